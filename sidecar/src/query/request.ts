@@ -1,0 +1,70 @@
+import { z } from '@hono/zod-openapi';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
+
+/** Query types served by POST /api/v1/query. */
+export const QUERY_TYPES = [
+  'repositories',
+  'images',
+  'cost',
+  'severity',
+  'findings',
+  'usage',
+  'cleanup',
+  'lifecycle',
+] as const;
+export type QueryType = (typeof QUERY_TYPES)[number];
+
+export const MAX_LIMIT = 10_000;
+export const DEFAULT_LIMIT = 1_000;
+
+/** A time: epoch milliseconds, or an ISO-8601 string. */
+export const TimeInput = z
+  .union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })])
+  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)))
+  .openapi({ description: 'Epoch milliseconds or an ISO-8601 date-time.' });
+
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item).max(1000)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+
+const Name = z.string().min(1).max(256);
+const Glob = z.string().min(1).max(256).openapi({ description: 'Glob: `*` any run, `?` one character, `{a,b}` alternatives.' });
+
+export const Filters = z
+  .object({
+    registry: oneOrMany(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id')).optional(),
+    region: oneOrMany(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')).optional(),
+    repository: oneOrMany(Glob).optional(),
+    tag: oneOrMany(Glob).optional(),
+    digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex>').optional(),
+    cluster: oneOrMany(Name).optional(),
+    minSeverity: z.enum(SEVERITIES).optional(),
+    scanState: oneOrMany(z.enum(SCAN_STATES)).optional(),
+    kind: oneOrMany(z.enum(IMAGE_KINDS)).optional(),
+    pushedBefore: TimeInput.optional(),
+    pushedAfter: TimeInput.optional(),
+    pulledBefore: TimeInput.optional(),
+    pulledAfter: TimeInput.optional(),
+    olderThanDays: z.number().nonnegative().max(36_500).optional(),
+    notPulledForDays: z.number().nonnegative().max(36_500).optional(),
+    inUse: z.boolean().optional(),
+    untagged: z.boolean().optional(),
+    decision: oneOrMany(z.enum(['delete', 'keep', 'blocked'])).optional(),
+  })
+  .strict();
+export type Filters = z.output<typeof Filters>;
+
+export const QueryRequest = z
+  .object({
+    queryType: z.enum(QUERY_TYPES),
+    filters: Filters.default({}),
+    sort: z
+      .object({ field: z.string().min(1).max(64), order: z.enum(['asc', 'desc']).default('asc') })
+      .strict()
+      .optional(),
+    limit: z.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+    offset: z.number().int().min(0).max(10_000_000).default(0),
+    range: z.object({ from: TimeInput, to: TimeInput }).strict().optional(),
+  })
+  .strict()
+  .openapi('QueryRequest');
+export type QueryRequest = z.output<typeof QueryRequest>;

@@ -1,0 +1,209 @@
+/**
+ * The immutable inventory model. It imports nothing: AWS fetchers produce it, and the pure
+ * functions (query, cost, cleanup, metrics, reports) read it. Times are epoch milliseconds.
+ */
+
+export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export type SeverityCounts = Readonly<Record<Severity, number>>;
+
+export const IMAGE_KINDS = ['image', 'index', 'attestation', 'other'] as const;
+/** image: a single-platform manifest; index: OCI index or Docker manifest list; attestation: a referrer (signature, SBOM, SOCI index) with a subject; other: anything else. */
+export type ImageKind = (typeof IMAGE_KINDS)[number];
+
+export const SCAN_STATES = ['complete', 'active', 'pending', 'failed', 'unsupported', 'not_scanned'] as const;
+/** Explicit scan state. Missing data is never reported as zero findings: `counts` is absent unless known. */
+export type ScanState = (typeof SCAN_STATES)[number];
+
+export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
+
+export interface RepositoryFilter {
+  readonly filter: string;
+  readonly filterType: string;
+}
+
+export interface ReplicationDestination {
+  readonly region: string;
+  readonly registryId: string;
+}
+
+export interface ReplicationRule {
+  readonly destinations: readonly ReplicationDestination[];
+  readonly repositoryFilters: readonly RepositoryFilter[];
+}
+
+export interface ScanningRule {
+  readonly scanFrequency: string;
+  readonly repositoryFilters: readonly RepositoryFilter[];
+}
+
+/** One registry: one AWS account in one region. */
+export interface Registry {
+  readonly accountId: string;
+  readonly region: string;
+  readonly replicationRules: readonly ReplicationRule[];
+  readonly scanType: 'BASIC' | 'ENHANCED';
+  readonly scanningRules: readonly ScanningRule[];
+}
+
+/** Who may pull or push, read from the repository policy. `*` stands for any principal. */
+export interface RepositoryPolicySummary {
+  readonly present: boolean;
+  readonly pullAccounts: readonly string[];
+  readonly pushAccounts: readonly string[];
+  /** True when an account other than the owner (or `*`) may pull or push. */
+  readonly crossAccount: boolean;
+}
+
+export interface Repository {
+  /** `${accountId}/${region}/${name}`: unique across registries. */
+  readonly id: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly uri: string;
+  readonly createdAt: number;
+  readonly tagMutability: string;
+  readonly scanOnPush: boolean;
+  readonly encryptionType: string;
+  readonly kmsKey?: string;
+  /** Absent when the repository has no lifecycle policy. */
+  readonly lifecyclePolicyText?: string;
+  readonly policy: RepositoryPolicySummary;
+  /** Destinations of the registry's replication rules whose filters match this repository. */
+  readonly replicationDestinations: readonly ReplicationDestination[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ScanResult {
+  readonly state: ScanState;
+  /** ECR's raw status (COMPLETE, ACTIVE, FINDINGS_UNAVAILABLE, ...), when ECR gave one. */
+  readonly status?: string;
+  readonly description?: string;
+  readonly scanType?: 'BASIC' | 'ENHANCED';
+  readonly completedAt?: number;
+  readonly vulnerabilitySourceUpdatedAt?: number;
+  /** Present only when the counts are known. */
+  readonly counts?: SeverityCounts;
+}
+
+export interface Image {
+  readonly repositoryId: string;
+  readonly digest: string;
+  /** Empty for untagged images. */
+  readonly tags: readonly string[];
+  readonly kind: ImageKind;
+  readonly manifestMediaType?: string;
+  readonly artifactMediaType?: string;
+  readonly pushedAt: number;
+  /** Absent when never pulled. */
+  readonly lastPulledAt?: number;
+  /** ECR's imageSizeInBytes: compressed size; an index reports its largest child. */
+  readonly sizeBytes: number;
+  readonly status: ImageStatus;
+  readonly lastArchivedAt?: number;
+  readonly lastActivatedAt?: number;
+  /** For referrers (signatures, SBOMs, SOCI indexes): the manifest they describe. */
+  readonly subjectDigest?: string;
+  /** For an index: the digests of the manifests it lists. */
+  readonly children: readonly string[];
+  /** Layer and config blob digests, from the manifest. Absent when the manifest could not be read. */
+  readonly layers?: readonly string[];
+  readonly scan: ScanResult;
+}
+
+export interface Finding {
+  readonly name: string;
+  readonly severity: Severity;
+  readonly description?: string;
+  readonly uri?: string;
+  readonly packageName?: string;
+  readonly packageVersion?: string;
+  readonly fixedInVersion?: string;
+  readonly score?: number;
+  readonly status?: string;
+  readonly source: 'basic' | 'enhanced';
+}
+
+export interface Cluster {
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+  readonly arn: string;
+}
+
+export type UseKind = 'running-task' | 'stopped-task' | 'service' | 'task-definition';
+
+/** One place where ECS references an image. */
+export interface ImageUse {
+  readonly kind: UseKind;
+  readonly accountId: string;
+  readonly region: string;
+  readonly cluster?: string;
+  readonly service?: string;
+  readonly task?: string;
+  /** `family:revision`. */
+  readonly taskDefinition?: string;
+  readonly container?: string;
+  /** The image reference as written (`uri:tag` or `uri@sha256:...`). */
+  readonly reference: string;
+  /** The digest ECS resolved or the reference pins. */
+  readonly digest?: string;
+  /** When a task started or stopped, or a deployment was created. */
+  readonly at?: number;
+}
+
+export type IncompleteScope =
+  | 'registry'
+  | 'repositories'
+  | 'repository'
+  | 'images'
+  | 'manifests'
+  | 'scan'
+  | 'ecs'
+  | 'cluster';
+
+/** Something a refresh could not read. Never shown as empty data: consumers must say it is incomplete. */
+export interface Incomplete {
+  readonly scope: IncompleteScope;
+  readonly accountId: string;
+  readonly region: string;
+  /** The repository or cluster name, when the failure is confined to one. */
+  readonly target?: string;
+  readonly operation: string;
+  readonly error: string;
+}
+
+/** What a refresh gathered, before indexing. */
+export interface SnapshotInput {
+  readonly version: number;
+  readonly refreshStartedAt: number;
+  readonly builtAt: number;
+  readonly registries: readonly Registry[];
+  readonly repositories: readonly Repository[];
+  readonly images: readonly Image[];
+  /** Size of every known layer and config blob, by digest. Content-addressed, so global. */
+  readonly layerSizes: ReadonlyMap<string, number>;
+  /** Scan findings by image digest, where they were fetched. */
+  readonly findings: ReadonlyMap<string, readonly Finding[]>;
+  readonly clusters: readonly Cluster[];
+  readonly uses: readonly ImageUse[];
+  readonly incomplete: readonly Incomplete[];
+}
+
+export interface Snapshot extends SnapshotInput {
+  readonly repositoryById: ReadonlyMap<string, Repository>;
+  /** Each repository's images, newest push first. Every repository has an entry. */
+  readonly imagesByRepository: ReadonlyMap<string, readonly Image[]>;
+  /** Uses per image, keyed by `imageKey(image)`. */
+  readonly usesByImage: ReadonlyMap<string, readonly ImageUse[]>;
+  /** Incomplete entries that concern each repository (its own, plus its registry's). */
+  readonly incompleteByRepository: ReadonlyMap<string, readonly Incomplete[]>;
+}
+
+export const registryKey = (accountId: string, region: string): string => `${accountId}/${region}`;
+export const repositoryId = (accountId: string, region: string, name: string): string =>
+  `${accountId}/${region}/${name}`;
+export const imageKey = (image: Pick<Image, 'repositoryId' | 'digest'>): string =>
+  `${image.repositoryId}@${image.digest}`;
