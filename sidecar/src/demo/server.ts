@@ -1,0 +1,230 @@
+/**
+ * The emulator's HTTP server: ECR and ECS over awsJson1_1 (`POST /` + X-Amz-Target), STS over awsQuery,
+ * and the admin API under /_emulator/. The caller's account comes from the SigV4 access key and the
+ * region from the SigV4 credential scope; signatures are not checked.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ADMIN_PREFIX, handleAdmin } from './admin.js';
+import { Controls } from './controls.js';
+import type { ControlSettings } from './controls.js';
+import { ECR_OPERATIONS, ECR_TARGET_PREFIX } from './ecr.js';
+import { ECS_OPERATIONS, ECS_TARGET_PREFIX } from './ecs.js';
+import { AwsError } from './errors.js';
+import type { Fixture } from './fixture.js';
+import type { CallContext } from './request.js';
+import { EmulatorStore } from './store.js';
+import { handleSts, stsErrorXml } from './sts.js';
+
+export interface EmulatorOptions {
+  fixture: Fixture;
+  /** 0 (the default) picks an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  controls?: Partial<ControlSettings>;
+  /** Epoch ms clock for times the emulator stamps (task stops, credential expiry). */
+  now?: () => number;
+}
+
+export interface RunningEmulator {
+  /** e.g. http://127.0.0.1:45678 */
+  url: string;
+  port: number;
+  store: EmulatorStore;
+  controls: Controls;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 16 * 1024 * 1024;
+const JSON_TYPE = 'application/x-amz-json-1.1';
+const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+
+interface Caller {
+  readonly accessKeyId: string | undefined;
+  readonly region: string | undefined;
+}
+
+/** Reads the access key id and region from a SigV4 Authorization header. */
+export function parseAuthorization(header: string | undefined): Caller {
+  const match = header ? CREDENTIAL.exec(header) : null;
+  return { accessKeyId: match?.[1], region: match?.[2] };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new AwsError('SerializationException', 'Request body too large', 413);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function sendJsonError(res: ServerResponse, requestId: string, error: AwsError): void {
+  send(res, error.status, JSON_TYPE, JSON.stringify({ __type: error.code, message: error.message }), {
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': error.code,
+  });
+}
+
+const asAwsError = (error: unknown): AwsError =>
+  error instanceof AwsError
+    ? error
+    : new AwsError('ServerException', `Emulator error: ${(error as Error).message}`, 500);
+
+/** Starts the emulator; resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const store = new EmulatorStore(options.fixture);
+  const controls = new Controls(options.controls);
+  const now = options.now ?? Date.now;
+
+  async function handleAws(req: IncomingMessage, res: ServerResponse, text: string, requestId: string): Promise<void> {
+    const caller = parseAuthorization(req.headers.authorization);
+    const region = caller.region ?? store.defaultRegion;
+    const accountId = store.accountFor(caller.accessKeyId);
+    const target = req.headers['x-amz-target'];
+    if (typeof target !== 'string') {
+      // awsQuery (STS): form-encoded Action=...
+      const params = new URLSearchParams(text);
+      const action = params.get('Action') ?? '';
+      const operation = `sts:${action}`;
+      try {
+        const latency = controls.admit(operation, accountId, region);
+        if (latency > 0) await sleep(latency);
+        const xml = handleSts(store, action, params, { accessKeyId: caller.accessKeyId, requestId, now: now() });
+        send(res, 200, 'text/xml', xml, { 'x-amzn-requestid': requestId });
+      } catch (error) {
+        const e = asAwsError(error);
+        controls.recordError(operation, e);
+        send(res, e.status, 'text/xml', stsErrorXml(e, requestId), { 'x-amzn-requestid': requestId });
+      }
+      return;
+    }
+    const dot = target.indexOf('.');
+    const prefix = target.slice(0, dot);
+    const name = target.slice(dot + 1);
+    const service = prefix === ECR_TARGET_PREFIX ? 'ecr' : prefix === ECS_TARGET_PREFIX ? 'ecs' : undefined;
+    const handler = service === 'ecr' ? ECR_OPERATIONS[name] : service === 'ecs' ? ECS_OPERATIONS[name] : undefined;
+    const operation = `${service ?? 'unknown'}:${name}`;
+    let injected = false;
+    try {
+      let latency: number;
+      try {
+        latency = controls.admit(operation, accountId, region);
+      } catch (error) {
+        injected = true;
+        throw error;
+      }
+      if (latency > 0) await sleep(latency);
+      if (!handler || dot < 0) throw new AwsError('UnknownOperationException', `Unknown operation ${target}`);
+      let body: unknown;
+      try {
+        body = text.length === 0 ? {} : JSON.parse(text);
+      } catch {
+        throw new AwsError('SerializationException', 'Request body is not valid JSON');
+      }
+      const ctx: CallContext = {
+        accountId,
+        region,
+        now,
+        onPage: (page) => {
+          try {
+            controls.checkPage(operation, page);
+          } catch (error) {
+            injected = true;
+            throw error;
+          }
+        },
+      };
+      const result = handler(store, body, ctx);
+      send(res, 200, JSON_TYPE, JSON.stringify(result), { 'x-amzn-requestid': requestId });
+    } catch (error) {
+      const e = asAwsError(error);
+      if (!injected) controls.recordError(operation, e);
+      sendJsonError(res, requestId, e);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    let text: string;
+    try {
+      text = await readBody(req);
+    } catch (error) {
+      sendJsonError(res, requestId, asAwsError(error));
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
+      let body: unknown = {};
+      try {
+        body = text.length === 0 ? {} : JSON.parse(text);
+      } catch {
+        send(res, 400, 'application/json', JSON.stringify({ error: 'body: not valid JSON' }));
+        return;
+      }
+      const reply = handleAdmin(store, controls, req.method ?? 'GET', path, body, now());
+      send(res, reply.status, 'application/json', JSON.stringify(reply.body));
+      return;
+    }
+    if (req.method !== 'POST' || path !== '/') {
+      send(
+        res,
+        404,
+        'application/json',
+        JSON.stringify({ __type: 'UnknownOperationException', message: `No route ${req.method} ${path}` }),
+        {
+          'x-amzn-requestid': requestId,
+          'x-amzn-errortype': 'UnknownOperationException',
+        },
+      );
+      return;
+    }
+    await handleAws(req, res, text, requestId);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJsonError(res, 'none', asAwsError(error));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    store,
+    controls,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
