@@ -1,0 +1,53 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { RegistryContentType } from 'prom-client';
+import type { FamilySpec } from './families.js';
+
+export type ExpositionFormat = 'prometheus' | 'openmetrics';
+
+export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
+  prometheus: Registry.PROMETHEUS_CONTENT_TYPE,
+  openmetrics: Registry.OPENMETRICS_CONTENT_TYPE,
+};
+
+/** A registry rendering `format` (typed as the default registry, which the metric constructors accept). */
+export function newRegistry(format: ExpositionFormat): Registry {
+  const registry = new Registry();
+  (registry as unknown as Registry<RegistryContentType>).setContentType(CONTENT_TYPES[format] as RegistryContentType);
+  return registry;
+}
+
+/**
+ * A gauge for `spec` in `registry`. prom-client has no untyped metric, so an `untyped` family is a gauge
+ * that declares itself `untyped` (Prometheus text) or `unknown` (OpenMetrics, which has no `untyped`).
+ */
+export function gaugeFor(
+  registry: Registry,
+  spec: FamilySpec,
+  format: ExpositionFormat,
+  collect?: (this: Gauge) => void,
+): Gauge {
+  const gauge = new Gauge({
+    name: spec.name,
+    help: spec.help,
+    labelNames: [...spec.labelNames],
+    registers: [registry],
+    ...(collect ? { collect } : {}),
+  });
+  if (spec.type === 'untyped')
+    (gauge as unknown as { type: string }).type = format === 'openmetrics' ? 'unknown' : 'untyped';
+  if (spec.labelNames.length === 0) gauge.remove(); // a label-less gauge starts at 0: absent until set
+  return gauge;
+}
+
+export function counterFor(registry: Registry, spec: FamilySpec, collect: (this: Counter) => void): Counter {
+  return new Counter({
+    name: spec.name,
+    help: spec.help,
+    labelNames: [...spec.labelNames],
+    registers: [registry],
+    collect,
+  });
+}
+
+/** Seconds from epoch milliseconds. */
+export const seconds = (ms: number): number => ms / 1000;

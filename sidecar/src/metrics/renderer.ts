@@ -1,0 +1,112 @@
+import type { PriceTable } from '../cost/pricing.js';
+import { DEFAULT_PRICES } from '../cost/pricing.js';
+import type { Inventory } from '../refresh/inventory.js';
+import type { Snapshot } from '../snapshot/model.js';
+import type { MetricsConfig } from './config.js';
+import { LiveMetrics } from './live-registry.js';
+import type { ExpositionFormat } from './prom.js';
+import { CONTENT_TYPES } from './prom.js';
+import { RefreshDurationHistogram } from './refresh-histogram.js';
+import { buildSnapshotRegistry } from './snapshot-registry.js';
+import type { AwsCallStatsSource, CleanupMetricsProvider } from './sources.js';
+
+export interface MetricsDeps {
+  readonly inventory: Inventory;
+  readonly config: MetricsConfig;
+  /** Storage prices for the cost family; default 0.10 USD per GB-month everywhere. */
+  readonly prices?: PriceTable;
+  readonly awsStats?: AwsCallStatsSource;
+  readonly cleanup?: CleanupMetricsProvider;
+  /** CACHE_REFRESH_INTERVAL, exposed so alert rules can compare the snapshot age with it. */
+  readonly refreshIntervalSeconds?: number;
+}
+
+export interface RenderedMetrics {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+const EOF_LINE = '# EOF\n';
+
+/**
+ * Renders /metrics from the cached snapshot and the inventory status; it never calls AWS.
+ * The snapshot part (per-repository and per-image families) is rendered once per snapshot, plan and format
+ * into a fresh prom-client Registry and kept as text; the live part (status, counters, histogram) is
+ * rendered on every scrape and appended.
+ */
+export class MetricsRenderer {
+  private readonly live: LiveMetrics;
+  private readonly cache = new WeakMap<Snapshot, Map<string, Promise<string>>>();
+
+  constructor(private readonly deps: MetricsDeps) {
+    this.live = new LiveMetrics(deps, new RefreshDurationHistogram());
+  }
+
+  async render(format: ExpositionFormat): Promise<RenderedMetrics> {
+    const snapshot = this.deps.inventory.snapshot();
+    const status = this.deps.inventory.status();
+    const [staticText, liveText] = await Promise.all([
+      this.snapshotText(snapshot, format),
+      this.live.render(format, status),
+    ]);
+    const body =
+      format === 'openmetrics' ? `${stripEof(staticText)}${liveText}` : `${staticText.trimEnd()}\n\n${liveText}`;
+    return { contentType: CONTENT_TYPES[format], body };
+  }
+
+  /**
+   * Renders the current snapshot's part ahead of the next scrape (call after a snapshot swap), so the
+   * first scrape of a large snapshot does not pay for it. Prometheus asks for OpenMetrics by default.
+   */
+  async warm(format: ExpositionFormat = 'openmetrics'): Promise<void> {
+    await this.snapshotText(this.deps.inventory.snapshot(), format);
+  }
+
+  private snapshotText(snapshot: Snapshot, format: ExpositionFormat): Promise<string> {
+    const planKey = this.deps.cleanup?.planKey();
+    const key = `${format}|${planKey ?? ''}`;
+    let perSnapshot = this.cache.get(snapshot);
+    if (!perSnapshot) {
+      perSnapshot = new Map();
+      this.cache.set(snapshot, perSnapshot);
+    }
+    let text = perSnapshot.get(key);
+    if (!text) {
+      // Drop renderings of older plans for this snapshot; keep the other format's.
+      for (const old of [...perSnapshot.keys()]) if (old.startsWith(`${format}|`)) perSnapshot.delete(old);
+      const registry = buildSnapshotRegistry(
+        {
+          snapshot,
+          config: this.deps.config,
+          prices: this.deps.prices ?? DEFAULT_PRICES,
+          ...(planKey !== undefined && this.deps.cleanup ? { reclaimable: this.deps.cleanup.reclaimable } : {}),
+        },
+        format,
+      );
+      text = registry.metrics();
+      perSnapshot.set(key, text);
+      text.catch(() => perSnapshot.delete(key));
+    }
+    return text;
+  }
+}
+
+function stripEof(text: string): string {
+  return text.endsWith(EOF_LINE) ? text.slice(0, -EOF_LINE.length) : text;
+}
+
+/** OpenMetrics when the Accept header asks for it at least as strongly as for the text format. */
+export function negotiateFormat(accept: string | undefined): ExpositionFormat {
+  if (!accept) return 'prometheus';
+  let openmetrics = 0;
+  let text = 0;
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.split(';').map((piece) => piece.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const weight = q ? Number(q.slice(2)) : 1;
+    if (!Number.isFinite(weight)) continue;
+    if (type === 'application/openmetrics-text') openmetrics = Math.max(openmetrics, weight);
+    else if (type === 'text/plain' || type === '*/*' || type === 'text/*') text = Math.max(text, weight);
+  }
+  return openmetrics > 0 && openmetrics >= text ? 'openmetrics' : 'prometheus';
+}

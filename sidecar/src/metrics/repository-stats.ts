@@ -1,0 +1,113 @@
+import type { Image, ImageKind, Repository, ScanState, Severity, Snapshot } from '../snapshot/model.js';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, imageKey } from '../snapshot/model.js';
+
+/** The repository tag that overrides the storage alert threshold for one repository. */
+export const STORAGE_THRESHOLD_TAG = 'ecrlens:storage-threshold-bytes';
+
+/** Uses that mean "running now": a task that runs, or a service whose deployment runs it. */
+const RUNNING_USES = new Set(['running-task', 'service']);
+
+/** Incomplete scopes after which an empty image list means "unknown", not "no images". */
+const IMAGE_SCOPES = new Set(['images', 'repository']);
+
+export interface RepositoryStats {
+  readonly repository: Repository;
+  /** False when the repository's images could not be read and none are known: its image series are left out. */
+  readonly imagesKnown: boolean;
+  readonly imageCount: number;
+  readonly sizeMinBytes?: number;
+  readonly sizeMaxBytes?: number;
+  readonly sizeAvgBytes?: number;
+  readonly latestPushAt?: number;
+  readonly latestPullAt?: number;
+  /** Image counts by kind and tagged state; only non-zero combinations. */
+  readonly byKind: readonly { kind: ImageKind; tagged: boolean; count: number }[];
+  /** Findings summed over the images whose counts are known. */
+  readonly findings: Readonly<Record<Severity, number>>;
+  readonly byScanState: Readonly<Record<ScanState, number>>;
+  /** Single-platform images whose finding counts are unknown (not scanned, pending, failed, ...). */
+  readonly unscannedImages: number;
+  /** Images in use by a running task or service with CRITICAL findings (own or, for an index, a child's). */
+  readonly criticalImagesInUse: number;
+  /** From the `ecrlens:storage-threshold-bytes` tag, when it holds a non-negative number. */
+  readonly storageThresholdBytes?: number;
+  /** Incomplete entries that concern the repository (its own and its registry's). */
+  readonly incompleteEntries: number;
+}
+
+const zeroRecord = <K extends string>(keys: readonly K[]): Record<K, number> =>
+  Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+
+export function parseStorageThreshold(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\s*\d+(\.\d+)?([eE]\d+)?\s*$/.test(value)) return undefined;
+  const bytes = Number(value);
+  return Number.isFinite(bytes) ? bytes : undefined;
+}
+
+function isRunning(snapshot: Snapshot, image: Image): boolean {
+  return (snapshot.usesByImage.get(imageKey(image)) ?? []).some((use) => RUNNING_USES.has(use.kind));
+}
+
+function hasCritical(image: Image, byDigest: () => ReadonlyMap<string, Image>): boolean {
+  if ((image.scan.counts?.CRITICAL ?? 0) > 0) return true;
+  return (
+    image.children.length > 0 && image.children.some((child) => (byDigest().get(child)?.scan.counts?.CRITICAL ?? 0) > 0)
+  );
+}
+
+/** Per-repository figures for the metric families. Pure. */
+export function repositoryStats(snapshot: Snapshot, repository: Repository): RepositoryStats {
+  const images = snapshot.imagesByRepository.get(repository.id) ?? [];
+  const incomplete = snapshot.incompleteByRepository.get(repository.id) ?? [];
+  const imagesKnown = images.length > 0 || !incomplete.some((entry) => IMAGE_SCOPES.has(entry.scope));
+  let digests: Map<string, Image> | undefined;
+  const byDigest = (): ReadonlyMap<string, Image> =>
+    (digests ??= new Map(images.map((image) => [image.digest, image])));
+
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let latestPushAt: number | undefined;
+  let latestPullAt: number | undefined;
+  // Counts by kind, [tagged, untagged].
+  const kinds = new Map<ImageKind, [number, number]>(IMAGE_KINDS.map((kind) => [kind, [0, 0]]));
+  const findings = zeroRecord(SEVERITIES);
+  const byScanState = zeroRecord(SCAN_STATES);
+  let unscanned = 0;
+  let criticalInUse = 0;
+  for (const image of images) {
+    min = Math.min(min, image.sizeBytes);
+    max = Math.max(max, image.sizeBytes);
+    sum += image.sizeBytes;
+    latestPushAt = Math.max(latestPushAt ?? -Infinity, image.pushedAt);
+    if (image.lastPulledAt !== undefined) latestPullAt = Math.max(latestPullAt ?? -Infinity, image.lastPulledAt);
+    kinds.get(image.kind)![image.tags.length > 0 ? 0 : 1] += 1;
+    byScanState[image.scan.state] += 1;
+    const counts = image.scan.counts;
+    if (counts) for (const severity of SEVERITIES) findings[severity] += counts[severity];
+    else if (image.kind === 'image') unscanned += 1;
+    if (hasCritical(image, byDigest) && isRunning(snapshot, image)) criticalInUse += 1;
+  }
+  const byKind: { kind: ImageKind; tagged: boolean; count: number }[] = [];
+  for (const kind of IMAGE_KINDS) {
+    const [tagged, untagged] = kinds.get(kind)!;
+    if (tagged) byKind.push({ kind, tagged: true, count: tagged });
+    if (untagged) byKind.push({ kind, tagged: false, count: untagged });
+  }
+  const threshold = parseStorageThreshold(repository.tags[STORAGE_THRESHOLD_TAG]);
+  return {
+    repository,
+    imagesKnown,
+    imageCount: images.length,
+    ...(images.length > 0 ? { sizeMinBytes: min, sizeMaxBytes: max, sizeAvgBytes: sum / images.length } : {}),
+    ...(latestPushAt !== undefined ? { latestPushAt } : {}),
+    ...(latestPullAt !== undefined ? { latestPullAt } : {}),
+    byKind,
+    findings,
+    byScanState,
+    unscannedImages: unscanned,
+    criticalImagesInUse: criticalInUse,
+    ...(threshold !== undefined ? { storageThresholdBytes: threshold } : {}),
+    incompleteEntries: incomplete.length,
+  };
+}

@@ -1,0 +1,139 @@
+import type { Registry } from 'prom-client';
+import { repositoryCost } from '../cost/cost.js';
+import type { ReclaimableProvider } from '../cost/cost.js';
+import type { PriceTable } from '../cost/pricing.js';
+import type { Snapshot } from '../snapshot/model.js';
+import { SEVERITIES } from '../snapshot/model.js';
+import type { MetricsConfig } from './config.js';
+import { FAMILIES as F } from './families.js';
+import { countImageSeries, imageTagSeries } from './image-series.js';
+import type { ExpositionFormat } from './prom.js';
+import { gaugeFor, newRegistry, seconds } from './prom.js';
+import { repositoryStats } from './repository-stats.js';
+
+export interface SnapshotMetricsInput {
+  readonly snapshot: Snapshot;
+  readonly config: MetricsConfig;
+  readonly prices: PriceTable;
+  /** What the cleanup plan would free per repository id, when a plan exists. */
+  readonly reclaimable?: ReclaimableProvider;
+}
+
+export interface ImageSeriesState {
+  readonly enabled: boolean;
+  readonly series: number;
+}
+
+/** Whether the per-image families are emitted: on unless switched off, and only up to the cap. */
+export function imageSeriesState(snapshot: Snapshot, config: MetricsConfig): ImageSeriesState {
+  const series = countImageSeries(snapshot);
+  return { enabled: config.METRICS_IMAGE_SERIES && series <= config.METRICS_IMAGE_SERIES_CAP, series };
+}
+
+/** Every family that depends only on the snapshot (and the cleanup plan): built once per snapshot and format. */
+export function buildSnapshotRegistry(input: SnapshotMetricsInput, format: ExpositionFormat): Registry {
+  const { snapshot, config, prices, reclaimable } = input;
+  const registry = newRegistry(format);
+  const gauge = (spec: (typeof F)[keyof typeof F]) => gaugeFor(registry, spec, format);
+
+  // Go exporter set.
+  const compat = config.METRICS_COMPAT_GO;
+  const repositoriesTotal = compat ? gauge(F.ecrRepositoriesTotal) : undefined;
+  const imagesTotal = compat ? gauge(F.ecrImagesTotal) : undefined;
+  const sizeMax = gauge(F.ecrImageSizeMax);
+  const sizeMin = gauge(F.ecrImageSizeMin);
+  const sizeAvg = gauge(F.ecrImageSizeAvg);
+  const latestPush = gauge(F.ecrLatestPush);
+  const latestPull = gauge(F.ecrLatestPull);
+  // Python exporter set, per repository.
+  const repositoryCount = gauge(F.awsRepositoryCount);
+  const repositoryInfo = gauge(F.awsRepositoryInfo);
+  // Ours, per repository.
+  const images = gauge(F.repoImages);
+  const size = gauge(F.repoSize);
+  const dedupSize = gauge(F.repoDedupSize);
+  const withoutLayers = gauge(F.repoWithoutLayers);
+  const cost = gauge(F.repoCost);
+  const findings = gauge(F.repoFindings);
+  const scanState = gauge(F.repoScanState);
+  const unscanned = gauge(F.repoUnscanned);
+  const criticalInUse = gauge(F.repoCriticalInUse);
+  const reclaimBytes = reclaimable ? gauge(F.repoReclaimableBytes) : undefined;
+  const reclaimImages = reclaimable ? gauge(F.repoReclaimableImages) : undefined;
+  const quotaRatio = gauge(F.repoQuotaRatio);
+  const quota = gauge(F.imagesQuota);
+  const threshold = gauge(F.repoStorageThreshold);
+  const incomplete = gauge(F.repoIncomplete);
+
+  repositoriesTotal?.set(snapshot.repositories.length);
+  quota.set(config.METRICS_IMAGES_PER_REPOSITORY_QUOTA);
+  const perRegistry = new Map<string, number>();
+  for (const repository of snapshot.repositories) {
+    const stats = repositoryStats(snapshot, repository);
+    const go = { repository_name: repository.name, repository_uri: repository.uri };
+    const repo = { registry_id: repository.accountId, region: repository.region, repository_name: repository.name };
+    perRegistry.set(repository.accountId, (perRegistry.get(repository.accountId) ?? 0) + 1);
+    repositoryInfo.set(
+      {
+        name: repository.name,
+        registry_id: repository.accountId,
+        repository_uri: repository.uri,
+        tag_mutability: repository.tagMutability,
+        scan_on_push: String(repository.scanOnPush),
+        encryption_type: repository.encryptionType,
+      },
+      1,
+    );
+    if (stats.storageThresholdBytes !== undefined) threshold.set(repo, stats.storageThresholdBytes);
+    if (stats.incompleteEntries > 0) incomplete.set(repo, stats.incompleteEntries);
+    // A repository whose images could not be read gets no image series rather than zeros.
+    if (!stats.imagesKnown) continue;
+
+    imagesTotal?.set(go, stats.imageCount);
+    if (stats.sizeMaxBytes !== undefined) sizeMax.set(go, stats.sizeMaxBytes);
+    if (stats.sizeMinBytes !== undefined) sizeMin.set(go, stats.sizeMinBytes);
+    if (stats.sizeAvgBytes !== undefined) sizeAvg.set(go, stats.sizeAvgBytes);
+    if (stats.latestPushAt !== undefined) latestPush.set(go, Math.floor(seconds(stats.latestPushAt)));
+    if (stats.latestPullAt !== undefined) latestPull.set(go, Math.floor(seconds(stats.latestPullAt)));
+
+    for (const { kind, tagged, count } of stats.byKind) images.set({ ...repo, kind, tagged: String(tagged) }, count);
+    const repoCost = repositoryCost(snapshot, repository.id, prices);
+    size.set(repo, repoCost.summedSizeBytes);
+    dedupSize.set(repo, repoCost.deduplicatedSizeBytes);
+    if (repoCost.imagesWithoutLayers > 0) withoutLayers.set(repo, repoCost.imagesWithoutLayers);
+    cost.set(repo, repoCost.monthlyCostUsd);
+    for (const severity of SEVERITIES) findings.set({ ...repo, severity }, stats.findings[severity]);
+    for (const [state, count] of Object.entries(stats.byScanState))
+      if (count > 0) scanState.set({ ...repo, scan_state: state }, count);
+    unscanned.set(repo, stats.unscannedImages);
+    criticalInUse.set(repo, stats.criticalImagesInUse);
+    quotaRatio.set(repo, stats.imageCount / config.METRICS_IMAGES_PER_REPOSITORY_QUOTA);
+    const freed = reclaimable?.(repository.id);
+    if (freed) {
+      reclaimBytes?.set(repo, freed.bytes);
+      reclaimImages?.set(repo, freed.images);
+    }
+  }
+  for (const [registryId, count] of perRegistry) repositoryCount.set({ registry_id: registryId }, count);
+
+  const state = imageSeriesState(snapshot, config);
+  gauge(F.imageSeriesEnabled).set(state.enabled ? 1 : 0);
+  gauge(F.imageSeries).set(state.series);
+  gauge(F.imageSeriesCap).set(config.METRICS_IMAGE_SERIES_CAP);
+  if (state.enabled) addImageFamilies(registry, snapshot, format);
+  return registry;
+}
+
+function addImageFamilies(registry: Registry, snapshot: Snapshot, format: ExpositionFormat): void {
+  const size = gaugeFor(registry, F.awsImageSize, format);
+  const pushedAt = gaugeFor(registry, F.awsImagePushedAt, format);
+  const severity = gaugeFor(registry, F.awsImageScanSeverity, format);
+  const completedAt = gaugeFor(registry, F.awsImageScanCompletedAt, format);
+  for (const series of imageTagSeries(snapshot)) {
+    const labels = { ...series.labels };
+    size.set(labels, series.image.sizeBytes);
+    pushedAt.set(labels, seconds(series.image.pushedAt));
+    for (const [name, count] of series.severities) severity.set({ ...labels, severity: name }, count);
+    if (series.scanCompletedAt !== undefined) completedAt.set(labels, seconds(series.scanCompletedAt));
+  }
+}

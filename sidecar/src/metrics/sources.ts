@@ -1,0 +1,29 @@
+import type { ReclaimableProvider } from '../cost/cost.js';
+
+import type { AwsCallStat } from '../aws/stats.js';
+
+export type { AwsCallStat };
+
+/** aws/'s `AwsCallStats` (monotonic totals since start) satisfies this. */
+export interface AwsCallStatsSource {
+  snapshot(): readonly AwsCallStat[];
+}
+
+/** Monotonic totals of cleanup executions since start. */
+export interface CleanupExecutionTotals {
+  /** Executions by outcome, e.g. `{ succeeded: 3, failed: 1, refused: 2 }`. */
+  readonly executions: Readonly<Record<string, number>>;
+  readonly deletedImages: number;
+  readonly deletedBytes: number;
+}
+
+/** What cleanup/ exposes to /metrics. */
+export interface CleanupMetricsProvider {
+  /**
+   * Identifies the plan `reclaimable` answers from (e.g. the plan id), or undefined when there is none.
+   * The rendered per-repository text is cached per snapshot and plan key.
+   */
+  planKey(): string | undefined;
+  readonly reclaimable: ReclaimableProvider;
+  executions?(): CleanupExecutionTotals;
+}

@@ -1,0 +1,388 @@
+import { describe, expect, it } from 'vitest';
+import { MetricsConfig, defaultMetricsConfig } from '../../src/metrics/config.js';
+import type { MetricsDeps } from '../../src/metrics/renderer.js';
+import { MetricsRenderer } from '../../src/metrics/renderer.js';
+import { DAY, NOW, fakeInventory } from '../support/builders.js';
+import { familyTypes, find, parseSamples, value } from './exposition.js';
+import { api, apiIndex, broken, empty, metricsFixture, web, webEu, webV0, webV1 } from './fixture.js';
+
+const MIB = 1024 * 1024;
+const config = (env: Record<string, string> = {}) => MetricsConfig.parse(env);
+
+async function render(patch: Partial<MetricsDeps> = {}, format: 'prometheus' | 'openmetrics' = 'prometheus') {
+  const renderer = new MetricsRenderer({
+    inventory: fakeInventory(metricsFixture()),
+    config: defaultMetricsConfig(),
+    ...patch,
+  });
+  const out = await renderer.render(format);
+  return { ...out, samples: parseSamples(out.body) };
+}
+
+const goLabels = (repo: { name: string; uri: string }) => ({ repository_name: repo.name, repository_uri: repo.uri });
+const repoLabels = (repo: { accountId: string; region: string; name: string }) => ({
+  registry_id: repo.accountId,
+  region: repo.region,
+  repository_name: repo.name,
+});
+
+describe('the Go exporter set', () => {
+  it('has the same names and labels, with per-repository figures', async () => {
+    const { samples } = await render();
+    expect(value(samples, 'ecr_repositories_total')).toBe(5);
+    expect(value(samples, 'ecr_images_total', goLabels(web))).toBe(3);
+    expect(value(samples, 'ecr_images_total', goLabels(api))).toBe(4);
+    expect(value(samples, 'ecr_image_size_max_bytes', goLabels(web))).toBe(100 * MIB);
+    expect(value(samples, 'ecr_image_size_min_bytes', goLabels(web))).toBe(30 * MIB);
+    expect(value(samples, 'ecr_image_size_avg_bytes', goLabels(web))).toBe(60 * MIB);
+    expect(value(samples, 'ecr_latest_push_timestamp', goLabels(web))).toBe((NOW - 2 * DAY) / 1000);
+    expect(value(samples, 'ecr_latest_pull_timestamp', goLabels(web))).toBe((NOW - DAY) / 1000);
+    // Never pulled: no pull series (as the Go exporter).
+    expect(find(samples, 'ecr_latest_pull_timestamp', goLabels(api))).toEqual([]);
+  });
+
+  it('gives an empty repository 0 images and no sizes, and an unreadable one no image series at all', async () => {
+    const { samples } = await render();
+    expect(value(samples, 'ecr_images_total', goLabels(empty))).toBe(0);
+    expect(find(samples, 'ecr_image_size_max_bytes', goLabels(empty))).toEqual([]);
+    expect(find(samples, 'ecr_images_total', goLabels(broken))).toEqual([]);
+    expect(find(samples, 'ecrlens_repository_size_bytes', repoLabels(broken))).toEqual([]);
+    expect(value(samples, 'ecrlens_repository_incomplete', repoLabels(broken))).toBe(1);
+  });
+
+  it('counts refresh errors with a true counter that rises without a new snapshot', async () => {
+    const inventory = fakeInventory(metricsFixture());
+    const renderer = new MetricsRenderer({ inventory, config: defaultMetricsConfig() });
+    const first = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(first, 'ecr_scrape_errors_total')).toBe(0);
+    expect(value(first, 'ecr_scrape_duration_seconds')).toBe(60);
+    inventory.set(inventory.snapshot(), {
+      refreshErrorsTotal: 3,
+      stale: true,
+      consecutiveFailures: 3,
+      lastDurationMs: 2500,
+    });
+    const second = (await renderer.render('prometheus')).body;
+    expect(familyTypes(second).get('ecr_scrape_errors_total')).toBe('counter');
+    const samples = parseSamples(second);
+    expect(value(samples, 'ecr_scrape_errors_total')).toBe(3);
+    expect(value(samples, 'ecr_scrape_duration_seconds')).toBe(2.5);
+    expect(value(samples, 'ecrlens_inventory_stale')).toBe(1);
+    expect(value(samples, 'ecrlens_inventory_consecutive_failures')).toBe(3);
+  });
+
+  it('drops the _total-named gauges when METRICS_COMPAT_GO=false and keeps the rest', async () => {
+    const { body, samples } = await render({ config: config({ METRICS_COMPAT_GO: 'false' }) });
+    expect(body).not.toContain('ecr_repositories_total');
+    expect(body).not.toContain('ecr_images_total');
+    expect(value(samples, 'ecr_image_size_max_bytes', goLabels(web))).toBe(100 * MIB);
+    expect(value(samples, 'ecr_scrape_errors_total')).toBe(0);
+  });
+});
+
+describe('the Python exporter set', () => {
+  it('keeps the repository families and label names', async () => {
+    const { body, samples } = await render();
+    // Both regions of the account are one registry_id: the counts are summed, never duplicated.
+    expect(find(samples, 'aws_ecr_repository_count')).toEqual([
+      { name: 'aws_ecr_repository_count', labels: { registry_id: '111111111111' }, value: 5 },
+    ]);
+    expect(find(samples, 'aws_ecr_repository_info', { repository_uri: web.uri })).toEqual([
+      {
+        name: 'aws_ecr_repository_info',
+        labels: {
+          name: 'web',
+          registry_id: '111111111111',
+          repository_uri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
+          tag_mutability: 'IMMUTABLE',
+          scan_on_push: 'true',
+          encryption_type: 'AES256',
+        },
+        value: 1,
+      },
+    ]);
+    expect(
+      value(samples, 'aws_ecr_repository_info', {
+        repository_uri: webEu.uri,
+        encryption_type: 'KMS',
+        scan_on_push: 'false',
+      }),
+    ).toBe(1);
+    expect(familyTypes(body).get('aws_ecr_repository_count')).toBe('untyped');
+  });
+
+  it('emits every per-image family for every tag, with image = repositoryUri:tag', async () => {
+    const { samples } = await render();
+    for (const tag of ['v1', 'latest']) {
+      const labels = {
+        name: 'web',
+        tag,
+        digest: webV1.digest,
+        registry_id: '111111111111',
+        image: `${web.uri}:${tag}`,
+      };
+      expect(value(samples, 'aws_ecr_image_size_in_bytes', labels)).toBe(100 * MIB);
+      expect(value(samples, 'aws_ecr_image_pushed_at_timestamp_seconds', labels)).toBe((NOW - 2 * DAY) / 1000);
+      expect(value(samples, 'aws_ecr_image_scan_completed_at_timestamp_seconds', labels)).toBe((NOW - DAY) / 1000);
+      expect(value(samples, 'aws_ecr_image_scan_severity_count', { ...labels, severity: 'CRITICAL' })).toBe(2);
+      expect(value(samples, 'aws_ecr_image_scan_severity_count', { ...labels, severity: 'HIGH' })).toBe(1);
+      // Zero severities are absent, as in ECR's findingSeverityCounts.
+      expect(find(samples, 'aws_ecr_image_scan_severity_count', { ...labels, severity: 'MEDIUM' })).toEqual([]);
+    }
+    expect(find(samples, 'aws_ecr_image_size_in_bytes', { image: `${api.uri}:prod` })[0]?.labels).toEqual({
+      name: 'team/api',
+      tag: 'prod',
+      digest: apiIndex.digest,
+      registry_id: '111111111111',
+      image: '111111111111.dkr.ecr.us-east-1.amazonaws.com/team/api:prod',
+    });
+  });
+
+  it('never zero-fills unknown scans and leaves untagged images out', async () => {
+    const { samples } = await render();
+    // web:v0 was never scanned, eu web:v1 is pending, team/api:prod is an index (unsupported).
+    for (const image of [`${web.uri}:v0`, `${webEu.uri}:v1`, `${api.uri}:prod`]) {
+      expect(find(samples, 'aws_ecr_image_size_in_bytes', { image })).toHaveLength(1);
+      expect(find(samples, 'aws_ecr_image_scan_severity_count', { image })).toEqual([]);
+      expect(find(samples, 'aws_ecr_image_scan_completed_at_timestamp_seconds', { image })).toEqual([]);
+    }
+    expect(find(samples, 'aws_ecr_image_size_in_bytes', { digest: webV0.digest })).toHaveLength(1);
+    const images = new Set(find(samples, 'aws_ecr_image_size_in_bytes').map((s) => s.labels.image));
+    expect([...images].sort()).toEqual(
+      [`${web.uri}:v1`, `${web.uri}:latest`, `${web.uri}:v0`, `${api.uri}:prod`, `${webEu.uri}:v1`].sort(),
+    );
+  });
+});
+
+describe('the per-image cardinality guard', () => {
+  // 16 series: web v1 2 tags × (size, pushed, completed, CRITICAL, HIGH) + web:v0, api:prod, eu web:v1 × (size, pushed).
+  it('emits the per-image families up to the cap', async () => {
+    const { samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '16' }) });
+    expect(value(samples, 'ecrlens_image_series_enabled')).toBe(1);
+    expect(value(samples, 'ecrlens_image_series')).toBe(16);
+    expect(value(samples, 'ecrlens_image_series_cap')).toBe(16);
+    const perImage = samples.filter((s) => s.name.startsWith('aws_ecr_image_'));
+    expect(perImage).toHaveLength(16);
+  });
+
+  it('switches them off past the cap and says so', async () => {
+    const { body, samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '15' }) });
+    expect(value(samples, 'ecrlens_image_series_enabled')).toBe(0);
+    expect(value(samples, 'ecrlens_image_series')).toBe(16);
+    expect(body).not.toContain('aws_ecr_image_');
+    // Per-repository families stay on.
+    expect(value(samples, 'aws_ecr_repository_count', { registry_id: '111111111111' })).toBe(5);
+    expect(value(samples, 'ecrlens_repository_size_bytes', repoLabels(web))).toBe(180 * MIB);
+  });
+
+  it('switches them off entirely with METRICS_IMAGE_SERIES=false', async () => {
+    const { body, samples } = await render({ config: config({ METRICS_IMAGE_SERIES: 'false' }) });
+    expect(value(samples, 'ecrlens_image_series_enabled')).toBe(0);
+    expect(value(samples, 'ecrlens_image_series')).toBe(16);
+    expect(body).not.toContain('aws_ecr_image_');
+  });
+});
+
+describe('our per-repository families', () => {
+  it('gives both sizes, the cost, images by kind and the quota ratio', async () => {
+    const { samples } = await render({ prices: { defaultUsdPerGbMonth: 0.1, byRegion: { 'eu-west-1': 0.5 } } });
+    const w = repoLabels(web);
+    expect(value(samples, 'ecrlens_repository_size_bytes', w)).toBe(180 * MIB);
+    // Layers l1 60 + l2 40 + l3 5 + l4 30 MiB, each counted once.
+    expect(value(samples, 'ecrlens_repository_deduplicated_size_bytes', w)).toBe(135 * MIB);
+    expect(value(samples, 'ecrlens_repository_monthly_cost_usd', w)).toBeCloseTo((135 / 1024) * 0.1, 6);
+    // eu web has no layer list: its size is used, and it is flagged.
+    expect(value(samples, 'ecrlens_repository_monthly_cost_usd', repoLabels(webEu))).toBeCloseTo((10 / 1024) * 0.5, 6);
+    expect(value(samples, 'ecrlens_repository_images_without_layers', repoLabels(webEu))).toBe(1);
+    expect(find(samples, 'ecrlens_repository_images', w).map((s) => [s.labels.kind, s.labels.tagged, s.value])).toEqual(
+      [
+        ['image', 'true', 2],
+        ['image', 'false', 1],
+      ],
+    );
+    expect(
+      find(samples, 'ecrlens_repository_images', repoLabels(api)).map((s) => [s.labels.kind, s.labels.tagged, s.value]),
+    ).toEqual([
+      ['image', 'false', 2],
+      ['index', 'true', 1],
+      ['attestation', 'false', 1],
+    ]);
+    expect(value(samples, 'ecrlens_repository_images_quota_ratio', repoLabels(api))).toBe(4 / 100_000);
+    expect(value(samples, 'ecrlens_images_per_repository_quota')).toBe(100_000);
+  });
+
+  it('uses the configured quota', async () => {
+    const { samples } = await render({ config: config({ METRICS_IMAGES_PER_REPOSITORY_QUOTA: '4' }) });
+    expect(value(samples, 'ecrlens_repository_images_quota_ratio', repoLabels(api))).toBe(1);
+    expect(value(samples, 'ecrlens_repository_images_quota_ratio', repoLabels(web))).toBe(0.75);
+  });
+
+  it('counts findings of scanned images and unscanned images apart, and critical images that run', async () => {
+    const { samples } = await render();
+    const w = repoLabels(web);
+    expect(
+      find(samples, 'ecrlens_repository_vulnerability_findings', w).map((s) => [s.labels.severity, s.value]),
+    ).toEqual([
+      ['CRITICAL', 2],
+      ['HIGH', 1],
+      ['MEDIUM', 0],
+      ['LOW', 0],
+      ['INFORMATIONAL', 0],
+      ['UNDEFINED', 0],
+    ]);
+    expect(value(samples, 'ecrlens_repository_images_unscanned', w)).toBe(1);
+    expect(value(samples, 'ecrlens_repository_images_by_scan_state', { ...w, scan_state: 'not_scanned' })).toBe(1);
+    expect(value(samples, 'ecrlens_repository_images_by_scan_state', { ...w, scan_state: 'complete' })).toBe(2);
+    expect(value(samples, 'ecrlens_repository_images_unscanned', repoLabels(webEu))).toBe(1);
+    // web:v1 runs with CRITICAL findings; web:v0 is only in a task definition.
+    expect(value(samples, 'ecrlens_repository_critical_images_in_use', w)).toBe(1);
+    // team/api:prod is an index used by a service; its arm64 child has the CRITICAL finding.
+    expect(value(samples, 'ecrlens_repository_critical_images_in_use', repoLabels(api))).toBe(1);
+    expect(value(samples, 'ecrlens_repository_critical_images_in_use', repoLabels(webEu))).toBe(0);
+  });
+
+  it('exposes the storage threshold only for repositories tagged with one', async () => {
+    const { samples } = await render();
+    expect(find(samples, 'ecrlens_repository_storage_threshold_bytes')).toEqual([
+      { name: 'ecrlens_repository_storage_threshold_bytes', labels: repoLabels(web), value: 1000 },
+    ]);
+  });
+
+  it('adds the cleanup-reclaimable figures and execution counters from the provider, re-rendering on a new plan', async () => {
+    let plan = 'plan-a';
+    let deleted = 0;
+    const inventory = fakeInventory(metricsFixture());
+    const renderer = new MetricsRenderer({
+      inventory,
+      config: defaultMetricsConfig(),
+      cleanup: {
+        planKey: () => plan,
+        reclaimable: (id) =>
+          id === web.id ? { bytes: plan === 'plan-a' ? 30 * MIB : 35 * MIB, images: 1, monthlyUsd: 0.003 } : undefined,
+        executions: () => ({
+          executions: { succeeded: 2, refused: 1 },
+          deletedImages: deleted,
+          deletedBytes: deleted * MIB,
+        }),
+      },
+    });
+    let samples = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(samples, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(30 * MIB);
+    expect(value(samples, 'ecrlens_repository_reclaimable_images', repoLabels(web))).toBe(1);
+    expect(find(samples, 'ecrlens_repository_reclaimable_bytes', repoLabels(api))).toEqual([]);
+    expect(value(samples, 'ecrlens_cleanup_executions_total', { outcome: 'succeeded' })).toBe(2);
+    expect(value(samples, 'ecrlens_cleanup_deleted_images_total')).toBe(0);
+    plan = 'plan-b';
+    deleted = 4;
+    samples = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(samples, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(35 * MIB);
+    expect(value(samples, 'ecrlens_cleanup_deleted_images_total')).toBe(4);
+    expect(value(samples, 'ecrlens_cleanup_deleted_bytes_total')).toBe(4 * MIB);
+  });
+});
+
+describe('the inventory families', () => {
+  it('reports freshness, readiness, incompleteness and the API call counters', async () => {
+    const { samples } = await render({
+      refreshIntervalSeconds: 1800,
+      awsStats: {
+        snapshot: () => [
+          { service: 'ecr', operation: 'DescribeImages', calls: 12, errors: 2, throttles: 1 },
+          { service: 'ecs', operation: 'ListTasks', calls: 3, errors: 0, throttles: 0 },
+        ],
+      },
+    });
+    expect(value(samples, 'ecrlens_inventory_last_success_timestamp_seconds')).toBe(NOW / 1000);
+    expect(value(samples, 'ecrlens_inventory_ready')).toBe(1);
+    expect(value(samples, 'ecrlens_inventory_stale')).toBe(0);
+    expect(value(samples, 'ecrlens_inventory_snapshot_version')).toBe(7);
+    expect(value(samples, 'ecrlens_inventory_refresh_interval_seconds')).toBe(1800);
+    expect(value(samples, 'ecrlens_inventory_incomplete', { scope: 'images' })).toBe(1);
+    expect(value(samples, 'ecrlens_inventory_incomplete', { scope: 'ecs' })).toBe(0);
+    expect(value(samples, 'ecrlens_aws_api_calls_total', { service: 'ecr', operation: 'DescribeImages' })).toBe(12);
+    expect(value(samples, 'ecrlens_aws_api_errors_total', { service: 'ecr', operation: 'DescribeImages' })).toBe(2);
+    expect(value(samples, 'ecrlens_aws_api_throttles_total', { service: 'ecr', operation: 'DescribeImages' })).toBe(1);
+    expect(value(samples, 'ecrlens_aws_api_calls_total', { service: 'ecs', operation: 'ListTasks' })).toBe(3);
+  });
+
+  it('observes each refresh once in the duration histogram, whether it succeeded or failed', async () => {
+    const inventory = fakeInventory(metricsFixture(1));
+    const renderer = new MetricsRenderer({ inventory, config: defaultMetricsConfig() });
+    const histogram = async () => {
+      const samples = parseSamples((await renderer.render('prometheus')).body);
+      return {
+        count: value(samples, 'ecrlens_inventory_refresh_duration_seconds_count'),
+        sum: value(samples, 'ecrlens_inventory_refresh_duration_seconds_sum'),
+        le5: value(samples, 'ecrlens_inventory_refresh_duration_seconds_bucket', { le: '5' }),
+      };
+    };
+    expect(await histogram()).toEqual({ count: 1, sum: 60, le5: 0 });
+    // Scraped again with no new refresh: nothing observed.
+    expect(await histogram()).toEqual({ count: 1, sum: 60, le5: 0 });
+    // A successful refresh (new snapshot), then a failed one (same snapshot, error total up).
+    const next = metricsFixture(2);
+    inventory.set(next, { lastSuccessAt: NOW + 1000, lastDurationMs: 2000 });
+    expect(await histogram()).toEqual({ count: 2, sum: 62, le5: 1 });
+    inventory.set(next, { lastSuccessAt: NOW + 1000, lastDurationMs: 4000, refreshErrorsTotal: 1, stale: true });
+    expect(await histogram()).toEqual({ count: 3, sum: 66, le5: 2 });
+  });
+
+  it('leaves out what is not known yet before the first refresh', async () => {
+    const inventory = fakeInventory(undefined);
+    const renderer = new MetricsRenderer({ inventory, config: defaultMetricsConfig() });
+    const samples = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(samples, 'ecrlens_inventory_ready')).toBe(0);
+    expect(find(samples, 'ecrlens_inventory_last_success_timestamp_seconds')).toEqual([]);
+    expect(value(samples, 'ecr_repositories_total')).toBe(0);
+  });
+});
+
+describe('rendering', () => {
+  it('renders OpenMetrics with _total counter samples and one # EOF at the end', async () => {
+    const { body, contentType } = await render({}, 'openmetrics');
+    expect(contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(body.endsWith('\n# EOF\n')).toBe(true);
+    expect(body.match(/# EOF/g)).toHaveLength(1);
+    expect(body).toContain('# TYPE ecr_scrape_errors counter\n');
+    expect(body).toMatch(/^ecr_scrape_errors_total 0$/m);
+    expect(body).toContain('# TYPE aws_ecr_image_scan_severity_count unknown\n');
+    // OpenMetrics allows no blank lines.
+    expect(body.slice(0, -1).split('\n')).not.toContain('');
+  });
+
+  it('keeps the text format right after an OpenMetrics scrape (counter names are not mangled)', async () => {
+    const renderer = new MetricsRenderer({
+      inventory: fakeInventory(metricsFixture()),
+      config: defaultMetricsConfig(),
+    });
+    await renderer.render('openmetrics');
+    const text = await renderer.render('prometheus');
+    expect(text.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(text.body).toContain('# TYPE ecr_scrape_errors_total counter\n');
+    expect(text.body).toMatch(/^ecr_scrape_errors_total 0$/m);
+    expect(text.body).not.toContain('# EOF');
+  });
+
+  it('renders the snapshot part once per snapshot and again for a new one', async () => {
+    const inventory = fakeInventory(metricsFixture(1));
+    const renderer = new MetricsRenderer({ inventory, config: defaultMetricsConfig() });
+    const a = (await renderer.render('prometheus')).body;
+    const b = (await renderer.render('prometheus')).body;
+    expect(b).toBe(a);
+    inventory.set(metricsFixture(2));
+    const samples = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(samples, 'ecrlens_inventory_snapshot_version')).toBe(2);
+  });
+});
+
+describe('warming', () => {
+  it('renders the snapshot part ahead of the scrape, which then reuses it', async () => {
+    const renderer = new MetricsRenderer({
+      inventory: fakeInventory(metricsFixture()),
+      config: defaultMetricsConfig(),
+    });
+    await renderer.warm('prometheus');
+    const samples = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(samples, 'ecr_repositories_total')).toBe(5);
+  });
+});
