@@ -2,7 +2,15 @@
 // generally used by snapshots, but can affect specific tests
 process.env.TZ = 'UTC';
 
+const base = require('./.config/jest.config');
+const swcTransform = base.transform['^.+\\.(t|j)sx?$'];
+
 module.exports = {
   // Jest configuration provided by Grafana scaffolding
-  ...require('./.config/jest.config'),
+  ...base,
+  transform: {
+    ...base.transform,
+    // d3-color 3.1.1+ ships only .mjs; transform it like any other ES module (Node 20 fix).
+    '^.+\\.mjs$': swcTransform,
+  },
 };

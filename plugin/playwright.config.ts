@@ -1,6 +1,6 @@
 import type { PluginOptions } from '@grafana/plugin-e2e';
 import { defineConfig, devices } from '@playwright/test';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
 
@@ -30,6 +30,9 @@ export default defineConfig<PluginOptions>({
 
     /* Collect trace when retrying the failed test. See https://playwright.dev/docs/trace-viewer */
     trace: 'on-first-retry',
+
+    /* The repository's provisioning folder, which the root docker-compose mounts into Grafana. */
+    provisioningRootDir: join(__dirname, '..', 'provisioning'),
   },
 
   /* Configure projects for major browsers */

@@ -1,93 +1,181 @@
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import {
-  CoreApp,
-  DataQueryRequest,
-  DataQueryResponse,
   DataSourceApi,
-  DataSourceInstanceSettings,
-  createDataFrame,
-  FieldType,
+  type AnnotationSupport,
+  type CoreApp,
+  type DataFrame,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+  type TimeRange,
 } from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
 
-import { MyQuery, MyDataSourceOptions, DEFAULT_QUERY, DataSourceResponse } from './types';
-import { lastValueFrom } from 'rxjs';
+import { annotationFrame, annotationRows } from './annotations';
+import { SidecarClient, SidecarError } from './api';
+import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
+import { toDataFrame } from './frames';
+import { describeFailure, describeStatus } from './health';
+import { buildQueryRequest, interpolateText } from './interpolate';
+import type { MetricValue, SidecarQueryResponse, SidecarStatus } from './sidecar';
+import {
+  ANNOTATIONS_QUERY_TYPE,
+  DEFAULT_QUERY,
+  QUERY_TYPES,
+  VARIABLE_KINDS,
+  type EcrDataSourceOptions,
+  type EcrQuery,
+  type EcrVariableQuery,
+  type QueryType,
+  type VariableKind,
+} from './types';
+import { EcrVariableSupport } from './variables';
 
-export class DataSource extends DataSourceApi<MyQuery, MyDataSourceOptions> {
-  baseUrl: string;
+const isQueryType = (v: unknown): v is QueryType => (QUERY_TYPES as readonly unknown[]).includes(v);
 
-  constructor(instanceSettings: DataSourceInstanceSettings<MyDataSourceOptions>) {
+export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
+  readonly client: SidecarClient;
+  readonly sidecarUrl?: string;
+
+  annotations: AnnotationSupport<EcrQuery> = {
+    QueryEditor: AnnotationQueryEditor,
+    getDefaultQuery: () => ({ queryType: ANNOTATIONS_QUERY_TYPE, annotationKind: 'push' }),
+    // Stored annotation targets may predate the marker: make sure they reach the annotations endpoint.
+    prepareQuery: (anno) =>
+      anno.target
+        ? { ...anno.target, queryType: ANNOTATIONS_QUERY_TYPE, refId: anno.target.refId ?? 'Anno' }
+        : undefined,
+  };
+
+  constructor(instanceSettings: DataSourceInstanceSettings<EcrDataSourceOptions>) {
     super(instanceSettings);
-    this.baseUrl = instanceSettings.url!;
+    this.client = new SidecarClient(instanceSettings.url ?? '');
+    this.sidecarUrl = instanceSettings.jsonData?.sidecarUrl;
+    this.variables = new EcrVariableSupport(this);
   }
 
-  getDefaultQuery(_: CoreApp): Partial<MyQuery> {
+  getDefaultQuery(_app: CoreApp): Partial<EcrQuery> {
     return DEFAULT_QUERY;
   }
 
-  filterQuery(query: MyQuery): boolean {
-    // if no query has been provided, prevent the query from being executed
-    return !!query.queryText;
+  filterQuery(query: EcrQuery): boolean {
+    return !query.hide && query.queryType !== undefined;
   }
 
-  async query(options: DataQueryRequest<MyQuery>): Promise<DataQueryResponse> {
-    const { range } = options;
-    const from = range!.from.valueOf();
-    const to = range!.to.valueOf();
-
-    // Return a constant for each query.
-    const data = options.targets.map((target) => {
-      return createDataFrame({
-        refId: target.refId,
-        fields: [
-          { name: 'Time', values: [from, to], type: FieldType.time },
-          { name: 'Value', values: [target.constant, target.constant], type: FieldType.number },
-        ],
-      });
-    });
-
-    return { data };
-  }
-
-  async request(url: string, params?: string) {
-    const response = getBackendSrv().fetch<DataSourceResponse>({
-      url: `${this.baseUrl}${url}${params?.length ? `?${params}` : ''}`,
-    });
-    return lastValueFrom(response);
-  }
-
-  /**
-   * Checks whether we can connect to the API.
-   */
-  async testDatasource() {
-    const defaultErrorMessage = 'Cannot connect to API';
-
-    try {
-      const response = await this.request('/health');
-      if (response.status === 200) {
-        return {
-          status: 'success',
-          message: 'Success',
-        };
+  async query(request: DataQueryRequest<EcrQuery>): Promise<DataQueryResponse> {
+    const targets = request.targets.filter((t) => this.filterQuery(t));
+    const outcomes = await Promise.all(
+      targets.map((target) =>
+        this.runTarget(target, request).then(
+          (frame) => ({ frame }),
+          (err: unknown): { error: DataQueryError } => ({
+            error: {
+              refId: target.refId,
+              message: err instanceof Error ? err.message : String(err),
+              status: err instanceof SidecarError ? err.status : undefined,
+            },
+          })
+        )
+      )
+    );
+    const data: DataFrame[] = [];
+    const errors: DataQueryError[] = [];
+    for (const o of outcomes) {
+      if ('frame' in o) {
+        data.push(o.frame);
       } else {
-        return {
-          status: 'error',
-          message: response.statusText ? response.statusText : defaultErrorMessage,
-        };
+        errors.push(o.error);
       }
+    }
+    return errors.length > 0 ? { data, errors } : { data };
+  }
+
+  private async runTarget(target: EcrQuery, request: DataQueryRequest<EcrQuery>): Promise<DataFrame> {
+    if (target.queryType === ANNOTATIONS_QUERY_TYPE) {
+      return this.annotationData(target, request.range, request.scopedVars);
+    }
+    if (!isQueryType(target.queryType)) {
+      throw new Error(`Unknown query type "${String(target.queryType)}". Pick one in the query editor.`);
+    }
+    const queryType = target.queryType;
+    if (queryType === 'findings' && !target.filters?.digest) {
+      throw new Error('Findings list the CVEs of one image: set the image digest (sha256:…) in the query editor.');
+    }
+    const body = buildQueryRequest(getTemplateSrv(), { ...target, queryType }, request.range, request.scopedVars);
+    const response = await this.client.post<SidecarQueryResponse>(
+      '/api/v1/query',
+      body,
+      request.requestId ? `${request.requestId}_${target.refId}` : undefined
+    );
+    if (!response?.frame || !Array.isArray(response.frame.fields)) {
+      throw new Error('The sidecar answered without a data frame.');
+    }
+    return toDataFrame(response.frame, target.refId, queryType);
+  }
+
+  private async annotationData(target: EcrQuery, range: TimeRange, scopedVars: ScopedVars): Promise<DataFrame> {
+    const repository = interpolateText(getTemplateSrv(), target.filters?.repository, scopedVars);
+    const body = await this.client.get<unknown>('/api/v1/annotations', {
+      from: range.from.valueOf(),
+      to: range.to.valueOf(),
+      kind: target.annotationKind ?? 'push',
+      repository,
+    });
+    return annotationFrame(annotationRows(body), target.refId);
+  }
+
+  /** Values of one template variable kind; `tags` may be narrowed to a repository. */
+  async variableValues(query: EcrVariableQuery | undefined, scopedVars?: ScopedVars): Promise<MetricFindValue[]> {
+    const kind: VariableKind = query && VARIABLE_KINDS.includes(query.kind) ? query.kind : 'repositories';
+    const repository = kind === 'tags' ? interpolateText(getTemplateSrv(), query?.repository, scopedVars) : undefined;
+    const body = await this.client.get<unknown>(`/api/v1/variables/${kind}`, { repository });
+    return toMetricValues(body);
+  }
+
+  /** For callers that still use the string form: "regions", "tags:my-repo", "tags:$repository". */
+  async metricFindQuery(
+    query: string | EcrVariableQuery,
+    options?: { scopedVars?: ScopedVars }
+  ): Promise<MetricFindValue[]> {
+    if (typeof query !== 'string') {
+      return this.variableValues(query, options?.scopedVars);
+    }
+    const [kind, ...rest] = query.trim().split(':');
+    const repository = rest.join(':').trim() || undefined;
+    if (!(VARIABLE_KINDS as readonly string[]).includes(kind)) {
+      throw new Error(`Unknown variable kind "${kind}". Use one of: ${VARIABLE_KINDS.join(', ')}.`);
+    }
+    return this.variableValues(
+      { refId: 'metricFindQuery', kind: kind as VariableKind, repository },
+      options?.scopedVars
+    );
+  }
+
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    try {
+      const status = await this.client.get<SidecarStatus>('/api/v1/status');
+      return describeStatus(status ?? {}, Date.now());
     } catch (err) {
-      let message = '';
-      if (typeof err === 'string') {
-        message = err;
-      } else if (isFetchError(err)) {
-        message = 'Fetch error: ' + (err.statusText ? err.statusText : defaultErrorMessage);
-        if (err.data && err.data.error && err.data.error.code) {
-          message += ': ' + err.data.error.code + '. ' + err.data.error.message;
-        }
-      }
-      return {
-        status: 'error',
-        message,
-      };
+      const error = err instanceof SidecarError ? err : new SidecarError(String(err), undefined, undefined);
+      return describeFailure(error, this.sidecarUrl);
     }
   }
+}
+
+function toMetricValues(body: unknown): MetricFindValue[] {
+  const list = Array.isArray(body)
+    ? body
+    : typeof body === 'object' && body !== null && Array.isArray((body as { values?: unknown }).values)
+      ? (body as { values: unknown[] }).values
+      : [];
+  return list.map((item) => {
+    if (typeof item === 'object' && item !== null) {
+      const v = item as MetricValue;
+      return { text: String(v.text ?? v.value ?? ''), value: v.value ?? v.text };
+    }
+    return { text: String(item), value: String(item) };
+  });
 }

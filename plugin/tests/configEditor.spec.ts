@@ -1,39 +1,32 @@
-import { test, expect } from '@grafana/plugin-e2e';
-import { MyDataSourceOptions, MySecureJsonData } from '../src/types';
+import { expect, test } from '@grafana/plugin-e2e';
 
-test('smoke: should render config editor', async ({ createDataSourceConfigPage, readProvisionedDataSource, page }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
-  await createDataSourceConfigPage({ type: ds.type });
-  await expect(page.getByLabel('Path')).toBeVisible();
-});
+import { selectors as ui } from '../src/components/selectors';
+import { PLUGIN_ID, SIDECAR_API_TOKEN, SIDECAR_URL } from './support';
 
-test('"Save & test" should be successful when configuration is valid', async ({
+test('renders the config editor with the sidecar URL and a secret token field', async ({
   createDataSourceConfigPage,
-  readProvisionedDataSource,
-  selectors,
   page,
 }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
-  const configPage = await createDataSourceConfigPage({ type: ds.type });
-  const healthCheckPath = `${selectors.apis.DataSource.proxy(
-    configPage.datasource.uid,
-    configPage.datasource.id.toString()
-  )}/health`;
-  await page.route(healthCheckPath, async (route) => await route.fulfill({ status: 200, body: 'OK' }));
-  await expect(configPage.saveAndTest({ path: healthCheckPath })).toBeOK();
+  await createDataSourceConfigPage({ type: PLUGIN_ID });
+  await expect(page.getByLabel(ui.ConfigEditor.sidecarUrl)).toBeVisible();
+  await expect(page.getByLabel(ui.ConfigEditor.apiToken)).toBeVisible();
 });
 
-test('"Save & test" should display success alert box when config is valid', async ({
+test('"Save & test" reports a reachable sidecar and how fresh the inventory is', async ({
   createDataSourceConfigPage,
-  readProvisionedDataSource,
-  selectors,
+  page,
 }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
-  const configPage = await createDataSourceConfigPage({ type: ds.type });
-  const healthCheckPath = `${selectors.apis.DataSource.proxy(
-    configPage.datasource.uid,
-    configPage.datasource.id.toString()
-  )}/health`;
-  await expect(configPage.saveAndTest({ path: healthCheckPath })).not.toBeOK();
-  await expect(configPage).toHaveAlert('error');
+  const configPage = await createDataSourceConfigPage({ type: PLUGIN_ID });
+  await page.getByLabel(ui.ConfigEditor.sidecarUrl).fill(SIDECAR_URL);
+  await page.getByLabel(ui.ConfigEditor.apiToken).fill(SIDECAR_API_TOKEN);
+  await expect(configPage.saveAndTest({ path: '/sidecar/api/v1/status' })).toBeOK();
+  await expect(configPage).toHaveAlert('success', { hasText: /Inventory refreshed .* ago/ });
+});
+
+test('"Save & test" says when the sidecar rejects the token', async ({ createDataSourceConfigPage, page }) => {
+  const configPage = await createDataSourceConfigPage({ type: PLUGIN_ID });
+  await page.getByLabel(ui.ConfigEditor.sidecarUrl).fill(SIDECAR_URL);
+  await page.getByLabel(ui.ConfigEditor.apiToken).fill('not-the-token');
+  await expect(configPage.saveAndTest({ path: '/sidecar/api/v1/status' })).not.toBeOK();
+  await expect(configPage).toHaveAlert('error', { hasText: 'The sidecar rejected the API token' });
 });

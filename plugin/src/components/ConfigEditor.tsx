@@ -1,71 +1,61 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, SecretInput } from '@grafana/ui';
-import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { MyDataSourceOptions, MySecureJsonData } from '../types';
+import React from 'react';
+import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { Field, Input, SecretInput, Stack, Text } from '@grafana/ui';
 
-interface Props extends DataSourcePluginOptionsEditorProps<MyDataSourceOptions, MySecureJsonData> {}
+import type { EcrDataSourceOptions, EcrSecureJsonData } from '../types';
+import { selectors } from './selectors';
 
-export function ConfigEditor(props: Props) {
-  const { onOptionsChange, options } = props;
+type Props = DataSourcePluginOptionsEditorProps<EcrDataSourceOptions, EcrSecureJsonData>;
+
+/** The sidecar's address and its API token. The token is stored encrypted and only Grafana's proxy reads it. */
+export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
 
-  const onPathChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({
-      ...options,
-      jsonData: {
-        ...jsonData,
-        path: event.target.value,
-      },
-    });
-  };
-
-  // Secure field (only sent to the backend)
-  const onAPIKeyChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({
-      ...options,
-      secureJsonData: {
-        apiKey: event.target.value,
-      },
-    });
-  };
-
-  const onResetAPIKey = () => {
-    onOptionsChange({
-      ...options,
-      secureJsonFields: {
-        ...options.secureJsonFields,
-        apiKey: false,
-      },
-      secureJsonData: {
-        ...options.secureJsonData,
-        apiKey: '',
-      },
-    });
-  };
-
   return (
-    <>
-      <InlineField label="Path" labelWidth={14} interactive tooltip={'Json field returned to frontend'}>
+    <Stack direction="column" gap={2}>
+      <Text color="secondary">
+        ECR Lens reads your ECR registries through its sidecar. Grafana forwards every request to the sidecar URL below
+        and adds the API token, so the token never reaches the browser.
+      </Text>
+      <Field
+        label="Sidecar URL"
+        description="How the Grafana server reaches the sidecar, e.g. http://ecr-lens-sidecar:8080."
+        required
+      >
         <Input
-          id="config-editor-path"
-          onChange={onPathChange}
-          value={jsonData.path}
-          placeholder="Enter the path, e.g. /api/v1"
-          width={40}
+          id="ecr-lens-sidecar-url"
+          aria-label={selectors.ConfigEditor.sidecarUrl}
+          width={60}
+          value={jsonData.sidecarUrl ?? ''}
+          placeholder="http://localhost:8080"
+          onChange={(e) =>
+            onOptionsChange({ ...options, jsonData: { ...jsonData, sidecarUrl: e.currentTarget.value.trim() } })
+          }
         />
-      </InlineField>
-      <InlineField label="API Key" labelWidth={14} interactive tooltip={'Secure json field (backend only)'}>
+      </Field>
+      <Field
+        label="API token"
+        description="The sidecar's SIDECAR_API_TOKEN. Leave empty if the sidecar runs without one."
+      >
         <SecretInput
-          required
-          id="config-editor-api-key"
-          isConfigured={secureJsonFields.apiKey}
-          value={secureJsonData?.apiKey}
-          placeholder="Enter your API key"
-          width={40}
-          onReset={onResetAPIKey}
-          onChange={onAPIKeyChange}
+          id="ecr-lens-api-token"
+          aria-label={selectors.ConfigEditor.apiToken}
+          width={60}
+          isConfigured={Boolean(secureJsonFields?.apiToken)}
+          value={secureJsonData?.apiToken ?? ''}
+          placeholder="Paste the token"
+          onChange={(e) =>
+            onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, apiToken: e.currentTarget.value } })
+          }
+          onReset={() =>
+            onOptionsChange({
+              ...options,
+              secureJsonFields: { ...secureJsonFields, apiToken: false },
+              secureJsonData: { ...secureJsonData, apiToken: '' },
+            })
+          }
         />
-      </InlineField>
-    </>
+      </Field>
+    </Stack>
   );
 }

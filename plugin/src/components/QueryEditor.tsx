@@ -1,45 +1,49 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, Stack } from '@grafana/ui';
-import { QueryEditorProps } from '@grafana/data';
-import { DataSource } from '../datasource';
-import { MyDataSourceOptions, MyQuery } from '../types';
+import React from 'react';
+import type { QueryEditorProps } from '@grafana/data';
+import { Stack, Text } from '@grafana/ui';
 
-type Props = QueryEditorProps<DataSource, MyQuery, MyDataSourceOptions>;
+import type { DataSource } from '../datasource';
+import { QUERY_TYPES, type EcrDataSourceOptions, type EcrFilters, type EcrQuery, type QueryType } from '../types';
+import { FilterEditor } from './query/FilterEditor';
+import { QUERY_TYPE_INFO } from './query/filterSpecs';
+import { OptionsEditor } from './query/OptionsEditor';
+import { QueryTypeField } from './query/QueryTypeField';
+import { selectors } from './selectors';
 
+type Props = QueryEditorProps<DataSource, EcrQuery, EcrDataSourceOptions>;
+
+const asQueryType = (v: unknown): QueryType =>
+  (QUERY_TYPES as readonly unknown[]).includes(v) ? (v as QueryType) : 'repositories';
+
+/** Picks a query type, then shows that type's filters with help text, then sorting and the row limit. */
 export function QueryEditor({ query, onChange, onRunQuery }: Props) {
-  const onQueryTextChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, queryText: event.target.value });
-  };
+  const queryType = asQueryType(query.queryType);
+  const filters = query.filters ?? {};
 
-  const onConstantChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, constant: parseFloat(event.target.value) });
-    // executes the query
-    onRunQuery();
+  const update = (next: EcrQuery, run: boolean) => {
+    onChange(next);
+    if (run) {
+      onRunQuery();
+    }
   };
-
-  const { queryText, constant } = query;
 
   return (
-    <Stack gap={0}>
-      <InlineField label="Constant">
-        <Input
-          id="query-editor-constant"
-          onChange={onConstantChange}
-          value={constant}
-          width={8}
-          type="number"
-          step="0.1"
+    <div data-testid={selectors.QueryEditor.container}>
+      <Stack direction="column" gap={1}>
+        <QueryTypeField value={queryType} onChange={(t) => update({ ...query, queryType: t }, true)} />
+        <div data-testid={selectors.QueryEditor.description}>
+          <Text color="secondary" variant="bodySmall">
+            {QUERY_TYPE_INFO[queryType].description}
+          </Text>
+        </div>
+        <FilterEditor
+          queryType={queryType}
+          filters={filters}
+          onChange={(f: EcrFilters, run) => update({ ...query, queryType, filters: f }, run)}
+          onBlur={onRunQuery}
         />
-      </InlineField>
-      <InlineField label="Query Text" labelWidth={16} tooltip="Not used yet">
-        <Input
-          id="query-editor-query-text"
-          onChange={onQueryTextChange}
-          value={queryText || ''}
-          required
-          placeholder="Enter a query"
-        />
-      </InlineField>
-    </Stack>
+        <OptionsEditor query={{ ...query, queryType }} onChange={update} onBlur={onRunQuery} />
+      </Stack>
+    </div>
   );
 }

@@ -1,0 +1,232 @@
+import {
+  DECISIONS,
+  IMAGE_KINDS,
+  SCAN_STATES,
+  SEVERITIES,
+  SEVERITY_LEVELS,
+  USE_KINDS,
+  type FilterKey,
+  type QueryType,
+} from '../../types';
+
+export type FilterSpec =
+  | { key: FilterKey; kind: 'list' | 'text' | 'date'; label: string; help: string; placeholder: string }
+  | { key: FilterKey; kind: 'number'; label: string; help: string; placeholder: string }
+  | { key: FilterKey; kind: 'boolean'; label: string; help: string }
+  | { key: FilterKey; kind: 'single'; label: string; help: string; options: readonly string[] }
+  | { key: FilterKey; kind: 'multi'; label: string; help: string; options: readonly string[] };
+
+const VARIABLES_HINT = 'Comma-separated; template variables such as $repository work, multi-value ones included.';
+
+export const FILTER_SPECS: Record<FilterKey, FilterSpec> = {
+  registry: {
+    key: 'registry',
+    kind: 'list',
+    label: 'Registry',
+    help: `AWS account ids (12 digits). ${VARIABLES_HINT}`,
+    placeholder: '123456789012, $registry',
+  },
+  region: {
+    key: 'region',
+    kind: 'list',
+    label: 'Region',
+    help: `AWS regions. ${VARIABLES_HINT}`,
+    placeholder: 'us-east-1, $region',
+  },
+  repository: {
+    key: 'repository',
+    kind: 'list',
+    label: 'Repository',
+    help: `Repository name globs: * any run, ? one character, {a,b} alternatives. ${VARIABLES_HINT}`,
+    placeholder: 'team-*/api, $repository',
+  },
+  tag: {
+    key: 'tag',
+    kind: 'list',
+    label: 'Tag',
+    help: `Image tag globs, e.g. v1.* or release-{a,b}. ${VARIABLES_HINT}`,
+    placeholder: 'v1.*, latest',
+  },
+  cluster: {
+    key: 'cluster',
+    kind: 'list',
+    label: 'Cluster',
+    help: `ECS cluster names. ${VARIABLES_HINT}`,
+    placeholder: 'prod, $cluster',
+  },
+  digest: {
+    key: 'digest',
+    kind: 'text',
+    label: 'Image digest',
+    help: 'Required for findings: the image whose CVEs to list, as sha256:<64 hex>. Copy it from the images query.',
+    placeholder: 'sha256:…',
+  },
+  minSeverity: {
+    key: 'minSeverity',
+    kind: 'single',
+    label: 'Min severity',
+    help: 'Only images or findings at this severity or worse.',
+    options: SEVERITIES,
+  },
+  scanState: {
+    key: 'scanState',
+    kind: 'multi',
+    label: 'Scan state',
+    help: 'Only images whose scan is in one of these states. Not scanned is never shown as zero findings.',
+    options: SCAN_STATES,
+  },
+  kind: {
+    key: 'kind',
+    kind: 'multi',
+    label: 'Image kind',
+    help: 'image: a single-platform manifest; index: a multi-platform list; attestation: signatures and SBOMs attached to an image.',
+    options: IMAGE_KINDS,
+  },
+  decision: {
+    key: 'decision',
+    kind: 'multi',
+    label: 'Decision',
+    help: 'Cleanup decision: delete (candidate), keep, or blocked (would be deleted but something still uses it).',
+    options: DECISIONS,
+  },
+  pushedAfter: {
+    key: 'pushedAfter',
+    kind: 'date',
+    label: 'Pushed after',
+    help: 'ISO-8601 date-time or epoch milliseconds; $__from works too.',
+    placeholder: '2026-01-01T00:00:00Z',
+  },
+  pushedBefore: {
+    key: 'pushedBefore',
+    kind: 'date',
+    label: 'Pushed before',
+    help: 'ISO-8601 date-time or epoch milliseconds; $__to works too.',
+    placeholder: '2026-06-30T00:00:00Z',
+  },
+  pulledAfter: {
+    key: 'pulledAfter',
+    kind: 'date',
+    label: 'Pulled after',
+    help: 'Last recorded pull at or after this time.',
+    placeholder: '2026-01-01T00:00:00Z',
+  },
+  pulledBefore: {
+    key: 'pulledBefore',
+    kind: 'date',
+    label: 'Pulled before',
+    help: 'Last recorded pull before this time.',
+    placeholder: '2026-06-30T00:00:00Z',
+  },
+  olderThanDays: {
+    key: 'olderThanDays',
+    kind: 'number',
+    label: 'Older than (days)',
+    help: 'Pushed more than this many days ago.',
+    placeholder: '90',
+  },
+  notPulledForDays: {
+    key: 'notPulledForDays',
+    kind: 'number',
+    label: 'Not pulled for (days)',
+    help: 'No recorded pull for this many days (or never pulled).',
+    placeholder: '30',
+  },
+  level: {
+    key: 'level',
+    kind: 'single',
+    label: 'Per',
+    help: 'Count findings per repository (the default) or per image.',
+    options: SEVERITY_LEVELS,
+  },
+  useKind: {
+    key: 'useKind',
+    kind: 'multi',
+    label: 'Used by',
+    help: 'running-task: tasks running now; stopped-task: tasks stopped recently; service: service deployments; task-definition: the newest revisions of each family.',
+    options: USE_KINDS,
+  },
+  inUse: {
+    key: 'inUse',
+    kind: 'boolean',
+    label: 'In use',
+    help: 'Whether an ECS task, service or recent task definition uses the image.',
+  },
+  untagged: { key: 'untagged', kind: 'boolean', label: 'Untagged', help: 'Whether the image has no tag.' },
+};
+
+const SCOPE: FilterKey[] = ['registry', 'region', 'repository'];
+const TIMES: FilterKey[] = [
+  'pushedAfter',
+  'pushedBefore',
+  'pulledAfter',
+  'pulledBefore',
+  'olderThanDays',
+  'notPulledForDays',
+];
+/** The image filters the sidecar applies to images, severity, cleanup and lifecycle (sidecar/src/query/filters.ts). */
+const IMAGE: FilterKey[] = [
+  'tag',
+  'digest',
+  'kind',
+  'untagged',
+  'inUse',
+  'cluster',
+  'scanState',
+  'minSeverity',
+  ...TIMES,
+];
+
+export interface QueryTypeInfo {
+  label: string;
+  description: string;
+  filters: FilterKey[];
+}
+
+export const QUERY_TYPE_INFO: Record<QueryType, QueryTypeInfo> = {
+  repositories: {
+    label: 'Repositories',
+    description:
+      'One row per repository: settings, image counts, total and deduplicated size, monthly cost, last push and pull, lifecycle policy, replication and cross-account access.',
+    filters: [...SCOPE, ...TIMES],
+  },
+  images: {
+    label: 'Images',
+    description:
+      'One row per image: digest, tags, kind, push time, size, last pull, scan state, severity counts and the ECS workloads that use it.',
+    filters: [...SCOPE, ...IMAGE],
+  },
+  cost: {
+    label: 'Cost',
+    description:
+      'Storage cost per repository: the sum of image sizes (what other tools show, an upper bound), the deduplicated size ECR bills, the monthly cost and what cleanup would reclaim.',
+    filters: [...SCOPE],
+  },
+  severity: {
+    label: 'Severity',
+    description:
+      'Vulnerability counts (CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED) per repository and per image.',
+    filters: [...SCOPE, 'level', ...IMAGE],
+  },
+  findings: {
+    label: 'Findings',
+    description:
+      'The CVE list of one image: name, severity, package, version, fixed-in version and a link to the advisory. Needs the image digest.',
+    filters: ['digest', ...SCOPE, 'minSeverity'],
+  },
+  usage: {
+    label: 'Usage',
+    description: 'Which image each ECS cluster, service and task uses.',
+    filters: [...SCOPE, 'cluster', 'digest', 'useKind'],
+  },
+  cleanup: {
+    label: 'Cleanup',
+    description:
+      'The cleanup plan: every image with its decision (delete, keep, blocked) and the reasons. Running images are never candidates.',
+    filters: [...SCOPE, 'decision', ...IMAGE],
+  },
+  lifecycle: {
+    label: 'Lifecycle',
+    description: "A preview of each repository's ECR lifecycle policy: which images its rules would expire.",
+    filters: [...SCOPE, ...IMAGE],
+  },
+};

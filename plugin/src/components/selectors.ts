@@ -1,0 +1,27 @@
+/**
+ * Accessible names of the editors' controls, shared by the unit tests (Testing Library) and the
+ * end-to-end specs (Playwright), so both find controls the way a user does: by label.
+ */
+export const selectors = {
+  ConfigEditor: {
+    sidecarUrl: 'Sidecar URL',
+    apiToken: 'API token',
+  },
+  QueryEditor: {
+    container: 'ecr-lens-query-editor',
+    queryType: 'Query type',
+    description: 'ecr-lens-query-type-description',
+    filter: (key: string) => `Filter ${key}`,
+    sortField: 'Sort field',
+    sortOrder: 'Sort order',
+    limit: 'Row limit',
+  },
+  VariableQueryEditor: {
+    kind: 'Variable kind',
+    repository: 'Repository for tags',
+  },
+  AnnotationQueryEditor: {
+    kind: 'Annotation kind',
+    repository: 'Annotation repository',
+  },
+} as const;

@@ -1,0 +1,363 @@
+import { FieldType, type DataFrame } from '@grafana/data';
+
+import type { SidecarFrame } from './sidecar';
+import {
+  INSTANCE_URL,
+  RANGE_FROM,
+  RANGE_TO,
+  fakeBackend,
+  fakeTemplateSrv,
+  newDataSource,
+  queryRequest,
+} from './testing/fakes';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+const repositoriesFrame: SidecarFrame = {
+  name: 'repositories',
+  fields: [
+    { name: 'name', type: 'string', config: {}, values: ['team/api', 'team/web'] },
+    { name: 'account', type: 'string', config: {}, values: ['111122223333', '111122223333'] },
+    { name: 'region', type: 'string', config: {}, values: ['us-east-1', 'eu-west-1'] },
+    { name: 'created', type: 'time', config: { unit: 'dateTimeAsIso' }, values: [1_700_000_000_000, null] },
+    {
+      name: 'dedupSize',
+      type: 'number',
+      config: { unit: 'bytes', description: 'Each layer counted once.' },
+      values: [1024, 2048],
+    },
+    { name: 'monthlyCost', type: 'number', config: { unit: 'currencyUSD' }, values: [0.1, 0.2] },
+    { name: 'scanOnPush', type: 'boolean', config: {}, values: [true, false] },
+  ],
+  meta: {
+    preferredVisualisationType: 'table',
+    totalRows: 5,
+    notices: [{ severity: 'warning', text: 'Repository team/db could not be read: AccessDenied' }],
+  },
+};
+
+const imagesFrame: SidecarFrame = {
+  name: 'images',
+  fields: [
+    { name: 'repository', type: 'string', config: {}, values: ['team/api'] },
+    { name: 'account', type: 'string', config: {}, values: ['111122223333'] },
+    { name: 'region', type: 'string', config: {}, values: ['us-east-1'] },
+    { name: 'digest', type: 'string', config: {}, values: [DIGEST] },
+    { name: 'size', type: 'number', config: { unit: 'bytes' }, values: [4096] },
+  ],
+  meta: { preferredVisualisationType: 'table', totalRows: 1 },
+};
+
+const findingsFrame: SidecarFrame = {
+  name: 'findings',
+  fields: [
+    { name: 'name', type: 'string', config: {}, values: ['CVE-2024-0001'] },
+    { name: 'severity', type: 'string', config: {}, values: ['HIGH'] },
+    { name: 'uri', type: 'string', config: {}, values: ['https://nvd.nist.gov/vuln/detail/CVE-2024-0001'] },
+  ],
+  meta: { preferredVisualisationType: 'table', totalRows: 1 },
+};
+
+const field = (frame: DataFrame, name: string) => {
+  const f = frame.fields.find((x) => x.name === name);
+  if (!f) {
+    throw new Error(`no field ${name}`);
+  }
+  return f;
+};
+
+const framesByType: Record<string, SidecarFrame> = {
+  repositories: repositoriesFrame,
+  images: imagesFrame,
+  findings: findingsFrame,
+};
+
+describe('DataSource.query', () => {
+  beforeEach(() => {
+    fakeTemplateSrv({ repository: ['team/api', 'team/{web,worker}'], region: 'us-east-1', digest: DIGEST });
+  });
+
+  it('posts each target to the sidecar through the proxy route, with variables and the time range', async () => {
+    const requests = fakeBackend((req) => ({
+      data: { frame: framesByType[(req.data as { queryType: string }).queryType], total: 1 },
+    }));
+    const ds = newDataSource();
+    await ds.query(
+      queryRequest([
+        {
+          refId: 'A',
+          queryType: 'repositories',
+          filters: { repository: '$repository, legacy-*', region: '$region', notPulledForDays: 30 },
+          sort: { field: 'monthlyCost', order: 'desc' },
+          limit: 50,
+        },
+      ])
+    );
+    expect(requests).toHaveLength(1);
+    expect(requests[0].url).toBe(`${INSTANCE_URL}/sidecar/api/v1/query`);
+    expect(requests[0].method).toBe('POST');
+    expect(requests[0].data).toEqual({
+      queryType: 'repositories',
+      filters: {
+        repository: ['team/api', 'team/{web,worker}', 'legacy-*'],
+        region: ['us-east-1'],
+        notPulledForDays: 30,
+      },
+      sort: { field: 'monthlyCost', order: 'desc' },
+      limit: 50,
+      range: { from: RANGE_FROM, to: RANGE_TO },
+    });
+  });
+
+  it('interpolates scoped variables (repeated panels) before dashboard variables', async () => {
+    const requests = fakeBackend(() => ({ data: { frame: imagesFrame } }));
+    await newDataSource().query(
+      queryRequest(
+        [{ refId: 'A', queryType: 'images', filters: { repository: '$repository', untagged: true, kind: ['image'] } }],
+        {
+          repository: { text: 'team/web', value: 'team/web' },
+        }
+      )
+    );
+    expect(requests[0].data).toMatchObject({ filters: { repository: ['team/web'], untagged: true, kind: ['image'] } });
+  });
+
+  it('turns the sidecar frame into a table frame with types, units, descriptions, notices and console links', async () => {
+    fakeBackend(() => ({ data: { frame: repositoriesFrame, total: 5 } }));
+    const { data, errors } = await newDataSource().query(queryRequest([{ refId: 'A', queryType: 'repositories' }]));
+    expect(errors).toBeUndefined();
+    const frame = data[0] as DataFrame;
+    expect(frame.refId).toBe('A');
+    expect(frame.length).toBe(2);
+    expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
+      ['name', FieldType.string],
+      ['account', FieldType.string],
+      ['region', FieldType.string],
+      ['created', FieldType.time],
+      ['dedupSize', FieldType.number],
+      ['monthlyCost', FieldType.number],
+      ['scanOnPush', FieldType.boolean],
+    ]);
+    expect(field(frame, 'created').config.unit).toBe('dateTimeAsIso');
+    expect(field(frame, 'created').values).toEqual([1_700_000_000_000, null]);
+    expect(field(frame, 'dedupSize').config).toMatchObject({ unit: 'bytes', description: 'Each layer counted once.' });
+    expect(field(frame, 'monthlyCost').config.unit).toBe('currencyUSD');
+    expect(frame.meta?.preferredVisualisationType).toBe('table');
+    expect(frame.meta?.notices).toEqual([
+      { severity: 'warning', text: 'Repository team/db could not be read: AccessDenied' },
+      { severity: 'info', text: 'Showing 2 of 5 rows. Narrow the filters or raise the limit to see more.' },
+    ]);
+    expect(field(frame, 'name').config.links).toEqual([
+      {
+        title: 'Open repository in the AWS console',
+        url: 'https://${__data.fields.region:raw}.console.aws.amazon.com/ecr/repositories/private/${__data.fields.account:raw}/${__data.fields.name:raw}?region=${__data.fields.region:raw}',
+        targetBlank: true,
+      },
+    ]);
+  });
+
+  it('links images to their console page and findings to their advisory', async () => {
+    fakeBackend((req) => ({ data: { frame: framesByType[(req.data as { queryType: string }).queryType] } }));
+    const { data } = await newDataSource().query(
+      queryRequest([
+        { refId: 'I', queryType: 'images' },
+        { refId: 'F', queryType: 'findings', filters: { digest: '$digest' } },
+      ])
+    );
+    const [images, findings] = data as DataFrame[];
+    expect(field(images, 'digest').config.links?.[0].url).toBe(
+      'https://${__data.fields.region:raw}.console.aws.amazon.com/ecr/repositories/private/${__data.fields.account:raw}/${__data.fields.repository:raw}/_/image/${__data.fields.digest:raw}/details?region=${__data.fields.region:raw}'
+    );
+    expect(field(images, 'repository').config.links?.[0].title).toBe('Open repository in the AWS console');
+    expect(field(findings, 'name').config.links).toEqual([
+      { title: 'Open the advisory', url: '${__data.fields.uri:raw}', targetBlank: true },
+    ]);
+  });
+
+  it('reports a failing target on that target alone, in the sidecar’s words', async () => {
+    fakeBackend((req) =>
+      (req.data as { queryType: string }).queryType === 'images'
+        ? {
+            status: 400,
+            data: {
+              error: 'bad_request',
+              message: 'Invalid query',
+              issues: [{ path: 'filters.region', message: 'must be an AWS region such as us-east-1' }],
+            },
+          }
+        : { data: { frame: repositoriesFrame } }
+    );
+    const { data, errors } = await newDataSource().query(
+      queryRequest([
+        { refId: 'A', queryType: 'repositories' },
+        { refId: 'B', queryType: 'images', filters: { region: 'mars-1' } },
+      ])
+    );
+    expect((data as DataFrame[]).map((f) => f.refId)).toEqual(['A']);
+    expect(errors).toEqual([
+      { refId: 'B', status: 400, message: 'Invalid query (filters.region: must be an AWS region such as us-east-1)' },
+    ]);
+  });
+
+  it('says a findings query needs a digest without asking the sidecar', async () => {
+    const requests = fakeBackend(() => ({ data: { frame: findingsFrame } }));
+    const { errors } = await newDataSource().query(queryRequest([{ refId: 'F', queryType: 'findings' }]));
+    expect(requests).toHaveLength(0);
+    expect(errors?.[0]).toMatchObject({ refId: 'F', message: expect.stringContaining('image digest') });
+  });
+
+  it('skips hidden targets', async () => {
+    const requests = fakeBackend(() => ({ data: { frame: repositoriesFrame } }));
+    const ds = newDataSource();
+    expect(ds.filterQuery({ refId: 'A', queryType: 'cost', hide: true })).toBe(false);
+    const { data } = await ds.query(queryRequest([{ refId: 'A', queryType: 'cost', hide: true }]));
+    expect(data).toEqual([]);
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe('annotations', () => {
+  beforeEach(() => fakeTemplateSrv({ repository: 'team/api' }));
+
+  it('reads pushes in the dashboard range into time, text and tags fields', async () => {
+    const requests = fakeBackend(() => ({
+      data: [
+        { time: 1_767_225_600_000, text: 'Pushed team/api:v1', tags: ['push', 'team/api'] },
+        { time: '2026-01-02T00:00:00.000Z', text: 'Pushed team/api:v2', tags: 'push,team/api' },
+      ],
+    }));
+    const ds = newDataSource();
+    const target = ds.annotations.prepareQuery!({
+      name: 'Pushes',
+      enable: true,
+      iconColor: 'blue',
+      target: { refId: 'Anno', annotationKind: 'push', filters: { repository: '$repository' } },
+    });
+    const { data } = await ds.query(queryRequest([target!]));
+    expect(requests[0].url).toBe(`${INSTANCE_URL}/sidecar/api/v1/annotations`);
+    expect(requests[0].params).toEqual({ from: RANGE_FROM, to: RANGE_TO, kind: 'push', repository: 'team/api' });
+    const frame = data[0] as DataFrame;
+    expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
+      ['time', FieldType.time],
+      ['text', FieldType.string],
+      ['tags', FieldType.other],
+    ]);
+    expect(field(frame, 'time').values).toEqual([1_767_225_600_000, Date.UTC(2026, 0, 2)]);
+    expect(field(frame, 'tags').values).toEqual([
+      ['push', 'team/api'],
+      ['push', 'team/api'],
+    ]);
+  });
+
+  it('asks for cleanup candidates when that kind is chosen', async () => {
+    const requests = fakeBackend(() => ({ data: { rows: [] } }));
+    await newDataSource().query(queryRequest([{ refId: 'Anno', queryType: 'annotations', annotationKind: 'cleanup' }]));
+    expect(requests[0].params).toMatchObject({ kind: 'cleanup' });
+  });
+});
+
+describe('variables', () => {
+  beforeEach(() => fakeTemplateSrv({ repository: 'team/api' }));
+
+  it('lists values of a kind through the variable support', async () => {
+    const requests = fakeBackend(() => ({
+      data: [
+        { text: 'us-east-1', value: 'us-east-1' },
+        { text: 'eu-west-1', value: 'eu-west-1' },
+      ],
+    }));
+    const ds = newDataSource();
+    const { lastValueFrom } = await import('rxjs');
+    const support = ds.variables as unknown as { query: (r: unknown) => import('rxjs').Observable<{ data: unknown }> };
+    const result = await lastValueFrom(support.query(queryRequest([{ refId: 'V', kind: 'regions' } as never])));
+    expect(requests[0].url).toBe(`${INSTANCE_URL}/sidecar/api/v1/variables/regions`);
+    expect(result.data).toEqual([
+      { text: 'us-east-1', value: 'us-east-1' },
+      { text: 'eu-west-1', value: 'eu-west-1' },
+    ]);
+  });
+
+  it('lists the tags of an interpolated repository, also from the string form', async () => {
+    const requests = fakeBackend(() => ({ data: ['v1', 'v2'] }));
+    const values = await newDataSource().metricFindQuery('tags:$repository');
+    expect(requests[0].url).toBe(`${INSTANCE_URL}/sidecar/api/v1/variables/tags`);
+    expect(requests[0].params).toEqual({ repository: 'team/api' });
+    expect(values).toEqual([
+      { text: 'v1', value: 'v1' },
+      { text: 'v2', value: 'v2' },
+    ]);
+  });
+
+  it('rejects an unknown kind in plain words', async () => {
+    fakeBackend(() => ({ data: [] }));
+    await expect(newDataSource().metricFindQuery('buckets')).rejects.toThrow('Unknown variable kind "buckets"');
+  });
+});
+
+describe('testDatasource', () => {
+  const minutesAgo = (n: number) => Date.now() - n * 60_000;
+
+  it('reports a reachable sidecar, an accepted token and a fresh inventory', async () => {
+    const requests = fakeBackend(() => ({
+      data: { ready: true, stale: false, lastSuccessAt: minutesAgo(3), incomplete: [] },
+    }));
+    const result = await newDataSource().testDatasource();
+    expect(requests[0].url).toBe(`${INSTANCE_URL}/sidecar/api/v1/status`);
+    expect(result.status).toBe('success');
+    expect(result.message).toBe(
+      'The sidecar is reachable and accepted the API token. Inventory refreshed 3 minutes ago.'
+    );
+  });
+
+  it('says the token was rejected on 401', async () => {
+    fakeBackend(() => ({ status: 401, data: { error: 'unauthorized', message: 'Missing or invalid bearer token' } }));
+    const result = await newDataSource().testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toMatch(/^The sidecar rejected the API token\./);
+  });
+
+  it('says the sidecar cannot be reached when the proxy gets no answer', async () => {
+    fakeBackend(() => ({ status: 502, data: { message: 'Bad Gateway' } }));
+    const result = await newDataSource().testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toContain('The sidecar could not be reached at http://sidecar:8080');
+  });
+
+  it('warns about a stale inventory, the AWS error and the parts it could not read', async () => {
+    fakeBackend(() => ({
+      data: {
+        ready: true,
+        stale: true,
+        lastSuccessAt: minutesAgo(120),
+        lastError: 'AccessDeniedException: User is not authorized to perform ecr:DescribeImages',
+        incomplete: [
+          {
+            scope: 'repository',
+            accountId: '111122223333',
+            region: 'us-east-1',
+            target: 'team/db',
+            operation: 'DescribeImages',
+            error: 'AccessDeniedException',
+          },
+        ],
+      },
+    }));
+    const result = await newDataSource().testDatasource();
+    expect(result.status).toBe('warning');
+    expect(result.message).toContain('Inventory refreshed 2 hours ago.');
+    expect(result.message).toContain('The inventory is stale');
+    expect(result.message).toContain(
+      'The last refresh failed with an AWS error: AccessDeniedException: User is not authorized'
+    );
+    expect(result.message).toContain(
+      'Part of the inventory could not be read (1): team/db in 111122223333/us-east-1: DescribeImages: AccessDeniedException.'
+    );
+  });
+
+  it('warns while the first refresh is still running', async () => {
+    fakeBackend(() => ({ data: { ready: false, stale: false, incomplete: [] } }));
+    const result = await newDataSource().testDatasource();
+    expect(result.status).toBe('warning');
+    expect(result.message).toContain('first inventory refresh has not finished yet');
+  });
+});

@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const PLUGIN_DIR = join(ROOT, 'plugin');
+export const DIST_DIR = join(PLUGIN_DIR, 'dist');
+export const PLUGIN_ID = 'ecrlens-ecr-datasource';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const t = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    newest = Math.max(newest, t);
+  }
+  return newest;
+}
+
+/** Builds plugin/dist unless dist/module.js is newer than every source, README, CHANGELOG and package.json. */
+export function ensurePluginBuilt(): void {
+  const moduleJs = join(DIST_DIR, 'module.js');
+  const inputs = Math.max(
+    newestMtime(join(PLUGIN_DIR, 'src')),
+    ...['package.json', 'CHANGELOG.md', 'LICENSE'].map((f) => statSync(join(PLUGIN_DIR, f)).mtimeMs),
+  );
+  if (existsSync(moduleJs) && statSync(moduleJs).mtimeMs >= inputs && existsSync(join(DIST_DIR, 'plugin.json'))) {
+    return;
+  }
+  execFileSync('npm', ['run', 'build', '-w', 'plugin'], { cwd: ROOT, stdio: 'inherit' });
+}
