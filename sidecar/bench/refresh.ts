@@ -1,0 +1,193 @@
+/**
+ * Refresh benchmark: AWS calls per full refresh by operation against the floor
+ *   ⌈R/1000⌉ DescribeRepositories + Σ_r ⌈I_r/1000⌉ DescribeImages + 2R policy calls (lifecycle + repository policy),
+ * for the first refresh and a steady-state one, refresh wall time with emulator latency per call, and the
+ * sidecar's peak RSS. The emulator runs in a child process (so its memory is not counted), rate limits off.
+ *
+ *   tsx bench/refresh.ts                     1,000 repositories / 100,000 images
+ *   BENCH_LARGE=1 tsx bench/refresh.ts       also 5,000 / 1,000,000 (several minutes)
+ *   BENCH_LATENCY_MS=30 (default), AWS_CONCURRENCY / REGISTRY_CONCURRENCY as in the sidecar.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { ClientRegistry } from '../src/aws/clients.js';
+import type { AwsCallStat } from '../src/aws/stats.js';
+import { AwsCallStats } from '../src/aws/stats.js';
+import type { AccountConfig, AppConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
+import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
+import { DEMO_PARAMS, LARGE_PARAMS } from '../src/demo/generate.js';
+import type { SyntheticParams } from '../src/demo/generate.js';
+import { Refresher } from '../src/refresh/refresher.js';
+import type { Snapshot } from '../src/snapshot/model.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+export interface Scale {
+  readonly name: string;
+  readonly params: Partial<SyntheticParams>;
+}
+
+export const MEDIUM: Scale = { name: '1,000 repositories / ~100,000 images', params: { ...DEMO_PARAMS, repositories: 1000, imagesPerRepository: 100 } };
+export const LARGE: Scale = { name: '5,000 repositories / ~1,000,000 images', params: LARGE_PARAMS };
+
+interface Emulator {
+  url: string;
+  child: ChildProcess;
+  admin<T>(method: string, path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+const SIDECAR_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+async function startEmulatorProcess(params: Partial<SyntheticParams>): Promise<Emulator> {
+  const synthetic = Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const child = spawn(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', 'src/demo/cli.ts', '--synthetic', synthetic, '--port', '0', '--rate-limits', 'off'], {
+    cwd: SIDECAR_DIR,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolveUrl(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`emulator exited (${code}) before listening:\n${out}`)));
+  });
+  child.stdout!.resume();
+  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}/_emulator${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  return {
+    url,
+    child,
+    admin,
+    close: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+interface Summary {
+  defaultAccountId: string;
+  registries: { accountId: string; region: string; repositories: number; images: number }[];
+}
+
+function accountsOf(summary: Summary): AccountConfig[] {
+  const regions = new Map<string, string[]>();
+  for (const r of summary.registries) regions.set(r.accountId, [...(regions.get(r.accountId) ?? []), r.region]);
+  return [...regions].map(([accountId, list]) =>
+    accountId === summary.defaultAccountId
+      ? { name: 'default', accountId, regions: list }
+      : { name: accountId, accountId, roleArn: demoRoleArn(accountId), regions: list },
+  );
+}
+
+/** The floor of inventory calls for a snapshot: what any complete lister of repositories, images and policies must make. */
+export function floorCalls(snapshot: Snapshot): { describeRepositories: number; describeImages: number; policies: number; total: number } {
+  const perRegistry = new Map<string, number>();
+  for (const r of snapshot.repositories) perRegistry.set(`${r.accountId}/${r.region}`, (perRegistry.get(`${r.accountId}/${r.region}`) ?? 0) + 1);
+  const describeRepositories = snapshot.registries.reduce((n, g) => n + Math.max(1, Math.ceil((perRegistry.get(`${g.accountId}/${g.region}`) ?? 0) / 1000)), 0);
+  let describeImages = 0;
+  for (const images of snapshot.imagesByRepository.values()) describeImages += Math.max(1, Math.ceil(images.length / 1000));
+  const policies = 2 * snapshot.repositories.length;
+  return { describeRepositories, describeImages, policies, total: describeRepositories + describeImages + policies };
+}
+
+const INVENTORY_OPS = ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:GetLifecyclePolicy', 'ecr:GetRepositoryPolicy'];
+
+interface RefreshFigures {
+  readonly wallMs: number;
+  readonly calls: Record<string, number>;
+  readonly attempts: number;
+}
+
+async function timedRefresh(refresher: Refresher, stats: AwsCallStats): Promise<RefreshFigures> {
+  const before: readonly AwsCallStat[] = stats.snapshot();
+  const t0 = performance.now();
+  await refresher.run();
+  const wallMs = performance.now() - t0;
+  const calls = AwsCallStats.diff(before, stats.snapshot());
+  return { wallMs, calls, attempts: Object.values(calls).reduce((a, b) => a + b, 0) };
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function printCalls(label: string, figures: RefreshFigures, floor: ReturnType<typeof floorCalls>): void {
+  const inventory = INVENTORY_OPS.reduce((n, op) => n + (figures.calls[op] ?? 0), 0);
+  console.log(`  ${label}: ${(figures.wallMs / 1000).toFixed(1)} s, ${fmt(figures.attempts)} AWS requests`);
+  for (const [op, n] of Object.entries(figures.calls).sort()) console.log(`    ${op.padEnd(36)} ${fmt(n).padStart(9)}`);
+  console.log(
+    `    inventory calls ${fmt(inventory)} vs floor ${fmt(floor.total)} (${fmt(floor.describeRepositories)} DescribeRepositories + ${fmt(floor.describeImages)} DescribeImages + ${fmt(floor.policies)} policy calls): ${((inventory / floor.total - 1) * 100).toFixed(2)}% over`,
+  );
+}
+
+export async function benchRefresh(scale: Scale, latencyMs: number): Promise<void> {
+  console.log(`\n== ${scale.name} (emulator latency ${latencyMs} ms per call, rate limits off)`);
+  const t0 = performance.now();
+  const emulator = await startEmulatorProcess(scale.params);
+  try {
+    const summary = await emulator.admin<Summary>('GET', '/summary');
+    const repositories = summary.registries.reduce((n, r) => n + r.repositories, 0);
+    const images = summary.registries.reduce((n, r) => n + r.images, 0);
+    console.log(`  emulator ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${summary.registries.length} registries, ${fmt(repositories)} repositories, ${fmt(images)} images`);
+    await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs } } });
+
+    const stats = new AwsCallStats();
+    const base = loadConfig({ AWS_REGION: 'us-east-1', ...process.env, REFRESH_MIN_INTERVAL: '0' });
+    const config: AppConfig = { ...base, accounts: accountsOf(summary) };
+    console.log(`  AWS_CONCURRENCY ${config.aws.concurrency} per registry, REGISTRY_CONCURRENCY ${config.aws.registryConcurrency}`);
+    const clients = new ClientRegistry({
+      maxAttempts: config.aws.maxAttempts,
+      stats,
+      endpoints: { ecr: emulator.url, ecs: emulator.url, sts: emulator.url },
+      credentials: DEMO_CREDENTIALS,
+      requestTimeoutMs: 120_000,
+    });
+    const refresher = new Refresher({ config, clients });
+
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    try {
+      const first = await timedRefresh(refresher, stats);
+      {
+        // A block, so that this first snapshot is not kept alive by the benchmark itself.
+        const snapshot = refresher.snapshot();
+        if (snapshot.incomplete.length > 0) console.log(`  WARNING: ${snapshot.incomplete.length} incomplete entries, first: ${JSON.stringify(snapshot.incomplete[0])}`);
+        console.log(`  snapshot: ${fmt(snapshot.repositories.length)} repositories, ${fmt(snapshot.images.length)} images, ${fmt(snapshot.uses.length)} uses, ${fmt(snapshot.layerSizes.size)} blobs`);
+        printCalls('first refresh', first, floorCalls(snapshot));
+      }
+      const steady = await timedRefresh(refresher, stats);
+      printCalls('steady-state refresh', steady, floorCalls(refresher.snapshot()));
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      if (global.gc) global.gc();
+      const m = process.memoryUsage();
+      const mib = (n: number): string => fmt(Math.round(n / 1048576));
+      console.log(`  sidecar RSS: peak ${mib(peakRss)} MiB; after GC: RSS ${mib(m.rss)} MiB, heap used ${mib(m.heapUsed)} / total ${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB (buffers ${mib(m.arrayBuffers)} MiB)`);
+    } finally {
+      clearInterval(sampler);
+      await refresher.stop();
+      clients.destroy();
+    }
+  } finally {
+    await emulator.close();
+  }
+}
+
+export async function main(): Promise<void> {
+  const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 30);
+  await benchRefresh(MEDIUM, latencyMs);
+  if (process.env.BENCH_LARGE === '1') await benchRefresh(LARGE, latencyMs);
+  else console.log('\n(set BENCH_LARGE=1 for 5,000 repositories / 1,000,000 images)');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();

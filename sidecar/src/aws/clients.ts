@@ -1,0 +1,149 @@
+/**
+ * One SDK client per service, region and account, created on first use and reused, so each client's
+ * adaptive rate limiter and retry quota see all of that registry's traffic.
+ *
+ * Credentials: the SDK's default chain (environment, profile, SSO, web identity, ECS/EC2 roles), and for
+ * other accounts `fromTemporaryCredentials` per role ARN on top of it. Endpoints: nothing is passed in
+ * production, so the SDK's own `AWS_ENDPOINT_URL_*` handling applies; demo mode passes endpoints explicitly.
+ */
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AccountConfig } from '../config.js';
+import type { AwsCallStats } from './stats.js';
+
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface ClientRegistryOptions {
+  readonly maxAttempts: number;
+  readonly stats: AwsCallStats;
+  /** `adaptive` (default) adds the SDK's client-side rate limiter on top of retries. */
+  readonly retryMode?: 'adaptive' | 'standard';
+  /** Demo and tests only: explicit endpoints. Leave unset so `AWS_ENDPOINT_URL_ECR|ECS|STS` work. */
+  readonly endpoints?: { readonly ecr?: string; readonly ecs?: string; readonly sts?: string };
+  /** Demo and tests only: base credentials instead of the default chain. */
+  readonly credentials?: StaticCredentials;
+  /** Per-request socket timeout in ms (default 30 s), so a hung connection cannot stall a refresh. */
+  readonly requestTimeoutMs?: number;
+  /** Sockets per client (default 64). */
+  readonly maxSockets?: number;
+}
+
+type Credentials = ReturnType<typeof fromTemporaryCredentials>;
+type Identity = Awaited<ReturnType<Credentials>>;
+
+/** Renew assumed-role credentials this long before they expire. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+/**
+ * Shares one in-flight AssumeRole among concurrent first callers (the ECR and ECS clients start together)
+ * and reuses the credentials until shortly before they expire.
+ */
+export function shareCredentials(provider: Credentials, now: () => number = Date.now): Credentials {
+  let pending: Promise<Identity> | undefined;
+  const shared = async (): Promise<Identity> => {
+    if (pending) {
+      const identity = await pending;
+      if (!identity.expiration || identity.expiration.getTime() - now() > RENEW_BEFORE_MS) return identity;
+    }
+    const next = provider();
+    pending = next;
+    next.catch(() => {
+      if (pending === next) pending = undefined;
+    });
+    return next;
+  };
+  return shared as Credentials;
+}
+
+export class ClientRegistry {
+  private readonly ecrClients = new Map<string, ECRClient>();
+  private readonly ecsClients = new Map<string, ECSClient>();
+  private readonly roleCredentials = new Map<string, Credentials>();
+
+  constructor(private readonly options: ClientRegistryOptions) {}
+
+  ecr(account: AccountConfig, region: string): ECRClient {
+    const key = this.key(account, region);
+    let client = this.ecrClients.get(key);
+    if (!client) {
+      client = new ECRClient(this.clientConfig(account, region, this.options.endpoints?.ecr));
+      this.options.stats.instrument(client.middlewareStack, 'ecr');
+      this.ecrClients.set(key, client);
+    }
+    return client;
+  }
+
+  ecs(account: AccountConfig, region: string): ECSClient {
+    const key = this.key(account, region);
+    let client = this.ecsClients.get(key);
+    if (!client) {
+      client = new ECSClient(this.clientConfig(account, region, this.options.endpoints?.ecs));
+      this.options.stats.instrument(client.middlewareStack, 'ecs');
+      this.ecsClients.set(key, client);
+    }
+    return client;
+  }
+
+  /** How many clients exist, per service (tests check reuse). */
+  counts(): { ecr: number; ecs: number; roles: number } {
+    return { ecr: this.ecrClients.size, ecs: this.ecsClients.size, roles: this.roleCredentials.size };
+  }
+
+  destroy(): void {
+    for (const client of this.ecrClients.values()) client.destroy();
+    for (const client of this.ecsClients.values()) client.destroy();
+    this.ecrClients.clear();
+    this.ecsClients.clear();
+  }
+
+  private key(account: AccountConfig, region: string): string {
+    return `${account.roleArn ?? 'default'}|${region}`;
+  }
+
+  private clientConfig(account: AccountConfig, region: string, endpoint: string | undefined) {
+    const credentials = account.roleArn ? this.credentialsFor(account, region) : this.options.credentials;
+    return {
+      region,
+      maxAttempts: this.options.maxAttempts,
+      retryMode: this.options.retryMode ?? 'adaptive',
+      requestHandler: {
+        requestTimeout: this.options.requestTimeoutMs ?? 30_000,
+        connectionTimeout: 5_000,
+        httpAgent: { keepAlive: true, maxSockets: this.options.maxSockets ?? 64 },
+        httpsAgent: { keepAlive: true, maxSockets: this.options.maxSockets ?? 64 },
+      },
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    };
+  }
+
+  /** One caching credential provider per role, shared by its account's clients in every region. */
+  private credentialsFor(account: AccountConfig, region: string): Credentials {
+    const roleArn = account.roleArn!;
+    const key = `${roleArn}|${account.externalId ?? ''}`;
+    let provider = this.roleCredentials.get(key);
+    if (!provider) {
+      provider = shareCredentials(fromTemporaryCredentials({
+        params: {
+          RoleArn: roleArn,
+          RoleSessionName: 'ecr-lens',
+          DurationSeconds: 3600,
+          ...(account.externalId ? { ExternalId: account.externalId } : {}),
+        },
+        ...(this.options.credentials ? { masterCredentials: this.options.credentials } : {}),
+        clientConfig: {
+          region,
+          maxAttempts: this.options.maxAttempts,
+          ...(this.options.endpoints?.sts ? { endpoint: this.options.endpoints.sts } : {}),
+        },
+      }));
+      this.roleCredentials.set(key, provider);
+    }
+    return provider;
+  }
+}

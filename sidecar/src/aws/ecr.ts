@@ -1,0 +1,207 @@
+/**
+ * ECR fetchers: I/O only. Each returns SDK shapes; turning them into the model is snapshot/assemble-*.
+ * Every request goes through the registry's concurrency limit; a paginated listing holds one slot for its
+ * pages, which are sequential anyway.
+ */
+import type {
+  DescribeRegistryCommandOutput,
+  ECRClient,
+  EnhancedImageScanFinding,
+  ImageDetail,
+  ImageScanFinding,
+  ImageScanStatus,
+  Repository,
+  RegistryScanningConfiguration,
+  Tag,
+} from '@aws-sdk/client-ecr';
+import {
+  BatchGetImageCommand,
+  DescribeRegistryCommand,
+  GetAccountSettingCommand,
+  GetLifecyclePolicyCommand,
+  GetRegistryScanningConfigurationCommand,
+  GetRepositoryPolicyCommand,
+  ListTagsForResourceCommand,
+  paginateDescribeImageScanFindings,
+  paginateDescribeImages,
+  paginateDescribeRepositories,
+} from '@aws-sdk/client-ecr';
+import type { LimitFunction } from 'p-limit';
+import { ACCEPTED_MEDIA_TYPES } from '../snapshot/assemble-image.js';
+
+export const PAGE_SIZE = 1000;
+export const BATCH_GET_IMAGE_MAX = 100;
+
+export const errorName = (error: unknown): string =>
+  error && typeof error === 'object' && 'name' in error ? String((error as { name: unknown }).name) : 'Error';
+export const errorMessage = (error: unknown): string =>
+  error instanceof Error ? (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message) : String(error);
+
+export const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+export interface RawManifest {
+  readonly digest: string;
+  readonly text: string;
+  readonly mediaType?: string;
+}
+
+export interface ManifestBatch {
+  readonly manifests: RawManifest[];
+  readonly failures: { digest: string; code: string; reason: string }[];
+}
+
+export interface ScanFindingsPages {
+  readonly status?: ImageScanStatus;
+  readonly completedAt?: Date;
+  readonly vulnerabilitySourceUpdatedAt?: Date;
+  readonly severityCounts?: Record<string, number>;
+  readonly findings: ImageScanFinding[];
+  readonly enhancedFindings: EnhancedImageScanFinding[];
+}
+
+/** ECR reads for one registry (account x region). */
+export class EcrFetcher {
+  constructor(
+    private readonly client: ECRClient,
+    private readonly limit: LimitFunction,
+    /** Sent as registryId when set (ECR_REGISTRY_ID); else the caller's registry. */
+    private readonly registryId?: string,
+  ) {}
+
+  private get registry(): { registryId?: string } {
+    return this.registryId ? { registryId: this.registryId } : {};
+  }
+
+  describeRegistry(): Promise<DescribeRegistryCommandOutput> {
+    return this.limit(() => this.client.send(new DescribeRegistryCommand({})));
+  }
+
+  async scanningConfiguration(): Promise<RegistryScanningConfiguration | undefined> {
+    const out = await this.limit(() => this.client.send(new GetRegistryScanningConfigurationCommand({})));
+    return out.scanningConfiguration;
+  }
+
+  /**
+   * Which basic scanner the registry uses (GetAccountSetting BASIC_SCAN_TYPE_VERSION): CLAIR fills
+   * DescribeImages' scan summary, AWS_NATIVE does not. Undefined when the setting cannot be read.
+   */
+  basicScanner(): Promise<string | undefined> {
+    return this.limit(async () => {
+      try {
+        return (await this.client.send(new GetAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION' }))).value;
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  repositories(): Promise<Repository[]> {
+    return this.limit(async () => {
+      const all: Repository[] = [];
+      for await (const page of paginateDescribeRepositories({ client: this.client, pageSize: PAGE_SIZE }, { ...this.registry }))
+        all.push(...(page.repositories ?? []));
+      return all;
+    });
+  }
+
+  /** Every image, archived ones included (imageStatus ANY). */
+  images(repositoryName: string): Promise<ImageDetail[]> {
+    return this.limit(async () => {
+      const all: ImageDetail[] = [];
+      const input = { ...this.registry, repositoryName, filter: { tagStatus: 'ANY' as const, imageStatus: 'ANY' as const } };
+      for await (const page of paginateDescribeImages({ client: this.client, pageSize: PAGE_SIZE }, input)) all.push(...(page.imageDetails ?? []));
+      return all;
+    });
+  }
+
+  /** The lifecycle policy text, or undefined when the repository has none. */
+  lifecyclePolicy(repositoryName: string): Promise<string | undefined> {
+    return this.limit(async () => {
+      try {
+        const out = await this.client.send(new GetLifecyclePolicyCommand({ ...this.registry, repositoryName }));
+        return out.lifecyclePolicyText;
+      } catch (error) {
+        if (errorName(error) === 'LifecyclePolicyNotFoundException') return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** The repository policy text, or undefined when the repository has none. */
+  repositoryPolicy(repositoryName: string): Promise<string | undefined> {
+    return this.limit(async () => {
+      try {
+        const out = await this.client.send(new GetRepositoryPolicyCommand({ ...this.registry, repositoryName }));
+        return out.policyText;
+      } catch (error) {
+        if (errorName(error) === 'RepositoryPolicyNotFoundException') return undefined;
+        throw error;
+      }
+    });
+  }
+
+  tags(repositoryArn: string): Promise<Tag[]> {
+    return this.limit(async () => (await this.client.send(new ListTagsForResourceCommand({ resourceArn: repositoryArn }))).tags ?? []);
+  }
+
+  /** Manifests of up to 100 digests in one call (the caller chunks). Per-image failures come back, not thrown. */
+  manifests(repositoryName: string, digests: readonly string[]): Promise<ManifestBatch> {
+    return this.limit(async () => {
+      const out = await this.client.send(
+        new BatchGetImageCommand({
+          ...this.registry,
+          repositoryName,
+          imageIds: digests.map((imageDigest) => ({ imageDigest })),
+          acceptedMediaTypes: [...ACCEPTED_MEDIA_TYPES],
+        }),
+      );
+      const manifests: RawManifest[] = [];
+      for (const image of out.images ?? []) {
+        const digest = image.imageId?.imageDigest;
+        if (!digest || image.imageManifest === undefined) continue;
+        manifests.push({ digest, text: image.imageManifest, ...(image.imageManifestMediaType ? { mediaType: image.imageManifestMediaType } : {}) });
+      }
+      const failures = (out.failures ?? []).map((f) => ({
+        digest: f.imageId?.imageDigest ?? '',
+        code: f.failureCode ?? 'Unknown',
+        reason: f.failureReason ?? '',
+      }));
+      return { manifests, failures };
+    });
+  }
+
+  /** All pages of an image's scan findings, or undefined when ECR has no scan (ScanNotFoundException). */
+  scanFindings(repositoryName: string, imageDigest: string): Promise<ScanFindingsPages | undefined> {
+    return this.limit(async () => {
+      let first = true;
+      let result: ScanFindingsPages = { findings: [], enhancedFindings: [] };
+      try {
+        const input = { ...this.registry, repositoryName, imageId: { imageDigest } };
+        for await (const page of paginateDescribeImageScanFindings({ client: this.client, pageSize: PAGE_SIZE }, input)) {
+          const f = page.imageScanFindings;
+          if (first) {
+            first = false;
+            result = {
+              ...(page.imageScanStatus ? { status: page.imageScanStatus } : {}),
+              ...(f?.imageScanCompletedAt ? { completedAt: f.imageScanCompletedAt } : {}),
+              ...(f?.vulnerabilitySourceUpdatedAt ? { vulnerabilitySourceUpdatedAt: f.vulnerabilitySourceUpdatedAt } : {}),
+              ...(f?.findingSeverityCounts ? { severityCounts: f.findingSeverityCounts as Record<string, number> } : {}),
+              findings: [],
+              enhancedFindings: [],
+            };
+          }
+          result.findings.push(...(f?.findings ?? []));
+          result.enhancedFindings.push(...(f?.enhancedFindings ?? []));
+        }
+        return result;
+      } catch (error) {
+        if (errorName(error) === 'ScanNotFoundException') return undefined;
+        throw error;
+      }
+    });
+  }
+}

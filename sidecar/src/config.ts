@@ -1,0 +1,364 @@
+/**
+ * Startup configuration: environment variables, plus an optional YAML file (ECRLENS_CONFIG) for several
+ * accounts and the rule sections. Environment variables win over the file. Every bad value fails startup
+ * with a message naming the variable. `loadConfig` is pure given its inputs.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { CleanupConfig } from './cleanup/config.js';
+import { cleanupConfigFromEnv } from './cleanup/config.js';
+import type { PriceTable } from './cost/pricing.js';
+import type { LogLevel } from './log.js';
+import { LOG_LEVELS, parseLogLevel } from './log.js';
+import type { MetricsConfig } from './metrics/config.js';
+import { METRICS_ENV_KEYS, metricsConfigFromEnv } from './metrics/config.js';
+
+export interface AccountConfig {
+  /** A label for logs and status: `default` for the credential chain's own account, else the role's account id. */
+  readonly name: string;
+  /** 12-digit account id when known up front (a role ARN's account, or ECR_REGISTRY_ID). */
+  readonly accountId?: string;
+  /** Assumed with STS for this account; absent = the default credential chain. */
+  readonly roleArn?: string;
+  readonly externalId?: string;
+  readonly regions: readonly string[];
+}
+
+export interface AppConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly refreshIntervalSeconds: number;
+  readonly refreshMinIntervalSeconds: number;
+  readonly apiToken?: string;
+  readonly adminToken?: string;
+  /** Every account to inventory, each with its regions: one registry per account x region. */
+  readonly accounts: readonly AccountConfig[];
+  readonly pricing: PriceTable;
+  readonly ecs: {
+    readonly enabled: boolean;
+    readonly stoppedTaskWindowHours: number;
+    readonly taskDefinitionKeepRevisions: number;
+  };
+  readonly aws: {
+    readonly maxAttempts: number;
+    /** In-flight AWS requests per registry (account x region). */
+    readonly concurrency: number;
+    /** Registries refreshed at once. */
+    readonly registryConcurrency: number;
+  };
+  /** Cached scan findings without a change signal (enhanced scanning) are fetched again after this age. */
+  readonly scanFindingsMaxAgeSeconds: number;
+  /** Cleanup rules: the YAML file's `cleanup` section, with defaults and overrides from KEEP_* / CLEANUP_* variables. */
+  readonly cleanup: CleanupConfig;
+  /** GET /metrics settings: METRICS_* variables, or the YAML file's `metrics` section (same keys). */
+  readonly metrics: MetricsConfig;
+  readonly configFile?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+/** One documented setting. The README's configuration table is checked against this list. */
+export interface SettingDoc {
+  readonly env: string;
+  /** Key in the YAML file (dotted), when the file can set it too. */
+  readonly yaml?: string;
+  readonly default: string;
+  readonly description: string;
+}
+
+export const CONFIG_DOCS: readonly SettingDoc[] = [
+  { env: 'ECRLENS_CONFIG', default: '(none)', description: 'Path of an optional YAML file: accounts with their regions, pricing, ecs, aws, cleanup and metrics sections. Environment variables win over the file.' },
+  { env: 'AWS_REGION', yaml: 'regions', default: '(required; falls back to AWS_DEFAULT_REGION)', description: 'Region, or comma-separated regions, to inventory in every account.' },
+  { env: 'ECR_REGISTRY_ID', yaml: 'registryId', default: '(the caller\'s account)', description: 'Registry (12-digit account id) read with the default credentials.' },
+  { env: 'ASSUME_ROLE_ARNS', yaml: 'accounts[].roleArn', default: '(none)', description: 'Comma-separated IAM role ARNs to assume, one per additional account, with AWS_REGION\'s regions. The YAML file can give per-account regions.' },
+  { env: 'ASSUME_ROLE_EXTERNAL_ID', yaml: 'accounts[].externalId', default: '(none)', description: 'External id passed when assuming the roles of ASSUME_ROLE_ARNS.' },
+  { env: 'INCLUDE_DEFAULT_ACCOUNT', yaml: 'includeDefaultAccount', default: 'true', description: 'Also inventory the account of the default credential chain (set false to read only assumed-role accounts).' },
+  { env: 'APP_HOST', yaml: 'host', default: '0.0.0.0', description: 'Address the HTTP server listens on.' },
+  { env: 'APP_PORT', yaml: 'port', default: '8080', description: 'Port the HTTP server listens on.' },
+  { env: 'CACHE_REFRESH_INTERVAL', yaml: 'refreshIntervalSeconds', default: '1800', description: 'Seconds between background refreshes of the inventory. Data older than twice this is reported stale.' },
+  { env: 'REFRESH_MIN_INTERVAL', yaml: 'refreshMinIntervalSeconds', default: '60', description: 'Minimum seconds between refreshes started by POST /api/v1/refresh (rate limit).' },
+  { env: 'LOG_LEVEL', yaml: 'logLevel', default: 'info', description: 'debug, info, warn or error (case-insensitive). Logs are logfmt and never contain secrets.' },
+  { env: 'SIDECAR_API_TOKEN', default: '(none: no auth)', description: 'Bearer token required on /api/*. Environment only.' },
+  { env: 'SIDECAR_ADMIN_TOKEN', default: '(none: admin actions disabled)', description: 'Bearer token for admin actions such as executing a cleanup plan. Environment only.' },
+  { env: 'STORAGE_PRICE_PER_GB_MONTH', yaml: 'pricing.defaultPerGbMonth', default: '0.10', description: 'USD per GB-month of deduplicated storage, where no region price applies.' },
+  { env: 'STORAGE_PRICE_BY_REGION', yaml: 'pricing.byRegion', default: '(none)', description: 'Per-region prices, e.g. `us-east-1=0.10,eu-west-1=0.11` (a map in YAML).' },
+  { env: 'ECS_ENABLED', yaml: 'ecs.enabled', default: 'true', description: 'Read ECS clusters, services, tasks and task definitions to know which images are in use.' },
+  { env: 'ECS_STOPPED_TASK_WINDOW_HOURS', yaml: 'ecs.stoppedTaskWindowHours', default: '24', description: 'Tasks stopped within this many hours count as uses (ECS itself lists stopped tasks for about an hour). The refresh collects at least CLEANUP_STOPPED_TASK_WINDOW_HOURS.' },
+  { env: 'TASK_DEFINITION_KEEP_REVISIONS', yaml: 'ecs.taskDefinitionKeepRevisions', default: '5', description: 'The newest N revisions of each task-definition family count as uses. The refresh collects at least CLEANUP_TASK_DEFINITION_REVISIONS.' },
+  { env: 'AWS_MAX_ATTEMPTS', yaml: 'aws.maxAttempts', default: '5', description: 'Attempts per AWS call (the SDK retries throttling and 5xx with backoff; adaptive client-side rate limiting).' },
+  { env: 'AWS_CONCURRENCY', yaml: 'aws.concurrency', default: '8', description: 'AWS requests in flight per registry (account x region).' },
+  { env: 'REGISTRY_CONCURRENCY', yaml: 'aws.registryConcurrency', default: '4', description: 'Registries (account x region) refreshed at once.' },
+  { env: 'SCAN_FINDINGS_MAX_AGE', yaml: 'scanFindingsMaxAgeSeconds', default: '21600', description: 'Seconds after which cached enhanced-scan findings (which carry no change signal) are fetched again.' },
+];
+
+type Source = { from: 'env'; raw: string } | { from: 'yaml'; raw: unknown; path: string };
+
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+const describe = (raw: unknown): string => (typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw));
+
+/** Accepts an array, or a comma-separated string. */
+const toList = (raw: unknown): unknown =>
+  typeof raw === 'string'
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : raw;
+
+const toNumber = (raw: unknown): unknown => (typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : raw);
+
+/** A schema and the message shown when a value fails it. */
+interface Parser<T> {
+  readonly schema: z.ZodType<T>;
+  readonly message: string;
+  /** A secret's rejected value is never echoed. */
+  readonly secret?: boolean;
+}
+const parser = <T>(schema: z.ZodType<T>, message: string, secret = false): Parser<T> => ({ schema, message, secret });
+
+const intParser = (min: number, max: number) =>
+  parser(z.preprocess(toNumber, z.number().int().min(min).max(max)), `must be an integer ${min}-${max}`);
+const numberParser = (min: number) => parser(z.preprocess(toNumber, z.number().finite().min(min)), `must be a number >= ${min}`);
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+const boolParser = parser(
+  z.preprocess((raw) => (typeof raw === 'string' ? (BOOLEAN_WORDS[raw.trim().toLowerCase()] ?? raw) : raw), z.boolean()),
+  'must be true or false',
+);
+const regionsParser = parser(
+  z.preprocess(toList, z.array(z.string().regex(REGION)).min(1)),
+  'must be a region or comma-separated regions like us-east-1',
+);
+const roleArnsParser = parser(
+  z.preprocess(toList, z.array(z.string().regex(ROLE_ARN))),
+  'must be comma-separated IAM role ARNs like arn:aws:iam::123456789012:role/name',
+);
+const priceMapParser = parser(
+  z.preprocess((raw) => {
+    if (typeof raw !== 'string') return raw;
+    const out: Record<string, unknown> = {};
+    for (const pair of toList(raw) as string[]) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) return raw; // not a map: fails below with the message
+      out[pair.slice(0, eq).trim()] = toNumber(pair.slice(eq + 1));
+    }
+    return out;
+  }, z.record(z.string().regex(REGION), z.number().finite().min(0))),
+  'must be region=price pairs like us-east-1=0.10,eu-west-1=0.11',
+);
+
+const accountSchema = z.strictObject({
+  roleArn: z.string().regex(ROLE_ARN, { error: 'must be an IAM role ARN' }),
+  externalId: z.string().min(2).max(1224).optional(),
+  name: z.string().min(1).max(100).optional(),
+  regions: z.preprocess(toList, z.array(z.string().regex(REGION, { error: 'must be a region like us-east-1' })).min(1)).optional(),
+});
+
+/** The YAML file's shape. Scalar settings are validated by the same parsers as their environment variables. */
+const fileSchema = z.strictObject({
+  host: z.unknown().optional(),
+  port: z.unknown().optional(),
+  logLevel: z.unknown().optional(),
+  refreshIntervalSeconds: z.unknown().optional(),
+  refreshMinIntervalSeconds: z.unknown().optional(),
+  regions: z.unknown().optional(),
+  registryId: z.unknown().optional(),
+  includeDefaultAccount: z.unknown().optional(),
+  accounts: z.array(accountSchema).optional(),
+  pricing: z.strictObject({ defaultPerGbMonth: z.unknown().optional(), byRegion: z.unknown().optional() }).optional(),
+  ecs: z
+    .strictObject({ enabled: z.unknown().optional(), stoppedTaskWindowHours: z.unknown().optional(), taskDefinitionKeepRevisions: z.unknown().optional() })
+    .optional(),
+  aws: z.strictObject({ maxAttempts: z.unknown().optional(), concurrency: z.unknown().optional(), registryConcurrency: z.unknown().optional() }).optional(),
+  scanFindingsMaxAgeSeconds: z.unknown().optional(),
+  cleanup: z.unknown().optional(),
+  metrics: z.unknown().optional(),
+});
+type FileConfig = z.infer<typeof fileSchema>;
+
+const getPath = (obj: unknown, path: string): unknown => {
+  let at: unknown = obj;
+  for (const key of path.split('.')) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+};
+
+export interface LoadConfigOptions {
+  /** Reads the YAML file named by ECRLENS_CONFIG; default: the file system. */
+  readFile?: (path: string) => string;
+}
+
+/** Reads and validates the configuration. Throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: LoadConfigOptions = {}): AppConfig {
+  const problems: string[] = [];
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+
+  const configFile = env.ECRLENS_CONFIG?.trim() || undefined;
+  let file: FileConfig = {};
+  if (configFile) {
+    try {
+      const parsed = fileSchema.safeParse(parseYaml(readFile(configFile)) ?? {});
+      if (parsed.success) file = parsed.data;
+      else
+        for (const issue of parsed.error.issues)
+          problems.push(`ECRLENS_CONFIG: ${configFile}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    } catch (error) {
+      problems.push(`ECRLENS_CONFIG: cannot read ${JSON.stringify(configFile)}: ${(error as Error).message}`);
+    }
+  }
+
+  const sourceOf = (name: string, yamlPath?: string): Source | undefined => {
+    const raw = env[name];
+    if (raw !== undefined && raw.trim() !== '') return { from: 'env', raw };
+    if (yamlPath) {
+      const value = getPath(file, yamlPath);
+      if (value !== undefined && value !== null) return { from: 'yaml', raw: value, path: yamlPath };
+    }
+    return undefined;
+  };
+
+  function setting<T>(name: string, p: Parser<T>, fallback: T, yamlPath?: string): T;
+  function setting<T>(name: string, p: Parser<T>, fallback: undefined, yamlPath?: string): T | undefined;
+  function setting<T>(name: string, p: Parser<T>, fallback: T | undefined, yamlPath?: string): T | undefined {
+    const source = sourceOf(name, yamlPath);
+    if (!source) return fallback;
+    const parsed = p.schema.safeParse(source.raw);
+    if (parsed.success) return parsed.data;
+    const where = source.from === 'yaml' ? ` (ECRLENS_CONFIG ${source.path})` : '';
+    problems.push(`${name}${where}: ${p.message}${p.secret ? '' : `, got ${describe(source.raw)}`}`);
+    return fallback;
+  }
+
+  const host = setting('APP_HOST', parser(z.string().trim().min(1), 'must be a host name or address'), '0.0.0.0', 'host');
+  const port = setting('APP_PORT', intParser(1, 65535), 8080, 'port');
+  const logLevel = setting(
+    'LOG_LEVEL',
+    parser(z.preprocess((raw) => (typeof raw === 'string' ? (parseLogLevel(raw) ?? raw) : raw), z.enum(LOG_LEVELS)), `must be one of ${LOG_LEVELS.join(', ')}`),
+    'info',
+    'logLevel',
+  );
+  const refreshIntervalSeconds = setting('CACHE_REFRESH_INTERVAL', intParser(10, 7 * 86400), 1800, 'refreshIntervalSeconds');
+  const refreshMinIntervalSeconds = setting('REFRESH_MIN_INTERVAL', intParser(0, 86400), 60, 'refreshMinIntervalSeconds');
+  const token = (min: number) =>
+    parser(z.string().min(min).max(4096).regex(/^[\x21-\x7e]+$/), `must be ${min}-4096 printable ASCII characters without spaces`, true);
+  const apiToken = setting('SIDECAR_API_TOKEN', token(8), undefined);
+  const adminToken = setting('SIDECAR_ADMIN_TOKEN', token(16), undefined);
+
+  let regions: readonly string[] = [];
+  if (sourceOf('AWS_REGION', 'regions')) regions = setting('AWS_REGION', regionsParser, [], 'regions');
+  else if (sourceOf('AWS_DEFAULT_REGION')) regions = setting('AWS_DEFAULT_REGION', regionsParser, []);
+  const registryId = setting('ECR_REGISTRY_ID', parser(z.string().trim().regex(ACCOUNT_ID), 'must be a 12-digit account id'), undefined, 'registryId');
+  const includeDefault = setting('INCLUDE_DEFAULT_ACCOUNT', boolParser, true, 'includeDefaultAccount');
+  const roleArns = setting('ASSUME_ROLE_ARNS', roleArnsParser, []);
+  const externalId = setting('ASSUME_ROLE_EXTERNAL_ID', parser(z.string().min(2).max(1224), 'must be 2-1224 characters'), undefined);
+
+  const accounts: AccountConfig[] = [];
+  if (includeDefault) accounts.push({ name: 'default', ...(registryId ? { accountId: registryId } : {}), regions });
+  const seenRoles = new Set<string>();
+  for (const account of file.accounts ?? []) {
+    seenRoles.add(account.roleArn);
+    const accountId = ROLE_ARN.exec(account.roleArn)![1]!;
+    accounts.push({
+      name: account.name ?? accountId,
+      accountId,
+      roleArn: account.roleArn,
+      ...(account.externalId ? { externalId: account.externalId } : {}),
+      regions: account.regions ?? regions,
+    });
+  }
+  for (const roleArn of roleArns) {
+    if (seenRoles.has(roleArn)) continue;
+    seenRoles.add(roleArn);
+    const accountId = ROLE_ARN.exec(roleArn)![1]!;
+    accounts.push({ name: accountId, accountId, roleArn, ...(externalId ? { externalId } : {}), regions });
+  }
+  if (accounts.length === 0 && problems.length === 0)
+    problems.push('INCLUDE_DEFAULT_ACCOUNT: is false but no ASSUME_ROLE_ARNS (or ECRLENS_CONFIG accounts) are set: nothing to inventory');
+  if (accounts.some((a) => a.regions.length === 0) && !problems.some((p) => p.startsWith('AWS_')))
+    problems.push('AWS_REGION: required: a region or comma-separated regions (or AWS_DEFAULT_REGION, or ECRLENS_CONFIG regions)');
+
+  const pricing: PriceTable = {
+    defaultUsdPerGbMonth: setting('STORAGE_PRICE_PER_GB_MONTH', numberParser(0), 0.1, 'pricing.defaultPerGbMonth'),
+    byRegion: setting('STORAGE_PRICE_BY_REGION', priceMapParser, {}, 'pricing.byRegion'),
+  };
+  const ecs = {
+    enabled: setting('ECS_ENABLED', boolParser, true, 'ecs.enabled'),
+    stoppedTaskWindowHours: setting('ECS_STOPPED_TASK_WINDOW_HOURS', intParser(0, 24 * 90), 24, 'ecs.stoppedTaskWindowHours'),
+    taskDefinitionKeepRevisions: setting('TASK_DEFINITION_KEEP_REVISIONS', intParser(0, 1000), 5, 'ecs.taskDefinitionKeepRevisions'),
+  };
+  const aws = {
+    maxAttempts: setting('AWS_MAX_ATTEMPTS', intParser(1, 20), 5, 'aws.maxAttempts'),
+    concurrency: setting('AWS_CONCURRENCY', intParser(1, 256), 8, 'aws.concurrency'),
+    registryConcurrency: setting('REGISTRY_CONCURRENCY', intParser(1, 64), 4, 'aws.registryConcurrency'),
+  };
+  const scanFindingsMaxAgeSeconds = setting('SCAN_FINDINGS_MAX_AGE', intParser(0, 30 * 86400), 21600, 'scanFindingsMaxAgeSeconds');
+
+  let metrics: MetricsConfig | undefined;
+  try {
+    const fromFile: Record<string, string> = {};
+    if (file.metrics && typeof file.metrics === 'object')
+      for (const [key, value] of Object.entries(file.metrics)) if (value !== null && value !== undefined) fromFile[key] = String(value);
+    metrics = metricsConfigFromEnv({ ...fromFile, ...env });
+  } catch (error) {
+    problems.push((error as Error).message.replace(/^Invalid environment variable (\w+): (.*)$/, '$1: $2'));
+  }
+
+  let cleanup: CleanupConfig | undefined;
+  try {
+    cleanup = cleanupConfigFromEnv(env, file.cleanup);
+  } catch (error) {
+    const message = (error as Error).message;
+    problems.push(message.startsWith('cleanup') ? `ECRLENS_CONFIG: ${message}` : message.replace(/^([A-Z_]+) /, '$1: '));
+  }
+
+  if (problems.length > 0 || !metrics || !cleanup) throw new ConfigError(problems);
+  return Object.freeze({
+    host,
+    port,
+    logLevel,
+    refreshIntervalSeconds,
+    refreshMinIntervalSeconds,
+    ...(apiToken ? { apiToken } : {}),
+    ...(adminToken ? { adminToken } : {}),
+    accounts,
+    pricing,
+    ecs,
+    aws,
+    scanFindingsMaxAgeSeconds,
+    cleanup,
+    metrics,
+    ...(configFile ? { configFile } : {}),
+  });
+}
+
+/** Every environment variable the configuration reads (for the README check). */
+/** Read by cleanup/config.ts (documented there). */
+export const CLEANUP_ENV_VARS: readonly string[] = [
+  'KEEP_MIN_IMAGE_COUNT',
+  'KEEP_IMAGES_NEWER_THAN_DAYS',
+  'CLEANUP_STOPPED_TASK_WINDOW_HOURS',
+  'CLEANUP_TASK_DEFINITION_REVISIONS',
+  'CLEANUP_MAX_DELETIONS_PER_RUN',
+  'CLEANUP_AUDIT_LOG',
+  'CLEANUP_DELETE_ENABLED',
+  'CLEANUP_DEFAULT_RULE',
+  'GRAFANA_URL',
+  'GRAFANA_TOKEN',
+];
+
+export const CONFIG_ENV_VARS: readonly string[] = [...CONFIG_DOCS.map((d) => d.env), ...METRICS_ENV_KEYS, ...CLEANUP_ENV_VARS];
+
+/** The secrets in a configuration, for the logger's redaction. */
+export const configSecrets = (config: AppConfig): string[] =>
+  [config.apiToken, config.adminToken].filter((s): s is string => typeof s === 'string');

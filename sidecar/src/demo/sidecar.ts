@@ -1,0 +1,125 @@
+/**
+ * The sidecar in demo mode: the embedded emulator (a synthetic registry, or a given fixture) and the
+ * sidecar pointed at it. The emulator's first account is read with the default credentials and every
+ * other account through an assumed role (STS AssumeRole on the emulator), as a multi-account setup would.
+ */
+import type { AccountConfig, AppConfig } from '../config.js';
+import { loadConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { createLogger } from '../log.js';
+import type { Inventory } from '../refresh/inventory.js';
+import type { RunningServer } from '../server.js';
+import { startServer } from '../server.js';
+import type { Fixture } from './fixture.js';
+import type { SyntheticParams } from './generate.js';
+import { DEMO_PARAMS, generateFixture } from './generate.js';
+import type { RunningEmulator } from './server.js';
+import { startEmulator } from './server.js';
+
+export interface DemoSidecarOptions {
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Overrides of DEMO_PARAMS for the synthetic registry (ignored when `fixture` or `emulator` is given). */
+  synthetic?: Partial<SyntheticParams>;
+  fixture?: Fixture;
+  /** Extra settings as environment variables, e.g. SIDECAR_API_TOKEN. */
+  env?: Record<string, string | undefined>;
+  /** Reuse a running emulator (it is not closed by close()). */
+  emulator?: RunningEmulator;
+  /** Default: logfmt at LOG_LEVEL from `env`, else errors only. */
+  log?: Logger;
+  /** The sidecar's clock (epoch ms); default Date.now. */
+  now?: () => number;
+}
+
+export interface DemoSidecar {
+  url: string;
+  emulator: RunningEmulator;
+  inventory: Inventory;
+  config: AppConfig;
+  /** SIDECAR_API_TOKEN, when set: send it as `Authorization: Bearer <token>` on /api/*. */
+  token?: string;
+  /** The running server (AWS call stats, clients, refresher). */
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+/** The role the demo assumes in each further account. */
+export const demoRoleArn = (accountId: string): string => `arn:aws:iam::${accountId}:role/ecr-lens-reader`;
+
+/** Demo credentials: the emulator maps any key it did not issue to its default account. */
+export const DEMO_CREDENTIALS = {
+  accessKeyId: 'AKIAEMULATOR00000000',
+  secretAccessKey: 'emulator-secret-access-key',
+} as const;
+
+/** One account entry per emulator account: the default account first, the others via assumed roles. */
+export function demoAccounts(emulator: RunningEmulator): AccountConfig[] {
+  const regions = new Map<string, string[]>();
+  for (const registry of emulator.store.registries.values()) {
+    const list = regions.get(registry.accountId) ?? [];
+    list.push(registry.region);
+    regions.set(registry.accountId, list);
+  }
+  const defaultAccount = emulator.store.defaultAccountId;
+  const accounts: AccountConfig[] = [
+    {
+      name: 'default',
+      accountId: defaultAccount,
+      regions: regions.get(defaultAccount) ?? [emulator.store.defaultRegion],
+    },
+  ];
+  for (const [accountId, list] of regions) {
+    if (accountId !== defaultAccount)
+      accounts.push({ name: accountId, accountId, roleArn: demoRoleArn(accountId), regions: list });
+  }
+  return accounts;
+}
+
+/** Starts the emulator (unless given) and the sidecar against it; resolves after the first snapshot loads. */
+export async function startDemoSidecar(options: DemoSidecarOptions = {}): Promise<DemoSidecar> {
+  const ownEmulator = !options.emulator;
+  const emulator =
+    options.emulator ??
+    (await startEmulator({
+      fixture: options.fixture ?? generateFixture({ ...DEMO_PARAMS, ...options.synthetic }),
+      host: '127.0.0.1',
+    }));
+  try {
+    const host = options.host ?? '127.0.0.1';
+    // The port is `options.port` (0 = ephemeral), not APP_PORT.
+    const { APP_PORT: _port, ...env } = options.env ?? {};
+    // The demo plans cleanup for every repository (the seed scripts' behaviour), so its plan is never empty.
+    const base = loadConfig({ AWS_REGION: emulator.store.defaultRegion, APP_HOST: host, CLEANUP_DEFAULT_RULE: 'true', ...env });
+    const config: AppConfig = { ...base, port: options.port ?? 0, accounts: demoAccounts(emulator) };
+    const log = options.log ?? createLogger({ level: options.env?.LOG_LEVEL ? config.logLevel : 'error' });
+    const server = await startServer(config, {
+      log,
+      aws: { endpoints: { ecr: emulator.url, ecs: emulator.url, sts: emulator.url }, credentials: DEMO_CREDENTIALS },
+      ...(options.now ? { now: options.now } : {}),
+    });
+    await server.firstRefresh;
+    const status = server.inventory.status();
+    if (!status.ready) {
+      await server.close();
+      throw new Error(`demo sidecar: the first refresh failed: ${status.lastError ?? 'unknown error'}`);
+    }
+    return {
+      url: server.url,
+      emulator,
+      inventory: server.inventory,
+      config,
+      ...(config.apiToken ? { token: config.apiToken } : {}),
+      server,
+      close: async () => {
+        await server.close();
+        if (ownEmulator) await emulator.close();
+      },
+    };
+  } catch (error) {
+    if (ownEmulator) await emulator.close();
+    throw error;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Entry point. `tsx src/main.ts` reads the configuration from the environment (and ECRLENS_CONFIG) and
+ * serves real AWS: credentials and a region are all it needs. `--demo` runs it against the embedded
+ * emulator with a synthetic registry of two accounts.
+ */
+import { ConfigError, configSecrets, loadConfig } from './config.js';
+import { DEMO_PARAMS } from './demo/generate.js';
+import { startDemoSidecar } from './demo/sidecar.js';
+import { createLogger, parseLogLevel } from './log.js';
+import { startServer } from './server.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const env = process.env;
+  let close: () => Promise<void>;
+  if (argv.includes('--demo')) {
+    const log = createLogger({ level: parseLogLevel(env.LOG_LEVEL ?? '') ?? 'info', secrets: [env.SIDECAR_API_TOKEN, env.SIDECAR_ADMIN_TOKEN] });
+    // The synthetic history ends today, so ages and "days since last pull" look current.
+    const port = env.APP_PORT?.trim() ? Number(env.APP_PORT) : 8080;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError([`APP_PORT: must be an integer 0-65535, got ${JSON.stringify(env.APP_PORT)}`]);
+    const demo = await startDemoSidecar({
+      port,
+      host: env.APP_HOST ?? '127.0.0.1',
+      synthetic: { now: Math.floor(Date.now() / 1000) - (Math.floor(Date.now() / 1000) % 86_400) || DEMO_PARAMS.now },
+      env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
+      log,
+    });
+    const status = demo.inventory.status();
+    const snapshot = demo.inventory.snapshot();
+    console.log(
+      [
+        '',
+        'ECR Lens demo is running.',
+        `  sidecar   ${demo.url}`,
+        `  openapi   ${demo.url}/openapi.json`,
+        `  metrics   ${demo.url}/metrics`,
+        `  readyz    ${demo.url}/readyz`,
+        `  emulator  ${demo.emulator.url}   (AWS_ENDPOINT_URL_ECR / _ECS / _STS for any AWS client)`,
+        `  inventory ${snapshot.repositories.length} repositories, ${snapshot.images.length} images in ${demo.config.accounts.length} accounts (snapshot v${status.snapshotVersion})`,
+        demo.config.apiToken ? '  auth      Authorization: Bearer $SIDECAR_API_TOKEN on /api/*' : '  auth      none (set SIDECAR_API_TOKEN to require a bearer token on /api/*)',
+        '',
+      ].join('\n'),
+    );
+    close = demo.close;
+  } else {
+    const config = loadConfig(env);
+    const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+    const server = await startServer(config, { log });
+    close = server.close;
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`received ${signal}, shutting down`);
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`configuration error:\n  ${error.problems.join('\n  ')}`);
+    process.exit(2);
+  }
+  console.error(`startup failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+/**
+ * Wiring: config -> AWS clients -> refresher -> HTTP app on @hono/node-server. The server listens at
+ * once; /readyz answers 503 until the first snapshot is loaded.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import type { AppConfig } from './config.js';
+import { configSecrets } from './config.js';
+import type { ClientRegistryOptions } from './aws/clients.js';
+import { ClientRegistry } from './aws/clients.js';
+import { createFindingsProvider } from './aws/findings.js';
+import { AwsCallStats } from './aws/stats.js';
+import { createApp } from './http/app.js';
+import { cleanupWiring } from './http/cleanup-wiring.js';
+import { metricsRoute } from './http/metrics.js';
+import type { Logger } from './log.js';
+import { createLogger } from './log.js';
+import type { Inventory } from './refresh/inventory.js';
+import { Refresher } from './refresh/refresher.js';
+
+export interface ServerDeps {
+  /** Serve this inventory instead of refreshing from AWS (tests). */
+  readonly inventory?: Inventory;
+  readonly log?: Logger;
+  /** Demo and tests: explicit endpoints and credentials for the AWS clients. */
+  readonly aws?: Pick<ClientRegistryOptions, 'endpoints' | 'credentials' | 'retryMode' | 'requestTimeoutMs' | 'maxSockets'>;
+  readonly stats?: AwsCallStats;
+  /** Epoch ms clock for refreshes and queries. */
+  readonly now?: () => number;
+  /** Overrides of HTTP_TIMEOUTS (tests). */
+  readonly httpTimeouts?: Partial<HttpTimeouts>;
+}
+
+export interface HttpTimeouts {
+  /** A client must send its request headers within this (slowloris guard); then 408 and close. */
+  readonly headersTimeoutMs: number;
+  /** A client must send its whole request (headers and body) within this. */
+  readonly requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** How often Node checks the two timeouts above. */
+  readonly checkIntervalMs: number;
+}
+
+/** Node's defaults (60 s headers, 300 s request, checked every 30 s) let slow clients hold sockets far too long. */
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, checkIntervalMs: 1_000 };
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly inventory: Inventory;
+  /** Absent when an inventory was injected. */
+  readonly refresher?: Refresher;
+  readonly clients: ClientRegistry;
+  readonly stats: AwsCallStats;
+  /** Resolves when the first refresh has ended (successfully or not). */
+  readonly firstRefresh: Promise<void>;
+  /** Stops refreshing, stops accepting connections, drains open requests (then cuts them after 10 s). */
+  close(): Promise<void>;
+}
+
+const DRAIN_MS = 10_000;
+
+export async function startServer(config: AppConfig, deps: ServerDeps = {}): Promise<RunningServer> {
+  const log = deps.log ?? createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+  const now = deps.now ?? Date.now;
+  const stats = deps.stats ?? new AwsCallStats();
+  const clients = new ClientRegistry({ maxAttempts: config.aws.maxAttempts, stats, ...deps.aws });
+  const refresher = deps.inventory ? undefined : new Refresher({ config, clients, log: log.child({ component: 'refresh' }), now });
+  const inventory: Inventory = deps.inventory ?? refresher!;
+
+  const ecrClientFor = (accountId: string, region: string) => {
+    const account = refresher?.accountFor(accountId, region);
+    return account ? clients.ecr(account, region) : undefined;
+  };
+  const httpLog = log.child({ component: 'http' });
+  const cleanup = cleanupWiring({ config: config.cleanup, inventory, prices: config.pricing, clientFor: ecrClientFor, logger: httpLog, now });
+  const app = createApp({
+    inventory,
+    query: {
+      now,
+      prices: config.pricing,
+      findingsProvider: createFindingsProvider({ clientFor: ecrClientFor }),
+      reclaimable: cleanup.reclaimable,
+    },
+    logger: httpLog,
+    ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+    queryTypes: cleanup.queryTypes,
+    annotationKinds: cleanup.annotationKinds,
+    routes: [
+      cleanup.route,
+      metricsRoute({
+        inventory,
+        config: config.metrics,
+        prices: config.pricing,
+        awsStats: stats,
+        cleanup: cleanup.service,
+        refreshIntervalSeconds: config.refreshIntervalSeconds,
+      }),
+    ],
+  });
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const t = { ...HTTP_TIMEOUTS, ...deps.httpTimeouts };
+    const serverOptions = {
+      headersTimeout: t.headersTimeoutMs,
+      requestTimeout: t.requestTimeoutMs,
+      keepAliveTimeout: t.keepAliveTimeoutMs,
+      connectionsCheckingInterval: t.checkIntervalMs,
+    };
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  log.info('listening', { url, accounts: config.accounts.length, regions: [...new Set(config.accounts.flatMap((a) => a.regions))].join(',') });
+
+  const firstRefresh = refresher ? refresher.start() : Promise.resolve();
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      log.info('shutting down');
+      await refresher?.stop();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }, DRAIN_MS);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      clients.destroy();
+      log.info('stopped');
+    })());
+
+  return { url, port: address.port, inventory, ...(refresher ? { refresher } : {}), clients, stats, firstRefresh, close };
+}

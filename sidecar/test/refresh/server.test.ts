@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadFixture } from '../../src/demo/fixture.js';
+import type { DemoSidecar } from '../../src/demo/sidecar.js';
+import { startDemoSidecar } from '../../src/demo/sidecar.js';
+import { silentLogger } from '../../src/log.js';
+import { REFERENCE_NOW, REFERENCE_PATH } from './helpers.js';
+
+const TOKEN = 'test-api-token-0123456789';
+let demo: DemoSidecar | undefined;
+afterEach(async () => {
+  await demo?.close();
+  demo = undefined;
+});
+
+describe('the sidecar against the emulator', () => {
+  it('serves the first snapshot, with auth, metrics and AWS call counts, then shuts down', async () => {
+    demo = await startDemoSidecar({ fixture: loadFixture(REFERENCE_PATH), env: { SIDECAR_API_TOKEN: TOKEN }, now: () => REFERENCE_NOW });
+    expect(demo.config.accounts.map((a) => [a.accountId, a.roleArn ?? null, a.regions])).toEqual([
+      ['111111111111', null, ['us-east-1', 'eu-west-1']],
+      ['222222222222', 'arn:aws:iam::222222222222:role/ecr-lens-reader', ['us-east-1']],
+    ]);
+    const ready = await fetch(`${demo.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, stale: false, snapshotVersion: 1 });
+
+    const query = (token?: string) =>
+      fetch(`${demo!.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ queryType: 'repositories' }),
+      });
+    expect((await query()).status).toBe(401);
+    const answer = await query(TOKEN);
+    expect(answer.status).toBe(200);
+    expect(JSON.stringify(await answer.json())).toContain('ml/inference');
+
+    // Cleanup is wired in: its query type answers from the same snapshot.
+    const cleanup = await fetch(`${demo.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ queryType: 'cleanup' }),
+    });
+    expect(cleanup.status).toBe(200);
+
+    const metrics = await (await fetch(`${demo.url}/metrics`)).text();
+    expect(metrics).toMatch(/ecrlens_aws_api_calls_total\{service="ecr",operation="DescribeImages"\} 6\b/);
+    expect(demo.server.stats.snapshot().find((s) => s.operation === 'DescribeRepositories')?.calls).toBe(3);
+
+    const url = demo.url;
+    await demo.close();
+    demo = undefined;
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('fails to start the demo when the first refresh fails, naming the cause', async () => {
+    const { startEmulator } = await import('../../src/demo/server.js');
+    const emulator = await startEmulator({ fixture: loadFixture(REFERENCE_PATH), controls: { faults: { '*': { serverErrorProbability: 1 } } } });
+    try {
+      await expect(startDemoSidecar({ emulator, env: { AWS_MAX_ATTEMPTS: '1' }, log: silentLogger })).rejects.toThrow(/first refresh failed: no registry could be read/);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe('main.ts --demo', () => {
+  it('prints the URLs and exits cleanly on SIGTERM', async () => {
+    const sidecarDir = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--demo'], {
+      cwd: sidecarDir,
+      env: { ...process.env, APP_PORT: '0', LOG_LEVEL: 'warn', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`demo did not start:\n${out}`)), 90_000);
+      child.stdout.on('data', () => {
+        if (out.includes('ECR Lens demo is running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      void exited.then((code) => reject(new Error(`demo exited early (${code}):\n${out}`)));
+    });
+    const sidecarUrl = /sidecar\s+(http:\/\/\S+)/.exec(out)![1]!;
+    expect(out).toContain(`${sidecarUrl}/openapi.json`);
+    expect(out).toContain(`${sidecarUrl}/metrics`);
+    expect(out).toMatch(/emulator\s+http:\/\/127\.0\.0\.1:\d+/);
+    expect((await fetch(`${sidecarUrl}/readyz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 120_000);
+});
