@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
 
+const USE_KINDS = ['running-task', 'stopped-task', 'service', 'task-definition'] as const;
+
 /** Query types served by POST /api/v1/query. */
 export const QUERY_TYPES = [
   'repositories',
@@ -49,9 +51,14 @@ export const Filters = z
     inUse: z.boolean().optional(),
     untagged: z.boolean().optional(),
     decision: oneOrMany(z.enum(['delete', 'keep', 'blocked'])).optional(),
+    /** severity only: one row per repository (default) or per image. */
+    level: z.enum(['repository', 'image']).optional(),
+    /** usage only: the kinds of ECS reference to list. */
+    useKind: oneOrMany(z.enum(USE_KINDS)).optional(),
   })
   .strict();
 export type Filters = z.output<typeof Filters>;
+export type FilterName = keyof Filters;
 
 export const QueryRequest = z
   .object({

@@ -1,0 +1,47 @@
+import type { Snapshot } from '../snapshot/model.js';
+import type { PriceTable } from './pricing.js';
+import { monthlyCostUsd, priceFor } from './pricing.js';
+import type { RepositorySizes } from './sizes.js';
+import { computeRepositorySizes, repositorySizes } from './sizes.js';
+
+export interface RepositoryCost extends RepositorySizes {
+  readonly pricePerGbMonth: number;
+  /** deduplicatedSizeBytes / 1024^3 × pricePerGbMonth. */
+  readonly monthlyCostUsd: number;
+}
+
+/** What the cleanup plan would free in a repository; supplied by cleanup/ once it exists. */
+export interface Reclaimable {
+  readonly bytes: number;
+  readonly images: number;
+  readonly monthlyUsd: number;
+}
+export type ReclaimableProvider = (repositoryId: string) => Reclaimable | undefined;
+
+const EMPTY = computeRepositorySizes([], new Map());
+
+const memo = new WeakMap<Snapshot, WeakMap<PriceTable, Map<string, RepositoryCost>>>();
+
+function costOf(snapshot: Snapshot, repositoryId: string, prices: PriceTable): RepositoryCost {
+  const repository = snapshot.repositoryById.get(repositoryId);
+  const sizes = repositorySizes(snapshot).get(repositoryId) ?? EMPTY;
+  const price = repository ? priceFor(prices, repository.region) : prices.defaultUsdPerGbMonth;
+  return Object.freeze({ ...sizes, pricePerGbMonth: price, monthlyCostUsd: monthlyCostUsd(sizes.deduplicatedSizeBytes, price) });
+}
+
+/**
+ * Sizes and monthly storage cost of one repository. The finished figures are remembered per snapshot
+ * and price table (by identity), so a query over 5,000 repositories only looks them up.
+ */
+export function repositoryCost(snapshot: Snapshot, repositoryId: string, prices: PriceTable): RepositoryCost {
+  let byPrices = memo.get(snapshot);
+  if (!byPrices) memo.set(snapshot, (byPrices = new WeakMap()));
+  let costs = byPrices.get(prices);
+  if (!costs) byPrices.set(prices, (costs = new Map()));
+  let cost = costs.get(repositoryId);
+  if (!cost) {
+    cost = costOf(snapshot, repositoryId, prices);
+    costs.set(repositoryId, cost);
+  }
+  return cost;
+}

@@ -1,0 +1,75 @@
+import type { Image, Snapshot } from '../snapshot/model.js';
+
+/**
+ * The two sizes of a repository.
+ * - summed: Σ imageSizeInBytes over distinct digests, what other tools show; an upper bound because shared
+ *   layers count once per image. Indexes are left out: ECR reports an index's size as its largest child,
+ *   and the children are images of the same repository, so adding the index would count them twice.
+ * - deduplicated: each unique layer and config blob of the repository counted once (how ECR bills),
+ *   from `snapshot.layerSizes`. Images whose layers are unknown fall back to their imageSizeInBytes and
+ *   make the figure incomplete (`imagesWithoutLayers` > 0).
+ * Archived images are billed too, so both sizes include them; the archived part is also given apart.
+ */
+export interface RepositorySizes {
+  readonly imageCount: number;
+  readonly summedSizeBytes: number;
+  readonly deduplicatedSizeBytes: number;
+  /** Images (not indexes) whose layer list or a layer size was unknown; their imageSizeInBytes was used. */
+  readonly imagesWithoutLayers: number;
+  readonly deduplicatedComplete: boolean;
+  readonly archivedImageCount: number;
+  readonly archivedSummedSizeBytes: number;
+}
+
+export function computeRepositorySizes(images: readonly Image[], layerSizes: ReadonlyMap<string, number>): RepositorySizes {
+  const seen = new Set<string>();
+  const blobs = new Set<string>();
+  let summed = 0;
+  let fallback = 0;
+  let withoutLayers = 0;
+  let archivedCount = 0;
+  let archivedSummed = 0;
+  let count = 0;
+  for (const image of images) {
+    if (seen.has(image.digest)) continue;
+    seen.add(image.digest);
+    count += 1;
+    const archived = image.status === 'ARCHIVED';
+    if (archived) archivedCount += 1;
+    if (image.kind === 'index') continue;
+    summed += image.sizeBytes;
+    if (archived) archivedSummed += image.sizeBytes;
+    const layers = image.layers;
+    if (layers && layers.every((layer) => layerSizes.has(layer))) {
+      for (const layer of layers) blobs.add(layer);
+    } else {
+      fallback += image.sizeBytes;
+      withoutLayers += 1;
+    }
+  }
+  let deduplicated = fallback;
+  for (const blob of blobs) deduplicated += layerSizes.get(blob)!;
+  return {
+    imageCount: count,
+    summedSizeBytes: summed,
+    deduplicatedSizeBytes: deduplicated,
+    imagesWithoutLayers: withoutLayers,
+    deduplicatedComplete: withoutLayers === 0,
+    archivedImageCount: archivedCount,
+    archivedSummedSizeBytes: archivedSummed,
+  };
+}
+
+const memo = new WeakMap<Snapshot, ReadonlyMap<string, RepositorySizes>>();
+
+/** Sizes of every repository of the snapshot, computed once per snapshot. */
+export function repositorySizes(snapshot: Snapshot): ReadonlyMap<string, RepositorySizes> {
+  let sizes = memo.get(snapshot);
+  if (!sizes) {
+    const map = new Map<string, RepositorySizes>();
+    for (const [id, images] of snapshot.imagesByRepository) map.set(id, computeRepositorySizes(images, snapshot.layerSizes));
+    sizes = map;
+    memo.set(snapshot, sizes);
+  }
+  return sizes;
+}

@@ -1,0 +1,28 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Inventory } from '../refresh/inventory.js';
+import type { Logger } from './deps.js';
+import { errorJson } from './errors.js';
+
+/** One log line per request: method, path (no query string), status, duration. Headers are never logged. */
+export function requestLogger(logger: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const fields = { method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Math.round(performance.now() - started) };
+    if (c.res.status >= 500) logger.error('request', fields);
+    else if (c.res.status >= 400) logger.info('request', fields);
+    else logger.debug('request', fields);
+  };
+}
+
+/** 503 JSON until the first snapshot is loaded: data routes never answer from an empty inventory. */
+export function requireReady(inventory: Inventory): MiddlewareHandler {
+  return async (c, next) => {
+    if (!inventory.status().ready) {
+      c.header('Retry-After', '5');
+      return errorJson(c, 503, 'not_ready', 'the first inventory snapshot is not loaded yet');
+    }
+    await next();
+    return undefined;
+  };
+}

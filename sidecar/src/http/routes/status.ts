@@ -1,0 +1,91 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { InventoryStatus } from '../../refresh/inventory.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { ERROR_RESPONSES } from '../errors.js';
+
+const Incomplete = z.object({
+  scope: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  target: z.string().optional(),
+  operation: z.string(),
+  error: z.string(),
+});
+const Status = z
+  .object({
+    ready: z.boolean(),
+    stale: z.boolean(),
+    snapshotVersion: z.number(),
+    lastSuccessAt: z.number().optional(),
+    lastAttemptAt: z.number().optional(),
+    lastDurationMs: z.number().optional(),
+    refreshing: z.boolean(),
+    consecutiveFailures: z.number(),
+    refreshErrorsTotal: z.number(),
+    lastError: z.string().optional(),
+    incomplete: z.array(Incomplete),
+    snapshot: z.object({ builtAt: z.number(), registries: z.number(), repositories: z.number(), images: z.number(), clusters: z.number() }),
+  })
+  .openapi('InventoryStatus');
+const RefreshOutcome = z
+  .object({ started: z.boolean(), reason: z.enum(['coalesced', 'rate-limited']).optional(), status: Status.omit({ snapshot: true }) })
+  .openapi('RefreshOutcome');
+
+const plain = (s: InventoryStatus) => ({ ...s, incomplete: [...s.incomplete] });
+
+const sleep = (ms: number) => new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), ms).unref());
+
+/** GET /api/v1/status (the plugin's health check) and POST /api/v1/refresh. */
+export function registerStatusRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const status = () => {
+    const snapshot = deps.inventory.snapshot();
+    const s: InventoryStatus = deps.inventory.status();
+    return {
+      ...s,
+      incomplete: [...s.incomplete],
+      snapshot: {
+        builtAt: snapshot.builtAt,
+        registries: snapshot.registries.length,
+        repositories: snapshot.repositories.length,
+        images: snapshot.images.length,
+        clusters: snapshot.clusters.length,
+      },
+    };
+  };
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/status',
+      tags: ['status'],
+      summary: 'Freshness, errors and incompleteness of the inventory.',
+      security: [{ bearer: [] }],
+      responses: { 200: { description: 'Status.', content: { 'application/json': { schema: Status } } }, 401: ERROR_RESPONSES[401] },
+    }),
+    (c) => c.json(status(), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/refresh',
+      tags: ['status'],
+      summary: 'Trigger a refresh (coalesced and rate-limited).',
+      description: 'Waits up to a few seconds: 200 with the outcome when the refresh ended, 202 when it is still running, 429 when rate-limited.',
+      security: [{ bearer: [] }],
+      responses: {
+        200: { description: 'The refresh ended (or joined one that ended).', content: { 'application/json': { schema: RefreshOutcome } } },
+        202: { description: 'The refresh is still running.', content: { 'application/json': { schema: RefreshOutcome } } },
+        429: { description: 'Rate-limited: a refresh ran too recently.', content: { 'application/json': { schema: RefreshOutcome } } },
+        401: ERROR_RESPONSES[401],
+      },
+    }),
+    async (c) => {
+      const refresh = deps.inventory.refresh();
+      refresh.catch((error: unknown) => deps.logger?.error('refresh failed', { error: error instanceof Error ? error.message : String(error) }));
+      const outcome = await Promise.race([refresh, sleep(deps.limits?.refreshWaitMs ?? 10_000)]);
+      if (outcome === 'waiting') return c.json({ started: true, status: plain(deps.inventory.status()) }, 202);
+      const body = { ...outcome, status: plain(outcome.status) };
+      return outcome.reason === 'rate-limited' ? c.json(body, 429) : c.json(body, 200);
+    },
+  );
+}

@@ -1,0 +1,16 @@
+import type { Reclaimable } from '../cost/cost.js';
+import type { PriceTable } from '../cost/pricing.js';
+import type { Finding, Repository, Snapshot } from '../snapshot/model.js';
+
+/** Fetches one image's scan findings when the snapshot lacks them (DescribeImageScanFindings, lazily). */
+export type FindingsProvider = (repository: Repository, digest: string) => Promise<readonly Finding[] | undefined>;
+
+/** Everything a query needs besides the snapshot and the request; wired by main.ts from the config. */
+export interface QueryContext {
+  /** The clock for "days since" and "older than" (epoch ms). */
+  readonly now: () => number;
+  readonly prices: PriceTable;
+  /** What cleanup would free per repository; cost frames show null columns without it. */
+  readonly reclaimable?: (snapshot: Snapshot, repositoryId: string) => Reclaimable | undefined;
+  readonly findingsProvider?: FindingsProvider;
+}

@@ -1,0 +1,135 @@
+import type { Image, Snapshot } from '../snapshot/model.js';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
+import { effectiveUses } from './uses.js';
+
+/**
+ * A columnar view of a snapshot's images, built once per snapshot, so filters and sorts over a million
+ * images read typed arrays instead of a million differently shaped objects. Row i is `images[i]`;
+ * rows are grouped by repository in snapshot order (newest push first within each).
+ */
+export interface ImageIndex {
+  readonly images: readonly Image[];
+  /** Rows of repository r (index into snapshot.repositories) are [repoStart[r], repoStart[r + 1]). */
+  readonly repoStart: Int32Array;
+  readonly repoOf: Int32Array;
+  readonly pushedAt: Float64Array;
+  /** NaN when never pulled. */
+  readonly pulledAt: Float64Array;
+  readonly sizeBytes: Float64Array;
+  /** Rank (0 = CRITICAL … 5 = UNDEFINED) of the most severe finding; 6 when the counts are all zero; -1 when unknown. */
+  readonly topSeverity: Int8Array;
+  /** Six counts per row, SEVERITIES order; -1 when unknown. */
+  readonly counts: Int32Array;
+  readonly tagged: Uint8Array;
+  readonly inUse: Uint8Array;
+  readonly kind: Uint8Array;
+  readonly scanState: Uint8Array;
+  /** Distinct tags; row i's tags are tagNames[tagIds[tagStart[i] .. tagStart[i + 1])]: globs run once per distinct tag. */
+  readonly tagNames: readonly string[];
+  readonly tagStart: Int32Array;
+  readonly tagIds: Int32Array;
+  /** Digest hash table: bucket heads and per-row chains (ascending rows), -1 ends a chain. */
+  readonly digestHead: Int32Array;
+  readonly digestNext: Int32Array;
+}
+
+/** FNV-1a over the string; digests are hashes already, but synthetic ones share long prefixes. */
+function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Rows whose digest is `digest`, ascending (a digest can be in several repositories). */
+export function rowsWithDigest(index: ImageIndex, digest: string): number[] {
+  const rows: number[] = [];
+  for (let i = index.digestHead[hashString(digest) & (index.digestHead.length - 1)]!; i >= 0; i = index.digestNext[i]!) {
+    if (index.images[i]!.digest === digest) rows.push(i);
+  }
+  return rows;
+}
+
+const memo = new WeakMap<Snapshot, ImageIndex>();
+
+export function imageIndex(snapshot: Snapshot): ImageIndex {
+  const cached = memo.get(snapshot);
+  if (cached) return cached;
+  const uses = effectiveUses(snapshot);
+  const images: Image[] = [];
+  const repoStart = new Int32Array(snapshot.repositories.length + 1);
+  snapshot.repositories.forEach((repository, r) => {
+    repoStart[r] = images.length;
+    for (const image of snapshot.imagesByRepository.get(repository.id) ?? []) images.push(image);
+  });
+  repoStart[snapshot.repositories.length] = images.length;
+  const n = images.length;
+  const index: ImageIndex = {
+    images,
+    repoStart,
+    repoOf: new Int32Array(n),
+    pushedAt: new Float64Array(n),
+    pulledAt: new Float64Array(n),
+    sizeBytes: new Float64Array(n),
+    topSeverity: new Int8Array(n),
+    counts: new Int32Array(n * 6),
+    tagged: new Uint8Array(n),
+    inUse: new Uint8Array(n),
+    kind: new Uint8Array(n),
+    scanState: new Uint8Array(n),
+    tagNames: [],
+    tagStart: new Int32Array(n + 1),
+    tagIds: new Int32Array(images.reduce((k, image) => k + image.tags.length, 0)),
+    digestHead: new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(n + 1)))).fill(-1),
+    digestNext: new Int32Array(n),
+  };
+  const tagId = new Map<string, number>();
+  const tagNames = index.tagNames as string[];
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    index.tagStart[i] = t;
+    for (const tag of images[i]!.tags) {
+      let id = tagId.get(tag);
+      if (id === undefined) {
+        id = tagNames.length;
+        tagId.set(tag, id);
+        tagNames.push(tag);
+      }
+      index.tagIds[t++] = id;
+    }
+  }
+  index.tagStart[n] = t;
+  // Inserted last row first, so every chain is ascending.
+  const buckets = index.digestHead.length - 1;
+  for (let i = n - 1; i >= 0; i--) {
+    const h = hashString(images[i]!.digest) & buckets;
+    index.digestNext[i] = index.digestHead[h]!;
+    index.digestHead[h] = i;
+  }
+  for (let r = 0; r < snapshot.repositories.length; r++) index.repoOf.fill(r, repoStart[r]!, repoStart[r + 1]!);
+  for (let i = 0; i < n; i++) {
+    const image = images[i]!;
+    index.pushedAt[i] = image.pushedAt;
+    index.pulledAt[i] = image.lastPulledAt ?? NaN;
+    index.sizeBytes[i] = image.sizeBytes;
+    index.tagged[i] = image.tags.length > 0 ? 1 : 0;
+    index.kind[i] = IMAGE_KINDS.indexOf(image.kind);
+    index.scanState[i] = SCAN_STATES.indexOf(image.scan.state);
+    const counts = image.scan.counts;
+    let top = counts ? 6 : -1;
+    for (let s = 0; s < 6; s++) {
+      const value = counts ? counts[SEVERITIES[s]!] : -1;
+      index.counts[i * 6 + s] = value;
+      if (value > 0 && top > s) top = s;
+    }
+    index.topSeverity[i] = top;
+  }
+  // In use: resolve the (few) used images' keys through the digest table instead of building a key per image.
+  for (const [key, list] of uses) {
+    if (list.length === 0) continue;
+    const at = key.indexOf('@');
+    const repositoryId = key.slice(0, at);
+    for (const row of rowsWithDigest(index, key.slice(at + 1))) if (images[row]!.repositoryId === repositoryId) index.inUse[row] = 1;
+  }
+  memo.set(snapshot, index);
+  return index;
+}

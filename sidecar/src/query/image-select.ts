@@ -1,0 +1,373 @@
+import type { Snapshot } from '../snapshot/model.js';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
+import { DAY_MS, globMatcher } from './filters.js';
+import type { ImageIndex } from './image-index.js';
+import { imageIndex, rowsWithDigest } from './image-index.js';
+import { keptRepositories } from './repository-table.js';
+import type { Filters } from './request.js';
+import { effectiveUses, usesOf } from './uses.js';
+
+/**
+ * Image selection over the columnar index: filters become tight passes over typed arrays that clear
+ * bits of a byte mask (no per-row closures, no million-element JS arrays), and pages are picked by
+ * numeric sort keys. Results equal imagePredicate + tableFrame (see test/query/precomputed.test.ts).
+ */
+export interface ImageSelection {
+  readonly index: ImageIndex;
+  /** 1 for rows that match. */
+  readonly mask: Uint8Array;
+  readonly count: number;
+}
+
+export function selectImageRows(
+  snapshot: Snapshot,
+  filters: Filters,
+  now: number,
+  range?: { readonly from: number; readonly to: number },
+): ImageSelection {
+  const index = imageIndex(snapshot);
+  const n = index.images.length;
+  const mask = new Uint8Array(n);
+  const kept = keptRepositories(snapshot, filters);
+  const f = filters;
+  if (f.digest) {
+    const keptRepo = new Uint8Array(snapshot.repositories.length);
+    for (const r of kept) keptRepo[r] = 1;
+    for (const i of rowsWithDigest(index, f.digest)) if (keptRepo[index.repoOf[i]!]) mask[i] = 1;
+  } else if (kept.length === snapshot.repositories.length) {
+    mask.fill(1);
+  } else {
+    for (const r of kept) mask.fill(1, index.repoStart[r]!, index.repoStart[r + 1]!);
+  }
+  const { pushedAt, pulledAt } = index;
+  if (f.tag) {
+    const glob = globMatcher(f.tag);
+    keepTags(mask, index, Uint8Array.from(index.tagNames, (tag) => (glob(tag) ? 1 : 0)));
+  }
+  if (f.minSeverity) keepSeverity(mask, index.topSeverity, SEVERITIES.indexOf(f.minSeverity));
+  if (f.scanState) keepCodes(mask, index.scanState, f.scanState.map((s) => SCAN_STATES.indexOf(s)));
+  if (f.kind) keepCodes(mask, index.kind, f.kind.map((k) => IMAGE_KINDS.indexOf(k)));
+  if (f.pushedBefore !== undefined) keepBelow(mask, pushedAt, f.pushedBefore);
+  if (f.pushedAfter !== undefined) keepAtLeast(mask, pushedAt, f.pushedAfter);
+  if (f.pulledBefore !== undefined) keepBelow(mask, pulledAt, f.pulledBefore);
+  if (f.pulledAfter !== undefined) keepAtLeast(mask, pulledAt, f.pulledAfter);
+  if (f.olderThanDays !== undefined) keepAtMost(mask, pushedAt, now - f.olderThanDays * DAY_MS);
+  if (f.notPulledForDays !== undefined) keepNotPulledSince(mask, pulledAt, pushedAt, now - f.notPulledForDays * DAY_MS);
+  if (f.inUse !== undefined) keepCodes(mask, index.inUse, [f.inUse ? 1 : 0]);
+  if (f.untagged !== undefined) keepCodes(mask, index.tagged, [f.untagged ? 0 : 1]);
+  if (f.cluster) {
+    const clusters = new Set(f.cluster);
+    const uses = effectiveUses(snapshot);
+    for (let i = 0; i < n; i++) {
+      if (mask[i] === 0) continue;
+      mask[i] = index.inUse[i] === 1 && usesOf(uses, index.images[i]!).some((u) => u.cluster !== undefined && clusters.has(u.cluster)) ? 1 : 0;
+    }
+  }
+  if (range) {
+    keepAtLeast(mask, pushedAt, range.from);
+    keepAtMost(mask, pushedAt, range.to);
+  }
+  return { index, mask, count: countSet(mask) };
+}
+
+// One small function per pass, so each is optimised on its own (typed arrays, no closures per row).
+function countSet(mask: Uint8Array): number {
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) count += mask[i]!;
+  return count;
+}
+function keepTags(mask: Uint8Array, index: ImageIndex, matches: Uint8Array): void {
+  const { tagStart, tagIds } = index;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === 0) continue;
+    let hit = 0;
+    for (let t = tagStart[i]!, end = tagStart[i + 1]!; t < end && hit === 0; t++) hit = matches[tagIds[t]!]!;
+    mask[i] = hit;
+  }
+}
+/** Keeps rows whose most severe finding ranks at or above `min` (topSeverity 0..min; -1 unknown and 6 clean fail). */
+function keepSeverity(mask: Uint8Array, top: Int8Array, min: number): void {
+  const ok = new Uint8Array(256);
+  for (let rank = 0; rank <= min; rank++) ok[rank] = 1;
+  for (let i = 0; i < mask.length; i++) mask[i]! &= ok[top[i]! & 255]!;
+}
+/** Last pull, else push, at or before t. */
+function keepNotPulledSince(mask: Uint8Array, pulledAt: Float64Array, pushedAt: Float64Array, t: number): void {
+  for (let i = 0; i < mask.length; i++) {
+    const pulled = pulledAt[i]!;
+    mask[i]! &= +((pulled === pulled ? pulled : pushedAt[i]!) <= t);
+  }
+}
+
+// Branch-free passes (mask &= test): the data is random, so branches would mostly mispredict.
+function keepCodes(mask: Uint8Array, codes: Uint8Array, allowed: readonly number[]): void {
+  const ok = new Uint8Array(256);
+  for (const code of allowed) ok[code] = 1;
+  for (let i = 0; i < mask.length; i++) mask[i]! &= ok[codes[i]!]!;
+}
+// NaN (never pulled) fails every comparison, as in imagePredicate.
+function keepBelow(mask: Uint8Array, values: Float64Array, t: number): void {
+  for (let i = 0; i < mask.length; i++) mask[i]! &= +(values[i]! < t);
+}
+function keepAtLeast(mask: Uint8Array, values: Float64Array, t: number): void {
+  for (let i = 0; i < mask.length; i++) mask[i]! &= +(values[i]! >= t);
+}
+function keepAtMost(mask: Uint8Array, values: Float64Array, t: number): void {
+  for (let i = 0; i < mask.length; i++) mask[i]! &= +(values[i]! <= t);
+}
+
+/**
+ * A numeric sort key per image row; NaN is null (sorted last in both orders). `stable` keys do not
+ * depend on the clock, so their ascending order can be kept once per snapshot.
+ */
+export interface RowKey {
+  readonly value: (row: number) => number;
+  /** The key is `derive(values[row])` (identity when absent), monotone in a per-snapshot column whose order can be kept. */
+  readonly stable?: {
+    readonly name: string;
+    readonly values: Float64Array;
+    readonly derive?: (value: number) => number;
+    /** True when derive decreases as the value grows. */
+    readonly decreasing?: boolean;
+  };
+  /** The key is a per-repository rank (rows of a repository are contiguous, so pages walk repositories). */
+  readonly repositoryRank?: Float64Array;
+}
+
+/** Rank of each code's name in code-point order, so sorting by the code sorts by the name. */
+const nameRanks = (names: readonly string[]): Float64Array => {
+  const sorted = [...names].sort();
+  return Float64Array.from(names, (name) => sorted.indexOf(name));
+};
+const KIND_RANK = nameRanks(IMAGE_KINDS);
+const SCAN_STATE_RANK = nameRanks(SCAN_STATES);
+
+const repoRankMemo = new WeakMap<Snapshot, Map<string, Float64Array>>();
+/** Rank of each repository by a string property (ties share a rank), once per snapshot. */
+function repositoryRanks(snapshot: Snapshot, property: 'accountId' | 'region' | 'name'): Float64Array {
+  let byProperty = repoRankMemo.get(snapshot);
+  if (!byProperty) repoRankMemo.set(snapshot, (byProperty = new Map()));
+  let ranks = byProperty.get(property);
+  if (!ranks) {
+    const distinct = [...new Set(snapshot.repositories.map((r) => r[property]))].sort();
+    const rankOf = new Map(distinct.map((v, k) => [v, k]));
+    ranks = Float64Array.from(snapshot.repositories, (r) => rankOf.get(r[property])!);
+    byProperty.set(property, ranks);
+  }
+  return ranks;
+}
+
+/** Numeric keys of the image columns that have one; other columns sort through their cell values. */
+export function imageRowKeys(snapshot: Snapshot, now: number): Readonly<Record<string, RowKey>> {
+  const index = imageIndex(snapshot);
+  const { pushedAt, pulledAt, sizeBytes, counts, repoOf } = index;
+  const byRepository = (property: 'accountId' | 'region' | 'name'): RowKey => {
+    const ranks = repositoryRanks(snapshot, property);
+    return { value: (i) => ranks[repoOf[i]!]!, repositoryRank: ranks };
+  };
+  const keys: Record<string, RowKey> = {
+    account: byRepository('accountId'),
+    region: byRepository('region'),
+    repository: byRepository('name'),
+    pushedAt: { value: (i) => pushedAt[i]!, stable: { name: 'pushedAt', values: pushedAt } },
+    sizeBytes: { value: (i) => sizeBytes[i]!, stable: { name: 'sizeBytes', values: sizeBytes } },
+    lastPulledAt: { value: (i) => pulledAt[i]!, stable: { name: 'lastPulledAt', values: pulledAt } },
+    daysSinceLastPull: {
+      value: (i) => (Number.isNaN(pulledAt[i]!) ? NaN : Math.max(0, Math.floor((now - pulledAt[i]!) / DAY_MS))),
+      stable: { name: 'lastPulledAt', values: pulledAt, derive: (v) => Math.max(0, Math.floor((now - v) / DAY_MS)), decreasing: true },
+    },
+    kind: { value: (i) => KIND_RANK[index.kind[i]!]! },
+    scanState: { value: (i) => SCAN_STATE_RANK[index.scanState[i]!]! },
+    inUse: { value: (i) => index.inUse[i]! },
+  };
+  SEVERITIES.forEach((s, k) => {
+    keys[s.toLowerCase()] = { value: (i) => (counts[i * 6 + k]! < 0 ? NaN : counts[i * 6 + k]!) };
+  });
+  return keys;
+}
+
+const orderMemo = new WeakMap<ImageIndex, Map<string, Int32Array>>();
+
+/** All rows by `values` ascending, ties by row, NaN last: kept once per snapshot and key. */
+export function ascendingOrder(index: ImageIndex, name: string, values: Float64Array): Int32Array {
+  let orders = orderMemo.get(index);
+  if (!orders) orderMemo.set(index, (orders = new Map()));
+  let order = orders.get(name);
+  if (!order) {
+    order = new Int32Array(values.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => {
+      const x = values[a]!;
+      const y = values[b]!;
+      if (x === y) return a - b;
+      if (Number.isNaN(x)) return Number.isNaN(y) ? a - b : 1;
+      if (Number.isNaN(y)) return -1;
+      return x < y ? -1 : 1;
+    });
+    orders.set(name, order);
+  }
+  return order;
+}
+
+/** Compares two rows by key: nulls (NaN) last in both orders, ties by row ascending. */
+export function rowComparator(key: (row: number) => number, sign: number): (a: number, b: number) => number {
+  return (a, b) => {
+    const x = key(a);
+    const y = key(b);
+    if (x === y) return a - b;
+    const xn = Number.isNaN(x);
+    const yn = Number.isNaN(y);
+    if (xn || yn) return xn && yn ? a - b : xn ? 1 : -1;
+    return (x < y ? -1 : 1) * sign;
+  };
+}
+
+/** The matched rows, ascending. */
+export function matchedRows(selection: ImageSelection): Int32Array {
+  const rows = new Int32Array(selection.count);
+  const { mask } = selection;
+  for (let i = 0, k = 0; k < rows.length; i++) if (mask[i] === 1) rows[k++] = i;
+  return rows;
+}
+
+/**
+ * The rows on the requested page. Without a key: snapshot order. With a stable key and many matches:
+ * walk the snapshot's kept order. Otherwise: a bounded heap (or a sort) over the matched rows.
+ */
+export function pageImageRows(selection: ImageSelection, key: RowKey | undefined, order: 'asc' | 'desc', offset: number, limit: number): number[] {
+  const { mask, count } = selection;
+  const k = Math.min(count, offset + limit);
+  if (k <= offset) return [];
+  const page: number[] = [];
+  if (!key) {
+    let seen = 0;
+    for (let i = 0; i < mask.length && seen < k; i++) {
+      if (mask[i] === 0) continue;
+      if (seen++ >= offset) page.push(i);
+    }
+    return page;
+  }
+  if (key.repositoryRank) return walkRepositories(selection, key.repositoryRank, order, offset, k);
+  if (key.stable && count * 16 >= mask.length) return walkOrder(selection, key.stable, order, offset, k);
+  return pageBy(matchedRows(selection), key.value, order === 'asc' ? 1 : -1, offset, k);
+}
+
+/**
+ * Rows [offset, k) of `rows` ordered by `key` (NaN last, ties by row): a bounded heap when the page is
+ * near the top (each row's key is read once and compared with the worst kept key), else a sort.
+ */
+export function pageBy(rows: Int32Array, key: (row: number) => number, sign: number, offset: number, k: number): number[] {
+  const cmp = rowComparator(key, sign);
+  if (k * 4 >= rows.length) return Array.from(rows.sort(cmp).subarray(offset, k));
+  // Max-heap of the k best rows: the root is the worst kept row. Keys: NaN stands last, so as +Infinity·sign.
+  const heap = new Int32Array(k);
+  const keys = new Float64Array(k);
+  let size = 0;
+  /** True when (x, a) sorts after (y, b). */
+  const after = (x: number, a: number, y: number, b: number): boolean => {
+    if (x === y) return a > b;
+    if (Number.isNaN(x)) return !Number.isNaN(y) || a > b;
+    if (Number.isNaN(y)) return false;
+    return sign > 0 ? x > y : x < y;
+  };
+  const swap = (p: number, q: number): void => {
+    const r = heap[p]!;
+    heap[p] = heap[q]!;
+    heap[q] = r;
+    const v = keys[p]!;
+    keys[p] = keys[q]!;
+    keys[q] = v;
+  };
+  for (const row of rows) {
+    const v = key(row);
+    if (size < k) {
+      let pos = size++;
+      heap[pos] = row;
+      keys[pos] = v;
+      while (pos > 0) {
+        const parent = (pos - 1) >> 1;
+        if (!after(keys[pos]!, heap[pos]!, keys[parent]!, heap[parent]!)) break;
+        swap(pos, parent);
+        pos = parent;
+      }
+    } else if (after(keys[0]!, heap[0]!, v, row)) {
+      heap[0] = row;
+      keys[0] = v;
+      for (let pos = 0; ; ) {
+        const l = 2 * pos + 1;
+        const r = l + 1;
+        let worst = pos;
+        if (l < size && after(keys[l]!, heap[l]!, keys[worst]!, heap[worst]!)) worst = l;
+        if (r < size && after(keys[r]!, heap[r]!, keys[worst]!, heap[worst]!)) worst = r;
+        if (worst === pos) break;
+        swap(pos, worst);
+        pos = worst;
+      }
+    }
+  }
+  return Array.from(heap.subarray(0, size).sort(cmp).subarray(offset));
+}
+
+/** Pages repository by repository in rank order (ties: snapshot order, which is row order). */
+function walkRepositories(selection: ImageSelection, ranks: Float64Array, order: 'asc' | 'desc', offset: number, k: number): number[] {
+  const { index, mask } = selection;
+  const sign = order === 'asc' ? 1 : -1;
+  const repositories = Array.from(ranks.keys()).sort((a, b) => sign * (ranks[a]! - ranks[b]!) || a - b);
+  const page: number[] = [];
+  let seen = 0;
+  for (const r of repositories) {
+    for (let i = index.repoStart[r]!, end = index.repoStart[r + 1]!; i < end; i++) {
+      if (mask[i] === 0) continue;
+      if (seen++ >= offset) page.push(i);
+      if (seen >= k) return page;
+    }
+  }
+  return page;
+}
+
+/**
+ * Pages along the kept ascending order of a column. The key (the column, or a monotone function of
+ * it) is walked in the requested direction in runs of equal keys; each run is emitted by row, as ties
+ * are broken. Rows whose column is NaN (null) come last, by row.
+ */
+function walkOrder(selection: ImageSelection, stable: NonNullable<RowKey['stable']>, order: 'asc' | 'desc', offset: number, k: number): number[] {
+  const { index, mask } = selection;
+  const sorted = ascendingOrder(index, stable.name, stable.values);
+  const { values, derive } = stable;
+  const keyAt = derive ? (j: number) => derive(values[sorted[j]!]!) : (j: number) => values[sorted[j]!]!;
+  const page: number[] = [];
+  let seen = 0;
+  const run: number[] = [];
+  /** Emits the run's rows by row number; true when the page is full. */
+  const flush = (): boolean => {
+    if (run.length > 1) run.sort((a, b) => a - b);
+    for (const row of run) {
+      if (seen++ >= offset) page.push(row);
+      if (seen >= k) return true;
+    }
+    run.length = 0;
+    return false;
+  };
+  let known = sorted.length;
+  while (known > 0 && Number.isNaN(values[sorted[known - 1]!]!)) known--;
+  const forward = (order === 'asc') !== (stable.decreasing === true);
+  let current = NaN;
+  for (let step = 0; step < known; step++) {
+    const j = forward ? step : known - 1 - step;
+    const key = keyAt(j);
+    if (key !== current) {
+      if (flush()) return page;
+      current = key;
+    }
+    const row = sorted[j]!;
+    if (mask[row] === 1) run.push(row);
+  }
+  if (flush()) return page;
+  for (let j = known; j < sorted.length; j++) {
+    const row = sorted[j]!;
+    if (mask[row] === 0) continue;
+    if (seen++ >= offset) page.push(row);
+    if (seen >= k) return page;
+  }
+  return page;
+}

@@ -1,0 +1,40 @@
+import type { Image, Snapshot } from '../snapshot/model.js';
+
+/** Per-repository counts and times, computed once per snapshot. */
+export interface RepositoryStats {
+  readonly imageCount: number;
+  readonly imagesTagged: number;
+  /** Untagged manifests that no index of the repository lists and that are not referrers: the dangling ones. */
+  readonly imagesUntagged: number;
+  readonly lastPushedAt: number | null;
+  readonly lastPulledAt: number | null;
+}
+
+export function computeStats(images: readonly Image[]): RepositoryStats {
+  const listed = new Set<string>();
+  for (const image of images) for (const child of image.children) listed.add(child);
+  let tagged = 0;
+  let untagged = 0;
+  let pushed: number | null = null;
+  let pulled: number | null = null;
+  for (const image of images) {
+    if (image.tags.length > 0) tagged += 1;
+    else if (!listed.has(image.digest) && image.subjectDigest === undefined) untagged += 1;
+    if (pushed === null || image.pushedAt > pushed) pushed = image.pushedAt;
+    if (image.lastPulledAt !== undefined && (pulled === null || image.lastPulledAt > pulled)) pulled = image.lastPulledAt;
+  }
+  return { imageCount: images.length, imagesTagged: tagged, imagesUntagged: untagged, lastPushedAt: pushed, lastPulledAt: pulled };
+}
+
+const memo = new WeakMap<Snapshot, ReadonlyMap<string, RepositoryStats>>();
+
+export function repositoryStats(snapshot: Snapshot): ReadonlyMap<string, RepositoryStats> {
+  let stats = memo.get(snapshot);
+  if (!stats) {
+    const map = new Map<string, RepositoryStats>();
+    for (const [id, images] of snapshot.imagesByRepository) map.set(id, computeStats(images));
+    stats = map;
+    memo.set(snapshot, stats);
+  }
+  return stats;
+}

@@ -1,0 +1,120 @@
+import type { Reclaimable, RepositoryCost } from '../../cost/cost.js';
+import { repositoryCost } from '../../cost/cost.js';
+import type { PriceTable } from '../../cost/pricing.js';
+import type { Repository, Snapshot } from '../../snapshot/model.js';
+import type { FrameBuilder } from '../builder.js';
+import { DESCRIBE } from '../descriptions.js';
+import type { RepositoryColumn } from '../repository-table.js';
+import { keptRepositories, repositoryNotices, repositoryPage } from '../repository-table.js';
+import type { Column, Notice } from '../table.js';
+import { pagedFrame } from '../table.js';
+
+export interface CostRow {
+  readonly repository: Repository;
+  readonly cost: RepositoryCost;
+  readonly reclaimable: Reclaimable | undefined;
+}
+
+const RECLAIM = 'What the cleanup plan would free in this repository; null until a cleanup plan is available.';
+
+export const COST_COLUMNS: readonly Column<CostRow>[] = [
+  { name: 'account', type: 'string', description: DESCRIBE.account, value: (r) => r.repository.accountId },
+  { name: 'region', type: 'string', description: DESCRIBE.region, value: (r) => r.repository.region },
+  { name: 'repository', type: 'string', description: DESCRIBE.repository, value: (r) => r.repository.name },
+  { name: 'imageCount', type: 'number', description: 'All manifests in the repository, archived ones included.', value: (r) => r.cost.imageCount },
+  { name: 'summedSizeBytes', type: 'number', unit: 'bytes', description: DESCRIBE.summedSizeBytes, value: (r) => r.cost.summedSizeBytes },
+  { name: 'deduplicatedSizeBytes', type: 'number', unit: 'bytes', description: DESCRIBE.deduplicatedSizeBytes, value: (r) => r.cost.deduplicatedSizeBytes },
+  { name: 'monthlyCostUsd', type: 'number', unit: 'currencyUSD', decimals: 2, description: DESCRIBE.monthlyCostUsd, value: (r) => r.cost.monthlyCostUsd },
+  { name: 'pricePerGbMonth', type: 'number', unit: 'currencyUSD', decimals: 3, description: DESCRIBE.pricePerGbMonth, value: (r) => r.cost.pricePerGbMonth },
+  { name: 'archivedImageCount', type: 'number', description: 'Images in the archive storage class (billed too, and included above).', value: (r) => r.cost.archivedImageCount },
+  { name: 'archivedSummedSizeBytes', type: 'number', unit: 'bytes', description: 'Sum of imageSizeInBytes of the archived images.', value: (r) => r.cost.archivedSummedSizeBytes },
+  { name: 'deduplicatedComplete', type: 'boolean', description: 'False when some images lacked layer data and were counted at their imageSizeInBytes.', value: (r) => r.cost.deduplicatedComplete },
+  { name: 'reclaimableBytes', type: 'number', unit: 'bytes', description: RECLAIM, value: (r) => r.reclaimable?.bytes ?? null },
+  { name: 'reclaimableImages', type: 'number', description: RECLAIM, value: (r) => r.reclaimable?.images ?? null },
+  { name: 'reclaimableMonthlyUsd', type: 'number', unit: 'currencyUSD', decimals: 2, description: RECLAIM, value: (r) => r.reclaimable?.monthlyUsd ?? null },
+];
+
+const memo = new WeakMap<Snapshot, WeakMap<PriceTable, readonly CostRow[]>>();
+
+/** Every repository's cost row (without reclaimable figures), once per snapshot and price table. */
+export function costRows(snapshot: Snapshot, prices: PriceTable): readonly CostRow[] {
+  let byPrices = memo.get(snapshot);
+  if (!byPrices) memo.set(snapshot, (byPrices = new WeakMap()));
+  let rows = byPrices.get(prices);
+  if (!rows) {
+    rows = snapshot.repositories.map((repository) => ({ repository, cost: repositoryCost(snapshot, repository.id, prices), reclaimable: undefined }));
+    byPrices.set(prices, rows);
+  }
+  return rows;
+}
+
+const RECLAIM_FIELDS: Readonly<Record<string, keyof Reclaimable>> = { reclaimableBytes: 'bytes', reclaimableImages: 'images', reclaimableMonthlyUsd: 'monthlyUsd' };
+
+interface CostFacts {
+  /** Typed sort keys of the numeric cost columns, per repository. */
+  readonly keys: Readonly<Record<string, Float64Array>>;
+  readonly withoutLayers: Float64Array;
+}
+
+const factsMemo = new WeakMap<Snapshot, WeakMap<PriceTable, CostFacts>>();
+
+function costFacts(snapshot: Snapshot, prices: PriceTable): CostFacts {
+  let byPrices = factsMemo.get(snapshot);
+  if (!byPrices) factsMemo.set(snapshot, (byPrices = new WeakMap()));
+  let facts = byPrices.get(prices);
+  if (!facts) {
+    const rows = costRows(snapshot, prices);
+    const keys: Record<string, Float64Array> = {};
+    for (const c of COST_COLUMNS) {
+      if (c.type !== 'number' || RECLAIM_FIELDS[c.name]) continue;
+      keys[c.name] = Float64Array.from(rows, (row) => (c.value(row) as number | null) ?? NaN);
+    }
+    facts = { keys, withoutLayers: Float64Array.from(rows, (row) => (row.cost.deduplicatedComplete ? 0 : row.cost.imagesWithoutLayers)) };
+    byPrices.set(prices, facts);
+  }
+  return facts;
+}
+
+/** One row per repository: both sizes, the monthly cost, and what cleanup could reclaim. Filters: registry, region, repository. */
+export const costBuilder: FrameBuilder = {
+  filters: ['registry', 'region', 'repository'],
+  usesRange: false,
+  build(snapshot, request, ctx) {
+    const all = costRows(snapshot, ctx.prices);
+    const facts = costFacts(snapshot, ctx.prices);
+    const provider = ctx.reclaimable;
+    // Reclaimable figures come from the cleanup plan; asked only for rows that are shown or sorted on.
+    const reclaimed = new Map<number, Reclaimable | undefined>();
+    const reclaimable = (r: number): Reclaimable | undefined => {
+      if (!provider) return undefined;
+      if (!reclaimed.has(r)) reclaimed.set(r, provider(snapshot, all[r]!.repository.id));
+      return reclaimed.get(r);
+    };
+    const columns = COST_COLUMNS.map((c): RepositoryColumn => {
+      const typed = Object.hasOwn(facts.keys, c.name) ? facts.keys[c.name] : undefined;
+      const reclaim = RECLAIM_FIELDS[c.name];
+      return {
+        ...c,
+        value: reclaim ? (r) => reclaimable(r)?.[reclaim] ?? null : (r) => c.value(all[r]!),
+        ...(typed ? { key: (r: number) => typed[r]! } : reclaim ? { key: (r: number) => reclaimable(r)?.[reclaim] ?? NaN } : {}),
+      };
+    });
+    const rows = keptRepositories(snapshot, request.filters);
+    const page = repositoryPage(snapshot, 'cost', columns, rows, request);
+    let partial = 0;
+    let images = 0;
+    for (const r of rows) {
+      if (facts.withoutLayers[r]! === 0) continue;
+      partial += 1;
+      images += facts.withoutLayers[r]!;
+    }
+    const notices: Notice[] = repositoryNotices(snapshot, rows, request.filters);
+    if (partial > 0) {
+      notices.push({
+        severity: 'warning',
+        text: `Deduplicated size incomplete: ${images} image(s) in ${partial} repository(ies) lack layer data and were counted at their imageSizeInBytes.`,
+      });
+    }
+    return pagedFrame({ name: 'cost', columns, page, total: rows.length, snapshotVersion: snapshot.version, notices });
+  },
+};

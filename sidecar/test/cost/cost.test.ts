@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { repositoryCost } from '../../src/cost/cost.js';
+import { GIB, monthlyCostUsd, priceFor } from '../../src/cost/pricing.js';
+import { computeRepositorySizes, repositorySizes } from '../../src/cost/sizes.js';
+import { MIB, digest, makeImage, makeRepository, makeSnapshot } from '../support/builders.js';
+import { SAMPLE_EXPECTED, api, empty, sampleSnapshot, web } from '../support/sample.js';
+
+const prices = { defaultUsdPerGbMonth: 0.1, byRegion: { 'eu-west-1': 0.12 } };
+
+describe('repository sizes', () => {
+  it('sums imageSizeInBytes without indexes and deduplicates layers, falling back for images without layers', () => {
+    const snapshot = sampleSnapshot();
+    const a = repositoryCost(snapshot, api.id, prices);
+    expect(a.summedSizeBytes).toBe(SAMPLE_EXPECTED.api.summed);
+    expect(a.deduplicatedSizeBytes).toBe(SAMPLE_EXPECTED.api.deduplicated);
+    expect(a.imagesWithoutLayers).toBe(1);
+    expect(a.deduplicatedComplete).toBe(false);
+    expect(a.pricePerGbMonth).toBe(0.1);
+    expect(a.monthlyCostUsd).toBe(0.01875); // 192 MiB = 0.1875 GiB × 0.10
+
+    const w = repositoryCost(snapshot, web.id, prices);
+    expect(w.imageCount).toBe(4);
+    expect(w.summedSizeBytes).toBe(96 * MIB);
+    expect(w.deduplicatedSizeBytes).toBe(86 * MIB);
+    expect(w.deduplicatedComplete).toBe(true);
+    expect(w.pricePerGbMonth).toBe(0.12);
+    expect(w.monthlyCostUsd).toBe(0.010078); // 86/1024 × 0.12 = 0.0100781…
+    expect(w.archivedImageCount).toBe(1);
+    expect(w.archivedSummedSizeBytes).toBe(MIB);
+  });
+
+  it('gives zero sizes for an empty repository and memoizes per snapshot', () => {
+    const snapshot = sampleSnapshot();
+    const e = repositoryCost(snapshot, empty.id, prices);
+    expect([e.imageCount, e.summedSizeBytes, e.deduplicatedSizeBytes, e.monthlyCostUsd]).toEqual([0, 0, 0, 0]);
+    expect(repositorySizes(snapshot)).toBe(repositorySizes(snapshot));
+    expect(repositorySizes(sampleSnapshot())).not.toBe(repositorySizes(snapshot));
+  });
+
+  it('counts a digest listed twice once, and treats an unknown layer size as missing layer data', () => {
+    const repo = makeRepository({ name: 'r' });
+    const one = makeImage({ repository: repo, seed: 'x', sizeBytes: 5, layers: [digest('a'), digest('b')] });
+    const sizes = computeRepositorySizes([one, one], new Map([[digest('a'), 3]]));
+    expect(sizes).toMatchObject({ imageCount: 1, summedSizeBytes: 5, deduplicatedSizeBytes: 5, imagesWithoutLayers: 1 });
+  });
+
+  it('prices per region with a default, in GB of 1024^3 bytes', () => {
+    expect(priceFor(prices, 'eu-west-1')).toBe(0.12);
+    expect(priceFor(prices, 'ap-south-1')).toBe(0.1);
+    expect(monthlyCostUsd(GIB * 10, 0.1)).toBe(1);
+    expect(monthlyCostUsd(1e9, 0.1)).toBe(0.093132);
+  });
+
+  it('handles a repository id absent from the snapshot', () => {
+    expect(repositoryCost(makeSnapshot(), 'nope', prices).monthlyCostUsd).toBe(0);
+  });
+});
