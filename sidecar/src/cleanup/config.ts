@@ -1,0 +1,161 @@
+/**
+ * Cleanup configuration: per-repository keep rules (first match wins), in-use windows and the
+ * execution guard. Composed by the sidecar's config under the YAML key `cleanup`; environment
+ * variables supply the defaults the seed cleanup scripts used.
+ */
+import { z } from 'zod';
+
+/** The seed scripts' defaults (uktrade/ecr_maintainer). */
+export const SEED_DEFAULTS = { keepMinImageCount: 3, keepImagesNewerThanDays: 7 } as const;
+
+export interface CleanupDefaults {
+  readonly keepMinImageCount: number;
+  readonly keepImagesNewerThanDays: number;
+  readonly stoppedTaskWindowHours: number;
+  readonly taskDefinitionRevisions: number;
+  readonly deleteEnabled: boolean;
+  readonly maxDeletionsPerRun: number;
+  readonly auditLogPath: string;
+}
+
+export const BUILTIN_DEFAULTS: CleanupDefaults = {
+  ...SEED_DEFAULTS,
+  stoppedTaskWindowHours: 24,
+  taskDefinitionRevisions: 5,
+  deleteEnabled: false,
+  maxDeletionsPerRun: 1000,
+  auditLogPath: 'cleanup-audit.jsonl',
+};
+
+const Count = z.number().int().min(0).max(1_000_000);
+const Days = z.number().min(0).max(36_500);
+const Glob = z.string().min(1).max(256);
+
+/** Builds the schema with the given defaults, so environment variables can set them. */
+export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS) {
+  const RuleBody = z
+    .object({
+      keepMinImageCount: Count.default(defaults.keepMinImageCount),
+      keepImagesNewerThanDays: Days.default(defaults.keepImagesNewerThanDays),
+      untagged: z.object({ keepMinImageCount: Count.optional(), keepImagesNewerThanDays: Days.optional() }).strict().optional(),
+      keepTagPatterns: z.array(Glob).max(100).default(['latest']),
+      keepTagPrefixes: z.array(z.string().min(1).max(128)).max(100).default([]),
+    })
+    .strict();
+  // Untagged images inherit the rule's count and age unless given their own.
+  const resolve = <T extends z.output<typeof RuleBody>>(rule: T) => ({
+    ...rule,
+    untagged: {
+      keepMinImageCount: rule.untagged?.keepMinImageCount ?? rule.keepMinImageCount,
+      keepImagesNewerThanDays: rule.untagged?.keepImagesNewerThanDays ?? rule.keepImagesNewerThanDays,
+    },
+  });
+  const Rule = RuleBody.extend({ repository: Glob }).strict().transform(resolve);
+  const DefaultRule = RuleBody.transform((rule) => ({ ...resolve(rule), repository: '**' }));
+
+  return z
+    .object({
+      rules: z.array(Rule).max(1000).default([]),
+      defaultRule: DefaultRule.optional(),
+      inUse: z
+        .object({
+          stoppedTaskWindowHours: z.number().min(0).max(24 * 365).default(defaults.stoppedTaskWindowHours),
+          taskDefinitionRevisions: Count.default(defaults.taskDefinitionRevisions),
+        })
+        .strict()
+        .default({ stoppedTaskWindowHours: defaults.stoppedTaskWindowHours, taskDefinitionRevisions: defaults.taskDefinitionRevisions }),
+      execution: z
+        .object({
+          enabled: z.boolean().default(defaults.deleteEnabled),
+          maxDeletionsPerRun: z.number().int().min(1).max(1_000_000).default(defaults.maxDeletionsPerRun),
+          auditLogPath: z.string().min(1).default(defaults.auditLogPath),
+          /** Bearer token required by POST /api/v1/cleanup/execute (SIDECAR_ADMIN_TOKEN). */
+          adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+          grafana: z.object({ url: z.url(), token: z.string().min(1) }).strict().optional(),
+        })
+        .strict()
+        .default({ enabled: defaults.deleteEnabled, maxDeletionsPerRun: defaults.maxDeletionsPerRun, auditLogPath: defaults.auditLogPath }),
+    })
+    .strict();
+}
+
+/** The schema with built-in defaults (KEEP_MIN_IMAGE_COUNT=3, KEEP_IMAGES_NEWER_THAN_DAYS=7). */
+export const CleanupConfig = cleanupConfigSchema();
+export type CleanupConfig = z.output<typeof CleanupConfig>;
+export type CleanupRule = CleanupConfig['rules'][number];
+export type InUseConfig = CleanupConfig['inUse'];
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function envNumber(env: Env, name: string, fallback: number, integer: boolean): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be a non-negative ${integer ? 'integer' : 'number'}, got '${raw}'`);
+  }
+  return value;
+}
+
+function envBoolean(env: Env, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const lower = raw.trim().toLowerCase();
+  if (['true', 'yes', 'y', '1'].includes(lower)) return true;
+  if (['false', 'no', 'n', '0'].includes(lower)) return false;
+  throw new Error(`${name} must be true or false, got '${raw}'`);
+}
+
+const pathOf = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), 'cleanup');
+
+/**
+ * Validates the YAML `cleanup` section with defaults from the environment:
+ * KEEP_MIN_IMAGE_COUNT, KEEP_IMAGES_NEWER_THAN_DAYS, CLEANUP_STOPPED_TASK_WINDOW_HOURS,
+ * CLEANUP_TASK_DEFINITION_REVISIONS, CLEANUP_MAX_DELETIONS_PER_RUN, CLEANUP_AUDIT_LOG.
+ * CLEANUP_DELETE_ENABLED, SIDECAR_ADMIN_TOKEN, GRAFANA_URL and GRAFANA_TOKEN override the YAML.
+ * CLEANUP_DEFAULT_RULE=true adds a default rule (env defaults) when the YAML has none.
+ * Throws an Error naming the variable or the YAML path.
+ */
+export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupConfig {
+  const defaults: CleanupDefaults = {
+    keepMinImageCount: envNumber(env, 'KEEP_MIN_IMAGE_COUNT', BUILTIN_DEFAULTS.keepMinImageCount, true),
+    keepImagesNewerThanDays: envNumber(env, 'KEEP_IMAGES_NEWER_THAN_DAYS', BUILTIN_DEFAULTS.keepImagesNewerThanDays, false),
+    stoppedTaskWindowHours: envNumber(env, 'CLEANUP_STOPPED_TASK_WINDOW_HOURS', BUILTIN_DEFAULTS.stoppedTaskWindowHours, false),
+    taskDefinitionRevisions: envNumber(env, 'CLEANUP_TASK_DEFINITION_REVISIONS', BUILTIN_DEFAULTS.taskDefinitionRevisions, true),
+    deleteEnabled: false,
+    maxDeletionsPerRun: envNumber(env, 'CLEANUP_MAX_DELETIONS_PER_RUN', BUILTIN_DEFAULTS.maxDeletionsPerRun, true),
+    auditLogPath: env['CLEANUP_AUDIT_LOG']?.trim() || BUILTIN_DEFAULTS.auditLogPath,
+  };
+  if (defaults.maxDeletionsPerRun < 1) throw new Error(`CLEANUP_MAX_DELETIONS_PER_RUN must be at least 1, got '${env['CLEANUP_MAX_DELETIONS_PER_RUN']}'`);
+  const schema = cleanupConfigSchema(defaults);
+  const parsed = schema.safeParse(yamlSection ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${pathOf(issue.path)}: ${issue.message}`);
+  }
+  const config = parsed.data;
+
+  const enabled = envBoolean(env, 'CLEANUP_DELETE_ENABLED');
+  const defaultRule = envBoolean(env, 'CLEANUP_DEFAULT_RULE');
+  const adminToken = env['SIDECAR_ADMIN_TOKEN']?.trim();
+  if (adminToken !== undefined && adminToken !== '' && adminToken.length < 16) {
+    throw new Error('SIDECAR_ADMIN_TOKEN must be at least 16 characters');
+  }
+  const grafanaUrl = env['GRAFANA_URL']?.trim();
+  const grafanaToken = env['GRAFANA_TOKEN']?.trim();
+  if (grafanaUrl && !z.url().safeParse(grafanaUrl).success) throw new Error(`GRAFANA_URL must be a URL, got '${grafanaUrl}'`);
+
+  const grafana =
+    grafanaUrl && grafanaToken ? { url: grafanaUrl, token: grafanaToken } : config.execution.grafana;
+  return {
+    ...config,
+    defaultRule: config.defaultRule ?? (defaultRule ? schema.shape.defaultRule.parse({}) : undefined),
+    execution: {
+      ...config.execution,
+      enabled: enabled ?? config.execution.enabled,
+      ...(adminToken ? { adminToken } : {}),
+      ...(grafana ? { grafana } : {}),
+    },
+  };
+}

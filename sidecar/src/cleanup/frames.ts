@@ -1,0 +1,134 @@
+/**
+ * Frame builders for queryType `cleanup` (one row per image and its decision) and `lifecycle`
+ * (what ECR's lifecycle policies will expire or archive), for POST /api/v1/query.
+ */
+import type { FrameBuilder } from '../query/builder.js';
+import { IMAGE_FILTERS, repositoryPredicate } from '../query/filters.js';
+import type { Column, Notice } from '../query/table.js';
+import { tableFrame } from '../query/table.js';
+import type { Snapshot } from '../snapshot/model.js';
+import type { LifecyclePreviewImage, LifecycleRepositoryPreview } from './lifecycle/preview.js';
+import type { ImagePlan, RepositoryPlan } from './planner.js';
+import { imageFilter, PLAN_FILTERS, selectPlan } from './select.js';
+import type { CleanupService } from './service.js';
+
+const tagsOf = (tags: readonly string[]): string | null => (tags.length ? tags.join(', ') : null);
+const MAX_NOTICES = 10;
+
+export function cleanupColumns(snapshot: Snapshot, repositories: ReadonlyMap<string, RepositoryPlan>): Column<ImagePlan>[] {
+  const repo = (p: ImagePlan) => snapshot.repositoryById.get(p.image.repositoryId)!;
+  return [
+    { name: 'account', type: 'string', description: 'AWS account id.', value: (p) => repo(p).accountId },
+    { name: 'region', type: 'string', description: 'AWS region.', value: (p) => repo(p).region },
+    { name: 'repository', type: 'string', description: 'Repository name.', value: (p) => repo(p).name },
+    { name: 'digest', type: 'string', description: 'Manifest digest.', value: (p) => p.image.digest },
+    { name: 'tags', type: 'string', description: 'Tags, comma-separated; null when untagged.', value: (p) => tagsOf(p.image.tags) },
+    { name: 'kind', type: 'string', description: 'image, index, attestation or other.', value: (p) => p.image.kind },
+    { name: 'pushedAt', type: 'time', description: 'When the image was pushed.', value: (p) => p.image.pushedAt },
+    { name: 'decision', type: 'string', description: 'delete, keep or blocked (fail closed: nothing in the repository is deleted).', value: (p) => p.decision },
+    { name: 'reasons', type: 'string', description: 'Every reason for the decision, separated by " | ".', value: (p) => p.reasons.map((r) => r.text).join(' | ') },
+    { name: 'reasonCodes', type: 'string', description: 'The reasons as machine codes (docs/cleanup.md).', value: (p) => p.reasons.map((r) => r.code).join(',') },
+    { name: 'inUse', type: 'boolean', description: 'Whether the in-use rules find ECS using it.', value: (p) => p.inUse },
+    { name: 'sizeBytes', type: 'number', unit: 'bytes', description: 'ECR imageSizeInBytes.', value: (p) => p.image.sizeBytes },
+    {
+      name: 'reclaimableBytes',
+      type: 'number',
+      unit: 'bytes',
+      description: 'Layers freed by deleting it: those no kept image of the repository shares. 0 unless deleted; null when unknown.',
+      value: (p) => p.reclaimableBytes,
+    },
+    { name: 'monthlyUsd', type: 'number', unit: 'currencyUSD', decimals: 4, description: 'Monthly storage saved by deleting it.', value: (p) => p.monthlyUsd },
+    { name: 'rule', type: 'string', description: 'The cleanup rule (repository glob) that applies; null when none.', value: (p) => repositories.get(p.image.repositoryId)?.rule ?? null },
+  ];
+}
+
+export function blockedNotices(repositories: Iterable<RepositoryPlan>): Notice[] {
+  const blocked = [...repositories].filter((r) => r.status === 'blocked');
+  if (!blocked.length) return [];
+  const listed = blocked.slice(0, MAX_NOTICES).map((r) => `${r.repository.name}: ${r.blockedReasons.map((b) => b.text).join('; ')}`);
+  const more = blocked.length > MAX_NOTICES ? ` (and ${blocked.length - MAX_NOTICES} more repositories)` : '';
+  return [{ severity: 'warning', text: `Cleanup blocked in ${blocked.length} repositories${more}. ${listed.join(' / ')}` }];
+}
+
+export function cleanupBuilder(service: CleanupService): FrameBuilder {
+  return {
+    filters: [...PLAN_FILTERS],
+    usesRange: false,
+    build(snapshot, request, ctx) {
+      const selection = selectPlan(service.plan(snapshot), request.filters, ctx.now());
+      return tableFrame({
+        name: 'cleanup',
+        columns: cleanupColumns(snapshot, selection.repositoryById),
+        rows: selection.rows,
+        request,
+        snapshotVersion: snapshot.version,
+        notices: [
+          { severity: 'info', text: `Cleanup plan ${selection.plan.id}: ${selection.plan.summary.delete} images to delete, ${selection.plan.summary.reclaimableBytes} bytes reclaimable.` },
+          ...blockedNotices(selection.plan.repositories),
+        ],
+      });
+    },
+  };
+}
+
+type LifecycleRow = LifecyclePreviewImage & { readonly repository: LifecycleRepositoryPreview['repository'] };
+
+const LIFECYCLE_COLUMNS: Column<LifecycleRow>[] = [
+  { name: 'account', type: 'string', description: 'AWS account id.', value: (r) => r.repository.accountId },
+  { name: 'region', type: 'string', description: 'AWS region.', value: (r) => r.repository.region },
+  { name: 'repository', type: 'string', description: 'Repository name.', value: (r) => r.repository.name },
+  { name: 'digest', type: 'string', description: 'Manifest digest.', value: (r) => r.digest },
+  { name: 'tags', type: 'string', description: 'Tags, comma-separated; null when untagged.', value: (r) => tagsOf(r.image.tags) },
+  { name: 'kind', type: 'string', description: 'image, index, attestation or other.', value: (r) => r.image.kind },
+  { name: 'pushedAt', type: 'time', description: 'When the image was pushed.', value: (r) => r.image.pushedAt },
+  { name: 'lastPulledAt', type: 'time', description: 'Last recorded pull; null when never pulled.', value: (r) => r.image.lastPulledAt ?? null },
+  { name: 'action', type: 'string', description: 'EXPIRE or TRANSITION (to archive).', value: (r) => r.action },
+  { name: 'targetStorageClass', type: 'string', description: 'ARCHIVE for transitions.', value: (r) => r.targetStorageClass ?? null },
+  { name: 'storageClass', type: 'string', description: 'STANDARD or ARCHIVE: where the image is now.', value: (r) => r.storageClass },
+  { name: 'appliedRulePriority', type: 'number', description: 'The lifecycle rule that acts; null for a referrer removed with its subject.', value: (r) => r.appliedRulePriority },
+  { name: 'via', type: 'string', description: 'rule, or subject (a signature/SBOM removed within 24 h of its subject).', value: (r) => r.via },
+  {
+    name: 'inUse',
+    type: 'boolean',
+    description: 'ECS uses this image, yet ECR lifecycle (which ignores ECS) will act on it.',
+    value: (r) => r.inUse,
+  },
+  { name: 'inUseBy', type: 'string', description: 'Where ECS uses it.', value: (r) => (r.inUseReasons.length ? r.inUseReasons.map((x) => x.text).join(' | ') : null) },
+  { name: 'sizeBytes', type: 'number', unit: 'bytes', description: 'ECR imageSizeInBytes.', value: (r) => r.image.sizeBytes },
+];
+
+export function lifecycleBuilder(service: CleanupService): FrameBuilder {
+  return {
+    filters: ['registry', 'region', 'repository', ...IMAGE_FILTERS],
+    usesRange: false,
+    build(snapshot, request, ctx) {
+      const { inUse } = request.filters;
+      const keepRepository = repositoryPredicate(request.filters);
+      const keepImage = imageFilter(request.filters, ctx.now());
+      const clusters = request.filters.cluster ? new Set(request.filters.cluster) : undefined;
+      const rows: LifecycleRow[] = [];
+      const invalid: string[] = [];
+      const incomplete: string[] = [];
+      for (const r of service.preview(snapshot).repositories) {
+        if (!keepRepository(r.repository)) continue;
+        if (r.policy === 'invalid') invalid.push(`${r.repository.name}: ${r.errors.join('; ')}`);
+        if (r.incomplete && r.policy === 'valid') incomplete.push(r.repository.name);
+        for (const a of r.actions) {
+          if (inUse !== undefined && a.inUse !== inUse) continue;
+          if (clusters && !a.clusters.some((c) => clusters.has(c))) continue;
+          if (keepImage(a.image)) rows.push({ ...a, repository: r.repository });
+        }
+      }
+      const notices: Notice[] = [];
+      if (invalid.length) {
+        notices.push({ severity: 'warning', text: `Invalid lifecycle policies in ${invalid.length} repositories: ${invalid.slice(0, MAX_NOTICES).join(' / ')}` });
+      }
+      if (incomplete.length) {
+        notices.push({ severity: 'warning', text: `Image lists incomplete, the preview may miss images in: ${incomplete.slice(0, MAX_NOTICES).join(', ')}` });
+      }
+      const atRisk = rows.filter((r) => r.inUse).length;
+      if (atRisk) notices.push({ severity: 'warning', text: `${atRisk} images ECR lifecycle will act on are in use by ECS.` });
+      return tableFrame({ name: 'lifecycle', columns: LIFECYCLE_COLUMNS, rows, request, snapshotVersion: snapshot.version, notices });
+    },
+  };
+}

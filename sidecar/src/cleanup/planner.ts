@@ -1,0 +1,551 @@
+/**
+ * The cleanup planner: one decision per image (delete | keep | blocked) with every reason.
+ * Pure: the same snapshot, config and time give the same plan and plan id.
+ */
+import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
+import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../snapshot/model.js';
+import type { CleanupConfig, CleanupRule } from './config.js';
+import { createInUseResolver } from './inuse.js';
+import { layerIndex } from './layers.js';
+import type { LayerIndex, RepositoryLayers } from './layers.js';
+import type { InUseResolver } from './inuse.js';
+import { DEFAULT_PRICES, monthlyCostUsd, priceFor } from '../cost/pricing.js';
+import type { PriceTable } from '../cost/pricing.js';
+import * as R from './reasons.js';
+import type { Decision, Reason } from './reasons.js';
+
+const DAY = 86_400_000;
+/** Uses listed one by one in an image's reasons; the rest are summarised. */
+const MAX_USE_REASONS = 5;
+/** Incomplete entries that say nothing about what may be deleted. */
+const INFORMATIONAL_OPERATIONS = new Set([
+  'GetLifecyclePolicy',
+  'GetRepositoryPolicy',
+  'ListTagsForResource',
+  'DescribeImageScanFindings',
+  'DescribeRegistry',
+  'GetRegistryScanningConfiguration',
+]);
+
+export interface ImagePlan {
+  readonly image: Image;
+  readonly decision: Decision;
+  readonly reasons: readonly Reason[];
+  readonly inUse: boolean;
+  /** Clusters whose tasks or services use the image. */
+  readonly clusters: readonly string[];
+  /** Bytes freed by deleting it: its layers that no kept image of the repository shares. 0 unless deleted; null when unknown. */
+  readonly reclaimableBytes: number | null;
+  readonly monthlyUsd: number | null;
+}
+
+export interface PlanSummary {
+  readonly images: number;
+  readonly delete: number;
+  readonly keep: number;
+  readonly blocked: number;
+  readonly inUse: number;
+  /** Sum of imageSizeInBytes of the images to delete (over-counts shared layers). */
+  readonly deleteSizeBytes: number;
+  /** Deduplicated bytes freed: the union of reclaimable layers. */
+  readonly reclaimableBytes: number;
+  readonly monthlyUsd: number;
+  /** Images to delete whose layers are unknown: their bytes are not in reclaimableBytes. */
+  readonly reclaimableUnknown: number;
+}
+
+export type RepositoryStatus = 'ok' | 'blocked' | 'no-rule';
+
+export interface RepositoryPlan {
+  readonly repository: Repository;
+  /** The matching rule's repository glob; `**` for the default rule; null when none matches. */
+  readonly rule: string | null;
+  readonly status: RepositoryStatus;
+  readonly blockedReasons: readonly Reason[];
+  /** Newest push first. */
+  readonly images: readonly ImagePlan[];
+  readonly summary: PlanSummary;
+  /** sha256 of this repository's inputs and decisions. */
+  readonly hash: string;
+}
+
+export interface CleanupPlan {
+  /** sha256 of the configuration and every repository's hash. */
+  readonly id: string;
+  readonly generatedAt: number;
+  readonly snapshotVersion: number;
+  readonly configHash: string;
+  readonly repositories: readonly RepositoryPlan[];
+  readonly summary: PlanSummary;
+}
+
+export interface PlanOptions {
+  readonly prices?: PriceTable;
+}
+
+/** JSON with sorted keys: the canonical form hashed into plan ids. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+interface CompiledRule {
+  readonly rule: CleanupRule;
+  readonly matchRepository: (name: string) => boolean;
+  readonly patterns: readonly { readonly pattern: string; readonly test: (tag: string) => boolean }[];
+  readonly json: string;
+}
+
+function compileRule(rule: CleanupRule): CompiledRule {
+  return {
+    rule,
+    matchRepository: picomatch(rule.repository, { dot: true }),
+    patterns: rule.keepTagPatterns.map((pattern) => ({ pattern, test: picomatch(pattern, { dot: true }) })),
+    json: canonicalJson(rule),
+  };
+}
+
+/** Rules in order, then the default rule; first match wins. */
+export function ruleMatcher(config: CleanupConfig): (name: string) => CompiledRule | undefined {
+  const compiled = config.rules.map(compileRule);
+  const fallback = config.defaultRule ? compileRule(config.defaultRule) : undefined;
+  return (name) => compiled.find((c) => c.matchRepository(name)) ?? fallback;
+}
+
+/** Incomplete entries that block a repository, by reason. */
+export function blockingReasons(snapshot: Snapshot, repository: Repository, ecs: readonly Incomplete[]): Reason[] {
+  const reasons: Reason[] = [];
+  if (ecs.length) reasons.push(R.ecsBlockedReason(ecs));
+  const own = (snapshot.incompleteByRepository.get(repository.id) ?? []).filter(
+    (e) => e.scope !== 'scan' && !INFORMATIONAL_OPERATIONS.has(e.operation),
+  );
+  const images = own.filter((e) => e.scope === 'images');
+  const manifests = own.filter((e) => e.scope === 'manifests');
+  const other = own.filter((e) => e.scope !== 'images' && e.scope !== 'manifests');
+  if (images.length) reasons.push(R.imagesBlockedReason(images));
+  if (manifests.length) reasons.push(R.manifestsBlockedReason(manifests));
+  if (other.length) reasons.push(R.inventoryBlockedReason(other));
+  return reasons;
+}
+
+const EMPTY_SUMMARY: PlanSummary = {
+  images: 0,
+  delete: 0,
+  keep: 0,
+  blocked: 0,
+  inUse: 0,
+  deleteSizeBytes: 0,
+  reclaimableBytes: 0,
+  monthlyUsd: 0,
+  reclaimableUnknown: 0,
+};
+
+function addSummaries(a: PlanSummary, b: PlanSummary): PlanSummary {
+  return {
+    images: a.images + b.images,
+    delete: a.delete + b.delete,
+    keep: a.keep + b.keep,
+    blocked: a.blocked + b.blocked,
+    inUse: a.inUse + b.inUse,
+    deleteSizeBytes: a.deleteSizeBytes + b.deleteSizeBytes,
+    reclaimableBytes: a.reclaimableBytes + b.reclaimableBytes,
+    monthlyUsd: a.monthlyUsd + b.monthlyUsd,
+    reclaimableUnknown: a.reclaimableUnknown + b.reclaimableUnknown,
+  };
+}
+
+const KEEP = 0;
+const DELETE = 1;
+
+/** Per image (by position in the repository's newest-first list): the decision, its reasons and the uses that count. */
+interface Decisions {
+  readonly decision: Uint8Array;
+  readonly reasons: Reason[][];
+  readonly uses: (readonly ImageUse[])[];
+}
+
+const NO_USES: readonly ImageUse[] = Object.freeze([]);
+
+/** The decisions for one repository under one rule, before fail-closed checks. */
+function decideRepository(images: readonly Image[], compiled: CompiledRule, inUse: (image: Image) => readonly ImageUse[], now: number): Decisions {
+  const { rule } = compiled;
+  const n = images.length;
+
+  // Positions of referenced manifests only (children and subjects): most images are neither.
+  let referenced: Set<string> | undefined;
+  for (let i = 0; i < n; i++) {
+    const image = images[i]!;
+    if (image.children.length) for (const c of image.children) (referenced ??= new Set()).add(c);
+    if (image.subjectDigest) (referenced ??= new Set()).add(image.subjectDigest);
+  }
+  const position = new Map<string, number>();
+  const parents: (number[] | undefined)[] = new Array(n);
+  if (referenced) {
+    for (let i = 0; i < n; i++) if (referenced.has(images[i]!.digest)) position.set(images[i]!.digest, i);
+    for (let i = 0; i < n; i++) {
+      for (const child of images[i]!.children) {
+        const c = position.get(child);
+        if (c !== undefined && c !== i) (parents[c] ??= []).push(i);
+      }
+    }
+  }
+
+  // Rank top-level images (not a child, not a referrer, active) among their own class.
+  const rank = new Int32Array(n).fill(-1);
+  let tagged = 0;
+  let untagged = 0;
+  for (let i = 0; i < n; i++) {
+    const image = images[i]!;
+    if (parents[i] || image.subjectDigest || image.status !== 'ACTIVE') continue;
+    if (image.kind !== 'image' && image.kind !== 'index') continue;
+    rank[i] = image.tags.length ? tagged++ : untagged++;
+  }
+
+  const decision = new Uint8Array(n);
+  const reasonsOf: Reason[][] = new Array(n);
+  const usesOf: (readonly ImageUse[])[] = new Array(n);
+  // 0 = not decided, 1 = deciding (a cycle in malformed data), 2 = decided.
+  const state = new Uint8Array(n);
+  // Reasons are gathered here and copied out at their exact size: a fresh array per image would
+  // reserve room for 17 and dominate the plan's memory.
+  const scratch: Reason[][] = [];
+
+  // One decision per image; parents and subjects are decided first (memoised, cycle-safe).
+  const taggedTerms: R.ExpiryTerms = { now, days: rule.keepImagesNewerThanDays, count: rule.keepMinImageCount };
+  const untaggedTerms: R.ExpiryTerms = { now, days: rule.untagged.keepImagesNewerThanDays, count: rule.untagged.keepMinImageCount };
+  let depth = 0;
+  const decide = (i: number): number => {
+    if (state[i] === 2) return decision[i]!;
+    if (state[i] === 1) return KEEP;
+    state[i] = 1;
+    const image = images[i]!;
+    const reasons = (scratch[depth] ??= []);
+    reasons.length = 0;
+    depth++;
+    const isTagged = image.tags.length > 0;
+    if (image.status !== 'ACTIVE') reasons.push(R.archivedReason(image.status));
+
+    const uses = inUse(image);
+    for (let u = 0; u < uses.length && u < MAX_USE_REASONS; u++) reasons.push(R.inUseReason(uses[u]!, image, now));
+    if (uses.length > MAX_USE_REASONS) reasons.push(R.moreUses(uses.length - MAX_USE_REASONS));
+
+    for (const tag of image.tags) {
+      for (const p of compiled.patterns) if (p.test(tag)) reasons.push(R.patternReason(tag, p.pattern));
+      for (const prefix of rule.keepTagPrefixes) if (tag.startsWith(prefix)) reasons.push(R.prefixReason(tag, prefix));
+    }
+
+    const days = isTagged ? rule.keepImagesNewerThanDays : rule.untagged.keepImagesNewerThanDays;
+    const count = isTagged ? rule.keepMinImageCount : rule.untagged.keepMinImageCount;
+    const age = now - image.pushedAt;
+    if (age <= days * DAY) reasons.push(R.recentReason(age, days));
+    const r = rank[i]!;
+    if (r >= 0 && r < count) reasons.push(R.newestReason(r, count, isTagged));
+
+    const myParents = parents[i];
+    if (myParents) for (const p of myParents) if (decide(p) === KEEP) reasons.push(R.indexChildReason(images[p]!));
+    let subject: Image | undefined;
+    if (image.subjectDigest) {
+      const s = position.get(image.subjectDigest);
+      if (s === undefined) reasons.push(R.subjectMissingReason(image.subjectDigest));
+      else {
+        subject = images[s]!;
+        if (decide(s) === KEEP) reasons.push(R.subjectReason(subject));
+      }
+    } else if (!myParents && image.kind !== 'image' && image.kind !== 'index') {
+      reasons.push(R.unrecognisedReason(image.kind));
+    }
+
+    let d = KEEP;
+    if (!reasons.length) {
+      d = DELETE;
+      if (myParents) reasons.push(R.withIndexReason(myParents.map((p) => images[p]!)));
+      else if (subject) reasons.push(R.withSubjectReason(subject));
+      else reasons.push(R.expiredReason(image, isTagged ? taggedTerms : untaggedTerms));
+    }
+    decision[i] = d;
+    reasonsOf[i] = reasons.slice();
+    depth--;
+    usesOf[i] = uses.length ? uses : NO_USES;
+    state[i] = 2;
+    return d;
+  };
+
+  for (let i = 0; i < n; i++) decide(i);
+  return { decision, reasons: reasonsOf, uses: usesOf };
+}
+
+/** Fail-closed checks that need the decisions: every kept index's children must be known. */
+function indexReasons(images: readonly Image[], decisions: Decisions): Reason[] {
+  const reasons: Reason[] = [];
+  let digests: Set<string> | undefined;
+  for (let i = 0; i < images.length; i++) {
+    const image = images[i]!;
+    if (image.kind !== 'index' || decisions.decision[i] !== KEEP) continue;
+    if (image.children.length === 0) {
+      reasons.push(R.indexUnknownReason(image));
+      continue;
+    }
+    digests ??= new Set(images.map((im) => im.digest));
+    const missing = image.children.find((c) => !digests!.has(c));
+    if (missing) reasons.push(R.indexChildMissingReason(image, missing));
+    if (reasons.length >= 5) break;
+  }
+  return reasons;
+}
+
+interface Reclaim {
+  /** NaN when unknown. */
+  readonly perImage: Float64Array;
+  readonly unionBytes: number;
+  readonly unknown: number;
+}
+
+/** Layers of deleted images that no kept image of the repository shares. */
+/** Layers of deleted images that no kept image of the repository shares (stamps avoid clearing per repository). */
+function reclaimable(layers: RepositoryLayers, sizes: Float64Array, stamps: Stamps, decisions: Decisions): Reclaim {
+  const { start, ids, known } = layers;
+  const n = known.length;
+  const kept = ++stamps.counter;
+  let keptUnknown = false;
+  for (let i = 0; i < n; i++) {
+    if (decisions.decision[i] !== KEEP) continue;
+    if (!known[i]) keptUnknown = true;
+    for (let k = start[i]!; k < start[i + 1]!; k++) stamps.kept[ids[k]!] = kept;
+  }
+  const perImage = new Float64Array(n);
+  let unionBytes = 0;
+  let unknown = 0;
+  for (let i = 0; i < n; i++) {
+    if (decisions.decision[i] !== DELETE) continue;
+    if (!known[i] || keptUnknown) {
+      perImage[i] = NaN;
+      unknown++;
+      continue;
+    }
+    let bytes = 0;
+    for (let k = start[i]!; k < start[i + 1]!; k++) {
+      const id = ids[k]!;
+      if (stamps.kept[id] === kept) continue;
+      const size = sizes[id]!;
+      bytes += size; // per image: may overlap another deleted image's; the union counts it once
+      if (stamps.freed[id] !== kept) {
+        stamps.freed[id] = kept;
+        unionBytes += size;
+      }
+    }
+    perImage[i] = bytes;
+  }
+  return { perImage, unionBytes, unknown };
+}
+
+interface Stamps {
+  counter: number;
+  readonly kept: Int32Array;
+  readonly freed: Int32Array;
+}
+
+const newStamps = (layers: number): Stamps => ({ counter: 0, kept: new Int32Array(layers), freed: new Int32Array(layers) });
+
+function useKey(use: ImageUse): string {
+  return `${use.kind}|${use.accountId}/${use.region}|${use.cluster ?? ''}|${use.service ?? ''}|${use.taskDefinition ?? ''}|${use.reference}`;
+}
+
+export interface PlanContext {
+  readonly inUse: InUseResolver;
+  readonly now: number;
+  readonly ecs: readonly Incomplete[];
+  readonly prices: PriceTable;
+  readonly layers: LayerIndex;
+  readonly stamps: Stamps;
+}
+
+/** Plans one repository. */
+export function planRepository(
+  snapshot: Snapshot,
+  repository: Repository,
+  compiled: CompiledRule | undefined,
+  context: PlanContext,
+): RepositoryPlan {
+  const images = snapshot.imagesByRepository.get(repository.id) ?? [];
+  const hash = createHash('sha256');
+  hash.update(`${repository.id}\n${compiled?.json ?? 'no-rule'}\n`);
+
+  if (!compiled) {
+    const reasons = [R.noRuleReason(repository.name)];
+    const plans: ImagePlan[] = images.map((image) => {
+      return new PlannedImage(image, 'keep', reasons, context.inUse(image), 0, 0);
+    });
+    hash.update(`${images.length}`);
+    return finish(repository, null, 'no-rule', [], plans, hash.digest('hex'), 0, 0, context);
+  }
+
+  const decisions = decideRepository(images, compiled, context.inUse.forRepository(repository.id), context.now);
+  const blocked = [...blockingReasons(snapshot, repository, context.ecs), ...indexReasons(images, decisions)];
+  const layers = context.layers.byRepository.get(repository.id);
+  const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.layers.sizes, context.stamps, decisions);
+  const price = priceFor(context.prices, repository.region);
+
+  const plans: ImagePlan[] = new Array(images.length);
+  // Hash input, flushed in large pieces: one native call per image would dominate at a million images.
+  const parts: string[] = [];
+  for (let i = 0; i < images.length; i++) {
+    const image = images[i]!;
+    const own = decisions.reasons[i]!;
+    const uses = decisions.uses[i]!;
+    const decision: Decision = blocked.length ? 'blocked' : decisions.decision[i] === KEEP ? 'keep' : 'delete';
+    const raw = reclaim ? reclaim.perImage[i]! : 0;
+    const bytes = Number.isNaN(raw) ? null : raw;
+    plans[i] = new PlannedImage(image, decision, blocked.length ? [...blocked, ...own] : own, uses, bytes, price);
+    // The image set, each decision with its reason codes, and the uses that count.
+    parts.push(image.digest, decision);
+    for (const r of own) parts.push(r.code);
+    for (const u of uses) parts.push(useKey(u));
+    parts.push('\n');
+    if (parts.length > 8192) {
+      hash.update(parts.join(' '));
+      parts.length = 0;
+    }
+  }
+  hash.update(parts.join(' '));
+  for (const r of blocked) hash.update(`${r.code}\n`);
+  return finish(
+    repository,
+    compiled.rule.repository,
+    blocked.length ? 'blocked' : 'ok',
+    blocked,
+    plans,
+    hash.digest('hex'),
+    reclaim?.unionBytes ?? 0,
+    reclaim?.unknown ?? 0,
+    context,
+  );
+}
+
+const NO_CLUSTERS: readonly string[] = Object.freeze([]);
+
+/** An ImagePlan; derived values are getters, so a million of them stay small. */
+class PlannedImage implements ImagePlan {
+  constructor(
+    readonly image: Image,
+    readonly decision: Decision,
+    readonly reasons: readonly Reason[],
+    private readonly uses: readonly ImageUse[],
+    readonly reclaimableBytes: number | null,
+    private readonly usdPerGbMonth: number,
+  ) {}
+  get inUse(): boolean {
+    return this.uses.length > 0;
+  }
+  get clusters(): readonly string[] {
+    return clustersOf(this.uses);
+  }
+  get monthlyUsd(): number | null {
+    const bytes = this.reclaimableBytes;
+    return bytes === null ? null : bytes === 0 ? 0 : monthlyCostUsd(bytes, this.usdPerGbMonth);
+  }
+}
+
+function clustersOf(uses: readonly ImageUse[]): readonly string[] {
+  if (!uses.length) return NO_CLUSTERS;
+  const set = new Set<string>();
+  for (const u of uses) if (u.cluster) set.add(u.cluster);
+  return [...set];
+}
+
+function finish(
+  repository: Repository,
+  rule: string | null,
+  status: RepositoryStatus,
+  blockedReasons: readonly Reason[],
+  images: readonly ImagePlan[],
+  hash: string,
+  reclaimableBytes: number,
+  reclaimableUnknown: number,
+  context: { readonly prices: PriceTable },
+): RepositoryPlan {
+  let del = 0;
+  let keep = 0;
+  let block = 0;
+  let inUse = 0;
+  let deleteSizeBytes = 0;
+  for (const p of images) {
+    if (p.decision === 'delete') {
+      del++;
+      deleteSizeBytes += p.image.sizeBytes;
+    } else if (p.decision === 'keep') keep++;
+    else block++;
+    if (p.inUse) inUse++;
+  }
+  return {
+    repository,
+    rule,
+    status,
+    blockedReasons,
+    images,
+    hash,
+    summary: {
+      images: images.length,
+      delete: del,
+      keep,
+      blocked: block,
+      inUse,
+      deleteSizeBytes,
+      reclaimableBytes,
+      monthlyUsd: monthlyCostUsd(reclaimableBytes, priceFor(context.prices, repository.region)),
+      reclaimableUnknown,
+    },
+  };
+}
+
+/** The hash of what the configuration contributes to decisions (not the execution settings). */
+export const configHash = (config: CleanupConfig): string =>
+  sha256(canonicalJson({ rules: config.rules, defaultRule: config.defaultRule, inUse: config.inUse }));
+
+/** Assembles a plan from repository plans: the id covers exactly these repositories. */
+export function assemblePlan(
+  repositories: readonly RepositoryPlan[],
+  meta: { readonly generatedAt: number; readonly snapshotVersion: number; readonly configHash: string },
+): CleanupPlan {
+  const sorted = [...repositories].sort((a, b) => (a.repository.id < b.repository.id ? -1 : a.repository.id > b.repository.id ? 1 : 0));
+  const hash = createHash('sha256').update(`ecr-lens cleanup plan v1\n${meta.configHash}\n`);
+  let summary = EMPTY_SUMMARY;
+  for (const r of sorted) {
+    hash.update(`${r.repository.id} ${r.hash}\n`);
+    summary = addSummaries(summary, r.summary);
+  }
+  return { id: hash.digest('hex'), ...meta, repositories: sorted, summary };
+}
+
+/** The same plan restricted to some repositories, with its own id. */
+export function scopePlan(plan: CleanupPlan, keep: (repository: Repository) => boolean): CleanupPlan {
+  return assemblePlan(
+    plan.repositories.filter((r) => keep(r.repository)),
+    { generatedAt: plan.generatedAt, snapshotVersion: plan.snapshotVersion, configHash: plan.configHash },
+  );
+}
+
+/** Plans every repository of the snapshot. */
+export function planCleanup(snapshot: Snapshot, config: CleanupConfig, now: number, options: PlanOptions = {}): CleanupPlan {
+  const match = ruleMatcher(config);
+  const ecs = snapshot.incomplete.filter((e) => e.scope === 'ecs' || e.scope === 'cluster');
+  const layers = layerIndex(snapshot);
+  const context: PlanContext = {
+    inUse: createInUseResolver(snapshot, config.inUse, now),
+    now,
+    ecs,
+    prices: options.prices ?? DEFAULT_PRICES,
+    layers,
+    stamps: newStamps(layers.sizes.length),
+  };
+  const repositories = snapshot.repositories.map((repository) => planRepository(snapshot, repository, match(repository.name), context));
+  return assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: configHash(config) });
+}

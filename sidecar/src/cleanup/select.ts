@@ -1,0 +1,103 @@
+/**
+ * The query API's filters applied to a cleanup plan: repository filters scope the plan (and its
+ * id); image filters and `decision` only choose the rows shown.
+ */
+import { DAY_MS, globMatcher, hasSeverityAtLeast, repositoryPredicate } from '../query/filters.js';
+import type { Filters } from '../query/request.js';
+import type { Image, Repository } from '../snapshot/model.js';
+import type { CleanupPlan, ImagePlan, RepositoryPlan } from './planner.js';
+import { scopePlan } from './planner.js';
+
+/** Filters a cleanup plan understands. */
+export const PLAN_FILTERS = [
+  'registry',
+  'region',
+  'repository',
+  'tag',
+  'digest',
+  'minSeverity',
+  'scanState',
+  'kind',
+  'pushedBefore',
+  'pushedAfter',
+  'pulledBefore',
+  'pulledAfter',
+  'olderThanDays',
+  'notPulledForDays',
+  'inUse',
+  'untagged',
+  'cluster',
+  'decision',
+] as const satisfies readonly (keyof Filters)[];
+
+/** The repositories the filters scope to. */
+export const scopeOf = (filters: Pick<Filters, 'registry' | 'region' | 'repository'>): ((repository: Repository) => boolean) =>
+  repositoryPredicate(filters);
+
+/**
+ * The query API's image filters over one image, with its semantics: `…After` inclusive, `…Before`
+ * exclusive; never-pulled images fail pulledBefore/After and notPulledForDays counts from the push.
+ */
+export function imageFilter(filters: Filters, now: number): (image: Image) => boolean {
+  const f = filters;
+  const checks: ((i: Image) => boolean)[] = [];
+  if (f.tag) {
+    const tag = globMatcher(f.tag);
+    checks.push((i) => i.tags.some((t) => tag(t)));
+  }
+  if (f.digest) checks.push((i) => i.digest === f.digest);
+  if (f.minSeverity) {
+    const min = f.minSeverity;
+    checks.push((i) => hasSeverityAtLeast(i, min));
+  }
+  if (f.scanState) {
+    const states = new Set<string>(f.scanState);
+    checks.push((i) => states.has(i.scan.state));
+  }
+  if (f.kind) {
+    const kinds = new Set<string>(f.kind);
+    checks.push((i) => kinds.has(i.kind));
+  }
+  const { pushedBefore, pushedAfter, pulledBefore, pulledAfter, olderThanDays, notPulledForDays, untagged } = f;
+  if (pushedBefore !== undefined) checks.push((i) => i.pushedAt < pushedBefore);
+  if (pushedAfter !== undefined) checks.push((i) => i.pushedAt >= pushedAfter);
+  if (pulledBefore !== undefined) checks.push((i) => i.lastPulledAt !== undefined && i.lastPulledAt < pulledBefore);
+  if (pulledAfter !== undefined) checks.push((i) => i.lastPulledAt !== undefined && i.lastPulledAt >= pulledAfter);
+  if (olderThanDays !== undefined) checks.push((i) => i.pushedAt <= now - olderThanDays * DAY_MS);
+  if (notPulledForDays !== undefined) checks.push((i) => (i.lastPulledAt ?? i.pushedAt) <= now - notPulledForDays * DAY_MS);
+  if (untagged !== undefined) checks.push((i) => (i.tags.length === 0) === untagged);
+  return (image) => checks.every((check) => check(image));
+}
+
+/** Row predicate over image plans: image filters, plus inUse, cluster and decision from the plan. */
+export function imagePlanPredicate(filters: Filters, now: number): (row: ImagePlan) => boolean {
+  const { inUse, cluster, decision } = filters;
+  const byImage = imageFilter(filters, now);
+  const decisions = decision ? new Set<string>(decision) : undefined;
+  const clusters = cluster ? new Set(cluster) : undefined;
+  return (row) =>
+    (!decisions || decisions.has(row.decision)) &&
+    (inUse === undefined || row.inUse === inUse) &&
+    (!clusters || row.clusters.some((c) => clusters.has(c))) &&
+    byImage(row.image);
+}
+
+export interface PlanSelection {
+  /** The plan restricted to the repositories in scope, with that scope's id. */
+  readonly plan: CleanupPlan;
+  readonly rows: readonly ImagePlan[];
+  readonly repositoryById: ReadonlyMap<string, RepositoryPlan>;
+}
+
+export function selectPlan(plan: CleanupPlan, filters: Filters, now: number): PlanSelection {
+  const keepRepository = scopeOf(filters);
+  const scoped = plan.repositories.every((r) => keepRepository(r.repository)) ? plan : scopePlan(plan, keepRepository);
+  const keep = imagePlanPredicate(filters, now);
+  const rows: ImagePlan[] = [];
+  const repositoryById = new Map<string, RepositoryPlan>();
+  for (const r of scoped.repositories) {
+    repositoryById.set(r.repository.id, r);
+    for (const row of r.images) if (keep(row)) rows.push(row);
+  }
+  return { plan: scoped, rows, repositoryById };
+}

@@ -1,0 +1,109 @@
+/**
+ * The cleanup module as the rest of the sidecar sees it: plans and lifecycle previews cached per
+ * snapshot, reclaimable bytes for the cost query and /metrics, and execution totals.
+ */
+import type { Reclaimable } from '../cost/cost.js';
+import type { PriceTable } from '../cost/pricing.js';
+import type { CleanupExecutionTotals, CleanupMetricsProvider } from '../metrics/sources.js';
+import type { Inventory } from '../refresh/inventory.js';
+import type { Snapshot } from '../snapshot/model.js';
+import type { CleanupConfig } from './config.js';
+import { previewLifecycle } from './lifecycle/preview.js';
+import type { LifecyclePreview } from './lifecycle/preview.js';
+import { planCleanup } from './planner.js';
+import type { CleanupPlan } from './planner.js';
+
+/** Plans are reused for this long per snapshot: ages move slowly; execution always plans afresh. */
+export const DEFAULT_PLAN_TTL_MS = 5 * 60_000;
+
+/** What cleanup would free per repository id (for the cost query's reclaimable columns and /metrics). */
+export function reclaimableByRepository(plan: CleanupPlan): ReadonlyMap<string, Reclaimable> {
+  const out = new Map<string, Reclaimable>();
+  for (const r of plan.repositories) {
+    out.set(r.repository.id, { bytes: r.summary.reclaimableBytes, images: r.summary.delete, monthlyUsd: r.summary.monthlyUsd });
+  }
+  return out;
+}
+
+export type ExecutionOutcome = 'succeeded' | 'partial' | 'failed' | 'dry_run' | 'refused';
+
+export interface CleanupCounters extends CleanupExecutionTotals {
+  readonly failedImages: number;
+}
+
+export interface CleanupService extends CleanupMetricsProvider {
+  readonly config: CleanupConfig;
+  readonly prices: PriceTable;
+  readonly now: () => number;
+  /** The plan for a snapshot (default: the inventory's current one), cached per snapshot for the TTL. */
+  plan(snapshot?: Snapshot): CleanupPlan;
+  /** A fresh, uncached plan: what execution compares against. */
+  freshPlan(snapshot: Snapshot): CleanupPlan;
+  preview(snapshot?: Snapshot): LifecyclePreview;
+  /** QueryContext.reclaimable. */
+  reclaimableFor(snapshot: Snapshot, repositoryId: string): Reclaimable | undefined;
+  /** Counts one execution for /metrics. */
+  record(outcome: ExecutionOutcome, deletedImages: number, deletedBytes: number, failedImages: number): void;
+  executions(): CleanupCounters;
+}
+
+export interface CleanupServiceOptions {
+  readonly config: CleanupConfig;
+  readonly inventory: Inventory;
+  readonly prices: PriceTable;
+  readonly now?: () => number;
+  readonly planTtlMs?: number;
+}
+
+interface Cached<T> {
+  readonly at: number;
+  readonly value: T;
+}
+
+export function createCleanupService(options: CleanupServiceOptions): CleanupService {
+  const now = options.now ?? Date.now;
+  const ttl = options.planTtlMs ?? DEFAULT_PLAN_TTL_MS;
+  const plans = new WeakMap<Snapshot, Cached<CleanupPlan>>();
+  const previews = new WeakMap<Snapshot, Cached<LifecyclePreview>>();
+  const reclaimables = new WeakMap<CleanupPlan, ReadonlyMap<string, Reclaimable>>();
+  const executions: Record<string, number> = {};
+  let deletedImages = 0;
+  let deletedBytes = 0;
+  let failedImages = 0;
+
+  const cached = <T>(map: WeakMap<Snapshot, Cached<T>>, snapshot: Snapshot, make: (at: number) => T): T => {
+    const at = now();
+    const hit = map.get(snapshot);
+    if (hit && at - hit.at < ttl && at >= hit.at) return hit.value;
+    const value = make(at);
+    map.set(snapshot, { at, value });
+    return value;
+  };
+  const freshPlan = (snapshot: Snapshot): CleanupPlan => planCleanup(snapshot, options.config, now(), { prices: options.prices });
+  const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan =>
+    cached(plans, snapshot, (at) => planCleanup(snapshot, options.config, at, { prices: options.prices }));
+  const reclaimableMap = (p: CleanupPlan): ReadonlyMap<string, Reclaimable> => {
+    let map = reclaimables.get(p);
+    if (!map) reclaimables.set(p, (map = reclaimableByRepository(p)));
+    return map;
+  };
+
+  return {
+    config: options.config,
+    prices: options.prices,
+    now,
+    plan,
+    freshPlan,
+    preview: (snapshot = options.inventory.snapshot()) => cached(previews, snapshot, (at) => previewLifecycle(snapshot, options.config.inUse, at)),
+    reclaimableFor: (snapshot, repositoryId) => reclaimableMap(plan(snapshot)).get(repositoryId),
+    reclaimable: (repositoryId) => reclaimableMap(plan()).get(repositoryId),
+    planKey: () => (options.inventory.status().ready ? plan().id : undefined),
+    record(outcome, images, bytes, failed) {
+      executions[outcome] = (executions[outcome] ?? 0) + 1;
+      deletedImages += images;
+      deletedBytes += bytes;
+      failedImages += failed;
+    },
+    executions: () => ({ executions: { ...executions }, deletedImages, deletedBytes, failedImages }),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Everything server.ts needs to switch cleanup on, in one call: the service (plans, previews,
+ * execution totals for /metrics), the `cleanup` and `lifecycle` query types, the `cleanup`
+ * annotation kind, the cost query's reclaimable provider and the /api/v1/cleanup/* routes.
+ */
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { cleanupAnnotations } from '../cleanup/annotations.js';
+import type { CleanupConfig } from '../cleanup/config.js';
+import { createEcrDeleter } from '../cleanup/ecr-deleter.js';
+import { cleanupBuilder, lifecycleBuilder } from '../cleanup/frames.js';
+import { createCleanupService } from '../cleanup/service.js';
+import type { CleanupService } from '../cleanup/service.js';
+import type { PriceTable } from '../cost/pricing.js';
+import type { AnnotationSource } from '../query/annotations.js';
+import type { FrameBuilders } from '../query/builder.js';
+import type { QueryContext } from '../query/context.js';
+import type { Inventory } from '../refresh/inventory.js';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { cleanupRoutes } from './cleanup.js';
+import type { AppEnv, Logger } from './deps.js';
+
+export interface CleanupWiringOptions {
+  readonly config: CleanupConfig;
+  readonly inventory: Inventory;
+  readonly prices: PriceTable;
+  /** The ECR client of a registry (ClientRegistry.ecr via Refresher.accountFor); undefined when unknown. */
+  readonly clientFor: (accountId: string, region: string) => ECRClient | undefined;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+}
+
+export interface CleanupWiring {
+  /** Also the CleanupMetricsProvider for metricsRoute({ cleanup }). */
+  readonly service: CleanupService;
+  readonly queryTypes: FrameBuilders;
+  readonly annotationKinds: Readonly<Record<string, AnnotationSource>>;
+  readonly reclaimable: NonNullable<QueryContext['reclaimable']>;
+  readonly route: (app: OpenAPIHono<AppEnv>) => void;
+}
+
+export function cleanupWiring(options: CleanupWiringOptions): CleanupWiring {
+  const service = createCleanupService({
+    config: options.config,
+    inventory: options.inventory,
+    prices: options.prices,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const deleter = createEcrDeleter((accountId, region) => {
+    const client = options.clientFor(accountId, region);
+    if (!client) throw new Error(`no ECR client for registry ${accountId}/${region}`);
+    return client;
+  });
+  return {
+    service,
+    queryTypes: { cleanup: cleanupBuilder(service), lifecycle: lifecycleBuilder(service) },
+    annotationKinds: { cleanup: cleanupAnnotations(service) },
+    reclaimable: service.reclaimableFor,
+    route: cleanupRoutes({ service, inventory: options.inventory, deleter, ...(options.logger ? { logger: options.logger } : {}) }),
+  };
+}

@@ -1,0 +1,410 @@
+/**
+ * Cleanup routes, mounted through AppDeps.routes:
+ *   GET  /api/v1/cleanup/plan[?format=csv]  the plan (JSON), or the seed script's to_delete.csv
+ *   GET  /api/v1/cleanup/plan.csv
+ *   GET  /api/v1/cleanup/lifecycle          what ECR lifecycle policies will expire or archive
+ *   POST /api/v1/cleanup/execute            guarded execution (flag + admin token; dry run by default)
+ * Validation and auth only; the logic lives in cleanup/.
+ */
+import { createHash } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { fileAuditWriter } from '../cleanup/audit.js';
+import type { AuditWriter } from '../cleanup/audit.js';
+import { toDeleteCsv } from '../cleanup/csv.js';
+import { executeCleanup } from '../cleanup/execute.js';
+import type { Caller, ImageDeleter } from '../cleanup/execute.js';
+import { postGrafanaAnnotation } from '../cleanup/grafana.js';
+import type { GrafanaPoster } from '../cleanup/grafana.js';
+import type { ImagePlan, RepositoryPlan } from '../cleanup/planner.js';
+import { PLAN_FILTERS, selectPlan } from '../cleanup/select.js';
+import type { CleanupService } from '../cleanup/service.js';
+import type { QueryIssue } from '../query/errors.js';
+import { globMatcher } from '../query/filters.js';
+import { Filters } from '../query/request.js';
+import type { Inventory } from '../refresh/inventory.js';
+import type { Snapshot } from '../snapshot/model.js';
+import { bearerToken, tokenMatches } from './auth.js';
+import type { AppEnv, Logger } from './deps.js';
+import { badRequest, ERROR_RESPONSES, ErrorSchema, errorJson, zodIssues } from './errors.js';
+import { requireReady } from './middleware.js';
+
+export interface CleanupRouteDeps {
+  readonly service: CleanupService;
+  readonly inventory: Inventory;
+  /** BatchDeleteImage through the real ECR client (main.ts) or the emulator (tests). */
+  readonly deleter: ImageDeleter;
+  /** Default: append to config.execution.auditLogPath. */
+  readonly audit?: AuditWriter;
+  /** Default: POST to Grafana's /api/annotations when configured. */
+  readonly grafana?: GrafanaPoster;
+  readonly logger?: Logger;
+}
+
+export const DEFAULT_PLAN_LIMIT = 10_000;
+export const MAX_PLAN_LIMIT = 100_000;
+
+const NUMBER_FILTERS = new Set(['olderThanDays', 'notPulledForDays']);
+const BOOLEAN_FILTERS = new Set(['inUse', 'untagged']);
+const TIME_FILTERS = new Set(['pushedBefore', 'pushedAfter', 'pulledBefore', 'pulledAfter']);
+const PAGING = z
+  .object({
+    format: z.enum(['json', 'csv']).default('json'),
+    limit: z.coerce.number().int().min(1).max(MAX_PLAN_LIMIT).default(DEFAULT_PLAN_LIMIT),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; issues: QueryIssue[] };
+
+/** The query API's filters from a query string; repeat a parameter to give several values. */
+export function parsePlanQuery(queries: Record<string, string[]>): Parsed<{ filters: Filters; paging: z.output<typeof PAGING> }> {
+  const raw: Record<string, unknown> = {};
+  const paging: Record<string, string> = {};
+  const issues: QueryIssue[] = [];
+  const known = new Set(Object.keys(Filters.shape));
+  for (const [key, values] of Object.entries(queries)) {
+    if (key in PAGING.shape) {
+      paging[key] = values[values.length - 1]!;
+      continue;
+    }
+    if (!known.has(key)) {
+      issues.push({ path: key, message: 'unknown parameter' });
+      continue;
+    }
+    if (!(PLAN_FILTERS as readonly string[]).includes(key)) {
+      issues.push({ path: key, message: `does not apply to the cleanup plan; it takes: ${PLAN_FILTERS.join(', ')}` });
+      continue;
+    }
+    const convert = (v: string): unknown => {
+      if (NUMBER_FILTERS.has(key)) return v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+      if (BOOLEAN_FILTERS.has(key)) return v === 'true' ? true : v === 'false' ? false : v;
+      if (TIME_FILTERS.has(key)) return /^\d{1,15}$/.test(v) ? Number(v) : v;
+      return v;
+    };
+    const converted = values.map(convert);
+    raw[key] = converted.length === 1 ? converted[0] : converted;
+  }
+  if (issues.length) return { ok: false, issues };
+  const filters = Filters.safeParse(raw);
+  const page = PAGING.safeParse(paging);
+  if (!filters.success) issues.push(...zodIssues(filters.error));
+  if (!page.success) issues.push(...zodIssues(page.error));
+  if (!filters.success || !page.success) return { ok: false, issues };
+  return { ok: true, value: { filters: filters.data, paging: page.data } };
+}
+
+const imageJson = (snapshot: Snapshot, p: ImagePlan) => {
+  const repository = snapshot.repositoryById.get(p.image.repositoryId)!;
+  return {
+    repository: repository.name,
+    account: repository.accountId,
+    region: repository.region,
+    digest: p.image.digest,
+    tags: p.image.tags,
+    kind: p.image.kind,
+    pushedAt: new Date(p.image.pushedAt).toISOString(),
+    decision: p.decision,
+    reasons: p.reasons,
+    inUse: p.inUse,
+    sizeBytes: p.image.sizeBytes,
+    reclaimableBytes: p.reclaimableBytes,
+    monthlyUsd: p.monthlyUsd,
+  };
+};
+
+const repositoryJson = (r: RepositoryPlan) => ({
+  repository: r.repository.name,
+  account: r.repository.accountId,
+  region: r.repository.region,
+  rule: r.rule,
+  status: r.status,
+  blockedReasons: r.blockedReasons,
+  summary: r.summary,
+});
+
+const Reason = z.object({ code: z.string(), text: z.string() });
+const Summary = z.object({
+  images: z.number(),
+  delete: z.number(),
+  keep: z.number(),
+  blocked: z.number(),
+  inUse: z.number(),
+  deleteSizeBytes: z.number(),
+  reclaimableBytes: z.number(),
+  monthlyUsd: z.number(),
+  reclaimableUnknown: z.number(),
+});
+const PlanResponse = z
+  .object({
+    planId: z.string().openapi({ description: 'sha256 of the configuration and the repositories in scope (their images, uses and decisions). Send it to /execute.' }),
+    generatedAt: z.string(),
+    snapshotVersion: z.number(),
+    summary: Summary,
+    repositories: z.array(
+      z.object({
+        repository: z.string(),
+        account: z.string(),
+        region: z.string(),
+        rule: z.string().nullable(),
+        status: z.enum(['ok', 'blocked', 'no-rule']),
+        blockedReasons: z.array(Reason),
+        summary: Summary,
+      }),
+    ),
+    images: z.array(
+      z.object({
+        repository: z.string(),
+        account: z.string(),
+        region: z.string(),
+        digest: z.string(),
+        tags: z.array(z.string()),
+        kind: z.string(),
+        pushedAt: z.string(),
+        decision: z.enum(['delete', 'keep', 'blocked']),
+        reasons: z.array(Reason),
+        inUse: z.boolean(),
+        sizeBytes: z.number(),
+        reclaimableBytes: z.number().nullable(),
+        monthlyUsd: z.number().nullable(),
+      }),
+    ),
+    totalImages: z.number().openapi({ description: 'Images matching the filters, before limit and offset.' }),
+  })
+  .openapi('CleanupPlan');
+
+export const ExecuteBody = z
+  .object({
+    planId: z.string().regex(/^[a-f0-9]{64}$/, 'must be the 64-hex planId from GET /api/v1/cleanup/plan'),
+    repositories: z
+      .array(z.string().min(1).max(256))
+      .min(1)
+      .max(1000)
+      .optional()
+      .openapi({ description: 'Repository name globs; the plan must have been fetched with the same ?repository= values.' }),
+    registry: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id')).min(1).max(100).optional().openapi({ description: 'As ?registry= when the plan was fetched.' }),
+    region: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')).min(1).max(100).optional().openapi({ description: 'As ?region= when the plan was fetched.' }),
+    dryRun: z.boolean().default(true).openapi({ description: 'Default true: report what would be deleted, delete nothing.' }),
+  })
+  .strict()
+  .openapi('CleanupExecuteRequest');
+
+const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12);
+
+/** The admin token from `X-Admin-Token` (raw or `Bearer …`), else from `Authorization: Bearer …`. */
+function presentedAdminToken(c: Context): string | undefined {
+  const header = c.req.header('x-admin-token');
+  if (header) return bearerToken(header) ?? header.trim();
+  return bearerToken(c.req.header('authorization'));
+}
+
+function callerOf(c: Context, token: string): Caller {
+  let remoteAddress = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  if (!remoteAddress) {
+    try {
+      remoteAddress = getConnInfo(c).remote.address;
+    } catch {
+      remoteAddress = undefined; // not served by @hono/node-server (tests)
+    }
+  }
+  const userAgent = c.req.header('user-agent');
+  const user = c.req.header('x-grafana-user');
+  return {
+    tokenFingerprint: fingerprint(token),
+    ...(remoteAddress ? { remoteAddress } : {}),
+    ...(userAgent ? { userAgent: userAgent.slice(0, 200) } : {}),
+    ...(user ? { user: user.slice(0, 200) } : {}),
+  };
+}
+
+/** 403 unless execution is enabled and the admin token is presented. Runs before body validation. */
+function requireExecutionAllowed(service: CleanupService, logger: Logger | undefined, refused: () => void): MiddlewareHandler {
+  return async (c, next) => {
+    const { enabled, adminToken } = service.config.execution;
+    if (!enabled) {
+      refused();
+      return errorJson(c, 403, 'forbidden', 'cleanup execution is disabled; set CLEANUP_DELETE_ENABLED=true to enable it');
+    }
+    if (!adminToken) {
+      refused();
+      return errorJson(c, 403, 'forbidden', 'cleanup execution needs an admin token; set SIDECAR_ADMIN_TOKEN');
+    }
+    if (!tokenMatches(presentedAdminToken(c), adminToken)) {
+      refused();
+      logger?.warn('cleanup execution refused: missing or wrong admin token', { path: c.req.path });
+      return errorJson(c, 403, 'forbidden', 'missing or wrong admin token (X-Admin-Token or Authorization: Bearer)');
+    }
+    await next();
+    return undefined;
+  };
+}
+
+/** The cleanup route module: pass `cleanupRoutes(deps)` in AppDeps.routes. */
+export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>) => void {
+  const audit = deps.audit ?? fileAuditWriter(deps.service.config.execution.auditLogPath);
+  const grafana = deps.grafana ?? postGrafanaAnnotation;
+  return (app) => {
+    app.use('/api/v1/cleanup/*', requireReady(deps.inventory));
+
+    const planHandler = (c: Context, forceCsv: boolean) => {
+      const parsed = parsePlanQuery(c.req.queries());
+      if (!parsed.ok) return badRequest(c, parsed.issues);
+      const { filters, paging } = parsed.value;
+      const snapshot = deps.inventory.snapshot();
+      const selection = selectPlan(deps.service.plan(snapshot), filters, deps.service.now());
+      if (forceCsv || paging.format === 'csv') {
+        c.header('Content-Disposition', 'attachment; filename="to_delete.csv"');
+        c.header('X-Plan-Id', selection.plan.id);
+        return c.body(toDeleteCsv(snapshot, selection.rows), 200, { 'Content-Type': 'text/csv; charset=UTF-8' });
+      }
+      const page = selection.rows.slice(paging.offset, paging.offset + paging.limit);
+      c.header('X-Plan-Id', selection.plan.id);
+      return c.json(
+        {
+          planId: selection.plan.id,
+          generatedAt: new Date(selection.plan.generatedAt).toISOString(),
+          snapshotVersion: selection.plan.snapshotVersion,
+          summary: selection.plan.summary,
+          repositories: selection.plan.repositories.map(repositoryJson),
+          images: page.map((p) => imageJson(snapshot, p)),
+          totalImages: selection.rows.length,
+        },
+        200,
+      );
+    };
+    const planQueryDoc = z
+      .object({
+        format: z.enum(['json', 'csv']).optional(),
+        limit: z.string().optional(),
+        offset: z.string().optional(),
+        ...Object.fromEntries(PLAN_FILTERS.map((f) => [f, z.string().optional()])),
+      })
+      .openapi({ description: 'The query API filters; repeat a parameter for several values.' });
+
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/cleanup/plan',
+        tags: ['cleanup'],
+        summary: 'The cleanup plan: every image with its decision and reasons.',
+        description: `Filters: ${PLAN_FILTERS.join(', ')}. registry, region and repository scope the plan and its id; the others only choose the images listed. format=csv gives to_delete.csv (repository, digest, tags).`,
+        security: [{ bearer: [] }],
+        request: { query: planQueryDoc },
+        responses: {
+          200: {
+            description: 'The plan.',
+            content: { 'application/json': { schema: PlanResponse }, 'text/csv': { schema: z.string() } },
+          },
+          ...ERROR_RESPONSES,
+        },
+      }),
+      ((c: Context) => planHandler(c, false)) as never,
+    );
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/cleanup/plan.csv',
+        tags: ['cleanup'],
+        summary: "The images to delete as the seed script's to_delete.csv (repository, digest, tags).",
+        security: [{ bearer: [] }],
+        request: { query: planQueryDoc },
+        responses: { 200: { description: 'CSV.', content: { 'text/csv': { schema: z.string() } } }, ...ERROR_RESPONSES },
+      }),
+      ((c: Context) => planHandler(c, true)) as never,
+    );
+
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/cleanup/lifecycle',
+        tags: ['cleanup'],
+        summary: 'Lifecycle-policy preview: what ECR will expire or archive, flagging images ECS uses.',
+        security: [{ bearer: [] }],
+        request: { query: z.object({ repository: z.string().min(1).max(256).optional() }).strict() },
+        responses: { 200: { description: 'Per repository.', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...ERROR_RESPONSES },
+      }),
+      (c) => {
+        const q = c.req.valid('query');
+        const preview = deps.service.preview(deps.inventory.snapshot());
+        const keep = q.repository ? globMatcher([q.repository]) : () => true;
+        const repositories = preview.repositories
+          .filter((r) => keep(r.repository.name))
+          .map((r) => ({
+            repository: r.repository.name,
+            account: r.repository.accountId,
+            region: r.repository.region,
+            policy: r.policy,
+            errors: r.errors,
+            incomplete: r.incomplete,
+            summary: r.summary,
+            protectedByIndex: r.protectedByIndex,
+            actions: r.actions.map((a) => ({
+              digest: a.digest,
+              tags: a.image.tags,
+              pushedAt: new Date(a.image.pushedAt).toISOString(),
+              action: a.action,
+              targetStorageClass: a.targetStorageClass ?? null,
+              storageClass: a.storageClass,
+              appliedRulePriority: a.appliedRulePriority,
+              via: a.via,
+              inUse: a.inUse,
+              inUseReasons: a.inUseReasons,
+            })),
+          }));
+        return c.json({ generatedAt: new Date(preview.generatedAt).toISOString(), snapshotVersion: preview.snapshotVersion, repositories }, 200);
+      },
+    );
+
+    const ExecuteResponse = z.record(z.string(), z.unknown()).openapi('CleanupExecuteReport');
+    const Conflict = ErrorSchema.extend({ planId: z.string(), currentPlanId: z.string() });
+    app.use('/api/v1/cleanup/execute', requireExecutionAllowed(deps.service, deps.logger, () => deps.service.record('refused', 0, 0, 0)));
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: '/api/v1/cleanup/execute',
+        tags: ['cleanup'],
+        summary: 'Execute a cleanup plan (dry run by default).',
+        description:
+          'Needs CLEANUP_DELETE_ENABLED=true and the admin token (X-Admin-Token, or Authorization: Bearer when no API token is set). Refreshes the inventory, plans again and refuses with 409 when the plan id changed.',
+        security: [{ bearer: [] }],
+        request: { body: { required: true, content: { 'application/json': { schema: ExecuteBody } } } },
+        responses: {
+          200: { description: 'The run report.', content: { 'application/json': { schema: ExecuteResponse } } },
+          403: { description: 'Execution disabled or admin token missing.', content: { 'application/json': { schema: ErrorSchema } } },
+          409: { description: 'The plan changed since it was fetched.', content: { 'application/json': { schema: Conflict } } },
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => {
+        const body = c.req.valid('json');
+        const token = presentedAdminToken(c) ?? '';
+        const result = await executeCleanup(
+          { service: deps.service, inventory: deps.inventory, deleter: deps.deleter, audit, grafana, ...(deps.logger ? { logger: deps.logger } : {}) },
+          {
+            planId: body.planId,
+            ...(body.repositories ? { repositories: body.repositories } : {}),
+            ...(body.registry ? { registry: body.registry } : {}),
+            ...(body.region ? { region: body.region } : {}),
+            dryRun: body.dryRun,
+            caller: callerOf(c, token),
+          },
+        );
+        if (result.kind === 'conflict') {
+          return c.json(
+            {
+              error: 'conflict',
+              message: 'the plan changed since it was fetched (or was fetched with another scope); fetch the plan again and review it',
+              planId: result.planId,
+              currentPlanId: result.currentPlanId,
+            },
+            409,
+          );
+        }
+        if (result.kind === 'unavailable') return errorJson(c, 503, 'unavailable', result.message);
+        return c.json(result.report as unknown as Record<string, unknown>, 200);
+      },
+    );
+  };
+}

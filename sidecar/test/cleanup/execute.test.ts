@@ -1,0 +1,350 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchDeleteImageCommand, ECRClient, paginateListImages } from '@aws-sdk/client-ecr';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientRegistry } from '../../src/aws/clients.js';
+import { AwsCallStats } from '../../src/aws/stats.js';
+import { cleanupAnnotations } from '../../src/cleanup/annotations.js';
+import { cleanupConfigFromEnv } from '../../src/cleanup/config.js';
+import { createEcrDeleter } from '../../src/cleanup/ecr-deleter.js';
+import { cleanupBuilder, lifecycleBuilder } from '../../src/cleanup/frames.js';
+import { createCleanupService } from '../../src/cleanup/service.js';
+import type { CleanupService } from '../../src/cleanup/service.js';
+import { loadConfig } from '../../src/config.js';
+import { startEmulator } from '../../src/demo/index.js';
+import type { Fixture, RunningEmulator } from '../../src/demo/index.js';
+import { emulatorEnv } from '../../src/demo/env.js';
+import { createApp } from '../../src/http/app.js';
+import { cleanupRoutes } from '../../src/http/cleanup.js';
+import { Refresher } from '../../src/refresh/refresher.js';
+
+const ACCOUNT = '111111111111';
+const REGION = 'us-east-1';
+const ADMIN = 'admin-token-0123456789abcdef';
+const URI = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
+const DAY_S = 86_400;
+const now = Math.floor(Date.now() / 1000);
+const d = (seed: string): string => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
+const blob = (seed: string, size: number) => ({ digest: d(`blob-${seed}`), size });
+const image = (seed: string, tags: string[], ageDays: number, extra: Record<string, unknown> = {}) => ({
+  digest: d(seed),
+  tags,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  pushedAt: now - ageDays * DAY_S,
+  config: blob(`${seed}-config`, 1000),
+  layers: [blob('base', 50_000_000), blob(seed, 1_000_000 + seed.length)],
+  ...extra,
+});
+const index = (seed: string, tags: string[], ageDays: number, children: string[]) => ({
+  digest: d(seed),
+  tags,
+  mediaType: 'application/vnd.oci.image.index.v1+json',
+  pushedAt: now - ageDays * DAY_S,
+  children: children.map((c) => ({ digest: d(c), platform: { os: 'linux', architecture: c.endsWith('arm') ? 'arm64' : 'amd64' } })),
+});
+
+const fixture: Fixture = {
+  version: 1,
+  registries: [
+    {
+      accountId: ACCOUNT,
+      region: REGION,
+      repositories: [
+        {
+          name: 'api',
+          createdAt: now - 400 * DAY_S,
+          images: [
+            image('v1', ['v1'], 60),
+            image('v2', ['v2'], 50),
+            image('v3', ['v3'], 40),
+            image('v4', ['v4'], 30),
+            image('v5', ['v5'], 20),
+            image('v6', ['v6'], 2),
+            image('loose', [], 80),
+            index('old-multi', ['old-multi'], 70, ['old-amd', 'old-arm']),
+            image('old-amd', [], 70),
+            image('old-arm', [], 70),
+            index('rel-multi', ['release-1'], 90, ['rel-amd', 'rel-arm']),
+            image('rel-amd', [], 90),
+            image('rel-arm', [], 90),
+            {
+              ...image('sig-v1', ['sha256-v1.sig'], 59),
+              artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+              subject: d('v1'),
+            },
+          ],
+        },
+        { name: 'worker', createdAt: now - 400 * DAY_S, images: [image('w1', ['w1'], 300), image('w2', [], 300)] },
+      ],
+      ecs: {
+        clusters: [
+          {
+            name: 'prod',
+            services: [
+              {
+                name: 'api',
+                desiredCount: 1,
+                runningCount: 1,
+                taskDefinition: 'api:3',
+                createdAt: now - 100 * DAY_S,
+                deployments: [
+                  { id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: 'api:3', desiredCount: 1, runningCount: 1, createdAt: now - 40 * DAY_S, updatedAt: now - 40 * DAY_S },
+                ],
+              },
+            ],
+            tasks: [
+              {
+                id: '3f2a1b2c9d8e4f00',
+                taskDefinition: 'api:3',
+                service: 'api',
+                lastStatus: 'RUNNING',
+                createdAt: now - 39 * DAY_S,
+                startedAt: now - 39 * DAY_S,
+                containers: [{ name: 'api', image: `${URI}/api:v3`, imageDigest: d('v3') }],
+              },
+            ],
+          },
+        ],
+        taskDefinitions: [{ family: 'api', revision: 3, registeredAt: now - 41 * DAY_S, containers: [{ name: 'api', image: `${URI}/api:v3` }] }],
+      },
+    },
+  ],
+};
+
+const yaml = {
+  rules: [{ repository: 'api', keepMinImageCount: 3, keepImagesNewerThanDays: 7, untagged: { keepMinImageCount: 0 }, keepTagPrefixes: ['release'] }],
+};
+const EXPECTED_DELETES = ['v1', 'v2', 'loose', 'old-multi', 'old-amd', 'old-arm', 'sig-v1'].map(d).sort();
+
+let emulator: RunningEmulator;
+let refresher: Refresher;
+let clients: ClientRegistry;
+let ecr: ECRClient;
+let dir: string;
+
+async function listDigests(repositoryName: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const page of paginateListImages({ client: ecr }, { repositoryName })) for (const id of page.imageIds ?? []) out.push(id.imageDigest!);
+  return [...new Set(out)].sort();
+}
+
+function makeApp(service: CleanupService) {
+  return createApp({
+    inventory: refresher,
+    query: { now: Date.now, prices: service.prices, reclaimable: service.reclaimableFor },
+    queryTypes: { cleanup: cleanupBuilder(service), lifecycle: lifecycleBuilder(service) },
+    annotationKinds: { cleanup: cleanupAnnotations(service) },
+    routes: [
+      cleanupRoutes({
+        service,
+        inventory: refresher,
+        deleter: createEcrDeleter(() => ecr),
+      }),
+    ],
+  });
+}
+
+function serviceWith(env: Record<string, string>) {
+  return createCleanupService({ config: cleanupConfigFromEnv(env, yaml), inventory: refresher, prices: { defaultUsdPerGbMonth: 0.1 } });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ecr-lens-cleanup-'));
+  emulator = await startEmulator({ fixture });
+  const env: Record<string, string> = { ...emulatorEnv(emulator.url, REGION), REFRESH_MIN_INTERVAL: '0', CACHE_REFRESH_INTERVAL: '3600' };
+  const config = loadConfig(env);
+  clients = new ClientRegistry({
+    maxAttempts: 2,
+    stats: new AwsCallStats(),
+    endpoints: { ecr: emulator.url, ecs: emulator.url, sts: emulator.url },
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+  });
+  refresher = new Refresher({ config, clients });
+  await refresher.run();
+  ecr = new ECRClient({ region: REGION, endpoint: emulator.url, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } });
+});
+
+afterAll(async () => {
+  ecr?.destroy();
+  clients?.destroy();
+  await refresher?.stop();
+  await emulator?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (app: ReturnType<typeof makeApp>, body: unknown, headers: Record<string, string> = {}) =>
+  app.request('/api/v1/cleanup/execute', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+describe('cleanup against the emulator', () => {
+  it('plans: exactly the expected deletions, with reasons, CSV and a query frame', async () => {
+    const service = serviceWith({ CLEANUP_AUDIT_LOG: join(dir, 'a.jsonl') });
+    const app = makeApp(service);
+    const res = await app.request('/api/v1/cleanup/plan?repository=api&limit=100');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { planId: string; images: { digest: string; decision: string; reasons: { code: string; text: string }[] }[]; repositories: { status: string }[] };
+    expect(body.planId).toMatch(/^[a-f0-9]{64}$/);
+    expect(body.images.filter((i) => i.decision === 'delete').map((i) => i.digest).sort()).toEqual(EXPECTED_DELETES);
+    const v3 = body.images.find((i) => i.digest === d('v3'))!;
+    expect(v3.reasons.map((r) => r.text)).toContain('kept: used by service api in cluster prod (running task 3f2a1b2c…), by digest');
+    expect(body.images.find((i) => i.digest === d('rel-amd'))!.reasons[0]!.code).toBe('index-child');
+
+    const csv = await (await app.request('/api/v1/cleanup/plan.csv?repository=api')).text();
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('repository,digest,tags');
+    expect(lines.slice(1).map((l) => l.split(',')[1]).sort()).toEqual(EXPECTED_DELETES);
+    expect(lines).toContain(`api,${d('v1')},v1`);
+
+    const all = (await (await app.request('/api/v1/cleanup/plan?decision=keep&repository=worker')).json()) as { images: { reasons: { code: string }[] }[] };
+    expect(all.images.map((i) => i.reasons[0]!.code)).toEqual(['no-rule', 'no-rule']);
+
+    const frame = await app.request('/api/v1/query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ queryType: 'cleanup', filters: { repository: 'api', decision: 'delete' } }),
+    });
+    expect(frame.status).toBe(200);
+    const f = ((await frame.json()) as { frame: { fields: { name: string; values: unknown[] }[] } }).frame;
+    expect((f.fields.find((x) => x.name === 'digest')!.values as string[]).sort()).toEqual(EXPECTED_DELETES);
+  });
+
+  it('documents its routes in the OpenAPI document', async () => {
+    const doc = (await (await makeApp(serviceWith({})).request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/cleanup'))).toEqual([
+      '/api/v1/cleanup/plan',
+      '/api/v1/cleanup/plan.csv',
+      '/api/v1/cleanup/lifecycle',
+      '/api/v1/cleanup/execute',
+    ]);
+  });
+
+  it('answers 400 naming the field for bad filters', async () => {
+    const app = makeApp(serviceWith({}));
+    const res = await app.request('/api/v1/cleanup/plan?olderThanDays=soon&bogus=1');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: { path: string }[] };
+    expect(body.issues.map((i) => i.path)).toEqual(['bogus']);
+    const res2 = await app.request('/api/v1/cleanup/plan?olderThanDays=soon');
+    expect(((await res2.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['olderThanDays']);
+  });
+
+  it('refuses execution without the flag or without the admin token', async () => {
+    const disabled = makeApp(serviceWith({ SIDECAR_ADMIN_TOKEN: ADMIN }));
+    const planId = 'a'.repeat(64);
+    let res = await post(disabled, { planId }, { 'X-Admin-Token': ADMIN });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toMatch(/CLEANUP_DELETE_ENABLED/);
+
+    const enabled = makeApp(serviceWith({ SIDECAR_ADMIN_TOKEN: ADMIN, CLEANUP_DELETE_ENABLED: 'true', CLEANUP_AUDIT_LOG: join(dir, 'x.jsonl') }));
+    res = await post(enabled, { planId });
+    expect(res.status).toBe(403);
+    res = await post(enabled, { planId }, { Authorization: 'Bearer wrong-token-0123456789' });
+    expect(res.status).toBe(403);
+    const noToken = makeApp(serviceWith({ CLEANUP_DELETE_ENABLED: 'true' }));
+    res = await post(noToken, { planId }, { Authorization: `Bearer ${ADMIN}` });
+    expect(res.status).toBe(403);
+    res = await post(enabled, { planId: 'nope' }, { 'X-Admin-Token': ADMIN });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('planId');
+  });
+
+  it('dry-runs by default, refuses a stale plan id, then deletes exactly the plan', async () => {
+    const audit = join(dir, 'audit', 'cleanup.jsonl');
+    let grafanaBodies: unknown[] = [];
+    const grafana = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        grafanaBodies.push({ auth: req.headers.authorization, url: req.url, body: JSON.parse(text) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":1}');
+      });
+    });
+    await new Promise<void>((r) => grafana.listen(0, '127.0.0.1', r));
+    const grafanaUrl = `http://127.0.0.1:${(grafana.address() as AddressInfo).port}`;
+    const service = serviceWith({
+      SIDECAR_ADMIN_TOKEN: ADMIN,
+      CLEANUP_DELETE_ENABLED: 'true',
+      CLEANUP_AUDIT_LOG: audit,
+      GRAFANA_URL: grafanaUrl,
+      GRAFANA_TOKEN: 'glsa_test',
+    });
+    const app = makeApp(service);
+    const before = await listDigests('api');
+    const workerBefore = await listDigests('worker');
+
+    const plan = (await (await app.request('/api/v1/cleanup/plan?repository=api')).json()) as { planId: string };
+    let res = await post(app, { planId: plan.planId, repositories: ['api'] }, { 'X-Admin-Token': ADMIN });
+    expect(res.status).toBe(200);
+    const dry = (await res.json()) as { dryRun: boolean; outcome: string; deleted: { digest: string }[]; grafana: string };
+    expect(dry).toMatchObject({ dryRun: true, outcome: 'dry_run', grafana: 'skipped-dry-run' });
+    expect(dry.deleted.map((x) => x.digest).sort()).toEqual(EXPECTED_DELETES);
+    expect(await listDigests('api')).toEqual(before);
+
+    // The plan id covers its scope: without `repositories` the whole registry is in scope, another id.
+    res = await post(app, { planId: plan.planId, dryRun: false }, { 'X-Admin-Token': ADMIN });
+    expect(res.status).toBe(409);
+
+    // Someone deletes v2 behind our back: the plan changes and the old id is refused.
+    await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'api', imageIds: [{ imageDigest: d('v2') }] }));
+    res = await post(app, { planId: plan.planId, repositories: ['api'], dryRun: false }, { 'X-Admin-Token': ADMIN });
+    expect(res.status).toBe(409);
+    const conflict = (await res.json()) as { currentPlanId: string };
+    expect(conflict.currentPlanId).not.toBe(plan.planId);
+    expect(await listDigests('api')).toEqual(before.filter((x) => x !== d('v2')));
+
+    const fresh = (await (await app.request('/api/v1/cleanup/plan?repository=api')).json()) as { planId: string };
+    expect(fresh.planId).toBe(conflict.currentPlanId);
+    grafanaBodies = [];
+    res = await post(app, { planId: fresh.planId, repositories: ['api'], dryRun: false }, { Authorization: `Bearer ${ADMIN}`, 'X-Grafana-User': 'alice' });
+    expect(res.status).toBe(200);
+    const run = (await res.json()) as { outcome: string; deleted: { digest: string }[]; failures: unknown[]; deletedBytes: number; grafana: string; runId: string };
+    const expected = EXPECTED_DELETES.filter((x) => x !== d('v2'));
+    expect(run.failures).toEqual([]);
+    expect(run.outcome).toBe('succeeded');
+    expect(run.deleted.map((x) => x.digest).sort()).toEqual(expected);
+    expect(await listDigests('api')).toEqual(before.filter((x) => x !== d('v2') && !expected.includes(x)));
+    expect(await listDigests('worker')).toEqual(workerBefore);
+    expect(run.grafana).toBe('posted');
+    expect(grafanaBodies).toHaveLength(1);
+    expect(grafanaBodies[0]).toMatchObject({ auth: 'Bearer glsa_test', url: '/api/annotations', body: { tags: ['ecr-lens', 'cleanup'] } });
+    expect(service.executions()).toMatchObject({ deletedImages: expected.length, executions: { dry_run: 1, refused: 2, succeeded: 1 } });
+
+    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.event)).toEqual([
+      'cleanup.started',
+      'cleanup.finished',
+      'cleanup.refused',
+      'cleanup.refused',
+      'cleanup.started',
+      'cleanup.finished',
+    ]);
+    const finished = lines[5]!;
+    expect(finished).toMatchObject({ runId: run.runId, outcome: 'succeeded', dryRun: false, bytes: run.deletedBytes });
+    expect((finished.deleted as string[]).map((x) => x.split('@')[1]).sort()).toEqual(expected);
+    expect(finished.who).toMatchObject({ tokenFingerprint: createHash('sha256').update(ADMIN).digest('hex').slice(0, 12), user: 'alice' });
+    expect(JSON.stringify(lines)).not.toContain(ADMIN);
+    await new Promise<void>((r) => grafana.close(() => r()));
+  });
+
+  it('runs even when Grafana is down, and reports it', async () => {
+    const service = serviceWith({
+      SIDECAR_ADMIN_TOKEN: ADMIN,
+      CLEANUP_DELETE_ENABLED: 'true',
+      CLEANUP_AUDIT_LOG: join(dir, 'down.jsonl'),
+      GRAFANA_URL: 'http://127.0.0.1:9',
+      GRAFANA_TOKEN: 'glsa_test',
+    });
+    const app = makeApp(service);
+    const plan = (await (await app.request('/api/v1/cleanup/plan?repository=worker')).json()) as { planId: string };
+    const res = await post(app, { planId: plan.planId, repositories: ['worker'], dryRun: false }, { 'X-Admin-Token': ADMIN });
+    expect(res.status).toBe(200);
+    const run = (await res.json()) as { outcome: string; deleted: unknown[]; grafana: string };
+    expect(run.deleted).toEqual([]);
+    expect(run.grafana).toMatch(/^failed: /);
+  });
+});

@@ -1,0 +1,104 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { cleanupAnnotations } from '../../src/cleanup/annotations.js';
+import { CleanupConfig } from '../../src/cleanup/config.js';
+import { toDeleteCsv } from '../../src/cleanup/csv.js';
+import { cleanupBuilder, lifecycleBuilder } from '../../src/cleanup/frames.js';
+import { createCleanupService, reclaimableByRepository } from '../../src/cleanup/service.js';
+import { selectPlan } from '../../src/cleanup/select.js';
+import { parsePlanQuery } from '../../src/http/cleanup.js';
+import { QueryRequest } from '../../src/query/request.js';
+import { DAY, MIB, NOW, digest, fakeInventory, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
+
+const api = makeRepository({ name: 'api', lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] }) });
+const web = makeRepository({ name: 'team/web' });
+const L = digest('layer');
+const images = [
+  makeImage({ repository: api, tags: ['v3'], pushedAt: NOW - DAY, layers: [L] }),
+  makeImage({ repository: api, tags: ['v2', 'beta'], pushedAt: NOW - 20 * DAY, layers: [digest('v2')] }),
+  makeImage({ repository: api, seed: 'untagged-old', pushedAt: NOW - 30 * DAY, layers: [digest('u')] }),
+  makeImage({ repository: web, tags: ['w1'], pushedAt: NOW - 40 * DAY }),
+];
+const snapshot = makeSnapshot({
+  repositories: [api, web],
+  images,
+  uses: [makeUse({ reference: `${api.uri}:v2`, cluster: 'prod', task: 'task/abc' })],
+  layerSizes: new Map([
+    [L, MIB],
+    [digest('v2'), 2 * MIB],
+    [digest('u'), 3 * MIB],
+  ]),
+  incomplete: [makeIncomplete({ scope: 'images', target: 'team/web', operation: 'DescribeImages' })],
+});
+const config = CleanupConfig.parse({ defaultRule: { keepMinImageCount: 1, untagged: { keepMinImageCount: 0 } } });
+const service = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => NOW });
+const ctx = { now: () => NOW, prices: { defaultUsdPerGbMonth: 0.1 } };
+const column = (frame: { fields: readonly { name: string; values: readonly unknown[] }[] }, name: string) => frame.fields.find((f) => f.name === name)!.values;
+
+describe('plan outputs', () => {
+  it('writes the seed to_delete.csv', () => {
+    const plan = service.plan();
+    const csv = toDeleteCsv(snapshot, selectPlan(plan, {}, NOW).rows);
+    expect(parse(csv, { columns: true })).toEqual([{ repository: 'api', digest: images[2]!.digest, tags: '' }]);
+  });
+
+  it('builds the cleanup frame with filters and a blocked notice', () => {
+    const frame = cleanupBuilder(service).build(snapshot, QueryRequest.parse({ queryType: 'cleanup', filters: { repository: 'api' } }), ctx);
+    expect(column(frame, 'decision')).toEqual(['keep', 'keep', 'delete']);
+    expect(column(frame, 'reasonCodes')).toEqual(['recent,newest', 'in-use', 'expired-untagged']);
+    expect(column(frame, 'reclaimableBytes')).toEqual([0, 0, 3 * MIB]);
+    const blocked = cleanupBuilder(service).build(snapshot, QueryRequest.parse({ queryType: 'cleanup', filters: { decision: 'blocked' } }), ctx);
+    expect(column(blocked, 'repository')).toEqual(['team/web']);
+    expect(blocked.meta.notices?.map((n) => n.severity)).toEqual(['info', 'warning']);
+    expect(blocked.meta.notices?.[1]?.text).toMatch(/^Cleanup blocked in 1 repositories\. team\/web: blocked: the repository's image list is incomplete/);
+  });
+
+  it('builds the lifecycle frame, flagging images in use', () => {
+    const frame = lifecycleBuilder(service).build(snapshot, QueryRequest.parse({ queryType: 'lifecycle' }), ctx);
+    expect(column(frame, 'tags')).toEqual(['v2, beta', null]);
+    expect(column(frame, 'inUse')).toEqual([true, false]);
+    expect(column(frame, 'appliedRulePriority')).toEqual([1, 1]);
+    expect(frame.meta.notices?.map((n) => n.text)).toContain('1 images ECR lifecycle will act on are in use by ECS.');
+  });
+
+  it('annotates candidates at their push time and blocked repositories', () => {
+    const events = cleanupAnnotations(service)(snapshot, { from: NOW - 60 * DAY, to: NOW, limit: 100 });
+    expect(events.map((e) => [e.time, e.tags])).toEqual([
+      [NOW, ['cleanup', 'blocked', 'team/web']],
+      [NOW - 30 * DAY, ['cleanup', 'delete', 'api']],
+    ]);
+    expect(cleanupAnnotations(service)(snapshot, { from: NOW - 10 * DAY, to: NOW - DAY, limit: 100 })).toEqual([]);
+  });
+
+  it('gives the cost query its reclaimable columns', () => {
+    const map = reclaimableByRepository(service.plan());
+    expect(map.get(api.id)).toEqual({ bytes: 3 * MIB, images: 1, monthlyUsd: 0.000293 });
+    expect(map.get(web.id)).toEqual({ bytes: 0, images: 0, monthlyUsd: 0 });
+    expect(service.reclaimableFor(snapshot, api.id)).toEqual(map.get(api.id));
+  });
+});
+
+describe('plan query string', () => {
+  it('parses repeated and typed parameters', () => {
+    const parsed = parsePlanQuery({ repository: ['api', 'team/*'], inUse: ['false'], olderThanDays: ['7'], pushedAfter: ['1700000000000'], format: ['csv'] });
+    expect(parsed).toEqual({
+      ok: true,
+      value: {
+        filters: { repository: ['api', 'team/*'], inUse: false, olderThanDays: 7, pushedAfter: 1_700_000_000_000 },
+        paging: { format: 'csv', limit: 10_000, offset: 0 },
+      },
+    });
+  });
+
+  it('names the bad field', () => {
+    const bad = (q: Record<string, string[]>) => {
+      const parsed = parsePlanQuery(q);
+      return parsed.ok ? [] : parsed.issues.map((i) => i.path);
+    };
+    expect(bad({ inUse: ['maybe'] })).toEqual(['inUse']);
+    expect(bad({ registry: ['123'] })).toEqual(['registry']);
+    expect(bad({ useKind: ['service'] })).toEqual(['useKind']);
+    expect(bad({ limit: ['0'] })).toEqual(['limit']);
+    expect(bad({ nope: ['1'] })).toEqual(['nope']);
+  });
+});
