@@ -1,0 +1,129 @@
+import * as annotationslist from '@grafana/grafana-foundation-sdk/annotationslist';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import { baseDashboard, prom, reduce, scoped, SCOPE } from './common.js';
+import { CLEANUP_ANNOTATION_TAGS, ECR_LENS, GRAFANA } from './datasources.js';
+import { EcrAnnotationQueryBuilder, EcrQueryBuilder } from './ecrQuery.js';
+import { ecrTable, promSeries, promStat } from './panels.js';
+
+export const CLEANUP_UID = 'ecr-lens-cleanup';
+
+/** The cost frame's column of what the cleanup plan would save per month, summed by the savings panel. */
+export const SAVINGS_FIELD = 'reclaimableMonthlyUsd';
+
+/** Executed cleanups: the sidecar posts them to Grafana's annotation store with these tags. */
+export const executedCleanupAnnotations = (): dashboard.AnnotationQueryBuilder =>
+  new dashboard.AnnotationQueryBuilder()
+    .name('Executed cleanups')
+    .datasource(GRAFANA)
+    .enable(true)
+    .iconColor('red')
+    .target({
+      build: () => ({
+        refId: 'Executed',
+        type: 'tags',
+        tags: [...CLEANUP_ANNOTATION_TAGS],
+        matchAny: false,
+        limit: 100,
+        _implementsDataqueryVariant() {},
+      }),
+    });
+
+/** Cleanup candidates at their push time, and blocked repositories, from the sidecar's plan. */
+export const cleanupCandidateAnnotations = (): dashboard.AnnotationQueryBuilder =>
+  new dashboard.AnnotationQueryBuilder()
+    .name('Cleanup candidates')
+    .datasource(ECR_LENS)
+    .enable(true)
+    .iconColor('orange')
+    .target(new EcrAnnotationQueryBuilder('cleanup'));
+
+export function cleanupDashboard(): dashboard.Dashboard {
+  return baseDashboard(
+    CLEANUP_UID,
+    'ECR Lens / Cleanup',
+    'What the cleanup plan would delete and why, what it keeps, what ECR lifecycle policies would expire, and past cleanups.',
+  )
+    .annotation(cleanupCandidateAnnotations())
+    .annotation(executedCleanupAnnotations())
+    .withRow(new dashboard.RowBuilder('Savings'))
+    .withPanel(
+      promStat(
+        'Reclaimable storage',
+        'Deduplicated bytes that deleting the planned images would free.',
+        `sum(${scoped('ecrlens_repository_reclaimable_bytes')})`,
+        'bytes',
+      ).span(8),
+    )
+    .withPanel(
+      promStat(
+        'Images to delete',
+        'Images the plan marks for deletion.',
+        `sum(${scoped('ecrlens_repository_reclaimable_images')})`,
+        'short',
+      ).span(8),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .title('Monthly savings')
+        .description('What the planned deletions would save per month, summed over the repositories in scope.')
+        .datasource(ECR_LENS)
+        .withTarget(new EcrQueryBuilder('cost', SCOPE).refId('A'))
+        .reduceOptions(reduce('sum', `/^${SAVINGS_FIELD}$/`))
+        .unit('currencyUSD')
+        .graphMode(common.BigValueGraphMode.None)
+        .colorMode(common.BigValueColorMode.Value)
+        .height(4)
+        .span(8),
+    )
+    .withRow(new dashboard.RowBuilder('Plan'))
+    .withPanel(
+      ecrTable(
+        'Cleanup plan',
+        'Every image with its decision (delete, keep or blocked), every reason, the reclaimable bytes and the monthly saving.',
+        new EcrQueryBuilder('cleanup', SCOPE),
+      ).height(12),
+    )
+    .withPanel(
+      ecrTable(
+        'Blocked',
+        'Images and repositories the plan refuses to touch, for example because ECS usage could not be read.',
+        new EcrQueryBuilder('cleanup', { ...SCOPE, decision: ['blocked'] }),
+      ).height(6),
+    )
+    .withPanel(
+      ecrTable(
+        'Lifecycle policy preview',
+        'What each repository\'s ECR lifecycle policy would expire or archive, flagging images that are in use (ECR ignores ECS).',
+        new EcrQueryBuilder('lifecycle', SCOPE),
+      ),
+    )
+    .withRow(new dashboard.RowBuilder('History'))
+    .withPanel(
+      promSeries(
+        'Storage, with cleanups',
+        'Deduplicated storage and reclaimable bytes; annotations mark cleanup candidates and executed cleanups.',
+        'bytes',
+        [
+          prom(`sum(${scoped('ecrlens_repository_deduplicated_size_bytes')})`, 'stored', 'A'),
+          prom(`sum(${scoped('ecrlens_repository_reclaimable_bytes')})`, 'reclaimable', 'B'),
+        ],
+      ).span(16),
+    )
+    .withPanel(
+      new annotationslist.PanelBuilder()
+        .title('Executed cleanups')
+        .description('Cleanups run through the sidecar, as Grafana annotations tagged ecr-lens and cleanup.')
+        .tags([...CLEANUP_ANNOTATION_TAGS])
+        .onlyFromThisDashboard(false)
+        .onlyInTimeRange(false)
+        .limit(20)
+        .showUser(true)
+        .showTime(true)
+        .showTags(true)
+        .height(8)
+        .span(8),
+    )
+    .build();
+}

@@ -1,0 +1,99 @@
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { baseDashboard, prom, scoped, SCOPE } from './common.js';
+import { EcrQueryBuilder } from './ecrQuery.js';
+import { ecrTable, promSeries, promStat, STATE_RANGE, thresholds } from './panels.js';
+
+export const VULNERABILITIES_UID = 'ecr-lens-vulnerabilities';
+
+/** The frame field that holds an image digest: the drill-down link reads it. */
+export const DIGEST_FIELD = 'digest';
+
+/** Clicking a digest reopens this dashboard with the digest variable set, keeping scope and time. */
+export const DRILL_DOWN_URL =
+  `/d/${VULNERABILITIES_UID}?\${__url_time_range}&\${registry:queryparam}&\${region:queryparam}` +
+  `&\${repository:queryparam}&var-digest=\${__value.raw}`;
+
+const digestLink = (): dashboard.DynamicConfigValue => ({
+  id: 'links',
+  value: [{ title: 'Show findings for this image', url: DRILL_DOWN_URL }],
+});
+
+/** Free text, filled in by the drill-down link: the image whose findings the last panel lists. */
+export const digestVariable = (): dashboard.TextBoxVariableBuilder =>
+  new dashboard.TextBoxVariableBuilder('digest')
+    .label('Image digest')
+    .defaultValue('')
+    .description('sha256 digest of one image; click a digest in a table to fill it in.');
+
+export function vulnerabilitiesDashboard(): dashboard.Dashboard {
+  return baseDashboard(
+    VULNERABILITIES_UID,
+    'ECR Lens / Vulnerabilities',
+    'Scan findings by severity, vulnerable images that run, and what was never scanned.',
+  )
+    .withVariable(digestVariable())
+    .withRow(new dashboard.RowBuilder('Severity'))
+    .withPanel(
+      promStat(
+        'CRITICAL images in use',
+        'Images with CRITICAL findings that ECS runs or deploys.',
+        `sum(${scoped('ecrlens_repository_critical_images_in_use')})`,
+        'short',
+      ).thresholds(thresholds(1, 1)),
+    )
+    .withPanel(
+      promStat(
+        'CRITICAL findings',
+        'CRITICAL findings across images in scope.',
+        `sum(${scoped('ecrlens_repository_vulnerability_findings', 'severity="CRITICAL"')})`,
+        'short',
+      ).thresholds(thresholds(1, 1)),
+    )
+    .withPanel(
+      promStat(
+        'HIGH findings',
+        'HIGH findings across images in scope.',
+        `sum(${scoped('ecrlens_repository_vulnerability_findings', 'severity="HIGH"')})`,
+        'short',
+      ).thresholds(thresholds(1, 50)),
+    )
+    .withPanel(
+      promSeries('Findings by severity', 'Findings over time, by severity.', 'short', [
+        prom(`sum by (severity) (${scoped('ecrlens_repository_vulnerability_findings')})`, '{{severity}}'),
+      ]).span(12),
+    )
+    .withPanel(
+      ecrTable(
+        'Severity counts by repository',
+        'Findings per severity for each repository, with images scanned and not scanned.',
+        new EcrQueryBuilder('severity', SCOPE),
+      ).span(12).height(8),
+    )
+    .withRow(new dashboard.RowBuilder('Images'))
+    .withPanel(
+      ecrTable(
+        'CRITICAL and HIGH images in use',
+        'Images with HIGH or CRITICAL findings that ECS runs or deploys. Click a digest for its findings.',
+        new EcrQueryBuilder('images', { ...SCOPE, minSeverity: 'HIGH', inUse: true }),
+      )
+        .timeFrom(STATE_RANGE)
+        .overrideByName(DIGEST_FIELD, [digestLink()]),
+    )
+    .withPanel(
+      ecrTable(
+        'Never scanned, or under enhanced scanning',
+        'Images with no scan at all, and images that Inspector scans continuously (enhanced scanning).',
+        new EcrQueryBuilder('images', { ...SCOPE, scanState: ['not_scanned', 'active'] }),
+      )
+        .timeFrom(STATE_RANGE)
+        .overrideByName(DIGEST_FIELD, [digestLink()]),
+    )
+    .withPanel(
+      ecrTable(
+        'Findings for $digest',
+        'Every finding of the image in the digest variable, most severe first. Click a digest in a table above to choose one.',
+        new EcrQueryBuilder('findings', { ...SCOPE, digest: '$digest' }),
+      ),
+    )
+    .build();
+}

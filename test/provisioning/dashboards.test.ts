@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { QueryRequest } from '../../sidecar/src/query/request.js';
+import { VARIABLE_KINDS } from '../../sidecar/src/query/variables.js';
+import {
+  allPanels,
+  DASHBOARD_FILES,
+  ecrAnnotationTargets,
+  ecrPanelTargets,
+  ecrVariableQueries,
+  readDashboard,
+  type DataSourceRef,
+  type Json,
+} from './dashboards-support.js';
+import { panelRange, pluginQueryRequest, type VariableValues } from './plugin-request.js';
+
+const dashboards = DASHBOARD_FILES.map(readDashboard);
+const byUid = (uid: string) => dashboards.find((d) => d.uid === uid)!;
+
+/** Values a user could pick: several registries and regions, a glob, one digest. */
+const SAMPLE: VariableValues = {
+  registry: ['123456789012', '210987654321'],
+  region: ['us-east-1', 'eu-west-1'],
+  repository: ['team-a/*', 'payments-api'],
+  digest: `sha256:${'a'.repeat(64)}`,
+};
+const RANGE = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 1, 1) };
+
+const KNOWN_DATASOURCES = [
+  { type: 'ecrlens-ecr-datasource', uid: 'ecr-lens' },
+  { type: 'prometheus', uid: 'prometheus' },
+  { type: 'grafana', uid: '-- Grafana --' },
+];
+
+describe('provisioned dashboards', () => {
+  it('have fixed, distinct uids in the ECR Lens set', () => {
+    expect(dashboards.map((d) => d.uid)).toEqual([
+      'ecr-lens-overview',
+      'ecr-lens-cost',
+      'ecr-lens-vulnerabilities',
+      'ecr-lens-cleanup',
+    ]);
+    for (const d of dashboards) expect(d.tags).toContain('ecr-lens');
+  });
+
+  it.each(DASHBOARD_FILES)('%s has registry, region and repository variables from the ECR Lens plugin', (file) => {
+    const d = readDashboard(file);
+    const kinds = Object.fromEntries(ecrVariableQueries(d).map((v) => [v.where.split(' variable ')[1], v.value.kind]));
+    expect(kinds).toMatchObject({ registry: 'registries', region: 'regions', repository: 'repositories' });
+    for (const v of ecrVariableQueries(d)) expect(VARIABLE_KINDS).toContain(v.value.kind);
+  });
+
+  it.each(DASHBOARD_FILES)('%s references only the provisioned data sources', (file) => {
+    const d = readDashboard(file);
+    const refs: DataSourceRef[] = [
+      ...allPanels(d).flatMap((p) => [p.datasource, ...(p.targets ?? []).map((t) => t.datasource as DataSourceRef)]),
+      ...d.annotations.list.map((a) => a.datasource as DataSourceRef),
+      ...d.templating.list.map((v) => v.datasource as DataSourceRef),
+    ].filter((r): r is DataSourceRef => r !== undefined);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(KNOWN_DATASOURCES).toContainEqual(ref);
+  });
+
+  it.each(DASHBOARD_FILES)('%s numbers its panels uniquely', (file) => {
+    const ids = allPanels(readDashboard(file)).map((p) => p.id);
+    expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each(DASHBOARD_FILES)('every ECR Lens target of %s becomes a valid sidecar QueryRequest in the plugin', async (file) => {
+    const d = readDashboard(file);
+    const targets = ecrPanelTargets(d);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const { where, value, panel } of targets) {
+      const body = await pluginQueryRequest(value, SAMPLE, panelRange(panel, RANGE));
+      const parsed = QueryRequest.safeParse(body);
+      expect(parsed.success, `${where}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+    }
+  });
+
+  it('scope variables reach every ECR Lens panel query as arrays', async () => {
+    const [first] = ecrPanelTargets(byUid('ecr-lens-overview'));
+    const body = await pluginQueryRequest(first!.value, SAMPLE, RANGE);
+    expect(body.filters).toMatchObject({
+      registry: ['123456789012', '210987654321'],
+      region: ['us-east-1', 'eu-west-1'],
+      repository: ['team-a/*', 'payments-api'],
+    });
+    expect(body.range).toEqual(RANGE);
+  });
+
+  it('annotation targets use the plugin annotation model', () => {
+    const kinds = dashboards.flatMap((d) => ecrAnnotationTargets(d).map((a) => a.value));
+    expect(kinds.map((k) => k.annotationKind).sort()).toEqual(['cleanup', 'push']);
+    for (const k of kinds) expect(k.queryType).toBe('annotations');
+  });
+});
+
+describe('dashboard content the issue asks for', () => {
+  const queryTypes = (uid: string) => ecrPanelTargets(byUid(uid)).map((t) => t.value.queryType);
+  const titles = (uid: string) => allPanels(byUid(uid)).map((p) => p.title);
+
+  it('Overview: inventory counts, growth from Prometheus, freshness', () => {
+    expect(titles('ecr-lens-overview')).toEqual(
+      expect.arrayContaining(['Repositories', 'Images', 'Inventory age', 'Inventory state', 'Images by repository', 'Storage']),
+    );
+  });
+
+  it('Cost: per repository, both sizes, top repositories, trend, reclaimable', () => {
+    expect(queryTypes('ecr-lens-cost')).toContain('cost');
+    expect(titles('ecr-lens-cost')).toEqual(
+      expect.arrayContaining([
+        'Cost per repository',
+        'Top 10 repositories by monthly cost',
+        'Monthly cost trend',
+        'Deduplicated against summed size',
+        'Cleanup would reclaim',
+      ]),
+    );
+  });
+
+  it('Vulnerabilities: severity, CRITICAL/HIGH in use, unscanned or enhanced, findings drill-down by digest', () => {
+    const d = byUid('ecr-lens-vulnerabilities');
+    const targets = ecrPanelTargets(d).map((t) => t.value);
+    expect(targets).toContainEqual(expect.objectContaining({ queryType: 'severity' }));
+    expect(targets).toContainEqual(
+      expect.objectContaining({ queryType: 'images', filters: expect.objectContaining({ minSeverity: 'HIGH', inUse: true }) }),
+    );
+    expect(targets).toContainEqual(
+      expect.objectContaining({ filters: expect.objectContaining({ scanState: ['not_scanned', 'active'] }) }),
+    );
+    expect(targets).toContainEqual(
+      expect.objectContaining({ queryType: 'findings', filters: expect.objectContaining({ digest: '$digest' }) }),
+    );
+    expect(d.templating.list.map((v) => v.name)).toContain('digest');
+    const links = JSON.stringify(allPanels(d).map((p) => (p.fieldConfig as Json | undefined)?.overrides));
+    expect(links).toContain('var-digest=${__value.raw}');
+  });
+
+  it('Cleanup: plan, blocked, lifecycle preview, savings, annotations on storage, executed-cleanup list', () => {
+    const d = byUid('ecr-lens-cleanup');
+    expect(queryTypes('ecr-lens-cleanup')).toEqual(expect.arrayContaining(['cleanup', 'lifecycle', 'cost']));
+    const annolist = allPanels(d).find((p) => p.type === 'annolist');
+    expect((annolist?.options as Json).tags).toEqual(['ecr-lens', 'cleanup']);
+    expect(allPanels(d).some((p) => p.type === 'timeseries')).toBe(true);
+    const names = d.annotations.list.map((a) => a.name);
+    expect(names).toEqual(expect.arrayContaining(['Cleanup candidates', 'Executed cleanups']));
+  });
+});
