@@ -425,6 +425,17 @@ const getRegistryScanningConfiguration: Handler = (store, body, ctx) => {
   };
 };
 
+// Only the setting the sidecar reads; AWS knows a few more names.
+const ACCOUNT_SETTINGS = ['BASIC_SCAN_TYPE_VERSION', 'REGISTRY_POLICY_SCOPE'] as const;
+
+const getAccountSetting: Handler = (store, body, ctx) => {
+  const input = parseInput(z.object({ name: z.enum(ACCOUNT_SETTINGS) }), body);
+  const { registry } = registryOf(store, ctx, undefined);
+  const value =
+    input.name === 'BASIC_SCAN_TYPE_VERSION' ? (registry?.src.scanning?.basicScanTypeVersion ?? 'CLAIR') : 'V2';
+  return { name: input.name, value };
+};
+
 function enhancedFinding(
   repo: RepositoryState,
   rec: ImageRecord,
@@ -522,4 +533,5 @@ export const ECR_OPERATIONS: Readonly<Record<string, Handler>> = {
   ListTagsForResource: listTagsForResource,
   DescribeImageScanFindings: describeImageScanFindings,
   GetRegistryScanningConfiguration: getRegistryScanningConfiguration,
+  GetAccountSetting: getAccountSetting,
 };

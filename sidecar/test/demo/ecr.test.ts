@@ -5,6 +5,7 @@ import {
   DescribeImagesCommand,
   DescribeRegistryCommand,
   DescribeRepositoriesCommand,
+  GetAccountSettingCommand,
   GetLifecyclePolicyCommand,
   GetRegistryScanningConfigurationCommand,
   GetRepositoryPolicyCommand,
@@ -67,6 +68,20 @@ describe('registry', () => {
       scanType: 'BASIC',
       rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
     });
+  });
+});
+
+describe('GetAccountSetting', () => {
+  it('tells which basic scanner each registry uses, CLAIR by default', async () => {
+    const setting = new GetAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION' });
+    expect((await ecr.send(setting)).value).toBe('CLAIR');
+    expect((await ecrClient(emulator, { region: 'eu-west-1' }).send(setting)).value).toBe('AWS_NATIVE');
+  });
+
+  it('refuses an unknown setting name', async () => {
+    await expect(ecr.send(new GetAccountSettingCommand({ name: 'NO_SUCH_SETTING' }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
   });
 });
 
