@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ALL_FAMILIES } from '../../src/metrics/families.js';
 
-describe('docs/metrics.md', () => {
+describe('README.md metrics section', () => {
   it('documents every metric family with its type and labels', async () => {
-    const doc = await readFile(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
+    const doc = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
     const rows = new Map(
       doc
         .split('\n')
