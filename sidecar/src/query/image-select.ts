@@ -39,22 +39,35 @@ export function selectImageRows(
   } else {
     for (const r of kept) mask.fill(1, index.repoStart[r]!, index.repoStart[r + 1]!);
   }
+  // Passes visit only the kept repositories' rows: [start, end) pairs, adjacent ones merged.
+  const spans: number[] = [];
+  if (f.digest || kept.length === snapshot.repositories.length) spans.push(0, n);
+  else {
+    for (const r of kept) {
+      const start = index.repoStart[r]!;
+      const end = index.repoStart[r + 1]!;
+      if (start === end) continue;
+      if (spans.length > 0 && spans[spans.length - 1] === start) spans[spans.length - 1] = end;
+      else spans.push(start, end);
+    }
+  }
+  const ranges = Int32Array.from(spans);
   const { pushedAt, pulledAt } = index;
   if (f.tag) {
     const glob = globMatcher(f.tag);
-    keepTags(mask, index, Uint8Array.from(index.tagNames, (tag) => (glob(tag) ? 1 : 0)));
+    keepTags(mask, ranges, index, Uint8Array.from(index.tagNames, (tag) => (glob(tag) ? 1 : 0)));
   }
-  if (f.minSeverity) keepSeverity(mask, index.topSeverity, SEVERITIES.indexOf(f.minSeverity));
-  if (f.scanState) keepCodes(mask, index.scanState, f.scanState.map((s) => SCAN_STATES.indexOf(s)));
-  if (f.kind) keepCodes(mask, index.kind, f.kind.map((k) => IMAGE_KINDS.indexOf(k)));
-  if (f.pushedBefore !== undefined) keepBelow(mask, pushedAt, f.pushedBefore);
-  if (f.pushedAfter !== undefined) keepAtLeast(mask, pushedAt, f.pushedAfter);
-  if (f.pulledBefore !== undefined) keepBelow(mask, pulledAt, f.pulledBefore);
-  if (f.pulledAfter !== undefined) keepAtLeast(mask, pulledAt, f.pulledAfter);
-  if (f.olderThanDays !== undefined) keepAtMost(mask, pushedAt, now - f.olderThanDays * DAY_MS);
-  if (f.notPulledForDays !== undefined) keepNotPulledSince(mask, pulledAt, pushedAt, now - f.notPulledForDays * DAY_MS);
-  if (f.inUse !== undefined) keepCodes(mask, index.inUse, [f.inUse ? 1 : 0]);
-  if (f.untagged !== undefined) keepCodes(mask, index.tagged, [f.untagged ? 0 : 1]);
+  if (f.minSeverity) keepSeverity(mask, ranges, index.topSeverity, SEVERITIES.indexOf(f.minSeverity));
+  if (f.scanState) keepCodes(mask, ranges, index.scanState, f.scanState.map((s) => SCAN_STATES.indexOf(s)));
+  if (f.kind) keepCodes(mask, ranges, index.kind, f.kind.map((k) => IMAGE_KINDS.indexOf(k)));
+  if (f.pushedBefore !== undefined) keepBelow(mask, ranges, pushedAt, f.pushedBefore);
+  if (f.pushedAfter !== undefined) keepAtLeast(mask, ranges, pushedAt, f.pushedAfter);
+  if (f.pulledBefore !== undefined) keepBelow(mask, ranges, pulledAt, f.pulledBefore);
+  if (f.pulledAfter !== undefined) keepAtLeast(mask, ranges, pulledAt, f.pulledAfter);
+  if (f.olderThanDays !== undefined) keepAtMost(mask, ranges, pushedAt, now - f.olderThanDays * DAY_MS);
+  if (f.notPulledForDays !== undefined) keepNotPulledSince(mask, ranges, pulledAt, pushedAt, now - f.notPulledForDays * DAY_MS);
+  if (f.inUse !== undefined) keepCodes(mask, ranges, index.inUse, [f.inUse ? 1 : 0]);
+  if (f.untagged !== undefined) keepCodes(mask, ranges, index.tagged, [f.untagged ? 0 : 1]);
   if (f.cluster) {
     const clusters = new Set(f.cluster);
     const uses = effectiveUses(snapshot);
@@ -64,21 +77,21 @@ export function selectImageRows(
     }
   }
   if (range) {
-    keepAtLeast(mask, pushedAt, range.from);
-    keepAtMost(mask, pushedAt, range.to);
+    keepAtLeast(mask, ranges, pushedAt, range.from);
+    keepAtMost(mask, ranges, pushedAt, range.to);
   }
-  return { index, mask, count: countSet(mask) };
+  return { index, mask, count: countSet(mask, ranges) };
 }
 
 // One small function per pass, so each is optimised on its own (typed arrays, no closures per row).
-function countSet(mask: Uint8Array): number {
+function countSet(mask: Uint8Array, ranges: Int32Array): number {
   let count = 0;
-  for (let i = 0; i < mask.length; i++) count += mask[i]!;
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) count += mask[i]!;
   return count;
 }
-function keepTags(mask: Uint8Array, index: ImageIndex, matches: Uint8Array): void {
+function keepTags(mask: Uint8Array, ranges: Int32Array, index: ImageIndex, matches: Uint8Array): void {
   const { tagStart, tagIds } = index;
-  for (let i = 0; i < mask.length; i++) {
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) {
     if (mask[i] === 0) continue;
     let hit = 0;
     for (let t = tagStart[i]!, end = tagStart[i + 1]!; t < end && hit === 0; t++) hit = matches[tagIds[t]!]!;
@@ -86,34 +99,34 @@ function keepTags(mask: Uint8Array, index: ImageIndex, matches: Uint8Array): voi
   }
 }
 /** Keeps rows whose most severe finding ranks at or above `min` (topSeverity 0..min; -1 unknown and 6 clean fail). */
-function keepSeverity(mask: Uint8Array, top: Int8Array, min: number): void {
+function keepSeverity(mask: Uint8Array, ranges: Int32Array, top: Int8Array, min: number): void {
   const ok = new Uint8Array(256);
   for (let rank = 0; rank <= min; rank++) ok[rank] = 1;
-  for (let i = 0; i < mask.length; i++) mask[i]! &= ok[top[i]! & 255]!;
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) mask[i]! &= ok[top[i]! & 255]!;
 }
 /** Last pull, else push, at or before t. */
-function keepNotPulledSince(mask: Uint8Array, pulledAt: Float64Array, pushedAt: Float64Array, t: number): void {
-  for (let i = 0; i < mask.length; i++) {
+function keepNotPulledSince(mask: Uint8Array, ranges: Int32Array, pulledAt: Float64Array, pushedAt: Float64Array, t: number): void {
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) {
     const pulled = pulledAt[i]!;
     mask[i]! &= +((pulled === pulled ? pulled : pushedAt[i]!) <= t);
   }
 }
 
 // Branch-free passes (mask &= test): the data is random, so branches would mostly mispredict.
-function keepCodes(mask: Uint8Array, codes: Uint8Array, allowed: readonly number[]): void {
+function keepCodes(mask: Uint8Array, ranges: Int32Array, codes: Uint8Array, allowed: readonly number[]): void {
   const ok = new Uint8Array(256);
   for (const code of allowed) ok[code] = 1;
-  for (let i = 0; i < mask.length; i++) mask[i]! &= ok[codes[i]!]!;
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) mask[i]! &= ok[codes[i]!]!;
 }
 // NaN (never pulled) fails every comparison, as in imagePredicate.
-function keepBelow(mask: Uint8Array, values: Float64Array, t: number): void {
-  for (let i = 0; i < mask.length; i++) mask[i]! &= +(values[i]! < t);
+function keepBelow(mask: Uint8Array, ranges: Int32Array, values: Float64Array, t: number): void {
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) mask[i]! &= +(values[i]! < t);
 }
-function keepAtLeast(mask: Uint8Array, values: Float64Array, t: number): void {
-  for (let i = 0; i < mask.length; i++) mask[i]! &= +(values[i]! >= t);
+function keepAtLeast(mask: Uint8Array, ranges: Int32Array, values: Float64Array, t: number): void {
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) mask[i]! &= +(values[i]! >= t);
 }
-function keepAtMost(mask: Uint8Array, values: Float64Array, t: number): void {
-  for (let i = 0; i < mask.length; i++) mask[i]! &= +(values[i]! <= t);
+function keepAtMost(mask: Uint8Array, ranges: Int32Array, values: Float64Array, t: number): void {
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) mask[i]! &= +(values[i]! <= t);
 }
 
 /**
