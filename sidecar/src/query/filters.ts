@@ -7,8 +7,11 @@ import type { Filters } from './request.js';
 export const DAY_MS = 86_400_000;
 
 /** Globs: `*` matches any run including `/` (repository names have slashes), `?` one character, `{a,b}` alternatives. */
-export const globMatcher = (globs: readonly string[]): ((text: string) => boolean) =>
-  picomatch([...globs], { bash: true, dot: true });
+export const globMatcher = (globs: readonly string[]): ((text: string) => boolean) => {
+  const match = picomatch([...globs], { bash: true, dot: true });
+  // One argument only: picomatch reads a second one as `returnObject`, so `tags.some(match)` would match anything.
+  return (text) => match(text);
+};
 
 /** The repository part of the filters (reports use it too). */
 export interface RepositoryScope {
