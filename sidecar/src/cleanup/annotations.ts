@@ -1,13 +1,16 @@
 /** Annotations of kind `cleanup`: deletion candidates at their push time, and blocked repositories. */
 import type { Annotation, AnnotationSource } from '../query/annotations.js';
+import { scopedRepositories } from '../query/annotations.js';
 import type { CleanupService } from './service.js';
 
 export function cleanupAnnotations(service: CleanupService): AnnotationSource {
   return (snapshot, range) => {
     const plan = service.plan(snapshot);
     const events: Annotation[] = [];
+    const inScope = scopedRepositories(range);
     for (const r of plan.repositories) {
       const { repository } = r;
+      if (!inScope(repository)) continue;
       if (r.status === 'blocked' && snapshot.builtAt >= range.from && snapshot.builtAt <= range.to) {
         events.push({
           time: snapshot.builtAt,

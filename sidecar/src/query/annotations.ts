@@ -1,4 +1,6 @@
-import type { Snapshot } from '../snapshot/model.js';
+import type { Repository, Snapshot } from '../snapshot/model.js';
+import type { RepositoryScope } from './filters.js';
+import { repositoryPredicate } from './filters.js';
 
 /** A Grafana annotation event. */
 export interface Annotation {
@@ -15,7 +17,13 @@ export interface AnnotationRange {
   readonly to: number;
   /** At most this many events, the newest kept. */
   readonly limit: number;
+  /** Only events of these registries, regions and repository globs. */
+  readonly scope?: RepositoryScope;
 }
+
+/** The repositories a range's scope selects. */
+export const scopedRepositories = (range: AnnotationRange): ((repository: Repository) => boolean) =>
+  range.scope ? repositoryPredicate(range.scope) : () => true;
 
 /** One kind of annotation (push; cleanup adds its own). Pure over the snapshot. */
 export type AnnotationSource = (snapshot: Snapshot, range: AnnotationRange) => Annotation[];
@@ -25,7 +33,9 @@ const newestFirst = (a: Annotation, b: Annotation): number => b.time - a.time;
 /** Image pushes within [from, to]: one event per image, tagged `push` and with the repository name. */
 export const pushAnnotations: AnnotationSource = (snapshot, range) => {
   const events: Annotation[] = [];
+  const inScope = scopedRepositories(range);
   for (const repository of snapshot.repositories) {
+    if (!inScope(repository)) continue;
     // Newest first: stop at the first push before the range.
     for (const image of snapshot.imagesByRepository.get(repository.id) ?? []) {
       if (image.pushedAt > range.to) continue;

@@ -187,6 +187,20 @@ describe('variables and annotations', () => {
     const unknownKind = await a.request('/api/v1/annotations?from=0&to=10&kind=deploy');
     expect(((await unknownKind.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('kind');
   });
+  it('narrows annotations to a registry, region and repository scope given as comma lists', async () => {
+    const a = app();
+    const range = `from=${NOW - 3 * 86_400_000}&to=${NOW}&kind=push`;
+    const count = async (scope: string) => ((await (await a.request(`/api/v1/annotations?${range}&${scope}`)).json()) as unknown[]).length;
+    expect(await count('repository=team/api')).toBe(1);
+    expect(await count('repository=other,team/*')).toBe(1);
+    expect(await count('repository={web,team/api}')).toBe(1);
+    expect(await count('repository=web')).toBe(0);
+    expect(await count('registry=222222222222')).toBe(0);
+    expect(await count('region=us-east-1,eu-west-1')).toBe(1);
+    const bad = await a.request(`/api/v1/annotations?${range}&region=us-east-1,mars`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('region');
+  });
 });
 
 describe('refresh and status', () => {

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AnnotationSource } from '../../query/annotations.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { badRequest, ERROR_RESPONSES } from '../errors.js';
+import { RepositoryScopeQuery } from '../scope.js';
 
 /** A time in a query string: epoch milliseconds or ISO-8601. */
 const QueryTime = z
@@ -32,6 +33,7 @@ export function registerAnnotationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
             to: QueryTime.openapi({ type: 'string', description: 'End (epoch ms or ISO-8601), inclusive.' }),
             kind: z.string().default('push').openapi({ description: `One of: ${names.join(', ')}.` }),
             limit: z.coerce.number().int().min(1).max(10_000).optional(),
+            ...RepositoryScopeQuery,
           })
           .strict(),
       },
@@ -43,7 +45,8 @@ export function registerAnnotationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
       if (!source) return badRequest(c, [{ path: 'kind', message: `unknown kind "${q.kind}"; one of: ${names.join(', ')}` }]);
       if (q.from > q.to) return badRequest(c, [{ path: 'to', message: 'must not be before from' }]);
       const limit = Math.min(q.limit ?? deps.limits?.maxAnnotations ?? 1000, 10_000);
-      return c.json(source(deps.inventory.snapshot(), { from: q.from, to: q.to, limit }), 200);
+      const scope = { registry: q.registry, region: q.region, repository: q.repository };
+      return c.json(source(deps.inventory.snapshot(), { from: q.from, to: q.to, limit, scope }), 200);
     },
   );
 }

@@ -1,0 +1,43 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * Splits "a,b,{x,y}-*" into ["a", "b", "{x,y}-*"]: a comma inside glob braces belongs to the glob.
+ * Grafana's data source joins multi-value variables with commas in query strings.
+ */
+export function splitList(text: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const char of text) {
+    if (char === '{') depth++;
+    if (char === '}' && depth > 0) depth--;
+    if (char === ',' && depth === 0) {
+      items.push(current);
+      current = '';
+    } else current += char;
+  }
+  items.push(current);
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** A query-string parameter holding a comma-separated list whose items must satisfy `item`. */
+const listParam = (item: z.ZodString, description: string) =>
+  z
+    .string()
+    .max(8192)
+    .transform((text, ctx) => {
+      const items = splitList(text);
+      for (const value of items) {
+        const parsed = item.safeParse(value);
+        if (!parsed.success) ctx.addIssue({ code: 'custom', message: `"${value}": ${parsed.error.issues[0]?.message}` });
+      }
+      return items;
+    })
+    .openapi({ type: 'string', description });
+
+/** The repository scope of a GET route: registry, region and repository lists. */
+export const RepositoryScopeQuery = {
+  registry: listParam(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'), 'Account ids, comma-separated.').optional(),
+  region: listParam(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'), 'Regions, comma-separated.').optional(),
+  repository: listParam(z.string().min(1).max(256), 'Repository name globs, comma-separated.').optional(),
+};
