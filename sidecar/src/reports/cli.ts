@@ -4,8 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { ClientRegistry } from '../aws/clients.js';
+import { AwsCallStats } from '../aws/stats.js';
 import type { AppConfig } from '../config.js';
-import { loadConfig } from '../config.js';
+import { configSecrets, loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { Refresher } from '../refresh/refresher.js';
 import type { Inventory } from '../refresh/inventory.js';
 import { writeReports } from './write.js';
 
@@ -58,12 +62,18 @@ export async function runReportCli(argv: readonly string[], deps: ReportCliDeps)
   return 0;
 }
 
-// The refresher is wired by the runtime module; it is expected to export `createInventoryFromConfig(config)`.
-const REFRESHER_MODULE = '../refresh/refresher.js';
+/** One refresher with the default credential chain (and any AWS_ENDPOINT_URL_* overrides), as the server builds it. */
+export function createInventoryFromConfig(config: AppConfig): Inventory {
+  const clients = new ClientRegistry({ maxAttempts: config.aws.maxAttempts, stats: new AwsCallStats() });
+  return new Refresher({ config, clients, log: createLogger({ level: config.logLevel, secrets: configSecrets(config) }) });
+}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { createInventoryFromConfig } = (await import(REFRESHER_MODULE)) as {
-    createInventoryFromConfig: (config: AppConfig) => Promise<Inventory> | Inventory;
-  };
-  process.exitCode = await runReportCli(process.argv.slice(2), { createInventory: createInventoryFromConfig, env: process.env });
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  try {
+    process.exitCode = await runReportCli(process.argv.slice(2), { createInventory: createInventoryFromConfig, env: process.env });
+  } catch (error) {
+    console.error(`report: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }
