@@ -37,7 +37,7 @@ export const cleanupCandidateAnnotations = (): dashboard.AnnotationQueryBuilder 
     .datasource(ECR_LENS)
     .enable(true)
     .iconColor('orange')
-    .target(new EcrAnnotationQueryBuilder('cleanup'));
+    .target(new EcrAnnotationQueryBuilder('cleanup', SCOPE));
 
 export function cleanupDashboard(): dashboard.Dashboard {
   return baseDashboard(

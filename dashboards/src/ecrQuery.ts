@@ -98,7 +98,7 @@ export interface EcrAnnotationQuery {
 export class EcrAnnotationQueryBuilder implements Builder<Dataquery> {
   private readonly internal: EcrAnnotationQuery;
 
-  constructor(annotationKind: AnnotationKind, filters: Pick<EcrFilters, 'repository'> = {}) {
+  constructor(annotationKind: AnnotationKind, filters: Pick<EcrFilters, 'registry' | 'region' | 'repository'> = {}) {
     this.internal = {
       refId: 'Anno',
       queryType: 'annotations',

@@ -13,7 +13,7 @@ export const pushAnnotations = (): dashboard.AnnotationQueryBuilder =>
     .datasource(ECR_LENS)
     .enable(true)
     .iconColor('blue')
-    .target(new EcrAnnotationQueryBuilder('push'));
+    .target(new EcrAnnotationQueryBuilder('push', SCOPE));
 
 export function overviewDashboard(): dashboard.Dashboard {
   return baseDashboard(

@@ -249,10 +249,31 @@ describe('annotations', () => {
     ]);
   });
 
-  it('asks for cleanup candidates when that kind is chosen', async () => {
-    const requests = fakeBackend(() => ({ data: { rows: [] } }));
-    await newDataSource().query(queryRequest([{ refId: 'Anno', queryType: 'annotations', annotationKind: 'cleanup' }]));
-    expect(requests[0].params).toMatchObject({ kind: 'cleanup' });
+  it('asks for cleanup candidates when that kind is chosen, scoped like the panels', async () => {
+    const requests = fakeBackend(() => ({ data: [] }));
+    await newDataSource().query(
+      queryRequest([
+        {
+          refId: 'Anno',
+          queryType: 'annotations',
+          annotationKind: 'cleanup',
+          filters: { registry: '111122223333', region: 'us-east-1,eu-west-1' },
+        },
+      ])
+    );
+    expect(requests[0].params).toEqual({
+      from: RANGE_FROM,
+      to: RANGE_TO,
+      kind: 'cleanup',
+      registry: '111122223333',
+      region: 'us-east-1,eu-west-1',
+    });
+  });
+
+  it('shows an error on the annotation query when the sidecar answers something else than a list', async () => {
+    fakeBackend(() => ({ data: { frame: {} } }));
+    const response = await newDataSource().query(queryRequest([{ refId: 'Anno', queryType: 'annotations' }]));
+    expect(response.errors?.[0]).toMatchObject({ refId: 'Anno', message: expect.stringContaining('list of events') });
   });
 });
 

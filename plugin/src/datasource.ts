@@ -117,12 +117,15 @@ export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
   }
 
   private async annotationData(target: EcrQuery, range: TimeRange, scopedVars: ScopedVars): Promise<DataFrame> {
-    const repository = interpolateText(getTemplateSrv(), target.filters?.repository, scopedVars);
+    // The same scope as the panels: registry, region and repository, multi-value variables as comma lists.
+    const scope = (text: string | undefined) => interpolateText(getTemplateSrv(), text, scopedVars);
     const body = await this.client.get<unknown>('/api/v1/annotations', {
       from: range.from.valueOf(),
       to: range.to.valueOf(),
       kind: target.annotationKind ?? 'push',
-      repository,
+      registry: scope(target.filters?.registry),
+      region: scope(target.filters?.region),
+      repository: scope(target.filters?.repository),
     });
     return annotationFrame(annotationRows(body), target.refId);
   }
