@@ -18,7 +18,7 @@ export function OptionsEditor({ query, onChange, onBlur }: Props) {
       <InlineField
         label="Sort by"
         labelWidth={22}
-        tooltip="A column name of the result, e.g. monthlyCost or pushedAt."
+        tooltip="A column name of the result, e.g. monthlyCostUsd or pushedAt."
         interactive
       >
         <Input
