@@ -3,26 +3,8 @@ import type { QueryEditorHelpProps } from '@grafana/data';
 import { Button, Stack, Text } from '@grafana/ui';
 
 import { QUERY_TYPES, type EcrQuery } from '../types';
+import { EXAMPLES } from './query/examples';
 import { QUERY_TYPE_INFO } from './query/filterSpecs';
-
-const EXAMPLES: Array<{ title: string; query: Omit<EcrQuery, 'refId'> }> = [
-  {
-    title: 'Most expensive repositories',
-    query: { queryType: 'cost', filters: {}, sort: { field: 'monthlyCost', order: 'desc' }, limit: 20 },
-  },
-  {
-    title: 'Critical images still in use',
-    query: { queryType: 'images', filters: { minSeverity: 'CRITICAL', inUse: true } },
-  },
-  {
-    title: 'Untagged images not pulled for 30 days',
-    query: { queryType: 'images', filters: { untagged: true, notPulledForDays: 30 } },
-  },
-  {
-    title: 'Images of the selected repositories',
-    query: { queryType: 'images', filters: { repository: '$repository' } },
-  },
-];
 
 /** Cheat sheet in Explore: what each query type returns, plus examples to click. */
 export function QueryEditorHelp({ onClickExample }: QueryEditorHelpProps<EcrQuery>) {
