@@ -87,10 +87,10 @@ export function cleanupDashboard(): dashboard.Dashboard {
     )
     .withPanel(
       ecrTable(
-        'Blocked',
-        'Images and repositories the plan refuses to touch, for example because ECS usage could not be read.',
-        new EcrQueryBuilder('cleanup', { ...SCOPE, decision: ['blocked'] }),
-      ).height(6),
+        'Plan by repository',
+        'Each repository\'s plan: ok, blocked (fail closed, with the reason, for example ECS usage that could not be read) or no-rule, and what it would delete and save. Blocked repositories first.',
+        new EcrQueryBuilder('cleanup', { ...SCOPE, level: 'repository' }).sort('status', 'asc'),
+      ).height(8),
     )
     .withPanel(
       ecrTable(

@@ -26,6 +26,7 @@ export interface EcrFilters {
   notPulledForDays?: number;
   inUse?: boolean;
   untagged?: boolean;
+  level?: 'repository' | 'image';
 }
 export type EcrSort = { field: string; order: 'asc' | 'desc' };
 

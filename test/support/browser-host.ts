@@ -40,11 +40,14 @@ const cjsDefaultInterop: Plugin = {
   },
 };
 
-/** Bundles Grafana's shared modules and the harness into one browser script: `<outdir>/host.js`. */
-export async function buildHostBundle(outdir: string): Promise<void> {
+/**
+ * Bundles Grafana's shared modules and the harness into one browser script: `<outdir>/host.js`. Another entry
+ * (one that imports the harness entry and adds to it) gives another host page.
+ */
+export async function buildHostBundle(outdir: string, entry: string = HOST_ENTRY): Promise<void> {
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: { host: HOST_ENTRY },
+    entryPoints: { host: entry },
     outdir,
     bundle: true,
     format: 'iife',
@@ -69,6 +72,7 @@ export function hostPage(config: HarnessConfig): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <title>ECR Lens plugin harness</title>
 <style>
   body { margin: 0; font-family: Inter, Helvetica, Arial, sans-serif; background: #f4f5f5; }

@@ -42,6 +42,22 @@ export function cleanupColumns(snapshot: Snapshot, repositories: ReadonlyMap<str
   ];
 }
 
+const REPOSITORY_PLAN_COLUMNS: Column<RepositoryPlan>[] = [
+  { name: 'account', type: 'string', description: 'AWS account id.', value: (r) => r.repository.accountId },
+  { name: 'region', type: 'string', description: 'AWS region.', value: (r) => r.repository.region },
+  { name: 'repository', type: 'string', description: 'Repository name.', value: (r) => r.repository.name },
+  { name: 'status', type: 'string', description: 'ok, blocked (fail closed: nothing in it is deleted) or no-rule (left alone).', value: (r) => r.status },
+  { name: 'blockedReasons', type: 'string', description: 'Why the plan is blocked, separated by " | "; null when it is not.', value: (r) => (r.blockedReasons.length ? r.blockedReasons.map((b) => b.text).join(' | ') : null) },
+  { name: 'rule', type: 'string', description: 'The cleanup rule (repository glob) that applies; null when none.', value: (r) => r.rule },
+  { name: 'images', type: 'number', description: 'Images planned.', value: (r) => r.summary.images },
+  { name: 'delete', type: 'number', description: 'Images to delete.', value: (r) => r.summary.delete },
+  { name: 'keep', type: 'number', description: 'Images kept.', value: (r) => r.summary.keep },
+  { name: 'blocked', type: 'number', description: 'Images blocked.', value: (r) => r.summary.blocked },
+  { name: 'inUse', type: 'number', description: 'Images ECS uses.', value: (r) => r.summary.inUse },
+  { name: 'reclaimableBytes', type: 'number', unit: 'bytes', description: 'Deduplicated bytes the deletions free.', value: (r) => r.summary.reclaimableBytes },
+  { name: 'monthlyUsd', type: 'number', unit: 'currencyUSD', decimals: 4, description: 'Monthly storage saved.', value: (r) => r.summary.monthlyUsd },
+];
+
 export function blockedNotices(repositories: Iterable<RepositoryPlan>): Notice[] {
   const blocked = [...repositories].filter((r) => r.status === 'blocked');
   if (!blocked.length) return [];
@@ -56,16 +72,28 @@ export function cleanupBuilder(service: CleanupService): FrameBuilder {
     usesRange: false,
     build(snapshot, request, ctx) {
       const selection = selectPlan(service.plan(snapshot), request.filters, ctx.now());
+      const notices: Notice[] = [
+        { severity: 'info', text: `Cleanup plan ${selection.plan.id}: ${selection.plan.summary.delete} images to delete, ${selection.plan.summary.reclaimableBytes} bytes reclaimable.` },
+        ...blockedNotices(selection.plan.repositories),
+      ];
+      // One row per repository: its status and summary (image filters and `decision` choose image rows only).
+      if (request.filters.level === 'repository') {
+        return tableFrame({
+          name: 'cleanup',
+          columns: REPOSITORY_PLAN_COLUMNS,
+          rows: selection.plan.repositories,
+          request,
+          snapshotVersion: snapshot.version,
+          notices,
+        });
+      }
       return tableFrame({
         name: 'cleanup',
         columns: cleanupColumns(snapshot, selection.repositoryById),
         rows: selection.rows,
         request,
         snapshotVersion: snapshot.version,
-        notices: [
-          { severity: 'info', text: `Cleanup plan ${selection.plan.id}: ${selection.plan.summary.delete} images to delete, ${selection.plan.summary.reclaimableBytes} bytes reclaimable.` },
-          ...blockedNotices(selection.plan.repositories),
-        ],
+        notices,
       });
     },
   };

@@ -28,6 +28,7 @@ export const PLAN_FILTERS = [
   'untagged',
   'cluster',
   'decision',
+  'level',
 ] as const satisfies readonly (keyof Filters)[];
 
 /** The repositories the filters scope to. */

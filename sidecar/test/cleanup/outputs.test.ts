@@ -53,6 +53,17 @@ describe('plan outputs', () => {
     expect(blocked.meta.notices?.[1]?.text).toMatch(/^Cleanup blocked in 1 repositories\. team\/web: blocked: the repository's image list is incomplete/);
   });
 
+  it('builds one row per repository with its status and summary, blocked ones first when sorted', () => {
+    const request = QueryRequest.parse({ queryType: 'cleanup', filters: { level: 'repository' }, sort: { field: 'status' } });
+    const frame = cleanupBuilder(service).build(snapshot, request, ctx);
+    expect(column(frame, 'repository')).toEqual(['team/web', 'api']);
+    expect(column(frame, 'status')).toEqual(['blocked', 'ok']);
+    expect(column(frame, 'blockedReasons')[0]).toMatch(/^blocked: the repository's image list is incomplete/);
+    expect(column(frame, 'blockedReasons')[1]).toBeNull();
+    expect(column(frame, 'delete')).toEqual([0, 1]);
+    expect(column(frame, 'reclaimableBytes')).toEqual([0, 3 * MIB]);
+  });
+
   it('builds the lifecycle frame, flagging images in use', () => {
     const frame = lifecycleBuilder(service).build(snapshot, QueryRequest.parse({ queryType: 'lifecycle' }), ctx);
     expect(column(frame, 'tags')).toEqual(['v2, beta', null]);

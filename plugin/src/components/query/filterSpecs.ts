@@ -135,7 +135,7 @@ export const FILTER_SPECS: Record<FilterKey, FilterSpec> = {
     key: 'level',
     kind: 'single',
     label: 'Per',
-    help: 'Count findings per repository (the default) or per image.',
+    help: 'Severity: findings per repository (the default) or per image. Cleanup: one row per image (the default) or per repository, with its status and why it is blocked.',
     options: SEVERITY_LEVELS,
   },
   useKind: {
@@ -222,7 +222,7 @@ export const QUERY_TYPE_INFO: Record<QueryType, QueryTypeInfo> = {
     label: 'Cleanup',
     description:
       'The cleanup plan: every image with its decision (delete, keep, blocked) and the reasons. Running images are never candidates.',
-    filters: [...SCOPE, 'decision', ...IMAGE],
+    filters: [...SCOPE, 'level', 'decision', ...IMAGE],
   },
   lifecycle: {
     label: 'Lifecycle',

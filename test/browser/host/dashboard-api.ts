@@ -1,0 +1,59 @@
+/** What the dashboard browser test and the host page exchange: a provisioned dashboard, reduced to plain JSON. */
+
+export interface GridPos {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface DashboardPanelSpec {
+  id: number;
+  /** Grafana's panel type: row, table, stat, timeseries, bargauge, annolist, ... */
+  type: string;
+  title: string;
+  gridPos: GridPos;
+  /** True when the panel's queries go to the ECR Lens data source; the others are shown as placeholders. */
+  ecrLens: boolean;
+  /** The data source's type when it is not ECR Lens (prometheus), for the placeholder. */
+  otherDatasource?: string;
+  targets: Array<Record<string, unknown>>;
+  fieldConfig: { defaults: Record<string, unknown>; overrides: unknown[] };
+  options: Record<string, unknown>;
+  /** The panel's own time range: the dashboard's, or its relative override (timeFrom). */
+  range: { from: number; to: number };
+}
+
+export interface DashboardSpec {
+  uid: string;
+  title: string;
+  panels: DashboardPanelSpec[];
+  /** Variable values as Grafana holds them: "All" of a multi-value variable is every value. */
+  variables: Record<string, string | string[]>;
+  /** ECR Lens annotation queries of the dashboard (shown on its time series panels). */
+  annotations: Array<{ name: string; target: Record<string, unknown>; range: { from: number; to: number } }>;
+}
+
+export interface PanelResult {
+  id: number;
+  title: string;
+  type: string;
+  frames: number;
+  rows: number;
+  fields: string[];
+  errors: string[];
+  /** What the panel shows: the stat's value, or the first row's first cells as the table formats them. */
+  shown: string[];
+}
+
+export interface DashboardResult {
+  panels: PanelResult[];
+  annotations: Array<{ name: string; events: number; errors: string[] }>;
+}
+
+export interface DashboardApi {
+  /** Sets the variables, runs every ECR Lens panel's targets through DataSource.query() and renders the grid. */
+  render(spec: DashboardSpec): Promise<DashboardResult>;
+  /** Values of one column of a query's first frame: picks sample variable values from the data. */
+  column(target: Record<string, unknown>, field: string, range: { from: number; to: number }): Promise<unknown[]>;
+}
