@@ -7,8 +7,14 @@
  *   tsx bench/refresh.ts                     1,000 repositories / 100,000 images
  *   BENCH_LARGE=1 tsx bench/refresh.ts       also 5,000 / 1,000,000 (several minutes)
  *   BENCH_LATENCY_MS=30 (default), AWS_CONCURRENCY / REGISTRY_CONCURRENCY as in the sidecar.
+ *   BENCH_FIRST_LATENCY_MS: latency of the first refresh only (default BENCH_LATENCY_MS).
+ *   BENCH_LARGE_PARAMS=key=value,...: generator overrides for the large case (e.g. enhancedShare=0).
+ *
+ * Peak RSS is the sidecar process's VmHWM (/proc/self/status); the emulator's memory is its own process's.
+ * "Policy calls" in the floor are GetLifecyclePolicy + GetRepositoryPolicy, one each per repository.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -18,7 +24,7 @@ import { AwsCallStats } from '../src/aws/stats.js';
 import type { AccountConfig, AppConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
 import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
-import { DEMO_PARAMS, LARGE_PARAMS } from '../src/demo/generate.js';
+import { DEMO_PARAMS, LARGE_PARAMS, parseSyntheticParams } from '../src/demo/generate.js';
 import type { SyntheticParams } from '../src/demo/generate.js';
 import { Refresher } from '../src/refresh/refresher.js';
 import type { Snapshot } from '../src/snapshot/model.js';
@@ -31,7 +37,21 @@ export interface Scale {
 }
 
 export const MEDIUM: Scale = { name: '1,000 repositories / ~100,000 images', params: { ...DEMO_PARAMS, repositories: 1000, imagesPerRepository: 100 } };
-export const LARGE: Scale = { name: '5,000 repositories / ~1,000,000 images', params: LARGE_PARAMS };
+export const LARGE: Scale = {
+  name: '5,000 repositories / ~1,000,000 images',
+  params: { ...LARGE_PARAMS, ...(process.env.BENCH_LARGE_PARAMS ? parseSyntheticParams(process.env.BENCH_LARGE_PARAMS) : {}) },
+};
+
+/** The sidecar process's peak resident set (VmHWM), in bytes; falls back to the current RSS. */
+function peakRssBytes(): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.memoryUsage().rss;
+}
 
 interface Emulator {
   url: string;
@@ -131,8 +151,9 @@ function printCalls(label: string, figures: RefreshFigures, floor: ReturnType<ty
   );
 }
 
-export async function benchRefresh(scale: Scale, latencyMs: number): Promise<void> {
-  console.log(`\n== ${scale.name} (emulator latency ${latencyMs} ms per call, rate limits off)`);
+export async function benchRefresh(scale: Scale, latencyMs: number, firstLatencyMs = latencyMs): Promise<void> {
+  console.log(`\n== ${scale.name} (emulator latency ${latencyMs} ms per call${firstLatencyMs !== latencyMs ? `, ${firstLatencyMs} ms in the first refresh` : ''}, rate limits off)`);
+  console.log(`  generator: ${Object.entries(scale.params).filter(([k]) => /Share$/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const t0 = performance.now();
   const emulator = await startEmulatorProcess(scale.params);
   try {
@@ -140,7 +161,7 @@ export async function benchRefresh(scale: Scale, latencyMs: number): Promise<voi
     const repositories = summary.registries.reduce((n, r) => n + r.repositories, 0);
     const images = summary.registries.reduce((n, r) => n + r.images, 0);
     console.log(`  emulator ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${summary.registries.length} registries, ${fmt(repositories)} repositories, ${fmt(images)} images`);
-    await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs } } });
+    await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs: firstLatencyMs } } });
 
     const stats = new AwsCallStats();
     const base = loadConfig({ AWS_REGION: 'us-east-1', ...process.env, REFRESH_MIN_INTERVAL: '0' });
@@ -155,8 +176,7 @@ export async function benchRefresh(scale: Scale, latencyMs: number): Promise<voi
     });
     const refresher = new Refresher({ config, clients });
 
-    let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    const baseHeap = (global.gc?.(), process.memoryUsage().heapUsed);
     try {
       const first = await timedRefresh(refresher, stats);
       {
@@ -166,15 +186,15 @@ export async function benchRefresh(scale: Scale, latencyMs: number): Promise<voi
         console.log(`  snapshot: ${fmt(snapshot.repositories.length)} repositories, ${fmt(snapshot.images.length)} images, ${fmt(snapshot.uses.length)} uses, ${fmt(snapshot.layerSizes.size)} blobs`);
         printCalls('first refresh', first, floorCalls(snapshot));
       }
+      if (firstLatencyMs !== latencyMs) await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs } } });
       const steady = await timedRefresh(refresher, stats);
       printCalls('steady-state refresh', steady, floorCalls(refresher.snapshot()));
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
       if (global.gc) global.gc();
       const m = process.memoryUsage();
       const mib = (n: number): string => fmt(Math.round(n / 1048576));
-      console.log(`  sidecar RSS: peak ${mib(peakRss)} MiB; after GC: RSS ${mib(m.rss)} MiB, heap used ${mib(m.heapUsed)} / total ${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB (buffers ${mib(m.arrayBuffers)} MiB)`);
+      const images = refresher.snapshot().images.length;
+      console.log(`  sidecar peak RSS (VmHWM) ${mib(peakRssBytes())} MiB; after GC${global.gc ? '' : ' (run with --expose-gc for a forced GC)'}: RSS ${mib(m.rss)} MiB, heap used ${mib(m.heapUsed)} / total ${mib(m.heapTotal)} MiB (${fmt(Math.round((m.heapUsed - baseHeap) / Math.max(1, images)))} B per image over the start), external ${mib(m.external)} MiB`);
     } finally {
-      clearInterval(sampler);
       await refresher.stop();
       clients.destroy();
     }
@@ -185,8 +205,9 @@ export async function benchRefresh(scale: Scale, latencyMs: number): Promise<voi
 
 export async function main(): Promise<void> {
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 30);
-  await benchRefresh(MEDIUM, latencyMs);
-  if (process.env.BENCH_LARGE === '1') await benchRefresh(LARGE, latencyMs);
+  const firstLatencyMs = Number(process.env.BENCH_FIRST_LATENCY_MS ?? latencyMs);
+  if (process.env.BENCH_ONLY_LARGE !== '1') await benchRefresh(MEDIUM, latencyMs, firstLatencyMs);
+  if (process.env.BENCH_LARGE === '1' || process.env.BENCH_ONLY_LARGE === '1') await benchRefresh(LARGE, latencyMs, firstLatencyMs);
   else console.log('\n(set BENCH_LARGE=1 for 5,000 repositories / 1,000,000 images)');
 }
 

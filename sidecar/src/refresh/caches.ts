@@ -1,24 +1,34 @@
 /**
  * What a refresher keeps between refreshes. Manifests and task definitions are addressed by digest or
- * revision ARN, so they never change: a steady-state refresh does not fetch them again. Scan findings are
- * kept per image and re-fetched only when ECR signals a change (or, without a signal, after a maximum age).
- * Entries not seen by the latest refresh are dropped.
+ * revision ARN, so they never change: a steady-state refresh does not fetch them again. Scan results are
+ * kept per image as counts and timestamps only (what the re-fetch decision needs), and re-fetched only when
+ * ECR signals a change (or, without a signal, after a maximum age). Entries not seen by the latest refresh
+ * are dropped. Keys are the interned digest strings the snapshot's images hold, so they cost no extra copy.
  */
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { FetchedScan, ManifestInfo } from '../snapshot/assemble-image.js';
+import type { CachedManifest, FetchedScan } from '../snapshot/assemble-image.js';
+
+/** What a refresh touched, so the caches can drop the rest. */
+export interface Seen {
+  /** Interned manifest digests. */
+  readonly manifests: Set<string>;
+  /** Repository ids whose scan entries the refresh kept (their map is replaced per refresh). */
+  readonly scans: Set<string>;
+  readonly taskDefinitions: Set<string>;
+}
 
 export class RefreshCaches {
-  /** Parsed manifests by digest. */
-  readonly manifests = new Map<string, ManifestInfo>();
-  /** Fetched scan findings by `imageKey` (repository + digest). */
-  readonly scans = new Map<string, FetchedScan>();
+  /** Parsed manifests (without blob sizes) by digest. */
+  readonly manifests = new Map<string, CachedManifest>();
+  /** Compact scan results (no findings lists) by repository id, then digest. */
+  readonly scans = new Map<string, ReadonlyMap<string, FetchedScan>>();
   /** Described task definitions (trimmed to what uses need) by the ARN or `family:revision` asked for. */
   readonly taskDefinitions = new Map<string, TaskDefinition>();
   /** The account id each registry target resolved to, for refreshes where DescribeRegistry fails. */
   readonly accountIds = new Map<string, string>();
   private strings = new Map<string, string>();
 
-  /** One shared string per blob digest: images of a repository share layers. */
+  /** One shared string per digest within a refresh: images of a repository share layers. */
   readonly intern = (s: string): string => {
     const known = this.strings.get(s);
     if (known !== undefined) return known;
@@ -27,16 +37,13 @@ export class RefreshCaches {
   };
 
   /** Drops entries the latest refresh did not use. */
-  retain(seen: { manifests: ReadonlySet<string>; scans: ReadonlySet<string>; taskDefinitions: ReadonlySet<string> }): void {
+  retain(seen: Seen): void {
     for (const key of this.manifests.keys()) if (!seen.manifests.has(key)) this.manifests.delete(key);
     for (const key of this.scans.keys()) if (!seen.scans.has(key)) this.scans.delete(key);
     for (const key of this.taskDefinitions.keys()) if (!seen.taskDefinitions.has(key)) this.taskDefinitions.delete(key);
-    const strings = new Map<string, string>();
-    for (const manifest of this.manifests.values()) {
-      for (const blob of manifest.blobs) strings.set(blob, blob);
-      for (const child of manifest.children) strings.set(child, child);
-    }
-    this.strings = strings;
+    // Interning is per refresh: a steady-state refresh takes its digests from the previous snapshot's images,
+    // and a map of every digest would cost more than the few strings new manifests duplicate.
+    this.strings = new Map();
   }
 }
 

@@ -7,27 +7,35 @@ import type { ImageDetail, Repository as EcrRepository } from '@aws-sdk/client-e
 import type { LimitFunction } from 'p-limit';
 import type { EcrFetcher, ScanFindingsPages } from '../aws/ecr.js';
 import { BATCH_GET_IMAGE_MAX, chunk, errorMessage } from '../aws/ecr.js';
-import type { FetchedScan, ManifestInfo } from '../snapshot/assemble-image.js';
+import type { CachedManifest, FetchedScan, ManifestInfo } from '../snapshot/assemble-image.js';
 import {
   assembleImage,
   basicFinding,
   cachedScanValid,
+  compactManifest,
+  compactScan,
   enhancedFinding,
   needsFindingsFetch,
   parseManifest,
+  sameImage,
   scanResult,
   severityCounts,
 } from '../snapshot/assemble-image.js';
 import { assembleRepository, registryScanFrequency } from '../snapshot/assemble-repository.js';
 import type { Finding, Image, Incomplete, IncompleteScope, Registry, Repository, RepositoryPolicySummary, Snapshot } from '../snapshot/model.js';
-import { imageKey, repositoryId } from '../snapshot/model.js';
-import type { RefreshCaches } from './caches.js';
+import { repositoryId } from '../snapshot/model.js';
+import type { RefreshCaches, Seen } from './caches.js';
 
-/** What a refresh touched, so the caches can drop the rest. */
-export interface Seen {
-  readonly manifests: Set<string>;
-  readonly scans: Set<string>;
-  readonly taskDefinitions: Set<string>;
+export type { Seen } from './caches.js';
+
+/**
+ * Findings lists the snapshot keeps (counted in findings, shared by every registry of a refresh). The rest
+ * are served by the findings query's on-demand provider: a million images' lists would not fit in memory.
+ */
+export const SNAPSHOT_FINDINGS_MAX = 50_000;
+
+export interface FindingsBudget {
+  left: number;
 }
 
 export interface EcrReadContext {
@@ -45,6 +53,10 @@ export interface EcrReadContext {
   readonly describeRegistry: Promise<PromiseSettledResult<{ replicationRules: Registry['replicationRules'] }>>;
   /** BASIC_SCAN_TYPE_VERSION (CLAIR or AWS_NATIVE), when readable. */
   readonly basicScanner: Promise<string | undefined>;
+  /** Findings the snapshot may still take: one budget (from SNAPSHOT_FINDINGS_MAX) shared by a refresh's registries. */
+  readonly findingsBudget: FindingsBudget;
+  /** Blob sizes gathered by this refresh: one map shared by its registries (blobs are content-addressed). */
+  readonly layerSizes: Map<string, number>;
 }
 
 export interface EcrRead {
@@ -85,6 +97,7 @@ export function toFetchedScan(pages: ScanFindingsPages | undefined, fetchedAt: n
   };
 }
 
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 const UNKNOWN_POLICY: RepositoryPolicySummary = { present: false, pullAccounts: [], pushAccounts: [], crossAccount: false };
 
 interface RepositoryRead {
@@ -124,7 +137,7 @@ export async function readEcr(ctx: EcrReadContext, repositories: Promise<EcrRepo
   const { accountId, region, previous } = ctx;
   const incomplete: Incomplete[] = [];
   const registry = await readRegistrySettings(ctx, incomplete);
-  const layerSizes = new Map<string, number>();
+  const layerSizes = ctx.layerSizes;
   const findings = new Map<string, readonly Finding[]>();
 
   let listed: EcrRepository[];
@@ -151,9 +164,9 @@ export async function readEcr(ctx: EcrReadContext, repositories: Promise<EcrRepo
 /** A repository's images from the previous snapshot, with their findings and layer sizes (kept in the caches). */
 function keepPrevious(ctx: EcrReadContext, id: string, findings: Map<string, readonly Finding[]>, layerSizes: Map<string, number>): readonly Image[] {
   const images = ctx.previous?.imagesByRepository.get(id) ?? [];
+  ctx.seen.scans.add(id);
   for (const image of images) {
     ctx.seen.manifests.add(image.digest);
-    ctx.seen.scans.add(imageKey(image));
     const f = ctx.previous!.findings.get(image.digest);
     if (f) findings.set(image.digest, f);
     for (const blob of image.layers ?? []) {
@@ -218,54 +231,81 @@ async function readRepository(
     return { repository, images, findings: [...kept] };
   }
 
-  const manifests = await readManifests(ctx, name, details.value, (error) => note('manifests', 'BatchGetImage', error));
+  // Unchanged images keep their previous object (and digest string): both snapshots share them.
+  const previousImages = new Map<string, Image>();
+  for (const image of previous?.imagesByRepository.get(id) ?? []) previousImages.set(image.digest, image);
+  const canonical = (digest: string): string => previousImages.get(digest)?.digest ?? ctx.caches.intern(digest);
+
+  const manifests = await readManifests(ctx, name, details.value, canonical, (error) => note('manifests', 'BatchGetImage', error));
   const attestationChildren = new Set<string>();
-  for (const m of manifests.values()) for (const child of m.attestationChildren) attestationChildren.add(child);
+  for (const m of manifests.values()) for (const child of m.info.attestationChildren) attestationChildren.add(child);
 
   // Images without a scan status need DescribeImageScanFindings only where the AWS-native basic scanner may
   // have scanned them: a registry known to use Clair fills DescribeImages itself.
   const scanned =
     (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
     (repository.scanOnPush || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
-  const scans = await readScans(ctx, id, name, details.value, scanned, (error) => note('scan', 'DescribeImageScanFindings', error));
+  const scans = await readScans(ctx, id, name, details.value, scanned, canonical, (error) => note('scan', 'DescribeImageScanFindings', error));
 
+  const budget = ctx.findingsBudget;
   const images: Image[] = [];
   for (const detail of details.value) {
-    const digest = detail.imageDigest;
-    if (!digest) continue;
+    if (!detail.imageDigest) continue;
+    const digest = canonical(detail.imageDigest);
     const manifest = manifests.get(digest);
-    if (manifest) for (let i = 0; i < manifest.blobs.length; i++) layerSizes.set(manifest.blobs[i]!, manifest.blobSizes[i]!);
-    const fetched = scans.get(digest);
-    if (fetched && !fetched.notFound) findingsOut.push([digest, fetched.findings]);
-    images.push(
-      assembleImage({
-        intern: ctx.caches.intern,
-        repositoryId: id,
-        detail,
-        ...(manifest ? { manifest } : {}),
-        attestationChild: attestationChildren.has(digest),
-        scan: scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, ctx.caches.intern),
-      }),
-    );
+    if (manifest) for (const blob of manifest.info.blobs) layerSizes.set(blob, manifest.sizeOf(blob) ?? 0);
+    const fetched = scans.scans.get(digest);
+    if (fetched && !fetched.notFound) {
+      // Fresh lists, else the previous snapshot's while the cached counts still hold; within the budget
+      // (an empty list counts as one: it is still an entry).
+      const list = scans.fresh.has(digest) ? fetched.findings : previous?.findings.get(digest);
+      if (list && Math.max(1, list.length) <= budget.left) {
+        budget.left -= Math.max(1, list.length);
+        findingsOut.push([digest, list.length > 0 ? list : NO_FINDINGS]);
+      }
+    }
+    const image = assembleImage({
+      intern: ctx.caches.intern,
+      repositoryId: id,
+      detail: detail.imageDigest === digest ? detail : { ...detail, imageDigest: digest },
+      ...(manifest ? { manifest: manifest.info } : {}),
+      attestationChild: attestationChildren.has(digest),
+      scan: scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, ctx.caches.intern),
+    });
+    const before = previousImages.get(digest);
+    images.push(before && sameImage(before, image) ? before : image);
   }
   return { repository, images, findings: findingsOut };
 }
 
-/** Parsed manifests of a repository's images: cached by digest, the rest fetched 100 per call. */
+/** A manifest as an image needs it, with its blobs' sizes. */
+interface ManifestRead {
+  readonly info: CachedManifest;
+  readonly sizeOf: (blob: string) => number | undefined;
+}
+
+/**
+ * Parsed manifests of a repository's images, by canonical digest: cached ones (their blob sizes from the
+ * previous snapshot), the rest fetched 100 per call.
+ */
 async function readManifests(
   ctx: EcrReadContext,
   repositoryName: string,
   details: readonly ImageDetail[],
+  canonical: (digest: string) => string,
   onError: (error: unknown) => void,
-): Promise<Map<string, ManifestInfo>> {
-  const out = new Map<string, ManifestInfo>();
+): Promise<Map<string, ManifestRead>> {
+  const out = new Map<string, ManifestRead>();
   const missing: string[] = [];
+  const previousSizes = ctx.previous?.layerSizes;
+  // A cached manifest's sizes: gathered by this refresh (another repository) or held by the previous snapshot.
+  const knownSize = (blob: string): number | undefined => ctx.layerSizes.get(blob) ?? previousSizes?.get(blob);
   for (const detail of details) {
-    const digest = detail.imageDigest;
-    if (!digest) continue;
+    if (!detail.imageDigest) continue;
+    const digest = canonical(detail.imageDigest);
     ctx.seen.manifests.add(digest);
     const cached = ctx.caches.manifests.get(digest);
-    if (cached) out.set(digest, cached);
+    if (cached && cached.blobs.every((b) => knownSize(b) !== undefined)) out.set(digest, { info: cached, sizeOf: knownSize });
     // Archived images cannot be read (they would fail); their layers stay unknown.
     else if (detail.imageStatus !== 'ARCHIVED') missing.push(digest);
   }
@@ -277,9 +317,13 @@ async function readManifests(
         const batch = await ctx.ecr.manifests(repositoryName, digests);
         for (const raw of batch.manifests) {
           try {
-            const info = parseManifest(raw.text, raw.mediaType ?? mediaTypes.get(raw.digest), ctx.caches.intern);
-            ctx.caches.manifests.set(raw.digest, info);
-            out.set(raw.digest, info);
+            const parsed: ManifestInfo = parseManifest(raw.text, raw.mediaType ?? mediaTypes.get(raw.digest), ctx.caches.intern);
+            const info = compactManifest(parsed);
+            const digest = canonical(raw.digest);
+            ctx.caches.manifests.set(digest, info);
+            const sizes = new Map<string, number>();
+            parsed.blobs.forEach((blob, i) => sizes.set(blob, parsed.blobSizes[i] ?? 0));
+            out.set(digest, { info, sizeOf: (blob) => sizes.get(blob) });
           } catch (error) {
             errors.push(`${raw.digest}: ${errorMessage(error)}`);
           }
@@ -295,39 +339,53 @@ async function readManifests(
   return out;
 }
 
-/** Fetched scans by digest: cached while ECR's change signal (or the maximum age) allows, else fetched. */
+/**
+ * Scans by canonical digest: cached while ECR's change signal (or the maximum age) allows, else fetched.
+ * Fetched ones carry their findings (for the snapshot's bounded share); the cache keeps counts only.
+ */
 async function readScans(
   ctx: EcrReadContext,
   id: string,
   repositoryName: string,
   details: readonly ImageDetail[],
   repositoryScanned: boolean,
+  canonical: (digest: string) => string,
   onError: (error: unknown) => void,
-): Promise<Map<string, FetchedScan>> {
+): Promise<{ scans: Map<string, FetchedScan>; fresh: Set<string> }> {
   const out = new Map<string, FetchedScan>();
+  const fresh = new Set<string>();
+  const cache = ctx.caches.scans.get(id);
+  const next = new Map<string, FetchedScan>();
   const errors: string[] = [];
   await Promise.all(
     details.map(async (detail) => {
-      const digest = detail.imageDigest;
-      if (!digest || !needsFindingsFetch(detail, repositoryScanned)) return;
-      const key = `${id}@${digest}`;
-      ctx.seen.scans.add(key);
-      const cached = ctx.caches.scans.get(key);
+      if (!detail.imageDigest || !needsFindingsFetch(detail, repositoryScanned)) return;
+      const digest = canonical(detail.imageDigest);
+      const cached = cache?.get(digest);
       if (cached && cachedScanValid(cached, detail, ctx.now, ctx.scanMaxAgeMs)) {
+        next.set(digest, cached);
         out.set(digest, cached);
         return;
       }
       try {
         const fetched = toFetchedScan(await ctx.ecr.scanFindings(repositoryName, digest), ctx.now, ctx.caches.intern);
-        ctx.caches.scans.set(key, fetched);
+        next.set(digest, compactScan(fetched));
         out.set(digest, fetched);
+        fresh.add(digest);
       } catch (error) {
         errors.push(`${digest}: ${errorMessage(error)}`);
-        // Older findings beat none; the incomplete entry says they may be stale.
-        if (cached) out.set(digest, cached);
+        // Older counts beat none; the incomplete entry says they may be stale.
+        if (cached) {
+          next.set(digest, cached);
+          out.set(digest, cached);
+        }
       }
     }),
   );
+  // The repository's entries are replaced as a whole: what this refresh did not see is dropped with the old map.
+  ctx.seen.scans.add(id);
+  if (next.size > 0) ctx.caches.scans.set(id, next);
+  else ctx.caches.scans.delete(id);
   if (errors.length > 0) onError(`${errors.length} image(s) unread; first: ${errors[0]}`);
-  return out;
+  return { scans: out, fresh };
 }

@@ -15,8 +15,8 @@ import { buildSnapshot, emptySnapshot } from '../snapshot/build.js';
 import { replicationRules } from '../snapshot/assemble-repository.js';
 import type { Cluster, Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
-import type { EcrRead, Seen } from './ecr.js';
-import { readEcr } from './ecr.js';
+import type { EcrRead, FindingsBudget, Seen } from './ecr.js';
+import { readEcr, SNAPSHOT_FINDINGS_MAX } from './ecr.js';
 import type { EcsRead } from './ecs.js';
 import { readEcs } from './ecs.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from './inventory.js';
@@ -196,8 +196,10 @@ export class Refresher implements Inventory {
   private async build(startedAt: number): Promise<SnapshotInput> {
     const previous = this.ready ? this.current : undefined;
     const seen: Seen = { manifests: new Set(), scans: new Set(), taskDefinitions: new Set() };
+    const findingsBudget: FindingsBudget = { left: SNAPSHOT_FINDINGS_MAX };
+    const layerSizes = new Map<string, number>();
     const limitRegistries = pLimit(this.config.aws.registryConcurrency);
-    const reads = await Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, previous, startedAt, seen))));
+    const reads = await Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, previous, startedAt, seen, findingsBudget, layerSizes))));
     if (reads.every((r) => r.failed)) {
       const first = reads.flatMap((r) => [...r.incomplete, ...(r.ecr?.incomplete ?? [])]).find((i) => i.scope === 'repositories' || i.scope === 'registry');
       throw new Error(`no registry could be read${first ? `: ${first.operation}: ${first.error}` : ''}`);
@@ -206,7 +208,6 @@ export class Refresher implements Inventory {
     const registries: Registry[] = [];
     const repositories: Repository[] = [];
     const images: Image[] = [];
-    const layerSizes = new Map<string, number>();
     const findings = new Map<string, readonly Finding[]>();
     const clusters: Cluster[] = [];
     const uses: ImageUse[] = [];
@@ -217,7 +218,6 @@ export class Refresher implements Inventory {
         registries.push(read.ecr.registry);
         repositories.push(...read.ecr.repositories);
         for (const image of read.ecr.images) images.push(image);
-        for (const [k, v] of read.ecr.layerSizes) layerSizes.set(k, v);
         for (const [k, v] of read.ecr.findings) findings.set(k, v);
         incomplete.push(...read.ecr.incomplete);
       }
@@ -244,7 +244,7 @@ export class Refresher implements Inventory {
     };
   }
 
-  private async readTarget(target: RegistryTarget, previous: Snapshot | undefined, now: number, seen: Seen): Promise<TargetRead> {
+  private async readTarget(target: RegistryTarget, previous: Snapshot | undefined, now: number, seen: Seen, findingsBudget: FindingsBudget, layerSizes: Map<string, number>): Promise<TargetRead> {
     const { account, region } = target;
     const targetKey = `${account.roleArn ?? 'default'}|${region}`;
     const limit = pLimit(this.config.aws.concurrency);
@@ -283,6 +283,8 @@ export class Refresher implements Inventory {
           scanMaxAgeMs: this.config.scanFindingsMaxAgeSeconds * 1000,
           repositoryLimit: pLimit(this.config.aws.concurrency * 2),
           seen,
+          findingsBudget,
+          layerSizes,
           describeRegistry,
           basicScanner: ecr.basicScanner(),
         },

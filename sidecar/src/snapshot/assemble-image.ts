@@ -68,6 +68,9 @@ const asDescriptors = (value: unknown): Descriptor[] =>
   Array.isArray(value) ? value.filter((d): d is Descriptor => !!d && typeof d === 'object') : [];
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 
+const EMPTY: readonly string[] = Object.freeze([]);
+const EMPTY_SIZES: readonly number[] = Object.freeze([]);
+
 /** Parses a manifest from BatchGetImage. Throws on text that is not a JSON object. */
 export function parseManifest(text: string, mediaType?: string, intern: (s: string) => string = (s) => s): ManifestInfo {
   const doc: unknown = JSON.parse(text);
@@ -100,23 +103,35 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
   }
   const subject = m.subject && typeof m.subject === 'object' ? str((m.subject as Descriptor).digest) : undefined;
   const artifactType = str(m.artifactType) ?? (config && !IMAGE_CONFIG_TYPES.has(str(config.mediaType) ?? '') ? str(config.mediaType) : undefined);
+  // Empty lists share one frozen array: most manifests have no children, an index has no blobs.
   return {
     ...(type ? { mediaType: intern(type) } : {}),
     ...(artifactType ? { artifactType: intern(artifactType) } : {}),
-    blobs,
-    blobSizes,
-    children,
-    attestationChildren,
+    blobs: blobs.length ? blobs : EMPTY,
+    blobSizes: blobSizes.length ? blobSizes : EMPTY_SIZES,
+    children: children.length ? children : EMPTY,
+    attestationChildren: attestationChildren.length ? attestationChildren : EMPTY,
     ...(subject ? { subject: intern(subject) } : {}),
     attestationLayers: layers.length > 0 && layers.every((l) => isAttestationMediaType(str(l.mediaType))),
   };
+}
+
+/**
+ * A manifest as the refresh caches keep it: without blob sizes, which the snapshot's `layerSizes` holds
+ * once per blob (a cached manifest is used only while its sizes are there).
+ */
+export type CachedManifest = Omit<ManifestInfo, 'blobSizes'>;
+
+export function compactManifest(info: ManifestInfo): CachedManifest {
+  const { blobSizes: _sizes, ...rest } = info;
+  return Object.freeze(rest);
 }
 
 export interface KindInput {
   readonly manifestMediaType?: string;
   readonly artifactMediaType?: string;
   readonly subjectDigest?: string;
-  readonly manifest?: ManifestInfo;
+  readonly manifest?: CachedManifest;
   /** An index in the same repository lists this digest as an attestation manifest. */
   readonly attestationChild?: boolean;
 }
@@ -153,7 +168,6 @@ export function severityCounts(raw: Readonly<Record<string, number | undefined>>
   return Object.freeze(counts);
 }
 
-const EMPTY: readonly string[] = Object.freeze([]);
 const NOT_SCANNED: ScanResult = Object.freeze({ state: 'not_scanned' });
 const sharedCounts = new Map<string, SeverityCounts>();
 
@@ -211,6 +225,16 @@ export interface FetchedScan {
   /** When it was fetched (epoch ms), for the cache's maximum age. */
   readonly fetchedAt: number;
 }
+
+/**
+ * A fetched scan as the refresh cache keeps it: its counts and timestamps, not its findings (the re-fetch
+ * decision needs only those; the findings query fetches lists on demand). scanResult gives the same result.
+ */
+export function compactScan(fetched: FetchedScan): FetchedScan {
+  if (fetched.findings.length === 0) return fetched.findings === EMPTY_FINDINGS ? fetched : Object.freeze({ ...fetched, findings: EMPTY_FINDINGS });
+  return Object.freeze({ ...fetched, counts: shareCounts(fetched.counts ?? countFindings(fetched.findings)), findings: EMPTY_FINDINGS });
+}
+const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 export function basicFinding(f: ImageScanFinding): Finding {
   const attr = (key: string): string | undefined => f.attributes?.find((a) => a.key === key)?.value;
@@ -323,7 +347,7 @@ export function cachedScanValid(cached: FetchedScan, detail: Pick<ImageDetail, '
 export interface ImageAssemblyInput {
   readonly repositoryId: string;
   readonly detail: ImageDetail;
-  readonly manifest?: ManifestInfo;
+  readonly manifest?: CachedManifest;
   readonly attestationChild: boolean;
   readonly scan: ScanResult;
   readonly intern?: (s: string) => string;
@@ -362,4 +386,37 @@ export function assembleImage({ repositoryId, detail, manifest, attestationChild
     ...(manifest ? { layers: manifest.blobs } : {}),
     scan,
   };
+}
+
+const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>
+  a === b || (!!a && !!b && a.length === b.length && a.every((v, i) => v === b[i]));
+
+const sameScan = (a: ScanResult, b: ScanResult): boolean =>
+  a === b ||
+  (a.state === b.state &&
+    a.status === b.status &&
+    a.description === b.description &&
+    a.scanType === b.scanType &&
+    a.completedAt === b.completedAt &&
+    a.vulnerabilitySourceUpdatedAt === b.vulnerabilitySourceUpdatedAt &&
+    (a.counts === b.counts || (!!a.counts && !!b.counts && SEVERITIES.every((s) => a.counts![s] === b.counts![s]))));
+
+/**
+ * True when two images hold the same values. A refresh keeps the previous snapshot's object for an
+ * unchanged image, so both snapshots share it instead of holding two copies while the new one is built.
+ */
+export function sameImage(a: Image, b: Image): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const key of ka) {
+    const va = (a as unknown as Record<string, unknown>)[key];
+    const vb = (b as unknown as Record<string, unknown>)[key];
+    if (va === vb) continue;
+    if (key === 'scan') {
+      if (!sameScan(va as ScanResult, vb as ScanResult)) return false;
+    } else if (Array.isArray(va) && Array.isArray(vb)) {
+      if (!sameList(va, vb)) return false;
+    } else return false;
+  }
+  return true;
 }

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFindingsProvider, findingsBytes } from '../../src/aws/findings.js';
+import { compactScan, scanResult } from '../../src/snapshot/assemble-image.js';
+import type { FetchedScan } from '../../src/snapshot/assemble-image.js';
+import type { Finding } from '../../src/snapshot/model.js';
+import type { Harness } from './helpers.js';
+import { REFERENCE_NOW, startHarness } from './helpers.js';
+
+const B = '222222222222';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('what a refresh keeps in memory', () => {
+  it('shares unchanged images, digests and manifests with the previous snapshot', async () => {
+    let now = REFERENCE_NOW;
+    harness = await startHarness({ now: () => now });
+    await harness.refresher.run();
+    const first = harness.refresher.snapshot();
+    now += 60_000;
+    await harness.refresher.run();
+    const second = harness.refresher.snapshot();
+    expect(second.version).toBe(2);
+    expect(second.images).toHaveLength(16);
+    // Same objects, not equal copies: the two snapshots hold one image each while the new one is built.
+    for (const image of second.images) expect(first.images).toContain(image);
+    // Cached manifests are keyed by the images' own digest strings and keep no blob sizes.
+    expect([...harness.refresher.caches.manifests.values()].some((m) => 'blobSizes' in m)).toBe(false);
+    expect(harness.refresher.caches.manifests.size).toBe(14);
+  });
+
+  it('caches scan counts, not findings lists, and still gives the same scan results', async () => {
+    harness = await startHarness();
+    await harness.refresher.run();
+    const scans = [...harness.refresher.caches.scans.values()].flatMap((m) => [...m.values()]);
+    expect(scans).toHaveLength(3); // one per DescribeImageScanFindings call
+    expect(scans.every((s) => s.findings.length === 0)).toBe(true);
+    const ml = harness.refresher.caches.scans.get(`${B}/us-east-1/ml/inference`)!;
+    const withFindings = [...ml.values()].find((s) => s.counts?.CRITICAL === 1);
+    expect(withFindings?.counts).toEqual({ CRITICAL: 1, HIGH: 1, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0, UNDEFINED: 0 });
+  });
+
+  it('compacts a fetched scan without changing its scan result', () => {
+    const finding = (name: string, severity: Finding['severity']): Finding => ({ name, severity, source: 'enhanced' });
+    const fetched: FetchedScan = { status: 'ACTIVE', completedAt: 5, findings: [finding('CVE-1', 'HIGH'), finding('CVE-2', 'LOW')], enhanced: true, fetchedAt: 9 };
+    const compact = compactScan(fetched);
+    expect(compact.findings).toEqual([]);
+    expect(compact.counts).toEqual({ CRITICAL: 0, HIGH: 1, MEDIUM: 0, LOW: 1, INFORMATIONAL: 0, UNDEFINED: 0 });
+    const detail = { imageScanStatus: { status: 'ACTIVE' as const } };
+    expect(scanResult({ detail, fetched: compact, registryScanType: 'ENHANCED' })).toEqual(scanResult({ detail, fetched, registryScanType: 'ENHANCED' }));
+    const none: FetchedScan = { findings: [], enhanced: false, fetchedAt: 9 };
+    expect(scanResult({ detail: {}, fetched: compactScan(none), registryScanType: 'BASIC' })).toEqual(scanResult({ detail: {}, fetched: none, registryScanType: 'BASIC' }));
+  });
+});
+
+describe('on-demand findings provider', () => {
+  it('fetches a list once, without descriptions, and serves it from its byte-bounded cache', async () => {
+    harness = await startHarness();
+    await harness.refresher.run();
+    const s = harness.refresher.snapshot();
+    const repository = s.repositoryById.get(`${B}/us-east-1/ml/inference`)!;
+    const image = s.imagesByRepository.get(repository.id)!.find((i) => i.scan.counts?.CRITICAL === 1)!;
+    const provider = createFindingsProvider({
+      clientFor: (accountId, region) => {
+        const account = harness!.refresher.accountFor(accountId, region);
+        return account ? harness!.clients.ecr(account, region) : undefined;
+      },
+    });
+    const before = harness.emulator.controls.callCount('ecr:DescribeImageScanFindings');
+    const list = await provider(repository, image.digest);
+    expect(list?.map((f) => f.severity)).toEqual(['CRITICAL', 'HIGH']);
+    expect(list?.some((f) => f.description !== undefined)).toBe(false);
+    expect(await provider(repository, image.digest)).toBe(list);
+    expect(harness.emulator.controls.callCount('ecr:DescribeImageScanFindings')).toBe(before + 1);
+  });
+
+  it('estimates bytes from the strings a list holds', () => {
+    expect(findingsBytes(undefined)).toBe(64);
+    expect(findingsBytes([{ name: 'CVE-1', severity: 'LOW', source: 'basic' }])).toBe(64 + 96 + (16 + 10) + (16 + 6) + (16 + 10));
+  });
+});
