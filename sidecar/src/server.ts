@@ -17,6 +17,7 @@ import { metricsRoute } from './http/metrics.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import type { Inventory } from './refresh/inventory.js';
+import { warmQueryIndexes } from './query/warm.js';
 import { Refresher } from './refresh/refresher.js';
 
 export interface ServerDeps {
@@ -67,7 +68,16 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
   const now = deps.now ?? Date.now;
   const stats = deps.stats ?? new AwsCallStats();
   const clients = new ClientRegistry({ maxAttempts: config.aws.maxAttempts, stats, ...deps.aws });
-  const refresher = deps.inventory ? undefined : new Refresher({ config, clients, log: log.child({ component: 'refresh' }), now });
+  const refresher = deps.inventory
+    ? undefined
+    : new Refresher({
+        config,
+        clients,
+        log: log.child({ component: 'refresh' }),
+        now,
+        // The same price table object as the query context, so the cached repository and cost rows are reused.
+        prepare: (snapshot) => warmQueryIndexes(snapshot, config.pricing),
+      });
   const inventory: Inventory = deps.inventory ?? refresher!;
 
   const ecrClientFor = (accountId: string, region: string) => {

@@ -13,6 +13,7 @@ import {
   basicFinding,
   cachedScanValid,
   compactManifest,
+  INDEX_MEDIA_TYPES,
   compactScan,
   enhancedFinding,
   needsFindingsFetch,
@@ -306,8 +307,9 @@ async function readManifests(
     ctx.seen.manifests.add(digest);
     const cached = ctx.caches.manifests.get(digest);
     if (cached && cached.blobs.every((b) => knownSize(b) !== undefined)) out.set(digest, { info: cached, sizeOf: knownSize });
-    // Archived images cannot be read (they would fail); their layers stay unknown.
-    else if (detail.imageStatus !== 'ARCHIVED') missing.push(digest);
+    // An archived image's layers are not needed (its size stands in), but an archived index's children are:
+    // without them cleanup must fail closed for the repository. If ECR refuses to read it, that is what happens.
+    else if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) missing.push(digest);
   }
   const mediaTypes = new Map(details.map((d) => [d.imageDigest, d.imageManifestMediaType]));
   const errors: string[] = [];

@@ -32,6 +32,11 @@ export interface RefresherOptions {
   readonly log?: Logger;
   /** Epoch ms; injectable for tests. */
   readonly now?: () => number;
+  /**
+   * Runs on each new snapshot before it is swapped in (e.g. building query indexes), so the first query after
+   * a refresh does not pay for it. A failure here is logged; the snapshot is still served.
+   */
+  readonly prepare?: (snapshot: Snapshot) => void;
 }
 
 interface TargetRead {
@@ -56,6 +61,7 @@ export class Refresher implements Inventory {
   private readonly clients: ClientRegistry;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly prepare?: (snapshot: Snapshot) => void;
   private current: Snapshot;
   private ready = false;
   private version = 0;
@@ -74,6 +80,7 @@ export class Refresher implements Inventory {
     this.clients = options.clients;
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.prepare = options.prepare;
     this.current = emptySnapshot(this.now());
   }
 
@@ -164,7 +171,13 @@ export class Refresher implements Inventory {
     this.lastAttemptAt = startedAt;
     try {
       const input = await this.build(startedAt);
-      this.current = buildSnapshot(input);
+      const next = buildSnapshot(input);
+      try {
+        this.prepare?.(next);
+      } catch (error) {
+        this.log.warn('preparing the snapshot failed', { error: error instanceof Error ? error.message : String(error) });
+      }
+      this.current = next;
       this.ready = true;
       this.lastSuccessAt = this.now();
       this.consecutiveFailures = 0;
