@@ -1,0 +1,789 @@
+/**
+ * Reliability suite: `npm run bench:reliability` (tsx bench/reliability.ts). Prints two tables.
+ *
+ * 1. Faults, injected through the emulator's admin API (/_emulator/controls, /repositories/delete) into a
+ *    moderate registry, each against the sidecar running in its own process: 30% throttling and 10% 5xx
+ *    on every ECR and ECS operation, added latency, a repository deleted mid-refresh, a failure on the 2nd
+ *    page, ECS unavailable (cleanup must block), every registry unreadable, and the emulator stopped for
+ *    a minute then restarted on the same port. While each fault acts, pollers check that every answer is
+ *    a whole snapshot (status, query frames and /metrics agree with a full snapshot's totals).
+ * 2. Load: autocannon on loopback against the sidecar holding the large registry, with a refresh running,
+ *    sending a mix of queries, /metrics scrapes and cleanup plans. Throughput, p50, p99, errors, RSS.
+ *
+ * The emulator runs in a child process (CLI, rate limits off) and so does the sidecar (this file with
+ * --sidecar-child), so that the RSS figures are the sidecar's own.
+ *
+ *   RELIABILITY_IMAGES=1000000 RELIABILITY_REPOSITORIES=5000   load scale (default: LARGE_PARAMS)
+ *   RELIABILITY_FAULT_IMAGES=20000 RELIABILITY_FAULT_REPOSITORIES=200   fault scale
+ *   RELIABILITY_OUTAGE_SECONDS=60   emulator outage
+ *   RELIABILITY_LOAD_SECONDS=60 RELIABILITY_CONNECTIONS=16   autocannon
+ *   RELIABILITY_SKIP=faults|load   run one half only
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { AccountConfig, AppConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
+import { LARGE_PARAMS } from '../src/demo/generate.js';
+import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
+import { createLogger } from '../src/log.js';
+import { startServer } from '../src/server.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const SIDECAR_DIR = fileURLToPath(new URL('..', import.meta.url));
+const THIS_FILE = fileURLToPath(import.meta.url);
+const num = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`${name}: must be a non-negative number, got ${JSON.stringify(raw)}`);
+  return value;
+};
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mib = (kib: number): string => fmt(kib / 1024);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- the sidecar child ---------------------------------------------------------------------------
+
+/** Child mode: the sidecar against the emulator at BENCH_EMULATOR_URL, accounts from BENCH_ACCOUNTS. */
+async function sidecarChild(): Promise<void> {
+  const env = process.env;
+  const emulatorUrl = env.BENCH_EMULATOR_URL!;
+  const accounts = JSON.parse(env.BENCH_ACCOUNTS!) as AccountConfig[];
+  const config: AppConfig = { ...loadConfig(env), accounts };
+  const server = await startServer(config, {
+    log: createLogger({ level: config.logLevel }),
+    aws: { endpoints: { ecr: emulatorUrl, ecs: emulatorUrl, sts: emulatorUrl }, credentials: DEMO_CREDENTIALS },
+  });
+  console.log(`SIDECAR ${server.url}`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+// ---- processes -----------------------------------------------------------------------------------
+
+interface Child {
+  readonly url: string;
+  readonly child: ChildProcess;
+  close(): Promise<void>;
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = pattern.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}) before listening:\n${out}`));
+    });
+  });
+}
+
+const stopChild = (child: ChildProcess): Promise<void> =>
+  new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+
+async function startEmulatorProcess(params: Record<string, number>, port = 0): Promise<Child & { admin: Admin }> {
+  const synthetic = Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=8192',
+      '--import',
+      'tsx',
+      'src/demo/cli.ts',
+      '--synthetic',
+      synthetic,
+      '--port',
+      String(port),
+      '--rate-limits',
+      'off',
+    ],
+    {
+      cwd: SIDECAR_DIR,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await waitForLine(child, /listening on (http:\/\/\S+)/, 'the emulator', 30 * 60_000);
+  child.stdout!.resume();
+  return { url, child, admin: adminOf(url), close: () => stopChild(child) };
+}
+
+type Admin = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+const adminOf =
+  (url: string): Admin =>
+  async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}/_emulator${path}`, {
+      method,
+      ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+    if (!res.ok) throw new Error(`emulator admin ${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+
+interface Summary {
+  defaultAccountId: string;
+  defaultRegion: string;
+  registries: { accountId: string; region: string; repositories: number; images: number }[];
+}
+
+/** As demo mode: the default account with the default credentials, the others through assumed roles. */
+function accountsOf(summary: Summary): AccountConfig[] {
+  const regions = new Map<string, string[]>();
+  for (const r of summary.registries) regions.set(r.accountId, [...(regions.get(r.accountId) ?? []), r.region]);
+  return [...regions].map(([accountId, list]) =>
+    accountId === summary.defaultAccountId
+      ? { name: 'default', accountId, regions: list }
+      : { name: accountId, accountId, roleArn: demoRoleArn(accountId), regions: list },
+  );
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startSidecarProcess(emulatorUrl: string, summary: Summary, env: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=8192', '--import', 'tsx', THIS_FILE, '--sidecar-child'],
+    {
+      cwd: SIDECAR_DIR,
+      env: {
+        ...process.env,
+        AWS_REGION: summary.defaultRegion,
+        APP_HOST: '127.0.0.1',
+        APP_PORT: String(port),
+        LOG_LEVEL: 'error',
+        REFRESH_MIN_INTERVAL: '0',
+        CLEANUP_DEFAULT_RULE: 'true',
+        ...env,
+        BENCH_EMULATOR_URL: emulatorUrl,
+        BENCH_ACCOUNTS: JSON.stringify(accountsOf(summary)),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await waitForLine(child, /SIDECAR (http:\/\/\S+)/, 'the sidecar', 120_000);
+  child.stdout!.resume();
+  return { url, child, close: () => stopChild(child) };
+}
+
+/** VmRSS and VmHWM (peak) of a process, in KiB. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
+
+// ---- probes --------------------------------------------------------------------------------------
+
+interface Readiness {
+  ready: boolean;
+  stale: boolean;
+  snapshotVersion: number;
+  refreshing: boolean;
+  incomplete: boolean;
+  incompleteCount: number;
+}
+interface Status {
+  snapshotVersion: number;
+  lastDurationMs?: number;
+  consecutiveFailures: number;
+  snapshot: { repositories: number; images: number };
+}
+
+const getJson = async <T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> => {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+  return { status: res.status, body: (await res.json()) as T };
+};
+const readyz = async (url: string) => (await getJson<Readiness>(`${url}/readyz`)).body;
+const status = async (url: string) => (await getJson<Status>(`${url}/api/v1/status`)).body;
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return true;
+    } catch {
+      // keep polling
+    }
+    await sleep(everyMs);
+  }
+  return false;
+}
+
+/** POST /api/v1/refresh, then wait for the refresh to end. */
+async function refresh(url: string): Promise<void> {
+  const res = await fetch(`${url}/api/v1/refresh`, { method: 'POST', signal: AbortSignal.timeout(30 * 60_000) });
+  await res.text();
+  await waitUntil(async () => !(await readyz(url)).refreshing, 30 * 60_000);
+}
+
+const metricValue = (text: string, name: string): number | undefined => {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+};
+
+interface Observed {
+  polls: number;
+  /** Answers whose totals match no whole snapshot, or a version seen with two different totals. */
+  torn: number;
+  /** Versions that went backwards for one poller. */
+  backwards: number;
+  healthFailures: number;
+  staleSeen: boolean;
+  versions: Set<number>;
+}
+
+/**
+ * Two pollers read the status, two query frames and /metrics while `during` runs. Every answer must
+ * carry the totals of one whole snapshot (`allowed`), and a given version must always carry the same.
+ */
+async function observe(
+  url: string,
+  allowed: () => { repositories: number; images: number }[],
+  during: () => Promise<void>,
+): Promise<Observed> {
+  const o: Observed = { polls: 0, torn: 0, backwards: 0, healthFailures: 0, staleSeen: false, versions: new Set() };
+  const byVersion = new Map<number, string>();
+  const check = (version: number, repositories: number, images: number): void => {
+    o.polls++;
+    o.versions.add(version);
+    const key = `${repositories}/${images}`;
+    if (!allowed().some((a) => a.repositories === repositories && a.images === images)) o.torn++;
+    if ((byVersion.get(version) ?? key) !== key) o.torn++;
+    byVersion.set(version, key);
+  };
+  let done = false;
+  const query = async (queryType: string) => {
+    const { body } = await getJson<{ total: number; frame: { meta: { snapshotVersion: number } } }>(
+      `${url}/api/v1/query`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ queryType, limit: 1 }),
+      },
+    );
+    return { version: body.frame.meta.snapshotVersion, total: body.total };
+  };
+  const poll = async () => {
+    let last = -1;
+    for (let final = false; !final;) {
+      final = done;
+      try {
+        if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(10_000) })).status !== 200) o.healthFailures++;
+        const s = await status(url);
+        if (s.snapshotVersion < last) o.backwards++;
+        last = s.snapshotVersion;
+        check(s.snapshotVersion, s.snapshot.repositories, s.snapshot.images);
+        const [r, i] = await Promise.all([query('repositories'), query('images')]);
+        if (r.version === i.version) check(i.version, r.total, i.total);
+        if ((await readyz(url)).stale) o.staleSeen = true;
+      } catch {
+        o.healthFailures++;
+        await sleep(200);
+      }
+      await sleep(20);
+    }
+  };
+  const pollers = [poll(), poll()];
+  try {
+    await during();
+  } finally {
+    done = true;
+  }
+  await Promise.all(pollers);
+  return o;
+}
+
+// ---- faults --------------------------------------------------------------------------------------
+
+interface FaultRow {
+  fault: string;
+  refreshS: string;
+  polls: number;
+  torn: number;
+  health: number;
+  servedStale: string;
+  incomplete: string;
+  recoveredS: string;
+  note: string;
+}
+
+async function runFaults(): Promise<FaultRow[]> {
+  const repositories = num('RELIABILITY_FAULT_REPOSITORIES', 200);
+  const images = num('RELIABILITY_FAULT_IMAGES', 20_000);
+  const outageMs = num('RELIABILITY_OUTAGE_SECONDS', 60) * 1000;
+  const params = {
+    accounts: 2,
+    regions: 2,
+    repositories,
+    imagesPerRepository: Math.max(1, Math.round(images / repositories)),
+    clustersPerRegistry: 2,
+  };
+  console.log(`\n== Faults: ${fmt(repositories)} repositories / ~${fmt(images)} images, outage ${outageMs / 1000} s`);
+  let emulator = await startEmulatorProcess(params);
+  const port = Number(new URL(emulator.url).port);
+  const summary = await emulator.admin<Summary>('GET', '/summary');
+  const full = {
+    repositories: summary.registries.reduce((n, r) => n + r.repositories, 0),
+    images: summary.registries.reduce((n, r) => n + r.images, 0),
+  };
+  // CACHE_REFRESH_INTERVAL=10: background refreshes, and a retry at most 10 s after a failed one.
+  const sidecar = await startSidecarProcess(emulator.url, summary, { CACHE_REFRESH_INTERVAL: '10' });
+  const rows: FaultRow[] = [];
+  try {
+    await waitUntil(async () => (await readyz(sidecar.url)).ready, 30 * 60_000);
+    console.log(
+      `  first refresh ${fmt(((await status(sidecar.url)).lastDurationMs ?? 0) / 1000, 1)} s: ${fmt(full.repositories)} repositories, ${fmt(full.images)} images`,
+    );
+    let allowed = [full];
+
+    const recover = async (): Promise<string> => {
+      const t0 = performance.now();
+      await emulator.admin('PUT', '/controls', { faults: {} });
+      // No manual refresh: the next background refresh must clear the flags by itself.
+      const ok = await waitUntil(async () => {
+        const r = await readyz(sidecar.url);
+        return !r.stale && !r.incomplete && !r.refreshing;
+      }, 5 * 60_000);
+      return ok ? fmt((performance.now() - t0) / 1000, 1) : 'NO';
+    };
+
+    const scenario = async (
+      fault: string,
+      faults: Record<string, unknown>,
+      note: (o: Observed) => Promise<string> | string,
+      extra?: () => Promise<void>,
+    ) => {
+      await waitUntil(async () => !(await readyz(sidecar.url)).refreshing, 30 * 60_000);
+      await emulator.admin('POST', '/calls/reset');
+      await emulator.admin('PUT', '/controls', { faults });
+      const t0 = performance.now();
+      const o = await observe(
+        sidecar.url,
+        () => allowed,
+        async () => {
+          await Promise.all([refresh(sidecar.url), extra?.()]);
+        },
+      );
+      const refreshS = fmt((performance.now() - t0) / 1000, 1);
+      const r = await readyz(sidecar.url);
+      const text = await (await fetch(`${sidecar.url}/metrics`)).text();
+      const stale = `${r.stale ? 'yes' : 'no'} (metric ${metricValue(text, 'ecrlens_inventory_stale')})`;
+      const noteText = await note(o);
+      const recoveredS = await recover();
+      rows.push({
+        fault,
+        refreshS,
+        polls: o.polls,
+        torn: o.torn + o.backwards,
+        health: o.healthFailures,
+        servedStale: stale,
+        incomplete: String(r.incompleteCount),
+        recoveredS,
+        note: noteText,
+      });
+      console.log(
+        `  ${fault}: refresh ${refreshS} s, ${o.polls} polls, ${o.torn + o.backwards} torn, stale ${stale}, incomplete ${r.incompleteCount}, recovered ${recoveredS} s; ${noteText}`,
+      );
+    };
+
+    const calls = async () => {
+      const c = await emulator.admin<Record<string, { calls: number; throttled: number; faulted: number }>>(
+        'GET',
+        '/calls',
+      );
+      const sum = (k: 'calls' | 'throttled' | 'faulted') => Object.values(c).reduce((n, v) => n + v[k], 0);
+      return `${fmt(sum('calls'))} AWS calls, ${fmt(sum('throttled'))} throttled, ${fmt(sum('faulted'))} 5xx`;
+    };
+
+    await scenario(
+      '30% throttling (all ECR+ECS)',
+      { 'ecr:*': { throttleProbability: 0.3 }, 'ecs:*': { throttleProbability: 0.3 } },
+      calls,
+    );
+    await scenario('10% 5xx (all)', { '*': { serverErrorProbability: 0.1 } }, calls);
+    await scenario(
+      '+200 ms latency (all)',
+      { '*': { latencyMs: 200 } },
+      (o) => `versions served during it: ${[...o.versions].sort((a, b) => a - b).join(', ')}`,
+    );
+    await scenario(
+      'failure on page 2 (DescribeImages, repositories > 1,000 images)',
+      { 'ecr:DescribeImages': { failOnPage: 2 } },
+      calls,
+    );
+    await scenario(
+      'every registry unreadable',
+      { 'ecr:DescribeRepositories': { failOnPage: 1 } },
+      (o) => `stale seen while polling: ${o.staleSeen}`,
+    );
+    await scenario('ECS unavailable', { 'ecs:*': { serverErrorProbability: 1 } }, async () => {
+      const { body } = await getJson<{
+        summary: { delete: number };
+        repositories: { status: string; blockedReasons: { code: string }[] }[];
+      }>(`${sidecar.url}/api/v1/cleanup/plan?limit=1`);
+      const blocked = body.repositories.filter(
+        (r) => r.status === 'blocked' && r.blockedReasons.some((b) => b.code === 'blocked-ecs'),
+      ).length;
+      return `cleanup plan: ${blocked}/${body.repositories.length} repositories blocked (blocked-ecs), ${body.summary.delete} deletable`;
+    });
+
+    // A repository deleted while the (slowed) refresh runs: answers are the snapshot before or after.
+    const victim = await (async () => {
+      const { body } = await getJson<{ frame: { fields: { name: string; values: unknown[] }[] } }>(
+        `${sidecar.url}/api/v1/query`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            queryType: 'repositories',
+            filters: { registry: summary.defaultAccountId, region: summary.defaultRegion },
+            limit: 1,
+            sort: { field: 'imageCount', order: 'desc' },
+          }),
+        },
+      );
+      const field = (n: string) => body.frame.fields.find((f) => f.name === n)?.values[0];
+      return { name: String(field('repository')), images: Number(field('imageCount')) };
+    })();
+    allowed = [full, { repositories: full.repositories - 1, images: full.images - victim.images }];
+    await scenario(
+      'repository deleted mid-refresh',
+      { 'ecr:DescribeImages': { latencyMs: 300 } },
+      () => `deleted ${victim.name} (${victim.images} images) while DescribeImages calls were in flight`,
+      async () => {
+        await waitUntil(
+          async () =>
+            ((await emulator.admin<Record<string, { calls: number }>>('GET', '/calls'))['ecr:DescribeImages']?.calls ??
+              0) > 0,
+          60_000,
+          20,
+        );
+        await emulator.admin('POST', '/repositories/delete', { repositoryName: victim.name });
+      },
+    );
+    const after = allowed[1]!;
+
+    // The emulator stopped for a while, then restarted on the same port (from the same parameters, so
+    // the deleted repository is back: the snapshot after recovery is the full one again).
+    {
+      const t0 = performance.now();
+      const o = await observe(
+        sidecar.url,
+        () => [full, after],
+        async () => {
+          await emulator.close();
+          // A refresh now fails at once (the background ones every 10 s fail too): the data turns stale.
+          await refresh(sidecar.url);
+          await sleep(Math.max(0, outageMs - (performance.now() - t0)));
+        },
+      );
+      const r = await readyz(sidecar.url);
+      const text = await (await fetch(`${sidecar.url}/metrics`)).text();
+      const stale = `${r.stale ? 'yes' : 'no'} (metric ${metricValue(text, 'ecrlens_inventory_stale')})`;
+      const t1 = performance.now();
+      emulator = await startEmulatorProcess(params, port);
+      const ok = await waitUntil(async () => !(await readyz(sidecar.url)).stale, 5 * 60_000);
+      const recoveredS = ok ? fmt((performance.now() - t1) / 1000, 1) : 'NO';
+      const s = await status(sidecar.url);
+      const row = {
+        fault: `emulator stopped ${outageMs / 1000} s, restarted`,
+        refreshS: fmt((t1 - t0) / 1000, 1),
+        polls: o.polls,
+        torn: o.torn + o.backwards,
+        health: o.healthFailures,
+        servedStale: stale,
+        incomplete: String(r.incompleteCount),
+        recoveredS,
+        note: `served v${[...o.versions].join(', v')} throughout; after: ${fmt(s.snapshot.repositories)} repositories, ${fmt(s.snapshot.images)} images`,
+      };
+      rows.push(row);
+      console.log(
+        `  ${row.fault}: ${row.polls} polls, ${row.torn} torn, stale ${stale}, recovered ${recoveredS} s after the restart`,
+      );
+    }
+    const rss = memoryOf(sidecar.child.pid!);
+    console.log(`  sidecar RSS ${mib(rss.rss)} MiB, peak ${mib(rss.peak)} MiB`);
+  } finally {
+    await sidecar.close();
+    await emulator.close();
+  }
+  return rows;
+}
+
+// ---- load ----------------------------------------------------------------------------------------
+
+interface LoadFigures {
+  scale: string;
+  firstRefreshS: string;
+  loadRefreshS: string;
+  seconds: number;
+  connections: number;
+  requests: number;
+  throughput: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+  rssBeforeMiB: string;
+  rssAfterMiB: string;
+  peakMiB: string;
+  mix: string;
+}
+
+async function runLoad(): Promise<LoadFigures> {
+  const images = num('RELIABILITY_IMAGES', LARGE_PARAMS.imagesPerRepository * LARGE_PARAMS.repositories);
+  const repositories = num(
+    'RELIABILITY_REPOSITORIES',
+    Math.min(LARGE_PARAMS.repositories, Math.max(1, Math.round(images / 200))),
+  );
+  const seconds = num('RELIABILITY_LOAD_SECONDS', 60);
+  const connections = num('RELIABILITY_CONNECTIONS', 16);
+  const params = { ...LARGE_PARAMS, repositories, imagesPerRepository: Math.max(1, Math.round(images / repositories)) };
+  console.log(
+    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections, ${seconds} s`,
+  );
+  const t0 = performance.now();
+  const emulator = await startEmulatorProcess(params);
+  const summary = await emulator.admin<Summary>('GET', '/summary');
+  const total = summary.registries.reduce((n, r) => n + r.images, 0);
+  console.log(
+    `  emulator ready in ${fmt((performance.now() - t0) / 1000, 1)} s: ${summary.registries.length} registries, ${fmt(total)} images`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'ecr-lens-reliability-'));
+  const sidecar = await startSidecarProcess(emulator.url, summary, { CLEANUP_AUDIT_LOG: join(dir, 'audit.jsonl') });
+  try {
+    const t1 = performance.now();
+    let last = 0;
+    const ok = await waitUntil(
+      async () => {
+        if (performance.now() - last > 30_000) {
+          last = performance.now();
+          const m = memoryOf(sidecar.child.pid!);
+          console.log(
+            `  ... first refresh running ${fmt((performance.now() - t1) / 1000)} s, sidecar RSS ${mib(m.rss)} MiB`,
+          );
+        }
+        return (await readyz(sidecar.url)).ready;
+      },
+      60 * 60_000,
+      1000,
+    );
+    if (!ok) throw new Error('the first refresh did not finish within an hour');
+    const first = await status(sidecar.url);
+    const firstRefreshS = fmt((first.lastDurationMs ?? 0) / 1000, 1);
+    console.log(
+      `  first refresh ${firstRefreshS} s: ${fmt(first.snapshot.repositories)} repositories, ${fmt(first.snapshot.images)} images`,
+    );
+
+    const json = { 'content-type': 'application/json' };
+    const query = (body: unknown) => ({
+      method: 'POST' as const,
+      path: '/api/v1/query',
+      headers: json,
+      body: JSON.stringify(body),
+    });
+    const requests = [
+      query({ queryType: 'repositories', limit: 100 }),
+      query({ queryType: 'images', filters: { repository: 'a*', untagged: false }, limit: 500 }),
+      query({ queryType: 'cost', limit: 100 }),
+      query({ queryType: 'severity', limit: 100 }),
+      query({
+        queryType: 'images',
+        filters: { olderThanDays: 90, inUse: false },
+        sort: { field: 'sizeBytes', order: 'desc' },
+        limit: 100,
+      }),
+      query({ queryType: 'usage', limit: 100 }),
+      { method: 'GET' as const, path: '/metrics' },
+      { method: 'GET' as const, path: '/api/v1/cleanup/plan?limit=100' },
+    ];
+    const mix =
+      'repositories, images (glob), cost, severity, images (age/in-use, sorted), usage queries; /metrics; cleanup plan (limit 100)';
+    // Warm every route once (first renders build the per-snapshot indexes and plan).
+    for (const r of requests) {
+      const res = await fetch(`${sidecar.url}${r.path}`, {
+        method: r.method,
+        headers: 'headers' in r ? r.headers : {},
+        ...('body' in r ? { body: r.body } : {}),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) console.log(`  WARNING: warm-up ${r.method} ${r.path} answered ${res.status}`);
+    }
+    if (global.gc) global.gc();
+    const before = memoryOf(sidecar.child.pid!);
+
+    // A refresh during the load: started at once, timed until it ends.
+    const t2 = performance.now();
+    let loadRefreshS = 'still running';
+    const refreshing = refresh(sidecar.url).then(() => {
+      loadRefreshS = fmt((performance.now() - t2) / 1000, 1);
+    });
+    let peakRss = before.rss;
+    const sampler = setInterval(() => {
+      try {
+        peakRss = Math.max(peakRss, memoryOf(sidecar.child.pid!).rss);
+      } catch {
+        // the child is gone: reported below
+      }
+    }, 250);
+    const result = await autocannon({ url: sidecar.url, connections, duration: seconds, requests, timeout: 30 });
+    clearInterval(sampler);
+    console.log(`  load done; waiting for the refresh (${loadRefreshS})`);
+    await refreshing;
+    const after = memoryOf(sidecar.child.pid!);
+    return {
+      scale: `${fmt(first.snapshot.repositories)} repositories / ${fmt(first.snapshot.images)} images`,
+      firstRefreshS,
+      loadRefreshS,
+      seconds,
+      connections,
+      requests: result.requests.total,
+      throughput: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      errors: result.errors,
+      non2xx: result.non2xx,
+      timeouts: result.timeouts,
+      rssBeforeMiB: mib(before.rss),
+      rssAfterMiB: mib(after.rss),
+      peakMiB: mib(Math.max(after.peak, peakRss)),
+      mix,
+    };
+  } finally {
+    await sidecar.close();
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- tables --------------------------------------------------------------------------------------
+
+function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(cells[0]!), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)].join(
+    '\n',
+  );
+}
+
+async function main(): Promise<void> {
+  const skip = process.env.RELIABILITY_SKIP ?? '';
+  const faults = skip === 'faults' ? [] : await runFaults();
+  const load = skip === 'load' ? undefined : await runLoad();
+
+  if (faults.length > 0) {
+    console.log('\n### Faults\n');
+    console.log(
+      table(
+        [
+          'Fault',
+          'Refresh (s)',
+          'Polls',
+          'Torn answers',
+          'Health failures',
+          'Stale after',
+          'Incomplete after',
+          'Recovered in (s)',
+          'Notes',
+        ],
+        faults.map((r) => [
+          r.fault,
+          r.refreshS,
+          r.polls,
+          r.torn,
+          r.health,
+          r.servedStale,
+          r.incomplete,
+          r.recoveredS,
+          r.note,
+        ]),
+      ),
+    );
+  }
+  if (load) {
+    console.log('\n### Load\n');
+    console.log(
+      table(
+        [
+          'Scale',
+          'Connections',
+          'Duration (s)',
+          'Requests',
+          'Throughput (req/s)',
+          'p50 (ms)',
+          'p99 (ms)',
+          'Max (ms)',
+          'Errors',
+          'Non-2xx',
+          'Timeouts',
+        ],
+        [
+          [
+            load.scale,
+            load.connections,
+            load.seconds,
+            fmt(load.requests),
+            fmt(load.throughput, 1),
+            load.p50,
+            load.p99,
+            load.max,
+            load.errors,
+            load.non2xx,
+            load.timeouts,
+          ],
+        ],
+      ),
+    );
+    console.log('');
+    console.log(
+      table(
+        ['First refresh (s)', 'Refresh under load (s)', 'RSS before load (MiB)', 'RSS after (MiB)', 'Peak RSS (MiB)'],
+        [[load.firstRefreshS, load.loadRefreshS, load.rssBeforeMiB, load.rssAfterMiB, load.peakMiB]],
+      ),
+    );
+    console.log(`\nMix (round-robin per connection): ${load.mix}.`);
+  }
+}
+
+if (process.argv.includes('--sidecar-child')) {
+  await sidecarChild();
+} else {
+  await main();
+}
