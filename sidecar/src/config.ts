@@ -361,4 +361,6 @@ export const CONFIG_ENV_VARS: readonly string[] = [...CONFIG_DOCS.map((d) => d.e
 
 /** The secrets in a configuration, for the logger's redaction. */
 export const configSecrets = (config: AppConfig): string[] =>
-  [config.apiToken, config.adminToken].filter((s): s is string => typeof s === 'string');
+  [config.apiToken, config.adminToken, config.metrics.METRICS_TOKEN, config.cleanup.execution.grafana?.token].filter(
+    (s): s is string => typeof s === 'string',
+  );

@@ -290,9 +290,14 @@ export class EmulatorStore {
     return this.issued.get(accessKeyId);
   }
 
-  /** The caller's account: issued keys map to the assumed role's account, any other key to the default. */
+  /**
+   * The caller's account: issued keys map to the assumed role's account (encoded in the key, so keys issued
+   * before a restart still do), any other key to the default.
+   */
   accountFor(accessKeyId: string | undefined): string {
-    return (accessKeyId && this.issued.get(accessKeyId)?.accountId) || this.defaultAccountId;
+    if (!accessKeyId) return this.defaultAccountId;
+    const issued = this.issued.get(accessKeyId)?.accountId ?? /^ASIA(\d{12})[0-9A-Z]{4}$/.exec(accessKeyId)?.[1];
+    return issued ?? this.defaultAccountId;
   }
 
   summary(): RegistrySummary[] {

@@ -61,7 +61,8 @@ function assumeRole(store: EmulatorStore, params: URLSearchParams, call: StsCall
       "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200",
     );
   const seed = `${roleArn}/${session}/${call.requestId}`;
-  const accessKeyId = `ASIA${hash(`akid/${seed}`, 16)}`;
+  // The account is part of the key, as AWS keys outlive a service restart: a restarted emulator still knows it.
+  const accessKeyId = `ASIA${match[1]}${hash(`akid/${seed}`, 4)}`;
   const roleId = `AROA${hash(`role/${roleArn}`, 17)}`;
   const expiration = call.now + duration * 1000;
   const credentials = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DOCS, CONFIG_ENV_VARS, ConfigError, loadConfig } from '../../src/config.js';
+import { CONFIG_DOCS, CONFIG_ENV_VARS, ConfigError, configSecrets, loadConfig } from '../../src/config.js';
 
 const base = { AWS_REGION: 'us-east-1' };
 
@@ -73,8 +73,20 @@ describe('loadConfig', () => {
     const regions = ['us-east-1', 'eu-west-1'];
     expect(config.accounts).toEqual([
       { name: 'default', accountId: '111111111111', regions },
-      { name: '222222222222', accountId: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/ecr-lens', externalId: 'ext-123', regions },
-      { name: '333333333333', accountId: '333333333333', roleArn: 'arn:aws:iam::333333333333:role/path/ecr-lens', externalId: 'ext-123', regions },
+      {
+        name: '222222222222',
+        accountId: '222222222222',
+        roleArn: 'arn:aws:iam::222222222222:role/ecr-lens',
+        externalId: 'ext-123',
+        regions,
+      },
+      {
+        name: '333333333333',
+        accountId: '333333333333',
+        roleArn: 'arn:aws:iam::333333333333:role/path/ecr-lens',
+        externalId: 'ext-123',
+        regions,
+      },
     ]);
   });
 
@@ -83,7 +95,10 @@ describe('loadConfig', () => {
     [{ APP_PORT: '70000' }, 'APP_PORT: must be an integer 1-65535, got "70000"'],
     [{ CACHE_REFRESH_INTERVAL: '1.5' }, 'CACHE_REFRESH_INTERVAL: must be an integer 10-604800, got "1.5"'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL: must be one of debug, info, warn, error, got "verbose"'],
-    [{ AWS_REGION: 'us_east_1' }, 'AWS_REGION: must be a region or comma-separated regions like us-east-1, got "us_east_1"'],
+    [
+      { AWS_REGION: 'us_east_1' },
+      'AWS_REGION: must be a region or comma-separated regions like us-east-1, got "us_east_1"',
+    ],
     [{ ECR_REGISTRY_ID: '1234' }, 'ECR_REGISTRY_ID: must be a 12-digit account id, got "1234"'],
     [{ ASSUME_ROLE_ARNS: 'arn:aws:iam::12:role/x' }, 'ASSUME_ROLE_ARNS: must be comma-separated IAM role ARNs'],
     [{ STORAGE_PRICE_PER_GB_MONTH: '-1' }, 'STORAGE_PRICE_PER_GB_MONTH: must be a number >= 0, got "-1"'],
@@ -114,7 +129,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses a configuration with no account', () => {
-    expect(errorOf(() => loadConfig({ ...base, INCLUDE_DEFAULT_ACCOUNT: 'false' }))).toContain('INCLUDE_DEFAULT_ACCOUNT:');
+    expect(errorOf(() => loadConfig({ ...base, INCLUDE_DEFAULT_ACCOUNT: 'false' }))).toContain(
+      'INCLUDE_DEFAULT_ACCOUNT:',
+    );
   });
 
   it('reads accounts with their own regions from the YAML file; the environment wins for scalars', () => {
@@ -147,19 +164,59 @@ describe('loadConfig', () => {
     expect(config.configFile).toBe('/etc/ecr-lens.yaml');
     expect(config.accounts).toEqual([
       { name: 'default', regions: ['us-east-1'] },
-      { name: 'prod', accountId: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/ecr-lens', regions: ['eu-west-1', 'eu-central-1'] },
-      { name: '333333333333', accountId: '333333333333', roleArn: 'arn:aws:iam::333333333333:role/r', regions: ['us-east-1'] },
+      {
+        name: 'prod',
+        accountId: '222222222222',
+        roleArn: 'arn:aws:iam::222222222222:role/ecr-lens',
+        regions: ['eu-west-1', 'eu-central-1'],
+      },
+      {
+        name: '333333333333',
+        accountId: '333333333333',
+        roleArn: 'arn:aws:iam::333333333333:role/r',
+        regions: ['us-east-1'],
+      },
     ]);
   });
 
   it('names the file and the key of a bad YAML value', () => {
     const read = (text: string) => () => loadConfig({ ECRLENS_CONFIG: 'c.yaml' }, { readFile: () => text });
-    expect(errorOf(read('regions: [us-east-1]\nport: high'))).toContain('APP_PORT (ECRLENS_CONFIG port): must be an integer 1-65535, got "high"');
-    expect(errorOf(read('regions: [us-east-1]\nprots: 1'))).toContain('ECRLENS_CONFIG: c.yaml: (top level)');
-    expect(errorOf(read('regions: [us-east-1]\naccounts:\n  - roleArn: nope'))).toContain('ECRLENS_CONFIG: c.yaml: accounts.0.roleArn');
-    expect(errorOf(() => loadConfig({ ECRLENS_CONFIG: 'missing.yaml' }, { readFile: () => { throw new Error('ENOENT'); } }))).toContain(
-      'ECRLENS_CONFIG: cannot read "missing.yaml": ENOENT',
+    expect(errorOf(read('regions: [us-east-1]\nport: high'))).toContain(
+      'APP_PORT (ECRLENS_CONFIG port): must be an integer 1-65535, got "high"',
     );
+    expect(errorOf(read('regions: [us-east-1]\nprots: 1'))).toContain('ECRLENS_CONFIG: c.yaml: (top level)');
+    expect(errorOf(read('regions: [us-east-1]\naccounts:\n  - roleArn: nope'))).toContain(
+      'ECRLENS_CONFIG: c.yaml: accounts.0.roleArn',
+    );
+    expect(
+      errorOf(() =>
+        loadConfig(
+          { ECRLENS_CONFIG: 'missing.yaml' },
+          {
+            readFile: () => {
+              throw new Error('ENOENT');
+            },
+          },
+        ),
+      ),
+    ).toContain('ECRLENS_CONFIG: cannot read "missing.yaml": ENOENT');
+  });
+
+  it('lists every secret setting for the log redaction', () => {
+    const config = loadConfig({
+      AWS_REGION: 'us-east-1',
+      SIDECAR_API_TOKEN: 'api-token-123',
+      SIDECAR_ADMIN_TOKEN: 'admin-token-1234567890',
+      METRICS_TOKEN: 'metrics-token-1',
+      GRAFANA_URL: 'https://grafana.example.com',
+      GRAFANA_TOKEN: 'glsa_grafana_token',
+    });
+    expect(configSecrets(config).sort()).toEqual([
+      'admin-token-1234567890',
+      'api-token-123',
+      'glsa_grafana_token',
+      'metrics-token-1',
+    ]);
   });
 
   it('documents every setting it reads in the README configuration table', () => {

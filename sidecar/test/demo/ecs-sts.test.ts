@@ -219,6 +219,25 @@ describe('STS', () => {
     ]);
   });
 
+  it('keeps honouring issued credentials after the emulator restarts, as AWS keys outlive a service restart', async () => {
+    const out = await sts().send(
+      new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/ecr-lens-reader', RoleSessionName: 'restart' }),
+    );
+    expect(out.Credentials!.AccessKeyId).toMatch(/^ASIA222222222222[0-9A-F]{4}$/);
+    const restarted = await start(reference(), { now: () => 1_767_225_600_000 });
+    try {
+      const credentials = {
+        accessKeyId: out.Credentials!.AccessKeyId!,
+        secretAccessKey: out.Credentials!.SecretAccessKey!,
+        sessionToken: out.Credentials!.SessionToken!,
+      };
+      const clusters = await ecsClient(restarted, { credentials }).send(new ListClustersCommand({}));
+      expect(clusters.clusterArns).toEqual(['arn:aws:ecs:us-east-1:222222222222:cluster/ml']);
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('works through fromTemporaryCredentials, as the sidecar uses it', async () => {
     const ecr = new ECRClient({
       endpoint: emulator.url,
