@@ -17,21 +17,13 @@ import { buildSnapshot } from '../src/snapshot/build.js';
 import type { Finding, Image, ImageUse, Repository, ScanResult, Snapshot, SnapshotInput } from '../src/snapshot/model.js';
 import { repositoryId, SEVERITIES } from '../src/snapshot/model.js';
 import { repositoryUri } from '../src/snapshot/reference.js';
+import { mulberry32 } from '../src/demo/prng.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 0, 1);
 
-/** A small deterministic PRNG (mulberry32), so runs are comparable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic, so runs are comparable.
+const random = mulberry32;
 
 const hex64 = (n: number, salt: string): string => `sha256:${salt}${n.toString(16).padStart(64 - salt.length, '0')}`;
 

@@ -2,31 +2,18 @@
  * The query API's filters applied to a cleanup plan: repository filters scope the plan (and its
  * id); image filters and `decision` only choose the rows shown.
  */
-import { DAY_MS, globMatcher, hasSeverityAtLeast, repositoryPredicate } from '../query/filters.js';
+import { DAY_MS, globMatcher, hasSeverityAtLeast, IMAGE_FILTERS, repositoryPredicate } from '../query/filters.js';
 import type { Filters } from '../query/request.js';
 import type { Image, Repository } from '../snapshot/model.js';
 import type { CleanupPlan, ImagePlan, RepositoryPlan } from './planner.js';
 import { scopePlan } from './planner.js';
 
-/** Filters a cleanup plan understands. */
+/** Filters a cleanup plan understands: the repository scope, the query API's image filters, and its own. */
 export const PLAN_FILTERS = [
   'registry',
   'region',
   'repository',
-  'tag',
-  'digest',
-  'minSeverity',
-  'scanState',
-  'kind',
-  'pushedBefore',
-  'pushedAfter',
-  'pulledBefore',
-  'pulledAfter',
-  'olderThanDays',
-  'notPulledForDays',
-  'inUse',
-  'untagged',
-  'cluster',
+  ...IMAGE_FILTERS,
   'decision',
   'level',
 ] as const satisfies readonly (keyof Filters)[];
