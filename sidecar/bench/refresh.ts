@@ -11,13 +11,15 @@
  *   BENCH_LARGE_PARAMS=key=value,...: generator overrides for the large case (e.g. enhancedShare=0).
  *
  * Peak RSS is the sidecar process's VmHWM (/proc/self/status); the emulator's memory is its own process's.
+ * Run directly, the benchmark re-runs itself with the sidecar's V8 flags (SIDECAR_NODE_FLAGS) and --expose-gc.
  * "Policy calls" in the floor are GetLifecyclePolicy + GetRepositoryPolicy, one each per repository.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { ClientRegistry } from '../src/aws/clients.js';
 import type { AwsCallStat } from '../src/aws/stats.js';
 import { AwsCallStats } from '../src/aws/stats.js';
@@ -26,6 +28,7 @@ import { loadConfig } from '../src/config.js';
 import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
 import { DEMO_PARAMS, LARGE_PARAMS, parseSyntheticParams } from '../src/demo/generate.js';
 import type { SyntheticParams } from '../src/demo/generate.js';
+import { warmQueryIndexes } from '../src/query/warm.js';
 import { Refresher } from '../src/refresh/refresher.js';
 import type { Snapshot } from '../src/snapshot/model.js';
 
@@ -166,7 +169,10 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
     const stats = new AwsCallStats();
     const base = loadConfig({ AWS_REGION: 'us-east-1', ...process.env, REFRESH_MIN_INTERVAL: '0' });
     const config: AppConfig = { ...base, accounts: accountsOf(summary) };
-    console.log(`  AWS_CONCURRENCY ${config.aws.concurrency} per registry, REGISTRY_CONCURRENCY ${config.aws.registryConcurrency}`);
+    console.log(
+      `  AWS_CONCURRENCY ${config.aws.concurrency} per registry, REGISTRY_CONCURRENCY ${config.aws.registryConcurrency}; sidecar V8 heap limit ${fmt(Math.round(getHeapStatistics().heap_size_limit / 1048576))} MiB (${process.execArgv.join(' ')})`,
+    );
+    console.log('  query indexes are built after each refresh (warmQueryIndexes, as server.ts does): included in wall time and RSS');
     const clients = new ClientRegistry({
       maxAttempts: config.aws.maxAttempts,
       stats,
@@ -174,7 +180,8 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
       credentials: DEMO_CREDENTIALS,
       requestTimeoutMs: 120_000,
     });
-    const refresher = new Refresher({ config, clients });
+    // As in server.ts: the query engine's per-snapshot indexes are built right after each swap (counted in wall time and RSS).
+    const refresher = new Refresher({ config, clients, prepare: (snapshot) => warmQueryIndexes(snapshot, config.pricing) });
 
     const baseHeap = (global.gc?.(), process.memoryUsage().heapUsed);
     try {
@@ -185,6 +192,7 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
         if (snapshot.incomplete.length > 0) console.log(`  WARNING: ${snapshot.incomplete.length} incomplete entries, first: ${JSON.stringify(snapshot.incomplete[0])}`);
         console.log(`  snapshot: ${fmt(snapshot.repositories.length)} repositories, ${fmt(snapshot.images.length)} images, ${fmt(snapshot.uses.length)} uses, ${fmt(snapshot.layerSizes.size)} blobs`);
         printCalls('first refresh', first, floorCalls(snapshot));
+        console.log(`    sidecar peak RSS (VmHWM) so far ${fmt(Math.round(peakRssBytes() / 1048576))} MiB`);
       }
       if (firstLatencyMs !== latencyMs) await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs } } });
       const steady = await timedRefresh(refresher, stats);
@@ -211,4 +219,19 @@ export async function main(): Promise<void> {
   else console.log('\n(set BENCH_LARGE=1 for 5,000 repositories / 1,000,000 images)');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();
+/**
+ * The sidecar's own V8 settings (package.json "start", the Dockerfile's NODE_OPTIONS): the benchmark measures
+ * the refresh in a process set up the same way, so run directly it re-runs itself with them (and --expose-gc).
+ */
+export const SIDECAR_NODE_FLAGS = ['--max-old-space-size=1152'];
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  if (process.env.BENCH_REFRESH_CHILD === '1') await main();
+  else {
+    const child = spawnSync(process.execPath, [...SIDECAR_NODE_FLAGS, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_REFRESH_CHILD: '1' },
+    });
+    process.exitCode = child.status ?? 1;
+  }
+}

@@ -10,7 +10,7 @@ import type { CachedManifest, FetchedScan } from '../snapshot/assemble-image.js'
 
 /** What a refresh touched, so the caches can drop the rest. */
 export interface Seen {
-  /** Interned manifest digests. */
+  /** Digests of the cached manifests this refresh used or stored. */
   readonly manifests: Set<string>;
   /** Repository ids whose scan entries the refresh kept (their map is replaced per refresh). */
   readonly scans: Set<string>;
@@ -18,7 +18,7 @@ export interface Seen {
 }
 
 export class RefreshCaches {
-  /** Parsed manifests (without blob sizes) by digest. */
+  /** Parsed manifests (without blob sizes) by digest; plain ones are not kept (their images describe them). */
   readonly manifests = new Map<string, CachedManifest>();
   /** Compact scan results (no findings lists) by repository id, then digest. */
   readonly scans = new Map<string, ReadonlyMap<string, FetchedScan>>();
@@ -26,25 +26,28 @@ export class RefreshCaches {
   readonly taskDefinitions = new Map<string, TaskDefinition>();
   /** The account id each registry target resolved to, for refreshes where DescribeRegistry fails. */
   readonly accountIds = new Map<string, string>();
-  private strings = new Map<string, string>();
-
-  /** One shared string per digest within a refresh: images of a repository share layers. */
-  readonly intern = (s: string): string => {
-    const known = this.strings.get(s);
-    if (known !== undefined) return known;
-    this.strings.set(s, s);
-    return s;
-  };
 
   /** Drops entries the latest refresh did not use. */
   retain(seen: Seen): void {
     for (const key of this.manifests.keys()) if (!seen.manifests.has(key)) this.manifests.delete(key);
     for (const key of this.scans.keys()) if (!seen.scans.has(key)) this.scans.delete(key);
     for (const key of this.taskDefinitions.keys()) if (!seen.taskDefinitions.has(key)) this.taskDefinitions.delete(key);
-    // Interning is per refresh: a steady-state refresh takes its digests from the previous snapshot's images,
-    // and a map of every digest would cost more than the few strings new manifests duplicate.
-    this.strings = new Map();
   }
+}
+
+/**
+ * A string interner: one shared string per value. A refresh uses one per repository (images of a repository
+ * share layers and list each other as index children); a refresh-wide map reached millions of entries at
+ * 1,000,000 images and cost more than the few base-layer digests repositories duplicate.
+ */
+export function interner(): (s: string) => string {
+  const strings = new Map<string, string>();
+  return (s) => {
+    const known = strings.get(s);
+    if (known !== undefined) return known;
+    strings.set(s, s);
+    return s;
+  };
 }
 
 /** Keeps only what image uses need of a task definition. */

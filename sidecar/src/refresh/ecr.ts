@@ -14,6 +14,8 @@ import {
   cachedScanValid,
   compactManifest,
   INDEX_MEDIA_TYPES,
+  isPlainManifest,
+  plainManifestOf,
   compactScan,
   enhancedFinding,
   needsFindingsFetch,
@@ -26,6 +28,7 @@ import { assembleRepository, registryScanFrequency } from '../snapshot/assemble-
 import type { Finding, Image, Incomplete, IncompleteScope, Registry, Repository, RepositoryPolicySummary, Snapshot } from '../snapshot/model.js';
 import { repositoryId } from '../snapshot/model.js';
 import type { RefreshCaches, Seen } from './caches.js';
+import { interner } from './caches.js';
 
 export type { Seen } from './caches.js';
 
@@ -56,8 +59,40 @@ export interface EcrReadContext {
   readonly basicScanner: Promise<string | undefined>;
   /** Findings the snapshot may still take: one budget (from SNAPSHOT_FINDINGS_MAX) shared by a refresh's registries. */
   readonly findingsBudget: FindingsBudget;
-  /** Blob sizes gathered by this refresh: one map shared by its registries (blobs are content-addressed). */
-  readonly layerSizes: Map<string, number>;
+  /**
+   * Plain manifests fetched by this refresh (the caches keep only the others), so a digest in several
+   * repositories is fetched once. Dropped with the refresh.
+   */
+  readonly plainManifests: Map<string, CachedManifest>;
+  /** Blob sizes gathered by this refresh: shared by its registries (blobs are content-addressed). */
+  readonly layerSizes: BlobSizes;
+}
+
+/**
+ * Blob sizes as a refresh gathers them: only those the previous snapshot's map lacks or holds differently,
+ * so that a steady-state refresh does not build a second map of millions of entries (see snapshotLayerSizes).
+ */
+export interface BlobSizes {
+  readonly changed: Map<string, number>;
+  /** An image of the previous snapshot is gone, so some of its blobs may be too. */
+  imageGone: boolean;
+}
+
+/**
+ * The new snapshot's blob sizes: the previous snapshot's map when no size changed and no image went away
+ * (then the images hold exactly its blobs), else one entry for each blob the images hold.
+ */
+export function snapshotLayerSizes(images: readonly Image[], sizes: BlobSizes, previous: ReadonlyMap<string, number> | undefined, repositoryGone: boolean): ReadonlyMap<string, number> {
+  // Without a previous snapshot every size is new: the gathered map is the snapshot's.
+  if (!previous) return sizes.changed;
+  if (sizes.changed.size === 0 && !sizes.imageGone && !repositoryGone) return previous;
+  const out = new Map<string, number>();
+  for (const image of images)
+    for (const blob of image.layers ?? []) {
+      const size = sizes.changed.get(blob) ?? previous.get(blob);
+      if (size !== undefined) out.set(blob, size);
+    }
+  return out;
 }
 
 export interface EcrRead {
@@ -65,7 +100,6 @@ export interface EcrRead {
   readonly repositories: Repository[];
   readonly images: Image[];
   readonly findings: Map<string, readonly Finding[]>;
-  readonly layerSizes: Map<string, number>;
   readonly incomplete: Incomplete[];
   /** DescribeRepositories failed: the registry's data is the previous snapshot's. */
   readonly failed: boolean;
@@ -138,7 +172,6 @@ export async function readEcr(ctx: EcrReadContext, repositories: Promise<EcrRepo
   const { accountId, region, previous } = ctx;
   const incomplete: Incomplete[] = [];
   const registry = await readRegistrySettings(ctx, incomplete);
-  const layerSizes = ctx.layerSizes;
   const findings = new Map<string, readonly Finding[]>();
 
   let listed: EcrRepository[];
@@ -149,31 +182,27 @@ export async function readEcr(ctx: EcrReadContext, repositories: Promise<EcrRepo
     // Keep the registry's previous repositories and images: unreadable is not empty.
     const kept = (previous?.repositories ?? []).filter((r) => r.accountId === accountId && r.region === region);
     const images: Image[] = [];
-    for (const repository of kept) images.push(...keepPrevious(ctx, repository.id, findings, layerSizes));
-    return { registry, repositories: kept, images, findings, layerSizes, incomplete, failed: true };
+    for (const repository of kept) images.push(...keepPrevious(ctx, repository.id, findings));
+    return { registry, repositories: kept, images, findings, incomplete, failed: true };
   }
 
-  const reads = await Promise.all(listed.map((r) => ctx.repositoryLimit(() => readRepository(ctx, registry, r, incomplete, layerSizes))));
+  const reads = await Promise.all(listed.map((r) => ctx.repositoryLimit(() => readRepository(ctx, registry, r, incomplete))));
   const images: Image[] = [];
   for (const read of reads) {
     for (const image of read.images) images.push(image);
     for (const [digest, list] of read.findings) findings.set(digest, list);
   }
-  return { registry, repositories: reads.map((r) => r.repository), images, findings, layerSizes, incomplete, failed: false };
+  return { registry, repositories: reads.map((r) => r.repository), images, findings, incomplete, failed: false };
 }
 
-/** A repository's images from the previous snapshot, with their findings and layer sizes (kept in the caches). */
-function keepPrevious(ctx: EcrReadContext, id: string, findings: Map<string, readonly Finding[]>, layerSizes: Map<string, number>): readonly Image[] {
+/** A repository's images from the previous snapshot, with their findings (their blob sizes are the previous snapshot's). */
+function keepPrevious(ctx: EcrReadContext, id: string, findings: Map<string, readonly Finding[]>): readonly Image[] {
   const images = ctx.previous?.imagesByRepository.get(id) ?? [];
   ctx.seen.scans.add(id);
   for (const image of images) {
-    ctx.seen.manifests.add(image.digest);
+    if (ctx.caches.manifests.has(image.digest)) ctx.seen.manifests.add(image.digest);
     const f = ctx.previous!.findings.get(image.digest);
     if (f) findings.set(image.digest, f);
-    for (const blob of image.layers ?? []) {
-      const size = ctx.previous!.layerSizes.get(blob);
-      if (size !== undefined) layerSizes.set(blob, size);
-    }
   }
   return images;
 }
@@ -183,7 +212,6 @@ async function readRepository(
   registry: Registry,
   listed: EcrRepository,
   incomplete: Incomplete[],
-  layerSizes: Map<string, number>,
 ): Promise<RepositoryRead> {
   const { accountId, region, ecr, previous } = ctx;
   const name = listed.repositoryName ?? '';
@@ -228,16 +256,17 @@ async function readRepository(
   if (details.status === 'rejected') {
     note('images', 'DescribeImages', details.reason);
     const kept = new Map<string, readonly Finding[]>();
-    const images = keepPrevious(ctx, id, kept, layerSizes);
+    const images = keepPrevious(ctx, id, kept);
     return { repository, images, findings: [...kept] };
   }
 
   // Unchanged images keep their previous object (and digest string): both snapshots share them.
   const previousImages = new Map<string, Image>();
   for (const image of previous?.imagesByRepository.get(id) ?? []) previousImages.set(image.digest, image);
-  const canonical = (digest: string): string => previousImages.get(digest)?.digest ?? ctx.caches.intern(digest);
+  const intern = interner();
+  const canonical = (digest: string): string => previousImages.get(digest)?.digest ?? intern(digest);
 
-  const manifests = await readManifests(ctx, name, details.value, canonical, (error) => note('manifests', 'BatchGetImage', error));
+  const manifests = await readManifests(ctx, name, details.value, canonical, (digest) => previousImages.get(digest), intern, (error) => note('manifests', 'BatchGetImage', error));
   const attestationChildren = new Set<string>();
   for (const m of manifests.values()) for (const child of m.info.attestationChildren) attestationChildren.add(child);
 
@@ -246,15 +275,21 @@ async function readRepository(
   const scanned =
     (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
     (repository.scanOnPush || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
-  const scans = await readScans(ctx, id, name, details.value, scanned, canonical, (error) => note('scan', 'DescribeImageScanFindings', error));
+  const scans = await readScans(ctx, id, name, details.value, scanned, canonical, intern, (error) => note('scan', 'DescribeImageScanFindings', error));
 
   const budget = ctx.findingsBudget;
+  const previousSizes = previous?.layerSizes;
+  let kept = 0;
   const images: Image[] = [];
   for (const detail of details.value) {
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
     const manifest = manifests.get(digest);
-    if (manifest) for (const blob of manifest.info.blobs) layerSizes.set(blob, manifest.sizeOf(blob) ?? 0);
+    if (manifest)
+      for (const blob of manifest.info.blobs) {
+        const size = manifest.sizeOf(blob) ?? 0;
+        if (previousSizes?.get(blob) !== size) ctx.layerSizes.changed.set(blob, size);
+      }
     const fetched = scans.scans.get(digest);
     if (fetched && !fetched.notFound) {
       // Fresh lists, else the previous snapshot's while the cached counts still hold; within the budget
@@ -266,16 +301,18 @@ async function readRepository(
       }
     }
     const image = assembleImage({
-      intern: ctx.caches.intern,
+      intern,
       repositoryId: id,
       detail: detail.imageDigest === digest ? detail : { ...detail, imageDigest: digest },
       ...(manifest ? { manifest: manifest.info } : {}),
       attestationChild: attestationChildren.has(digest),
-      scan: scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, ctx.caches.intern),
+      scan: scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, intern),
     });
     const before = previousImages.get(digest);
+    if (before) kept += 1;
     images.push(before && sameImage(before, image) ? before : image);
   }
+  if (kept < previousImages.size) ctx.layerSizes.imageGone = true;
   return { repository, images, findings: findingsOut };
 }
 
@@ -287,25 +324,32 @@ interface ManifestRead {
 
 /**
  * Parsed manifests of a repository's images, by canonical digest: cached ones (their blob sizes from the
- * previous snapshot), the rest fetched 100 per call.
+ * previous snapshot), the rest fetched 100 per call. Plain manifests (isPlainManifest) are not cached:
+ * the previous snapshot's image holds all they say, and a million cached copies would cost ~140 MB.
  */
 async function readManifests(
   ctx: EcrReadContext,
   repositoryName: string,
   details: readonly ImageDetail[],
   canonical: (digest: string) => string,
+  previousImage: (digest: string) => Image | undefined,
+  intern: (s: string) => string,
   onError: (error: unknown) => void,
 ): Promise<Map<string, ManifestRead>> {
   const out = new Map<string, ManifestRead>();
   const missing: string[] = [];
   const previousSizes = ctx.previous?.layerSizes;
   // A cached manifest's sizes: gathered by this refresh (another repository) or held by the previous snapshot.
-  const knownSize = (blob: string): number | undefined => ctx.layerSizes.get(blob) ?? previousSizes?.get(blob);
+  const knownSize = (blob: string): number | undefined => ctx.layerSizes.changed.get(blob) ?? previousSizes?.get(blob);
   for (const detail of details) {
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
-    ctx.seen.manifests.add(digest);
-    const cached = ctx.caches.manifests.get(digest);
+    let cached = ctx.caches.manifests.get(digest);
+    if (cached) ctx.seen.manifests.add(digest);
+    else {
+      const before = previousImage(digest);
+      cached = (before && plainManifestOf(before)) ?? ctx.plainManifests.get(digest);
+    }
     if (cached && cached.blobs.every((b) => knownSize(b) !== undefined)) out.set(digest, { info: cached, sizeOf: knownSize });
     // An archived image's layers are not needed (its size stands in), but an archived index's children are:
     // without them cleanup must fail closed for the repository. If ECR refuses to read it, that is what happens.
@@ -319,10 +363,14 @@ async function readManifests(
         const batch = await ctx.ecr.manifests(repositoryName, digests);
         for (const raw of batch.manifests) {
           try {
-            const parsed: ManifestInfo = parseManifest(raw.text, raw.mediaType ?? mediaTypes.get(raw.digest), ctx.caches.intern);
+            const parsed: ManifestInfo = parseManifest(raw.text, raw.mediaType ?? mediaTypes.get(raw.digest), intern);
             const info = compactManifest(parsed);
             const digest = canonical(raw.digest);
-            ctx.caches.manifests.set(digest, info);
+            if (isPlainManifest(info, mediaTypes.get(raw.digest))) ctx.plainManifests.set(digest, info);
+            else {
+              ctx.caches.manifests.set(digest, info);
+              ctx.seen.manifests.add(digest);
+            }
             const sizes = new Map<string, number>();
             parsed.blobs.forEach((blob, i) => sizes.set(blob, parsed.blobSizes[i] ?? 0));
             out.set(digest, { info, sizeOf: (blob) => sizes.get(blob) });
@@ -352,6 +400,7 @@ async function readScans(
   details: readonly ImageDetail[],
   repositoryScanned: boolean,
   canonical: (digest: string) => string,
+  intern: (s: string) => string,
   onError: (error: unknown) => void,
 ): Promise<{ scans: Map<string, FetchedScan>; fresh: Set<string> }> {
   const out = new Map<string, FetchedScan>();
@@ -370,7 +419,7 @@ async function readScans(
         return;
       }
       try {
-        const fetched = toFetchedScan(await ctx.ecr.scanFindings(repositoryName, digest), ctx.now, ctx.caches.intern);
+        const fetched = toFetchedScan(await ctx.ecr.scanFindings(repositoryName, digest), ctx.now, intern);
         next.set(digest, compactScan(fetched));
         out.set(digest, fetched);
         fresh.add(digest);

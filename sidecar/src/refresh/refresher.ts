@@ -12,11 +12,12 @@ import { EcsFetcher } from '../aws/ecs.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { buildSnapshot, emptySnapshot } from '../snapshot/build.js';
+import type { CachedManifest } from '../snapshot/assemble-image.js';
 import { replicationRules } from '../snapshot/assemble-repository.js';
 import type { Cluster, Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
-import type { EcrRead, FindingsBudget, Seen } from './ecr.js';
-import { readEcr, SNAPSHOT_FINDINGS_MAX } from './ecr.js';
+import type { BlobSizes, EcrRead, FindingsBudget, Seen } from './ecr.js';
+import { readEcr, SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
 import type { EcsRead } from './ecs.js';
 import { readEcs } from './ecs.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from './inventory.js';
@@ -210,9 +211,10 @@ export class Refresher implements Inventory {
     const previous = this.ready ? this.current : undefined;
     const seen: Seen = { manifests: new Set(), scans: new Set(), taskDefinitions: new Set() };
     const findingsBudget: FindingsBudget = { left: SNAPSHOT_FINDINGS_MAX };
-    const layerSizes = new Map<string, number>();
+    const layerSizes: BlobSizes = { changed: new Map(), imageGone: false };
+    const plainManifests = new Map<string, CachedManifest>();
     const limitRegistries = pLimit(this.config.aws.registryConcurrency);
-    const reads = await Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, previous, startedAt, seen, findingsBudget, layerSizes))));
+    const reads = await Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, previous, startedAt, seen, findingsBudget, layerSizes, plainManifests))));
     if (reads.every((r) => r.failed)) {
       const first = reads.flatMap((r) => [...r.incomplete, ...(r.ecr?.incomplete ?? [])]).find((i) => i.scope === 'repositories' || i.scope === 'registry');
       throw new Error(`no registry could be read${first ? `: ${first.operation}: ${first.error}` : ''}`);
@@ -240,8 +242,12 @@ export class Refresher implements Inventory {
         incomplete.push(...read.ecs.incomplete);
       }
     }
+    plainManifests.clear();
     this.caches.retain(seen);
     this.version += 1;
+    const repositoryIds = new Set(repositories.map((r) => r.id));
+    const repositoryGone = previous?.repositories.some((r) => !repositoryIds.has(r.id)) ?? false;
+    const sizes = snapshotLayerSizes(images, layerSizes, previous?.layerSizes, repositoryGone);
     return {
       version: this.version,
       refreshStartedAt: startedAt,
@@ -249,7 +255,7 @@ export class Refresher implements Inventory {
       registries,
       repositories,
       images,
-      layerSizes,
+      layerSizes: sizes,
       findings,
       clusters,
       uses,
@@ -257,7 +263,7 @@ export class Refresher implements Inventory {
     };
   }
 
-  private async readTarget(target: RegistryTarget, previous: Snapshot | undefined, now: number, seen: Seen, findingsBudget: FindingsBudget, layerSizes: Map<string, number>): Promise<TargetRead> {
+  private async readTarget(target: RegistryTarget, previous: Snapshot | undefined, now: number, seen: Seen, findingsBudget: FindingsBudget, layerSizes: BlobSizes, plainManifests: Map<string, CachedManifest>): Promise<TargetRead> {
     const { account, region } = target;
     const targetKey = `${account.roleArn ?? 'default'}|${region}`;
     const limit = pLimit(this.config.aws.concurrency);
@@ -298,6 +304,7 @@ export class Refresher implements Inventory {
           seen,
           findingsBudget,
           layerSizes,
+          plainManifests,
           describeRegistry,
           basicScanner: ecr.basicScanner(),
         },

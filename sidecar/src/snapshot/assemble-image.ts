@@ -127,6 +127,34 @@ export function compactManifest(info: ManifestInfo): CachedManifest {
   return Object.freeze(rest);
 }
 
+/**
+ * A manifest its image fully describes: a single-platform manifest (no children, subject, artifact type or
+ * attestation layers) whose media type is the one DescribeImages reports. Most are; the refresh caches
+ * only the others and rebuilds these from the previous snapshot's image (see plainManifestOf).
+ */
+export function isPlainManifest(info: CachedManifest, reportedMediaType: string | undefined): boolean {
+  return (
+    info.mediaType === reportedMediaType &&
+    info.artifactType === undefined &&
+    info.subject === undefined &&
+    info.children.length === 0 &&
+    info.attestationChildren.length === 0 &&
+    !info.attestationLayers
+  );
+}
+
+/** The plain manifest an image was assembled from (undefined when its manifest was never read, or is not plain). */
+export function plainManifestOf(image: Image): CachedManifest | undefined {
+  if (!image.layers || image.children.length > 0) return undefined;
+  return {
+    ...(image.manifestMediaType !== undefined ? { mediaType: image.manifestMediaType } : {}),
+    blobs: image.layers,
+    children: EMPTY,
+    attestationChildren: EMPTY,
+    attestationLayers: false,
+  };
+}
+
 export interface KindInput {
   readonly manifestMediaType?: string;
   readonly artifactMediaType?: string;

@@ -27,9 +27,45 @@ describe('what a refresh keeps in memory', () => {
     expect(second.images).toHaveLength(16);
     // Same objects, not equal copies: the two snapshots hold one image each while the new one is built.
     for (const image of second.images) expect(first.images).toContain(image);
-    // Cached manifests are keyed by the images' own digest strings and keep no blob sizes.
-    expect([...harness.refresher.caches.manifests.values()].some((m) => 'blobSizes' in m)).toBe(false);
-    expect(harness.refresher.caches.manifests.size).toBe(14);
+    // Cached manifests keep no blob sizes, and only those their image cannot rebuild: the indexes, referrers
+    // and artifacts (5 of the 14 manifests read); the plain ones (10 images) come from the previous images.
+    const cached = harness.refresher.caches.manifests;
+    expect([...cached.values()].some((m) => 'blobSizes' in m)).toBe(false);
+    expect(cached.size).toBe(5);
+    for (const m of cached.values()) expect(m.children.length > 0 || m.subject !== undefined || m.artifactType !== undefined || m.attestationLayers).toBe(true);
+    const rebuilt = second.images.filter((i) => i.layers && !cached.has(i.digest));
+    expect(rebuilt).toHaveLength(10);
+    expect(rebuilt.every((i) => i.kind === 'image')).toBe(true);
+  });
+
+  it('keeps the previous blob-size map while no blob changed, and drops deleted blobs otherwise', async () => {
+    harness = await startHarness();
+    await harness.refresher.run();
+    const first = harness.refresher.snapshot();
+    expect(new Set(first.layerSizes.keys())).toEqual(new Set(first.images.flatMap((i) => i.layers ?? [])));
+    await harness.refresher.run();
+    const second = harness.refresher.snapshot();
+    expect(second.version).toBe(2);
+    expect(second.layerSizes).toBe(first.layerSizes);
+
+    // A repository with a blob no other repository has: deleting it must shrink the map.
+    const blobsOf = (id: string): string[] => (second.imagesByRepository.get(id) ?? []).flatMap((i) => i.layers ?? []);
+    const store = harness.emulator.store;
+    const victim = second.repositories.find(
+      (r) =>
+        r.accountId === store.defaultAccountId &&
+        r.region === store.defaultRegion &&
+        blobsOf(r.id).some((b) => second.repositories.every((o) => o.id === r.id || !blobsOf(o.id).includes(b))),
+    )!;
+    expect(victim).toBeDefined();
+    expect(store.deleteRepository(victim.accountId, victim.region, victim.name)).toBe(true);
+    await harness.refresher.run();
+    const third = harness.refresher.snapshot();
+    expect(third.repositoryById.has(victim.id)).toBe(false);
+    expect(third.layerSizes).not.toBe(second.layerSizes);
+    const blobs = new Set(third.images.flatMap((i) => i.layers ?? []));
+    expect(new Set(third.layerSizes.keys())).toEqual(blobs);
+    for (const blob of blobs) expect(third.layerSizes.get(blob)).toBe(second.layerSizes.get(blob));
   });
 
   it('caches scan counts, not findings lists, and still gives the same scan results', async () => {
