@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { HarnessApi, HarnessConfig } from './host/api.js';
 import type { DashboardApi, DashboardPanelSpec, DashboardSpec } from './host/dashboard-api.js';
-import { launchChromium, type Browser } from '../support/browser.js';
+import { launchChromium, type Browser, waitForHarness } from '../support/browser.js';
 import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt } from '../support/browser-build.js';
 import { SYSTEMJS_DIR, buildHostBundle, hostPage } from '../support/browser-host.js';
 import { SIDECAR_TOKEN, startSidecarForBrowser } from '../support/browser-sidecar.js';
@@ -162,21 +162,7 @@ beforeAll(async () => {
     if (r.status() >= 400) failedLoads.push(`${r.status()} ${new URL(r.url()).pathname}`);
   });
   await browser.page.goto(proxy.url);
-  const booted = await browser.page
-    .waitForFunction(() => {
-      const w = window as unknown as { harness?: unknown; dashboard?: unknown; harnessError?: string };
-      return (w.harness !== undefined && w.dashboard !== undefined) || w.harnessError !== undefined;
-    })
-    .then(
-      () => true,
-      () => false,
-    );
-  const bootError = await browser.page.evaluate(() => (window as unknown as { harnessError?: string }).harnessError);
-  if (!booted || bootError) {
-    throw new Error(
-      `the host page could not load the plugin: ${bootError ?? 'timed out'}\n${browser.errors.join('\n')}`,
-    );
-  }
+  await waitForHarness(browser, ['harness', 'dashboard']);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { HarnessApi, HarnessConfig, QuerySummary } from './host/api.js';
-import { launchChromium, type Browser } from '../support/browser.js';
+import { launchChromium, type Browser, waitForHarness } from '../support/browser.js';
 import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt } from '../support/browser-build.js';
 import { SYSTEMJS_DIR, buildHostBundle, hostPage } from '../support/browser-host.js';
 import { SIDECAR_TOKEN, startSidecarForBrowser } from '../support/browser-sidecar.js';
@@ -80,21 +80,7 @@ beforeAll(async () => {
   });
   browser = await launchChromium();
   await browser.page.goto(proxy.url);
-  const booted = await browser.page
-    .waitForFunction(() => {
-      const w = window as unknown as { harness?: unknown; harnessError?: string };
-      return w.harness !== undefined || w.harnessError !== undefined;
-    })
-    .then(
-      () => true,
-      () => false,
-    );
-  const bootError = await browser.page.evaluate(() => (window as unknown as { harnessError?: string }).harnessError);
-  if (!booted || bootError) {
-    throw new Error(
-      `the host page could not load the plugin: ${bootError ?? 'timed out'}\n${browser.errors.join('\n')}`,
-    );
-  }
+  await waitForHarness(browser, ['harness']);
 });
 
 afterAll(async () => {

@@ -48,3 +48,25 @@ export async function launchChromium(viewport = { width: 1440, height: 1000 }): 
     },
   };
 }
+
+/**
+ * Waits until the host page has set every global in `globals` (e.g. `harness`), or reported `harnessError`;
+ * throws with the page's errors when it failed or timed out.
+ */
+export async function waitForHarness(browser: Browser, globals: readonly string[]): Promise<void> {
+  const booted = await browser.page
+    .waitForFunction((names) => {
+      const w = window as unknown as Record<string, unknown>;
+      return names.every((name) => w[name] !== undefined) || w.harnessError !== undefined;
+    }, globals)
+    .then(
+      () => true,
+      () => false,
+    );
+  const bootError = await browser.page.evaluate(() => (window as unknown as { harnessError?: string }).harnessError);
+  if (!booted || bootError) {
+    throw new Error(
+      `the host page could not load the plugin: ${bootError ?? 'timed out'}\n${browser.errors.join('\n')}`,
+    );
+  }
+}
