@@ -267,21 +267,12 @@ const batchGetImage: Handler = (store, body, ctx) => {
   const images: Record<string, unknown>[] = [];
   const failures: Record<string, unknown>[] = [];
   for (const id of input.imageIds) {
-    const failure = idFailure(id);
-    if (failure) {
-      failures.push({ imageId: id, ...failure });
+    const found = resolveImageId(repo, id);
+    if ('failureCode' in found) {
+      failures.push({ imageId: id, ...found });
       continue;
     }
-    const rec = findImage(repo, id);
-    if (!rec) {
-      const tagged = id.imageTag !== undefined ? repo.byTag.get(id.imageTag) : undefined;
-      failures.push(
-        tagged && id.imageDigest !== undefined
-          ? { imageId: id, failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Invalid image tag for digest' }
-          : { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' },
-      );
-      continue;
-    }
+    const { rec } = found;
     images.push({
       registryId: repo.registry.accountId,
       repositoryName: repo.name,
@@ -308,6 +299,21 @@ function idFailure(id: ImageId): { failureCode: string; failureReason: string } 
   return undefined;
 }
 
+/** The image an id of a batch call names, or the per-id failure ECR reports for it. */
+function resolveImageId(
+  repo: RepositoryState,
+  id: ImageId,
+): { rec: ImageRecord } | { failureCode: string; failureReason: string } {
+  const failure = idFailure(id);
+  if (failure) return failure;
+  const rec = findImage(repo, id);
+  if (rec) return { rec };
+  const tagged = id.imageTag !== undefined ? repo.byTag.get(id.imageTag) : undefined;
+  return tagged && id.imageDigest !== undefined
+    ? { failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Invalid image tag for digest' }
+    : { failureCode: 'ImageNotFound', failureReason: 'Requested image not found' };
+}
+
 const batchDeleteImage: Handler = (store, body, ctx) => {
   const input = parseInput(repoInput.extend({ imageIds }), body);
   const repo = repositoryOf(store, ctx, input);
@@ -318,21 +324,12 @@ const batchDeleteImage: Handler = (store, body, ctx) => {
     input.imageIds.filter((id) => id.imageTag === undefined && id.imageDigest).map((id) => id.imageDigest!),
   );
   for (const id of input.imageIds) {
-    const failure = idFailure(id);
-    if (failure) {
-      failures.push({ imageId: id, ...failure });
+    const found = resolveImageId(repo, id);
+    if ('failureCode' in found) {
+      failures.push({ imageId: id, ...found });
       continue;
     }
-    const rec = findImage(repo, id);
-    if (!rec) {
-      const tagged = id.imageTag !== undefined ? repo.byTag.get(id.imageTag) : undefined;
-      failures.push(
-        tagged && id.imageDigest !== undefined
-          ? { imageId: id, failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Invalid image tag for digest' }
-          : { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' },
-      );
-      continue;
-    }
+    const { rec } = found;
     const digest = rec.img.digest;
     const lastTag = id.imageTag !== undefined && rec.tags?.length === 1;
     const deletesImage = id.imageTag === undefined || lastTag;
