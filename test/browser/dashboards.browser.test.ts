@@ -8,10 +8,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { HarnessApi, HarnessConfig } from './host/api.js';
+import type { HarnessApi } from './host/api.js';
 import type { DashboardApi, DashboardPanelSpec, DashboardSpec } from './host/dashboard-api.js';
 import { launchChromium, type Browser, waitForHarness } from '../support/browser.js';
-import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt } from '../support/browser-build.js';
+import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt, harnessConfig } from '../support/browser-build.js';
 import { SYSTEMJS_DIR, buildHostBundle, hostPage } from '../support/browser-host.js';
 import { SIDECAR_TOKEN, startSidecarForBrowser } from '../support/browser-sidecar.js';
 import { startGrafanaProxy, type GrafanaProxy, type PluginRoute } from '../support/grafana-proxy.js';
@@ -129,20 +129,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   sidecar = await startSidecarForBrowser();
   const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { routes: PluginRoute[] };
-  const config: HarnessConfig = {
-    moduleUrl: `/public/plugins/${PLUGIN_ID}/module.js`,
-    instanceSettings: {
-      id: 1,
-      uid: UID,
-      type: PLUGIN_ID,
-      name: 'ECR Lens',
-      url: `/api/datasources/proxy/uid/${UID}`,
-      access: 'proxy',
-      jsonData: { sidecarUrl: sidecar.url },
-    },
-    variables: {},
-    range: lastPeriod('10y'),
-  };
+  const config = harnessConfig(UID, sidecar.url, lastPeriod('10y'));
   proxy = await startGrafanaProxy({
     uid: UID,
     routes: pluginJson.routes,

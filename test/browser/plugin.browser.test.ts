@@ -6,9 +6,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { HarnessApi, HarnessConfig, QuerySummary } from './host/api.js';
+import type { HarnessApi, QuerySummary } from './host/api.js';
 import { launchChromium, type Browser, waitForHarness } from '../support/browser.js';
-import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt } from '../support/browser-build.js';
+import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt, harnessConfig } from '../support/browser-build.js';
 import { SYSTEMJS_DIR, buildHostBundle, hostPage } from '../support/browser-host.js';
 import { SIDECAR_TOKEN, startSidecarForBrowser } from '../support/browser-sidecar.js';
 import { startGrafanaProxy, type GrafanaProxy, type PluginRoute } from '../support/grafana-proxy.js';
@@ -56,20 +56,7 @@ beforeAll(async () => {
   sidecar = await startSidecarForBrowser();
   const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { routes: PluginRoute[] };
   const now = Date.now();
-  const config: HarnessConfig = {
-    moduleUrl: `/public/plugins/${PLUGIN_ID}/module.js`,
-    instanceSettings: {
-      id: 1,
-      uid: UID,
-      type: PLUGIN_ID,
-      name: 'ECR Lens',
-      url: `/api/datasources/proxy/uid/${UID}`,
-      access: 'proxy',
-      jsonData: { sidecarUrl: sidecar.url },
-    },
-    variables: {},
-    range: { from: now - 365 * DAY, to: now },
-  };
+  const config = harnessConfig(UID, sidecar.url, { from: now - 365 * DAY, to: now });
   proxy = await startGrafanaProxy({
     uid: UID,
     routes: pluginJson.routes,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HarnessConfig } from '../browser/host/api.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PLUGIN_DIR = join(ROOT, 'plugin');
@@ -29,4 +30,22 @@ export function ensurePluginBuilt(): void {
     return;
   }
   execFileSync('npm', ['run', 'build', '-w', 'plugin'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** What the host page needs to load the built plugin as Grafana's data source `uid`, proxied to `sidecarUrl`. */
+export function harnessConfig(uid: string, sidecarUrl: string, range: HarnessConfig['range']): HarnessConfig {
+  return {
+    moduleUrl: `/public/plugins/${PLUGIN_ID}/module.js`,
+    instanceSettings: {
+      id: 1,
+      uid,
+      type: PLUGIN_ID,
+      name: 'ECR Lens',
+      url: `/api/datasources/proxy/uid/${uid}`,
+      access: 'proxy',
+      jsonData: { sidecarUrl },
+    },
+    variables: {},
+    range,
+  };
 }
