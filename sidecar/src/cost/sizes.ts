@@ -1,3 +1,5 @@
+import type { Steps } from '../cooperative.js';
+import { memoizedSteps } from '../cooperative.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 
 /**
@@ -60,16 +62,24 @@ export function computeRepositorySizes(images: readonly Image[], layerSizes: Rea
   };
 }
 
-const memo = new WeakMap<Snapshot, ReadonlyMap<string, RepositorySizes>>();
+const memo = memoizedSteps(repositorySizesSteps);
 
 /** Sizes of every repository of the snapshot, computed once per snapshot. */
 export function repositorySizes(snapshot: Snapshot): ReadonlyMap<string, RepositorySizes> {
-  let sizes = memo.get(snapshot);
-  if (!sizes) {
-    const map = new Map<string, RepositorySizes>();
-    for (const [id, images] of snapshot.imagesByRepository) map.set(id, computeRepositorySizes(images, snapshot.layerSizes));
-    sizes = map;
-    memo.set(snapshot, sizes);
+  return memo.get(snapshot);
+}
+
+/** As repositorySizes, giving the event loop a turn every `sliceMs`; shares its memo. */
+export function repositorySizesCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ReadonlyMap<string, RepositorySizes>> {
+  return memo.getCooperatively(snapshot, sliceMs);
+}
+
+/** Computes the map (not memoized), yielding after each repository. */
+export function* repositorySizesSteps(snapshot: Snapshot): Steps<ReadonlyMap<string, RepositorySizes>> {
+  const map = new Map<string, RepositorySizes>();
+  for (const [id, images] of snapshot.imagesByRepository) {
+    map.set(id, computeRepositorySizes(images, snapshot.layerSizes));
+    yield;
   }
-  return sizes;
+  return map;
 }

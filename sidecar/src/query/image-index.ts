@@ -1,3 +1,5 @@
+import type { Steps } from '../cooperative.js';
+import { memoizedSteps } from '../cooperative.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
 import { effectiveUses } from './uses.js';
@@ -49,18 +51,35 @@ export function rowsWithDigest(index: ImageIndex, digest: string): number[] {
   return rows;
 }
 
-const memo = new WeakMap<Snapshot, ImageIndex>();
+const memo = memoizedSteps(imageIndexSteps);
 
 export function imageIndex(snapshot: Snapshot): ImageIndex {
-  const cached = memo.get(snapshot);
-  if (cached) return cached;
+  return memo.get(snapshot);
+}
+
+/** As imageIndex, giving the event loop a turn every `sliceMs`; shares its memo. */
+export function imageIndexCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ImageIndex> {
+  return memo.getCooperatively(snapshot, sliceMs);
+}
+
+/** Rows per step of the per-row passes: a few milliseconds of work, well within a slice. */
+const ROWS_PER_STEP = 4096;
+
+/** Builds the index (not memoized), yielding after each repository's rows and each chunk of rows. */
+export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
   const uses = effectiveUses(snapshot);
+  yield;
   const images: Image[] = [];
   const repoStart = new Int32Array(snapshot.repositories.length + 1);
-  snapshot.repositories.forEach((repository, r) => {
+  let tagCount = 0;
+  for (let r = 0; r < snapshot.repositories.length; r++) {
     repoStart[r] = images.length;
-    for (const image of snapshot.imagesByRepository.get(repository.id) ?? []) images.push(image);
-  });
+    for (const image of snapshot.imagesByRepository.get(snapshot.repositories[r]!.id) ?? []) {
+      images.push(image);
+      tagCount += image.tags.length;
+    }
+    yield;
+  }
   repoStart[snapshot.repositories.length] = images.length;
   const n = images.length;
   const index: ImageIndex = {
@@ -78,16 +97,49 @@ export function imageIndex(snapshot: Snapshot): ImageIndex {
     scanState: new Uint8Array(n),
     tagNames: [],
     tagStart: new Int32Array(n + 1),
-    tagIds: new Int32Array(images.reduce((k, image) => k + image.tags.length, 0)),
+    tagIds: new Int32Array(tagCount),
     digestHead: new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(n + 1)))).fill(-1),
     digestNext: new Int32Array(n),
   };
+  yield;
   const tagId = new Map<string, number>();
-  const tagNames = index.tagNames as string[];
   let t = 0;
-  for (let i = 0; i < n; i++) {
+  for (let from = 0; from < n; from += ROWS_PER_STEP) {
+    t = internTags(index, tagId, from, Math.min(n, from + ROWS_PER_STEP), t);
+    yield;
+  }
+  index.tagStart[n] = t;
+  // Last chunk first, so every chain is ascending.
+  for (let to = n; to > 0; to -= ROWS_PER_STEP) {
+    chainDigests(index, Math.max(0, to - ROWS_PER_STEP), to);
+    yield;
+  }
+  for (let r = 0; r < snapshot.repositories.length; r++) index.repoOf.fill(r, repoStart[r]!, repoStart[r + 1]!);
+  yield;
+  for (let from = 0; from < n; from += ROWS_PER_STEP) {
+    fillColumns(index, from, Math.min(n, from + ROWS_PER_STEP));
+    yield;
+  }
+  // In use: resolve the (few) used images' keys through the digest table instead of building a key per image.
+  let keys = 0;
+  for (const [key, list] of uses) {
+    if (list.length === 0) continue;
+    const at = key.indexOf('@');
+    const repositoryId = key.slice(0, at);
+    for (const row of rowsWithDigest(index, key.slice(at + 1))) if (images[row]!.repositoryId === repositoryId) index.inUse[row] = 1;
+    if (++keys % 1024 === 0) yield;
+  }
+  return index;
+}
+
+// The per-row passes are plain functions over [from, to), so the hot loops stay out of the generator.
+
+/** Interns rows [from, to)'s tags, writing from tagIds[t]; returns the next t. */
+function internTags(index: ImageIndex, tagId: Map<string, number>, from: number, to: number, t: number): number {
+  const tagNames = index.tagNames as string[];
+  for (let i = from; i < to; i++) {
     index.tagStart[i] = t;
-    for (const tag of images[i]!.tags) {
+    for (const tag of index.images[i]!.tags) {
       let id = tagId.get(tag);
       if (id === undefined) {
         id = tagNames.length;
@@ -97,17 +149,22 @@ export function imageIndex(snapshot: Snapshot): ImageIndex {
       index.tagIds[t++] = id;
     }
   }
-  index.tagStart[n] = t;
-  // Inserted last row first, so every chain is ascending.
+  return t;
+}
+
+/** Pushes rows [from, to) onto their digest chains, last row first. */
+function chainDigests(index: ImageIndex, from: number, to: number): void {
   const buckets = index.digestHead.length - 1;
-  for (let i = n - 1; i >= 0; i--) {
-    const h = hashString(images[i]!.digest) & buckets;
+  for (let i = to - 1; i >= from; i--) {
+    const h = hashString(index.images[i]!.digest) & buckets;
     index.digestNext[i] = index.digestHead[h]!;
     index.digestHead[h] = i;
   }
-  for (let r = 0; r < snapshot.repositories.length; r++) index.repoOf.fill(r, repoStart[r]!, repoStart[r + 1]!);
-  for (let i = 0; i < n; i++) {
-    const image = images[i]!;
+}
+
+function fillColumns(index: ImageIndex, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const image = index.images[i]!;
     index.pushedAt[i] = image.pushedAt;
     index.pulledAt[i] = image.lastPulledAt ?? NaN;
     index.sizeBytes[i] = image.sizeBytes;
@@ -123,13 +180,4 @@ export function imageIndex(snapshot: Snapshot): ImageIndex {
     }
     index.topSeverity[i] = top;
   }
-  // In use: resolve the (few) used images' keys through the digest table instead of building a key per image.
-  for (const [key, list] of uses) {
-    if (list.length === 0) continue;
-    const at = key.indexOf('@');
-    const repositoryId = key.slice(0, at);
-    for (const row of rowsWithDigest(index, key.slice(at + 1))) if (images[row]!.repositoryId === repositoryId) index.inUse[row] = 1;
-  }
-  memo.set(snapshot, index);
-  return index;
 }

@@ -1,3 +1,5 @@
+import type { Steps } from '../cooperative.js';
+import { runCooperatively, runNow } from '../cooperative.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
 import { DAY_MS, globMatcher } from './filters.js';
@@ -201,25 +203,78 @@ export function imageRowKeys(snapshot: Snapshot, now: number): Readonly<Record<s
 
 const orderMemo = new WeakMap<ImageIndex, Map<string, Int32Array>>();
 
-/** All rows by `values` ascending, ties by row, NaN last: kept once per snapshot and key. */
-export function ascendingOrder(index: ImageIndex, name: string, values: Float64Array): Int32Array {
+function ordersOf(index: ImageIndex): Map<string, Int32Array> {
   let orders = orderMemo.get(index);
   if (!orders) orderMemo.set(index, (orders = new Map()));
+  return orders;
+}
+
+/** All rows by `values` ascending, ties by row, NaN last: kept once per snapshot and key. */
+export function ascendingOrder(index: ImageIndex, name: string, values: Float64Array): Int32Array {
+  const orders = ordersOf(index);
   let order = orders.get(name);
   if (!order) {
-    order = new Int32Array(values.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((a, b) => {
-      const x = values[a]!;
-      const y = values[b]!;
-      if (x === y) return a - b;
-      if (Number.isNaN(x)) return Number.isNaN(y) ? a - b : 1;
-      if (Number.isNaN(y)) return -1;
-      return x < y ? -1 : 1;
-    });
+    order = runNow(ascendingOrderSteps(values));
     orders.set(name, order);
   }
   return order;
+}
+
+/** As ascendingOrder, giving the event loop a turn every `sliceMs`; shares its memo. */
+export async function ascendingOrderCooperatively(index: ImageIndex, name: string, values: Float64Array, sliceMs?: number): Promise<Int32Array> {
+  const cached = orderMemo.get(index)?.get(name);
+  if (cached) return cached;
+  const order = await runCooperatively(ascendingOrderSteps(values), sliceMs);
+  // A synchronous caller may have sorted meanwhile: keep that, so every caller sees the same array.
+  const orders = ordersOf(index);
+  const winner = orders.get(name) ?? order;
+  orders.set(name, winner);
+  return winner;
+}
+
+/** Rows per sorted run; a merge sort of runs costs about what one sort does, but in steps of ~10 ms at most. */
+const SORT_RUN = 32_768;
+
+/** The ascending order (not memoized): sorts runs of rows, then merges them pairwise, one merge per step. */
+export function* ascendingOrderSteps(values: Float64Array): Steps<Int32Array> {
+  const n = values.length;
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const compare = (a: number, b: number): number => (a === b ? 0 : precedes(values, a, b) ? -1 : 1);
+  for (let from = 0; from < n; from += SORT_RUN) {
+    order.subarray(from, Math.min(n, from + SORT_RUN)).sort(compare);
+    yield;
+  }
+  let spare = new Int32Array(n);
+  for (let width = SORT_RUN; width < n; width *= 2) {
+    for (let from = 0; from < n; from += 2 * width) {
+      mergeRuns(values, order, spare, from, Math.min(n, from + width), Math.min(n, from + 2 * width));
+      yield;
+    }
+    [order, spare] = [spare, order];
+  }
+  return order;
+}
+
+/** True when row a sorts before row b: by value, NaN last, ties by row. */
+function precedes(values: Float64Array, a: number, b: number): boolean {
+  const x = values[a]!;
+  const y = values[b]!;
+  if (x < y) return true;
+  if (x > y) return false;
+  if (x === y) return a < b;
+  // One or both NaN.
+  return x !== x ? y !== y && a < b : true;
+}
+
+/** Merges the sorted runs src[from, mid) and src[mid, to) into dst[from, to). */
+function mergeRuns(values: Float64Array, src: Int32Array, dst: Int32Array, from: number, mid: number, to: number): void {
+  let i = from;
+  let j = mid;
+  let k = from;
+  while (i < mid && j < to) dst[k++] = precedes(values, src[i]!, src[j]!) ? src[i++]! : src[j++]!;
+  while (i < mid) dst[k++] = src[i++]!;
+  while (j < to) dst[k++] = src[j++]!;
 }
 
 /** Compares two rows by key: nulls (NaN) last in both orders, ties by row ascending. */

@@ -1,3 +1,5 @@
+import type { Steps } from '../cooperative.js';
+import { memoizedSteps } from '../cooperative.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 
 /** Per-repository counts and times, computed once per snapshot. */
@@ -26,15 +28,23 @@ export function computeStats(images: readonly Image[]): RepositoryStats {
   return { imageCount: images.length, imagesTagged: tagged, imagesUntagged: untagged, lastPushedAt: pushed, lastPulledAt: pulled };
 }
 
-const memo = new WeakMap<Snapshot, ReadonlyMap<string, RepositoryStats>>();
+const memo = memoizedSteps(repositoryStatsSteps);
 
 export function repositoryStats(snapshot: Snapshot): ReadonlyMap<string, RepositoryStats> {
-  let stats = memo.get(snapshot);
-  if (!stats) {
-    const map = new Map<string, RepositoryStats>();
-    for (const [id, images] of snapshot.imagesByRepository) map.set(id, computeStats(images));
-    stats = map;
-    memo.set(snapshot, stats);
+  return memo.get(snapshot);
+}
+
+/** As repositoryStats, giving the event loop a turn every `sliceMs`; shares its memo. */
+export function repositoryStatsCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ReadonlyMap<string, RepositoryStats>> {
+  return memo.getCooperatively(snapshot, sliceMs);
+}
+
+/** Computes the map (not memoized), yielding after each repository. */
+export function* repositoryStatsSteps(snapshot: Snapshot): Steps<ReadonlyMap<string, RepositoryStats>> {
+  const map = new Map<string, RepositoryStats>();
+  for (const [id, images] of snapshot.imagesByRepository) {
+    map.set(id, computeStats(images));
+    yield;
   }
-  return stats;
+  return map;
 }

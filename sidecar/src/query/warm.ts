@@ -1,10 +1,12 @@
 import { repositoryCost } from '../cost/cost.js';
 import type { PriceTable } from '../cost/pricing.js';
-import { repositorySizes } from '../cost/sizes.js';
+import { repositorySizes, repositorySizesCooperatively } from '../cost/sizes.js';
+import type { Steps } from '../cooperative.js';
+import { runCooperatively } from '../cooperative.js';
 import type { Snapshot } from '../snapshot/model.js';
-import { imageIndex } from './image-index.js';
-import { ascendingOrder } from './image-select.js';
-import { repositoryStats } from './stats.js';
+import { imageIndex, imageIndexCooperatively } from './image-index.js';
+import { ascendingOrder, ascendingOrderCooperatively } from './image-select.js';
+import { repositoryStats, repositoryStatsCooperatively } from './stats.js';
 import { costRows } from './types/cost.js';
 import { repositoryRows } from './types/repositories.js';
 import { unfilteredSeveritySums } from './types/severity.js';
@@ -30,5 +32,48 @@ export function warmQueryIndexes(snapshot: Snapshot, prices?: PriceTable): void 
     for (const repository of snapshot.repositories) repositoryCost(snapshot, repository.id, prices);
     repositoryRows(snapshot, prices);
     costRows(snapshot, prices);
+  }
+}
+
+/**
+ * As warmQueryIndexes, for the refresher preparing the next snapshot while requests are served: the heavy
+ * indexes are built in slices of about `sliceMs`, and each of the cheaper ones runs in a turn of its own.
+ */
+export async function warmQueryIndexesCooperatively(snapshot: Snapshot, prices?: PriceTable, sliceMs?: number): Promise<void> {
+  // A turn between steps too: a step's first slice would otherwise run on from the previous one's last.
+  effectiveUses(snapshot);
+  await nextTurn();
+  const index = await imageIndexCooperatively(snapshot, sliceMs);
+  await nextTurn();
+  await ascendingOrderCooperatively(index, 'pushedAt', index.pushedAt, sliceMs);
+  await nextTurn();
+  await ascendingOrderCooperatively(index, 'sizeBytes', index.sizeBytes, sliceMs);
+  await nextTurn();
+  await ascendingOrderCooperatively(index, 'lastPulledAt', index.pulledAt, sliceMs);
+  await nextTurn();
+  await repositoryStatsCooperatively(snapshot, sliceMs);
+  await nextTurn();
+  await repositorySizesCooperatively(snapshot, sliceMs);
+  await nextTurn();
+  unfilteredSeveritySums(snapshot);
+  await nextTurn();
+  parsedUses(snapshot);
+  if (!prices) return;
+  await nextTurn();
+  await runCooperatively(repositoryCostSteps(snapshot, prices), sliceMs);
+  await nextTurn();
+  repositoryRows(snapshot, prices);
+  await nextTurn();
+  costRows(snapshot, prices);
+}
+
+/** Resolves after the event loop has run what is pending (I/O callbacks included), unlike a resolved promise. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Each repository's cost, one repository per step. */
+function* repositoryCostSteps(snapshot: Snapshot, prices: PriceTable): Steps<void> {
+  for (const repository of snapshot.repositories) {
+    repositoryCost(snapshot, repository.id, prices);
+    yield;
   }
 }

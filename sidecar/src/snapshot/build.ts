@@ -1,3 +1,5 @@
+import type { Steps } from '../cooperative.js';
+import { runCooperatively, runNow } from '../cooperative.js';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot, SnapshotInput } from './model.js';
 import { imageKey, registryKey, repositoryId } from './model.js';
 import { parseEcrReference } from './reference.js';
@@ -10,44 +12,38 @@ const newestFirst = (a: Image, b: Image): number =>
  * A use matches an image by digest, or by tag in the repository it names.
  */
 export function buildSnapshot(input: SnapshotInput): Snapshot {
+  return runNow(buildSnapshotSteps(input));
+}
+
+/** As buildSnapshot, giving the event loop a turn every `sliceMs`. */
+export function buildSnapshotCooperatively(input: SnapshotInput, sliceMs?: number): Promise<Snapshot> {
+  return runCooperatively(buildSnapshotSteps(input), sliceMs);
+}
+
+/** Images grouped per step: a few milliseconds of work, well within a slice. */
+const IMAGES_PER_STEP = 4096;
+
+/** buildSnapshot in steps: yields between phases, after each chunk of images and after each repository's sort. */
+export function* buildSnapshotSteps(input: SnapshotInput): Steps<Snapshot> {
   const repositoryById = new Map<string, Repository>();
   for (const repository of input.repositories) repositoryById.set(repository.id, repository);
 
   const grouped = new Map<string, Image[]>();
   for (const repository of input.repositories) grouped.set(repository.id, []);
-  for (const image of input.images) {
-    const list = grouped.get(image.repositoryId);
-    if (list) list.push(image);
+  yield;
+  for (let from = 0; from < input.images.length; from += IMAGES_PER_STEP) {
+    groupImages(input.images, grouped, from, Math.min(input.images.length, from + IMAGES_PER_STEP));
+    yield;
   }
   const imagesByRepository = new Map<string, readonly Image[]>();
-  const byDigest = new Map<string, Image>();
-  const byTag = new Map<string, Image>();
   for (const [id, list] of grouped) {
     list.sort(newestFirst);
     imagesByRepository.set(id, Object.freeze(list));
-    for (const image of list) {
-      byDigest.set(imageKey(image), image);
-      for (const tag of image.tags) byTag.set(`${id}:${tag}`, image);
-    }
+    yield;
   }
 
-  const usesByImage = new Map<string, ImageUse[]>();
-  const addUse = (image: Image | undefined, use: ImageUse): void => {
-    if (!image) return;
-    const key = imageKey(image);
-    const list = usesByImage.get(key);
-    if (!list) usesByImage.set(key, [use]);
-    else if (!list.includes(use)) list.push(use);
-  };
-  for (const use of input.uses) {
-    const ref = parseEcrReference(use.reference);
-    if (!ref) continue;
-    const repoId = repositoryId(ref.accountId, ref.region, ref.repository);
-    if (ref.tag) addUse(byTag.get(`${repoId}:${ref.tag}`), use);
-    for (const digest of new Set([ref.digest, use.digest])) {
-      if (digest) addUse(byDigest.get(`${repoId}@${digest}`), use);
-    }
-  }
+  const usesByImage = yield* matchUses(input.uses, imagesByRepository);
+  yield;
 
   const incompleteByRepository = new Map<string, Incomplete[]>();
   const registryWide = new Map<string, Incomplete[]>();
@@ -73,6 +69,71 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     usesByImage,
     incompleteByRepository,
   });
+}
+
+function groupImages(images: readonly Image[], grouped: ReadonlyMap<string, Image[]>, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const image = images[i]!;
+    const list = grouped.get(image.repositoryId);
+    if (list) list.push(image);
+  }
+}
+
+interface UseTarget {
+  readonly use: ImageUse;
+  readonly tag?: string;
+  readonly digests: readonly string[];
+}
+
+/**
+ * Uses by image key. Only the repositories that uses name are scanned, and only for the tags and digests
+ * they name: indexing every image by digest and tag would cost two maps of a million entries per refresh.
+ * Yields after each repository scanned.
+ */
+function* matchUses(uses: readonly ImageUse[], imagesByRepository: ReadonlyMap<string, readonly Image[]>): Steps<Map<string, ImageUse[]>> {
+  const byRepository = new Map<string, UseTarget[]>();
+  for (const use of uses) {
+    const ref = parseEcrReference(use.reference);
+    if (!ref) continue;
+    const repoId = repositoryId(ref.accountId, ref.region, ref.repository);
+    const digests = [...new Set([ref.digest, use.digest])].filter((d): d is string => d !== undefined);
+    const targets = byRepository.get(repoId);
+    const target: UseTarget = { use, ...(ref.tag ? { tag: ref.tag } : {}), digests };
+    if (targets) targets.push(target);
+    else byRepository.set(repoId, [target]);
+  }
+
+  const usesByImage = new Map<string, ImageUse[]>();
+  const addUse = (image: Image | undefined, use: ImageUse): void => {
+    if (!image) return;
+    const key = imageKey(image);
+    const list = usesByImage.get(key);
+    if (!list) usesByImage.set(key, [use]);
+    else if (!list.includes(use)) list.push(use);
+  };
+  for (const [repoId, targets] of byRepository) {
+    const images = imagesByRepository.get(repoId);
+    if (!images) continue;
+    const wantedTags = new Set<string>();
+    const wantedDigests = new Set<string>();
+    for (const t of targets) {
+      if (t.tag) wantedTags.add(t.tag);
+      for (const d of t.digests) wantedDigests.add(d);
+    }
+    // Newest first, so the newest image holding a tag wins, as a tag names one image.
+    const byTag = new Map<string, Image>();
+    const byDigest = new Map<string, Image>();
+    for (const image of images) {
+      if (wantedDigests.has(image.digest)) byDigest.set(image.digest, image);
+      for (const tag of image.tags) if (wantedTags.has(tag) && !byTag.has(tag)) byTag.set(tag, image);
+    }
+    for (const t of targets) {
+      if (t.tag) addUse(byTag.get(t.tag), t.use);
+      for (const d of t.digests) addUse(byDigest.get(d), t.use);
+    }
+    yield;
+  }
+  return usesByImage;
 }
 
 /** An empty snapshot, served before the first refresh completes (readiness stays false). */
