@@ -1,8 +1,9 @@
 /**
  * Layers as integers, built once per snapshot: reclaimable bytes over a million images then read
- * typed arrays instead of hashing a few million digest strings on every plan.
+ * typed arrays instead of hashing a few million digest strings on every plan. Ids are local to a
+ * repository (reclaimable bytes never cross one), so no map of every layer is built.
  */
-import type { Snapshot } from '../snapshot/model.js';
+import type { Image, Snapshot } from '../snapshot/model.js';
 
 export interface RepositoryLayers {
   /** Layers of image i (imagesByRepository order) are ids[start[i] .. start[i + 1]). */
@@ -10,12 +11,13 @@ export interface RepositoryLayers {
   readonly ids: Int32Array;
   /** 1 when the image's layers are known (an index has none and counts as known). */
   readonly known: Uint8Array;
+  /** Size of each repository-local layer id; 0 when unknown. */
+  readonly sizes: Float64Array;
 }
 
 export interface LayerIndex {
-  readonly byRepository: ReadonlyMap<string, RepositoryLayers>;
-  /** Size of layer id; 0 when unknown. */
-  readonly sizes: Float64Array;
+  /** The repository's layers, built on first request (so planning builds them a repository at a time). */
+  forRepository(repositoryId: string): RepositoryLayers | undefined;
 }
 
 const memo = new WeakMap<Snapshot, LayerIndex>();
@@ -23,38 +25,49 @@ const memo = new WeakMap<Snapshot, LayerIndex>();
 export function layerIndex(snapshot: Snapshot): LayerIndex {
   const cached = memo.get(snapshot);
   if (cached) return cached;
-  const idOf = new Map<string, number>();
-  const sizeList: number[] = [];
   const byRepository = new Map<string, RepositoryLayers>();
-  for (const [repositoryId, images] of snapshot.imagesByRepository) {
-    const start = new Int32Array(images.length + 1);
-    const known = new Uint8Array(images.length);
-    let total = 0;
-    for (let i = 0; i < images.length; i++) {
-      start[i] = total;
-      const image = images[i]!;
-      if (image.layers) {
-        total += image.layers.length;
-        known[i] = 1;
-      } else if (image.kind === 'index') known[i] = 1;
-    }
-    start[images.length] = total;
-    const ids = new Int32Array(total);
-    let k = 0;
-    for (const image of images) {
-      for (const layer of image.layers ?? []) {
-        let id = idOf.get(layer);
-        if (id === undefined) {
-          id = sizeList.length;
-          idOf.set(layer, id);
-          sizeList.push(snapshot.layerSizes.get(layer) ?? 0);
-        }
-        ids[k++] = id;
+  const index: LayerIndex = {
+    forRepository(repositoryId) {
+      let layers = byRepository.get(repositoryId);
+      if (!layers) {
+        const images = snapshot.imagesByRepository.get(repositoryId);
+        if (!images) return undefined;
+        byRepository.set(repositoryId, (layers = repositoryLayers(images, snapshot.layerSizes)));
       }
-    }
-    byRepository.set(repositoryId, { start, ids, known });
-  }
-  const index: LayerIndex = { byRepository, sizes: Float64Array.from(sizeList) };
+      return layers;
+    },
+  };
   memo.set(snapshot, index);
   return index;
+}
+
+function repositoryLayers(images: readonly Image[], layerSizes: ReadonlyMap<string, number>): RepositoryLayers {
+  const start = new Int32Array(images.length + 1);
+  const known = new Uint8Array(images.length);
+  let total = 0;
+  for (let i = 0; i < images.length; i++) {
+    start[i] = total;
+    const image = images[i]!;
+    if (image.layers) {
+      total += image.layers.length;
+      known[i] = 1;
+    } else if (image.kind === 'index') known[i] = 1;
+  }
+  start[images.length] = total;
+  const ids = new Int32Array(total);
+  const idOf = new Map<string, number>();
+  const sizeList: number[] = [];
+  let k = 0;
+  for (const image of images) {
+    for (const layer of image.layers ?? []) {
+      let id = idOf.get(layer);
+      if (id === undefined) {
+        id = sizeList.length;
+        idOf.set(layer, id);
+        sizeList.push(layerSizes.get(layer) ?? 0);
+      }
+      ids[k++] = id;
+    }
+  }
+  return { start, ids, known, sizes: Float64Array.from(sizeList) };
 }

@@ -3,6 +3,9 @@
  * Pure: the same snapshot, config and time give the same plan and plan id.
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { runCooperatively, runNow } from '../cooperative.js';
+import type { Steps } from '../cooperative.js';
 import picomatch from 'picomatch';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../snapshot/model.js';
 import type { CleanupConfig, CleanupRule } from './config.js';
@@ -309,10 +312,10 @@ interface Reclaim {
   readonly unknown: number;
 }
 
-/** Layers of deleted images that no kept image of the repository shares. */
 /** Layers of deleted images that no kept image of the repository shares (stamps avoid clearing per repository). */
-function reclaimable(layers: RepositoryLayers, sizes: Float64Array, stamps: Stamps, decisions: Decisions): Reclaim {
-  const { start, ids, known } = layers;
+function reclaimable(layers: RepositoryLayers, stamps: Stamps, decisions: Decisions): Reclaim {
+  const { start, ids, known, sizes } = layers;
+  stamps.fit(sizes.length);
   const n = known.length;
   const kept = ++stamps.counter;
   let keptUnknown = false;
@@ -347,13 +350,18 @@ function reclaimable(layers: RepositoryLayers, sizes: Float64Array, stamps: Stam
   return { perImage, unionBytes, unknown };
 }
 
-interface Stamps {
-  counter: number;
-  readonly kept: Int32Array;
-  readonly freed: Int32Array;
+/** Marks per repository-local layer id; a new counter per repository instead of clearing. */
+class Stamps {
+  counter = 0;
+  kept = new Int32Array(0);
+  freed = new Int32Array(0);
+  /** Grows to hold ids below `layers` (fresh zeros never equal a counter, which starts at 1). */
+  fit(layers: number): void {
+    if (this.kept.length >= layers) return;
+    this.kept = new Int32Array(layers);
+    this.freed = new Int32Array(layers);
+  }
 }
-
-const newStamps = (layers: number): Stamps => ({ counter: 0, kept: new Int32Array(layers), freed: new Int32Array(layers) });
 
 function useKey(use: ImageUse): string {
   return `${use.kind}|${use.accountId}/${use.region}|${use.cluster ?? ''}|${use.service ?? ''}|${use.taskDefinition ?? ''}|${use.reference}`;
@@ -378,37 +386,38 @@ export function planRepository(
   const images = snapshot.imagesByRepository.get(repository.id) ?? [];
   const hash = createHash('sha256');
   hash.update(`${repository.id}\n${compiled?.json ?? 'no-rule'}\n`);
+  const inUse = context.inUse.forRepository(repository.id);
 
   if (!compiled) {
     const reasons = [R.noRuleReason(repository.name)];
-    const plans: ImagePlan[] = images.map((image) => {
-      return new PlannedImage(image, 'keep', reasons, context.inUse(image), 0, 0);
-    });
     hash.update(`${images.length}`);
-    return finish(repository, null, 'no-rule', [], plans, hash.digest('hex'), 0, 0, context);
+    const store: PlanStore = {
+      images,
+      decision: new Uint8Array(images.length),
+      reclaimable: undefined,
+      uses: usesOf(images, inUse),
+      usdPerGbMonth: 0,
+      reasons: () => images.map(() => reasons),
+    };
+    return finish(repository, null, 'no-rule', [], store, hash.digest('hex'), 0, 0, context);
   }
 
-  const decisions = decideRepository(images, compiled, context.inUse.forRepository(repository.id), context.now);
+  const decisions = decideRepository(images, compiled, inUse, context.now);
   const blocked = [...blockingReasons(snapshot, repository, context.ecs), ...indexReasons(images, decisions)];
-  const layers = context.layers.byRepository.get(repository.id);
-  const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.layers.sizes, context.stamps, decisions);
-  const price = priceFor(context.prices, repository.region);
+  const layers = context.layers.forRepository(repository.id);
+  const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.stamps, decisions);
 
-  const plans: ImagePlan[] = new Array(images.length);
+  const decision = new Uint8Array(images.length);
   // Hash input, flushed in large pieces: one native call per image would dominate at a million images.
   const parts: string[] = [];
   for (let i = 0; i < images.length; i++) {
-    const image = images[i]!;
     const own = decisions.reasons[i]!;
-    const uses = decisions.uses[i]!;
-    const decision: Decision = blocked.length ? 'blocked' : decisions.decision[i] === KEEP ? 'keep' : 'delete';
-    const raw = reclaim ? reclaim.perImage[i]! : 0;
-    const bytes = Number.isNaN(raw) ? null : raw;
-    plans[i] = new PlannedImage(image, decision, blocked.length ? [...blocked, ...own] : own, uses, bytes, price);
+    const d = blocked.length ? BLOCKED : decisions.decision[i]!;
+    decision[i] = d;
     // The image set, each decision with its reason codes, and the uses that count.
-    parts.push(image.digest, decision);
+    parts.push(images[i]!.digest, DECISION_NAMES[d]!);
     for (const r of own) parts.push(r.code);
-    for (const u of uses) parts.push(useKey(u));
+    for (const u of decisions.uses[i]!) parts.push(useKey(u));
     parts.push('\n');
     if (parts.length > 8192) {
       hash.update(parts.join(' '));
@@ -417,12 +426,25 @@ export function planRepository(
   }
   hash.update(parts.join(' '));
   for (const r of blocked) hash.update(`${r.code}\n`);
+  const now = context.now;
+  const store: PlanStore = {
+    images,
+    decision,
+    reclaimable: reclaim?.perImage,
+    uses: usesOf(images, inUse),
+    usdPerGbMonth: priceFor(context.prices, repository.region),
+    // Pure, so deciding again gives the same reasons: a plan keeps codes, not a million sentences.
+    reasons: () => {
+      const own = decideRepository(images, compiled, inUse, now).reasons;
+      return blocked.length ? own.map((r) => [...blocked, ...r]) : own;
+    },
+  };
   return finish(
     repository,
     compiled.rule.repository,
     blocked.length ? 'blocked' : 'ok',
     blocked,
-    plans,
+    store,
     hash.digest('hex'),
     reclaim?.unionBytes ?? 0,
     reclaim?.unknown ?? 0,
@@ -430,32 +452,87 @@ export function planRepository(
   );
 }
 
+const BLOCKED = 2;
+const DECISION_NAMES: readonly Decision[] = ['keep', 'delete', 'blocked'];
 const NO_CLUSTERS: readonly string[] = Object.freeze([]);
 
-/** An ImagePlan; derived values are getters, so a million of them stay small. */
+/**
+ * What a repository plan keeps per image: a decision byte and the reclaimable bytes. Image plans are
+ * views made when read, and reasons are decided again on demand (a few repositories' worth are cached).
+ */
+interface PlanStore {
+  readonly images: readonly Image[];
+  /** KEEP, DELETE or BLOCKED per image. */
+  readonly decision: Uint8Array;
+  /** Per image; NaN when unknown; absent when nothing is deleted (all 0). */
+  readonly reclaimable: Float64Array | undefined;
+  /** The uses that count, for the images that have any, by position. */
+  readonly uses: ReadonlyMap<number, readonly ImageUse[]>;
+  readonly usdPerGbMonth: number;
+  readonly reasons: () => readonly (readonly Reason[])[];
+}
+
+function usesOf(images: readonly Image[], inUse: (image: Image) => readonly ImageUse[]): Map<number, readonly ImageUse[]> {
+  const out = new Map<number, readonly ImageUse[]>();
+  for (let i = 0; i < images.length; i++) {
+    const uses = inUse(images[i]!);
+    if (uses.length) out.set(i, uses);
+  }
+  return out;
+}
+
+/** Reasons decided again for recently read repositories, bounded by their image count. */
+const reasonCache = new LRUCache<PlanStore, readonly (readonly Reason[])[]>({
+  maxSize: 200_000,
+  sizeCalculation: (reasons) => Math.max(1, reasons.length),
+});
+
+function reasonsAt(store: PlanStore, i: number): readonly Reason[] {
+  let all = reasonCache.get(store);
+  if (!all) {
+    all = store.reasons();
+    reasonCache.set(store, all);
+  }
+  return all[i]!;
+}
+
+/** An ImagePlan over a repository's store; derived values are getters. */
 class PlannedImage implements ImagePlan {
   constructor(
-    readonly image: Image,
-    readonly decision: Decision,
-    readonly reasons: readonly Reason[],
-    private readonly uses: readonly ImageUse[],
-    readonly reclaimableBytes: number | null,
-    private readonly usdPerGbMonth: number,
+    private readonly store: PlanStore,
+    private readonly i: number,
   ) {}
+  get image(): Image {
+    return this.store.images[this.i]!;
+  }
+  get decision(): Decision {
+    return DECISION_NAMES[this.store.decision[this.i]!]!;
+  }
+  get reasons(): readonly Reason[] {
+    return reasonsAt(this.store, this.i);
+  }
   get inUse(): boolean {
-    return this.uses.length > 0;
+    return this.store.uses.has(this.i);
   }
   get clusters(): readonly string[] {
-    return clustersOf(this.uses);
+    return clustersOf(this.store.uses.get(this.i));
+  }
+  get reclaimableBytes(): number | null {
+    const raw = this.store.reclaimable?.[this.i] ?? 0;
+    return Number.isNaN(raw) ? null : raw;
   }
   get monthlyUsd(): number | null {
     const bytes = this.reclaimableBytes;
-    return bytes === null ? null : bytes === 0 ? 0 : monthlyCostUsd(bytes, this.usdPerGbMonth);
+    return bytes === null ? null : bytes === 0 ? 0 : monthlyCostUsd(bytes, this.store.usdPerGbMonth);
+  }
+  toJSON(): Record<string, unknown> {
+    const { image, decision, reasons, inUse, clusters, reclaimableBytes, monthlyUsd } = this;
+    return { image, decision, reasons, inUse, clusters, reclaimableBytes, monthlyUsd };
   }
 }
 
-function clustersOf(uses: readonly ImageUse[]): readonly string[] {
-  if (!uses.length) return NO_CLUSTERS;
+function clustersOf(uses: readonly ImageUse[] | undefined): readonly string[] {
+  if (!uses?.length) return NO_CLUSTERS;
   const set = new Set<string>();
   for (const u of uses) if (u.cluster) set.add(u.cluster);
   return [...set];
@@ -466,7 +543,7 @@ function finish(
   rule: string | null,
   status: RepositoryStatus,
   blockedReasons: readonly Reason[],
-  images: readonly ImagePlan[],
+  store: PlanStore,
   hash: string,
   reclaimableBytes: number,
   reclaimableUnknown: number,
@@ -475,29 +552,34 @@ function finish(
   let del = 0;
   let keep = 0;
   let block = 0;
-  let inUse = 0;
   let deleteSizeBytes = 0;
-  for (const p of images) {
-    if (p.decision === 'delete') {
+  const { images, decision } = store;
+  for (let i = 0; i < images.length; i++) {
+    const d = decision[i]!;
+    if (d === DELETE) {
       del++;
-      deleteSizeBytes += p.image.sizeBytes;
-    } else if (p.decision === 'keep') keep++;
+      deleteSizeBytes += images[i]!.sizeBytes;
+    } else if (d === KEEP) keep++;
     else block++;
-    if (p.inUse) inUse++;
   }
   return {
     repository,
     rule,
     status,
     blockedReasons,
-    images,
+    // A fresh list of views on each read: nothing per image is kept but the store.
+    get images(): readonly ImagePlan[] {
+      const out = new Array<ImagePlan>(images.length);
+      for (let i = 0; i < images.length; i++) out[i] = new PlannedImage(store, i);
+      return out;
+    },
     hash,
     summary: {
       images: images.length,
       delete: del,
       keep,
       blocked: block,
-      inUse,
+      inUse: store.uses.size,
       deleteSizeBytes,
       reclaimableBytes,
       monthlyUsd: monthlyCostUsd(reclaimableBytes, priceFor(context.prices, repository.region)),
@@ -535,6 +617,15 @@ export function scopePlan(plan: CleanupPlan, keep: (repository: Repository) => b
 
 /** Plans every repository of the snapshot. */
 export function planCleanup(snapshot: Snapshot, config: CleanupConfig, now: number, options: PlanOptions = {}): CleanupPlan {
+  return runNow(planCleanupSteps(snapshot, config, now, options));
+}
+
+/** planCleanup, giving the event loop a turn between repositories. */
+export function planCleanupCooperatively(snapshot: Snapshot, config: CleanupConfig, now: number, options: PlanOptions = {}): Promise<CleanupPlan> {
+  return runCooperatively(planCleanupSteps(snapshot, config, now, options));
+}
+
+function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: number, options: PlanOptions): Steps<CleanupPlan> {
   const match = ruleMatcher(config);
   const ecs = snapshot.incomplete.filter((e) => e.scope === 'ecs' || e.scope === 'cluster');
   const layers = layerIndex(snapshot);
@@ -544,8 +635,12 @@ export function planCleanup(snapshot: Snapshot, config: CleanupConfig, now: numb
     ecs,
     prices: options.prices ?? DEFAULT_PRICES,
     layers,
-    stamps: newStamps(layers.sizes.length),
+    stamps: new Stamps(),
   };
-  const repositories = snapshot.repositories.map((repository) => planRepository(snapshot, repository, match(repository.name), context));
+  const repositories: RepositoryPlan[] = [];
+  for (const repository of snapshot.repositories) {
+    repositories.push(planRepository(snapshot, repository, match(repository.name), context));
+    yield;
+  }
   return assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: configHash(config) });
 }
