@@ -28,7 +28,9 @@ import { loadConfig } from '../src/config.js';
 import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
 import { DEMO_PARAMS, LARGE_PARAMS, parseSyntheticParams } from '../src/demo/generate.js';
 import type { SyntheticParams } from '../src/demo/generate.js';
-import { warmQueryIndexes } from '../src/query/warm.js';
+import { createCleanupService } from '../src/cleanup/service.js';
+import { MetricsRenderer } from '../src/metrics/renderer.js';
+import { snapshotPreparer } from '../src/prepare.js';
 import { Refresher } from '../src/refresh/refresher.js';
 import type { Snapshot } from '../src/snapshot/model.js';
 
@@ -167,12 +169,12 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
     await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs: firstLatencyMs } } });
 
     const stats = new AwsCallStats();
-    const base = loadConfig({ AWS_REGION: 'us-east-1', ...process.env, REFRESH_MIN_INTERVAL: '0' });
+    const base = loadConfig({ AWS_REGION: 'us-east-1', CLEANUP_DEFAULT_RULE: 'true', ...process.env, REFRESH_MIN_INTERVAL: '0' });
     const config: AppConfig = { ...base, accounts: accountsOf(summary) };
     console.log(
       `  AWS_CONCURRENCY ${config.aws.concurrency} per registry, REGISTRY_CONCURRENCY ${config.aws.registryConcurrency}; sidecar V8 heap limit ${fmt(Math.round(getHeapStatistics().heap_size_limit / 1048576))} MiB (${process.execArgv.join(' ')})`,
     );
-    console.log('  query indexes are built after each refresh (warmQueryIndexes, as server.ts does): included in wall time and RSS');
+    console.log('  each new snapshot is prepared as server.ts does (query indexes, cleanup plan with the default rule, /metrics text): included in wall time and RSS');
     const clients = new ClientRegistry({
       maxAttempts: config.aws.maxAttempts,
       stats,
@@ -180,8 +182,12 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
       credentials: DEMO_CREDENTIALS,
       requestTimeoutMs: 120_000,
     });
-    // As in server.ts: the query engine's per-snapshot indexes are built right after each swap (counted in wall time and RSS).
-    const refresher = new Refresher({ config, clients, prepare: (snapshot) => warmQueryIndexes(snapshot, config.pricing) });
+    // As in server.ts: indexes, plan and metrics text are built for each new snapshot (counted in wall time and RSS).
+    let prepare: (snapshot: Snapshot) => Promise<void> = async () => undefined;
+    const refresher = new Refresher({ config, clients, prepare: (snapshot) => prepare(snapshot) });
+    const cleanup = createCleanupService({ config: config.cleanup, inventory: refresher, prices: config.pricing });
+    const metrics = new MetricsRenderer({ inventory: refresher, config: config.metrics, prices: config.pricing, cleanup });
+    prepare = snapshotPreparer({ prices: config.pricing, cleanup, metrics });
 
     const baseHeap = (global.gc?.(), process.memoryUsage().heapUsed);
     try {

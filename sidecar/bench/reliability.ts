@@ -33,6 +33,7 @@ import { LARGE_PARAMS } from '../src/demo/generate.js';
 import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
 import { createLogger } from '../src/log.js';
 import { startServer } from '../src/server.js';
+import { SIDECAR_NODE_FLAGS } from './refresh.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -175,7 +176,7 @@ async function startSidecarProcess(emulatorUrl: string, summary: Summary, env: R
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--max-old-space-size=8192', '--import', 'tsx', THIS_FILE, '--sidecar-child'],
+    [...SIDECAR_NODE_FLAGS, '--import', 'tsx', THIS_FILE, '--sidecar-child'],
     {
       cwd: SIDECAR_DIR,
       env: {
@@ -575,7 +576,7 @@ async function runLoad(): Promise<LoadFigures> {
   const connections = num('RELIABILITY_CONNECTIONS', 16);
   const params = { ...LARGE_PARAMS, repositories, imagesPerRepository: Math.max(1, Math.round(images / repositories)) };
   console.log(
-    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections, ${seconds} s`,
+    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections, ${seconds} s; sidecar ${SIDECAR_NODE_FLAGS.join(' ')}`,
   );
   const t0 = performance.now();
   const emulator = await startEmulatorProcess(params);
@@ -629,7 +630,8 @@ async function runLoad(): Promise<LoadFigures> {
         limit: 100,
       }),
       query({ queryType: 'usage', limit: 100 }),
-      { method: 'GET' as const, path: '/metrics' },
+      // As Prometheus asks for it.
+      { method: 'GET' as const, path: '/metrics', headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } },
       { method: 'GET' as const, path: '/api/v1/cleanup/plan?limit=100' },
     ];
     const mix =

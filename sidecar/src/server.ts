@@ -17,7 +17,8 @@ import { metricsRoute } from './http/metrics.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import type { Inventory } from './refresh/inventory.js';
-import { warmQueryIndexes } from './query/warm.js';
+import { MetricsRenderer } from './metrics/renderer.js';
+import { snapshotPreparer } from './prepare.js';
 import { Refresher } from './refresh/refresher.js';
 
 export interface ServerDeps {
@@ -76,7 +77,9 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
         log: log.child({ component: 'refresh' }),
         now,
         // The same price table object as the query context, so the cached repository and cost rows are reused.
-        prepare: (snapshot) => warmQueryIndexes(snapshot, config.pricing),
+        // Indexes, cleanup plan and metrics text of the next snapshot are built before it is swapped in,
+        // cooperatively, so requests keep being answered from the current one meanwhile.
+        prepare: (snapshot) => prepare(snapshot),
       });
   const inventory: Inventory = deps.inventory ?? refresher!;
 
@@ -86,6 +89,16 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
   };
   const httpLog = log.child({ component: 'http' });
   const cleanup = cleanupWiring({ config: config.cleanup, inventory, prices: config.pricing, clientFor: ecrClientFor, logger: httpLog, now });
+  const metricsDeps = {
+    inventory,
+    config: config.metrics,
+    prices: config.pricing,
+    awsStats: stats,
+    cleanup: cleanup.service,
+    refreshIntervalSeconds: config.refreshIntervalSeconds,
+  };
+  const metrics = new MetricsRenderer(metricsDeps);
+  const prepare = snapshotPreparer({ prices: config.pricing, cleanup: cleanup.service, metrics });
   const app = createApp({
     inventory,
     query: {
@@ -100,14 +113,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     annotationKinds: cleanup.annotationKinds,
     routes: [
       cleanup.route,
-      metricsRoute({
-        inventory,
-        config: config.metrics,
-        prices: config.pricing,
-        awsStats: stats,
-        cleanup: cleanup.service,
-        refreshIntervalSeconds: config.refreshIntervalSeconds,
-      }),
+      metricsRoute({ ...metricsDeps, renderer: metrics }),
     ],
   });
 

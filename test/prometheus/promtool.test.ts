@@ -19,7 +19,7 @@ async function exposition(env: Record<string, string> = {}): Promise<string> {
     awsStats: { snapshot: () => [{ service: 'ecr', operation: 'DescribeImages', calls: 3, errors: 1, throttles: 1 }] },
     cleanup: {
       planKey: () => 'plan-1',
-      reclaimable: () => ({ bytes: 1024, images: 1, monthlyUsd: 0 }),
+      reclaimableFor: () => ({ bytes: 1024, images: 1, monthlyUsd: 0 }),
       executions: () => ({ executions: { succeeded: 1 }, deletedImages: 2, deletedBytes: 2048 }),
     },
   });

@@ -10,7 +10,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { CleanupConfig } from './config.js';
 import { previewLifecycle } from './lifecycle/preview.js';
 import type { LifecyclePreview } from './lifecycle/preview.js';
-import { planCleanup } from './planner.js';
+import { planCleanup, planCleanupCooperatively } from './planner.js';
 import type { CleanupPlan } from './planner.js';
 
 /** Plans are reused for this long per snapshot: ages move slowly; execution always plans afresh. */
@@ -40,7 +40,9 @@ export interface CleanupService extends CleanupMetricsProvider {
   /** A fresh, uncached plan: what execution compares against. */
   freshPlan(snapshot: Snapshot): CleanupPlan;
   preview(snapshot?: Snapshot): LifecyclePreview;
-  /** QueryContext.reclaimable. */
+  /** Plans a snapshot ahead of its swap, giving the event loop turns, and caches the plan. */
+  prepare(snapshot: Snapshot): Promise<void>;
+  /** QueryContext.reclaimable; also /metrics' reclaimable series. */
   reclaimableFor(snapshot: Snapshot, repositoryId: string): Reclaimable | undefined;
   /** Counts one execution for /metrics. */
   record(outcome: ExecutionOutcome, deletedImages: number, deletedBytes: number, failedImages: number): void;
@@ -96,8 +98,14 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     freshPlan,
     preview: (snapshot = options.inventory.snapshot()) => cached(previews, snapshot, (at) => previewLifecycle(snapshot, options.config.inUse, at)),
     reclaimableFor: (snapshot, repositoryId) => reclaimableMap(plan(snapshot)).get(repositoryId),
-    reclaimable: (repositoryId) => reclaimableMap(plan()).get(repositoryId),
-    planKey: () => (options.inventory.status().ready ? plan().id : undefined),
+    // Version 0 is the empty snapshot served before the first refresh: there is nothing to plan.
+    planKey: (snapshot) => (snapshot.version > 0 ? plan(snapshot).id : undefined),
+    async prepare(snapshot) {
+      const at = now();
+      const hit = plans.get(snapshot);
+      if (hit && at - hit.at < ttl && at >= hit.at) return;
+      plans.set(snapshot, { at, value: await planCleanupCooperatively(snapshot, options.config, at, { prices: options.prices }) });
+    },
     record(outcome, images, bytes, failed) {
       executions[outcome] = (executions[outcome] ?? 0) + 1;
       deletedImages += images;

@@ -58,12 +58,13 @@ export class MetricsRenderer {
    * Renders the current snapshot's part ahead of the next scrape (call after a snapshot swap), so the
    * first scrape of a large snapshot does not pay for it. Prometheus asks for OpenMetrics by default.
    */
-  async warm(format: ExpositionFormat = 'openmetrics'): Promise<void> {
-    await this.snapshotText(this.deps.inventory.snapshot(), format);
+  async warm(snapshot: Snapshot = this.deps.inventory.snapshot(), format: ExpositionFormat = 'openmetrics'): Promise<void> {
+    await this.snapshotText(snapshot, format);
   }
 
   private snapshotText(snapshot: Snapshot, format: ExpositionFormat): Promise<string> {
-    const planKey = this.deps.cleanup?.planKey();
+    const cleanup = this.deps.cleanup;
+    const planKey = cleanup?.planKey(snapshot);
     const key = `${format}|${planKey ?? ''}`;
     let perSnapshot = this.cache.get(snapshot);
     if (!perSnapshot) {
@@ -79,7 +80,7 @@ export class MetricsRenderer {
           snapshot,
           config: this.deps.config,
           prices: this.deps.prices ?? DEFAULT_PRICES,
-          ...(planKey !== undefined && this.deps.cleanup ? { reclaimable: this.deps.cleanup.reclaimable } : {}),
+          ...(planKey !== undefined && cleanup ? { reclaimable: (id: string) => cleanup.reclaimableFor(snapshot, id) } : {}),
         },
         format,
       );

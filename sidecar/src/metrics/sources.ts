@@ -1,4 +1,5 @@
-import type { ReclaimableProvider } from '../cost/cost.js';
+import type { Reclaimable } from '../cost/cost.js';
+import type { Snapshot } from '../snapshot/model.js';
 
 import type { AwsCallStat } from '../aws/stats.js';
 
@@ -23,7 +24,8 @@ export interface CleanupMetricsProvider {
    * Identifies the plan `reclaimable` answers from (e.g. the plan id), or undefined when there is none.
    * The rendered per-repository text is cached per snapshot and plan key.
    */
-  planKey(): string | undefined;
-  readonly reclaimable: ReclaimableProvider;
+  planKey(snapshot: Snapshot): string | undefined;
+  /** What cleanup would free in a repository of that snapshot. */
+  reclaimableFor(snapshot: Snapshot, repositoryId: string): Reclaimable | undefined;
   executions?(): CleanupExecutionTotals;
 }

@@ -11,7 +11,7 @@ import { EcrFetcher, errorMessage } from '../aws/ecr.js';
 import { EcsFetcher } from '../aws/ecs.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { buildSnapshot, emptySnapshot } from '../snapshot/build.js';
+import { buildSnapshotCooperatively, emptySnapshot } from '../snapshot/build.js';
 import type { CachedManifest } from '../snapshot/assemble-image.js';
 import { replicationRules } from '../snapshot/assemble-repository.js';
 import type { Cluster, Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput } from '../snapshot/model.js';
@@ -35,9 +35,10 @@ export interface RefresherOptions {
   readonly now?: () => number;
   /**
    * Runs on each new snapshot before it is swapped in (e.g. building query indexes), so the first query after
-   * a refresh does not pay for it. A failure here is logged; the snapshot is still served.
+   * a refresh does not pay for it. The last good snapshot is served meanwhile. A failure here is logged; the
+   * snapshot is still served.
    */
-  readonly prepare?: (snapshot: Snapshot) => void;
+  readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
 }
 
 interface TargetRead {
@@ -62,7 +63,7 @@ export class Refresher implements Inventory {
   private readonly clients: ClientRegistry;
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly prepare?: (snapshot: Snapshot) => void;
+  private readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
   private current: Snapshot;
   private ready = false;
   private version = 0;
@@ -172,9 +173,9 @@ export class Refresher implements Inventory {
     this.lastAttemptAt = startedAt;
     try {
       const input = await this.build(startedAt);
-      const next = buildSnapshot(input);
+      const next = await buildSnapshotCooperatively(input);
       try {
-        this.prepare?.(next);
+        await this.prepare?.(next);
       } catch (error) {
         this.log.warn('preparing the snapshot failed', { error: error instanceof Error ? error.message : String(error) });
       }

@@ -257,7 +257,7 @@ describe('our per-repository families', () => {
       config: defaultMetricsConfig(),
       cleanup: {
         planKey: () => plan,
-        reclaimable: (id) =>
+        reclaimableFor: (_snapshot, id) =>
           id === web.id ? { bytes: plan === 'plan-a' ? 30 * MIB : 35 * MIB, images: 1, monthlyUsd: 0.003 } : undefined,
         executions: () => ({
           executions: { succeeded: 2, refused: 1 },
@@ -381,7 +381,7 @@ describe('warming', () => {
       inventory: fakeInventory(metricsFixture()),
       config: defaultMetricsConfig(),
     });
-    await renderer.warm('prometheus');
+    await renderer.warm(undefined, 'prometheus');
     const samples = parseSamples((await renderer.render('prometheus')).body);
     expect(value(samples, 'ecr_repositories_total')).toBe(5);
   });

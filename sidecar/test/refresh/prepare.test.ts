@@ -18,7 +18,9 @@ describe('preparing a snapshot before the swap', () => {
       config: harness.config,
       clients: harness.clients,
       now: () => REFERENCE_NOW,
-      prepare: (snapshot: Snapshot) => seen.push({ version: snapshot.version, served: refresher.snapshot().version }),
+      prepare: (snapshot: Snapshot) => {
+        seen.push({ version: snapshot.version, served: refresher.snapshot().version });
+      },
     });
     await refresher.run();
     await refresher.run();
@@ -41,6 +43,33 @@ describe('preparing a snapshot before the swap', () => {
     });
     await refresher.run();
     expect(refresher.snapshot().version).toBe(1);
+    expect(refresher.status()).toMatchObject({ ready: true, consecutiveFailures: 0 });
+  });
+
+  it('serves the old snapshot until an asynchronous `prepare` settles, and swaps even when it rejects', async () => {
+    harness = await startHarness();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const refresher = new Refresher({
+      config: harness.config,
+      clients: harness.clients,
+      now: () => REFERENCE_NOW,
+      prepare: async () => {
+        calls += 1;
+        if (calls === 1) await gate;
+        else throw new Error('metrics render failed');
+      },
+    });
+    const first = refresher.run();
+    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(refresher.snapshot().version).toBe(0);
+    expect(refresher.status().ready).toBe(false);
+    release();
+    await first;
+    expect(refresher.snapshot().version).toBe(1);
+    await refresher.run();
+    expect(refresher.snapshot().version).toBe(2);
     expect(refresher.status()).toMatchObject({ ready: true, consecutiveFailures: 0 });
   });
 });
