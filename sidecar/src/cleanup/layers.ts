@@ -1,7 +1,7 @@
 /**
- * Layers as integers, built once per snapshot: reclaimable bytes over a million images then read
- * typed arrays instead of hashing a few million digest strings on every plan. Ids are local to a
- * repository (reclaimable bytes never cross one), so no map of every layer is built.
+ * Layers as integers, per repository: reclaimable bytes then read typed arrays instead of hashing
+ * digest strings for every kept and deleted image. Ids are local to a repository (reclaimable bytes
+ * never cross one), so no map of every layer is built.
  */
 import type { Image, Snapshot } from '../snapshot/model.js';
 
@@ -16,29 +16,18 @@ export interface RepositoryLayers {
 }
 
 export interface LayerIndex {
-  /** The repository's layers, built on first request (so planning builds them a repository at a time). */
+  /** The repository's layers, built when asked: planning builds and drops them a repository at a time. */
   forRepository(repositoryId: string): RepositoryLayers | undefined;
 }
 
-const memo = new WeakMap<Snapshot, LayerIndex>();
-
+/** Not memoized: kept for a million images, the arrays would cost about 50 MB for a plan that is cached anyway. */
 export function layerIndex(snapshot: Snapshot): LayerIndex {
-  const cached = memo.get(snapshot);
-  if (cached) return cached;
-  const byRepository = new Map<string, RepositoryLayers>();
-  const index: LayerIndex = {
+  return {
     forRepository(repositoryId) {
-      let layers = byRepository.get(repositoryId);
-      if (!layers) {
-        const images = snapshot.imagesByRepository.get(repositoryId);
-        if (!images) return undefined;
-        byRepository.set(repositoryId, (layers = repositoryLayers(images, snapshot.layerSizes)));
-      }
-      return layers;
+      const images = snapshot.imagesByRepository.get(repositoryId);
+      return images ? repositoryLayers(images, snapshot.layerSizes) : undefined;
     },
   };
-  memo.set(snapshot, index);
-  return index;
 }
 
 function repositoryLayers(images: readonly Image[], layerSizes: ReadonlyMap<string, number>): RepositoryLayers {
