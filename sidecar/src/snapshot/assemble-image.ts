@@ -2,6 +2,7 @@
  * Pure helpers that turn ECR image shapes (DescribeImages, BatchGetImage, DescribeImageScanFindings) into
  * model images: manifest parsing, the image kind, the explicit scan state and findings.
  */
+import { blobKey } from './blob-key.js';
 import type { EnhancedImageScanFinding, ImageDetail, ImageScanFinding } from '@aws-sdk/client-ecr';
 import type { Finding, Image, ImageKind, ImageStatus, ScanResult, ScanState, Severity, SeverityCounts } from './model.js';
 import { SEVERITIES } from './model.js';
@@ -80,7 +81,8 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
   const blobs: string[] = [];
   const blobSizes: number[] = [];
   const add = (d: Descriptor | undefined): void => {
-    const digest = str(d?.digest);
+    const raw = str(d?.digest);
+    const digest = raw === undefined ? undefined : blobKey(raw);
     if (!digest || blobs.includes(digest)) return;
     blobs.push(intern(digest));
     blobSizes.push(typeof d?.size === 'number' && d.size >= 0 ? d.size : 0);

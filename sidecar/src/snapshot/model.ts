@@ -108,7 +108,7 @@ export interface Image {
   readonly subjectDigest?: string;
   /** For an index: the digests of the manifests it lists. */
   readonly children: readonly string[];
-  /** Layer and config blob digests, from the manifest. Absent when the manifest could not be read. */
+  /** Layer and config blobs, from the manifest, as blob keys (blob-key.ts). Absent when the manifest could not be read. */
   readonly layers?: readonly string[];
   readonly scan: ScanResult;
 }
@@ -183,7 +183,7 @@ export interface SnapshotInput {
   readonly registries: readonly Registry[];
   readonly repositories: readonly Repository[];
   readonly images: readonly Image[];
-  /** Size of every known layer and config blob, by digest. Content-addressed, so global. */
+  /** Size of every known layer and config blob, by blob key (blob-key.ts). Content-addressed, so global. */
   readonly layerSizes: ReadonlyMap<string, number>;
   /** Scan findings by image digest, where they were fetched. */
   readonly findings: ReadonlyMap<string, readonly Finding[]>;

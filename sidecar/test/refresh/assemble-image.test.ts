@@ -1,3 +1,4 @@
+import { blobDigest, blobKey } from '../../src/snapshot/blob-key.js';
 import { describe, expect, it } from 'vitest';
 import type { FetchedScan } from '../../src/snapshot/assemble-image.js';
 import {
@@ -30,7 +31,17 @@ describe('parseManifest', () => {
         ],
       }),
     );
-    expect(m).toEqual({ mediaType: DOCKER_MANIFEST, blobs: [D('c'), D('1'), D('2')], blobSizes: [1500, 100, 200], children: [], attestationChildren: [], attestationLayers: false });
+    expect(m).toEqual({ mediaType: DOCKER_MANIFEST, blobs: [D('c'), D('1'), D('2')].map(blobKey), blobSizes: [1500, 100, 200], children: [], attestationChildren: [], attestationLayers: false });
+    // Blobs are kept as 32-byte keys, and stand for their digests.
+    expect(m.blobs.map((b) => b.length)).toEqual([32, 32, 32]);
+    expect(m.blobs.map(blobDigest)).toEqual([D('c'), D('1'), D('2')]);
+  });
+
+  it('keeps digests other than sha256 as given', () => {
+    const other = 'sha512:' + 'ab'.repeat(64);
+    expect(blobKey(other)).toBe(other);
+    expect(blobDigest(other)).toBe(other);
+    expect(blobKey('sha256:ABC')).toBe('sha256:ABC');
   });
 
   it('reads the children of an index and marks buildx attestation manifests', () => {
