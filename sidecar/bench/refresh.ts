@@ -11,7 +11,7 @@
  *   BENCH_LARGE_PARAMS=key=value,...: generator overrides for the large case (e.g. enhancedShare=0).
  *
  * Peak RSS is the sidecar process's VmHWM (/proc/self/status); the emulator's memory is its own process's.
- * Run directly, the benchmark re-runs itself with the sidecar's V8 flags (SIDECAR_NODE_FLAGS) and --expose-gc.
+ * Run directly, the benchmark re-runs itself with the sidecar container's V8 flags (node-flags.ts) and --expose-gc.
  * "Policy calls" in the floor are GetLifecyclePolicy + GetRepositoryPolicy, one each per repository.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,6 +31,7 @@ import type { SyntheticParams } from '../src/demo/generate.js';
 import { createCleanupService } from '../src/cleanup/service.js';
 import { MetricsRenderer } from '../src/metrics/renderer.js';
 import { snapshotPreparer } from '../src/prepare.js';
+import { SIDECAR_NODE_FLAGS } from './node-flags.js';
 import { Refresher } from '../src/refresh/refresher.js';
 import type { Snapshot } from '../src/snapshot/model.js';
 
@@ -224,14 +225,6 @@ export async function main(): Promise<void> {
   if (process.env.BENCH_LARGE === '1' || process.env.BENCH_ONLY_LARGE === '1') await benchRefresh(LARGE, latencyMs, firstLatencyMs);
   else console.log('\n(set BENCH_LARGE=1 for 5,000 repositories / 1,000,000 images)');
 }
-
-/**
- * The sidecar's own V8 settings (package.json "start", the Dockerfile's NODE_OPTIONS): the benchmark measures
- * the refresh in a process set up the same way, so run directly it re-runs itself with them (and --expose-gc).
- */
-// The heap cap under which 1,000,000 images are held in 1.5 GB of RSS. The sidecar does not run with it by
-// default: planning a cleanup of that many images needs about 1 GB more (see README, Performance).
-export const SIDECAR_NODE_FLAGS = ['--max-old-space-size=1152'];
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   if (process.env.BENCH_REFRESH_CHILD === '1') await main();

@@ -14,6 +14,7 @@
  * --sidecar-child), so that the RSS figures are the sidecar's own.
  *
  *   RELIABILITY_IMAGES=1000000 RELIABILITY_REPOSITORIES=5000   load scale (default: LARGE_PARAMS)
+ *   RELIABILITY_PARAMS=key=value,...   generator overrides for the load registry (e.g. enhancedShare=0)
  *   RELIABILITY_FAULT_IMAGES=20000 RELIABILITY_FAULT_REPOSITORIES=200   fault scale
  *   RELIABILITY_OUTAGE_SECONDS=60   emulator outage
  *   RELIABILITY_LOAD_SECONDS=60 RELIABILITY_CONNECTIONS=16   autocannon
@@ -29,11 +30,11 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { AccountConfig, AppConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
-import { LARGE_PARAMS } from '../src/demo/generate.js';
+import { LARGE_PARAMS, parseSyntheticParams } from '../src/demo/generate.js';
 import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
 import { createLogger } from '../src/log.js';
 import { startServer } from '../src/server.js';
-import { SIDECAR_NODE_FLAGS } from './refresh.js';
+import { SIDECAR_NODE_FLAGS } from './node-flags.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -574,10 +575,12 @@ async function runLoad(): Promise<LoadFigures> {
   );
   const seconds = num('RELIABILITY_LOAD_SECONDS', 60);
   const connections = num('RELIABILITY_CONNECTIONS', 16);
-  const params = { ...LARGE_PARAMS, repositories, imagesPerRepository: Math.max(1, Math.round(images / repositories)) };
+  const overrides = process.env.RELIABILITY_PARAMS ? parseSyntheticParams(process.env.RELIABILITY_PARAMS) : {};
+  const params = { ...LARGE_PARAMS, ...overrides, repositories, imagesPerRepository: Math.max(1, Math.round(images / repositories)) };
   console.log(
     `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections, ${seconds} s; sidecar ${SIDECAR_NODE_FLAGS.join(' ')}`,
   );
+  if (Object.keys(overrides).length) console.log(`  generator overrides: ${process.env.RELIABILITY_PARAMS}`);
   const t0 = performance.now();
   const emulator = await startEmulatorProcess(params);
   const summary = await emulator.admin<Summary>('GET', '/summary');

