@@ -113,3 +113,26 @@ describe('plan query string', () => {
     expect(bad({ nope: ['1'] })).toEqual(['nope']);
   });
 });
+
+describe('the plan service', () => {
+  it('prepares a snapshot plan cooperatively and serves that same plan afterwards', async () => {
+    const fresh = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => NOW });
+    await fresh.prepare(snapshot);
+    const plan = fresh.plan(snapshot);
+    expect(fresh.plan(snapshot)).toBe(plan);
+    expect(plan.id).toBe(service.plan().id);
+    expect(fresh.planKey(snapshot)).toBe(plan.id);
+    expect(fresh.reclaimableFor(snapshot, api.id)).toEqual({ bytes: 3 * MIB, images: 1, monthlyUsd: expect.any(Number) });
+  });
+
+  it('re-derives each image plan reasons on demand, blocked reasons first', () => {
+    const plan = service.plan();
+    const webPlan = plan.repositories.find((r) => r.repository.id === web.id)!;
+    const [only] = webPlan.images;
+    expect(only!.decision).toBe('blocked');
+    expect(only!.reasons.map((r) => r.code)).toEqual(['blocked-images', 'newest']);
+    // Views are made on each read, yet say the same thing.
+    expect(webPlan.images[0]!.reasons.map((r) => r.text)).toEqual(only!.reasons.map((r) => r.text));
+    expect(JSON.parse(JSON.stringify(only))).toMatchObject({ decision: 'blocked', inUse: false, reclaimableBytes: 0, image: { digest: images[3]!.digest } });
+  });
+});
