@@ -66,8 +66,12 @@ export interface RepositoryPlan {
   readonly rule: string | null;
   readonly status: RepositoryStatus;
   readonly blockedReasons: readonly Reason[];
-  /** Newest push first. */
+  /** Newest push first. A fresh list of views on each read. */
   readonly images: readonly ImagePlan[];
+  /** The image plan at a position of `images`. */
+  imageAt(i: number): ImagePlan;
+  /** Positions of the images `keep` accepts; the row it is given is reused, so it must not be kept. */
+  positionsWhere(keep: (row: ImagePlan) => boolean): number[];
   readonly summary: PlanSummary;
   /** sha256 of this repository's inputs and decisions. */
   readonly hash: string;
@@ -500,7 +504,7 @@ function reasonsAt(store: PlanStore, i: number): readonly Reason[] {
 class PlannedImage implements ImagePlan {
   constructor(
     private readonly store: PlanStore,
-    private readonly i: number,
+    protected i: number,
   ) {}
   get image(): Image {
     return this.store.images[this.i]!;
@@ -528,6 +532,14 @@ class PlannedImage implements ImagePlan {
   toJSON(): Record<string, unknown> {
     const { image, decision, reasons, inUse, clusters, reclaimableBytes, monthlyUsd } = this;
     return { image, decision, reasons, inUse, clusters, reclaimableBytes, monthlyUsd };
+  }
+}
+
+/** One PlannedImage moved along a repository, so that filtering a million images allocates nothing per image. */
+class PlanCursor extends PlannedImage {
+  at(i: number): this {
+    this.i = i;
+    return this;
   }
 }
 
@@ -571,6 +583,13 @@ function finish(
     get images(): readonly ImagePlan[] {
       const out = new Array<ImagePlan>(images.length);
       for (let i = 0; i < images.length; i++) out[i] = new PlannedImage(store, i);
+      return out;
+    },
+    imageAt: (i) => new PlannedImage(store, i),
+    positionsWhere(keep) {
+      const cursor = new PlanCursor(store, 0);
+      const out: number[] = [];
+      for (let i = 0; i < images.length; i++) if (keep(cursor.at(i))) out.push(i);
       return out;
     },
     hash,

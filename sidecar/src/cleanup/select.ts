@@ -73,19 +73,53 @@ export function imagePlanPredicate(filters: Filters, now: number): (row: ImagePl
 export interface PlanSelection {
   /** The plan restricted to the repositories in scope, with that scope's id. */
   readonly plan: CleanupPlan;
+  /** Every selected row (made when read: a million rows are a million objects). */
   readonly rows: readonly ImagePlan[];
+  /** How many rows are selected. */
+  readonly total: number;
+  /** Selected rows [offset, offset + limit), in order; only these are made. */
+  page(offset: number, limit: number): ImagePlan[];
   readonly repositoryById: ReadonlyMap<string, RepositoryPlan>;
 }
 
 export function selectPlan(plan: CleanupPlan, filters: Filters, now: number): PlanSelection {
   const keepRepository = scopeOf(filters);
   const scoped = plan.repositories.every((r) => keepRepository(r.repository)) ? plan : scopePlan(plan, keepRepository);
-  const keep = imagePlanPredicate(filters, now);
-  const rows: ImagePlan[] = [];
+  // Without row filters every image is selected, and none needs looking at.
+  const keep = filters.decision || IMAGE_FILTERS.some((f) => filters[f] !== undefined) ? imagePlanPredicate(filters, now) : undefined;
   const repositoryById = new Map<string, RepositoryPlan>();
+  // Selected positions per repository, in plan order: nothing per image is allocated until rows are read.
+  // `positions` undefined: all of the repository's images.
+  const selected: { readonly repository: RepositoryPlan; readonly positions?: readonly number[]; readonly count: number }[] = [];
+  let total = 0;
   for (const r of scoped.repositories) {
     repositoryById.set(r.repository.id, r);
-    for (const row of r.images) if (keep(row)) rows.push(row);
+    const positions = keep ? r.positionsWhere(keep) : undefined;
+    const count = positions ? positions.length : r.summary.images;
+    if (count) selected.push({ repository: r, ...(positions ? { positions } : {}), count });
+    total += count;
   }
-  return { plan: scoped, rows, repositoryById };
+  const page = (offset: number, limit: number): ImagePlan[] => {
+    const out: ImagePlan[] = [];
+    let skip = Math.max(0, offset);
+    for (const { repository, positions, count } of selected) {
+      if (out.length >= limit) break;
+      if (skip >= count) {
+        skip -= count;
+        continue;
+      }
+      for (let k = skip; k < count && out.length < limit; k++) out.push(repository.imageAt(positions ? positions[k]! : k));
+      skip = 0;
+    }
+    return out;
+  };
+  return {
+    plan: scoped,
+    get rows() {
+      return page(0, total);
+    },
+    total,
+    page,
+    repositoryById,
+  };
 }

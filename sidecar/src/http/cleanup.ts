@@ -259,7 +259,7 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
         c.header('X-Plan-Id', selection.plan.id);
         return c.body(toDeleteCsv(snapshot, selection.rows), 200, { 'Content-Type': 'text/csv; charset=UTF-8' });
       }
-      const page = selection.rows.slice(paging.offset, paging.offset + paging.limit);
+      const page = selection.page(paging.offset, paging.limit);
       c.header('X-Plan-Id', selection.plan.id);
       return c.json(
         {
@@ -269,7 +269,7 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
           summary: selection.plan.summary,
           repositories: selection.plan.repositories.map(repositoryJson),
           images: page.map((p) => imageJson(snapshot, p)),
-          totalImages: selection.rows.length,
+          totalImages: selection.total,
         },
         200,
       );

@@ -136,3 +136,20 @@ describe('the plan service', () => {
     expect(JSON.parse(JSON.stringify(only))).toMatchObject({ decision: 'blocked', inUse: false, reclaimableBytes: 0, image: { digest: images[3]!.digest } });
   });
 });
+
+describe('plan selection', () => {
+  const digests = (rows: readonly { image: { digest: string } }[]) => rows.map((r) => r.image.digest);
+
+  it('pages without making every row, with and without row filters', () => {
+    for (const filters of [{}, { decision: ['keep' as const] }, { untagged: false }]) {
+      const selection = selectPlan(service.plan(), filters, NOW);
+      const all = selection.rows;
+      expect(selection.total).toBe(all.length);
+      for (const [offset, limit] of [[0, 1], [1, 2], [2, 10], [3, 1], [9, 5]] as const) {
+        expect(digests(selection.page(offset, limit))).toEqual(digests(all.slice(offset, offset + limit)));
+      }
+    }
+    expect(selectPlan(service.plan(), {}, NOW).total).toBe(4);
+    expect(digests(selectPlan(service.plan(), { decision: ['delete'] }, NOW).rows)).toEqual([images[2]!.digest]);
+  });
+});
