@@ -25,10 +25,21 @@ export function metricsRoute(deps: MetricsRouteDeps): (app: OpenAPIHono<AppEnv>)
         c.header('WWW-Authenticate', 'Bearer realm="metrics"');
         return errorJson(c, 401, 'unauthorized', 'missing or invalid bearer token for /metrics');
       }
-      const rendered = await renderer.render(negotiateFormat(c.req.header('accept')));
+      const rendered = await renderer.renderChunks(negotiateFormat(c.req.header('accept')));
       c.header('Content-Type', rendered.contentType);
       c.header('Cache-Control', 'no-store');
-      return c.body(rendered.body, 200);
+      // Two chunks, so the cached snapshot part is sent as it is, not copied into one body per scrape.
+      const [head, tail] = rendered.chunks;
+      return c.body(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(head);
+            controller.enqueue(tail);
+            controller.close();
+          },
+        }),
+        200,
+      );
     });
     app.openAPIRegistry.registerPath({
       method: 'get',

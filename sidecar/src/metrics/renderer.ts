@@ -26,6 +26,12 @@ export interface RenderedMetrics {
   readonly body: string;
 }
 
+/** The exposition as bytes: the cached snapshot part, then the live part. */
+export interface RenderedChunks {
+  readonly contentType: string;
+  readonly chunks: readonly [Uint8Array, Uint8Array];
+}
+
 const EOF_LINE = '# EOF\n';
 
 /**
@@ -37,6 +43,8 @@ const EOF_LINE = '# EOF\n';
 export class MetricsRenderer {
   private readonly live: LiveMetrics;
   private readonly cache = new WeakMap<Snapshot, Map<string, Promise<string>>>();
+  /** The snapshot part's bytes, ready to send: encoding megabytes of text on every scrape would dominate it. */
+  private readonly encoded = new WeakMap<Promise<string>, Promise<Uint8Array>>();
 
   constructor(private readonly deps: MetricsDeps) {
     this.live = new LiveMetrics(deps, new RefreshDurationHistogram());
@@ -49,9 +57,21 @@ export class MetricsRenderer {
       this.snapshotText(snapshot, format),
       this.live.render(format, status),
     ]);
-    const body =
-      format === 'openmetrics' ? `${stripEof(staticText)}${liveText}` : `${staticText.trimEnd()}\n\n${liveText}`;
-    return { contentType: CONTENT_TYPES[format], body };
+    return { contentType: CONTENT_TYPES[format], body: `${staticPart(staticText, format)}${liveText}` };
+  }
+
+  /** As render, as bytes; the snapshot part is encoded once per snapshot, plan and format. */
+  async renderChunks(format: ExpositionFormat): Promise<RenderedChunks> {
+    const snapshot = this.deps.inventory.snapshot();
+    const status = this.deps.inventory.status();
+    const text = this.snapshotText(snapshot, format);
+    let bytes = this.encoded.get(text);
+    if (!bytes) {
+      bytes = text.then((t) => Buffer.from(staticPart(t, format)));
+      this.encoded.set(text, bytes);
+    }
+    const [staticBytes, liveText] = await Promise.all([bytes, this.live.render(format, status)]);
+    return { contentType: CONTENT_TYPES[format], chunks: [staticBytes, Buffer.from(liveText)] };
   }
 
   /**
@@ -90,6 +110,11 @@ export class MetricsRenderer {
     }
     return text;
   }
+}
+
+/** The snapshot part as it starts the body: OpenMetrics has one # EOF, at the very end. */
+function staticPart(text: string, format: ExpositionFormat): string {
+  return format === 'openmetrics' ? stripEof(text) : `${text.trimEnd()}\n\n`;
 }
 
 function stripEof(text: string): string {

@@ -375,6 +375,20 @@ describe('rendering', () => {
   });
 });
 
+describe('bytes', () => {
+  it('sends the same exposition as bytes, the snapshot part encoded once', async () => {
+    const renderer = new MetricsRenderer({ inventory: fakeInventory(metricsFixture()), config: defaultMetricsConfig() });
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      const text = (await renderer.render(format)).body;
+      const first = await renderer.renderChunks(format);
+      const again = await renderer.renderChunks(format);
+      expect(Buffer.concat(first.chunks).toString()).toBe(text);
+      expect(again.chunks[0]).toBe(first.chunks[0]);
+      expect(first.contentType).toBe((await renderer.render(format)).contentType);
+    }
+  });
+});
+
 describe('warming', () => {
   it('renders the snapshot part ahead of the scrape, which then reuses it', async () => {
     const renderer = new MetricsRenderer({
