@@ -7,7 +7,7 @@ import { LiveMetrics } from './live-registry.js';
 import type { ExpositionFormat } from './prom.js';
 import { CONTENT_TYPES } from './prom.js';
 import { RefreshDurationHistogram } from './refresh-histogram.js';
-import { buildSnapshotRegistry } from './snapshot-registry.js';
+import { buildSnapshotRegistryCooperatively } from './snapshot-registry.js';
 import type { AwsCallStatsSource, CleanupMetricsProvider } from './sources.js';
 
 export interface MetricsDeps {
@@ -95,7 +95,7 @@ export class MetricsRenderer {
     if (!text) {
       // Drop renderings of older plans for this snapshot; keep the other format's.
       for (const old of [...perSnapshot.keys()]) if (old.startsWith(`${format}|`)) perSnapshot.delete(old);
-      const registry = buildSnapshotRegistry(
+      text = buildSnapshotRegistryCooperatively(
         {
           snapshot,
           config: this.deps.config,
@@ -103,8 +103,7 @@ export class MetricsRenderer {
           ...(planKey !== undefined && cleanup ? { reclaimable: (id: string) => cleanup.reclaimableFor(snapshot, id) } : {}),
         },
         format,
-      );
-      text = registry.metrics();
+      ).then((registry) => registry.metrics());
       perSnapshot.set(key, text);
       text.catch(() => perSnapshot.delete(key));
     }

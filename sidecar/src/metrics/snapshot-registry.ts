@@ -1,4 +1,6 @@
 import type { Registry } from 'prom-client';
+import { runCooperatively, runNow } from '../cooperative.js';
+import type { Steps } from '../cooperative.js';
 import { repositoryCost } from '../cost/cost.js';
 import type { ReclaimableProvider } from '../cost/cost.js';
 import type { PriceTable } from '../cost/pricing.js';
@@ -32,6 +34,15 @@ export function imageSeriesState(snapshot: Snapshot, config: MetricsConfig): Ima
 
 /** Every family that depends only on the snapshot (and the cleanup plan): built once per snapshot and format. */
 export function buildSnapshotRegistry(input: SnapshotMetricsInput, format: ExpositionFormat): Registry {
+  return runNow(snapshotRegistrySteps(input, format));
+}
+
+/** buildSnapshotRegistry, giving the event loop a turn between repositories. */
+export function buildSnapshotRegistryCooperatively(input: SnapshotMetricsInput, format: ExpositionFormat): Promise<Registry> {
+  return runCooperatively(snapshotRegistrySteps(input, format));
+}
+
+function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionFormat): Steps<Registry> {
   const { snapshot, config, prices, reclaimable } = input;
   const registry = newRegistry(format);
   const gauge = (spec: (typeof F)[keyof typeof F]) => gaugeFor(registry, spec, format);
@@ -113,6 +124,7 @@ export function buildSnapshotRegistry(input: SnapshotMetricsInput, format: Expos
       reclaimBytes?.set(repo, freed.bytes);
       reclaimImages?.set(repo, freed.images);
     }
+    yield;
   }
   for (const [registryId, count] of perRegistry) repositoryCount.set({ registry_id: registryId }, count);
 
@@ -120,11 +132,11 @@ export function buildSnapshotRegistry(input: SnapshotMetricsInput, format: Expos
   gauge(F.imageSeriesEnabled).set(state.enabled ? 1 : 0);
   gauge(F.imageSeries).set(state.series);
   gauge(F.imageSeriesCap).set(config.METRICS_IMAGE_SERIES_CAP);
-  if (state.enabled) addImageFamilies(registry, snapshot, format);
+  if (state.enabled) yield* addImageFamilies(registry, snapshot, format);
   return registry;
 }
 
-function addImageFamilies(registry: Registry, snapshot: Snapshot, format: ExpositionFormat): void {
+function* addImageFamilies(registry: Registry, snapshot: Snapshot, format: ExpositionFormat): Steps<void> {
   const size = gaugeFor(registry, F.awsImageSize, format);
   const pushedAt = gaugeFor(registry, F.awsImagePushedAt, format);
   const severity = gaugeFor(registry, F.awsImageScanSeverity, format);
@@ -135,5 +147,6 @@ function addImageFamilies(registry: Registry, snapshot: Snapshot, format: Exposi
     pushedAt.set(labels, seconds(series.image.pushedAt));
     for (const [name, count] of series.severities) severity.set({ ...labels, severity: name }, count);
     if (series.scanCompletedAt !== undefined) completedAt.set(labels, seconds(series.scanCompletedAt));
+    yield;
   }
 }
