@@ -35,7 +35,10 @@ export interface CleanupService extends CleanupMetricsProvider {
   readonly config: CleanupConfig;
   readonly prices: PriceTable;
   readonly now: () => number;
-  /** The plan for a snapshot (default: the inventory's current one), cached per snapshot for the TTL. */
+  /**
+   * The plan for a snapshot (default: the inventory's current one), cached per snapshot for the TTL; after
+   * it, the cached plan is served while a new one is made in the background.
+   */
   plan(snapshot?: Snapshot): CleanupPlan;
   /** A fresh, uncached plan: what execution compares against. */
   freshPlan(snapshot: Snapshot): CleanupPlan;
@@ -73,6 +76,27 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
   let deletedBytes = 0;
   let failedImages = 0;
 
+  // An expired plan is served while a new one is made in the background, giving the event loop turns.
+  const replanning = new WeakMap<Snapshot, Promise<void>>();
+  const prepare = async (snapshot: Snapshot): Promise<void> => {
+    const at = now();
+    const hit = plans.get(snapshot);
+    if (hit && at - hit.at < ttl && at >= hit.at) return;
+    plans.set(snapshot, { at, value: await planCleanupCooperatively(snapshot, options.config, at, { prices: options.prices }) });
+  };
+  const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan => {
+    const at = now();
+    const hit = plans.get(snapshot);
+    if (hit && !(at - hit.at < ttl && at >= hit.at) && !replanning.has(snapshot)) {
+      const done = prepare(snapshot).finally(() => replanning.delete(snapshot));
+      replanning.set(snapshot, done);
+      done.catch(() => undefined);
+    }
+    if (hit) return hit.value;
+    const value = planCleanup(snapshot, options.config, at, { prices: options.prices });
+    plans.set(snapshot, { at, value });
+    return value;
+  };
   const cached = <T>(map: WeakMap<Snapshot, Cached<T>>, snapshot: Snapshot, make: (at: number) => T): T => {
     const at = now();
     const hit = map.get(snapshot);
@@ -82,8 +106,6 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     return value;
   };
   const freshPlan = (snapshot: Snapshot): CleanupPlan => planCleanup(snapshot, options.config, now(), { prices: options.prices });
-  const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan =>
-    cached(plans, snapshot, (at) => planCleanup(snapshot, options.config, at, { prices: options.prices }));
   const reclaimableMap = (p: CleanupPlan): ReadonlyMap<string, Reclaimable> => {
     let map = reclaimables.get(p);
     if (!map) reclaimables.set(p, (map = reclaimableByRepository(p)));
@@ -100,12 +122,7 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     reclaimableFor: (snapshot, repositoryId) => reclaimableMap(plan(snapshot)).get(repositoryId),
     // Version 0 is the empty snapshot served before the first refresh: there is nothing to plan.
     planKey: (snapshot) => (snapshot.version > 0 ? plan(snapshot).id : undefined),
-    async prepare(snapshot) {
-      const at = now();
-      const hit = plans.get(snapshot);
-      if (hit && at - hit.at < ttl && at >= hit.at) return;
-      plans.set(snapshot, { at, value: await planCleanupCooperatively(snapshot, options.config, at, { prices: options.prices }) });
-    },
+    prepare,
     record(outcome, images, bytes, failed) {
       executions[outcome] = (executions[outcome] ?? 0) + 1;
       deletedImages += images;

@@ -125,6 +125,21 @@ describe('the plan service', () => {
     expect(fresh.reclaimableFor(snapshot, api.id)).toEqual({ bytes: 3 * MIB, images: 1, monthlyUsd: expect.any(Number) });
   });
 
+  it('serves an expired plan while it plans again in the background', async () => {
+    let clock = NOW;
+    const aging = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => clock, planTtlMs: 60_000 });
+    const first = aging.plan();
+    clock += 30_000;
+    expect(aging.plan()).toBe(first);
+    clock += 60_000;
+    expect(aging.plan()).toBe(first);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = aging.plan();
+    expect(second).not.toBe(first);
+    expect(second.generatedAt).toBe(NOW + 90_000);
+    expect(second.id).toBe(first.id);
+  });
+
   it('re-derives each image plan reasons on demand, blocked reasons first', () => {
     const plan = service.plan();
     const webPlan = plan.repositories.find((r) => r.repository.id === web.id)!;
