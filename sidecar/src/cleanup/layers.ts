@@ -3,7 +3,7 @@
  * digest strings for every kept and deleted image. Ids are local to a repository (reclaimable bytes
  * never cross one), so no map of every layer is built.
  */
-import type { Image, Snapshot } from '../snapshot/model.js';
+import type { Snapshot } from '../snapshot/model.js';
 
 export interface RepositoryLayers {
   /** Layers of image i (imagesByRepository order) are ids[start[i] .. start[i + 1]). */
@@ -22,41 +22,48 @@ export interface LayerIndex {
 
 /** Not memoized: kept for a million images, the arrays would cost about 50 MB for a plan that is cached anyway. */
 export function layerIndex(snapshot: Snapshot): LayerIndex {
+  // One id map and size buffer, reused from repository to repository.
+  const idOf = new Map<string, number>();
+  let sizes = new Float64Array(1024);
   return {
     forRepository(repositoryId) {
       const images = snapshot.imagesByRepository.get(repositoryId);
-      return images ? repositoryLayers(images, snapshot.layerSizes) : undefined;
+      if (!images) return undefined;
+      const start = new Int32Array(images.length + 1);
+      const known = new Uint8Array(images.length);
+      let total = 0;
+      for (let i = 0; i < images.length; i++) {
+        start[i] = total;
+        const image = images[i]!;
+        if (image.layers) {
+          total += image.layers.length;
+          known[i] = 1;
+        } else if (image.kind === 'index') known[i] = 1;
+      }
+      start[images.length] = total;
+      const ids = new Int32Array(total);
+      idOf.clear();
+      let k = 0;
+      for (const image of images) {
+        const layers = image.layers;
+        if (!layers) continue;
+        for (let j = 0; j < layers.length; j++) {
+          const layer = layers[j]!;
+          let id = idOf.get(layer);
+          if (id === undefined) {
+            id = idOf.size;
+            idOf.set(layer, id);
+            if (id >= sizes.length) {
+              const grown = new Float64Array(sizes.length * 2);
+              grown.set(sizes);
+              sizes = grown;
+            }
+            sizes[id] = snapshot.layerSizes.get(layer) ?? 0;
+          }
+          ids[k++] = id;
+        }
+      }
+      return { start, ids, known, sizes: sizes.slice(0, idOf.size) };
     },
   };
-}
-
-function repositoryLayers(images: readonly Image[], layerSizes: ReadonlyMap<string, number>): RepositoryLayers {
-  const start = new Int32Array(images.length + 1);
-  const known = new Uint8Array(images.length);
-  let total = 0;
-  for (let i = 0; i < images.length; i++) {
-    start[i] = total;
-    const image = images[i]!;
-    if (image.layers) {
-      total += image.layers.length;
-      known[i] = 1;
-    } else if (image.kind === 'index') known[i] = 1;
-  }
-  start[images.length] = total;
-  const ids = new Int32Array(total);
-  const idOf = new Map<string, number>();
-  const sizeList: number[] = [];
-  let k = 0;
-  for (const image of images) {
-    for (const layer of image.layers ?? []) {
-      let id = idOf.get(layer);
-      if (id === undefined) {
-        id = sizeList.length;
-        idOf.set(layer, id);
-        sizeList.push(layerSizes.get(layer) ?? 0);
-      }
-      ids[k++] = id;
-    }
-  }
-  return { start, ids, known, sizes: Float64Array.from(sizeList) };
 }

@@ -183,7 +183,13 @@ interface Decisions {
 const NO_USES: readonly ImageUse[] = Object.freeze([]);
 
 /** The decisions for one repository under one rule, before fail-closed checks. */
-function decideRepository(images: readonly Image[], compiled: CompiledRule, inUse: (image: Image) => readonly ImageUse[], now: number): Decisions {
+function decideRepository(
+  images: readonly Image[],
+  compiled: CompiledRule,
+  inUse: (image: Image) => readonly ImageUse[],
+  now: number,
+  make: R.ImageReasonMakers,
+): Decisions {
   const { rule } = compiled;
   const n = images.length;
 
@@ -239,44 +245,44 @@ function decideRepository(images: readonly Image[], compiled: CompiledRule, inUs
     reasons.length = 0;
     depth++;
     const isTagged = image.tags.length > 0;
-    if (image.status !== 'ACTIVE') reasons.push(R.archivedReason(image.status));
+    if (image.status !== 'ACTIVE') reasons.push(make.archivedReason(image.status));
 
     const uses = inUse(image);
-    for (let u = 0; u < uses.length && u < MAX_USE_REASONS; u++) reasons.push(R.inUseReason(uses[u]!, image, now));
-    if (uses.length > MAX_USE_REASONS) reasons.push(R.moreUses(uses.length - MAX_USE_REASONS));
+    for (let u = 0; u < uses.length && u < MAX_USE_REASONS; u++) reasons.push(make.inUseReason(uses[u]!, image, now));
+    if (uses.length > MAX_USE_REASONS) reasons.push(make.moreUses(uses.length - MAX_USE_REASONS));
 
     for (const tag of image.tags) {
-      for (const p of compiled.patterns) if (p.test(tag)) reasons.push(R.patternReason(tag, p.pattern));
-      for (const prefix of rule.keepTagPrefixes) if (tag.startsWith(prefix)) reasons.push(R.prefixReason(tag, prefix));
+      for (const p of compiled.patterns) if (p.test(tag)) reasons.push(make.patternReason(tag, p.pattern));
+      for (const prefix of rule.keepTagPrefixes) if (tag.startsWith(prefix)) reasons.push(make.prefixReason(tag, prefix));
     }
 
     const days = isTagged ? rule.keepImagesNewerThanDays : rule.untagged.keepImagesNewerThanDays;
     const count = isTagged ? rule.keepMinImageCount : rule.untagged.keepMinImageCount;
     const age = now - image.pushedAt;
-    if (age <= days * DAY) reasons.push(R.recentReason(age, days));
+    if (age <= days * DAY) reasons.push(make.recentReason(age, days));
     const r = rank[i]!;
-    if (r >= 0 && r < count) reasons.push(R.newestReason(r, count, isTagged));
+    if (r >= 0 && r < count) reasons.push(make.newestReason(r, count, isTagged));
 
     const myParents = parents[i];
-    if (myParents) for (const p of myParents) if (decide(p) === KEEP) reasons.push(R.indexChildReason(images[p]!));
+    if (myParents) for (const p of myParents) if (decide(p) === KEEP) reasons.push(make.indexChildReason(images[p]!));
     let subject: Image | undefined;
     if (image.subjectDigest) {
       const s = position.get(image.subjectDigest);
-      if (s === undefined) reasons.push(R.subjectMissingReason(image.subjectDigest));
+      if (s === undefined) reasons.push(make.subjectMissingReason(image.subjectDigest));
       else {
         subject = images[s]!;
-        if (decide(s) === KEEP) reasons.push(R.subjectReason(subject));
+        if (decide(s) === KEEP) reasons.push(make.subjectReason(subject));
       }
     } else if (!myParents && image.kind !== 'image' && image.kind !== 'index') {
-      reasons.push(R.unrecognisedReason(image.kind));
+      reasons.push(make.unrecognisedReason(image.kind));
     }
 
     let d = KEEP;
     if (!reasons.length) {
       d = DELETE;
-      if (myParents) reasons.push(R.withIndexReason(myParents.map((p) => images[p]!)));
-      else if (subject) reasons.push(R.withSubjectReason(subject));
-      else reasons.push(R.expiredReason(image, isTagged ? taggedTerms : untaggedTerms));
+      if (myParents) reasons.push(make.withIndexReason(myParents.map((p) => images[p]!)));
+      else if (subject) reasons.push(make.withSubjectReason(subject));
+      else reasons.push(make.expiredReason(image, isTagged ? taggedTerms : untaggedTerms));
     }
     decision[i] = d;
     reasonsOf[i] = reasons.slice();
@@ -406,7 +412,8 @@ export function planRepository(
     return finish(repository, null, 'no-rule', [], store, hash.digest('hex'), 0, 0, context);
   }
 
-  const decisions = decideRepository(images, compiled, inUse, context.now);
+  // Codes decide and are hashed; the full reasons are made when read (the same decisions, by purity).
+  const decisions = decideRepository(images, compiled, inUse, context.now, R.CODED_IMAGE_REASONS);
   const blocked = [...blockingReasons(snapshot, repository, context.ecs), ...indexReasons(images, decisions)];
   const layers = context.layers.forRepository(repository.id);
   const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.stamps, decisions);
@@ -435,11 +442,11 @@ export function planRepository(
     images,
     decision,
     reclaimable: reclaim?.perImage,
-    uses: usesOf(images, inUse),
+    uses: usedPositions(decisions.uses),
     usdPerGbMonth: priceFor(context.prices, repository.region),
     // Pure, so deciding again gives the same reasons: a plan keeps codes, not a million sentences.
     reasons: () => {
-      const own = decideRepository(images, compiled, inUse, now).reasons;
+      const own = decideRepository(images, compiled, inUse, now, R.IMAGE_REASONS).reasons;
       return blocked.length ? own.map((r) => [...blocked, ...r]) : own;
     },
   };
@@ -474,6 +481,13 @@ interface PlanStore {
   readonly uses: ReadonlyMap<number, readonly ImageUse[]>;
   readonly usdPerGbMonth: number;
   readonly reasons: () => readonly (readonly Reason[])[];
+}
+
+/** The decided uses of the images that have any, by position. */
+function usedPositions(uses: readonly (readonly ImageUse[])[]): Map<number, readonly ImageUse[]> {
+  const out = new Map<number, readonly ImageUse[]>();
+  for (let i = 0; i < uses.length; i++) if (uses[i]!.length) out.set(i, uses[i]!);
+  return out;
 }
 
 function usesOf(images: readonly Image[], inUse: (image: Image) => readonly ImageUse[]): Map<number, readonly ImageUse[]> {

@@ -233,3 +233,61 @@ export const indexChildMissingReason = (index: Image, child: string): Reason => 
   code: 'blocked-index',
   text: `blocked: kept index ${describe(index)} lists ${shortDigest(child)}, which is not in the image list`,
 });
+
+/** The reasons the planner gives per image; a plan decides with codes only and makes the full ones when read. */
+export interface ImageReasonMakers {
+  readonly inUseReason: typeof inUseReason;
+  readonly moreUses: typeof moreUses;
+  readonly recentReason: typeof recentReason;
+  readonly newestReason: typeof newestReason;
+  readonly patternReason: typeof patternReason;
+  readonly prefixReason: typeof prefixReason;
+  readonly indexChildReason: typeof indexChildReason;
+  readonly subjectReason: typeof subjectReason;
+  readonly subjectMissingReason: typeof subjectMissingReason;
+  readonly unrecognisedReason: typeof unrecognisedReason;
+  readonly archivedReason: typeof archivedReason;
+  readonly withIndexReason: typeof withIndexReason;
+  readonly withSubjectReason: typeof withSubjectReason;
+  readonly expiredReason: typeof expiredReason;
+}
+
+export const IMAGE_REASONS: ImageReasonMakers = {
+  inUseReason,
+  moreUses,
+  recentReason,
+  newestReason,
+  patternReason,
+  prefixReason,
+  indexChildReason,
+  subjectReason,
+  subjectMissingReason,
+  unrecognisedReason,
+  archivedReason,
+  withIndexReason,
+  withSubjectReason,
+  expiredReason,
+};
+
+/** One shared reason per code, its text the code: what deciding and hashing a plan need, with nothing allocated. */
+const coded = Object.fromEntries([...KEEP_CODES, ...DELETE_CODES].map((code) => [code, Object.freeze({ code, text: code })])) as Record<
+  (typeof KEEP_CODES)[number] | (typeof DELETE_CODES)[number],
+  Reason
+>;
+
+export const CODED_IMAGE_REASONS: ImageReasonMakers = {
+  inUseReason: () => coded['in-use'],
+  moreUses: () => coded['in-use'],
+  recentReason: () => coded.recent,
+  newestReason: () => coded.newest,
+  patternReason: () => coded['keep-tag-pattern'],
+  prefixReason: () => coded['keep-tag-prefix'],
+  indexChildReason: () => coded['index-child'],
+  subjectReason: () => coded['attestation-subject'],
+  subjectMissingReason: () => coded['subject-missing'],
+  unrecognisedReason: () => coded['unrecognised-artifact'],
+  archivedReason: () => coded.archived,
+  withIndexReason: () => coded['with-index'],
+  withSubjectReason: () => coded['with-subject'],
+  expiredReason: (image) => (image.tags.length ? coded['expired-tagged'] : coded['expired-untagged']),
+};

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CleanupConfig, cleanupConfigFromEnv } from '../../src/cleanup/config.js';
 import { planCleanup, scopePlan } from '../../src/cleanup/planner.js';
+import * as R from '../../src/cleanup/reasons.js';
 import type { CleanupPlan, ImagePlan } from '../../src/cleanup/planner.js';
 import type { Image, Snapshot } from '../../src/snapshot/model.js';
 import { DAY, MIB, NOW, digest, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
@@ -266,5 +267,38 @@ describe('configuration from the environment', () => {
     expect(() => cleanupConfigFromEnv({ SIDECAR_ADMIN_TOKEN: 'short' }, {})).toThrow(/^SIDECAR_ADMIN_TOKEN /);
     expect(() => cleanupConfigFromEnv({}, { rules: [{ repository: 'a', keepMinImageCount: -1 }] })).toThrow(/^cleanup\.rules\[0\]\.keepMinImageCount: /);
     expect(() => cleanupConfigFromEnv({}, { rules: [{ keepMinImageCount: 1 }] })).toThrow(/^cleanup\.rules\[0\]\.repository: /);
+  });
+});
+
+describe('deciding with codes only', () => {
+  it('gives every reason the code its full form has', () => {
+    const image = tagged('v1', 40);
+    const untaggedImage = makeImage({ repository: repo, pushedAt: at(40) });
+    const use = makeUse({ reference: `${repo.uri}:v1`, cluster: 'prod', task: 'task/abc' });
+    const terms = { now: NOW, days: 14, count: 3 };
+    const calls: { [K in keyof R.ImageReasonMakers]: Parameters<R.ImageReasonMakers[K]>[] } = {
+      inUseReason: [[use, image, NOW]],
+      moreUses: [[3]],
+      recentReason: [[DAY, 14]],
+      newestReason: [[0, 3, true], [1, 3, false]],
+      patternReason: [['v1', 'v*']],
+      prefixReason: [['v1', 'v']],
+      indexChildReason: [[image]],
+      subjectReason: [[image]],
+      subjectMissingReason: [[image.digest]],
+      unrecognisedReason: [['other']],
+      archivedReason: [['ARCHIVED']],
+      withIndexReason: [[[image]]],
+      withSubjectReason: [[image]],
+      expiredReason: [[image, terms], [untaggedImage, terms]],
+    };
+    for (const [name, argsList] of Object.entries(calls) as [keyof R.ImageReasonMakers, unknown[][]][]) {
+      for (const args of argsList) {
+        const full = (R.IMAGE_REASONS[name] as (...a: unknown[]) => R.Reason)(...args);
+        const coded = (R.CODED_IMAGE_REASONS[name] as (...a: unknown[]) => R.Reason)(...args);
+        expect(coded.code, name).toBe(full.code);
+      }
+    }
+    expect(Object.keys(R.CODED_IMAGE_REASONS).sort()).toEqual(Object.keys(R.IMAGE_REASONS).sort());
   });
 });
