@@ -78,6 +78,8 @@ beforeAll(async () => {
     ],
   });
   await prometheus.waitFor('up{job=~"ecr-lens|kube-state-metrics"} == 1', (r) => r.length === 2);
+  // Each target is scraped on its own schedule: wait until the refused one has been tried too.
+  await prometheus.waitFor('up{job="ecr-lens-no-token"} == 0', (r) => r.length === 1);
   await prometheus.waitFor('aws_ecr_image_scan_severity_count', (r) => r.length > 0);
   await prometheus.waitFor('kube_pod_container_info', (r) => r.length > 0);
 });
