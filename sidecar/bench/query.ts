@@ -152,7 +152,7 @@ export async function benchScale(repositories: number, images: number, iteration
   const rssAfterSnapshot = rssMiB();
   const ctx: QueryContext = { now: () => NOW, prices: { defaultUsdPerGbMonth: 0.1 } };
   const warmStarted = performance.now();
-  warmQueryIndexes(snapshot, ctx.prices);
+  await warmQueryIndexes(snapshot, ctx.prices);
   const warmMs = performance.now() - warmStarted;
   const digests = [...snapshot.findings.keys()];
   const days = (i: number, base: number) => base + (Math.abs(i) % 60);

@@ -14,23 +14,24 @@
  * Run directly, the benchmark re-runs itself with the sidecar container's V8 flags (node-flags.ts) and --expose-gc.
  * "Policy calls" in the floor are GetLifecyclePolicy + GetRepositoryPolicy, one each per repository.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { ClientRegistry } from '../src/aws/clients.js';
 import type { AwsCallStat } from '../src/aws/stats.js';
 import { AwsCallStats } from '../src/aws/stats.js';
-import type { AccountConfig, AppConfig } from '../src/config.js';
+import type { AppConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
-import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
+import { DEMO_CREDENTIALS } from '../src/demo/sidecar.js';
 import { DEMO_PARAMS, LARGE_PARAMS, parseSyntheticParams } from '../src/demo/generate.js';
 import type { SyntheticParams } from '../src/demo/generate.js';
 import { createCleanupService } from '../src/cleanup/service.js';
 import { MetricsRenderer } from '../src/metrics/renderer.js';
 import { snapshotPreparer } from '../src/prepare.js';
+import { accountsOf, startEmulatorProcess } from './emulator-process.js';
+import type { EmulatorSummary as Summary } from './emulator-process.js';
 import { SIDECAR_NODE_FLAGS } from './node-flags.js';
 import { Refresher } from '../src/refresh/refresher.js';
 import type { Snapshot } from '../src/snapshot/model.js';
@@ -57,65 +58,6 @@ function peakRssBytes(): number {
     // not Linux
   }
   return process.memoryUsage().rss;
-}
-
-interface Emulator {
-  url: string;
-  child: ChildProcess;
-  admin<T>(method: string, path: string, body?: unknown): Promise<T>;
-  close(): Promise<void>;
-}
-
-const SIDECAR_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-async function startEmulatorProcess(params: Partial<SyntheticParams>): Promise<Emulator> {
-  const synthetic = Object.entries(params)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const child = spawn(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', 'src/demo/cli.ts', '--synthetic', synthetic, '--port', '0', '--rate-limits', 'off'], {
-    cwd: SIDECAR_DIR,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolveUrl(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited (${code}) before listening:\n${out}`)));
-  });
-  child.stdout!.resume();
-  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}/_emulator${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
-    if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  return {
-    url,
-    child,
-    admin,
-    close: () =>
-      new Promise<void>((done) => {
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-interface Summary {
-  defaultAccountId: string;
-  registries: { accountId: string; region: string; repositories: number; images: number }[];
-}
-
-function accountsOf(summary: Summary): AccountConfig[] {
-  const regions = new Map<string, string[]>();
-  for (const r of summary.registries) regions.set(r.accountId, [...(regions.get(r.accountId) ?? []), r.region]);
-  return [...regions].map(([accountId, list]) =>
-    accountId === summary.defaultAccountId
-      ? { name: 'default', accountId, regions: list }
-      : { name: accountId, accountId, roleArn: demoRoleArn(accountId), regions: list },
-  );
 }
 
 /** The floor of inventory calls for a snapshot: what any complete lister of repositories, images and policies must make. */

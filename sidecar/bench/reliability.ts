@@ -21,7 +21,6 @@
  *   RELIABILITY_SKIP=faults|load   run one half only
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,14 +30,15 @@ import autocannon from 'autocannon';
 import type { AccountConfig, AppConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
 import { LARGE_PARAMS, parseSyntheticParams } from '../src/demo/generate.js';
-import { DEMO_CREDENTIALS, demoRoleArn } from '../src/demo/sidecar.js';
+import { DEMO_CREDENTIALS } from '../src/demo/sidecar.js';
 import { createLogger } from '../src/log.js';
 import { startServer } from '../src/server.js';
+import { accountsOf, SIDECAR_DIR, startEmulatorProcess, stopChild, waitForLine } from './emulator-process.js';
+import type { Child, EmulatorSummary as Summary } from './emulator-process.js';
 import { SIDECAR_NODE_FLAGS } from './node-flags.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SIDECAR_DIR = fileURLToPath(new URL('..', import.meta.url));
 const THIS_FILE = fileURLToPath(import.meta.url);
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -72,98 +72,6 @@ async function sidecarChild(): Promise<void> {
 }
 
 // ---- processes -----------------------------------------------------------------------------------
-
-interface Child {
-  readonly url: string;
-  readonly child: ChildProcess;
-  close(): Promise<void>;
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${out}`)),
-      timeoutMs,
-    );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) before listening:\n${out}`));
-    });
-  });
-}
-
-const stopChild = (child: ChildProcess): Promise<void> =>
-  new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-  });
-
-async function startEmulatorProcess(params: Record<string, number>, port = 0): Promise<Child & { admin: Admin }> {
-  const synthetic = Object.entries(params)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const child = spawn(
-    process.execPath,
-    [
-      '--max-old-space-size=8192',
-      '--import',
-      'tsx',
-      'src/demo/cli.ts',
-      '--synthetic',
-      synthetic,
-      '--port',
-      String(port),
-      '--rate-limits',
-      'off',
-    ],
-    {
-      cwd: SIDECAR_DIR,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await waitForLine(child, /listening on (http:\/\/\S+)/, 'the emulator', 30 * 60_000);
-  child.stdout!.resume();
-  return { url, child, admin: adminOf(url), close: () => stopChild(child) };
-}
-
-type Admin = <T>(method: string, path: string, body?: unknown) => Promise<T>;
-const adminOf =
-  (url: string): Admin =>
-  async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}/_emulator${path}`, {
-      method,
-      ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-    });
-    if (!res.ok) throw new Error(`emulator admin ${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-
-interface Summary {
-  defaultAccountId: string;
-  defaultRegion: string;
-  registries: { accountId: string; region: string; repositories: number; images: number }[];
-}
-
-/** As demo mode: the default account with the default credentials, the others through assumed roles. */
-function accountsOf(summary: Summary): AccountConfig[] {
-  const regions = new Map<string, string[]>();
-  for (const r of summary.registries) regions.set(r.accountId, [...(regions.get(r.accountId) ?? []), r.region]);
-  return [...regions].map(([accountId, list]) =>
-    accountId === summary.defaultAccountId
-      ? { name: 'default', accountId, regions: list }
-      : { name: accountId, accountId, roleArn: demoRoleArn(accountId), regions: list },
-  );
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
