@@ -13,7 +13,8 @@ export function runNow<T>(steps: Steps<T>): T {
   }
 }
 
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Resolves after the event loop has run what is pending (I/O callbacks included), unlike a resolved promise. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Runs the steps, letting other work run after each slice of about `sliceMs`. */
 export async function runCooperatively<T>(steps: Steps<T>, sliceMs = 20): Promise<T> {
@@ -22,7 +23,7 @@ export async function runCooperatively<T>(steps: Steps<T>, sliceMs = 20): Promis
     const next = steps.next();
     if (next.done) return next.value;
     if (performance.now() - sliceStart >= sliceMs) {
-      await turn();
+      await nextTurn();
       sliceStart = performance.now();
     }
   }

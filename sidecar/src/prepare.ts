@@ -5,7 +5,7 @@
 import type { CleanupService } from './cleanup/service.js';
 import type { PriceTable } from './cost/pricing.js';
 import type { MetricsRenderer } from './metrics/renderer.js';
-import { warmQueryIndexesCooperatively } from './query/warm.js';
+import { warmQueryIndexes } from './query/warm.js';
 import type { Snapshot } from './snapshot/model.js';
 
 export interface PrepareDeps {
@@ -17,7 +17,7 @@ export interface PrepareDeps {
 
 export function snapshotPreparer(deps: PrepareDeps): (snapshot: Snapshot) => Promise<void> {
   return async (snapshot) => {
-    await warmQueryIndexesCooperatively(snapshot, deps.prices);
+    await warmQueryIndexes(snapshot, deps.prices);
     await deps.cleanup?.prepare(snapshot);
     await deps.metrics?.warm(snapshot);
   };

@@ -1,12 +1,12 @@
 import { repositoryCost } from '../cost/cost.js';
 import type { PriceTable } from '../cost/pricing.js';
-import { repositorySizes, repositorySizesCooperatively } from '../cost/sizes.js';
+import { repositorySizesCooperatively } from '../cost/sizes.js';
 import type { Steps } from '../cooperative.js';
-import { runCooperatively } from '../cooperative.js';
+import { nextTurn, runCooperatively } from '../cooperative.js';
 import type { Snapshot } from '../snapshot/model.js';
-import { imageIndex, imageIndexCooperatively } from './image-index.js';
-import { ascendingOrder, ascendingOrderCooperatively } from './image-select.js';
-import { repositoryStats, repositoryStatsCooperatively } from './stats.js';
+import { imageIndexCooperatively } from './image-index.js';
+import { ascendingOrderCooperatively } from './image-select.js';
+import { repositoryStatsCooperatively } from './stats.js';
 import { costRows } from './types/cost.js';
 import { repositoryRows } from './types/repositories.js';
 import { unfilteredSeveritySums } from './types/severity.js';
@@ -15,31 +15,12 @@ import { effectiveUses } from './uses.js';
 
 /**
  * Builds every per-snapshot index the query types use (all memoized by snapshot in WeakMaps, so they
- * are freed with it). Optional: each is otherwise built on first use; calling this right after a
- * snapshot swap moves that cost off the first queries. With `prices`, the repository and cost rows too.
+ * are freed with it). Optional: each is otherwise built on first use; calling this before a snapshot is
+ * swapped in moves that cost off the first queries. With `prices`, the repository and cost rows too.
+ * The heavy indexes are built in slices of about `sliceMs`, and each cheaper one in a turn of its own, so
+ * requests keep being served meanwhile.
  */
-export function warmQueryIndexes(snapshot: Snapshot, prices?: PriceTable): void {
-  effectiveUses(snapshot);
-  const index = imageIndex(snapshot);
-  ascendingOrder(index, 'pushedAt', index.pushedAt);
-  ascendingOrder(index, 'sizeBytes', index.sizeBytes);
-  ascendingOrder(index, 'lastPulledAt', index.pulledAt);
-  repositoryStats(snapshot);
-  repositorySizes(snapshot);
-  unfilteredSeveritySums(snapshot);
-  parsedUses(snapshot);
-  if (prices) {
-    for (const repository of snapshot.repositories) repositoryCost(snapshot, repository.id, prices);
-    repositoryRows(snapshot, prices);
-    costRows(snapshot, prices);
-  }
-}
-
-/**
- * As warmQueryIndexes, for the refresher preparing the next snapshot while requests are served: the heavy
- * indexes are built in slices of about `sliceMs`, and each of the cheaper ones runs in a turn of its own.
- */
-export async function warmQueryIndexesCooperatively(snapshot: Snapshot, prices?: PriceTable, sliceMs?: number): Promise<void> {
+export async function warmQueryIndexes(snapshot: Snapshot, prices?: PriceTable, sliceMs?: number): Promise<void> {
   // A turn between steps too: a step's first slice would otherwise run on from the previous one's last.
   effectiveUses(snapshot);
   await nextTurn();
@@ -66,9 +47,6 @@ export async function warmQueryIndexesCooperatively(snapshot: Snapshot, prices?:
   await nextTurn();
   costRows(snapshot, prices);
 }
-
-/** Resolves after the event loop has run what is pending (I/O callbacks included), unlike a resolved promise. */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Each repository's cost, one repository per step. */
 function* repositoryCostSteps(snapshot: Snapshot, prices: PriceTable): Steps<void> {

@@ -194,7 +194,7 @@ describe('precomputed indexes agree with the plain computation', () => {
     );
   });
 
-  it('answers the same after warmQueryIndexes as when built lazily', () => {
+  it('answers the same after warmQueryIndexes as when built lazily', async () => {
     const requests = [
       { queryType: 'repositories', sort: { field: 'monthlyCostUsd', order: 'desc' } },
       { queryType: 'cost' },
@@ -204,7 +204,7 @@ describe('precomputed indexes agree with the plain computation', () => {
     ].map((r) => request(r));
     const lazy = sampleSnapshot();
     const warm = sampleSnapshot();
-    warmQueryIndexes(warm, ctx.prices);
+    await warmQueryIndexes(warm, ctx.prices);
     for (const r of requests) expect(runQuery(warm, r, ctx)).toEqual(runQuery(lazy, r, ctx));
   });
 });

@@ -14,7 +14,8 @@ import type * as severityModule from '../../src/query/types/severity.js';
 import { unfilteredSeveritySums } from '../../src/query/types/severity.js';
 import type * as usageModule from '../../src/query/types/usage.js';
 import { parsedUses } from '../../src/query/types/usage.js';
-import { nextTurn, warmQueryIndexes, warmQueryIndexesCooperatively } from '../../src/query/warm.js';
+import { nextTurn } from '../../src/cooperative.js';
+import { warmQueryIndexes } from '../../src/query/warm.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { expectDeepEqual } from '../support/deep-equal.js';
@@ -121,12 +122,12 @@ describe('cooperative query indexes', () => {
   });
 });
 
-describe('warmQueryIndexesCooperatively', () => {
-  it('leaves every index memoized, as warmQueryIndexes does', async () => {
+describe('warmQueryIndexes', () => {
+  it('gives the event loop turns and leaves every index memoized', async () => {
     const snapshot = buildSnapshot(input);
     let ran = false;
     setImmediate(() => (ran = true));
-    await warmQueryIndexesCooperatively(snapshot, prices, 0);
+    await warmQueryIndexes(snapshot, prices, 0);
     expect(ran).toBe(true);
 
     // A cooperative call that finds its memo resolves without a turn; with a zero slice, one that builds gives one.
@@ -148,11 +149,10 @@ describe('warmQueryIndexesCooperatively', () => {
     expect(costed).toStrictEqual(new Set(snapshot.repositories.map((r) => r.id)));
   });
 
-  it('builds what warmQueryIndexes builds', async () => {
+  it('builds what the queries build on first use', async () => {
     const cooperative = buildSnapshot(input);
     const sync = buildSnapshot(input);
-    await warmQueryIndexesCooperatively(cooperative, prices);
-    warmQueryIndexes(sync, prices);
+    await warmQueryIndexes(cooperative, prices);
     expectDeepEqual(imageIndex(cooperative), imageIndex(sync));
     expect(unfilteredSeveritySums(cooperative)).toStrictEqual(unfilteredSeveritySums(sync));
     expect(repositoryRows(cooperative, prices)).toStrictEqual(repositoryRows(sync, prices));
@@ -161,7 +161,7 @@ describe('warmQueryIndexesCooperatively', () => {
 
   it('without prices, leaves the cost rows to their first use', async () => {
     const snapshot = buildSnapshot(input);
-    await warmQueryIndexesCooperatively(snapshot);
+    await warmQueryIndexes(snapshot);
     expect(vi.mocked(repositoryRows)).not.toHaveBeenCalled();
     expect(vi.mocked(costRows)).not.toHaveBeenCalled();
   });
