@@ -22,9 +22,9 @@ export interface LayerIndex {
 
 /** Not memoized: kept for a million images, the arrays would cost about 50 MB for a plan that is cached anyway. */
 export function layerIndex(snapshot: Snapshot): LayerIndex {
-  // One id map and size buffer, reused from repository to repository.
+  // One id map and size list, reused from repository to repository.
   const idOf = new Map<string, number>();
-  let sizes = new Float64Array(1024);
+  const sizes: number[] = [];
   return {
     forRepository(repositoryId) {
       const images = snapshot.imagesByRepository.get(repositoryId);
@@ -43,6 +43,7 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
       start[images.length] = total;
       const ids = new Int32Array(total);
       idOf.clear();
+      sizes.length = 0;
       let k = 0;
       for (const image of images) {
         const layers = image.layers;
@@ -51,19 +52,14 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
           const layer = layers[j]!;
           let id = idOf.get(layer);
           if (id === undefined) {
-            id = idOf.size;
+            id = sizes.length;
             idOf.set(layer, id);
-            if (id >= sizes.length) {
-              const grown = new Float64Array(sizes.length * 2);
-              grown.set(sizes);
-              sizes = grown;
-            }
-            sizes[id] = snapshot.layerSizes.get(layer) ?? 0;
+            sizes.push(snapshot.layerSizes.get(layer) ?? 0);
           }
           ids[k++] = id;
         }
       }
-      return { start, ids, known, sizes: sizes.slice(0, idOf.size) };
+      return { start, ids, known, sizes: Float64Array.from(sizes) };
     },
   };
 }

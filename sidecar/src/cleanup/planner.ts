@@ -405,7 +405,7 @@ export function planRepository(
       images,
       decision: new Uint8Array(images.length),
       reclaimable: undefined,
-      uses: usesOf(images, inUse),
+      uses: usedPositions(images.map(inUse)),
       usdPerGbMonth: 0,
       reasons: () => images.map(() => reasons),
     };
@@ -487,15 +487,6 @@ interface PlanStore {
 function usedPositions(uses: readonly (readonly ImageUse[])[]): Map<number, readonly ImageUse[]> {
   const out = new Map<number, readonly ImageUse[]>();
   for (let i = 0; i < uses.length; i++) if (uses[i]!.length) out.set(i, uses[i]!);
-  return out;
-}
-
-function usesOf(images: readonly Image[], inUse: (image: Image) => readonly ImageUse[]): Map<number, readonly ImageUse[]> {
-  const out = new Map<number, readonly ImageUse[]>();
-  for (let i = 0; i < images.length; i++) {
-    const uses = inUse(images[i]!);
-    if (uses.length) out.set(i, uses);
-  }
   return out;
 }
 

@@ -2,7 +2,7 @@
  * The query API's filters applied to a cleanup plan: repository filters scope the plan (and its
  * id); image filters and `decision` only choose the rows shown.
  */
-import { DAY_MS, globMatcher, hasSeverityAtLeast, IMAGE_FILTERS, repositoryPredicate } from '../query/filters.js';
+import { DAY_MS, globMatcher, hasImageFilters, hasSeverityAtLeast, IMAGE_FILTERS, repositoryPredicate } from '../query/filters.js';
 import type { Filters } from '../query/request.js';
 import type { Image, Repository } from '../snapshot/model.js';
 import type { CleanupPlan, ImagePlan, RepositoryPlan } from './planner.js';
@@ -86,7 +86,7 @@ export function selectPlan(plan: CleanupPlan, filters: Filters, now: number): Pl
   const keepRepository = scopeOf(filters);
   const scoped = plan.repositories.every((r) => keepRepository(r.repository)) ? plan : scopePlan(plan, keepRepository);
   // Without row filters every image is selected, and none needs looking at.
-  const keep = filters.decision || IMAGE_FILTERS.some((f) => filters[f] !== undefined) ? imagePlanPredicate(filters, now) : undefined;
+  const keep = filters.decision || hasImageFilters(filters) ? imagePlanPredicate(filters, now) : undefined;
   const repositoryById = new Map<string, RepositoryPlan>();
   // Selected positions per repository, in plan order: nothing per image is allocated until rows are read.
   // `positions` undefined: all of the repository's images.

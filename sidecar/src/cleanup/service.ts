@@ -76,36 +76,38 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
   let deletedBytes = 0;
   let failedImages = 0;
 
+  const fresh = (hit: Cached<unknown> | undefined, at: number): boolean => hit !== undefined && at - hit.at < ttl && at >= hit.at;
+  const planOptions = { prices: options.prices };
+
   // An expired plan is served while a new one is made in the background, giving the event loop turns.
   const replanning = new WeakMap<Snapshot, Promise<void>>();
   const prepare = async (snapshot: Snapshot): Promise<void> => {
     const at = now();
-    const hit = plans.get(snapshot);
-    if (hit && at - hit.at < ttl && at >= hit.at) return;
-    plans.set(snapshot, { at, value: await planCleanupCooperatively(snapshot, options.config, at, { prices: options.prices }) });
+    if (fresh(plans.get(snapshot), at)) return;
+    plans.set(snapshot, { at, value: await planCleanupCooperatively(snapshot, options.config, at, planOptions) });
   };
   const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan => {
     const at = now();
     const hit = plans.get(snapshot);
-    if (hit && !(at - hit.at < ttl && at >= hit.at) && !replanning.has(snapshot)) {
+    if (hit && !fresh(hit, at) && !replanning.has(snapshot)) {
       const done = prepare(snapshot).finally(() => replanning.delete(snapshot));
       replanning.set(snapshot, done);
       done.catch(() => undefined);
     }
     if (hit) return hit.value;
-    const value = planCleanup(snapshot, options.config, at, { prices: options.prices });
+    const value = planCleanup(snapshot, options.config, at, planOptions);
     plans.set(snapshot, { at, value });
     return value;
   };
   const cached = <T>(map: WeakMap<Snapshot, Cached<T>>, snapshot: Snapshot, make: (at: number) => T): T => {
     const at = now();
     const hit = map.get(snapshot);
-    if (hit && at - hit.at < ttl && at >= hit.at) return hit.value;
+    if (hit && fresh(hit, at)) return hit.value;
     const value = make(at);
     map.set(snapshot, { at, value });
     return value;
   };
-  const freshPlan = (snapshot: Snapshot): CleanupPlan => planCleanup(snapshot, options.config, now(), { prices: options.prices });
+  const freshPlan = (snapshot: Snapshot): CleanupPlan => planCleanup(snapshot, options.config, now(), planOptions);
   const reclaimableMap = (p: CleanupPlan): ReadonlyMap<string, Reclaimable> => {
     let map = reclaimables.get(p);
     if (!map) reclaimables.set(p, (map = reclaimableByRepository(p)));

@@ -116,9 +116,14 @@ describe('plan query string', () => {
 
 describe('the plan service', () => {
   it('prepares a snapshot plan cooperatively and serves that same plan afterwards', async () => {
-    const fresh = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => NOW });
+    let clock = NOW;
+    const fresh = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => clock });
     await fresh.prepare(snapshot);
+    clock += 1_000;
+    // Planned when prepared, not when first asked for.
     const plan = fresh.plan(snapshot);
+    expect(plan.generatedAt).toBe(NOW);
+    await fresh.prepare(snapshot);
     expect(fresh.plan(snapshot)).toBe(plan);
     expect(plan.id).toBe(service.plan().id);
     expect(fresh.planKey(snapshot)).toBe(plan.id);
