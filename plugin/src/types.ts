@@ -26,7 +26,7 @@ export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL',
 export const SCAN_STATES = ['complete', 'active', 'pending', 'failed', 'unsupported', 'not_scanned'] as const;
 export const IMAGE_KINDS = ['image', 'index', 'attestation', 'other'] as const;
 export const DECISIONS = ['delete', 'keep', 'blocked'] as const;
-export const USE_KINDS = ['running-task', 'stopped-task', 'service', 'task-definition'] as const;
+export const USE_KINDS = ['running-task', 'stopped-task', 'service', 'task-definition', 'lambda-function', 'pod', 'keep-list'] as const;
 export const SEVERITY_LEVELS = ['repository', 'image'] as const;
 
 /**

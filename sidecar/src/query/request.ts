@@ -1,7 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
-
-const USE_KINDS = ['running-task', 'stopped-task', 'service', 'task-definition'] as const;
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, USE_KINDS } from '../snapshot/model.js';
 
 /** Query types served by POST /api/v1/query. */
 export const QUERY_TYPES = [

@@ -133,25 +133,58 @@ export interface Cluster {
   readonly arn: string;
 }
 
-export type UseKind = 'running-task' | 'stopped-task' | 'service' | 'task-definition';
+/** The runtimes ECR Lens reads uses from. */
+export const USE_SOURCES = ['ecs', 'lambda', 'kubernetes', 'keep-list'] as const;
+export type UseSource = (typeof USE_SOURCES)[number];
 
-/** One place where ECS references an image. */
+export const USE_KINDS = ['running-task', 'stopped-task', 'service', 'task-definition', 'lambda-function', 'pod', 'keep-list'] as const;
+export type UseKind = (typeof USE_KINDS)[number];
+
+/** The source each kind of use comes from. */
+export const USE_KIND_SOURCE: Readonly<Record<UseKind, UseSource>> = {
+  'running-task': 'ecs',
+  'stopped-task': 'ecs',
+  service: 'ecs',
+  'task-definition': 'ecs',
+  'lambda-function': 'lambda',
+  pod: 'kubernetes',
+  'keep-list': 'keep-list',
+};
+
+/** One place where a runtime references an image. */
 export interface ImageUse {
   readonly kind: UseKind;
+  /** Where the user runs: the ECS or Lambda account and region. For pods and keep lists, the registry the reference names. */
   readonly accountId: string;
   readonly region: string;
+  /** ECS cluster, or the Kubernetes cluster label when Prometheus has one. */
   readonly cluster?: string;
   readonly service?: string;
   readonly task?: string;
   /** `family:revision`. */
   readonly taskDefinition?: string;
   readonly container?: string;
-  /** The image reference as written (`uri:tag` or `uri@sha256:...`). */
+  /** Lambda function name. */
+  readonly functionName?: string;
+  /** Lambda version (`$LATEST`, `7`) or alias (`prod`) that references the image. */
+  readonly qualifier?: string;
+  /** Kubernetes namespace and pod. */
+  readonly namespace?: string;
+  readonly pod?: string;
+  /** The keep list's file path or URL, credentials removed. */
+  readonly list?: string;
+  /** The image reference as written (`uri:tag`, `uri@sha256:...`, or `uri`, which means `uri:latest`). */
   readonly reference: string;
-  /** The digest ECS resolved or the reference pins. */
+  /** The digest the runtime resolved or the reference pins. */
   readonly digest?: string;
   /** When a task started or stopped, or a deployment was created. */
   readonly at?: number;
+  /**
+   * Set only on uses recalled from the usage ledger: when the use was first and last seen (epoch ms).
+   * Uses seen by the current read have neither.
+   */
+  readonly firstSeenAt?: number;
+  readonly lastSeenAt?: number;
 }
 
 export type IncompleteScope =
@@ -162,14 +195,21 @@ export type IncompleteScope =
   | 'manifests'
   | 'scan'
   | 'ecs'
-  | 'cluster';
+  | 'cluster'
+  | 'lambda'
+  | 'kubernetes'
+  | 'keep-list';
+
+/** Scopes that concern in-use sources, not the inventory: they block every plan. */
+export const USE_SCOPES: ReadonlySet<IncompleteScope> = new Set(['ecs', 'cluster', 'lambda', 'kubernetes', 'keep-list']);
 
 /** Something a refresh could not read. Never shown as empty data: consumers must say it is incomplete. */
 export interface Incomplete {
   readonly scope: IncompleteScope;
+  /** Empty for a source that is not read per registry (Kubernetes, keep lists). */
   readonly accountId: string;
   readonly region: string;
-  /** The repository or cluster name, when the failure is confined to one. */
+  /** The repository or cluster name, when the failure is confined to one; the list or server for a source. */
   readonly target?: string;
   readonly operation: string;
   readonly error: string;
@@ -207,3 +247,9 @@ export const repositoryId = (accountId: string, region: string, name: string): s
   `${accountId}/${region}/${name}`;
 export const imageKey = (image: Pick<Image, 'repositoryId' | 'digest'>): string =>
   `${image.repositoryId}@${image.digest}`;
+
+/** What identifies a use, not when it was seen: its kind, where it runs and the reference as written. */
+export const useIdentity = (u: ImageUse): string =>
+  [u.kind, u.accountId, u.region, u.cluster, u.service, u.task, u.taskDefinition, u.container, u.functionName, u.qualifier, u.namespace, u.pod, u.list, u.reference]
+    .map((v) => v ?? '')
+    .join('|');

@@ -1,0 +1,83 @@
+/**
+ * Durable state behind small interfaces: the usage ledger and the cleanup audit. SQLite (better-sqlite3)
+ * implements them today (store/sqlite.ts); a shared server database can implement them for several
+ * replicas. Methods are async so that such an implementation fits.
+ */
+import type { ImageUse } from '../snapshot/model.js';
+
+/** One use of one image, as a refresh saw it. */
+export interface UseSighting {
+  /** `${accountId}/${region}/${name}` of the image's repository (model.repositoryId). */
+  readonly repositoryId: string;
+  readonly digest: string;
+  /** The use as read (without firstSeenAt/lastSeenAt). */
+  readonly use: ImageUse;
+}
+
+/** A remembered use: the use with firstSeenAt and lastSeenAt set. */
+export interface LedgerEntry {
+  readonly repositoryId: string;
+  readonly digest: string;
+  readonly use: ImageUse;
+}
+
+export interface UsageLedger {
+  /**
+   * Records that each use was seen at `seenAt` (epoch ms), in one transaction: a new use gets
+   * firstSeenAt = lastSeenAt = seenAt; a known one gets lastSeenAt = max(lastSeenAt, seenAt) and its
+   * latest `at`. A use is identified by repositoryId, digest, kind and every identifying field of the use
+   * (useIdentity).
+   */
+  record(sightings: readonly UseSighting[], seenAt: number): Promise<void>;
+  /** Every entry whose lastSeenAt (or, for stopped tasks, `at`) is at or after `since`. */
+  seenSince(since: number): Promise<LedgerEntry[]>;
+  /** Forgets entries whose lastSeenAt and `at` are both before `before`; returns how many. */
+  prune(before: number): Promise<number>;
+  /** Entries held, and bytes on disk (for /metrics and benchmarks). */
+  size(): Promise<{ readonly entries: number; readonly bytes: number }>;
+}
+
+export const AUDIT_EVENTS = [
+  'cleanup.started',
+  'cleanup.batch.started',
+  'cleanup.batch.finished',
+  'cleanup.finished',
+  'cleanup.refused',
+  'cleanup.aborted',
+] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+export interface AuditEntry {
+  readonly event: AuditEvent;
+  readonly runId: string;
+  /** ISO 8601. */
+  readonly at: string;
+  /** Token fingerprint and caller details; never the token. */
+  readonly who: { readonly tokenFingerprint: string; readonly remoteAddress?: string; readonly userAgent?: string; readonly user?: string };
+  readonly dryRun?: boolean;
+  readonly [field: string]: unknown;
+}
+
+/** An entry as stored, with its position in the log (1, 2, ...: the order written). */
+export interface StoredAuditEntry {
+  readonly seq: number;
+  readonly entry: AuditEntry;
+}
+
+export interface AuditStore {
+  /** Appends one entry durably before resolving; rejects when it cannot be written. */
+  append(entry: AuditEntry): Promise<void>;
+  /** Entries with seq > `after`, oldest first, at most `limit`. */
+  entries(options: { readonly after?: number; readonly limit: number; readonly runId?: string }): Promise<StoredAuditEntry[]>;
+  /** Real runs with a cleanup.started entry and no cleanup.finished or cleanup.aborted: left unfinished by a crash. */
+  unfinishedRuns(): Promise<{ readonly runId: string; readonly startedAt: string }[]>;
+}
+
+/** The durable store: one place for the ledger and the audit. */
+export interface Store {
+  readonly ledger: UsageLedger;
+  readonly audit: AuditStore;
+  /** Where it lives, for logs (a path; never credentials). */
+  readonly location: string;
+  close(): void;
+}
