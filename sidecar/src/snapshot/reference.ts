@@ -12,7 +12,10 @@ export interface EcrReference {
 const ECR_HOST = /^(\d{12})\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|on\.aws)$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
 
-/** Returns the ECR repository, tag and digest a reference names, or undefined for non-ECR references. */
+/** The tag a reference without tag or digest names. */
+export const IMPLICIT_TAG = 'latest';
+
+/** Returns the ECR repository, tag (`latest` when none is written) and digest a reference names, or undefined for non-ECR references. */
 export function parseEcrReference(reference: string): EcrReference | undefined {
   const slash = reference.indexOf('/');
   if (slash <= 0) return undefined;
@@ -33,6 +36,8 @@ export function parseEcrReference(reference: string): EcrReference | undefined {
     rest = rest.slice(0, colon);
   }
   if (!rest) return undefined;
+  // Docker, ECS, Lambda and Kubernetes pull `repo` as `repo:latest`: an implicit tag is still a use of it.
+  if (!tag && !digest) tag = IMPLICIT_TAG;
   return { accountId: host[1]!, region: host[2]!, repository: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 

@@ -6,7 +6,8 @@ const digest = `sha256:${'a'.repeat(64)}`;
 describe('parseEcrReference', () => {
   it.each([
     ['123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v1', { accountId: '123456789012', region: 'us-east-1', repository: 'api', tag: 'v1' }],
-    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api', { accountId: '123456789012', region: 'eu-west-1', repository: 'team/api' }],
+    // No tag and no digest: pulled as :latest, so it names the image tagged latest.
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api', { accountId: '123456789012', region: 'eu-west-1', repository: 'team/api', tag: 'latest' }],
     [`123456789012.dkr.ecr.us-east-1.amazonaws.com/api@${digest}`, { accountId: '123456789012', region: 'us-east-1', repository: 'api', digest }],
     [`123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v2@${digest}`, { accountId: '123456789012', region: 'us-east-1', repository: 'api', tag: 'v2', digest }],
     ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api:x', { accountId: '123456789012', region: 'cn-north-1', repository: 'api', tag: 'x' }],
