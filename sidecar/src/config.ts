@@ -347,6 +347,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
 export const CLEANUP_ENV_VARS: readonly string[] = [
   'KEEP_MIN_IMAGE_COUNT',
   'KEEP_IMAGES_NEWER_THAN_DAYS',
+  'CLEANUP_KEEP_IF_USED_WITHIN_DAYS',
+  'CLEANUP_NOTHING_RUNS_FROM',
   'CLEANUP_STOPPED_TASK_WINDOW_HOURS',
   'CLEANUP_TASK_DEFINITION_REVISIONS',
   'CLEANUP_MAX_DELETIONS_PER_RUN',

@@ -11,6 +11,7 @@ export const SEED_DEFAULTS = { keepMinImageCount: 3, keepImagesNewerThanDays: 7 
 export interface CleanupDefaults {
   readonly keepMinImageCount: number;
   readonly keepImagesNewerThanDays: number;
+  readonly keepIfUsedWithinDays: number;
   readonly stoppedTaskWindowHours: number;
   readonly taskDefinitionRevisions: number;
   readonly deleteEnabled: boolean;
@@ -20,6 +21,8 @@ export interface CleanupDefaults {
 
 export const BUILTIN_DEFAULTS: CleanupDefaults = {
   ...SEED_DEFAULTS,
+  // Remembered uses protect an image for a week after they were last seen: long enough to roll back.
+  keepIfUsedWithinDays: 7,
   stoppedTaskWindowHours: 24,
   taskDefinitionRevisions: 5,
   deleteEnabled: false,
@@ -30,6 +33,7 @@ export const BUILTIN_DEFAULTS: CleanupDefaults = {
 const Count = z.number().int().min(0).max(1_000_000);
 const Days = z.number().min(0).max(36_500);
 const Glob = z.string().min(1).max(256);
+const RegistryRef = z.string().regex(/^\d{12}(?:\/[a-z]{2}(?:-[a-z]+)+-\d+)?$/, 'must be an account id or account/region, e.g. 123456789012/us-east-1');
 
 /** Builds the schema with the given defaults, so environment variables can set them. */
 export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS) {
@@ -40,6 +44,8 @@ export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS
       untagged: z.object({ keepMinImageCount: Count.optional(), keepImagesNewerThanDays: Days.optional() }).strict().optional(),
       keepTagPatterns: z.array(Glob).max(100).default(['latest']),
       keepTagPrefixes: z.array(z.string().min(1).max(128)).max(100).default([]),
+      /** An image used within this many days (as the usage ledger remembers) is kept. */
+      keepIfUsedWithinDays: Days.default(defaults.keepIfUsedWithinDays),
     })
     .strict();
   // Untagged images inherit the rule's count and age unless given their own.
@@ -61,9 +67,14 @@ export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS
         .object({
           stoppedTaskWindowHours: z.number().min(0).max(24 * 365).default(defaults.stoppedTaskWindowHours),
           taskDefinitionRevisions: Count.default(defaults.taskDefinitionRevisions),
+          /**
+           * Registries (`account` or `account/region`) that nothing runs from. Without an in-use source, a
+           * registry's plan is blocked unless it is listed here.
+           */
+          nothingRunsFrom: z.array(RegistryRef).max(1000).default([]),
         })
         .strict()
-        .default({ stoppedTaskWindowHours: defaults.stoppedTaskWindowHours, taskDefinitionRevisions: defaults.taskDefinitionRevisions }),
+        .default({ stoppedTaskWindowHours: defaults.stoppedTaskWindowHours, taskDefinitionRevisions: defaults.taskDefinitionRevisions, nothingRunsFrom: [] }),
       execution: z
         .object({
           enabled: z.boolean().default(defaults.deleteEnabled),
@@ -111,9 +122,9 @@ const pathOf = (path: readonly PropertyKey[]): string =>
 
 /**
  * Validates the YAML `cleanup` section with defaults from the environment:
- * KEEP_MIN_IMAGE_COUNT, KEEP_IMAGES_NEWER_THAN_DAYS, CLEANUP_STOPPED_TASK_WINDOW_HOURS,
+ * KEEP_MIN_IMAGE_COUNT, KEEP_IMAGES_NEWER_THAN_DAYS, CLEANUP_KEEP_IF_USED_WITHIN_DAYS, CLEANUP_STOPPED_TASK_WINDOW_HOURS,
  * CLEANUP_TASK_DEFINITION_REVISIONS, CLEANUP_MAX_DELETIONS_PER_RUN, CLEANUP_AUDIT_LOG.
- * CLEANUP_DELETE_ENABLED, SIDECAR_ADMIN_TOKEN, GRAFANA_URL and GRAFANA_TOKEN override the YAML.
+ * CLEANUP_DELETE_ENABLED, CLEANUP_NOTHING_RUNS_FROM, SIDECAR_ADMIN_TOKEN, GRAFANA_URL and GRAFANA_TOKEN override the YAML.
  * CLEANUP_DEFAULT_RULE=true adds a default rule (env defaults) when the YAML has none.
  * Throws an Error naming the variable or the YAML path.
  */
@@ -121,6 +132,7 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
   const defaults: CleanupDefaults = {
     keepMinImageCount: envNumber(env, 'KEEP_MIN_IMAGE_COUNT', BUILTIN_DEFAULTS.keepMinImageCount, true),
     keepImagesNewerThanDays: envNumber(env, 'KEEP_IMAGES_NEWER_THAN_DAYS', BUILTIN_DEFAULTS.keepImagesNewerThanDays, false),
+    keepIfUsedWithinDays: envNumber(env, 'CLEANUP_KEEP_IF_USED_WITHIN_DAYS', BUILTIN_DEFAULTS.keepIfUsedWithinDays, false),
     stoppedTaskWindowHours: envNumber(env, 'CLEANUP_STOPPED_TASK_WINDOW_HOURS', BUILTIN_DEFAULTS.stoppedTaskWindowHours, false),
     taskDefinitionRevisions: envNumber(env, 'CLEANUP_TASK_DEFINITION_REVISIONS', BUILTIN_DEFAULTS.taskDefinitionRevisions, true),
     deleteEnabled: false,
@@ -137,6 +149,13 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
   const config = parsed.data;
 
   const enabled = envBoolean(env, 'CLEANUP_DELETE_ENABLED');
+  const nothingRunsFrom = env['CLEANUP_NOTHING_RUNS_FROM']?.trim();
+  let registries: string[] | undefined;
+  if (nothingRunsFrom) {
+    const parsedList = z.array(RegistryRef).safeParse(nothingRunsFrom.split(',').map((v) => v.trim()).filter(Boolean));
+    if (!parsedList.success) throw new Error(`CLEANUP_NOTHING_RUNS_FROM ${parsedList.error.issues[0]!.message}, got '${nothingRunsFrom}'`);
+    registries = parsedList.data;
+  }
   const defaultRule = envBoolean(env, 'CLEANUP_DEFAULT_RULE');
   const adminToken = env['SIDECAR_ADMIN_TOKEN']?.trim();
   if (adminToken !== undefined && adminToken !== '' && adminToken.length < 16) {
@@ -151,6 +170,7 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
   return {
     ...config,
     defaultRule: config.defaultRule ?? (defaultRule ? schema.shape.defaultRule.parse({}) : undefined),
+    inUse: registries ? { ...config.inUse, nothingRunsFrom: registries } : config.inUse,
     execution: {
       ...config.execution,
       enabled: enabled ?? config.execution.enabled,

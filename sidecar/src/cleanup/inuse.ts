@@ -1,19 +1,23 @@
 /**
- * Which ECS uses protect an image: running tasks, tasks stopped within the window, service
- * deployments, and the newest N revisions of each task-definition family. A use with a missing
- * time or revision counts (fail closed).
+ * Which uses protect an image. Uses the current read saw: running tasks, tasks stopped within the window,
+ * service deployments, the newest N revisions of each task-definition family, Lambda versions, pods and
+ * keep lists. Uses remembered by the ledger: until they have been unseen for the rule's
+ * keepIfUsedWithinDays (tasks also for the stopped-task window, counted from when they were last seen
+ * running or stopped). A use with a missing time or revision counts (fail closed).
  */
 import type { Image, ImageUse, Snapshot } from '../snapshot/model.js';
 import type { InUseConfig } from './config.js';
+import { parseEcrReference } from '../snapshot/reference.js';
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 const NONE: readonly ImageUse[] = Object.freeze([]);
 
 export interface InUseResolver {
-  /** The uses that protect the image, sorted. Empty when not in use. */
+  /** The uses that protect the image under `defaultKeepDays`, sorted. Empty when not in use. */
   (image: Image): readonly ImageUse[];
-  /** The same, for the images of one repository: no per-image repository lookup. */
-  forRepository(repositoryId: string): (image: Image) => readonly ImageUse[];
+  /** The same, for the images of one repository under a rule's keepIfUsedWithinDays. */
+  forRepository(repositoryId: string, keepDays?: number): (image: Image) => readonly ImageUse[];
 }
 
 const familyOf = (use: ImageUse): { key: string; revision: number } | undefined => {
@@ -43,14 +47,12 @@ function keptRevisions(uses: readonly ImageUse[], n: number): ReadonlySet<string
   return kept;
 }
 
-export function createInUseResolver(snapshot: Snapshot, config: InUseConfig, now: number): InUseResolver {
-  const kept = keptRevisions(snapshot.uses, config.taskDefinitionRevisions);
+/** Whether a use the current read saw protects its image now (before any memory). */
+export function currentUseCounter(uses: readonly ImageUse[], config: InUseConfig, now: number): (use: ImageUse) => boolean {
+  const kept = keptRevisions(uses, config.taskDefinitionRevisions);
   const stoppedSince = now - config.stoppedTaskWindowHours * HOUR;
-  const counts = (use: ImageUse): boolean => {
+  return (use) => {
     switch (use.kind) {
-      case 'running-task':
-      case 'service':
-        return true;
       case 'stopped-task':
         return use.at === undefined || use.at >= stoppedSince;
       case 'task-definition': {
@@ -61,45 +63,81 @@ export function createInUseResolver(snapshot: Snapshot, config: InUseConfig, now
         return true;
     }
   };
-  // Uses per repository, then digest: lookups need no key string per image.
-  const byRepository = new Map<string, Map<string, readonly ImageUse[]>>();
-  for (const [key, uses] of snapshot.usesByImage) {
+}
+
+/** Whether a remembered use still counts: unseen for less than its window. */
+export function rememberedUseCounts(use: ImageUse, config: InUseConfig, keepDays: number, now: number): boolean {
+  const task = use.kind === 'running-task' || use.kind === 'stopped-task';
+  const window = task ? Math.max(config.stoppedTaskWindowHours * HOUR, keepDays * DAY) : keepDays * DAY;
+  // A stopped task counts from its stop; anything else from when it was last seen.
+  const anchor = use.kind === 'stopped-task' && use.at !== undefined ? Math.max(use.at, use.lastSeenAt ?? use.at) : use.lastSeenAt;
+  return anchor === undefined || anchor >= now - window;
+}
+
+/** When the uses show the image was last used: the read time for current uses, else when last seen. */
+export function lastUsedAt(uses: readonly ImageUse[], readAt: number): number | undefined {
+  let last: number | undefined;
+  for (const use of uses) {
+    const at = use.kind === 'stopped-task' && use.at !== undefined ? use.at : (use.lastSeenAt ?? readAt);
+    if (last === undefined || at > last) last = at;
+  }
+  return last;
+}
+
+/** Per repository, then digest: lookups need no key string per image. */
+function byRepository(map: ReadonlyMap<string, readonly ImageUse[]>): Map<string, Map<string, readonly ImageUse[]>> {
+  const out = new Map<string, Map<string, readonly ImageUse[]>>();
+  for (const [key, uses] of map) {
     const at = key.lastIndexOf('@');
     const repo = key.slice(0, at);
-    let map = byRepository.get(repo);
-    if (!map) byRepository.set(repo, (map = new Map()));
-    map.set(key.slice(at + 1), uses);
+    let inner = out.get(repo);
+    if (!inner) out.set(repo, (inner = new Map()));
+    inner.set(key.slice(at + 1), uses);
   }
-  const memo = new Map<readonly ImageUse[], readonly ImageUse[]>();
-  const effective = (uses: readonly ImageUse[] | undefined): readonly ImageUse[] => {
-    if (!uses) return NONE;
-    let out = memo.get(uses);
+  return out;
+}
+
+export function createInUseResolver(snapshot: Snapshot, config: InUseConfig, now: number, defaultKeepDays = 0): InUseResolver {
+  const counts = currentUseCounter(snapshot.uses, config, now);
+  const current = byRepository(snapshot.usesByImage);
+  const remembered = byRepository(snapshot.rememberedByImage);
+  const memo = new Map<string, Map<readonly ImageUse[] | undefined, Map<readonly ImageUse[] | undefined, readonly ImageUse[]>>>();
+  const effective = (now_: readonly ImageUse[] | undefined, past: readonly ImageUse[] | undefined, keepDays: number): readonly ImageUse[] => {
+    if (!now_ && !past) return NONE;
+    const key = String(keepDays);
+    let byNow = memo.get(key);
+    if (!byNow) memo.set(key, (byNow = new Map()));
+    let byPast = byNow.get(now_);
+    if (!byPast) byNow.set(now_, (byPast = new Map()));
+    let out = byPast.get(past);
     if (!out) {
-      // Sorted, so reasons and the plan id do not depend on the order the refresh listed uses in.
-      out = uses.filter(counts).sort((a, b) => compareText(sortKey(a), sortKey(b)));
-      memo.set(uses, out);
+      const list = [...(now_ ?? NONE).filter(counts), ...(past ?? NONE).filter((u) => rememberedUseCounts(u, config, keepDays, now))];
+      // Sorted, so reasons and the plan id do not depend on the order the sources listed uses in.
+      out = list.length ? list.sort((a, b) => compareText(sortKey(a), sortKey(b))) : NONE;
+      byPast.set(past, out);
     }
     return out;
   };
-  const none = (): readonly ImageUse[] => NONE;
-  const resolver = (image: Image): readonly ImageUse[] => effective(byRepository.get(image.repositoryId)?.get(image.digest));
-  resolver.forRepository = (repositoryId: string) => {
-    const map = byRepository.get(repositoryId);
-    return map ? (image: Image) => effective(map.get(image.digest)) : none;
+  const forRepository = (repositoryId: string, keepDays = defaultKeepDays) => {
+    const c = current.get(repositoryId);
+    const r = remembered.get(repositoryId);
+    if (!c && !r) return () => NONE;
+    return (image: Image) => effective(c?.get(image.digest), r?.get(image.digest), keepDays);
   };
+  const resolver = (image: Image): readonly ImageUse[] => forRepository(image.repositoryId)(image);
+  resolver.forRepository = forRepository;
   return resolver;
 }
 
 const sortKey = (u: ImageUse): string =>
-  `${u.kind}|${u.accountId}/${u.region}|${u.cluster ?? ''}|${u.service ?? ''}|${u.task ?? ''}|${u.taskDefinition ?? ''}|${u.container ?? ''}|${u.reference}|${u.at ?? ''}`;
+  `${u.lastSeenAt === undefined ? 0 : 1}|${u.kind}|${u.accountId}/${u.region}|${u.cluster ?? ''}|${u.service ?? ''}|${u.task ?? ''}|${u.taskDefinition ?? ''}|${u.functionName ?? ''}|${u.qualifier ?? ''}|${u.namespace ?? ''}|${u.pod ?? ''}|${u.list ?? ''}|${u.container ?? ''}|${u.reference}|${u.at ?? ''}`;
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** How a use names the image: by digest, or by one of its tags. */
+/** How a use names the image: by digest, or by one of its tags (`latest` when the reference names none). */
 export function matchedBy(use: ImageUse, image: Image): string {
   if (use.digest === image.digest || use.reference.endsWith(`@${image.digest}`)) return 'by digest';
-  const at = use.reference.indexOf('@');
-  const ref = at >= 0 ? use.reference.slice(0, at) : use.reference;
-  const colon = ref.lastIndexOf(':');
-  const slash = ref.lastIndexOf('/');
-  return colon > slash ? `by tag ${ref.slice(colon + 1)}` : 'by reference';
+  const ref = parseEcrReference(use.reference);
+  if (!ref?.tag) return 'by reference';
+  const written = use.reference.indexOf('@') < 0 ? use.reference : use.reference.slice(0, use.reference.indexOf('@'));
+  return written.lastIndexOf(':') > written.lastIndexOf('/') ? `by tag ${ref.tag}` : `by tag ${ref.tag} (implicit: no tag written)`;
 }

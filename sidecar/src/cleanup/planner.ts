@@ -8,6 +8,7 @@ import { runCooperatively, runNow } from '../cooperative.js';
 import type { Steps } from '../cooperative.js';
 import picomatch from 'picomatch';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../snapshot/model.js';
+import { USE_SCOPES } from '../snapshot/model.js';
 import type { CleanupConfig, CleanupRule } from './config.js';
 import { createInUseResolver } from './inuse.js';
 import { layerIndex } from './layers.js';
@@ -128,10 +129,14 @@ export function ruleMatcher(config: CleanupConfig): (name: string) => CompiledRu
   return (name) => compiled.find((c) => c.matchRepository(name)) ?? fallback;
 }
 
-/** Incomplete entries that block a repository, by reason. */
-export function blockingReasons(snapshot: Snapshot, repository: Repository, ecs: readonly Incomplete[]): Reason[] {
+/** Incomplete entries that block a repository, by reason. `uses` are the in-use sources' failures, which block every repository. */
+export function blockingReasons(snapshot: Snapshot, repository: Repository, uses: readonly Incomplete[], config?: CleanupConfig): Reason[] {
   const reasons: Reason[] = [];
+  const ecs = uses.filter((e) => e.scope === 'ecs' || e.scope === 'cluster');
+  const others = uses.filter((e) => e.scope !== 'ecs' && e.scope !== 'cluster');
   if (ecs.length) reasons.push(R.ecsBlockedReason(ecs));
+  if (others.length) reasons.push(R.sourceBlockedReason(others));
+  if (config && isBlind(snapshot, repository, config)) reasons.push(R.noSourceReason(repository.accountId, repository.region));
   const own = (snapshot.incompleteByRepository.get(repository.id) ?? []).filter(
     (e) => e.scope !== 'scan' && !INFORMATIONAL_OPERATIONS.has(e.operation),
   );
@@ -142,6 +147,14 @@ export function blockingReasons(snapshot: Snapshot, repository: Repository, ecs:
   if (manifests.length) reasons.push(R.manifestsBlockedReason(manifests));
   if (other.length) reasons.push(R.inventoryBlockedReason(other));
   return reasons;
+}
+
+/** True when no in-use source covers the repository's registry and the configuration does not say that nothing runs from it. */
+export function isBlind(snapshot: Snapshot, repository: Repository, config: CleanupConfig): boolean {
+  if (!snapshot.sources) return false; // a snapshot made by hand: sources unknown
+  const { accountId, region } = repository;
+  if (snapshot.sources.some((s) => s.accountId === undefined || (s.accountId === accountId && s.region === region))) return false;
+  return !config.inUse.nothingRunsFrom.some((r) => r === accountId || r === `${accountId}/${region}`);
 }
 
 const EMPTY_SUMMARY: PlanSummary = {
@@ -378,9 +391,11 @@ function useKey(use: ImageUse): string {
 }
 
 export interface PlanContext {
+  readonly config: CleanupConfig;
   readonly inUse: InUseResolver;
   readonly now: number;
-  readonly ecs: readonly Incomplete[];
+  /** Failures of in-use sources: they block every repository. */
+  readonly useFailures: readonly Incomplete[];
   readonly prices: PriceTable;
   readonly layers: LayerIndex;
   readonly stamps: Stamps;
@@ -396,7 +411,7 @@ export function planRepository(
   const images = snapshot.imagesByRepository.get(repository.id) ?? [];
   const hash = createHash('sha256');
   hash.update(`${repository.id}\n${compiled?.json ?? 'no-rule'}\n`);
-  const inUse = context.inUse.forRepository(repository.id);
+  const inUse = context.inUse.forRepository(repository.id, compiled?.rule.keepIfUsedWithinDays);
 
   if (!compiled) {
     const reasons = [R.noRuleReason(repository.name)];
@@ -414,7 +429,7 @@ export function planRepository(
 
   // Codes decide and are hashed; the full reasons are made when read (the same decisions, by purity).
   const decisions = decideRepository(images, compiled, inUse, context.now, R.CODED_IMAGE_REASONS);
-  const blocked = [...blockingReasons(snapshot, repository, context.ecs), ...indexReasons(images, decisions)];
+  const blocked = [...blockingReasons(snapshot, repository, context.useFailures, context.config), ...indexReasons(images, decisions)];
   const layers = context.layers.forRepository(repository.id);
   const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.stamps, decisions);
 
@@ -651,12 +666,12 @@ export function planCleanupCooperatively(snapshot: Snapshot, config: CleanupConf
 
 function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: number, options: PlanOptions): Steps<CleanupPlan> {
   const match = ruleMatcher(config);
-  const ecs = snapshot.incomplete.filter((e) => e.scope === 'ecs' || e.scope === 'cluster');
   const layers = layerIndex(snapshot);
   const context: PlanContext = {
-    inUse: createInUseResolver(snapshot, config.inUse, now),
+    config,
+    inUse: createInUseResolver(snapshot, config.inUse, now, config.defaultRule?.keepIfUsedWithinDays ?? 0),
     now,
-    ecs,
+    useFailures: snapshot.incomplete.filter((e) => USE_SCOPES.has(e.scope)),
     prices: options.prices ?? DEFAULT_PRICES,
     layers,
     stamps: new Stamps(),

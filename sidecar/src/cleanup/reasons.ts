@@ -9,6 +9,7 @@ export type Decision = (typeof DECISIONS)[number];
 
 export const KEEP_CODES = [
   'in-use',
+  'recently-used',
   'recent',
   'newest',
   'keep-tag-pattern',
@@ -21,7 +22,7 @@ export const KEEP_CODES = [
   'no-rule',
 ] as const;
 export const DELETE_CODES = ['expired-tagged', 'expired-untagged', 'with-index', 'with-subject'] as const;
-export const BLOCK_CODES = ['blocked-ecs', 'blocked-images', 'blocked-manifests', 'blocked-inventory', 'blocked-index'] as const;
+export const BLOCK_CODES = ['blocked-ecs', 'blocked-source', 'blocked-no-source', 'blocked-images', 'blocked-manifests', 'blocked-inventory', 'blocked-index'] as const;
 export type ReasonCode = (typeof KEEP_CODES)[number] | (typeof DELETE_CODES)[number] | (typeof BLOCK_CODES)[number];
 
 export interface Reason {
@@ -61,27 +62,46 @@ export function ago(ms: number): string {
 }
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function inUseReason(use: ImageUse, image: Image, now: number): Reason {
+/** Who uses the image, in words: `running task 3f2a1b2c… in cluster prod`, `Lambda function api (alias prod)`. */
+export function describeUser(use: ImageUse, now: number): string {
   const where = use.cluster ? ` in cluster ${use.cluster}` : '';
-  const how = matchedBy(use, image);
-  let text: string;
   switch (use.kind) {
     case 'running-task':
-      text = use.service
-        ? `kept: used by service ${use.service}${where} (running task ${shortTask(use.task ?? '?')}), ${how}`
-        : `kept: used by running task ${shortTask(use.task ?? '?')}${where}, ${how}`;
-      break;
+      return use.service
+        ? `service ${use.service}${where} (running task ${shortTask(use.task ?? '?')})`
+        : `running task ${shortTask(use.task ?? '?')}${where}`;
     case 'stopped-task':
-      text = `kept: used by task ${shortTask(use.task ?? '?')}${where}, stopped ${use.at === undefined ? 'at an unknown time' : ago(now - use.at)}, ${how}`;
-      break;
+      return `task ${shortTask(use.task ?? '?')}${where}, stopped ${use.at === undefined ? 'at an unknown time' : ago(now - use.at)}`;
     case 'service':
-      text = `kept: used by service ${use.service ?? '?'}${where} (deployment of ${use.taskDefinition ?? 'unknown task definition'}), ${how}`;
-      break;
+      return `service ${use.service ?? '?'}${where} (deployment of ${use.taskDefinition ?? 'unknown task definition'})`;
+    case 'task-definition':
+      return `task definition ${use.taskDefinition ?? '?'}`;
+    case 'lambda-function':
+      return `Lambda function ${use.functionName ?? '?'} (${use.qualifier === undefined ? 'unknown version' : /^\d+$|^\$LATEST$/.test(use.qualifier) ? `version ${use.qualifier}` : `alias ${use.qualifier}`}) in ${use.accountId}/${use.region}`;
+    case 'pod':
+      return `pod ${use.namespace ?? '?'}/${use.pod ?? '?'}${use.container ? ` (container ${use.container})` : ''}${where}`;
+    case 'keep-list':
+      return `keep list ${use.list ?? '?'}`;
+    default:
+      return `a runtime (${String(use.kind)})`;
+  }
+}
+
+export function inUseReason(use: ImageUse, image: Image, now: number): Reason {
+  const how = matchedBy(use, image);
+  if (use.lastSeenAt !== undefined) {
+    return { code: 'recently-used', text: `kept: last used ${ago(now - use.lastSeenAt)} by ${describeUser(use, now)}, ${how}` };
+  }
+  let text: string;
+  switch (use.kind) {
     case 'task-definition':
       text = `kept: referenced by task definition ${use.taskDefinition ?? '?'}, one of the newest revisions of its family, ${how}`;
       break;
+    case 'keep-list':
+      text = `kept: listed in keep list ${use.list ?? '?'}, ${how}`;
+      break;
     default:
-      text = `kept: used by ECS (${String(use.kind)}), ${how}`;
+      text = `kept: used by ${describeUser(use, now)}, ${how}`;
   }
   return { code: 'in-use', text };
 }
@@ -209,6 +229,23 @@ const where = (entry: Incomplete): string =>
 const list = (entries: readonly Incomplete[]): string =>
   entries.slice(0, 3).map(where).join('; ') + (entries.length > 3 ? `; and ${entries.length - 3} more` : '');
 
+const SOURCE_NAMES: Readonly<Record<string, string>> = {
+  lambda: 'Lambda',
+  kubernetes: 'Kubernetes (Prometheus)',
+  'keep-list': 'keep list',
+  ledger: 'the usage ledger',
+};
+export const sourceBlockedReason = (entries: readonly Incomplete[]): Reason => ({
+  code: 'blocked-source',
+  text: `blocked: in-use source unreadable: ${entries
+    .slice(0, 3)
+    .map((e) => `${SOURCE_NAMES[e.scope] ?? e.scope}: ${e.operation}${e.target ? ` on ${e.target}` : ''}${e.accountId ? ` (${e.accountId}/${e.region})` : ''} failed: ${e.error}`)
+    .join('; ')}${entries.length > 3 ? `; and ${entries.length - 3} more` : ''}. An unread use could be any image, so nothing is deleted anywhere`,
+});
+export const noSourceReason = (accountId: string, region: string): Reason => ({
+  code: 'blocked-no-source',
+  text: `blocked: no in-use source is read for registry ${accountId}/${region} (ECS_ENABLED and LAMBDA_ENABLED are false, and no Kubernetes Prometheus or keep list is set), so images that run there would look unused. Enable a source, or list the registry in CLEANUP_NOTHING_RUNS_FROM if nothing runs from it`,
+});
 export const ecsBlockedReason = (entries: readonly Incomplete[]): Reason => ({
   code: 'blocked-ecs',
   text: `blocked: ECS listing incomplete: ${list(entries)}. Any task there may run images from any registry, so nothing is deleted anywhere`,
@@ -276,7 +313,7 @@ const coded = Object.fromEntries([...KEEP_CODES, ...DELETE_CODES].map((code) => 
 >;
 
 export const CODED_IMAGE_REASONS: ImageReasonMakers = {
-  inUseReason: () => coded['in-use'],
+  inUseReason: (use) => (use.lastSeenAt === undefined ? coded['in-use'] : coded['recently-used']),
   moreUses: () => coded['in-use'],
   recentReason: () => coded.recent,
   newestReason: () => coded.newest,

@@ -5,20 +5,25 @@
  * recorded in the snapshot's `incomplete` list (see refresh/ecr.ts and refresh/ecs.ts for what is kept).
  */
 import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import type { AccountConfig, AppConfig } from '../config.js';
 import type { ClientRegistry } from '../aws/clients.js';
 import { EcrFetcher, errorMessage } from '../aws/ecr.js';
 import { EcsFetcher } from '../aws/ecs.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { buildSnapshotCooperatively, emptySnapshot } from '../snapshot/build.js';
+import { currentUseCounter } from '../cleanup/inuse.js';
+import { runCooperatively } from '../cooperative.js';
+import { buildSnapshotCooperatively, emptySnapshot, withUses, withUsesSteps } from '../snapshot/build.js';
+import type { UseSighting, UsageLedger } from '../store/types.js';
+import type { GlobalUseSource } from '../uses/source.js';
 import type { CachedManifest } from '../snapshot/assemble-image.js';
 import { replicationRules } from '../snapshot/assemble-repository.js';
-import type { Cluster, Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput } from '../snapshot/model.js';
+import type { Cluster, Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput, SourceCoverage } from '../snapshot/model.js';
+import { USE_SCOPES, useIdentity } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
 import type { BlobSizes, EcrRead, FindingsBudget, Seen } from './ecr.js';
 import { readEcr, SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
-import type { EcsRead } from './ecs.js';
 import { readEcs } from './ecs.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from './inventory.js';
 
@@ -39,14 +44,32 @@ export interface RefresherOptions {
    * snapshot is still served.
    */
   readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
+  /** Where uses are remembered between refreshes and restarts; without it, only the current read counts. */
+  readonly ledger?: UsageLedger;
+  /** Sources read once per refresh for every registry: Kubernetes through Prometheus, keep lists. */
+  readonly globalSources?: readonly GlobalUseSource[];
+}
+
+/** What the in-use sources of one registry (ECS, Lambda) gave. */
+interface UsesRead {
+  readonly clusters: readonly Cluster[];
+  readonly uses: readonly ImageUse[];
+  readonly incomplete: readonly Incomplete[];
+  readonly sources: readonly SourceCoverage[];
 }
 
 interface TargetRead {
   readonly ecr?: EcrRead;
-  readonly ecs?: EcsRead;
+  readonly uses?: UsesRead;
   readonly incomplete: readonly Incomplete[];
   readonly failed: boolean;
 }
+
+/** Every use that the in-use sources gave, for a whole snapshot. */
+type AllUses = Pick<SnapshotInput, 'uses' | 'clusters' | 'incomplete'> & { readonly sources: readonly SourceCoverage[] };
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 const settle = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
   promise.then(
@@ -64,6 +87,8 @@ export class Refresher implements Inventory {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
+  private readonly ledger?: UsageLedger;
+  private readonly globalSources: readonly GlobalUseSource[];
   private current: Snapshot;
   private ready = false;
   private version = 0;
@@ -83,6 +108,8 @@ export class Refresher implements Inventory {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.prepare = options.prepare;
+    this.ledger = options.ledger;
+    this.globalSources = options.globalSources ?? [];
     this.current = emptySnapshot(this.now());
   }
 
@@ -173,12 +200,8 @@ export class Refresher implements Inventory {
     this.lastAttemptAt = startedAt;
     try {
       const input = await this.build(startedAt);
-      const next = await buildSnapshotCooperatively(input);
-      try {
-        await this.prepare?.(next);
-      } catch (error) {
-        this.log.warn('preparing the snapshot failed', { error: error instanceof Error ? error.message : String(error) });
-      }
+      const next = await this.remember(await buildSnapshotCooperatively(input), startedAt);
+      await this.prepareSafely(next);
       this.current = next;
       this.ready = true;
       this.lastSuccessAt = this.now();
@@ -208,6 +231,129 @@ export class Refresher implements Inventory {
     }
   }
 
+  private async prepareSafely(snapshot: Snapshot): Promise<void> {
+    try {
+      await this.prepare?.(snapshot);
+    } catch (error) {
+      this.log.warn('preparing the snapshot failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /**
+   * Reads every in-use source afresh, bypassing the refresh rate limit, and swaps in the current inventory
+   * with those uses (cleanup execution re-checks this way just before it deletes). Failures are in the
+   * returned snapshot's `incomplete` (scopes in USE_SCOPES), which block its plans.
+   */
+  async refreshUses(): Promise<Snapshot> {
+    if (!this.ready) throw new Error('the inventory is not loaded yet');
+    const base = this.current;
+    const now = this.now();
+    const seen: Seen = { manifests: new Set(), scans: new Set(), taskDefinitions: new Set() };
+    const targets = this.targets();
+    const [reads, global] = await Promise.all([
+      Promise.all(
+        targets.map((target) => {
+          const accountId = target.account.accountId ?? this.caches.accountIds.get(`${target.account.roleArn ?? 'default'}|${target.region}`);
+          if (!accountId) {
+            const error = 'the account id of this registry is not known yet';
+            return Promise.resolve<UsesRead>({ clusters: [], uses: [], sources: [], incomplete: [{ scope: 'ecs', accountId: target.account.name, region: target.region, operation: 'ListClusters', error }] });
+          }
+          return this.readTargetUses(target, accountId, base, now, seen);
+        }),
+      ),
+      this.readGlobalSources(now),
+    ]);
+    const uses = combineUses([...reads, global]);
+    const inventoryIncomplete = base.incomplete.filter((e) => !USE_SCOPES.has(e.scope));
+    this.version += 1;
+    const fresh = await runCooperatively(
+      withUsesSteps(base, { version: this.version, ...uses, incomplete: [...inventoryIncomplete, ...uses.incomplete], remembered: [] }),
+    );
+    const next = await this.remember(fresh, now);
+    await this.prepareSafely(next);
+    // A full refresh that finished meanwhile is newer; it read the ledger, which now holds these uses.
+    if (this.current === base) this.current = next;
+    return next;
+  }
+
+  /** How long the ledger must remember a use: the longest window any rule or the stopped-task window asks for. */
+  private retentionMs(): number {
+    const { cleanup } = this.config;
+    const days = Math.max(0, ...[...cleanup.rules, ...(cleanup.defaultRule ? [cleanup.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays));
+    return Math.max(days * DAY, cleanup.inUse.stoppedTaskWindowHours * HOUR);
+  }
+
+  /**
+   * Records the uses this snapshot saw in the ledger and recalls the ones it did not see that are still
+   * within retention. A ledger failure blocks every plan (scope 'ledger'): a forgotten use must not delete.
+   */
+  private async remember(snapshot: Snapshot, now: number): Promise<Snapshot> {
+    if (!this.ledger) return snapshot;
+    const counts = currentUseCounter(snapshot.uses, this.config.cleanup.inUse, now);
+    const sightings: UseSighting[] = [];
+    const seenNow = new Set<string>();
+    for (const [key, uses] of snapshot.usesByImage) {
+      const at = key.lastIndexOf('@');
+      for (const use of uses) {
+        if (!counts(use)) continue;
+        sightings.push({ repositoryId: key.slice(0, at), digest: key.slice(at + 1), use });
+        seenNow.add(`${key}|${useIdentity(use)}`);
+      }
+    }
+    try {
+      await this.ledger.record(sightings, now);
+      const retention = this.retentionMs();
+      const entries = await this.ledger.seenSince(now - retention);
+      await this.ledger.prune(now - retention - DAY);
+      const remembered = entries
+        .filter((e) => !seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`))
+        .map((e) => ({ ...e.use, digest: e.digest }));
+      if (!remembered.length) return snapshot;
+      return await runCooperatively(withUsesSteps(snapshot, { version: snapshot.version, uses: snapshot.uses, clusters: snapshot.clusters, incomplete: snapshot.incomplete, remembered }));
+    } catch (error) {
+      const entry: Incomplete = { scope: 'ledger', accountId: '', region: '', operation: 'record/recall', error: errorMessage(error) };
+      this.log.error('the usage ledger failed; every cleanup plan is blocked', { error: entry.error });
+      return withUses(snapshot, { version: snapshot.version, uses: snapshot.uses, clusters: snapshot.clusters, incomplete: [...snapshot.incomplete, entry] });
+    }
+  }
+
+  /** Kubernetes and keep lists: read once for every registry. */
+  private async readGlobalSources(now: number): Promise<UsesRead> {
+    const reads = await Promise.all(this.globalSources.map(async (source) => ({ source, read: await source.read(now) })));
+    return {
+      clusters: [],
+      uses: reads.flatMap((r) => r.read.uses),
+      incomplete: reads.flatMap((r) => r.read.incomplete),
+      sources: reads.map((r) => ({ source: r.source.source, description: r.source.description, readAt: now })),
+    };
+  }
+
+  /** The in-use sources read per registry: ECS, and Lambda. */
+  private async readTargetUses(
+    target: RegistryTarget,
+    accountId: string,
+    previous: Snapshot | undefined,
+    now: number,
+    seen: Seen,
+    limit: LimitFunction = pLimit(this.config.aws.concurrency),
+  ): Promise<UsesRead> {
+    const { account, region } = target;
+    if (!this.config.ecs.enabled) return { clusters: [], uses: [], incomplete: [], sources: [] };
+    const ecs = await readEcs({
+      accountId,
+      region,
+      ecs: new EcsFetcher(this.clients.ecs(account, region), limit),
+      caches: this.caches,
+      ...(previous ? { previous } : {}),
+      now,
+      // Collect at least what the cleanup rules protect: an unseen use would make an image look unused.
+      stoppedWindowMs: Math.max(this.config.ecs.stoppedTaskWindowHours, this.config.cleanup.inUse.stoppedTaskWindowHours) * HOUR,
+      keepRevisions: Math.max(this.config.ecs.taskDefinitionKeepRevisions, this.config.cleanup.inUse.taskDefinitionRevisions),
+      seen,
+    });
+    return { ...ecs, sources: [{ source: 'ecs', accountId, region, description: 'ECS', readAt: now }] };
+  }
+
   private async build(startedAt: number): Promise<SnapshotInput> {
     const previous = this.ready ? this.current : undefined;
     const seen: Seen = { manifests: new Set(), scans: new Set(), taskDefinitions: new Set() };
@@ -215,7 +361,10 @@ export class Refresher implements Inventory {
     const layerSizes: BlobSizes = { changed: new Map(), imageGone: false };
     const plainManifests = new Map<string, CachedManifest>();
     const limitRegistries = pLimit(this.config.aws.registryConcurrency);
-    const reads = await Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, previous, startedAt, seen, findingsBudget, layerSizes, plainManifests))));
+    const [reads, global] = await Promise.all([
+      Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, previous, startedAt, seen, findingsBudget, layerSizes, plainManifests)))),
+      this.readGlobalSources(startedAt),
+    ]);
     if (reads.every((r) => r.failed)) {
       const first = reads.flatMap((r) => [...r.incomplete, ...(r.ecr?.incomplete ?? [])]).find((i) => i.scope === 'repositories' || i.scope === 'registry');
       throw new Error(`no registry could be read${first ? `: ${first.operation}: ${first.error}` : ''}`);
@@ -225,8 +374,6 @@ export class Refresher implements Inventory {
     const repositories: Repository[] = [];
     const images: Image[] = [];
     const findings = new Map<string, readonly Finding[]>();
-    const clusters: Cluster[] = [];
-    const uses: ImageUse[] = [];
     const incomplete: Incomplete[] = [];
     for (const read of reads) {
       incomplete.push(...read.incomplete);
@@ -237,12 +384,8 @@ export class Refresher implements Inventory {
         for (const [k, v] of read.ecr.findings) findings.set(k, v);
         incomplete.push(...read.ecr.incomplete);
       }
-      if (read.ecs) {
-        clusters.push(...read.ecs.clusters);
-        uses.push(...read.ecs.uses);
-        incomplete.push(...read.ecs.incomplete);
-      }
     }
+    const uses = combineUses([...reads.flatMap((r) => (r.uses ? [r.uses] : [])), global]);
     plainManifests.clear();
     this.caches.retain(seen);
     this.version += 1;
@@ -258,9 +401,10 @@ export class Refresher implements Inventory {
       images,
       layerSizes: sizes,
       findings,
-      clusters,
-      uses,
-      incomplete,
+      clusters: uses.clusters,
+      uses: uses.uses,
+      incomplete: [...incomplete, ...uses.incomplete],
+      sources: uses.sources,
     };
   }
 
@@ -291,7 +435,7 @@ export class Refresher implements Inventory {
         ? { status: 'fulfilled' as const, value: { replicationRules: described.value.registryId === accountId ? replicationRules(described.value.replicationConfiguration?.rules) : [] } }
         : described,
     );
-    const [ecrRead, ecsRead] = await Promise.all([
+    const [ecrRead, usesRead] = await Promise.all([
       readEcr(
         {
           accountId,
@@ -311,21 +455,17 @@ export class Refresher implements Inventory {
         },
         repositories,
       ),
-      this.config.ecs.enabled
-        ? readEcs({
-            accountId,
-            region,
-            ecs: new EcsFetcher(this.clients.ecs(account, region), limit),
-            caches: this.caches,
-            ...(previous ? { previous } : {}),
-            now,
-            // Collect at least what the cleanup rules protect: an unseen use would make an image look unused.
-            stoppedWindowMs: Math.max(this.config.ecs.stoppedTaskWindowHours, this.config.cleanup.inUse.stoppedTaskWindowHours) * 3_600_000,
-            keepRevisions: Math.max(this.config.ecs.taskDefinitionKeepRevisions, this.config.cleanup.inUse.taskDefinitionRevisions),
-            seen,
-          })
-        : Promise.resolve(undefined),
+      this.readTargetUses(target, accountId, previous, now, seen, limit),
     ]);
-    return { ecr: ecrRead, ...(ecsRead ? { ecs: ecsRead } : {}), incomplete: [], failed: ecrRead.failed };
+    return { ecr: ecrRead, uses: usesRead, incomplete: [], failed: ecrRead.failed };
   }
+}
+
+function combineUses(reads: readonly UsesRead[]): AllUses {
+  return {
+    clusters: reads.flatMap((r) => r.clusters),
+    uses: reads.flatMap((r) => r.uses),
+    incomplete: reads.flatMap((r) => r.incomplete),
+    sources: reads.flatMap((r) => r.sources),
+  };
 }

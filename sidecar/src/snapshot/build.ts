@@ -1,7 +1,7 @@
 import type { Steps } from '../cooperative.js';
 import { runCooperatively, runNow } from '../cooperative.js';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot, SnapshotInput } from './model.js';
-import { imageKey, registryKey, repositoryId } from './model.js';
+import { imageKey, registryKey, repositoryId, USE_SCOPES } from './model.js';
 import { parseEcrReference } from './reference.js';
 
 const newestFirst = (a: Image, b: Image): number =>
@@ -9,7 +9,7 @@ const newestFirst = (a: Image, b: Image): number =>
 
 /**
  * Indexes a refresh's data into an immutable snapshot. Pure: the same input gives the same snapshot.
- * A use matches an image by digest, or by tag in the repository it names.
+ * A use matches an image by digest, or by tag in the repository it names (`latest` when it names none).
  */
 export function buildSnapshot(input: SnapshotInput): Snapshot {
   return runNow(buildSnapshotSteps(input));
@@ -44,11 +44,41 @@ export function* buildSnapshotSteps(input: SnapshotInput): Steps<Snapshot> {
 
   const usesByImage = yield* matchUses(input.uses, imagesByRepository);
   yield;
+  const rememberedByImage = input.remembered?.length ? yield* matchUses(input.remembered, imagesByRepository) : NO_USES;
 
+  return Object.freeze({
+    ...input,
+    repositoryById,
+    imagesByRepository,
+    usesByImage,
+    rememberedByImage,
+    incompleteByRepository: incompleteByRepositoryOf(input),
+  });
+}
+
+const NO_USES: ReadonlyMap<string, readonly ImageUse[]> = new Map();
+
+/**
+ * The same inventory with other uses: a fresh read of the in-use sources (before a cleanup deletes) or
+ * remembered uses from the ledger. Reuses the image index; only uses are matched again.
+ */
+export function* withUsesSteps(
+  snapshot: Snapshot,
+  change: Pick<SnapshotInput, 'version' | 'uses' | 'clusters' | 'incomplete' | 'sources' | 'remembered'>,
+): Steps<Snapshot> {
+  const usesByImage = yield* matchUses(change.uses, snapshot.imagesByRepository);
+  const rememberedByImage = change.remembered?.length ? yield* matchUses(change.remembered, snapshot.imagesByRepository) : NO_USES;
+  const input = { ...snapshot, ...change };
+  return Object.freeze({ ...input, usesByImage, rememberedByImage, incompleteByRepository: incompleteByRepositoryOf(input) });
+}
+
+export const withUses = (snapshot: Snapshot, change: Parameters<typeof withUsesSteps>[1]): Snapshot => runNow(withUsesSteps(snapshot, change));
+
+function incompleteByRepositoryOf(input: SnapshotInput): Map<string, Incomplete[]> {
   const incompleteByRepository = new Map<string, Incomplete[]>();
   const registryWide = new Map<string, Incomplete[]>();
   for (const entry of input.incomplete) {
-    if (entry.scope === 'ecs' || entry.scope === 'cluster') continue;
+    if (USE_SCOPES.has(entry.scope)) continue;
     if (entry.target && entry.scope !== 'registry' && entry.scope !== 'repositories') {
       const id = repositoryId(entry.accountId, entry.region, entry.target);
       incompleteByRepository.set(id, [...(incompleteByRepository.get(id) ?? []), entry]);
@@ -61,14 +91,7 @@ export function* buildSnapshotSteps(input: SnapshotInput): Steps<Snapshot> {
     const wide = registryWide.get(registryKey(repository.accountId, repository.region));
     if (wide) incompleteByRepository.set(repository.id, [...wide, ...(incompleteByRepository.get(repository.id) ?? [])]);
   }
-
-  return Object.freeze({
-    ...input,
-    repositoryById,
-    imagesByRepository,
-    usesByImage,
-    incompleteByRepository,
-  });
+  return incompleteByRepository;
 }
 
 function groupImages(images: readonly Image[], grouped: ReadonlyMap<string, Image[]>, from: number, to: number): void {
@@ -98,7 +121,8 @@ function* matchUses(uses: readonly ImageUse[], imagesByRepository: ReadonlyMap<s
     const repoId = repositoryId(ref.accountId, ref.region, ref.repository);
     const digests = [...new Set([ref.digest, use.digest])].filter((d): d is string => d !== undefined);
     const targets = byRepository.get(repoId);
-    const target: UseTarget = { use, ...(ref.tag ? { tag: ref.tag } : {}), digests };
+    // A remembered use names the image it was seen on by digest: its tag may have moved since.
+    const target: UseTarget = { use, ...(ref.tag && use.lastSeenAt === undefined ? { tag: ref.tag } : {}), digests };
     if (targets) targets.push(target);
     else byRepository.set(repoId, [target]);
   }

@@ -198,10 +198,11 @@ export type IncompleteScope =
   | 'cluster'
   | 'lambda'
   | 'kubernetes'
-  | 'keep-list';
+  | 'keep-list'
+  | 'ledger';
 
 /** Scopes that concern in-use sources, not the inventory: they block every plan. */
-export const USE_SCOPES: ReadonlySet<IncompleteScope> = new Set(['ecs', 'cluster', 'lambda', 'kubernetes', 'keep-list']);
+export const USE_SCOPES: ReadonlySet<IncompleteScope> = new Set(['ecs', 'cluster', 'lambda', 'kubernetes', 'keep-list', 'ledger']);
 
 /** Something a refresh could not read. Never shown as empty data: consumers must say it is incomplete. */
 export interface Incomplete {
@@ -213,6 +214,18 @@ export interface Incomplete {
   readonly target?: string;
   readonly operation: string;
   readonly error: string;
+}
+
+/** One in-use source a refresh read: per registry (ECS, Lambda in an account and region) or for every registry. */
+export interface SourceCoverage {
+  readonly source: UseSource;
+  /** Absent for a source that covers every registry (Kubernetes, keep lists). */
+  readonly accountId?: string;
+  readonly region?: string;
+  /** What was read, without credentials: `ECS`, a Prometheus URL, a keep list's path. */
+  readonly description: string;
+  /** When it was read (epoch ms). */
+  readonly readAt: number;
 }
 
 /** What a refresh gathered, before indexing. */
@@ -228,8 +241,19 @@ export interface SnapshotInput {
   /** Scan findings by image digest, where they were fetched. */
   readonly findings: ReadonlyMap<string, readonly Finding[]>;
   readonly clusters: readonly Cluster[];
+  /** Uses the current read saw. */
   readonly uses: readonly ImageUse[];
   readonly incomplete: readonly Incomplete[];
+  /**
+   * The in-use sources read. Absent only in snapshots made by hand (tests); a refresh always sets it, and
+   * a registry that no source covers is then blind: its plan is blocked.
+   */
+  readonly sources?: readonly SourceCoverage[];
+  /**
+   * Uses recalled from the usage ledger that the current read did not see (lastSeenAt set), matched by
+   * digest. They count for cleanup while inside their window; queries show them as last use, not as use now.
+   */
+  readonly remembered?: readonly ImageUse[];
 }
 
 export interface Snapshot extends SnapshotInput {
@@ -238,6 +262,8 @@ export interface Snapshot extends SnapshotInput {
   readonly imagesByRepository: ReadonlyMap<string, readonly Image[]>;
   /** Uses per image, keyed by `imageKey(image)`. */
   readonly usesByImage: ReadonlyMap<string, readonly ImageUse[]>;
+  /** Remembered uses per image, keyed by `imageKey(image)`; empty when there are none. */
+  readonly rememberedByImage: ReadonlyMap<string, readonly ImageUse[]>;
   /** Incomplete entries that concern each repository (its own, plus its registry's). */
   readonly incompleteByRepository: ReadonlyMap<string, readonly Incomplete[]>;
 }
