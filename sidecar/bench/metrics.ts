@@ -130,7 +130,7 @@ const staticInventory = (snapshot: Snapshot): Inventory => {
     refreshErrorsTotal: 0,
     incomplete: [],
   };
-  return { snapshot: () => snapshot, status: () => status, refresh: async () => ({ started: false, status }) };
+  return { snapshot: () => snapshot, status: () => status, refresh: async () => ({ started: false, status }), refreshUses: async () => snapshot };
 };
 
 export interface MetricsBenchRow {

@@ -1,15 +1,10 @@
-/** The append-only JSON-lines audit log of cleanup runs (dry and real). */
+/** Where cleanup runs (dry and real) are audited: the store, and optionally a JSON-lines file as well. */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-export interface AuditEntry {
-  readonly event: 'cleanup.started' | 'cleanup.finished' | 'cleanup.refused';
-  readonly runId: string;
-  readonly at: string;
-  /** Token fingerprint and caller details; never the token. */
-  readonly who: { readonly tokenFingerprint: string; readonly remoteAddress?: string; readonly userAgent?: string; readonly user?: string };
-  readonly [field: string]: unknown;
-}
+import type { AuditEntry } from '../store/types.js';
+
+export type { AuditEntry };
 
 export type AuditWriter = (entry: AuditEntry) => Promise<void>;
 

@@ -1,13 +1,17 @@
 /**
- * Cleanup execution: the one write. Refreshes the inventory, plans again, refuses a stale plan id,
- * then deletes by digest (indexes before their children) in BatchDeleteImage chunks of at most 100,
- * never more than maxDeletionsPerRun. Every run is audited before anything is deleted; an audit
- * failure aborts the run.
+ * Cleanup execution: the one write. Guard → re-read the in-use sources → plan again → budget → audit →
+ * batches → report. Nothing is deleted unless the plan made from a fresh read of every in-use source has
+ * the id the caller reviewed; one real run at a time; before each later batch the uses are read again
+ * (at most every recheck interval), and the run stops when that read fails or a candidate became used.
+ * Each batch is audited before and after it is sent; a failed audit write stops the run.
  */
 import { randomUUID } from 'node:crypto';
 import type { Inventory } from '../refresh/inventory.js';
-import type { Image, Repository } from '../snapshot/model.js';
+import type { Snapshot } from '../snapshot/model.js';
+import { imageKey, USE_SCOPES } from '../snapshot/model.js';
 import type { AuditEntry, AuditWriter } from './audit.js';
+import type { DeleteCall } from './batches.js';
+import { budgetCalls } from './batches.js';
 import type { GrafanaPoster } from './grafana.js';
 import { GRAFANA_TAGS } from './grafana.js';
 import type { CleanupPlan, ImagePlan } from './planner.js';
@@ -15,10 +19,13 @@ import { scopePlan } from './planner.js';
 import { scopeOf } from './select.js';
 import type { CleanupService, ExecutionOutcome } from './service.js';
 
-/** ECR's BatchDeleteImage limit. */
-export const MAX_BATCH = 100;
-/** A snapshot older than this (a rate-limited refresh) is not trusted for deletion. */
+export { deletionOrder, MAX_BATCH } from './batches.js';
+export type { DeletionBatch } from './batches.js';
+
+/** A snapshot older than this (a rate-limited refresh) is not trusted for deletion: tags may have moved. */
 export const MAX_SNAPSHOT_AGE_MS = 120_000;
+/** Between batches, the in-use sources are read again once this long has passed since the last read. */
+export const RECHECK_INTERVAL_MS = 10_000;
 
 export interface DeleteFailure {
   readonly digest: string;
@@ -31,7 +38,7 @@ export interface DeleteResult {
   readonly failures: readonly DeleteFailure[];
 }
 
-/** Deletes images by digest (one BatchDeleteImage call, ≤100 digests). Wired to the real ECR client by main.ts. */
+/** Deletes images by digest (one BatchDeleteImage call, ≤100 digests). Wired to the real ECR client by the server. */
 export type ImageDeleter = (
   registry: { readonly accountId: string; readonly region: string },
   repositoryName: string,
@@ -78,11 +85,13 @@ export interface ExecutionReport {
   readonly planId: string;
   readonly dryRun: boolean;
   readonly outcome: ExecutionOutcome;
+  /** Why the run stopped early (outcome aborted or audit_failed). */
+  readonly stoppedBecause?: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   /** Images the plan deletes in scope. */
   readonly candidates: number;
-  /** Candidates left for a later run because of maxDeletionsPerRun. */
+  /** Candidates left for a later run: over maxDeletionsPerRun, or not reached because the run stopped. */
   readonly deferred: number;
   readonly maxDeletionsPerRun: number;
   /** Deleted (or, in a dry run, that would be deleted). */
@@ -91,12 +100,15 @@ export interface ExecutionReport {
   /** Sum of imageSizeInBytes of the deleted images. */
   readonly deletedBytes: number;
   readonly blockedRepositories: readonly string[];
+  /** How many times the in-use sources were read during the run (the first read included). */
+  readonly usesChecks: number;
   readonly grafana: 'posted' | 'not-configured' | 'skipped-dry-run' | `failed: ${string}`;
 }
 
 export type ExecuteResult =
   | { readonly kind: 'done'; readonly report: ExecutionReport }
   | { readonly kind: 'conflict'; readonly planId: string; readonly currentPlanId: string; readonly runId: string }
+  | { readonly kind: 'busy'; readonly runningRunId: string; readonly runId: string }
   | { readonly kind: 'unavailable'; readonly message: string; readonly runId: string };
 
 export interface ExecuteDeps {
@@ -106,220 +118,301 @@ export interface ExecuteDeps {
   readonly audit: AuditWriter;
   readonly grafana?: GrafanaPoster;
   readonly logger?: { warn(msg: string, fields?: Record<string, unknown>): void; info(msg: string, fields?: Record<string, unknown>): void };
-}
-
-export interface DeletionBatch {
-  readonly repository: Repository;
-  /** Level 0 first: an index is in an earlier level than the manifests it lists. */
-  readonly levels: readonly (readonly ImagePlan[])[];
-}
-
-/** Candidates in deletion order: repository by repository, an index before the manifests it lists. */
-export function deletionOrder(plan: CleanupPlan): DeletionBatch[] {
-  const batches: DeletionBatch[] = [];
-  for (const r of plan.repositories) {
-    const candidates = r.images.filter((p) => p.decision === 'delete');
-    if (!candidates.length) continue;
-    const byDigest = new Map(candidates.map((p) => [p.image.digest, p]));
-    const parents = new Map<string, Image[]>();
-    for (const p of candidates) for (const child of p.image.children) if (byDigest.has(child)) parents.set(child, [...(parents.get(child) ?? []), p.image]);
-    const depth = new Map<string, number>();
-    const depthOf = (image: Image, seen: Set<string>): number => {
-      const known = depth.get(image.digest);
-      if (known !== undefined) return known;
-      if (seen.has(image.digest)) return 0;
-      seen.add(image.digest);
-      let d = 0;
-      for (const parent of parents.get(image.digest) ?? []) d = Math.max(d, depthOf(parent, seen) + 1);
-      depth.set(image.digest, d);
-      return d;
-    };
-    const levels: ImagePlan[][] = [];
-    for (const p of candidates) (levels[depthOf(p.image, new Set())] ??= []).push(p);
-    batches.push({ repository: r.repository, levels: levels.filter((l) => l && l.length) });
-  }
-  return batches;
+  /** Default RECHECK_INTERVAL_MS. */
+  readonly recheckIntervalMs?: number;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** What the run knows about itself, for audit entries. */
+interface Run {
+  readonly runId: string;
+  readonly base: Pick<AuditEntry, 'runId' | 'who' | 'dryRun'> & { readonly planId: string };
+}
 
 export async function executeCleanup(deps: ExecuteDeps, request: ExecuteRequest): Promise<ExecuteResult> {
   const { service } = deps;
   const runId = randomUUID();
-  const started = service.now();
-  const base = { runId, who: request.caller, planId: request.planId, dryRun: request.dryRun };
-  const refuse = async (reason: string, extra: Record<string, unknown> = {}): Promise<void> => {
-    service.record('refused', 0, 0, 0);
-    await deps.audit({ event: 'cleanup.refused', at: iso(service.now()), ...base, reason, ...extra } as AuditEntry).catch((error: unknown) => {
-      deps.logger?.warn('cleanup audit write failed', { runId, error: error instanceof Error ? error.message : String(error) });
-    });
-  };
-
-  const outcome = await deps.inventory.refresh();
-  if (outcome.status.consecutiveFailures > 0 || outcome.status.stale || !outcome.status.ready) {
-    const message = `the inventory refresh did not succeed${outcome.status.lastError ? `: ${outcome.status.lastError}` : ''}; nothing was deleted`;
-    await refuse(message);
-    return { kind: 'unavailable', message, runId };
-  }
-
-  const snapshot = deps.inventory.snapshot();
-  const age = service.now() - snapshot.refreshStartedAt;
-  if (!request.dryRun && age > MAX_SNAPSHOT_AGE_MS) {
-    const message = `the inventory snapshot is ${Math.round(age / 1000)} s old (refresh ${outcome.reason ?? 'not started'}); retry when a refresh is allowed; nothing was deleted`;
-    await refuse(message);
-    return { kind: 'unavailable', message, runId };
-  }
-  const full = service.freshPlan(snapshot);
-  const scoped = Boolean(request.repositories?.length || request.registry?.length || request.region?.length);
-  const plan = scoped
-    ? scopePlan(
-        full,
-        scopeOf({
-          ...(request.repositories?.length ? { repository: [...request.repositories] } : {}),
-          ...(request.registry?.length ? { registry: [...request.registry] } : {}),
-          ...(request.region?.length ? { region: [...request.region] } : {}),
-        }),
-      )
-    : full;
-  if (plan.id !== request.planId) {
-    await refuse('plan id no longer matches', { currentPlanId: plan.id });
-    return { kind: 'conflict', planId: request.planId, currentPlanId: plan.id, runId };
-  }
-
-  const max = service.config.execution.maxDeletionsPerRun;
-  const batches = deletionOrder(plan);
-  let candidates = 0;
-  for (const b of batches) for (const level of b.levels) candidates += level.length;
-  let budget = max;
-  const selected: DeletionBatch[] = [];
-  for (const batch of batches) {
-    const levels: ImagePlan[][] = [];
-    for (const level of batch.levels) {
-      if (budget <= 0) break;
-      levels.push(level.slice(0, budget));
-      budget -= Math.min(budget, level.length);
+  const run: Run = { runId, base: { runId, who: request.caller, planId: request.planId, dryRun: request.dryRun } };
+  if (!request.dryRun) {
+    const holder = service.runLock.acquire({ runId, startedAt: service.now() });
+    if (holder) {
+      await refuse(deps, run, `another cleanup run (${holder.runId}) is in progress`, { runningRunId: holder.runId });
+      return { kind: 'busy', runningRunId: holder.runId, runId };
     }
-    if (levels.length) selected.push({ repository: batch.repository, levels });
   }
-  const toExecuted = (p: ImagePlan): ExecutedImage => {
-    const repository = snapshot.repositoryById.get(p.image.repositoryId)!;
-    return {
-      repository: repository.name,
-      account: repository.accountId,
-      region: repository.region,
-      digest: p.image.digest,
-      tags: p.image.tags,
-      sizeBytes: p.image.sizeBytes,
-      reclaimableBytes: p.reclaimableBytes,
-    };
-  };
-  const planned = selected.flatMap((b) => b.levels.flat());
-  const blockedRepositories = plan.repositories.filter((r) => r.status === 'blocked').map((r) => r.repository.id);
+  try {
+    return await guardedRun(deps, request, run);
+  } finally {
+    service.runLock.release(runId);
+  }
+}
 
+async function refuse(deps: ExecuteDeps, run: Run, reason: string, extra: Record<string, unknown> = {}): Promise<void> {
+  deps.service.record('refused', 0, 0, 0);
+  await deps.audit({ event: 'cleanup.refused', at: iso(deps.service.now()), ...run.base, reason, ...extra }).catch((error: unknown) => {
+    deps.logger?.warn('cleanup audit write failed', { runId: run.runId, error: message(error) });
+  });
+}
+
+/** The plan of a snapshot in the request's scope. */
+function scopedPlan(service: CleanupService, snapshot: Snapshot, request: ExecuteRequest): CleanupPlan {
+  const full = service.freshPlan(snapshot);
+  if (!request.repositories?.length && !request.registry?.length && !request.region?.length) return full;
+  return scopePlan(
+    full,
+    scopeOf({
+      ...(request.repositories?.length ? { repository: [...request.repositories] } : {}),
+      ...(request.registry?.length ? { registry: [...request.registry] } : {}),
+      ...(request.region?.length ? { region: [...request.region] } : {}),
+    }),
+  );
+}
+
+/** Reads the in-use sources afresh; the snapshot with those uses, or why they could not be read. */
+async function freshUses(inventory: Inventory): Promise<{ ok: true; snapshot: Snapshot } | { ok: false; why: string }> {
+  let snapshot: Snapshot;
+  try {
+    snapshot = await inventory.refreshUses();
+  } catch (error) {
+    return { ok: false, why: `the in-use sources could not be read: ${message(error)}` };
+  }
+  const failed = snapshot.incomplete.filter((e) => USE_SCOPES.has(e.scope));
+  if (!failed.length) return { ok: true, snapshot };
+  const first = failed[0]!;
+  return { ok: false, why: `the in-use sources could not be read completely (${failed.length} failures; first: ${first.scope} ${first.operation}${first.target ? ` on ${first.target}` : ''}: ${first.error})` };
+}
+
+async function guardedRun(deps: ExecuteDeps, request: ExecuteRequest, run: Run): Promise<ExecuteResult> {
+  const { service, inventory } = deps;
+  const unavailable = async (why: string): Promise<ExecuteResult> => {
+    const text = `${why}; nothing was deleted`;
+    await refuse(deps, run, text);
+    return { kind: 'unavailable', message: text, runId: run.runId };
+  };
+
+  const outcome = await inventory.refresh();
+  if (outcome.status.consecutiveFailures > 0 || outcome.status.stale || !outcome.status.ready)
+    return unavailable(`the inventory refresh did not succeed${outcome.status.lastError ? `: ${outcome.status.lastError}` : ''}`);
+  const age = service.now() - inventory.snapshot().refreshStartedAt;
+  if (!request.dryRun && age > MAX_SNAPSHOT_AGE_MS)
+    return unavailable(`the inventory snapshot is ${Math.round(age / 1000)} s old (refresh ${outcome.reason ?? 'not started'}); retry when a refresh is allowed`);
+
+  // What runs is read again now, whatever the refresh rate limit says: a task may have started since the plan was fetched.
+  const uses = await freshUses(inventory);
+  if (!uses.ok && !request.dryRun) return unavailable(uses.why);
+  const snapshot = uses.ok ? uses.snapshot : inventory.snapshot();
+  const plan = scopedPlan(service, snapshot, request);
+  if (plan.id !== request.planId) {
+    await refuse(deps, run, 'plan id no longer matches: the plan made from a fresh read of the in-use sources differs', { currentPlanId: plan.id });
+    return { kind: 'conflict', planId: request.planId, currentPlanId: plan.id, runId: run.runId };
+  }
+  const { calls, candidates } = budgetCalls(plan, service.config.execution.maxDeletionsPerRun);
+  // Belt and braces: the planner never marks a used image for deletion.
+  const used = calls.flatMap((c) => c.images).find((p) => p.inUse);
+  if (used) return unavailable(`image ${imageKey(used.image)} is in use but planned for deletion`);
+  return runBatches(deps, request, run, { snapshot, plan, calls, candidates });
+}
+
+interface Prepared {
+  readonly snapshot: Snapshot;
+  readonly plan: CleanupPlan;
+  readonly calls: readonly DeleteCall[];
+  readonly candidates: number;
+}
+
+const executed = (snapshot: Snapshot, p: ImagePlan): ExecutedImage => {
+  const repository = snapshot.repositoryById.get(p.image.repositoryId)!;
+  return {
+    repository: repository.name,
+    account: repository.accountId,
+    region: repository.region,
+    digest: p.image.digest,
+    tags: p.image.tags,
+    sizeBytes: p.image.sizeBytes,
+    reclaimableBytes: p.reclaimableBytes,
+  };
+};
+
+/** Why a later batch must not be sent: the uses cannot be read, or one of its images is no longer a deletion. */
+async function recheck(deps: ExecuteDeps, request: ExecuteRequest, call: DeleteCall): Promise<string | undefined> {
+  const uses = await freshUses(deps.inventory);
+  if (!uses.ok) return uses.why;
+  const plan = scopedPlan(deps.service, uses.snapshot, request);
+  const now = plan.repositories.find((r) => r.repository.id === call.repository.id);
+  const deletable = new Set((now?.images ?? []).filter((p) => p.decision === 'delete').map((p) => p.image.digest));
+  const changed = call.images.filter((p) => !deletable.has(p.image.digest));
+  if (!changed.length) return undefined;
+  return `${changed.length} image(s) of ${call.repository.name} are no longer to be deleted (now in use, or the plan changed), e.g. ${changed[0]!.image.digest}`;
+}
+
+async function runBatches(deps: ExecuteDeps, request: ExecuteRequest, run: Run, prepared: Prepared): Promise<ExecuteResult> {
+  const { service } = deps;
+  const { snapshot, calls, candidates } = prepared;
+  const started = service.now();
+  const planned = calls.flatMap((c) => c.images);
   try {
     await deps.audit({
       event: 'cleanup.started',
       at: iso(started),
-      ...base,
+      ...run.base,
       snapshotVersion: snapshot.version,
       candidates,
-      digests: planned.map((p) => `${p.image.repositoryId}@${p.image.digest}`),
+      digests: planned.map((p) => imageKey(p.image)),
       bytes: planned.reduce((n, p) => n + p.image.sizeBytes, 0),
     });
   } catch (error) {
-    const message = `the audit log could not be written (${error instanceof Error ? error.message : String(error)}); nothing was deleted`;
     service.record('refused', 0, 0, 0);
-    return { kind: 'unavailable', message, runId };
+    return { kind: 'unavailable', message: `the audit log could not be written (${message(error)}); nothing was deleted`, runId: run.runId };
   }
 
   const deleted: ExecutedImage[] = [];
   const failures: FailedImage[] = [];
-  if (request.dryRun) {
-    deleted.push(...planned.map(toExecuted));
-  } else {
-    for (const { repository, levels } of selected) {
-      // Level by level, so an index is gone before its children are deleted.
-      for (const level of levels) {
-        for (let start = 0; start < level.length; start += MAX_BATCH) {
-          const chunk = level.slice(start, start + MAX_BATCH);
-          const byDigest = new Map(chunk.map((p) => [p.image.digest, p]));
-          try {
-            const result = await deps.deleter({ accountId: repository.accountId, region: repository.region }, repository.name, [...byDigest.keys()]);
-            const done = new Set<string>();
-            for (const d of result.deleted) {
-              const p = byDigest.get(d);
-              if (p && !done.has(d)) {
-                done.add(d);
-                deleted.push(toExecuted(p));
-              }
-            }
-            const failed = new Map(result.failures.map((f) => [f.digest, f]));
-            for (const p of chunk) {
-              if (done.has(p.image.digest)) continue;
-              const f = failed.get(p.image.digest);
-              failures.push({ ...toExecuted(p), code: f?.code ?? 'Unknown', reason: f?.reason ?? 'not reported as deleted' });
-            }
-          } catch (error) {
-            const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-            for (const p of chunk) failures.push({ ...toExecuted(p), code: 'RequestFailed', reason });
-          }
-        }
+  let stoppedBecause: string | undefined;
+  let auditFailed = false;
+  let usesChecks = 1;
+  let sent = 0;
+  if (request.dryRun) deleted.push(...planned.map((p) => executed(snapshot, p)));
+  else {
+    let lastCheck = service.now();
+    for (const [i, call] of calls.entries()) {
+      if (i > 0 && service.now() - lastCheck >= (deps.recheckIntervalMs ?? RECHECK_INTERVAL_MS)) {
+        usesChecks++;
+        lastCheck = service.now();
+        stoppedBecause = await recheck(deps, request, call);
+        if (stoppedBecause) break;
+      }
+      const batch = await sendBatch(deps, run, snapshot, call, i);
+      sent += call.images.length;
+      deleted.push(...batch.deleted);
+      failures.push(...batch.failures);
+      if (batch.auditError) {
+        auditFailed = true;
+        stoppedBecause = `the audit log could not be written (${batch.auditError})`;
+        break;
       }
     }
   }
+  return finish(deps, request, run, prepared, { started, deleted, failures, stoppedBecause, auditFailed, usesChecks, notReached: request.dryRun ? 0 : planned.length - sent });
+}
 
-  const deletedBytes = deleted.reduce((n, d) => n + d.sizeBytes, 0);
-  const outcomeName: ExecutionOutcome = request.dryRun
-    ? 'dry_run'
-    : failures.length === 0
-      ? 'succeeded'
-      : deleted.length > 0
-        ? 'partial'
-        : 'failed';
-  if (request.dryRun) service.record('dry_run', 0, 0, 0);
-  else service.record(outcomeName, deleted.length, deletedBytes, failures.length);
+/** Audits, sends and audits one BatchDeleteImage call. An audit failure before sending means nothing was sent. */
+async function sendBatch(
+  deps: ExecuteDeps,
+  run: Run,
+  snapshot: Snapshot,
+  call: DeleteCall,
+  index: number,
+): Promise<{ deleted: ExecutedImage[]; failures: FailedImage[]; auditError?: string }> {
+  const { repository } = call;
+  const digests = call.images.map((p) => p.image.digest);
+  const entry = { ...run.base, batch: index, repository: repository.id };
+  try {
+    await deps.audit({ event: 'cleanup.batch.started', at: iso(deps.service.now()), ...entry, digests });
+  } catch (error) {
+    return { deleted: [], failures: [], auditError: message(error) };
+  }
+  const deleted: ExecutedImage[] = [];
+  const failures: FailedImage[] = [];
+  try {
+    const result = await deps.deleter({ accountId: repository.accountId, region: repository.region }, repository.name, digests);
+    const done = new Set(result.deleted);
+    const failed = new Map(result.failures.map((f) => [f.digest, f]));
+    for (const p of call.images) {
+      if (done.has(p.image.digest)) deleted.push(executed(snapshot, p));
+      else {
+        const f = failed.get(p.image.digest);
+        failures.push({ ...executed(snapshot, p), code: f?.code ?? 'Unknown', reason: f?.reason ?? 'not reported as deleted' });
+      }
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    for (const p of call.images) failures.push({ ...executed(snapshot, p), code: 'RequestFailed', reason });
+  }
+  try {
+    await deps.audit({
+      event: 'cleanup.batch.finished',
+      at: iso(deps.service.now()),
+      ...entry,
+      deleted: deleted.map((d) => d.digest),
+      failures: failures.map((f) => ({ digest: f.digest, code: f.code, reason: f.reason })),
+    });
+  } catch (error) {
+    return { deleted, failures, auditError: message(error) };
+  }
+  return { deleted, failures };
+}
+
+interface Outcome {
+  readonly started: number;
+  readonly deleted: readonly ExecutedImage[];
+  readonly failures: readonly FailedImage[];
+  readonly stoppedBecause: string | undefined;
+  readonly auditFailed: boolean;
+  readonly usesChecks: number;
+  readonly notReached: number;
+}
+
+function outcomeOf(request: ExecuteRequest, o: Outcome): ExecutionOutcome {
+  if (request.dryRun) return 'dry_run';
+  if (o.auditFailed) return 'audit_failed';
+  if (o.stoppedBecause) return 'aborted';
+  return o.failures.length === 0 ? 'succeeded' : o.deleted.length > 0 ? 'partial' : 'failed';
+}
+
+async function finish(deps: ExecuteDeps, request: ExecuteRequest, run: Run, prepared: Prepared, o: Outcome): Promise<ExecuteResult> {
+  const { service } = deps;
+  const { plan, candidates, calls } = prepared;
+  const outcome = outcomeOf(request, o);
+  const deletedBytes = o.deleted.reduce((n, d) => n + d.sizeBytes, 0);
+  service.record(outcome, request.dryRun ? 0 : o.deleted.length, request.dryRun ? 0 : deletedBytes, request.dryRun ? 0 : o.failures.length);
 
   let grafana: ExecutionReport['grafana'] = 'not-configured';
   const target = service.config.execution.grafana;
   if (request.dryRun) grafana = 'skipped-dry-run';
   else if (target && deps.grafana) {
     const text =
-      `ECR Lens cleanup ${outcomeName}: deleted ${deleted.length} images (${deletedBytes} bytes) in ${new Set(deleted.map((d) => d.repository)).size} repositories` +
-      `${failures.length ? `, ${failures.length} failures` : ''}; plan ${plan.id.slice(0, 12)}, run ${runId}.`;
-    const posted = await deps.grafana(target, { time: started, text, tags: [...GRAFANA_TAGS] });
+      `ECR Lens cleanup ${outcome}: deleted ${o.deleted.length} images (${deletedBytes} bytes) in ${new Set(o.deleted.map((d) => d.repository)).size} repositories` +
+      `${o.failures.length ? `, ${o.failures.length} failures` : ''}${o.stoppedBecause ? `; stopped: ${o.stoppedBecause}` : ''}; plan ${plan.id.slice(0, 12)}, run ${run.runId}.`;
+    const posted = await deps.grafana(target, { time: o.started, text, tags: [...GRAFANA_TAGS] });
     grafana = posted.ok ? 'posted' : `failed: ${posted.error}`;
-    if (!posted.ok) deps.logger?.warn('grafana annotation failed', { runId, error: posted.error });
+    if (!posted.ok) deps.logger?.warn('grafana annotation failed', { runId: run.runId, error: posted.error });
   }
 
+  const budgeted = calls.reduce((n, c) => n + c.images.length, 0);
   const report: ExecutionReport = {
-    runId,
+    runId: run.runId,
     planId: plan.id,
     dryRun: request.dryRun,
-    outcome: outcomeName,
-    startedAt: iso(started),
+    outcome,
+    ...(o.stoppedBecause ? { stoppedBecause: o.stoppedBecause } : {}),
+    startedAt: iso(o.started),
     finishedAt: iso(service.now()),
     candidates,
-    deferred: candidates - planned.length,
-    maxDeletionsPerRun: max,
-    deleted,
-    failures,
+    deferred: candidates - budgeted + o.notReached,
+    maxDeletionsPerRun: service.config.execution.maxDeletionsPerRun,
+    deleted: o.deleted,
+    failures: o.failures,
     deletedBytes,
-    blockedRepositories,
+    blockedRepositories: plan.repositories.filter((r) => r.status === 'blocked').map((r) => r.repository.id),
+    usesChecks: o.usesChecks,
     grafana,
   };
   await deps
     .audit({
-      event: 'cleanup.finished',
+      event: o.stoppedBecause ? 'cleanup.aborted' : 'cleanup.finished',
       at: report.finishedAt,
-      ...base,
-      outcome: outcomeName,
-      deleted: deleted.map((d) => `${d.account}/${d.region}/${d.repository}@${d.digest}`),
-      failures: failures.map((f) => ({ image: `${f.account}/${f.region}/${f.repository}@${f.digest}`, code: f.code, reason: f.reason })),
+      ...run.base,
+      outcome,
+      ...(o.stoppedBecause ? { reason: o.stoppedBecause } : {}),
+      deleted: o.deleted.map((d) => `${d.account}/${d.region}/${d.repository}@${d.digest}`),
+      failures: o.failures.map((f) => ({ image: `${f.account}/${f.region}/${f.repository}@${f.digest}`, code: f.code, reason: f.reason })),
       bytes: deletedBytes,
       deferred: report.deferred,
       grafana,
     })
-    .catch((error: unknown) => deps.logger?.warn('cleanup audit write failed', { runId, error: error instanceof Error ? error.message : String(error) }));
-  deps.logger?.info('cleanup run', { runId, outcome: outcomeName, deleted: deleted.length, failures: failures.length, bytes: deletedBytes });
+    .catch((error: unknown) => deps.logger?.warn('cleanup audit write failed', { runId: run.runId, error: message(error) }));
+  deps.logger?.info('cleanup run', { runId: run.runId, outcome, deleted: o.deleted.length, failures: o.failures.length, bytes: deletedBytes });
   return { kind: 'done', report };
 }

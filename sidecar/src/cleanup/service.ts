@@ -8,6 +8,7 @@ import type { CleanupExecutionTotals, CleanupMetricsProvider } from '../metrics/
 import type { Inventory } from '../refresh/inventory.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { CleanupConfig } from './config.js';
+import { RunLock } from './run-lock.js';
 import { previewLifecycle } from './lifecycle/preview.js';
 import type { LifecyclePreview } from './lifecycle/preview.js';
 import { planCleanup, planCleanupCooperatively } from './planner.js';
@@ -25,7 +26,7 @@ export function reclaimableByRepository(plan: CleanupPlan): ReadonlyMap<string, 
   return out;
 }
 
-export type ExecutionOutcome = 'succeeded' | 'partial' | 'failed' | 'dry_run' | 'refused';
+export type ExecutionOutcome = 'succeeded' | 'partial' | 'failed' | 'aborted' | 'audit_failed' | 'dry_run' | 'refused';
 
 export interface CleanupCounters extends CleanupExecutionTotals {
   readonly failedImages: number;
@@ -35,6 +36,8 @@ export interface CleanupService extends CleanupMetricsProvider {
   readonly config: CleanupConfig;
   readonly prices: PriceTable;
   readonly now: () => number;
+  /** Held by the real run in progress. */
+  readonly runLock: RunLock;
   /**
    * The plan for a snapshot (default: the inventory's current one), cached per snapshot for the TTL; after
    * it, the cached plan is served while a new one is made in the background.
@@ -118,6 +121,7 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     config: options.config,
     prices: options.prices,
     now,
+    runLock: new RunLock(),
     plan,
     freshPlan,
     preview: (snapshot = options.inventory.snapshot()) => cached(previews, snapshot, (at) => previewLifecycle(snapshot, options.config.inUse, at)),

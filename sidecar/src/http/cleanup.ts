@@ -358,7 +358,7 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
     );
 
     const ExecuteResponse = z.record(z.string(), z.unknown()).openapi('CleanupExecuteReport');
-    const Conflict = ErrorSchema.extend({ planId: z.string(), currentPlanId: z.string() });
+    const Conflict = ErrorSchema.extend({ planId: z.string().optional(), currentPlanId: z.string().optional(), runningRunId: z.string().optional() });
     app.use('/api/v1/cleanup/execute', requireExecutionAllowed(deps.service, deps.logger, () => deps.service.record('refused', 0, 0, 0)));
     app.openapi(
       createRoute({
@@ -367,13 +367,16 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
         tags: ['cleanup'],
         summary: 'Execute a cleanup plan (dry run by default).',
         description:
-          'Needs CLEANUP_DELETE_ENABLED=true and the admin token (X-Admin-Token, or Authorization: Bearer when no API token is set). Refreshes the inventory, plans again and refuses with 409 when the plan id changed.',
+          'Needs CLEANUP_DELETE_ENABLED=true and the admin token (X-Admin-Token, or Authorization: Bearer when no API token is set). Reads every in-use source afresh (no rate limit), plans again and refuses with 409 when the plan id changed or another run is in progress, and with 503 when a source cannot be read. Between batches the sources are read again; the run stops (outcome aborted) when that fails or an image became used.',
         security: [{ bearer: [] }],
         request: { body: { required: true, content: { 'application/json': { schema: ExecuteBody } } } },
         responses: {
           200: { description: 'The run report.', content: { 'application/json': { schema: ExecuteResponse } } },
           403: { description: 'Execution disabled or admin token missing.', content: { 'application/json': { schema: ErrorSchema } } },
-          409: { description: 'The plan changed since it was fetched.', content: { 'application/json': { schema: Conflict } } },
+          409: {
+            description: 'The plan made from a fresh read of the in-use sources differs from the one fetched (planId, currentPlanId), or another run is in progress (runningRunId). Nothing was deleted.',
+            content: { 'application/json': { schema: Conflict } },
+          },
           ...ERROR_RESPONSES,
         },
       }),
@@ -399,6 +402,12 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
               planId: result.planId,
               currentPlanId: result.currentPlanId,
             },
+            409,
+          );
+        }
+        if (result.kind === 'busy') {
+          return c.json(
+            { error: 'conflict', message: `another cleanup run is in progress (run ${result.runningRunId}); nothing was deleted`, runningRunId: result.runningRunId },
             409,
           );
         }

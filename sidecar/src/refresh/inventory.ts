@@ -33,4 +33,9 @@ export interface Inventory {
   status(): InventoryStatus;
   /** Triggers a refresh; concurrent requests are coalesced and rate-limited. Resolves when it ends. */
   refresh(): Promise<RefreshOutcome>;
+  /**
+   * Reads every in-use source afresh, with no rate limit, and serves the inventory with those uses; resolves
+   * with that snapshot. Source failures are in its `incomplete` list. Cleanup execution calls it before deleting.
+   */
+  refreshUses(): Promise<Snapshot>;
 }

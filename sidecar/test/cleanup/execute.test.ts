@@ -315,15 +315,21 @@ describe('cleanup against the emulator', () => {
     expect(service.executions()).toMatchObject({ deletedImages: expected.length, executions: { dry_run: 1, refused: 2, succeeded: 1 } });
 
     const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The real run audits each BatchDeleteImage call before and after it is sent: one call per index level here.
+    const batchEvents = lines.slice(4, -1).map((l) => l.event);
     expect(lines.map((l) => l.event)).toEqual([
       'cleanup.started',
       'cleanup.finished',
       'cleanup.refused',
       'cleanup.refused',
       'cleanup.started',
+      ...batchEvents.slice(1),
       'cleanup.finished',
     ]);
-    const finished = lines[5]!;
+    expect(batchEvents.slice(1)).toEqual(['cleanup.batch.started', 'cleanup.batch.finished', 'cleanup.batch.started', 'cleanup.batch.finished']);
+    const batches = lines.filter((l) => l.event === 'cleanup.batch.finished').flatMap((l) => l.deleted as string[]);
+    expect(batches.sort()).toEqual(expected);
+    const finished = lines[lines.length - 1]!;
     expect(finished).toMatchObject({ runId: run.runId, outcome: 'succeeded', dryRun: false, bytes: run.deletedBytes });
     expect((finished.deleted as string[]).map((x) => x.split('@')[1]).sort()).toEqual(expected);
     expect(finished.who).toMatchObject({ tokenFingerprint: createHash('sha256').update(ADMIN).digest('hex').slice(0, 12), user: 'alice' });

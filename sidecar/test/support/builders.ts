@@ -174,6 +174,7 @@ export function fakeInventory(
       calls += 1;
       return onRefresh ? onRefresh(status) : { started: true, status };
     },
+    refreshUses: async () => snapshot,
     set(next, patch = {}) {
       snapshot = next;
       status = readyStatus(next, patch);

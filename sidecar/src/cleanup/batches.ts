@@ -1,0 +1,61 @@
+/** The order and budget of deletions: repository by repository, an index before the manifests it lists, BatchDeleteImage chunks. */
+import type { Image, Repository } from '../snapshot/model.js';
+import type { CleanupPlan, ImagePlan } from './planner.js';
+
+/** ECR's BatchDeleteImage limit. */
+export const MAX_BATCH = 100;
+
+export interface DeletionBatch {
+  readonly repository: Repository;
+  /** Level 0 first: an index is in an earlier level than the manifests it lists. */
+  readonly levels: readonly (readonly ImagePlan[])[];
+}
+
+/** One BatchDeleteImage call: at most MAX_BATCH images of one repository, of one level. */
+export interface DeleteCall {
+  readonly repository: Repository;
+  readonly images: readonly ImagePlan[];
+}
+
+/** Candidates in deletion order: repository by repository, an index before the manifests it lists. */
+export function deletionOrder(plan: CleanupPlan): DeletionBatch[] {
+  const batches: DeletionBatch[] = [];
+  for (const r of plan.repositories) {
+    const candidates = r.images.filter((p) => p.decision === 'delete');
+    if (!candidates.length) continue;
+    const byDigest = new Map(candidates.map((p) => [p.image.digest, p]));
+    const parents = new Map<string, Image[]>();
+    for (const p of candidates) for (const child of p.image.children) if (byDigest.has(child)) parents.set(child, [...(parents.get(child) ?? []), p.image]);
+    const depth = new Map<string, number>();
+    const depthOf = (image: Image, seen: Set<string>): number => {
+      const known = depth.get(image.digest);
+      if (known !== undefined) return known;
+      if (seen.has(image.digest)) return 0;
+      seen.add(image.digest);
+      let d = 0;
+      for (const parent of parents.get(image.digest) ?? []) d = Math.max(d, depthOf(parent, seen) + 1);
+      depth.set(image.digest, d);
+      return d;
+    };
+    const levels: ImagePlan[][] = [];
+    for (const p of candidates) (levels[depthOf(p.image, new Set())] ??= []).push(p);
+    batches.push({ repository: r.repository, levels: levels.filter((l) => l && l.length) });
+  }
+  return batches;
+}
+
+/** The first `max` candidates in deletion order, as BatchDeleteImage calls; and how many candidates there were. */
+export function budgetCalls(plan: CleanupPlan, max: number): { readonly calls: DeleteCall[]; readonly candidates: number } {
+  const calls: DeleteCall[] = [];
+  let candidates = 0;
+  let budget = max;
+  for (const { repository, levels } of deletionOrder(plan)) {
+    for (const level of levels) {
+      candidates += level.length;
+      const take = level.slice(0, Math.max(0, budget));
+      budget -= take.length;
+      for (let start = 0; start < take.length; start += MAX_BATCH) calls.push({ repository, images: take.slice(start, start + MAX_BATCH) });
+    }
+  }
+  return { calls, candidates };
+}
