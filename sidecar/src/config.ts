@@ -41,6 +41,14 @@ export interface AppConfig {
     readonly stoppedTaskWindowHours: number;
     readonly taskDefinitionKeepRevisions: number;
   };
+  /** Container-image Lambda functions as an in-use source. */
+  readonly lambda: {
+    readonly enabled: boolean;
+    /** The newest N published versions of each function count as uses, besides $LATEST and every aliased version. */
+    readonly keepVersions: number;
+  };
+  /** Where the usage ledger and the audit are kept (SQLite). */
+  readonly dataDir: string;
   readonly aws: {
     readonly maxAttempts: number;
     /** In-flight AWS requests per registry (account x region). */
@@ -92,6 +100,9 @@ export const CONFIG_DOCS: readonly SettingDoc[] = [
   { env: 'ECS_ENABLED', yaml: 'ecs.enabled', default: 'true', description: 'Read ECS clusters, services, tasks and task definitions to know which images are in use.' },
   { env: 'ECS_STOPPED_TASK_WINDOW_HOURS', yaml: 'ecs.stoppedTaskWindowHours', default: '24', description: 'Tasks stopped within this many hours count as uses (ECS itself lists stopped tasks for about an hour). The refresh collects at least CLEANUP_STOPPED_TASK_WINDOW_HOURS.' },
   { env: 'TASK_DEFINITION_KEEP_REVISIONS', yaml: 'ecs.taskDefinitionKeepRevisions', default: '5', description: 'The newest N revisions of each task-definition family count as uses. The refresh collects at least CLEANUP_TASK_DEFINITION_REVISIONS.' },
+  { env: 'LAMBDA_ENABLED', yaml: 'lambda.enabled', default: 'true', description: 'Read container-image Lambda functions (ListFunctions, ListVersionsByFunction, ListAliases, GetFunction) to know which images they use: $LATEST, every version an alias routes to, and the newest LAMBDA_KEEP_VERSIONS versions.' },
+  { env: 'LAMBDA_KEEP_VERSIONS', yaml: 'lambda.keepVersions', default: '5', description: 'The newest N published versions of each function count as uses.' },
+  { env: 'ECRLENS_DATA_DIR', yaml: 'dataDir', default: 'data (/data in the container)', description: 'Directory of the durable store (SQLite): the usage ledger, which remembers every use seen, and the cleanup audit. Must be writable: startup fails otherwise.' },
   { env: 'AWS_MAX_ATTEMPTS', yaml: 'aws.maxAttempts', default: '5', description: 'Attempts per AWS call (the SDK retries throttling and 5xx with backoff; adaptive client-side rate limiting).' },
   { env: 'AWS_CONCURRENCY', yaml: 'aws.concurrency', default: '8', description: 'AWS requests in flight per registry (account x region).' },
   { env: 'REGISTRY_CONCURRENCY', yaml: 'aws.registryConcurrency', default: '4', description: 'Registries (account x region) refreshed at once.' },
@@ -178,6 +189,8 @@ const fileSchema = z.strictObject({
   ecs: z
     .strictObject({ enabled: z.unknown().optional(), stoppedTaskWindowHours: z.unknown().optional(), taskDefinitionKeepRevisions: z.unknown().optional() })
     .optional(),
+  lambda: z.strictObject({ enabled: z.unknown().optional(), keepVersions: z.unknown().optional() }).optional(),
+  dataDir: z.unknown().optional(),
   aws: z.strictObject({ maxAttempts: z.unknown().optional(), concurrency: z.unknown().optional(), registryConcurrency: z.unknown().optional() }).optional(),
   scanFindingsMaxAgeSeconds: z.unknown().optional(),
   cleanup: z.unknown().optional(),
@@ -297,6 +310,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     stoppedTaskWindowHours: setting('ECS_STOPPED_TASK_WINDOW_HOURS', intParser(0, 24 * 90), 24, 'ecs.stoppedTaskWindowHours'),
     taskDefinitionKeepRevisions: setting('TASK_DEFINITION_KEEP_REVISIONS', intParser(0, 1000), 5, 'ecs.taskDefinitionKeepRevisions'),
   };
+  const lambda = {
+    enabled: setting('LAMBDA_ENABLED', boolParser, true, 'lambda.enabled'),
+    keepVersions: setting('LAMBDA_KEEP_VERSIONS', intParser(0, 1000), 5, 'lambda.keepVersions'),
+  };
+  const dataDir = setting('ECRLENS_DATA_DIR', parser(z.string().trim().min(1).max(4096), 'must be a directory path'), 'data', 'dataDir');
   const aws = {
     maxAttempts: setting('AWS_MAX_ATTEMPTS', intParser(1, 20), 5, 'aws.maxAttempts'),
     concurrency: setting('AWS_CONCURRENCY', intParser(1, 256), 8, 'aws.concurrency'),
@@ -334,6 +352,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     accounts,
     pricing,
     ecs,
+    lambda,
+    dataDir,
     aws,
     scanFindingsMaxAgeSeconds,
     cleanup,

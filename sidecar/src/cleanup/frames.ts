@@ -75,6 +75,7 @@ export function cleanupBuilder(service: CleanupService): FrameBuilder {
       const notices: Notice[] = [
         { severity: 'info', text: `Cleanup plan ${selection.plan.id}: ${selection.plan.summary.delete} images to delete, ${selection.plan.summary.reclaimableBytes} bytes reclaimable.` },
         ...blockedNotices(selection.plan.repositories),
+        ...selection.plan.notices.slice(0, MAX_NOTICES).map((text): Notice => ({ severity: 'warning', text: `Blind spot: ${text}.` })),
       ];
       // One row per repository: its status and summary (image filters and `decision` choose image rows only).
       if (request.filters.level === 'repository') {

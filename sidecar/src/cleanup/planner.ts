@@ -10,6 +10,7 @@ import picomatch from 'picomatch';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../snapshot/model.js';
 import { USE_SCOPES } from '../snapshot/model.js';
 import type { CleanupConfig, CleanupRule } from './config.js';
+import { blindSpotNotices } from './blind-spots.js';
 import { createInUseResolver } from './inuse.js';
 import { layerIndex } from './layers.js';
 import type { LayerIndex, RepositoryLayers } from './layers.js';
@@ -86,6 +87,8 @@ export interface CleanupPlan {
   readonly configHash: string;
   readonly repositories: readonly RepositoryPlan[];
   readonly summary: PlanSummary;
+  /** What the plan cannot see (sources not read, foreign registries); not part of the id. */
+  readonly notices: readonly string[];
 }
 
 export interface PlanOptions {
@@ -634,7 +637,7 @@ export const configHash = (config: CleanupConfig): string =>
 /** Assembles a plan from repository plans: the id covers exactly these repositories. */
 export function assemblePlan(
   repositories: readonly RepositoryPlan[],
-  meta: { readonly generatedAt: number; readonly snapshotVersion: number; readonly configHash: string },
+  meta: { readonly generatedAt: number; readonly snapshotVersion: number; readonly configHash: string; readonly notices?: readonly string[] },
 ): CleanupPlan {
   const sorted = [...repositories].sort((a, b) => (a.repository.id < b.repository.id ? -1 : a.repository.id > b.repository.id ? 1 : 0));
   const hash = createHash('sha256').update(`ecr-lens cleanup plan v1\n${meta.configHash}\n`);
@@ -643,14 +646,14 @@ export function assemblePlan(
     hash.update(`${r.repository.id} ${r.hash}\n`);
     summary = addSummaries(summary, r.summary);
   }
-  return { id: hash.digest('hex'), ...meta, repositories: sorted, summary };
+  return { id: hash.digest('hex'), ...meta, notices: meta.notices ?? [], repositories: sorted, summary };
 }
 
 /** The same plan restricted to some repositories, with its own id. */
 export function scopePlan(plan: CleanupPlan, keep: (repository: Repository) => boolean): CleanupPlan {
   return assemblePlan(
     plan.repositories.filter((r) => keep(r.repository)),
-    { generatedAt: plan.generatedAt, snapshotVersion: plan.snapshotVersion, configHash: plan.configHash },
+    { generatedAt: plan.generatedAt, snapshotVersion: plan.snapshotVersion, configHash: plan.configHash, notices: plan.notices },
   );
 }
 
@@ -681,5 +684,5 @@ function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: numbe
     repositories.push(planRepository(snapshot, repository, match(repository.name), context));
     yield;
   }
-  return assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: configHash(config) });
+  return assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: configHash(config), notices: blindSpotNotices(snapshot, config) });
 }

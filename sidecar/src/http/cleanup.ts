@@ -142,6 +142,7 @@ const PlanResponse = z
     planId: z.string().openapi({ description: 'sha256 of the configuration and the repositories in scope (their images, uses and decisions). Send it to /execute.' }),
     generatedAt: z.string(),
     snapshotVersion: z.number(),
+    notices: z.array(z.string()).openapi({ description: 'What the plan cannot see: in-use sources not read, registries declared to run nothing, uses naming registries that are not inventoried.' }),
     summary: Summary,
     repositories: z.array(
       z.object({
@@ -266,6 +267,7 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
           planId: selection.plan.id,
           generatedAt: new Date(selection.plan.generatedAt).toISOString(),
           snapshotVersion: selection.plan.snapshotVersion,
+          notices: selection.plan.notices,
           summary: selection.plan.summary,
           repositories: selection.plan.repositories.map(repositoryJson),
           images: page.map((p) => imageJson(snapshot, p)),

@@ -1,4 +1,5 @@
 import type { Incomplete, Snapshot } from '../snapshot/model.js';
+import { USE_SCOPES } from '../snapshot/model.js';
 import type { Filters } from './request.js';
 import type { Notice } from './table.js';
 
@@ -30,8 +31,8 @@ export function inventoryNotices(snapshot: Snapshot, repositoryIds: Iterable<str
   return summarise('Incomplete data, the figures shown may miss some images', [...entries]);
 }
 
-/** A warning when ECS could not be read: images may be in use without showing it. */
+/** A warning when an in-use source (ECS, Lambda, Kubernetes, a keep list, the ledger) could not be read: images may be in use without showing it. */
 export function ecsNotices(snapshot: Snapshot): Notice[] {
-  const entries = snapshot.incomplete.filter((e) => e.scope === 'ecs' || e.scope === 'cluster');
-  return summarise('ECS usage incomplete, images may be in use without showing it', entries);
+  const entries = snapshot.incomplete.filter((e) => USE_SCOPES.has(e.scope));
+  return summarise('Usage incomplete, images may be in use without showing it', entries);
 }

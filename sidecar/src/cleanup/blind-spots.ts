@@ -1,0 +1,50 @@
+/**
+ * What a plan cannot see, said out loud: in-use sources not read, registries declared to run nothing, and
+ * uses that name registries ECR Lens does not inventory (their images are protected by no plan).
+ */
+import type { ImageUse, Snapshot, UseSource } from '../snapshot/model.js';
+import { registryKey, USE_SOURCES } from '../snapshot/model.js';
+import { parseEcrReference } from '../snapshot/reference.js';
+import type { CleanupConfig } from './config.js';
+
+const NOT_READ: Readonly<Record<UseSource, string>> = {
+  ecs: 'ECS is not read (ECS_ENABLED=false): images that ECS tasks and services run look unused',
+  lambda: 'Lambda is not read (LAMBDA_ENABLED=false): images of container-image functions look unused',
+  kubernetes: 'Kubernetes is not read (KUBERNETES_PROMETHEUS_URL is not set): images that only EKS or other Kubernetes pods run look unused',
+  'keep-list': 'no keep list is read (IN_USE_KEEP_LISTS is not set): images that only App Runner, Batch, EC2 or hosts outside AWS run look unused',
+};
+
+/** At most this many foreign registries are named. */
+const MAX_FOREIGN = 10;
+
+export function blindSpotNotices(snapshot: Snapshot, config: CleanupConfig): string[] {
+  if (!snapshot.sources) return [];
+  const notices: string[] = [];
+  const read = new Set(snapshot.sources.map((s) => s.source));
+  for (const source of USE_SOURCES) if (!read.has(source)) notices.push(NOT_READ[source]);
+  for (const registry of config.inUse.nothingRunsFrom)
+    notices.push(`registry ${registry} is declared in CLEANUP_NOTHING_RUNS_FROM: its plan is not blocked without an in-use source, so nothing protects images that do run from it`);
+  notices.push(...foreignRegistryNotices(snapshot));
+  return notices;
+}
+
+/** Uses whose reference names an ECR registry outside the configured accounts and regions. */
+export function foreignRegistryNotices(snapshot: Snapshot): string[] {
+  const known = new Set(snapshot.registries.map((r) => registryKey(r.accountId, r.region)));
+  const foreign = new Map<string, number>();
+  const count = (uses: readonly ImageUse[]): void => {
+    for (const use of uses) {
+      const ref = parseEcrReference(use.reference);
+      if (!ref) continue;
+      const key = registryKey(ref.accountId, ref.region);
+      if (!known.has(key)) foreign.set(key, (foreign.get(key) ?? 0) + 1);
+    }
+  };
+  count(snapshot.uses);
+  const sorted = [...foreign].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = sorted
+    .slice(0, MAX_FOREIGN)
+    .map(([key, n]) => `${n} use${n === 1 ? '' : 's'} name${n === 1 ? 's' : ''} registry ${key}, which ECR Lens does not inventory: add that account or region to see and protect those images`);
+  if (sorted.length > MAX_FOREIGN) out.push(`and ${sorted.length - MAX_FOREIGN} more registries outside the configured accounts and regions`);
+  return out;
+}
