@@ -1,14 +1,16 @@
 /**
- * Property tests over generated registries: whatever the images, uses and rules, no image planned for
- * deletion is protected by any keep rule, and the same inputs give the same plan.
+ * Property tests over generated registries: whatever the images, uses (from any source, seen now or
+ * remembered) and rules, no image planned for deletion is protected by any keep rule, and the same inputs
+ * give the same plan.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CleanupConfig } from '../../src/cleanup/config.js';
 import { planCleanup } from '../../src/cleanup/planner.js';
 import type { CleanupPlan } from '../../src/cleanup/planner.js';
-import { buildSnapshot } from '../../src/snapshot/build.js';
+import { buildSnapshot, withUses } from '../../src/snapshot/build.js';
 import type { Image, ImageUse, Incomplete, Snapshot } from '../../src/snapshot/model.js';
+import { USE_KINDS, USE_SCOPES } from '../../src/snapshot/model.js';
 import { parseEcrReference } from '../../src/snapshot/reference.js';
 import { ACCOUNT, DAY, NOW, REGION, digest, makeImage, makeRepository, snapshotInput } from '../support/builders.js';
 
@@ -30,9 +32,11 @@ const imageSpec = fc.record({
 const useSpec = fc.record({
   target: fc.nat(40),
   byTag: fc.boolean(),
-  kind: fc.constantFrom<ImageUse['kind']>('running-task', 'stopped-task', 'service', 'task-definition'),
+  kind: fc.constantFrom<ImageUse['kind']>(...USE_KINDS),
   atHours: fc.integer({ min: 0, max: 96 }),
   revision: fc.integer({ min: 1, max: 8 }),
+  /** Recalled from the ledger, last seen this many hours ago. */
+  remembered: fc.option(fc.integer({ min: 0, max: 20 * 24 }), { nil: undefined }),
 });
 
 const configSpec = fc.record({
@@ -41,6 +45,7 @@ const configSpec = fc.record({
   untagged: fc.record({ keepMinImageCount: fc.integer({ min: 0, max: 3 }), keepImagesNewerThanDays: fc.integer({ min: 0, max: 10 }) }),
   keepTagPatterns: fc.subarray(['latest', 'prod*']),
   keepTagPrefixes: fc.subarray(['v', 'release']),
+  keepIfUsedWithinDays: fc.integer({ min: 0, max: 10 }),
 });
 
 const registrySpec = fc.record({
@@ -48,7 +53,7 @@ const registrySpec = fc.record({
   uses: fc.array(useSpec, { maxLength: 12 }),
   rule: configSpec,
   inUse: fc.record({ stoppedTaskWindowHours: fc.integer({ min: 0, max: 72 }), taskDefinitionRevisions: fc.integer({ min: 0, max: 5 }) }),
-  ecsIncomplete: fc.boolean(),
+  sourceFailure: fc.option(fc.constantFrom<Incomplete['scope']>('ecs', 'cluster', 'lambda', 'kubernetes', 'keep-list', 'ledger'), { nil: undefined }),
   imagesIncomplete: fc.boolean(),
 });
 
@@ -81,57 +86,74 @@ function build(spec: Spec): { snapshot: Snapshot; config: CleanupConfig } {
       }),
     );
   });
-  const uses: ImageUse[] = spec.uses.flatMap((u) => {
+  const uses: ImageUse[] = [];
+  const remembered: ImageUse[] = [];
+  for (const u of spec.uses) {
     const image = images[u.target % Math.max(1, images.length)];
-    if (!image) return [];
+    if (!image) continue;
     const repo = REPOS.find((r) => r.id === image.repositoryId)!;
     const tag = image.tags[0];
-    const reference = u.byTag && tag ? `${repo.uri}:${tag}` : `${repo.uri}@${image.digest}`;
-    return [
-      {
-        kind: u.kind,
-        accountId: ACCOUNT,
-        region: REGION,
-        cluster: 'prod',
-        reference,
-        ...(u.kind === 'stopped-task' ? { at: NOW - u.atHours * HOUR, task: `t${u.atHours}` } : {}),
-        ...(u.kind === 'task-definition' || u.kind === 'service' ? { taskDefinition: `fam:${u.revision}` } : {}),
-      },
-    ];
-  });
+    // `repo` alone is `repo:latest`.
+    const reference = u.byTag && tag ? (tag === 'latest' && u.atHours % 2 ? repo.uri : `${repo.uri}:${tag}`) : `${repo.uri}@${image.digest}`;
+    const use: ImageUse = {
+      kind: u.kind,
+      accountId: ACCOUNT,
+      region: REGION,
+      cluster: 'prod',
+      reference,
+      ...(u.kind === 'stopped-task' ? { at: NOW - u.atHours * HOUR, task: `t${u.atHours}` } : {}),
+      ...(u.kind === 'task-definition' || u.kind === 'service' ? { taskDefinition: `fam:${u.revision}` } : {}),
+      ...(u.kind === 'lambda-function' ? { functionName: 'fn', qualifier: String(u.revision) } : {}),
+      ...(u.kind === 'pod' ? { namespace: 'ns', pod: `p${u.revision}` } : {}),
+      ...(u.kind === 'keep-list' ? { list: '/keep.txt' } : {}),
+    };
+    if (u.remembered === undefined) uses.push(use);
+    else remembered.push({ ...use, digest: image.digest, lastSeenAt: NOW - u.remembered * HOUR, firstSeenAt: NOW - u.remembered * HOUR - DAY });
+  }
   const incomplete: Incomplete[] = [];
-  if (spec.ecsIncomplete) incomplete.push({ scope: 'cluster', accountId: ACCOUNT, region: REGION, target: 'prod', operation: 'ListTasks', error: 'Throttling' });
+  if (spec.sourceFailure) {
+    const global = ['kubernetes', 'keep-list', 'ledger'].includes(spec.sourceFailure);
+    incomplete.push({ scope: spec.sourceFailure, accountId: global ? '' : ACCOUNT, region: global ? '' : REGION, target: 'prod', operation: 'List', error: 'Throttling' });
+  }
   if (spec.imagesIncomplete) incomplete.push({ scope: 'images', accountId: ACCOUNT, region: REGION, target: 'api', operation: 'DescribeImages', error: 'Throttling' });
   const layerSizes = new Map(REPOS.flatMap((r) => ['l1', 'l2', 'l3', 'l4', 'l5'].map((l, k) => [digest(`${r.name}-${l}`), (k + 1) * 1000] as const)));
-  const snapshot = buildSnapshot(snapshotInput({ repositories: REPOS, images, uses, incomplete, layerSizes }));
+  const sources = [{ source: 'ecs' as const, accountId: ACCOUNT, region: REGION, description: 'ECS', readAt: NOW }];
+  const snapshot = buildSnapshot(snapshotInput({ repositories: REPOS, images, uses, remembered, incomplete, layerSizes, sources }));
   const config = CleanupConfig.parse({ defaultRule: spec.rule, inUse: spec.inUse });
   return { snapshot, config };
 }
 
-/** An independent statement of "in use": the uses that count, matched by digest or tag in the same repository. */
+/**
+ * An independent statement of "in use": the current uses that count, and the remembered uses last seen
+ * within their window, matched by digest or tag (remembered: digest only) in the same repository.
+ */
 function inUseOracle(snapshot: Snapshot, config: CleanupConfig): (image: Image) => boolean {
+  const keepDays = config.defaultRule!.keepIfUsedWithinDays;
   const revisions = snapshot.uses.filter((u) => u.kind === 'task-definition').map((u) => Number(u.taskDefinition!.split(':')[1]));
   const keptRevisions = new Set([...new Set(revisions)].sort((a, b) => b - a).slice(0, config.inUse.taskDefinitionRevisions));
-  const counting = snapshot.uses.filter(
+  const current = snapshot.uses.filter(
     (u) =>
-      u.kind === 'running-task' ||
-      u.kind === 'service' ||
+      (u.kind !== 'stopped-task' && u.kind !== 'task-definition') ||
       (u.kind === 'stopped-task' && u.at! >= NOW - config.inUse.stoppedTaskWindowHours * HOUR) ||
       (u.kind === 'task-definition' && keptRevisions.has(Number(u.taskDefinition!.split(':')[1]))),
   );
-  return (image) =>
-    counting.some((u) => {
-      const ref = parseEcrReference(u.reference)!;
-      const repoId = `${ref.accountId}/${ref.region}/${ref.repository}`;
-      if (repoId !== image.repositoryId) return false;
-      return ref.digest === image.digest || u.digest === image.digest || (ref.tag !== undefined && image.tags.includes(ref.tag));
-    });
+  const recalled = (snapshot.remembered ?? []).filter((u) => {
+    const task = u.kind === 'running-task' || u.kind === 'stopped-task';
+    const since = task ? NOW - Math.max(config.inUse.stoppedTaskWindowHours * HOUR, keepDays * DAY) : NOW - keepDays * DAY;
+    return Math.max(u.lastSeenAt!, u.kind === 'stopped-task' ? u.at! : -Infinity) >= since;
+  });
+  const names = (u: ImageUse, image: Image, byTag: boolean): boolean => {
+    const ref = parseEcrReference(u.reference)!;
+    if (`${ref.accountId}/${ref.region}/${ref.repository}` !== image.repositoryId) return false;
+    return ref.digest === image.digest || u.digest === image.digest || (byTag && ref.tag !== undefined && image.tags.includes(ref.tag));
+  };
+  return (image) => current.some((u) => names(u, image, true)) || recalled.some((u) => names(u, image, false));
 }
 
 function checkInvariants(snapshot: Snapshot, config: CleanupConfig, plan: CleanupPlan): void {
   const rule = config.defaultRule!;
   const inUse = inUseOracle(snapshot, config);
-  const ecsBlocked = snapshot.incomplete.some((e) => e.scope === 'cluster' || e.scope === 'ecs');
+  const ecsBlocked = snapshot.incomplete.some((e) => USE_SCOPES.has(e.scope));
   for (const r of plan.repositories) {
     const images = snapshot.imagesByRepository.get(r.repository.id)!;
     const decision = new Map(r.images.map((p) => [p.image.digest, p.decision]));
@@ -185,7 +207,7 @@ describe('cleanup plan properties', () => {
       { numRuns: 400 },
     );
     // The generator reaches every kind of decision, so the invariants were not checked on empty plans.
-    for (const code of ['expired-tagged', 'expired-untagged', 'with-index', 'with-subject', 'in-use', 'index-child', 'attestation-subject', 'subject-missing', 'newest', 'recent', 'blocked-images', 'blocked-index']) {
+    for (const code of ['expired-tagged', 'expired-untagged', 'with-index', 'with-subject', 'in-use', 'recently-used', 'index-child', 'attestation-subject', 'subject-missing', 'newest', 'recent', 'blocked-images', 'blocked-index']) {
       expect(seen.get(code) ?? 0, code).toBeGreaterThan(0);
     }
   });
@@ -196,7 +218,8 @@ describe('cleanup plan properties', () => {
         const { snapshot, config } = build(spec);
         const a = planCleanup(snapshot, config, NOW);
         const shuffled = [...snapshot.images].sort((x, y) => ((x.digest.charCodeAt(10 + (Math.abs(seed) % 50)) - y.digest.charCodeAt(10 + (Math.abs(seed) % 50))) || 0));
-        const b = planCleanup(buildSnapshot({ ...snapshotInput({ repositories: REPOS, images: shuffled, uses: [...snapshot.uses].reverse(), incomplete: snapshot.incomplete, layerSizes: snapshot.layerSizes }), version: 99 }), config, NOW);
+        const input = snapshotInput({ repositories: REPOS, images: shuffled, uses: [...snapshot.uses].reverse(), remembered: [...(snapshot.remembered ?? [])].reverse(), incomplete: snapshot.incomplete, layerSizes: snapshot.layerSizes, sources: snapshot.sources! });
+        const b = planCleanup(buildSnapshot({ ...input, version: 99 }), config, NOW);
         expect(b.id).toBe(a.id);
         const decisions = (p: CleanupPlan) => p.repositories.flatMap((r) => r.images.map((i) => `${i.image.digest}:${i.decision}:${i.reasons.map((x) => x.code).join(',')}`)).sort();
         expect(decisions(b)).toEqual(decisions(a));
@@ -205,15 +228,37 @@ describe('cleanup plan properties', () => {
     );
   });
 
-  it('blocks every repository under an ECS fault, and nothing is deletable', () => {
+  it('blocks every repository when any in-use source or the ledger fails, and nothing is deletable', () => {
     fc.assert(
-      fc.property(registrySpec, (spec) => {
-        const { snapshot, config } = build({ ...spec, ecsIncomplete: true });
+      fc.property(registrySpec, fc.constantFrom<Incomplete['scope']>('ecs', 'cluster', 'lambda', 'kubernetes', 'keep-list', 'ledger'), (spec, scope) => {
+        const { snapshot, config } = build({ ...spec, sourceFailure: scope });
         const plan = planCleanup(snapshot, config, NOW);
         expect(plan.summary.delete).toBe(0);
-        expect(plan.repositories.every((r) => r.status === 'blocked' && r.blockedReasons[0]!.code === 'blocked-ecs')).toBe(true);
+        const code = scope === 'ecs' || scope === 'cluster' ? 'blocked-ecs' : 'blocked-source';
+        expect(plan.repositories.every((r) => r.status === 'blocked' && r.blockedReasons[0]!.code === code)).toBe(true);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('never deletes an image a use from any source names at any time inside its window', () => {
+    fc.assert(
+      fc.property(registrySpec, fc.constantFrom(...USE_KINDS), fc.integer({ min: 0, max: 10 }), fc.double({ min: 0, max: 1, noNaN: true }), (spec, kind, keepDays, where) => {
+        const rule = { ...spec.rule, keepIfUsedWithinDays: keepDays };
+        const { snapshot, config } = build({ ...spec, rule, sourceFailure: undefined, imagesIncomplete: false, uses: [] });
+        const image = snapshot.images[0];
+        if (!image) return;
+        const repo = REPOS.find((r) => r.id === image.repositoryId)!;
+        const task = kind === 'running-task' || kind === 'stopped-task';
+        const windowMs = task ? Math.max(spec.inUse.stoppedTaskWindowHours * HOUR, keepDays * DAY) : keepDays * DAY;
+        const lastSeenAt = NOW - Math.floor(where * windowMs);
+        const use: ImageUse = { kind, accountId: ACCOUNT, region: REGION, reference: `${repo.uri}@${image.digest}`, digest: image.digest, lastSeenAt, firstSeenAt: lastSeenAt, ...(kind === 'stopped-task' ? { at: lastSeenAt } : {}) };
+        const plan = planCleanup(withUses(snapshot, { ...snapshot, remembered: [use] }), config, NOW);
+        const decided = plan.repositories.flatMap((r) => r.images).find((p) => p.image.digest === image.digest)!;
+        expect(decided.decision).not.toBe('delete');
+        if (decided.decision === 'keep' && image.status === 'ACTIVE') expect(decided.reasons.some((r) => r.code === 'recently-used')).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 });
