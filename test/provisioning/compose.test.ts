@@ -154,6 +154,18 @@ describe('sidecar/Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-bookworm-slim$/m);
   });
 
+  it('keeps the data directory (usage ledger, audit) on the /data volume, owned by the user the sidecar runs as', () => {
+    const runtime = dockerfile.split(/^FROM /m).at(-1)!;
+    expect(runtime).toMatch(/ECRLENS_DATA_DIR=\/data\b/);
+    expect(runtime).toMatch(/^RUN mkdir -p \/data && chown node:node \/data$/m);
+    expect(runtime).toMatch(/^VOLUME \["\/data"\]$/m);
+    expect(runtime.indexOf('chown node:node /data')).toBeLessThan(runtime.indexOf('USER node'));
+    expect(services.sidecar!.environment!.ECRLENS_DATA_DIR).toBe('/data');
+    expect(services.sidecar!.volumes).toContain('sidecar-data:/data');
+    // better-sqlite3 is native: the production dependencies must build it.
+    expect(dockerfile).toMatch(/npm rebuild better-sqlite3/);
+  });
+
   it('the entrypoint command exists in the compiled output layout', () => {
     const buildConfig = JSON.parse(readText('sidecar/tsconfig.build.json')) as { compilerOptions: { outDir: string; rootDir: string } };
     expect(buildConfig.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: 'src' });

@@ -17,3 +17,12 @@ export function fileAuditWriter(path: string): AuditWriter {
     await appendFile(path, `${JSON.stringify(entry)}\n`, { flag: 'a', mode: 0o600 });
   };
 }
+
+/** Appends to the store, then to the JSON-lines copy when one is configured; either failing rejects (fail closed). */
+export function storeAuditWriter(store: { append(entry: AuditEntry): Promise<void> }, jsonLinesPath?: string): AuditWriter {
+  const copy = jsonLinesPath ? fileAuditWriter(jsonLinesPath) : undefined;
+  return async (entry) => {
+    await store.append(entry);
+    await copy?.(entry);
+  };
+}

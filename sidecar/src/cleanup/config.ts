@@ -16,7 +16,8 @@ export interface CleanupDefaults {
   readonly taskDefinitionRevisions: number;
   readonly deleteEnabled: boolean;
   readonly maxDeletionsPerRun: number;
-  readonly auditLogPath: string;
+  /** A JSON-lines copy of the audit, besides the store; none by default. */
+  readonly auditLogPath?: string;
 }
 
 export const BUILTIN_DEFAULTS: CleanupDefaults = {
@@ -27,7 +28,6 @@ export const BUILTIN_DEFAULTS: CleanupDefaults = {
   taskDefinitionRevisions: 5,
   deleteEnabled: false,
   maxDeletionsPerRun: 1000,
-  auditLogPath: 'cleanup-audit.jsonl',
 };
 
 const Count = z.number().int().min(0).max(1_000_000);
@@ -79,13 +79,14 @@ export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS
         .object({
           enabled: z.boolean().default(defaults.deleteEnabled),
           maxDeletionsPerRun: z.number().int().min(1).max(1_000_000).default(defaults.maxDeletionsPerRun),
-          auditLogPath: z.string().min(1).default(defaults.auditLogPath),
+          /** A JSON-lines copy of the audit (the store in ECRLENS_DATA_DIR always has it). */
+          auditLogPath: z.string().min(1).optional(),
           /** Bearer token required by POST /api/v1/cleanup/execute (SIDECAR_ADMIN_TOKEN). */
           adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
           grafana: z.object({ url: z.url(), token: z.string().min(1) }).strict().optional(),
         })
         .strict()
-        .default({ enabled: defaults.deleteEnabled, maxDeletionsPerRun: defaults.maxDeletionsPerRun, auditLogPath: defaults.auditLogPath }),
+        .default({ enabled: defaults.deleteEnabled, maxDeletionsPerRun: defaults.maxDeletionsPerRun }),
     })
     .strict();
 }
@@ -137,8 +138,8 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
     taskDefinitionRevisions: envNumber(env, 'CLEANUP_TASK_DEFINITION_REVISIONS', BUILTIN_DEFAULTS.taskDefinitionRevisions, true),
     deleteEnabled: false,
     maxDeletionsPerRun: envNumber(env, 'CLEANUP_MAX_DELETIONS_PER_RUN', BUILTIN_DEFAULTS.maxDeletionsPerRun, true),
-    auditLogPath: env['CLEANUP_AUDIT_LOG']?.trim() || BUILTIN_DEFAULTS.auditLogPath,
   };
+  const auditLog = env['CLEANUP_AUDIT_LOG']?.trim();
   if (defaults.maxDeletionsPerRun < 1) throw new Error(`CLEANUP_MAX_DELETIONS_PER_RUN must be at least 1, got '${env['CLEANUP_MAX_DELETIONS_PER_RUN']}'`);
   const schema = cleanupConfigSchema(defaults);
   const parsed = schema.safeParse(yamlSection ?? {});
@@ -173,6 +174,7 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
     inUse: registries ? { ...config.inUse, nothingRunsFrom: registries } : config.inUse,
     execution: {
       ...config.execution,
+      ...(auditLog ? { auditLogPath: auditLog } : {}),
       enabled: enabled ?? config.execution.enabled,
       ...(adminToken ? { adminToken } : {}),
       ...(grafana ? { grafana } : {}),

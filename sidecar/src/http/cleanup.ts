@@ -36,7 +36,7 @@ export interface CleanupRouteDeps {
   readonly inventory: Inventory;
   /** BatchDeleteImage through the real ECR client (main.ts) or the emulator (tests). */
   readonly deleter: ImageDeleter;
-  /** Default: append to config.execution.auditLogPath. */
+  /** The store's audit (server.ts); without it, config.execution.auditLogPath must be set. */
   readonly audit?: AuditWriter;
   /** Default: POST to Grafana's /api/annotations when configured. */
   readonly grafana?: GrafanaPoster;
@@ -244,7 +244,9 @@ function requireExecutionAllowed(service: CleanupService, logger: Logger | undef
 
 /** The cleanup route module: pass `cleanupRoutes(deps)` in AppDeps.routes. */
 export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>) => void {
-  const audit = deps.audit ?? fileAuditWriter(deps.service.config.execution.auditLogPath);
+  const path = deps.service.config.execution.auditLogPath;
+  // No audit, no deletion: every execution is then refused (503) before anything is deleted.
+  const audit = deps.audit ?? (path ? fileAuditWriter(path) : () => Promise.reject(new Error('no audit store is configured')));
   const grafana = deps.grafana ?? postGrafanaAnnotation;
   return (app) => {
     app.use('/api/v1/cleanup/*', requireReady(deps.inventory));
