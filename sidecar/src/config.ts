@@ -13,6 +13,10 @@ import type { LogLevel } from './log.js';
 import { LOG_LEVELS, parseLogLevel } from './log.js';
 import type { MetricsConfig } from './metrics/config.js';
 import { METRICS_ENV_KEYS, metricsConfigFromEnv } from './metrics/config.js';
+import type { KeepListSettings } from './uses/keep-list.js';
+import { keepListSourceFromEnv } from './uses/keep-list.js';
+import type { KubernetesSourceOptions } from './uses/kubernetes.js';
+import { kubernetesSourceFromEnv } from './uses/kubernetes.js';
 
 export interface AccountConfig {
   /** A label for logs and status: `default` for the credential chain's own account, else the role's account id. */
@@ -49,6 +53,11 @@ export interface AppConfig {
   };
   /** Where the usage ledger and the audit are kept (SQLite). */
   readonly dataDir: string;
+  /** In-use sources read once for every registry: KUBERNETES_PROMETHEUS_* and IN_USE_KEEP_LISTS (environment only). */
+  readonly uses: {
+    readonly kubernetes?: KubernetesSourceOptions;
+    readonly keepLists?: KeepListSettings;
+  };
   readonly aws: {
     readonly maxAttempts: number;
     /** In-flight AWS requests per registry (account x region). */
@@ -332,6 +341,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     problems.push((error as Error).message.replace(/^Invalid environment variable (\w+): (.*)$/, '$1: $2'));
   }
 
+  const uses: { kubernetes?: KubernetesSourceOptions; keepLists?: KeepListSettings } = {};
+  for (const read of [() => ({ kubernetes: kubernetesSourceFromEnv(env) }), () => ({ keepLists: keepListSourceFromEnv(env) })]) {
+    try {
+      for (const [key, value] of Object.entries(read())) if (value) Object.assign(uses, { [key]: value });
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+
   let cleanup: CleanupConfig | undefined;
   try {
     cleanup = cleanupConfigFromEnv(env, file.cleanup);
@@ -354,6 +372,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     ecs,
     lambda,
     dataDir,
+    uses,
     aws,
     scanFindingsMaxAgeSeconds,
     cleanup,
@@ -379,10 +398,33 @@ export const CLEANUP_ENV_VARS: readonly string[] = [
   'GRAFANA_TOKEN',
 ];
 
-export const CONFIG_ENV_VARS: readonly string[] = [...CONFIG_DOCS.map((d) => d.env), ...METRICS_ENV_KEYS, ...CLEANUP_ENV_VARS];
+/** Read by uses/kubernetes.ts and uses/keep-list.ts (documented in the README). */
+export const USES_ENV_VARS: readonly string[] = [
+  'KUBERNETES_PROMETHEUS_URL',
+  'KUBERNETES_PROMETHEUS_TOKEN',
+  'KUBERNETES_PROMETHEUS_LOOKBACK_HOURS',
+  'KUBERNETES_PROMETHEUS_TIMEOUT_SECONDS',
+  'IN_USE_KEEP_LISTS',
+  'IN_USE_KEEP_LISTS_TIMEOUT_SECONDS',
+];
+
+export const CONFIG_ENV_VARS: readonly string[] = [...CONFIG_DOCS.map((d) => d.env), ...METRICS_ENV_KEYS, ...CLEANUP_ENV_VARS, ...USES_ENV_VARS];
 
 /** The secrets in a configuration, for the logger's redaction. */
 export const configSecrets = (config: AppConfig): string[] =>
-  [config.apiToken, config.adminToken, config.metrics.METRICS_TOKEN, config.cleanup.execution.grafana?.token].filter(
-    (s): s is string => typeof s === 'string',
-  );
+  [
+    config.apiToken,
+    config.adminToken,
+    config.metrics.METRICS_TOKEN,
+    config.cleanup.execution.grafana?.token,
+    config.uses.kubernetes?.bearerToken,
+    urlPassword(config.uses.kubernetes?.url),
+    ...(config.uses.keepLists?.lists ?? []).map(urlPassword),
+  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
+
+/** The password of a URL with credentials, to redact it. */
+function urlPassword(raw: string | undefined): string | undefined {
+  if (!raw || !URL.canParse(raw)) return undefined;
+  const password = new URL(raw).password;
+  return password ? decodeURIComponent(password) : undefined;
+}

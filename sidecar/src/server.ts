@@ -20,6 +20,9 @@ import type { Inventory } from './refresh/inventory.js';
 import { MetricsRenderer } from './metrics/renderer.js';
 import { snapshotPreparer } from './prepare.js';
 import { Refresher } from './refresh/refresher.js';
+import { createKeepListSource } from './uses/keep-list.js';
+import { createKubernetesSource } from './uses/kubernetes.js';
+import type { GlobalUseSource } from './uses/source.js';
 
 export interface ServerDeps {
   /** Serve this inventory instead of refreshing from AWS (tests). */
@@ -64,6 +67,15 @@ export interface RunningServer {
 
 const DRAIN_MS = 10_000;
 
+/** The in-use sources that are read once for every registry, as configured. */
+export function globalSources(config: AppConfig): GlobalUseSource[] {
+  const { kubernetes, keepLists } = config.uses;
+  return [
+    ...(kubernetes ? [createKubernetesSource(kubernetes)] : []),
+    ...(keepLists ? [createKeepListSource(keepLists.lists, { timeoutMs: keepLists.timeoutMs })] : []),
+  ];
+}
+
 export async function startServer(config: AppConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets: configSecrets(config) });
   const now = deps.now ?? Date.now;
@@ -76,6 +88,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
         clients,
         log: log.child({ component: 'refresh' }),
         now,
+        globalSources: globalSources(config),
         // The same price table object as the query context, so the cached repository and cost rows are reused.
         // Indexes, cleanup plan and metrics text of the next snapshot are built before it is swapped in,
         // cooperatively, so requests keep being answered from the current one meanwhile.

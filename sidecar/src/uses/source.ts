@@ -9,6 +9,8 @@ export interface SourceRead {
   readonly uses: readonly ImageUse[];
   /** What could not be read. Non-empty means the uses may be missing some: plans are blocked. */
   readonly incomplete: readonly Incomplete[];
+  /** What was read but ignored, e.g. keep-list lines that are not ECR references. Informational: plans are not blocked. */
+  readonly notices?: readonly string[];
 }
 
 /** A source read once per refresh for every registry (Kubernetes, keep lists). Per-registry sources (ECS, Lambda) are read by the refresher per target. */
