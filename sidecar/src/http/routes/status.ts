@@ -26,10 +26,14 @@ const Status = z
     lastError: z.string().optional(),
     incomplete: z.array(Incomplete),
     snapshot: z.object({ builtAt: z.number(), registries: z.number(), repositories: z.number(), images: z.number(), clusters: z.number() }),
+    sources: z
+      .array(z.object({ source: z.string(), accountId: z.string().optional(), region: z.string().optional(), description: z.string(), readAt: z.number() }))
+      .openapi({ description: 'The in-use sources the snapshot read: per registry (ECS, Lambda) or for every registry (Kubernetes, keep lists).' }),
+    rememberedUses: z.number().openapi({ description: 'Uses recalled from the usage ledger that the last read did not see.' }),
   })
   .openapi('InventoryStatus');
 const RefreshOutcome = z
-  .object({ started: z.boolean(), reason: z.enum(['coalesced', 'rate-limited']).optional(), status: Status.omit({ snapshot: true }) })
+  .object({ started: z.boolean(), reason: z.enum(['coalesced', 'rate-limited']).optional(), status: Status.omit({ snapshot: true, sources: true, rememberedUses: true }) })
   .openapi('RefreshOutcome');
 
 const plain = (s: InventoryStatus) => ({ ...s, incomplete: [...s.incomplete] });
@@ -51,6 +55,8 @@ export function registerStatusRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
         images: snapshot.images.length,
         clusters: snapshot.clusters.length,
       },
+      sources: [...(snapshot.sources ?? [])],
+      rememberedUses: snapshot.remembered?.length ?? 0,
     };
   };
   app.openapi(
