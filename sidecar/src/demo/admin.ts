@@ -1,9 +1,12 @@
-/** The emulator's admin API under /_emulator/ (separate from the AWS paths, which are all `POST /`). */
+/** The emulator's admin API under /_emulator/ (separate from the AWS paths: `POST /`, and Lambda's `/2015-03-31/`). */
 import { z } from 'zod';
 import { ControlSettingsSchema } from './controls.js';
 import type { Controls } from './controls.js';
-import { ImageSchema } from './fixture.js';
-import type { EmulatorStore } from './store.js';
+import { deployService, registerTaskDefinition, startTask } from './ecs-launch.js';
+import type { Outcome } from './ecs-launch.js';
+import { ImageSchema, TaskDefinitionSchema } from './fixture.js';
+import { handleLambdaAdmin } from './lambda-admin.js';
+import type { ClusterState, EmulatorStore } from './store.js';
 
 export const ADMIN_PREFIX = '/_emulator';
 
@@ -29,6 +32,29 @@ const StopTaskBody = z.object({
   stoppedReason: z.string().optional(),
   stoppedAt: z.number().nonnegative().optional(),
 });
+// ECS names: up to 255 letters, digits, hyphens and underscores (RegisterTaskDefinition docs).
+const ecsName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be 1-255 of [A-Za-z0-9_-]');
+const familyRevision = z.string().regex(/^[A-Za-z0-9_-]{1,255}:[1-9][0-9]{0,9}$/, 'must be family:revision');
+const AdvanceClockBody = z.object({ seconds: z.number().finite().nonnegative() });
+const StartTaskBody = z.object({
+  ...target,
+  cluster: z.string().min(1),
+  taskDefinition: familyRevision,
+  service: z.string().min(1).optional(),
+  group: z.string().min(1).max(255).optional(),
+  startedBy: z.string().min(1).max(128).optional(),
+});
+const RegisterTaskDefinitionBody = z.object({
+  ...target,
+  family: ecsName,
+  containers: TaskDefinitionSchema.shape.containers.min(1).max(10),
+});
+const DeployServiceBody = z.object({
+  ...target,
+  cluster: z.string().min(1),
+  service: ecsName,
+  taskDefinition: familyRevision,
+});
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T | AdminReply {
   const result = schema.safeParse(body);
@@ -38,6 +64,65 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T | AdminReply {
 }
 
 const isReply = (v: unknown): v is AdminReply => typeof v === 'object' && v !== null && 'status' in v && 'body' in v;
+
+const reply = <T>(outcome: Outcome<T>): AdminReply =>
+  'ok' in outcome ? { status: 200, body: outcome.ok } : { status: outcome.status, body: { error: outcome.error } };
+
+type Target = { accountId?: string | undefined; region?: string | undefined };
+type Where = (b: Target) => [string, string];
+
+/** The emulator clock: read it, or move it forward. */
+function handleClock(controls: Controls, route: string, body: unknown, now: number): AdminReply | undefined {
+  if (route === 'GET /clock') return { status: 200, body: { now } };
+  if (route !== 'POST /clock/advance') return undefined;
+  const b = parse(AdvanceClockBody, body);
+  if (isReply(b)) return b;
+  controls.advanceClock(b.seconds);
+  return { status: 200, body: { now: now + b.seconds * 1000 } };
+}
+
+/** The ECS routes that change state: register a task definition, deploy a service, start a task. */
+function handleEcsAdmin(
+  store: EmulatorStore,
+  route: string,
+  body: unknown,
+  now: number,
+  where: Where,
+): AdminReply | undefined {
+  const clusterOf = (b: Target & { cluster: string }): ClusterState | undefined =>
+    store.registry(...where(b))?.clusters.get(b.cluster);
+  const noCluster = (name: string): AdminReply => ({ status: 404, body: { error: `cluster: no cluster ${name}` } });
+  switch (route) {
+    case 'POST /task-definitions': {
+      const b = parse(RegisterTaskDefinitionBody, body);
+      if (isReply(b)) return b;
+      const registry = store.registry(...where(b));
+      if (!registry) return { status: 404, body: { error: `region: no registry ${where(b).join('/')}` } };
+      const taskDefinition = registerTaskDefinition(registry, b.family, b.containers, now / 1000);
+      return { status: 200, body: { taskDefinition } };
+    }
+    case 'POST /services/deploy': {
+      const b = parse(DeployServiceBody, body);
+      if (isReply(b)) return b;
+      const cluster = clusterOf(b);
+      if (!cluster) return noCluster(b.cluster);
+      return reply(deployService(store, cluster, b.service, b.taskDefinition, now / 1000));
+    }
+    case 'POST /tasks/start': {
+      const b = parse(StartTaskBody, body);
+      if (isReply(b)) return b;
+      const cluster = clusterOf(b);
+      if (!cluster) return noCluster(b.cluster);
+      const started = startTask(store, cluster, b, now);
+      if (!('ok' in started)) return reply(started);
+      const { accountId, region } = cluster.registry;
+      const taskArn = `arn:aws:ecs:${region}:${accountId}:task/${cluster.name}/${started.ok.task}`;
+      return { status: 200, body: { ...started.ok, taskArn } };
+    }
+    default:
+      return undefined;
+  }
+}
 
 /** Routes one admin request. `now` is epoch ms. */
 export function handleAdmin(
@@ -53,6 +138,10 @@ export function handleAdmin(
     b.accountId ?? store.defaultAccountId,
     b.region ?? store.defaultRegion,
   ];
+  const lambda = handleLambdaAdmin(store, route, body, now);
+  if (lambda) return lambda;
+  const ecs = handleEcsAdmin(store, route, body, now, where) ?? handleClock(controls, route, body, now);
+  if (ecs) return ecs;
   switch (route) {
     case 'GET /health':
       return { status: 200, body: { ok: true } };

@@ -28,6 +28,25 @@ export const FaultSchema = z.object({
     .describe('How the failing page fails (default server: HTTP 500)'),
 });
 
+/**
+ * Departures from AWS that another ECS-compatible endpoint showed; all off by default. Clients must cope with
+ * them, so tests can switch them on.
+ */
+export const QuirksSchema = z.object({
+  listTaskDefinitionsIgnoresSortAndMax: z
+    .boolean()
+    .default(false)
+    .describe('ListTaskDefinitions ignores sort and maxResults: ascending, pages of 100'),
+  describeTasksFirstContainerOnly: z
+    .boolean()
+    .default(false)
+    .describe("DescribeTasks lists only each task's first container"),
+  servicesWithoutDeployments: z
+    .boolean()
+    .default(false)
+    .describe('DescribeServices answers deployments: [] (taskDefinition still set)'),
+});
+
 export const ControlSettingsSchema = z.object({
   rateLimitsEnabled: z.boolean(),
   /** Bucket name -> limit. An operation uses `<service>:<Operation>` if present, else its ECS category bucket. */
@@ -36,11 +55,20 @@ export const ControlSettingsSchema = z.object({
   faults: z.record(z.string(), FaultSchema),
   /** Seed for the fault dice, so that a run is reproducible. */
   seed: z.number().int(),
+  /** Replaced whole by PUT /_emulator/controls; keys left out are false. */
+  quirks: QuirksSchema,
 });
 
 export type RateLimit = z.infer<typeof RateLimitSchema>;
 export type Fault = z.infer<typeof FaultSchema>;
 export type ControlSettings = z.infer<typeof ControlSettingsSchema>;
+export type Quirks = z.infer<typeof QuirksSchema>;
+
+export const NO_QUIRKS: Quirks = {
+  listTaskDefinitionsIgnoresSortAndMax: false,
+  describeTasksFirstContainerOnly: false,
+  servicesWithoutDeployments: false,
+};
 
 /** ECS API throttling categories (AWS docs: token bucket per account and Region, shared per category). */
 export const ECS_CATEGORIES: Readonly<Record<string, string>> = {
@@ -84,6 +112,7 @@ export const DEFAULT_CONTROL_SETTINGS: ControlSettings = {
   rateLimits: { ...DEFAULT_RATE_LIMITS },
   faults: {},
   seed: 1,
+  quirks: { ...NO_QUIRKS },
 };
 
 export interface CallCounter {
@@ -107,6 +136,8 @@ export class Controls {
   private random: Random;
   private readonly buckets = new Map<string, Bucket>();
   private readonly counters = new Map<string, CallCounter>();
+  /** Added to the emulator's clock (epoch ms) by POST /_emulator/clock/advance. */
+  private offsetMs = 0;
 
   constructor(
     settings: Partial<ControlSettings> = {},
@@ -145,6 +176,26 @@ export class Controls {
     else delete rateLimits[bucket];
     this.current = { ...this.current, rateLimits };
     this.buckets.clear();
+  }
+
+  quirks(): Quirks {
+    return this.current.quirks;
+  }
+
+  /** Switches the given quirks; the others keep their value. */
+  setQuirks(patch: Partial<Quirks>): void {
+    this.current = { ...this.current, quirks: QuirksSchema.parse({ ...this.current.quirks, ...patch }) };
+  }
+
+  /** Moves the emulator's clock forward; token buckets refill for the skipped time too. */
+  advanceClock(seconds: number): void {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new Error('seconds: must be a finite number >= 0');
+    this.offsetMs += seconds * 1000;
+  }
+
+  /** Milliseconds the clock was advanced by. */
+  clockOffsetMs(): number {
+    return this.offsetMs;
   }
 
   setRateLimitsEnabled(enabled: boolean): void {
@@ -229,7 +280,7 @@ export class Controls {
     const limit = bucketName ? this.current.rateLimits[bucketName] : undefined;
     if (!limit) return true;
     const key = `${accountId}/${region}/${bucketName}`;
-    const now = this.clock();
+    const now = this.clock() + this.offsetMs;
     let bucket = this.buckets.get(key);
     if (!bucket) this.buckets.set(key, (bucket = { tokens: limit.burst, at: now }));
     bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.refillPerSecond);

@@ -22,6 +22,16 @@ const taskArn = (c: ClusterState, id: string): string => `${arnPrefix(c.registry
 
 const lastSegment = (value: string): string => value.slice(value.lastIndexOf('/') + 1);
 
+/**
+ * ECS lists a stopped task "for at least one hour" after it stops (ListTasks docs); after that ListTasks
+ * omits it and DescribeTasks answers MISSING. Modelled as exactly one hour.
+ */
+export const STOPPED_TASK_VISIBLE_SECONDS = 3600;
+
+/** Whether ECS still knows the task at `nowMs` (epoch ms). A stopped task without a stop time is stopping. */
+export const taskVisible = (t: TaskRecord, nowMs: number): boolean =>
+  t.stoppedAt === undefined || nowMs / 1000 - t.stoppedAt <= STOPPED_TASK_VISIBLE_SECONDS;
+
 function registryOf(store: EmulatorStore, ctx: CallContext): RegistryState | undefined {
   return store.registry(ctx.accountId, ctx.region);
 }
@@ -80,7 +90,7 @@ const listServices: Handler = (store, body, ctx) => {
   );
 };
 
-function describeService(c: ClusterState, s: FixtureService): Record<string, unknown> {
+function describeService(c: ClusterState, s: FixtureService, withDeployments: boolean): Record<string, unknown> {
   const r = c.registry;
   return {
     serviceArn: serviceArn(c, s.name),
@@ -94,7 +104,7 @@ function describeService(c: ClusterState, s: FixtureService): Record<string, unk
     taskDefinition: taskDefinitionArn(r, s.taskDefinition),
     schedulingStrategy: 'REPLICA',
     createdAt: s.createdAt,
-    deployments: s.deployments.map((d) => ({
+    deployments: (withDeployments ? s.deployments : []).map((d) => ({
       id: d.id,
       status: d.status,
       taskDefinition: taskDefinitionArn(r, d.taskDefinition),
@@ -116,12 +126,13 @@ const describeServices: Handler = (store, body, ctx) => {
     body,
   );
   const c = clusterOf(store, ctx, input.cluster);
+  const withDeployments = !store.controls.quirks().servicesWithoutDeployments;
   const services: Record<string, unknown>[] = [];
   const failures: Record<string, unknown>[] = [];
   for (const ref of input.services) {
     const name = lastSegment(ref);
     const s = c.serviceByName.get(name);
-    if (s) services.push(describeService(c, s));
+    if (s) services.push(describeService(c, s, withDeployments));
     else failures.push({ arn: ref.startsWith('arn:') ? ref : serviceArn(c, name), reason: 'MISSING' });
   }
   return { services, failures };
@@ -147,8 +158,10 @@ const listTasks: Handler = (store, body, ctx) => {
   if (service !== undefined && !c.serviceByName.has(service))
     throw new AwsError('ServiceNotFoundException', 'Service not found.');
   const desired = input.desiredStatus ?? 'RUNNING';
+  const now = ctx.now();
   const keep = (t: TaskRecord): boolean =>
     t.desiredStatus === desired &&
+    taskVisible(t, now) &&
     (service === undefined || t.src.service === service || t.src.group === `service:${service}`) &&
     (input.family === undefined || t.src.taskDefinition.split(':')[0] === input.family) &&
     (input.startedBy === undefined || startedBy(t) === input.startedBy) &&
@@ -165,7 +178,7 @@ const listTasks: Handler = (store, body, ctx) => {
 const startedBy = (t: TaskRecord): string | undefined =>
   t.src.startedBy ?? (t.src.service ? `ecs-svc/${t.src.service}` : undefined);
 
-function describeTask(c: ClusterState, t: TaskRecord): Record<string, unknown> {
+function describeTask(c: ClusterState, t: TaskRecord, firstContainerOnly: boolean): Record<string, unknown> {
   const src = t.src;
   const arn = taskArn(c, src.id);
   const by = startedBy(t);
@@ -180,10 +193,11 @@ function describeTask(c: ClusterState, t: TaskRecord): Record<string, unknown> {
     ...(src.startedAt !== undefined ? { startedAt: src.startedAt } : {}),
     ...(t.stoppedAt !== undefined ? { stoppedAt: t.stoppedAt } : {}),
     ...(t.stoppedReason !== undefined ? { stoppedReason: t.stoppedReason } : {}),
+    ...(t.stopCode !== undefined ? { stopCode: t.stopCode } : {}),
     group: src.group ?? (src.service ? `service:${src.service}` : `family:${src.taskDefinition.split(':')[0]}`),
     ...(by ? { startedBy: by } : {}),
     version: t.lastStatus === 'STOPPED' ? 4 : 2,
-    containers: src.containers.map((ct, i) => ({
+    containers: (firstContainerOnly ? src.containers.slice(0, 1) : src.containers).map((ct, i) => ({
       containerArn: `${arnPrefix(c.registry)}:container/${c.name}/${src.id}/${i}`,
       taskArn: arn,
       name: ct.name,
@@ -201,11 +215,13 @@ const describeTasks: Handler = (store, body, ctx) => {
     body,
   );
   const c = clusterOf(store, ctx, input.cluster);
+  const firstOnly = store.controls.quirks().describeTasksFirstContainerOnly;
+  const now = ctx.now();
   const tasks: Record<string, unknown>[] = [];
   const failures: Record<string, unknown>[] = [];
   for (const ref of input.tasks) {
     const t = c.taskById.get(lastSegment(ref));
-    if (t) tasks.push(describeTask(c, t));
+    if (t && taskVisible(t, now)) tasks.push(describeTask(c, t, firstOnly));
     else failures.push({ arn: ref.startsWith('arn:') ? ref : taskArn(c, ref), reason: 'MISSING' });
   }
   return { tasks, failures };
@@ -263,16 +279,19 @@ const listTaskDefinitions: Handler = (store, body, ctx) => {
   );
   const registry = registryOf(store, ctx);
   const status = input.status ?? 'ACTIVE';
+  // The quirk: an endpoint that always answers ascending, in pages of its default size.
+  const ignore = store.controls.quirks().listTaskDefinitionsIgnoresSortAndMax;
+  const sort = ignore ? 'ASC' : (input.sort ?? 'ASC');
   const all: FixtureTaskDefinition[] = [];
   const families = [...(registry?.taskDefinitions.keys() ?? [])].sort();
   for (const family of families)
     if (input.familyPrefix === undefined || family === input.familyPrefix)
       for (const td of registry!.taskDefinitions.get(family)!) if ((td.status ?? 'ACTIVE') === status) all.push(td);
-  if (input.sort === 'DESC') all.reverse();
-  const scope = `ListTaskDefinitions/${ctx.accountId}/${ctx.region}/${input.familyPrefix ?? ''}/${status}/${input.sort ?? 'ASC'}`;
+  if (sort === 'DESC') all.reverse();
+  const scope = `ListTaskDefinitions/${ctx.accountId}/${ctx.region}/${input.familyPrefix ?? ''}/${status}/${sort}`;
   return withToken(
     'taskDefinitionArns',
-    pageOf(scope, ctx, all, input.nextToken, input.maxResults ?? 100, (td) =>
+    pageOf(scope, ctx, all, input.nextToken, ignore ? 100 : (input.maxResults ?? 100), (td) =>
       taskDefinitionArn(registry!, `${td.family}:${td.revision}`),
     ),
   );

@@ -3,6 +3,7 @@ export function emulatorEnv(url: string, region: string): Record<string, string>
   return {
     AWS_ENDPOINT_URL_ECR: url,
     AWS_ENDPOINT_URL_ECS: url,
+    AWS_ENDPOINT_URL_LAMBDA: url,
     AWS_ENDPOINT_URL_STS: url,
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: 'AKIAEMULATOR00000000',

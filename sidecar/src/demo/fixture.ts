@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { LambdaSchema } from './lambda-fixture.js';
 
 const epochSeconds = z.number().nonnegative().describe('Epoch seconds (fractions allowed), as on the AWS wire');
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
@@ -285,6 +286,7 @@ export const RegistrySchema = z.object({
     .optional(),
   repositories: z.array(RepositorySchema),
   ecs: EcsSchema.optional(),
+  lambda: LambdaSchema.optional(),
 });
 
 export const FixtureSchema = z
@@ -361,6 +363,13 @@ export type FixtureCluster = z.infer<typeof ClusterSchema>;
 export type FixtureService = z.infer<typeof ServiceSchema>;
 export type FixtureTask = z.infer<typeof TaskSchema>;
 export type FixtureTaskDefinition = z.infer<typeof TaskDefinitionSchema>;
+export type {
+  FixtureLambda,
+  FixtureLambdaAlias,
+  FixtureLambdaCode,
+  FixtureLambdaFunction,
+  FixtureLambdaVersion,
+} from './lambda-fixture.js';
 
 /** Validates a fixture object; the error lists the failing paths. */
 export function parseFixture(value: unknown): Fixture {

@@ -18,6 +18,7 @@ import type {
   FixtureTaskDefinition,
 } from './fixture.js';
 import { MEDIA_TYPES } from './fixture.js';
+import { generateLambda } from './generate-lambda.js';
 import { createRandom } from './prng.js';
 import type { Random } from './prng.js';
 
@@ -63,6 +64,12 @@ export const SyntheticParamsSchema = z.object({
     .min(0)
     .max(1)
     .describe('Share of task definitions referencing their image by digest rather than tag'),
+  lambdaFunctionsPerRegistry: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .describe('Container-image Lambda functions per registry (plus one zip function when > 0)'),
   now: z.number().int().positive().describe('Epoch seconds the synthetic history ends at'),
 });
 
@@ -91,6 +98,7 @@ export const DEMO_PARAMS: SyntheticParams = {
   stoppedTasksPerService: 1,
   taskDefinitionRevisions: 3,
   digestReferenceShare: 0.3,
+  lambdaFunctionsPerRegistry: 3,
   now: 1_767_225_600, // 2026-01-01T00:00:00Z
 };
 
@@ -830,6 +838,7 @@ export function generateFixture(params: Partial<SyntheticParams> = {}): Fixture 
     registry.repositories.push(repo);
   }
   registries.forEach((registry, r) => generateEcs(rnd, p, registry, pushesByRegistry[r]!));
+  generateLambda(p, registries, pushesByRegistry);
   return {
     version: 1,
     description: `synthetic: ${JSON.stringify(p)}`,

@@ -1,7 +1,8 @@
 /**
  * The emulator's HTTP server: ECR and ECS over awsJson1_1 (`POST /` + X-Amz-Target), STS over awsQuery,
- * and the admin API under /_emulator/. The caller's account comes from the SigV4 access key and the
- * region from the SigV4 credential scope; signatures are not checked.
+ * Lambda over restJson1 (`GET /2015-03-31/functions...`), and the admin API under /_emulator/. The caller's
+ * account comes from the SigV4 access key and the region from the SigV4 credential scope; signatures are not
+ * checked.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -14,6 +15,7 @@ import type { ControlSettings } from './controls.js';
 import { ECR_OPERATIONS, ECR_TARGET_PREFIX } from './ecr.js';
 import { ECS_OPERATIONS, ECS_TARGET_PREFIX } from './ecs.js';
 import { AwsError } from './errors.js';
+import { handleLambda, isLambdaPath } from './lambda.js';
 import type { Fixture } from './fixture.js';
 import type { CallContext } from './request.js';
 import { EmulatorStore } from './store.js';
@@ -90,9 +92,11 @@ const asAwsError = (error: unknown): AwsError =>
 
 /** Starts the emulator; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const store = new EmulatorStore(options.fixture);
   const controls = new Controls(options.controls);
-  const now = options.now ?? Date.now;
+  const store = new EmulatorStore(options.fixture, controls);
+  const clock = options.now ?? Date.now;
+  // Everything the emulator stamps or compares uses this clock; tests move it with POST /_emulator/clock/advance.
+  const now = (): number => clock() + controls.clockOffsetMs();
 
   async function handleAws(req: IncomingMessage, res: ServerResponse, text: string, requestId: string): Promise<void> {
     const caller = parseAuthorization(req.headers.authorization);
@@ -181,6 +185,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       }
       const reply = handleAdmin(store, controls, req.method ?? 'GET', path, body, now());
       send(res, reply.status, 'application/json', JSON.stringify(reply.body));
+      return;
+    }
+    if (isLambdaPath(path)) {
+      const caller = parseAuthorization(req.headers.authorization);
+      const reply = await handleLambda(store, controls, {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        accountId: store.accountFor(caller.accessKeyId),
+        region: caller.region ?? store.defaultRegion,
+        requestId,
+        now,
+      });
+      send(res, reply.status, 'application/json', reply.body, reply.headers);
       return;
     }
     if (req.method !== 'POST' || path !== '/') {

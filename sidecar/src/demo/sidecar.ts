@@ -3,6 +3,9 @@
  * sidecar pointed at it. The emulator's first account is read with the default credentials and every
  * other account through an assumed role (STS AssumeRole on the emulator), as a multi-account setup would.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AccountConfig, AppConfig } from '../config.js';
 import { loadConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -87,17 +90,30 @@ export async function startDemoSidecar(options: DemoSidecarOptions = {}): Promis
       fixture: options.fixture ?? generateFixture({ ...DEMO_PARAMS, ...options.synthetic }),
       host: '127.0.0.1',
     }));
+  const cleanups: (() => void)[] = [];
   try {
     const host = options.host ?? '127.0.0.1';
     // The port is `options.port` (0 = ephemeral), not APP_PORT.
     const { APP_PORT: _port, ...env } = options.env ?? {};
     // The demo plans cleanup for every repository (the seed scripts' behaviour), so its plan is never empty.
-    const base = loadConfig({ AWS_REGION: emulator.store.defaultRegion, APP_HOST: host, CLEANUP_DEFAULT_RULE: 'true', ...env });
+    // The emulator's state is made anew at each start, so by default its ledger and audit are too: a temporary
+    // data directory, removed at close. ECRLENS_DATA_DIR keeps them elsewhere.
+    const ownDataDir = env.ECRLENS_DATA_DIR?.trim() ? undefined : mkdtempSync(join(tmpdir(), 'ecr-lens-demo-'));
+    cleanups.push(() => {
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+    });
+    const base = loadConfig({
+      AWS_REGION: emulator.store.defaultRegion,
+      APP_HOST: host,
+      CLEANUP_DEFAULT_RULE: 'true',
+      ...(ownDataDir ? { ECRLENS_DATA_DIR: ownDataDir } : {}),
+      ...env,
+    });
     const config: AppConfig = { ...base, port: options.port ?? 0, accounts: demoAccounts(emulator) };
     const log = options.log ?? createLogger({ level: options.env?.LOG_LEVEL ? config.logLevel : 'error' });
     const server = await startServer(config, {
       log,
-      aws: { endpoints: { ecr: emulator.url, ecs: emulator.url, sts: emulator.url }, credentials: DEMO_CREDENTIALS },
+      aws: { endpoints: { ecr: emulator.url, ecs: emulator.url, lambda: emulator.url, sts: emulator.url }, credentials: DEMO_CREDENTIALS },
       ...(options.now ? { now: options.now } : {}),
     });
     await server.firstRefresh;
@@ -116,10 +132,12 @@ export async function startDemoSidecar(options: DemoSidecarOptions = {}): Promis
       close: async () => {
         await server.close();
         if (ownEmulator) await emulator.close();
+        for (const cleanup of cleanups) cleanup();
       },
     };
   } catch (error) {
     if (ownEmulator) await emulator.close();
+    for (const cleanup of cleanups) cleanup();
     throw error;
   }
 }

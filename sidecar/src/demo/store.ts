@@ -16,6 +16,8 @@ import type {
   FixtureTaskDefinition,
 } from './fixture.js';
 import { INDEX_MEDIA_TYPES, MEDIA_TYPES } from './fixture.js';
+import { Controls } from './controls.js';
+import { LambdaRegistryState, imageResolver } from './lambda-state.js';
 
 export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
 
@@ -136,26 +138,32 @@ export class RepositoryState {
 }
 
 export interface TaskRecord {
+  /** The fixture's task, or one made by POST /_emulator/tasks/start. */
   readonly src: FixtureTask;
   lastStatus: string;
   desiredStatus: 'RUNNING' | 'STOPPED';
+  /** Epoch seconds. */
   stoppedAt: number | undefined;
   stoppedReason: string | undefined;
+  stopCode?: string;
 }
 
 export class ClusterState {
   readonly arn: string;
-  readonly services: readonly FixtureService[];
+  /** A copy of the fixture's list (pointers only): a deployment replaces its service's entry, never the fixture's. */
+  readonly services: FixtureService[];
   readonly serviceByName: Map<string, FixtureService>;
   readonly tasks: TaskRecord[];
   readonly taskById: Map<string, TaskRecord>;
+  /** Deployment id -> container name -> the digest ECS resolved for it (version consistency). */
+  readonly deploymentDigests = new Map<string, Map<string, string>>();
 
   constructor(
     readonly registry: RegistryState,
     readonly src: FixtureCluster,
   ) {
     this.arn = `arn:aws:ecs:${registry.region}:${registry.accountId}:cluster/${src.name}`;
-    this.services = src.services ?? [];
+    this.services = [...(src.services ?? [])];
     this.serviceByName = new Map(this.services.map((s) => [s.name, s]));
     this.tasks = (src.tasks ?? []).map((t) => ({
       src: t,
@@ -170,6 +178,19 @@ export class ClusterState {
   get name(): string {
     return this.src.name;
   }
+
+  /** Replaces a service's state (copy on write, as the fixture's objects are shared). */
+  replaceService(next: FixtureService): void {
+    const at = this.services.findIndex((s) => s.name === next.name);
+    if (at >= 0) this.services[at] = next;
+    else this.services.push(next);
+    this.serviceByName.set(next.name, next);
+  }
+
+  addTask(task: TaskRecord): void {
+    this.tasks.push(task);
+    this.taskById.set(task.src.id, task);
+  }
 }
 
 export class RegistryState {
@@ -178,10 +199,13 @@ export class RegistryState {
   readonly repositories = new Map<string, RepositoryState>();
   readonly clusterList: ClusterState[];
   readonly clusters: Map<string, ClusterState>;
-  /** family -> revisions, ascending. */
+  /** family -> revisions, ascending; registering appends. */
   readonly taskDefinitions = new Map<string, FixtureTaskDefinition[]>();
+  /** Lambda functions; loaded by EmulatorStore once every registry's repositories exist (images may be cross-account). */
+  readonly lambda: LambdaRegistryState;
 
   constructor(readonly src: FixtureRegistry) {
+    this.lambda = new LambdaRegistryState(src.accountId, src.region);
     for (const repo of src.repositories) {
       const state = new RepositoryState(this, repo);
       this.repositoryList.push(state);
@@ -236,9 +260,15 @@ export class EmulatorStore {
   readonly accounts: ReadonlySet<string>;
   private readonly issued = new Map<string, IssuedCredentials>();
 
-  constructor(fixture: Fixture) {
+  /** `controls` gives the ECS handlers their quirks. */
+  constructor(
+    fixture: Fixture,
+    readonly controls: Controls = new Controls(),
+  ) {
     for (const registry of fixture.registries)
       this.registries.set(`${registry.accountId}/${registry.region}`, new RegistryState(registry));
+    const repository = this.repository.bind(this);
+    for (const r of this.registries.values()) r.lambda.load(r.src.lambda, imageResolver(repository, r.region));
     const first = fixture.registries[0]!;
     this.defaultAccountId = fixture.defaultAccountId ?? first.accountId;
     this.defaultRegion = first.region;
@@ -279,6 +309,7 @@ export class EmulatorStore {
     task.desiredStatus = 'STOPPED';
     task.stoppedAt = at;
     task.stoppedReason = reason ?? 'Task stopped by user';
+    task.stopCode = 'UserInitiated';
     return true;
   }
 

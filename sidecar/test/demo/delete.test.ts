@@ -184,10 +184,13 @@ describe('admin actions', () => {
   it('stops a task', async () => {
     const ecs = ecsClient(emulator);
     const task = '0a000000000000000000000000000001';
-    expect((await admin('/tasks/stop', { cluster: 'prod', task, stoppedAt: 1767225000 })).status).toBe(200);
+    // ECS lists a stopped task for an hour: stop it a minute before the emulator's clock.
+    const { now } = (await (await fetch(`${emulator.url}/_emulator/clock`)).json()) as { now: number };
+    const stoppedAt = Math.floor(now / 1000) - 60;
+    expect((await admin('/tasks/stop', { cluster: 'prod', task, stoppedAt })).status).toBe(200);
     const stopped = await ecs.send(new ListTasksCommand({ cluster: 'prod', desiredStatus: 'STOPPED' }));
     expect(stopped.taskArns).toContain(`arn:aws:ecs:us-east-1:111111111111:task/prod/${task}`);
     const out = await ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [task] }));
-    expect(out.tasks?.[0]).toMatchObject({ lastStatus: 'STOPPED', stoppedAt: new Date(1767225000_000) });
+    expect(out.tasks?.[0]).toMatchObject({ lastStatus: 'STOPPED', stoppedAt: new Date(stoppedAt * 1000) });
   });
 });

@@ -28,7 +28,10 @@ let emulator: RunningEmulator;
 let ecs: ECSClient;
 
 beforeAll(async () => {
-  emulator = await start(reference(), { now: () => 1_767_225_600_000 });
+  const fixture = reference();
+  // ECS lists a stopped task for an hour only: the nightly ETL task stops 10 minutes before the emulator's now.
+  fixture.registries[0]!.ecs!.clusters![0]!.tasks!.find((t) => t.id.endsWith('06'))!.stoppedAt = 1_767_225_000;
+  emulator = await start(fixture, { now: () => 1_767_225_600_000 });
   ecs = ecsClient(emulator);
 });
 afterAll(() => emulator.close());
@@ -119,7 +122,7 @@ describe('ECS', () => {
     );
     expect(stopped.tasks?.[0]).toMatchObject({
       lastStatus: 'STOPPED',
-      stoppedAt: new Date(1767220000 * 1000),
+      stoppedAt: new Date(1_767_225_000 * 1000),
       group: 'family:data-etl',
       startedBy: 'events-rule/nightly-etl',
     });
