@@ -7,10 +7,10 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
-  ListTaskDefinitionsCommand,
   paginateListClusters,
   paginateListServices,
   paginateListTaskDefinitionFamilies,
+  paginateListTaskDefinitions,
   paginateListTasks,
 } from '@aws-sdk/client-ecs';
 import type { LimitFunction } from 'p-limit';
@@ -70,20 +70,24 @@ export class EcsFetcher {
     });
   }
 
-  /** The newest `keep` ACTIVE revisions of a family: one call when keep <= 100. */
+  /**
+   * The newest `keep` ACTIVE revisions of a family. Every page is read and sorted here: an ECS-compatible
+   * endpoint was seen to ignore `sort` and `maxResults`, so neither the order nor the page size is trusted.
+   */
   newestRevisions(family: string, keep: number): Promise<string[]> {
     return this.limit(async () => {
-      const out: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await this.client.send(
-          new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', status: 'ACTIVE', maxResults: Math.min(ECS_PAGE_SIZE, keep - out.length), ...(nextToken ? { nextToken } : {}) }),
-        );
-        // familyPrefix names the whole family; keep exact matches only.
-        out.push(...(page.taskDefinitionArns ?? []).filter((arn) => arn.slice(arn.lastIndexOf('/') + 1, arn.lastIndexOf(':')) === family));
-        nextToken = page.nextToken;
-      } while (nextToken && out.length < keep);
-      return out.slice(0, keep);
+      const all: { arn: string; revision: number }[] = [];
+      const input = { familyPrefix: family, status: 'ACTIVE' as const };
+      for await (const page of paginateListTaskDefinitions({ client: this.client, pageSize: ECS_PAGE_SIZE }, input))
+        for (const arn of page.taskDefinitionArns ?? []) {
+          const name = arn.slice(arn.lastIndexOf('/') + 1);
+          const colon = name.lastIndexOf(':');
+          const revision = Number(name.slice(colon + 1));
+          // familyPrefix names the whole family; keep exact matches only.
+          if (colon > 0 && name.slice(0, colon) === family && Number.isInteger(revision)) all.push({ arn, revision });
+        }
+      all.sort((a, b) => b.revision - a.revision);
+      return all.slice(0, keep).map((r) => r.arn);
     });
   }
 

@@ -1,6 +1,7 @@
 /**
- * Pure helpers that turn ECS shapes into image uses: running tasks, tasks stopped within the window,
- * services' deployments and the newest task-definition revisions of each family.
+ * Pure helpers that turn ECS shapes into image uses: running tasks and tasks stopped within the window (with
+ * their task definitions' containers), services (their task definition and deployments') and the newest
+ * task-definition revisions of each family.
  */
 import type { Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Cluster, ImageUse } from './model.js';
@@ -18,7 +19,7 @@ export interface EcsAssemblyInput {
   readonly accountId: string;
   readonly region: string;
   readonly clusters: readonly EcsClusterData[];
-  /** Described task definitions by ARN: those of service deployments and the kept revisions. */
+  /** Described task definitions by ARN: those of services, deployments and tasks, and the kept revisions. */
   readonly taskDefinitions: ReadonlyMap<string, TaskDefinition>;
   /** The newest N revisions of each family (ARNs). */
   readonly keptRevisions: readonly string[];
@@ -39,26 +40,39 @@ export const clusterFromArn = (accountId: string, region: string, arn: string): 
 
 const pinnedDigest = (reference: string): string | undefined => parseEcrReference(reference)?.digest;
 
-function taskUses(base: { accountId: string; region: string; cluster: string }, task: Task, kind: 'running-task' | 'stopped-task'): ImageUse[] {
+const containerKey = (name: string | undefined, image: string): string => `${name ?? ''}\n${image}`;
+
+/**
+ * A task's containers: those DescribeTasks lists (with the digest ECS resolved), plus any other its task
+ * definition names. An ECS-compatible endpoint was seen to list only the first container, and a container
+ * missing from the answer still runs its image.
+ */
+function taskUses(
+  base: { accountId: string; region: string; cluster: string },
+  task: Task,
+  kind: 'running-task' | 'stopped-task',
+  definition: TaskDefinition | undefined,
+): ImageUse[] {
   const group = task.group ?? '';
   const service = group.startsWith('service:') ? group.slice('service:'.length) : undefined;
   const at = (kind === 'stopped-task' ? task.stoppedAt : task.startedAt ?? task.createdAt)?.getTime();
+  const common = {
+    kind,
+    ...base,
+    ...(service ? { service } : {}),
+    ...(task.taskArn ? { task: arnName(task.taskArn) } : {}),
+    ...(task.taskDefinitionArn ? { taskDefinition: taskDefinitionName(task.taskDefinitionArn) } : {}),
+  };
   const uses: ImageUse[] = [];
-  for (const container of task.containers ?? []) {
-    if (!container.image) continue;
-    const digest = container.imageDigest ?? pinnedDigest(container.image);
-    uses.push({
-      kind,
-      ...base,
-      ...(service ? { service } : {}),
-      ...(task.taskArn ? { task: arnName(task.taskArn) } : {}),
-      ...(task.taskDefinitionArn ? { taskDefinition: taskDefinitionName(task.taskDefinitionArn) } : {}),
-      ...(container.name ? { container: container.name } : {}),
-      reference: container.image,
-      ...(digest ? { digest } : {}),
-      ...(at !== undefined ? { at } : {}),
-    });
-  }
+  const listed = new Set<string>();
+  const add = (name: string | undefined, image: string, digest: string | undefined): void => {
+    listed.add(containerKey(name, image));
+    uses.push({ ...common, ...(name ? { container: name } : {}), reference: image, ...(digest ? { digest } : {}), ...(at !== undefined ? { at } : {}) });
+  };
+  for (const container of task.containers ?? [])
+    if (container.image) add(container.name, container.image, container.imageDigest ?? pinnedDigest(container.image));
+  for (const container of definition?.containerDefinitions ?? [])
+    if (container.image && !listed.has(containerKey(container.name, container.image))) add(container.name, container.image, pinnedDigest(container.image));
   return uses;
 }
 
@@ -84,36 +98,35 @@ function definitionUses(
   return uses;
 }
 
+/** A service's task definitions: every deployment's (with its creation time), and the service's own. */
+function serviceUses(base: { accountId: string; region: string; cluster: string }, service: Service, definitions: ReadonlyMap<string, TaskDefinition>): ImageUse[] {
+  const named = [
+    ...(service.deployments ?? []).map((d) => ({ arn: d.taskDefinition, at: d.createdAt?.getTime() })),
+    // Also without deployments: an ECS-compatible endpoint was seen to answer `deployments: []`.
+    { arn: service.taskDefinition, at: undefined },
+  ];
+  const seen = new Set<string>();
+  const uses: ImageUse[] = [];
+  for (const { arn, at } of named) {
+    if (!arn || seen.has(arn)) continue;
+    seen.add(arn);
+    const definition = definitions.get(arn);
+    if (definition) uses.push(...definitionUses({ kind: 'service', ...base, ...(service.serviceName ? { service: service.serviceName } : {}) }, definition, at));
+  }
+  return uses;
+}
+
 /** Every place ECS references an image in one account and region. */
 export function assembleUses(input: EcsAssemblyInput): ImageUse[] {
   const { accountId, region } = input;
   const uses: ImageUse[] = [];
   const since = input.now - input.stoppedWindowMs;
+  const definitionOf = (task: Task): TaskDefinition | undefined => (task.taskDefinitionArn ? input.taskDefinitions.get(task.taskDefinitionArn) : undefined);
   for (const cluster of input.clusters) {
     const base = { accountId, region, cluster: cluster.name };
-    for (const task of cluster.runningTasks) uses.push(...taskUses(base, task, 'running-task'));
-    for (const task of cluster.stoppedTasks) {
-      const stoppedAt = task.stoppedAt?.getTime();
-      // A task without a stop time is still stopping: it counts.
-      if (stoppedAt === undefined || stoppedAt >= since) uses.push(...taskUses(base, task, 'stopped-task'));
-    }
-    for (const service of cluster.services) {
-      const seen = new Set<string>();
-      for (const deployment of service.deployments ?? []) {
-        const arn = deployment.taskDefinition;
-        if (!arn || seen.has(arn)) continue;
-        seen.add(arn);
-        const definition = input.taskDefinitions.get(arn);
-        if (!definition) continue;
-        uses.push(
-          ...definitionUses(
-            { kind: 'service', accountId, region, cluster: cluster.name, ...(service.serviceName ? { service: service.serviceName } : {}) },
-            definition,
-            deployment.createdAt?.getTime(),
-          ),
-        );
-      }
-    }
+    for (const task of cluster.runningTasks) uses.push(...taskUses(base, task, 'running-task', definitionOf(task)));
+    for (const task of stoppedInWindow(cluster, since)) uses.push(...taskUses(base, task, 'stopped-task', definitionOf(task)));
+    for (const service of cluster.services) uses.push(...serviceUses(base, service, input.taskDefinitions));
   }
   for (const arn of input.keptRevisions) {
     const definition = input.taskDefinitions.get(arn);
@@ -122,9 +135,25 @@ export function assembleUses(input: EcsAssemblyInput): ImageUse[] {
   return uses;
 }
 
-/** The task-definition ARNs the services' deployments name (to describe them). */
-export const deploymentTaskDefinitions = (clusters: readonly EcsClusterData[]): string[] => {
+/** Stopped tasks that still count: stopped since `since` (epoch ms), or still stopping (no stop time yet). */
+const stoppedInWindow = (cluster: EcsClusterData, since: number): Task[] =>
+  cluster.stoppedTasks.filter((task) => {
+    const stoppedAt = task.stoppedAt?.getTime();
+    return stoppedAt === undefined || stoppedAt >= since;
+  });
+
+/**
+ * The task-definition ARNs to describe: services' own and their deployments', and those of running tasks and
+ * of tasks stopped since `since` (their definitions name containers DescribeTasks may leave out).
+ */
+export const referencedTaskDefinitions = (clusters: readonly EcsClusterData[], since: number): string[] => {
   const out = new Set<string>();
-  for (const cluster of clusters) for (const service of cluster.services) for (const d of service.deployments ?? []) if (d.taskDefinition) out.add(d.taskDefinition);
+  for (const cluster of clusters) {
+    for (const service of cluster.services) {
+      if (service.taskDefinition) out.add(service.taskDefinition);
+      for (const d of service.deployments ?? []) if (d.taskDefinition) out.add(d.taskDefinition);
+    }
+    for (const task of [...cluster.runningTasks, ...stoppedInWindow(cluster, since)]) if (task.taskDefinitionArn) out.add(task.taskDefinitionArn);
+  }
   return [...out];
 };
