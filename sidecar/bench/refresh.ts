@@ -121,7 +121,7 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
     const clients = new ClientRegistry({
       maxAttempts: config.aws.maxAttempts,
       stats,
-      endpoints: { ecr: emulator.url, ecs: emulator.url, sts: emulator.url },
+      endpoints: { ecr: emulator.url, ecs: emulator.url, lambda: emulator.url, sts: emulator.url },
       credentials: DEMO_CREDENTIALS,
       requestTimeoutMs: 120_000,
     });

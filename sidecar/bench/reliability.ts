@@ -60,10 +60,11 @@ async function sidecarChild(): Promise<void> {
   const env = process.env;
   const emulatorUrl = env.BENCH_EMULATOR_URL!;
   const accounts = JSON.parse(env.BENCH_ACCOUNTS!) as AccountConfig[];
-  const config: AppConfig = { ...loadConfig(env), accounts };
+  const dataDir = env.ECRLENS_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ecr-lens-bench-'));
+  const config: AppConfig = { ...loadConfig({ ...env, ECRLENS_DATA_DIR: dataDir }), accounts };
   const server = await startServer(config, {
     log: createLogger({ level: config.logLevel }),
-    aws: { endpoints: { ecr: emulatorUrl, ecs: emulatorUrl, sts: emulatorUrl }, credentials: DEMO_CREDENTIALS },
+    aws: { endpoints: { ecr: emulatorUrl, ecs: emulatorUrl, lambda: emulatorUrl, sts: emulatorUrl }, credentials: DEMO_CREDENTIALS },
   });
   console.log(`SIDECAR ${server.url}`);
   const stop = () => void server.close().then(() => process.exit(0));

@@ -8,6 +8,7 @@
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AccountConfig } from '../config.js';
 import type { AwsCallStats } from './stats.js';
@@ -23,8 +24,8 @@ export interface ClientRegistryOptions {
   readonly stats: AwsCallStats;
   /** `adaptive` (default) adds the SDK's client-side rate limiter on top of retries. */
   readonly retryMode?: 'adaptive' | 'standard';
-  /** Demo and tests only: explicit endpoints. Leave unset so `AWS_ENDPOINT_URL_ECR|ECS|STS` work. */
-  readonly endpoints?: { readonly ecr?: string; readonly ecs?: string; readonly sts?: string };
+  /** Demo and tests only: explicit endpoints. Leave unset so `AWS_ENDPOINT_URL_ECR|ECS|LAMBDA|STS` work. */
+  readonly endpoints?: { readonly ecr?: string; readonly ecs?: string; readonly lambda?: string; readonly sts?: string };
   /** Demo and tests only: base credentials instead of the default chain. */
   readonly credentials?: StaticCredentials;
   /** Per-request socket timeout in ms (default 30 s), so a hung connection cannot stall a refresh. */
@@ -63,6 +64,7 @@ export function shareCredentials(provider: Credentials, now: () => number = Date
 export class ClientRegistry {
   private readonly ecrClients = new Map<string, ECRClient>();
   private readonly ecsClients = new Map<string, ECSClient>();
+  private readonly lambdaClients = new Map<string, LambdaClient>();
   private readonly roleCredentials = new Map<string, Credentials>();
 
   constructor(private readonly options: ClientRegistryOptions) {}
@@ -89,6 +91,17 @@ export class ClientRegistry {
     return client;
   }
 
+  lambda(account: AccountConfig, region: string): LambdaClient {
+    const key = this.key(account, region);
+    let client = this.lambdaClients.get(key);
+    if (!client) {
+      client = new LambdaClient(this.clientConfig(account, region, this.options.endpoints?.lambda));
+      this.options.stats.instrument(client.middlewareStack, 'lambda');
+      this.lambdaClients.set(key, client);
+    }
+    return client;
+  }
+
   /** How many clients exist, per service (tests check reuse). */
   counts(): { ecr: number; ecs: number; roles: number } {
     return { ecr: this.ecrClients.size, ecs: this.ecsClients.size, roles: this.roleCredentials.size };
@@ -97,8 +110,10 @@ export class ClientRegistry {
   destroy(): void {
     for (const client of this.ecrClients.values()) client.destroy();
     for (const client of this.ecsClients.values()) client.destroy();
+    for (const client of this.lambdaClients.values()) client.destroy();
     this.ecrClients.clear();
     this.ecsClients.clear();
+    this.lambdaClients.clear();
   }
 
   private key(account: AccountConfig, region: string): string {

@@ -10,6 +10,7 @@ import type { AccountConfig, AppConfig } from '../config.js';
 import type { ClientRegistry } from '../aws/clients.js';
 import { EcrFetcher, errorMessage } from '../aws/ecr.js';
 import { EcsFetcher } from '../aws/ecs.js';
+import { LambdaFetcher } from '../aws/lambda.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { currentUseCounter } from '../cleanup/inuse.js';
@@ -25,6 +26,7 @@ import { RefreshCaches } from './caches.js';
 import type { BlobSizes, EcrRead, FindingsBudget, Seen } from './ecr.js';
 import { readEcr, SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
 import { readEcs } from './ecs.js';
+import { LambdaVersionCache, readLambda } from './lambda.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from './inventory.js';
 
 export interface RegistryTarget {
@@ -82,6 +84,8 @@ const RETRY_BASE_MS = 30_000;
 
 export class Refresher implements Inventory {
   readonly caches = new RefreshCaches();
+  /** Published Lambda versions are immutable: their images are read once. */
+  private readonly lambdaVersions = new LambdaVersionCache();
   private readonly config: AppConfig;
   private readonly clients: ClientRegistry;
   private readonly log: Logger;
@@ -338,20 +342,35 @@ export class Refresher implements Inventory {
     limit: LimitFunction = pLimit(this.config.aws.concurrency),
   ): Promise<UsesRead> {
     const { account, region } = target;
-    if (!this.config.ecs.enabled) return { clusters: [], uses: [], incomplete: [], sources: [] };
-    const ecs = await readEcs({
-      accountId,
-      region,
-      ecs: new EcsFetcher(this.clients.ecs(account, region), limit),
-      caches: this.caches,
-      ...(previous ? { previous } : {}),
-      now,
-      // Collect at least what the cleanup rules protect: an unseen use would make an image look unused.
-      stoppedWindowMs: Math.max(this.config.ecs.stoppedTaskWindowHours, this.config.cleanup.inUse.stoppedTaskWindowHours) * HOUR,
-      keepRevisions: Math.max(this.config.ecs.taskDefinitionKeepRevisions, this.config.cleanup.inUse.taskDefinitionRevisions),
-      seen,
-    });
-    return { ...ecs, sources: [{ source: 'ecs', accountId, region, description: 'ECS', readAt: now }] };
+    const { ecs, lambda } = this.config;
+    const [ecsRead, lambdaRead] = await Promise.all([
+      ecs.enabled
+        ? readEcs({
+            accountId,
+            region,
+            ecs: new EcsFetcher(this.clients.ecs(account, region), limit),
+            caches: this.caches,
+            ...(previous ? { previous } : {}),
+            now,
+            // Collect at least what the cleanup rules protect: an unseen use would make an image look unused.
+            stoppedWindowMs: Math.max(ecs.stoppedTaskWindowHours, this.config.cleanup.inUse.stoppedTaskWindowHours) * HOUR,
+            keepRevisions: Math.max(ecs.taskDefinitionKeepRevisions, this.config.cleanup.inUse.taskDefinitionRevisions),
+            seen,
+          })
+        : undefined,
+      lambda.enabled
+        ? readLambda({ accountId, region, fetcher: new LambdaFetcher(this.clients.lambda(account, region), limit), keepVersions: lambda.keepVersions, cache: this.lambdaVersions })
+        : undefined,
+    ]);
+    const sources: SourceCoverage[] = [];
+    if (ecsRead) sources.push({ source: 'ecs', accountId, region, description: 'ECS', readAt: now });
+    if (lambdaRead) sources.push({ source: 'lambda', accountId, region, description: 'Lambda', readAt: now });
+    return {
+      clusters: ecsRead?.clusters ?? [],
+      uses: [...(ecsRead?.uses ?? []), ...(lambdaRead?.uses ?? [])],
+      incomplete: [...(ecsRead?.incomplete ?? []), ...(lambdaRead?.incomplete ?? [])],
+      sources,
+    };
   }
 
   private async build(startedAt: number): Promise<SnapshotInput> {

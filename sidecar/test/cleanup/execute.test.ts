@@ -162,7 +162,7 @@ beforeAll(async () => {
   clients = new ClientRegistry({
     maxAttempts: 2,
     stats: new AwsCallStats(),
-    endpoints: { ecr: emulator.url, ecs: emulator.url, sts: emulator.url },
+    endpoints: { ecr: emulator.url, ecs: emulator.url, lambda: emulator.url, sts: emulator.url },
     credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
   });
   refresher = new Refresher({ config, clients });

@@ -30,16 +30,32 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { fixture?: Fixture; controls?: Partial<ControlSettings>; env?: Record<string, string>; now?: () => number; maxAttempts?: number; proxy?: boolean } = {},
+  options: {
+    fixture?: Fixture;
+    controls?: Partial<ControlSettings>;
+    env?: Record<string, string>;
+    now?: () => number;
+    /**
+     * The emulator's clock (default: the wall clock). Pass the refresher's when ECS must list the fixture's
+     * stopped tasks (it lists them for an hour); STS then issues credentials that the SDK sees as expired.
+     */
+    emulatorNow?: () => number;
+    maxAttempts?: number;
+    proxy?: boolean;
+  } = {},
 ): Promise<Harness> {
-  const emulator = await startEmulator({ fixture: options.fixture ?? loadFixture(REFERENCE_PATH), ...(options.controls ? { controls: options.controls } : {}) });
+  const emulator = await startEmulator({
+    fixture: options.fixture ?? loadFixture(REFERENCE_PATH),
+    ...(options.controls ? { controls: options.controls } : {}),
+    ...(options.emulatorNow ? { now: options.emulatorNow } : {}),
+  });
   const proxy = options.proxy ? await startFaultProxy(emulator.url) : undefined;
   const endpoint = proxy?.url ?? emulator.url;
   const stats = new AwsCallStats();
   const clients = new ClientRegistry({
     maxAttempts: options.maxAttempts ?? 3,
     stats,
-    endpoints: { ecr: endpoint, ecs: endpoint, sts: endpoint },
+    endpoints: { ecr: endpoint, ecs: endpoint, lambda: endpoint, sts: endpoint },
     credentials: DEMO_CREDENTIALS,
   });
   const config: AppConfig = {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * Shared harness of the reliability tests: a small synthetic registry on the emulator, the real sidecar
  * server against it (real HTTP, real AWS SDK clients), a capturing logger and consistency probes.
@@ -86,24 +89,31 @@ export interface SidecarOptions {
  */
 export async function startSidecar(options: SidecarOptions): Promise<TestSidecar> {
   const { emulator } = options;
+  // Each sidecar its own ledger and audit, unless the test keeps them across a restart.
+  const dataDir = options.env?.ECRLENS_DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'ecr-lens-test-'));
   const base = loadConfig({
     AWS_REGION: emulator.store.defaultRegion,
     APP_HOST: '127.0.0.1',
     REFRESH_MIN_INTERVAL: '0',
+    ...(dataDir ? { ECRLENS_DATA_DIR: dataDir } : {}),
     ...options.env,
   });
   const config: AppConfig = { ...base, port: options.port ?? 0, accounts: demoAccounts(emulator) };
   const server = await startServer(config, {
     log: options.log ?? createLogger({ level: 'error', write: () => undefined }),
     aws: {
-      endpoints: { ecr: emulator.url, ecs: emulator.url, sts: emulator.url },
+      endpoints: { ecr: emulator.url, ecs: emulator.url, lambda: emulator.url, sts: emulator.url },
       credentials: options.credentials ?? DEMO_CREDENTIALS,
       requestTimeoutMs: 5_000,
     },
     ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
   });
   await server.firstRefresh;
-  return { url: server.url, server, config, close: () => server.close() };
+  const close = async (): Promise<void> => {
+    await server.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url: server.url, server, config, close };
 }
 
 export const startSmallEmulator = (fixture: Fixture = smallFixture(), port = 0): Promise<RunningEmulator> =>
