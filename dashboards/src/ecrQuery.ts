@@ -24,6 +24,7 @@ export interface EcrFilters {
   pulledAfter?: string;
   olderThanDays?: number;
   notPulledForDays?: number;
+  notUsedForDays?: number;
   inUse?: boolean;
   untagged?: boolean;
   level?: 'repository' | 'image';

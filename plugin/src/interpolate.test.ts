@@ -32,4 +32,13 @@ describe('buildFilters', () => {
       minSeverity: 'HIGH',
     });
   });
+
+  it('keeps notUsedForDays like the other day counts, and drops it when not a number', () => {
+    const srv = fakeTemplateSrv({});
+    expect(buildFilters(srv, { notUsedForDays: 90, notPulledForDays: 30 })).toEqual({
+      notUsedForDays: 90,
+      notPulledForDays: 30,
+    });
+    expect(buildFilters(srv, { notUsedForDays: Number.NaN })).toEqual({});
+  });
 });

@@ -111,7 +111,7 @@ export function buildFilters(
       out[key] = [...values];
     }
   }
-  for (const key of ['olderThanDays', 'notPulledForDays'] as const) {
+  for (const key of ['olderThanDays', 'notPulledForDays', 'notUsedForDays'] as const) {
     const n = f[key];
     if (typeof n === 'number' && Number.isFinite(n)) {
       out[key] = n;

@@ -44,7 +44,7 @@ export interface EcrFilters {
   scanState?: Array<(typeof SCAN_STATES)[number]>;
   kind?: Array<(typeof IMAGE_KINDS)[number]>;
   decision?: Array<(typeof DECISIONS)[number]>;
-  /** ECS use kinds, for usage. */
+  /** Use kinds (ECS, Lambda, pods, keep lists), for usage. */
   useKind?: Array<(typeof USE_KINDS)[number]>;
   /** Severity counts per repository (default) or per image. */
   level?: (typeof SEVERITY_LEVELS)[number];
@@ -55,6 +55,8 @@ export interface EcrFilters {
   pulledAfter?: string;
   olderThanDays?: number;
   notPulledForDays?: number;
+  /** Last used (now or remembered) at least this many days ago, or never. */
+  notUsedForDays?: number;
   inUse?: boolean;
   untagged?: boolean;
 }

@@ -35,6 +35,8 @@ describe('promtool check metrics', () => {
       'aws_ecr_repository_count',
       'ecrlens_cleanup_executions_total',
       'ecrlens_aws_api_calls_total',
+      'ecrlens_repository_last_used_timestamp_seconds',
+      'ecrlens_image_last_used_timestamp_seconds',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }

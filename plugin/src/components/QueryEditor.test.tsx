@@ -37,6 +37,14 @@ describe('QueryEditor', () => {
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
+  it('offers notUsedForDays for images and cleanup, not for repositories', () => {
+    const { view } = setup({ refId: 'A', queryType: 'images', filters: { notUsedForDays: 90 } });
+    expect(screen.getByLabelText(S.filter('notUsedForDays'))).toHaveValue(90);
+    view.unmount();
+    setup({ refId: 'A', queryType: 'repositories' });
+    expect(screen.queryByLabelText(S.filter('notUsedForDays'))).not.toBeInTheDocument();
+  });
+
   it('shows the digest for findings with help text', () => {
     setup({ refId: 'A', queryType: 'findings', filters: { digest: 'sha256:abc' } });
     expect(screen.getByLabelText(S.filter('digest'))).toHaveValue('sha256:abc');

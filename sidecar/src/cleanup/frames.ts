@@ -71,7 +71,7 @@ export function cleanupBuilder(service: CleanupService): FrameBuilder {
     filters: [...PLAN_FILTERS],
     usesRange: false,
     build(snapshot, request, ctx) {
-      const selection = selectPlan(service.plan(snapshot), request.filters, ctx.now());
+      const selection = selectPlan(service.plan(snapshot), request.filters, ctx.now(), snapshot);
       const notices: Notice[] = [
         { severity: 'info', text: `Cleanup plan ${selection.plan.id}: ${selection.plan.summary.delete} images to delete, ${selection.plan.summary.reclaimableBytes} bytes reclaimable.` },
         ...blockedNotices(selection.plan.repositories),
@@ -133,7 +133,7 @@ export function lifecycleBuilder(service: CleanupService): FrameBuilder {
     build(snapshot, request, ctx) {
       const { inUse } = request.filters;
       const keepRepository = repositoryPredicate(request.filters);
-      const keepImage = imageFilter(request.filters, ctx.now());
+      const keepImage = imageFilter(request.filters, ctx.now(), snapshot);
       const clusters = request.filters.cluster ? new Set(request.filters.cluster) : undefined;
       const rows: LifecycleRow[] = [];
       const invalid: string[] = [];

@@ -74,15 +74,8 @@ export function rememberedUseCounts(use: ImageUse, config: InUseConfig, keepDays
   return anchor === undefined || anchor >= now - window;
 }
 
-/** When the uses show the image was last used: the read time for current uses, else when last seen. */
-export function lastUsedAt(uses: readonly ImageUse[], readAt: number): number | undefined {
-  let last: number | undefined;
-  for (const use of uses) {
-    const at = use.kind === 'stopped-task' && use.at !== undefined ? use.at : (use.lastSeenAt ?? readAt);
-    if (last === undefined || at > last) last = at;
-  }
-  return last;
-}
+// Moved to the snapshot model, so query/ and metrics/ can read it without importing cleanup/.
+export { lastUsedAt } from '../snapshot/last-used.js';
 
 /** Per repository, then digest: lookups need no key string per image. */
 function byRepository(map: ReadonlyMap<string, readonly ImageUse[]>): Map<string, Map<string, readonly ImageUse[]>> {

@@ -3,8 +3,10 @@
  * id); image filters and `decision` only choose the rows shown.
  */
 import { DAY_MS, globMatcher, hasImageFilters, hasSeverityAtLeast, IMAGE_FILTERS, repositoryPredicate } from '../query/filters.js';
+import { queryError } from '../query/errors.js';
 import type { Filters } from '../query/request.js';
-import type { Image, Repository } from '../snapshot/model.js';
+import { lastUse } from '../snapshot/last-used.js';
+import type { Image, Repository, Snapshot } from '../snapshot/model.js';
 import type { CleanupPlan, ImagePlan, RepositoryPlan } from './planner.js';
 import { scopePlan } from './planner.js';
 
@@ -25,8 +27,9 @@ export const scopeOf = (filters: Pick<Filters, 'registry' | 'region' | 'reposito
 /**
  * The query API's image filters over one image, with its semantics: `…After` inclusive, `…Before`
  * exclusive; never-pulled images fail pulledBefore/After and notPulledForDays counts from the push.
+ * notUsedForDays reads the last use from `snapshot` (the one the plan was made from).
  */
-export function imageFilter(filters: Filters, now: number): (image: Image) => boolean {
+export function imageFilter(filters: Filters, now: number, snapshot?: Snapshot): (image: Image) => boolean {
   const f = filters;
   const checks: ((i: Image) => boolean)[] = [];
   if (f.tag) {
@@ -54,13 +57,22 @@ export function imageFilter(filters: Filters, now: number): (image: Image) => bo
   if (olderThanDays !== undefined) checks.push((i) => i.pushedAt <= now - olderThanDays * DAY_MS);
   if (notPulledForDays !== undefined) checks.push((i) => (i.lastPulledAt ?? i.pushedAt) <= now - notPulledForDays * DAY_MS);
   if (untagged !== undefined) checks.push((i) => (i.tags.length === 0) === untagged);
+  if (f.notUsedForDays !== undefined) {
+    // Without the snapshot the last use is unknown: refuse rather than list images as unused.
+    if (!snapshot) throw queryError('filters.notUsedForDays', 'is not available here yet: the caller does not pass the snapshot');
+    const t = now - f.notUsedForDays * DAY_MS;
+    checks.push((i) => {
+      const last = lastUse(snapshot, i);
+      return !last || last.at <= t;
+    });
+  }
   return (image) => checks.every((check) => check(image));
 }
 
 /** Row predicate over image plans: image filters, plus inUse, cluster and decision from the plan. */
-export function imagePlanPredicate(filters: Filters, now: number): (row: ImagePlan) => boolean {
+export function imagePlanPredicate(filters: Filters, now: number, snapshot?: Snapshot): (row: ImagePlan) => boolean {
   const { inUse, cluster, decision } = filters;
-  const byImage = imageFilter(filters, now);
+  const byImage = imageFilter(filters, now, snapshot);
   const decisions = decision ? new Set<string>(decision) : undefined;
   const clusters = cluster ? new Set(cluster) : undefined;
   return (row) =>
@@ -82,11 +94,12 @@ export interface PlanSelection {
   readonly repositoryById: ReadonlyMap<string, RepositoryPlan>;
 }
 
-export function selectPlan(plan: CleanupPlan, filters: Filters, now: number): PlanSelection {
+/** `snapshot` (the plan's) is needed only by notUsedForDays. */
+export function selectPlan(plan: CleanupPlan, filters: Filters, now: number, snapshot?: Snapshot): PlanSelection {
   const keepRepository = scopeOf(filters);
   const scoped = plan.repositories.every((r) => keepRepository(r.repository)) ? plan : scopePlan(plan, keepRepository);
   // Without row filters every image is selected, and none needs looking at.
-  const keep = filters.decision || hasImageFilters(filters) ? imagePlanPredicate(filters, now) : undefined;
+  const keep = filters.decision || hasImageFilters(filters) ? imagePlanPredicate(filters, now, snapshot) : undefined;
   const repositoryById = new Map<string, RepositoryPlan>();
   // Selected positions per repository, in plan order: nothing per image is allocated until rows are read.
   // `positions` undefined: all of the repository's images.

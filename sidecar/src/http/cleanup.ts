@@ -46,7 +46,7 @@ export interface CleanupRouteDeps {
 export const DEFAULT_PLAN_LIMIT = 10_000;
 export const MAX_PLAN_LIMIT = 100_000;
 
-const NUMBER_FILTERS = new Set(['olderThanDays', 'notPulledForDays']);
+const NUMBER_FILTERS = new Set(['olderThanDays', 'notPulledForDays', 'notUsedForDays']);
 const BOOLEAN_FILTERS = new Set(['inUse', 'untagged']);
 const TIME_FILTERS = new Set(['pushedBefore', 'pushedAfter', 'pulledBefore', 'pulledAfter']);
 const PAGING = z
@@ -256,7 +256,7 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
       if (!parsed.ok) return badRequest(c, parsed.issues);
       const { filters, paging } = parsed.value;
       const snapshot = deps.inventory.snapshot();
-      const selection = selectPlan(deps.service.plan(snapshot), filters, deps.service.now());
+      const selection = selectPlan(deps.service.plan(snapshot), filters, deps.service.now(), snapshot);
       if (forceCsv || paging.format === 'csv') {
         c.header('Content-Disposition', 'attachment; filename="to_delete.csv"');
         c.header('X-Plan-Id', selection.plan.id);

@@ -4,7 +4,7 @@
  */
 
 export type FamilyType = 'gauge' | 'counter' | 'histogram' | 'untyped';
-export type FamilyGroup = 'go' | 'python' | 'repository' | 'image-series' | 'inventory' | 'aws' | 'cleanup';
+export type FamilyGroup = 'go' | 'python' | 'repository' | 'image' | 'image-series' | 'inventory' | 'aws' | 'cleanup';
 
 export interface FamilySpec {
   readonly name: string;
@@ -143,7 +143,14 @@ export const FAMILIES = {
     'repository',
     'ecrlens_repository_critical_images_in_use',
     'gauge',
-    'Images with CRITICAL findings used by a running ECS task or service',
+    'Images with CRITICAL findings used now by a running ECS task or service, a Lambda function or a pod',
+    REPO,
+  ),
+  repoLastUsed: f(
+    'repository',
+    'ecrlens_repository_last_used_timestamp_seconds',
+    'gauge',
+    'Most recent use of any image of the repository, seen now or remembered by the usage ledger',
     REPO,
   ),
   repoReclaimableBytes: f(
@@ -186,6 +193,15 @@ export const FAMILIES = {
     'gauge',
     'Things the last refresh could not read for this repository (only when > 0)',
     REPO,
+  ),
+
+  // Ours, per tag of a tagged image: under the per-image switch and cap, with the Python exporter's image labels.
+  imageLastUsed: f(
+    'image',
+    'ecrlens_image_last_used_timestamp_seconds',
+    'gauge',
+    'Most recent use of the image (directly or through an index), seen now or remembered by the usage ledger',
+    PY_IMAGE,
   ),
 
   // Per-image cardinality guard.

@@ -1,5 +1,6 @@
 import type { Image, Repository, Severity, Snapshot } from '../snapshot/model.js';
 import { SEVERITIES } from '../snapshot/model.js';
+import { lastUse } from '../snapshot/last-used.js';
 
 /** The labels of the Python exporter's per-image families. `image` is `repositoryUri:tag`, as kube_pod_container_info has it. */
 export interface ImageTagLabels {
@@ -17,6 +18,8 @@ export interface ImageTagSeries {
   readonly severities: readonly (readonly [Severity, number])[];
   /** Scan completion time, only when the counts are known. */
   readonly scanCompletedAt?: number;
+  /** Last use (snapshot/last-used.ts), only when the image was ever seen used. */
+  readonly lastUsedAt?: number;
 }
 
 function nonZeroSeverities(image: Image): readonly (readonly [Severity, number])[] {
@@ -35,12 +38,14 @@ export function* imageTagSeries(snapshot: Snapshot): Generator<ImageTagSeries> {
       if (image.tags.length === 0) continue;
       const severities = nonZeroSeverities(image);
       const scanCompletedAt = image.scan.counts ? image.scan.completedAt : undefined;
+      const lastUsedAt = lastUse(snapshot, image)?.at;
       for (const tag of image.tags) {
         yield {
           labels: labelsFor(repository, image, tag),
           image,
           severities,
           ...(scanCompletedAt !== undefined ? { scanCompletedAt } : {}),
+          ...(lastUsedAt !== undefined ? { lastUsedAt } : {}),
         };
       }
     }
@@ -55,7 +60,7 @@ const labelsFor = (repository: Repository, image: Image, tag: string): ImageTagL
   image: `${repository.uri}:${tag}`,
 });
 
-/** How many series the per-image families hold for `snapshot`: size + pushed-at per tag, plus the scan series. */
+/** How many series the per-image families hold for `snapshot`: size + pushed-at per tag, plus the scan and last-used series. */
 export function countImageSeries(snapshot: Snapshot): number {
   let count = 0;
   for (const images of snapshot.imagesByRepository.values()) {
@@ -64,7 +69,8 @@ export function countImageSeries(snapshot: Snapshot): number {
       const scan = image.scan.counts
         ? nonZeroSeverities(image).length + (image.scan.completedAt !== undefined ? 1 : 0)
         : 0;
-      count += image.tags.length * (2 + scan);
+      const used = lastUse(snapshot, image) ? 1 : 0;
+      count += image.tags.length * (2 + scan + used);
     }
   }
   return count;

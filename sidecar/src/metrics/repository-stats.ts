@@ -1,11 +1,12 @@
 import type { Image, ImageKind, Repository, ScanState, Severity, Snapshot } from '../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, imageKey } from '../snapshot/model.js';
+import { lastUses } from '../snapshot/last-used.js';
 
 /** The repository tag that overrides the storage alert threshold for one repository. */
 export const STORAGE_THRESHOLD_TAG = 'ecrlens:storage-threshold-bytes';
 
-/** Uses that mean "running now": a task that runs, or a service whose deployment runs it. */
-const RUNNING_USES = new Set(['running-task', 'service']);
+/** Uses that mean "running now": a task that runs, a service whose deployment runs it, a Lambda function, a pod. */
+const RUNNING_USES = new Set(['running-task', 'service', 'lambda-function', 'pod']);
 
 /** Incomplete scopes after which an empty image list means "unknown", not "no images". */
 const IMAGE_SCOPES = new Set(['images', 'repository']);
@@ -27,8 +28,10 @@ export interface RepositoryStats {
   readonly byScanState: Readonly<Record<ScanState, number>>;
   /** Single-platform images whose finding counts are unknown (not scanned, pending, failed, ...). */
   readonly unscannedImages: number;
-  /** Images in use by a running task or service with CRITICAL findings (own or, for an index, a child's). */
+  /** Images running now (task, service, Lambda function, pod) with CRITICAL findings (own or, for an index, a child's). */
   readonly criticalImagesInUse: number;
+  /** The most recent use of any of its images, current or remembered (epoch ms); absent when never seen used. */
+  readonly lastUsedAt?: number;
   /** From the `ecrlens:storage-threshold-bytes` tag, when it holds a non-negative number. */
   readonly storageThresholdBytes?: number;
   /** Incomplete entries that concern the repository (its own and its registry's). */
@@ -44,6 +47,7 @@ export function parseStorageThreshold(value: string | undefined): number | undef
   return Number.isFinite(bytes) ? bytes : undefined;
 }
 
+// Current uses only: a use the ledger merely remembers is not running now.
 function isRunning(snapshot: Snapshot, image: Image): boolean {
   return (snapshot.usesByImage.get(imageKey(image)) ?? []).some((use) => RUNNING_USES.has(use.kind));
 }
@@ -95,6 +99,8 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
     if (untagged) byKind.push({ kind, tagged: false, count: untagged });
   }
   const threshold = parseStorageThreshold(repository.tags[STORAGE_THRESHOLD_TAG]);
+  let lastUsedAt: number | undefined;
+  for (const last of lastUses(snapshot).get(repository.id)?.values() ?? []) lastUsedAt = Math.max(lastUsedAt ?? -Infinity, last.at);
   return {
     repository,
     imagesKnown,
@@ -107,6 +113,7 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
     byScanState,
     unscannedImages: unscanned,
     criticalImagesInUse: criticalInUse,
+    ...(lastUsedAt !== undefined ? { lastUsedAt } : {}),
     ...(threshold !== undefined ? { storageThresholdBytes: threshold } : {}),
     incompleteEntries: incomplete.length,
   };

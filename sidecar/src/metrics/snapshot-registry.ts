@@ -69,6 +69,7 @@ function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionF
   const scanState = gauge(F.repoScanState);
   const unscanned = gauge(F.repoUnscanned);
   const criticalInUse = gauge(F.repoCriticalInUse);
+  const lastUsed = gauge(F.repoLastUsed);
   const reclaimBytes = reclaimable ? gauge(F.repoReclaimableBytes) : undefined;
   const reclaimImages = reclaimable ? gauge(F.repoReclaimableImages) : undefined;
   const quotaRatio = gauge(F.repoQuotaRatio);
@@ -118,6 +119,7 @@ function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionF
       if (count > 0) scanState.set({ ...repo, scan_state: state }, count);
     unscanned.set(repo, stats.unscannedImages);
     criticalInUse.set(repo, stats.criticalImagesInUse);
+    if (stats.lastUsedAt !== undefined) lastUsed.set(repo, seconds(stats.lastUsedAt));
     quotaRatio.set(repo, stats.imageCount / config.METRICS_IMAGES_PER_REPOSITORY_QUOTA);
     const freed = reclaimable?.(repository.id);
     if (freed) {
@@ -141,12 +143,14 @@ function* addImageFamilies(registry: Registry, snapshot: Snapshot, format: Expos
   const pushedAt = gaugeFor(registry, F.awsImagePushedAt, format);
   const severity = gaugeFor(registry, F.awsImageScanSeverity, format);
   const completedAt = gaugeFor(registry, F.awsImageScanCompletedAt, format);
+  const lastUsed = gaugeFor(registry, F.imageLastUsed, format);
   for (const series of imageTagSeries(snapshot)) {
     const labels = { ...series.labels };
     size.set(labels, series.image.sizeBytes);
     pushedAt.set(labels, seconds(series.image.pushedAt));
     for (const [name, count] of series.severities) severity.set({ ...labels, severity: name }, count);
     if (series.scanCompletedAt !== undefined) completedAt.set(labels, seconds(series.scanCompletedAt));
+    if (series.lastUsedAt !== undefined) lastUsed.set(labels, seconds(series.lastUsedAt));
     yield;
   }
 }

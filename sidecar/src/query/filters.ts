@@ -50,6 +50,7 @@ export const IMAGE_FILTERS = [
   'pulledAfter',
   'olderThanDays',
   'notPulledForDays',
+  'notUsedForDays',
   'inUse',
   'untagged',
   'cluster',
@@ -60,14 +61,16 @@ export const hasImageFilters = (filters: Filters): boolean => IMAGE_FILTERS.some
 /**
  * The image filters, as one predicate over rows of the image index. Times: `…After` is inclusive,
  * `…Before` exclusive. An image never pulled fails both pulledBefore and pulledAfter; notPulledForDays
- * measures from its push instead (as ECR's sinceImagePulled does). minSeverity excludes images whose
- * counts are unknown.
+ * measures from its push instead (as ECR's sinceImagePulled does). notUsedForDays keeps images whose
+ * last use (`lastUsedAt`, current or remembered) is that old, and images never seen used. minSeverity
+ * excludes images whose counts are unknown.
  */
 export function imagePredicate(
   filters: Filters,
   now: number,
   index: ImageIndex,
   usesOf: (image: Image) => readonly ImageUse[],
+  lastUsedAt: (image: Image) => number | undefined,
   range?: { readonly from: number; readonly to: number },
 ): (row: number) => boolean {
   const checks: ((row: number) => boolean)[] = [];
@@ -119,6 +122,13 @@ export function imagePredicate(
     checks.push((i) => {
       const pulled = pulledAt[i]!;
       return (Number.isNaN(pulled) ? pushedAt[i]! : pulled) <= t;
+    });
+  }
+  if (f.notUsedForDays !== undefined) {
+    const t = now - f.notUsedForDays * DAY_MS;
+    checks.push((i) => {
+      const at = lastUsedAt(images[i]!);
+      return at === undefined || at <= t;
     });
   }
   if (f.inUse !== undefined) {

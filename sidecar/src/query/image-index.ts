@@ -2,6 +2,7 @@ import type { Steps } from '../cooperative.js';
 import { memoizedSteps } from '../cooperative.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
+import { lastUses } from '../snapshot/last-used.js';
 import { effectiveUses } from './uses.js';
 
 /**
@@ -24,6 +25,8 @@ export interface ImageIndex {
   readonly counts: Int32Array;
   readonly tagged: Uint8Array;
   readonly inUse: Uint8Array;
+  /** Last use (current or remembered, directly or through an index; snapshot/last-used.ts); NaN when never seen used. */
+  readonly lastUsedAt: Float64Array;
   readonly kind: Uint8Array;
   readonly scanState: Uint8Array;
   /** Distinct tags; row i's tags are tagNames[tagIds[tagStart[i] .. tagStart[i + 1])]: globs run once per distinct tag. */
@@ -93,6 +96,7 @@ export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
     counts: new Int32Array(n * 6),
     tagged: new Uint8Array(n),
     inUse: new Uint8Array(n),
+    lastUsedAt: new Float64Array(n).fill(NaN),
     kind: new Uint8Array(n),
     scanState: new Uint8Array(n),
     tagNames: [],
@@ -128,6 +132,13 @@ export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
     const repositoryId = key.slice(0, at);
     for (const row of rowsWithDigest(index, key.slice(at + 1))) if (images[row]!.repositoryId === repositoryId) index.inUse[row] = 1;
     if (++keys % 1024 === 0) yield;
+  }
+  // Last use: likewise, only the used images' rows are visited.
+  for (const [repositoryId, byDigest] of lastUses(snapshot)) {
+    for (const [digest, last] of byDigest) {
+      for (const row of rowsWithDigest(index, digest)) if (images[row]!.repositoryId === repositoryId) index.lastUsedAt[row] = last.at;
+      if (++keys % 1024 === 0) yield;
+    }
   }
   return index;
 }

@@ -68,6 +68,7 @@ export function selectImageRows(
   if (f.pulledAfter !== undefined) keepAtLeast(mask, ranges, pulledAt, f.pulledAfter);
   if (f.olderThanDays !== undefined) keepAtMost(mask, ranges, pushedAt, now - f.olderThanDays * DAY_MS);
   if (f.notPulledForDays !== undefined) keepNotPulledSince(mask, ranges, pulledAt, pushedAt, now - f.notPulledForDays * DAY_MS);
+  if (f.notUsedForDays !== undefined) keepNotUsedSince(mask, ranges, index.lastUsedAt, now - f.notUsedForDays * DAY_MS);
   if (f.inUse !== undefined) keepCodes(mask, ranges, index.inUse, [f.inUse ? 1 : 0]);
   if (f.untagged !== undefined) keepCodes(mask, ranges, index.tagged, [f.untagged ? 0 : 1]);
   if (f.cluster) {
@@ -112,6 +113,10 @@ function keepNotPulledSince(mask: Uint8Array, ranges: Int32Array, pulledAt: Floa
     const pulled = pulledAt[i]!;
     mask[i]! &= +((pulled === pulled ? pulled : pushedAt[i]!) <= t);
   }
+}
+/** Last use at or before t, or never used (NaN: the comparison is false). */
+function keepNotUsedSince(mask: Uint8Array, ranges: Int32Array, lastUsedAt: Float64Array, t: number): void {
+  for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) mask[i]! &= +!(lastUsedAt[i]! > t);
 }
 
 // Branch-free passes (mask &= test): the data is random, so branches would mostly mispredict.
@@ -175,7 +180,7 @@ function repositoryRanks(snapshot: Snapshot, property: 'accountId' | 'region' | 
 /** Numeric keys of the image columns that have one; other columns sort through their cell values. */
 export function imageRowKeys(snapshot: Snapshot, now: number): Readonly<Record<string, RowKey>> {
   const index = imageIndex(snapshot);
-  const { pushedAt, pulledAt, sizeBytes, counts, repoOf } = index;
+  const { pushedAt, pulledAt, sizeBytes, counts, repoOf, lastUsedAt } = index;
   const byRepository = (property: 'accountId' | 'region' | 'name'): RowKey => {
     const ranks = repositoryRanks(snapshot, property);
     return { value: (i) => ranks[repoOf[i]!]!, repositoryRank: ranks };
@@ -194,6 +199,7 @@ export function imageRowKeys(snapshot: Snapshot, now: number): Readonly<Record<s
     kind: { value: (i) => KIND_RANK[index.kind[i]!]! },
     scanState: { value: (i) => SCAN_STATE_RANK[index.scanState[i]!]! },
     inUse: { value: (i) => index.inUse[i]! },
+    lastUsedAt: { value: (i) => lastUsedAt[i]!, stable: { name: 'lastUsedAt', values: lastUsedAt } },
   };
   SEVERITIES.forEach((s, k) => {
     keys[s.toLowerCase()] = { value: (i) => (counts[i * 6 + k]! < 0 ? NaN : counts[i * 6 + k]!) };

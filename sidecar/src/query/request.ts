@@ -46,12 +46,14 @@ export const Filters = z
     pulledAfter: TimeInput.optional(),
     olderThanDays: z.number().nonnegative().max(36_500).optional(),
     notPulledForDays: z.number().nonnegative().max(36_500).optional(),
+    /** Images last used (by any in-use source, now or remembered) at least this many days ago, or never. */
+    notUsedForDays: z.number().nonnegative().max(36_500).optional(),
     inUse: z.boolean().optional(),
     untagged: z.boolean().optional(),
     decision: oneOrMany(z.enum(['delete', 'keep', 'blocked'])).optional(),
     /** severity only: one row per repository (default) or per image. */
     level: z.enum(['repository', 'image']).optional(),
-    /** usage only: the kinds of ECS reference to list. */
+    /** usage only: the kinds of use to list. */
     useKind: oneOrMany(z.enum(USE_KINDS)).optional(),
   })
   .strict();

@@ -30,17 +30,36 @@ export function effectiveUses(snapshot: Snapshot): ReadonlyMap<string, readonly 
 export const usesOf = (uses: ReadonlyMap<string, readonly ImageUse[]>, image: Image): readonly ImageUse[] =>
   uses.get(imageKey(image)) ?? [];
 
-/** `running-task prod/3f2a…`, `service prod/api`, `task-definition api:12`: one line per use, sorted, distinct. */
+/** Where a use is, after its kind: cluster/task, cluster/service, family:revision, function:qualifier, namespace/pod or the list. */
+function whereOf(use: ImageUse): string {
+  switch (use.kind) {
+    case 'service':
+      return `${use.cluster ?? '?'}/${use.service ?? '?'}`;
+    case 'task-definition':
+      return use.taskDefinition ?? '?';
+    case 'lambda-function':
+      return `${use.functionName ?? '?'}:${use.qualifier ?? '?'}`;
+    case 'pod':
+      return `${use.namespace ?? '?'}/${use.pod ?? '?'}`;
+    case 'keep-list':
+      return use.list ?? '?';
+    default:
+      return `${use.cluster ?? '?'}/${use.task ?? '?'}`;
+  }
+}
+
+/** `running-task prod/3f2a…`, `service prod/api`, `lambda-function api:prod`: one line per use, sorted, distinct. */
 export function describeUses(uses: readonly ImageUse[]): string {
   const lines = new Set<string>();
-  for (const use of uses) {
-    const where =
-      use.kind === 'service'
-        ? `${use.cluster ?? '?'}/${use.service ?? '?'}`
-        : use.kind === 'task-definition'
-          ? (use.taskDefinition ?? '?')
-          : `${use.cluster ?? '?'}/${use.task ?? '?'}`;
-    lines.add(`${use.kind} ${where}`);
-  }
+  for (const use of uses) lines.add(`${use.kind} ${whereOf(use)}`);
   return [...lines].sort().join(', ');
+}
+
+/** An ISO-8601 time to the second: `2026-12-01T10:00:00Z`. */
+export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** One use, saying when the usage ledger last saw it if the current read did not: `pod prod/api-1 (last seen 2026-12-01T10:00:00Z)`. */
+export function describeLastUse(use: ImageUse): string {
+  const what = `${use.kind} ${whereOf(use)}`;
+  return use.lastSeenAt === undefined ? what : `${what} (last seen ${isoSeconds(use.lastSeenAt)})`;
 }

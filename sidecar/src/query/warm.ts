@@ -32,6 +32,8 @@ export async function warmQueryIndexes(snapshot: Snapshot, prices?: PriceTable, 
   await nextTurn();
   await ascendingOrderCooperatively(index, 'lastPulledAt', index.pulledAt, sliceMs);
   await nextTurn();
+  await ascendingOrderCooperatively(index, 'lastUsedAt', index.lastUsedAt, sliceMs);
+  await nextTurn();
   await repositoryStatsCooperatively(snapshot, sliceMs);
   await nextTurn();
   await repositorySizesCooperatively(snapshot, sliceMs);

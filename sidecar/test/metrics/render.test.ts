@@ -155,21 +155,23 @@ describe('the Python exporter set', () => {
 });
 
 describe('the per-image cardinality guard', () => {
-  // 16 series: web v1 2 tags × (size, pushed, completed, CRITICAL, HIGH) + web:v0, api:prod, eu web:v1 × (size, pushed).
+  // 20 series: web v1 2 tags × (size, pushed, completed, CRITICAL, HIGH, last used) + web:v0, api:prod × (size,
+  // pushed, last used) + eu web:v1 (never used) × (size, pushed).
   it('emits the per-image families up to the cap', async () => {
-    const { samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '16' }) });
+    const { samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '20' }) });
     expect(value(samples, 'ecrlens_image_series_enabled')).toBe(1);
-    expect(value(samples, 'ecrlens_image_series')).toBe(16);
-    expect(value(samples, 'ecrlens_image_series_cap')).toBe(16);
-    const perImage = samples.filter((s) => s.name.startsWith('aws_ecr_image_'));
-    expect(perImage).toHaveLength(16);
+    expect(value(samples, 'ecrlens_image_series')).toBe(20);
+    expect(value(samples, 'ecrlens_image_series_cap')).toBe(20);
+    const perImage = samples.filter((s) => s.name.startsWith('aws_ecr_image_') || s.name === 'ecrlens_image_last_used_timestamp_seconds');
+    expect(perImage).toHaveLength(20);
   });
 
   it('switches them off past the cap and says so', async () => {
-    const { body, samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '15' }) });
+    const { body, samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '19' }) });
     expect(value(samples, 'ecrlens_image_series_enabled')).toBe(0);
-    expect(value(samples, 'ecrlens_image_series')).toBe(16);
+    expect(value(samples, 'ecrlens_image_series')).toBe(20);
     expect(body).not.toContain('aws_ecr_image_');
+    expect(body).not.toContain('ecrlens_image_last_used');
     // Per-repository families stay on.
     expect(value(samples, 'aws_ecr_repository_count', { registry_id: '111111111111' })).toBe(5);
     expect(value(samples, 'ecrlens_repository_size_bytes', repoLabels(web))).toBe(180 * MIB);
@@ -178,8 +180,9 @@ describe('the per-image cardinality guard', () => {
   it('switches them off entirely with METRICS_IMAGE_SERIES=false', async () => {
     const { body, samples } = await render({ config: config({ METRICS_IMAGE_SERIES: 'false' }) });
     expect(value(samples, 'ecrlens_image_series_enabled')).toBe(0);
-    expect(value(samples, 'ecrlens_image_series')).toBe(16);
+    expect(value(samples, 'ecrlens_image_series')).toBe(20);
     expect(body).not.toContain('aws_ecr_image_');
+    expect(body).not.toContain('ecrlens_image_last_used');
   });
 });
 

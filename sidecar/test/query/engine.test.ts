@@ -115,6 +115,9 @@ describe('images', () => {
       undefined: 0,
       inUse: true,
       inUseBy: 'service prod/api',
+      // Used now: at the snapshot's read time.
+      lastUsedAt: snapshot.refreshStartedAt,
+      lastUsedBy: 'service prod/api',
       imageStatus: 'ACTIVE',
       uri: `${api.uri}@${apiV1.digest}`,
     });
@@ -261,16 +264,24 @@ describe('usage', () => {
     expect(rows(frame)[0]).toEqual({
       account: '111111111111',
       region: 'us-east-1',
+      source: 'ecs',
       cluster: 'prod',
       service: null,
       task: 'task1',
       taskDefinition: 'web:3',
       container: 'web',
+      functionName: null,
+      qualifier: null,
+      namespace: null,
+      pod: null,
+      list: null,
       reference: `${web.uri}:2.0`,
       digest: webIndex.digest,
       repository: 'web',
       kind: 'running-task',
       at: NOW - 3_600_000,
+      firstSeenAt: null,
+      lastSeenAt: null,
     });
     const kinds = (filters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
       values(run({ queryType: 'usage', filters, ...extra }).frame, 'kind');

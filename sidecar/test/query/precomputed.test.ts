@@ -8,6 +8,8 @@ import { selectPage, tableFrame } from '../../src/query/table.js';
 import { imageColumns } from '../../src/query/types/images.js';
 import { effectiveUses, usesOf } from '../../src/query/uses.js';
 import { warmQueryIndexes } from '../../src/query/warm.js';
+import { lastUse } from '../../src/snapshot/last-used.js';
+import { imageFilter } from '../../src/cleanup/select.js';
 import type { Image, ImageUse, Repository, Snapshot } from '../../src/snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../src/snapshot/model.js';
 import { ACCOUNT, completeScan, DAY, makeImage, makeRepository, makeSnapshot, makeUse, NOT_SCANNED, NOW, OTHER_ACCOUNT } from '../support/builders.js';
@@ -26,6 +28,9 @@ const imageArb = fc.record({
   size: fc.integer({ min: 0, max: 4 }),
   counts: fc.option(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }), { nil: undefined }),
   used: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),
+  // A task stopped this many hours ago, and a use the ledger last saw this many days ago.
+  stoppedHours: fc.option(fc.integer({ min: 0, max: 200 }), { nil: undefined }),
+  rememberedDays: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
 });
 
 const snapshotArb = fc
@@ -41,11 +46,14 @@ const snapshotArb = fc
     const repositories: Repository[] = [];
     const images: Image[] = [];
     const uses: ImageUse[] = [];
+    const remembered: ImageUse[] = [];
     for (const spec of specs) {
       const repository = makeRepository({ name: spec.name, accountId: spec.other ? OTHER_ACCOUNT : ACCOUNT });
       if (repositories.some((r) => r.id === repository.id)) continue;
       repositories.push(repository);
-      for (const i of spec.images) {
+      for (const [k, i] of spec.images.entries()) {
+        // An index lists the next two images of its repository, so uses reach children through it.
+        const children = i.kind === 'index' ? spec.images.slice(k + 1, k + 3).map((c) => makeImage({ repository, seed: `shared-${c.seed}` }).digest) : [];
         const image = makeImage({
           repository,
           seed: `shared-${i.seed}`,
@@ -55,12 +63,16 @@ const snapshotArb = fc
           ...(i.pulledHours !== undefined ? { lastPulledAt: NOW - i.pulledHours * 3_600_000 } : {}),
           sizeBytes: i.size * 1000,
           scan: i.counts ? completeScan(Object.fromEntries(SEVERITIES.map((s, k) => [s, i.counts![k]!]))) : NOT_SCANNED,
+          children,
         });
         images.push(image);
-        if (i.used) uses.push(makeUse({ cluster: i.used, accountId: repository.accountId, reference: `${repository.uri}@${image.digest}`, digest: image.digest }));
+        const byDigest = { accountId: repository.accountId, reference: `${repository.uri}@${image.digest}`, digest: image.digest };
+        if (i.used) uses.push(makeUse({ cluster: i.used, ...byDigest }));
+        if (i.stoppedHours !== undefined) uses.push(makeUse({ kind: 'stopped-task', cluster: 'a', task: `t${i.seed}`, at: NOW - i.stoppedHours * 3_600_000, ...byDigest }));
+        if (i.rememberedDays !== undefined) remembered.push(makeUse({ kind: 'pod', namespace: 'ns', pod: `p${i.seed}`, firstSeenAt: NOW - 30 * DAY, lastSeenAt: NOW - i.rememberedDays * DAY, ...byDigest }));
       }
     }
-    return makeSnapshot({ repositories, images, uses });
+    return makeSnapshot({ repositories, images, uses, remembered });
   });
 
 const COLUMNS = imageColumns(makeSnapshot(), NOW).map((c) => c.name);
@@ -81,6 +93,7 @@ const requestArb = fc
         pulledAfter: fc.integer({ min: 0, max: 100 }).map((h) => NOW - h * 3_600_000),
         olderThanDays: fc.integer({ min: 0, max: 7 }),
         notPulledForDays: fc.integer({ min: 0, max: 5 }),
+        notUsedForDays: fc.integer({ min: 0, max: 7 }),
         inUse: fc.boolean(),
         untagged: fc.boolean(),
         cluster: fc.constantFrom('a', 'b'),
@@ -101,7 +114,7 @@ function naiveImages(snapshot: Snapshot, req: QueryRequest) {
   const index = imageIndex(snapshot);
   const uses = effectiveUses(snapshot);
   const keepRepository = repositoryPredicate(req.filters);
-  const keep = imagePredicate(req.filters, NOW, index, (image) => usesOf(uses, image), req.range);
+  const keep = imagePredicate(req.filters, NOW, index, (image) => usesOf(uses, image), (image) => lastUse(snapshot, image)?.at, req.range);
   const rows: number[] = [];
   for (let i = 0; i < index.images.length; i++) if (keepRepository(snapshot.repositories[index.repoOf[i]!]!) && keep(i)) rows.push(i);
   return tableFrame({ name: 'images', columns: imageColumns(snapshot, NOW), rows, request: req, snapshotVersion: snapshot.version });
@@ -178,6 +191,40 @@ describe('precomputed indexes agree with the plain computation', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('notUsedForDays: the mask, the reference predicate and the cleanup filter agree (remembered uses and index children included)', () => {
+    // Other filters that the cleanup copy applies itself (inUse and cluster come from the plan rows instead).
+    const arb = fc.record({
+      days: fc.integer({ min: 0, max: 8 }),
+      other: fc.constantFrom({}, { tag: 'v*' }, { kind: ['index', 'image'] }, { notPulledForDays: 2 }, { untagged: true }, { olderThanDays: 3 }),
+      sort: fc.option(fc.record({ field: fc.constantFrom('lastUsedAt', 'lastUsedBy', 'digest'), order: fc.constantFrom('asc', 'desc') }), { nil: undefined }),
+    });
+    let kept = 0;
+    let dropped = 0;
+    fc.assert(
+      fc.property(snapshotArb, arb, (snapshot, q) => {
+        const req = request({ queryType: 'images', filters: { notUsedForDays: q.days, ...q.other }, sort: q.sort, limit: 12 });
+        const fast = runQuery(snapshot, req, ctx).frame;
+        const naive = naiveImages(snapshot, req);
+        expect(fast.meta.totalRows).toBe(naive.meta.totalRows);
+        expect(fast.fields).toEqual(naive.fields);
+        const index = imageIndex(snapshot);
+        const uses = effectiveUses(snapshot);
+        const reference = imagePredicate(req.filters, NOW, index, (image) => usesOf(uses, image), (image) => lastUse(snapshot, image)?.at);
+        const plan = imageFilter(req.filters, NOW, snapshot);
+        index.images.forEach((image, row) => {
+          const want = reference(row);
+          expect(plan(image)).toBe(want);
+          if (want) kept++;
+          else dropped++;
+        });
+      }),
+      { numRuns: 300 },
+    );
+    // Both outcomes were exercised.
+    expect(kept).toBeGreaterThan(0);
+    expect(dropped).toBeGreaterThan(0);
   });
 
   it('finds every image of a digest through the lookup, across repositories', () => {

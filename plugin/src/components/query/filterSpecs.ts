@@ -131,6 +131,13 @@ export const FILTER_SPECS: Record<FilterKey, FilterSpec> = {
     help: 'No recorded pull for this many days (or never pulled).',
     placeholder: '30',
   },
+  notUsedForDays: {
+    key: 'notUsedForDays',
+    kind: 'number',
+    label: 'Not used for (days)',
+    help: 'Last used (by any in-use source, now or as remembered by the usage ledger) this many days ago or more, or never seen used.',
+    placeholder: '30',
+  },
   level: {
     key: 'level',
     kind: 'single',
@@ -142,14 +149,14 @@ export const FILTER_SPECS: Record<FilterKey, FilterSpec> = {
     key: 'useKind',
     kind: 'multi',
     label: 'Used by',
-    help: 'running-task: tasks running now; stopped-task: tasks stopped recently; service: service deployments; task-definition: the newest revisions of each family.',
+    help: 'running-task: tasks running now; stopped-task: tasks stopped recently; service: service deployments; task-definition: the newest revisions of each family; lambda-function: Lambda versions and aliases; pod: Kubernetes pods; keep-list: entries of a keep list.',
     options: USE_KINDS,
   },
   inUse: {
     key: 'inUse',
     kind: 'boolean',
     label: 'In use',
-    help: 'Whether an ECS task, service or recent task definition uses the image.',
+    help: 'Whether any in-use source (ECS, Lambda, Kubernetes, keep lists) uses the image now.',
   },
   untagged: { key: 'untagged', kind: 'boolean', label: 'Untagged', help: 'Whether the image has no tag.' },
 };
@@ -174,6 +181,7 @@ const IMAGE: FilterKey[] = [
   'scanState',
   'minSeverity',
   ...TIMES,
+  'notUsedForDays',
 ];
 
 export interface QueryTypeInfo {
@@ -192,7 +200,7 @@ export const QUERY_TYPE_INFO: Record<QueryType, QueryTypeInfo> = {
   images: {
     label: 'Images',
     description:
-      'One row per image: digest, tags, kind, push time, size, last pull, scan state, severity counts and the ECS workloads that use it.',
+      'One row per image: digest, tags, kind, push time, size, last pull, scan state, severity counts, what uses it now and when it was last used.',
     filters: [...SCOPE, ...IMAGE],
   },
   cost: {
@@ -215,7 +223,8 @@ export const QUERY_TYPE_INFO: Record<QueryType, QueryTypeInfo> = {
   },
   usage: {
     label: 'Usage',
-    description: 'Which image each ECS cluster, service and task uses.',
+    description:
+      'Which image each ECS cluster, service and task, Lambda function, pod and keep list uses, now or (remembered by the usage ledger) in the past.',
     filters: [...SCOPE, 'cluster', 'digest', 'useKind'],
   },
   cleanup: {

@@ -8,7 +8,8 @@ import { keptRepositories, repositoryNotices } from '../repository-table.js';
 import type { QueryRequest } from '../request.js';
 import type { Column } from '../table.js';
 import { pagedFrame, resolveSort, selectPage } from '../table.js';
-import { describeUses, effectiveUses, usesOf } from '../uses.js';
+import { describeLastUse, describeUses, effectiveUses, usesOf } from '../uses.js';
+import { lastUse } from '../../snapshot/last-used.js';
 import { imageIndex } from '../image-index.js';
 import type { ImageSelection, RowKey } from '../image-select.js';
 import { imageRowKeys, matchedRows, pageImageRows, selectImageRows } from '../image-select.js';
@@ -17,7 +18,7 @@ import { imageRowKeys, matchedRows, pageImageRows, selectImageRows } from '../im
 export function imageColumns(snapshot: Snapshot, now: number): Column<number>[] {
   const uses = effectiveUses(snapshot);
   const index = imageIndex(snapshot);
-  const { images, pushedAt, pulledAt, sizeBytes, counts } = index;
+  const { images, pushedAt, pulledAt, sizeBytes, counts, lastUsedAt } = index;
   const repo = (i: number) => snapshot.repositories[index.repoOf[i]!]!;
   const pulled = (i: number): number | null => (Number.isNaN(pulledAt[i]!) ? null : pulledAt[i]!);
   return [
@@ -41,8 +42,33 @@ export function imageColumns(snapshot: Snapshot, now: number): Column<number>[] 
     ...SEVERITIES.map(
       (s, k): Column<number> => ({ name: s.toLowerCase(), type: 'number', description: DESCRIBE.severity(s), value: (i) => (counts[i * 6 + k]! < 0 ? null : counts[i * 6 + k]!) }),
     ),
-    { name: 'inUse', type: 'boolean', description: 'Whether ECS uses the image (running or recently stopped tasks, service deployments, recent task-definition revisions), directly or through an index that lists it.', value: (i) => index.inUse[i] === 1 },
-    { name: 'inUseBy', type: 'string', description: 'Where ECS uses it: kind cluster/service, cluster/task or task-definition; null when unused.', value: (i) => (index.inUse[i] ? describeUses(usesOf(uses, images[i]!)) || null : null) },
+    {
+      name: 'inUse',
+      type: 'boolean',
+      description: 'Whether any in-use source uses the image as of the current read (ECS tasks, services and task-definition revisions, Lambda functions, Kubernetes pods, keep lists), directly or through an index that lists it. Uses only remembered by the usage ledger do not count: see lastUsedAt.',
+      value: (i) => index.inUse[i] === 1,
+    },
+    {
+      name: 'inUseBy',
+      type: 'string',
+      description: 'Where any in-use source uses it now: kind then cluster/task, cluster/service, family:revision, function:qualifier, namespace/pod or the keep list; null when unused.',
+      value: (i) => (index.inUse[i] ? describeUses(usesOf(uses, images[i]!)) || null : null),
+    },
+    {
+      name: 'lastUsedAt',
+      type: 'time',
+      description: 'When the image was last used by any in-use source, directly or through an index that lists it: the read time for uses seen now, a stopped task\'s stop time, or when the usage ledger last saw a remembered use. Null when never seen used.',
+      value: (i) => (Number.isNaN(lastUsedAt[i]!) ? null : lastUsedAt[i]!),
+    },
+    {
+      name: 'lastUsedBy',
+      type: 'string',
+      description: 'The use that gives lastUsedAt, as in inUseBy; a remembered one says when it was last seen. Null when never seen used.',
+      value: (i) => {
+        const last = Number.isNaN(lastUsedAt[i]!) ? undefined : lastUse(snapshot, images[i]!);
+        return last ? describeLastUse(last.use) : null;
+      },
+    },
     { name: 'imageStatus', type: 'string', description: 'ACTIVE, ARCHIVED (archive storage class) or ACTIVATING.', value: (i) => images[i]!.status },
     { name: 'uri', type: 'string', description: 'Pull reference by digest.', value: (i) => `${repo(i).uri}@${images[i]!.digest}` },
   ];

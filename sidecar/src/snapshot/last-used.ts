@@ -1,0 +1,94 @@
+/**
+ * When an image was last used, and by what. Pure, over a snapshot's current and remembered uses; it
+ * lives with the model so that query/, metrics/ and cleanup/ can all read it.
+ */
+import type { Image, ImageUse, Snapshot } from './model.js';
+import { USE_KINDS, useIdentity } from './model.js';
+
+export interface LastUse {
+  /** Epoch ms. */
+  readonly at: number;
+  readonly use: ImageUse;
+}
+
+/** When a use shows its image was used: a stopped task at its stop, a remembered use when last seen, else at the read. */
+export const useTime = (use: ImageUse, readAt: number): number =>
+  use.kind === 'stopped-task' && use.at !== undefined ? use.at : (use.lastSeenAt ?? readAt);
+
+/** When the uses show the image was last used: the read time for current uses, else when last seen. */
+export function lastUsedAt(uses: readonly ImageUse[], readAt: number): number | undefined {
+  let last: number | undefined;
+  for (const use of uses) {
+    const at = useTime(use, readAt);
+    if (last === undefined || at > last) last = at;
+  }
+  return last;
+}
+
+/**
+ * True when a is a better answer than b: later; on a tie a use seen now, then the kind listed first in
+ * USE_KINDS, then the identity, so the answer does not depend on the order sources listed uses in.
+ */
+function better(a: LastUse, b: LastUse): boolean {
+  if (a.at !== b.at) return a.at > b.at;
+  const aNow = a.use.lastSeenAt === undefined;
+  if (aNow !== (b.use.lastSeenAt === undefined)) return aNow;
+  const kinds = USE_KINDS.indexOf(a.use.kind) - USE_KINDS.indexOf(b.use.kind);
+  if (kinds !== 0) return kinds < 0;
+  return useIdentity(a.use) < useIdentity(b.use);
+}
+
+function latest(uses: readonly ImageUse[], readAt: number): LastUse | undefined {
+  let best: LastUse | undefined;
+  for (const use of uses) {
+    const candidate = { at: useTime(use, readAt), use };
+    if (!best || better(candidate, best)) best = candidate;
+  }
+  return best;
+}
+
+type ByRepository = Map<string, Map<string, LastUse>>;
+
+function put(out: ByRepository, repositoryId: string, digest: string, candidate: LastUse | undefined): void {
+  if (!candidate) return;
+  let inner = out.get(repositoryId);
+  if (!inner) out.set(repositoryId, (inner = new Map()));
+  const held = inner.get(digest);
+  if (!held || better(candidate, held)) inner.set(digest, candidate);
+}
+
+const memo = new WeakMap<Snapshot, ReadonlyMap<string, ReadonlyMap<string, LastUse>>>();
+
+/**
+ * The last use of every image ever seen used, by repository id then digest (no key string per image),
+ * once per snapshot. Only used images have an entry. An index's uses count for its children too: a
+ * task running a multi-arch tag pulls one of them (as effectiveUses in query/uses.ts).
+ */
+export function lastUses(snapshot: Snapshot): ReadonlyMap<string, ReadonlyMap<string, LastUse>> {
+  const cached = memo.get(snapshot);
+  if (cached) return cached;
+  const readAt = snapshot.refreshStartedAt;
+  const direct: ByRepository = new Map();
+  for (const map of [snapshot.usesByImage, snapshot.rememberedByImage]) {
+    for (const [key, uses] of map) {
+      const at = key.lastIndexOf('@');
+      put(direct, key.slice(0, at), key.slice(at + 1), latest(uses, readAt));
+    }
+  }
+  // Children get their indexes' own last use (one level, as effectiveUses), compared with their own.
+  const out: ByRepository = new Map([...direct].map(([id, inner]) => [id, new Map(inner)]));
+  for (const [repositoryId, used] of direct) {
+    for (const image of snapshot.imagesByRepository.get(repositoryId) ?? []) {
+      if (image.kind !== 'index' || image.children.length === 0) continue;
+      const parent = used.get(image.digest);
+      if (parent) for (const child of image.children) put(out, repositoryId, child, parent);
+    }
+  }
+  memo.set(snapshot, out);
+  return out;
+}
+
+/** The most recent use of the image, directly or through an index that lists it; undefined when never seen used. */
+export function lastUse(snapshot: Snapshot, image: Pick<Image, 'repositoryId' | 'digest'>): LastUse | undefined {
+  return lastUses(snapshot).get(image.repositoryId)?.get(image.digest);
+}
