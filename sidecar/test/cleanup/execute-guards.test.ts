@@ -3,7 +3,7 @@ import type { AuditEntry } from '../../src/cleanup/audit.js';
 import { cleanupConfigFromEnv } from '../../src/cleanup/config.js';
 import { deletionOrder, executeCleanup } from '../../src/cleanup/execute.js';
 import { createCleanupService } from '../../src/cleanup/service.js';
-import { DAY, NOW, fakeInventory, makeImage, makeRepository, makeSnapshot, readyStatus } from '../support/builders.js';
+import { DAY, NOW, fakeInventory, makeImage, makeIncomplete, makeRepository, makeSnapshot, readyStatus } from '../support/builders.js';
 
 const repo = makeRepository({ name: 'api' });
 const child = makeImage({ repository: repo, seed: 'child', pushedAt: NOW - 90 * DAY });
@@ -73,5 +73,79 @@ describe('execution guards', () => {
     const result = await executeCleanup({ service, inventory, deleter, audit: write }, { planId: service.plan().id, dryRun: false, caller });
     expect(result.kind === 'done' && result.report).toMatchObject({ candidates: 3, deferred: 1, outcome: 'succeeded' });
     expect(calls).toEqual([[index.digest, loose.digest]]);
+  });
+
+  it('stops between batches when the in-use sources can no longer be read, and audits the stop', async () => {
+    const { inventory, audit, write } = setup(NOW, 'ok');
+    let clock = NOW;
+    const config = cleanupConfigFromEnv({ CLEANUP_DEFAULT_RULE: 'true', KEEP_MIN_IMAGE_COUNT: '0', CLEANUP_DELETE_ENABLED: 'true' }, {});
+    const service = createCleanupService({ config, inventory, prices: { defaultUsdPerGbMonth: 0.1 }, now: () => clock });
+    const planId = service.plan().id;
+    let reads = 0;
+    const failing = makeSnapshot({
+      repositories: [repo],
+      images: [child, index, loose],
+      refreshStartedAt: NOW,
+      incomplete: [makeIncomplete({ scope: 'lambda', operation: 'ListFunctions', error: 'AccessDeniedException' })],
+    });
+    const sources = { ...inventory, refreshUses: async () => (++reads === 1 ? inventory.snapshot() : failing) };
+    const deleter = async (_r: unknown, _name: string, digests: readonly string[]) => {
+      clock += 11_000; // the batch took longer than the recheck interval
+      return { deleted: digests, failures: [] };
+    };
+    const result = await executeCleanup({ service, inventory: sources, deleter, audit: write }, { planId, dryRun: false, caller });
+    expect(result.kind === 'done' && result.report).toMatchObject({
+      outcome: 'aborted',
+      candidates: 3,
+      deferred: 1,
+      usesChecks: 2,
+      stoppedBecause: 'the in-use sources could not be read completely (1 failures; first: lambda ListFunctions: AccessDeniedException)',
+    });
+    expect(result.kind === 'done' && result.report.deleted.map((d) => d.tags[0])).toEqual(['old', 'older']);
+    expect(audit.map((a) => a.event)).toEqual(['cleanup.started', 'cleanup.batch.started', 'cleanup.batch.finished', 'cleanup.aborted']);
+    expect(service.executions().executions).toEqual({ aborted: 1 });
+  });
+
+  it('stops before the next batch when an audit write fails, and never answers succeeded', async () => {
+    const { service, inventory } = setup(NOW, 'ok');
+    const written: string[] = [];
+    const audit = async (e: AuditEntry): Promise<void> => {
+      if (e.event === 'cleanup.batch.finished') throw new Error('EROFS: read-only file system');
+      written.push(e.event);
+    };
+    const sent: string[][] = [];
+    const deleter = async (_r: unknown, _name: string, digests: readonly string[]) => {
+      sent.push([...digests]);
+      return { deleted: digests, failures: [] };
+    };
+    const result = await executeCleanup({ service, inventory, deleter, audit }, { planId: service.plan().id, dryRun: false, caller });
+    expect(result.kind === 'done' && result.report).toMatchObject({ outcome: 'audit_failed', stoppedBecause: 'the audit log could not be written (EROFS: read-only file system)' });
+    expect(sent).toEqual([[index.digest, loose.digest]]);
+    // The end record is still attempted: here only batch records fail.
+    expect(written).toEqual(['cleanup.started', 'cleanup.batch.started', 'cleanup.aborted']);
+  });
+
+  it('refuses a second real run while one is deleting, and lets it run afterwards', async () => {
+    const { service, inventory, write } = setup(NOW, 'ok');
+    const planId = service.plan().id;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const deleting = new Promise<void>((resolve) => (entered = resolve));
+    const deleter = async (_r: unknown, _name: string, digests: readonly string[]) => {
+      entered();
+      await gate;
+      return { deleted: digests, failures: [] };
+    };
+    const first = executeCleanup({ service, inventory, deleter, audit: write }, { planId, dryRun: false, caller });
+    await deleting;
+    const second = await executeCleanup({ service, inventory, deleter: neverDelete, audit: write }, { planId, dryRun: false, caller });
+    expect(second).toMatchObject({ kind: 'busy' });
+    const dry = await executeCleanup({ service, inventory, deleter: neverDelete, audit: write }, { planId, dryRun: true, caller });
+    expect(dry.kind).toBe('done');
+    release();
+    const done = await first;
+    expect(second.kind === 'busy' && done.kind === 'done' && second.runningRunId).toBe(done.kind === 'done' ? done.report.runId : '');
+    expect(service.runLock.current()).toBeUndefined();
   });
 });
