@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ServerType } from '@hono/node-server';
 import type { AppConfig } from './config.js';
-import { configSecrets } from './config.js';
+import { ConfigError, configSecrets } from './config.js';
 import type { ClientRegistryOptions } from './aws/clients.js';
 import { ClientRegistry } from './aws/clients.js';
 import { createFindingsProvider } from './aws/findings.js';
@@ -20,6 +20,8 @@ import type { Inventory } from './refresh/inventory.js';
 import { MetricsRenderer } from './metrics/renderer.js';
 import { snapshotPreparer } from './prepare.js';
 import { Refresher } from './refresh/refresher.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
 import { createKeepListSource } from './uses/keep-list.js';
 import { createKubernetesSource } from './uses/kubernetes.js';
 import type { GlobalUseSource } from './uses/source.js';
@@ -35,6 +37,8 @@ export interface ServerDeps {
   readonly now?: () => number;
   /** Overrides of HTTP_TIMEOUTS (tests). */
   readonly httpTimeouts?: Partial<HttpTimeouts>;
+  /** The durable store (usage ledger, audit); default: SQLite in config.dataDir, closed with the server. */
+  readonly store?: Store;
 }
 
 export interface HttpTimeouts {
@@ -59,6 +63,7 @@ export interface RunningServer {
   readonly refresher?: Refresher;
   readonly clients: ClientRegistry;
   readonly stats: AwsCallStats;
+  readonly store: Store;
   /** Resolves when the first refresh has ended (successfully or not). */
   readonly firstRefresh: Promise<void>;
   /** Stops refreshing, stops accepting connections, drains open requests (then cuts them after 10 s). */
@@ -66,6 +71,15 @@ export interface RunningServer {
 }
 
 const DRAIN_MS = 10_000;
+
+/** The SQLite store in the data directory; a failure is a configuration error naming ECRLENS_DATA_DIR. */
+function openStore(dataDir: string): Store {
+  try {
+    return openSqliteStore(dataDir);
+  } catch (error) {
+    throw new ConfigError([`ECRLENS_DATA_DIR: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+}
 
 /** The in-use sources that are read once for every registry, as configured. */
 export function globalSources(config: AppConfig): GlobalUseSource[] {
@@ -80,6 +94,9 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets: configSecrets(config) });
   const now = deps.now ?? Date.now;
   const stats = deps.stats ?? new AwsCallStats();
+  const store = deps.store ?? openStore(config.dataDir);
+  for (const run of await store.audit.unfinishedRuns())
+    log.warn('a cleanup run was left unfinished (the process stopped while it deleted); its audit shows what was sent', { runId: run.runId, started_at: run.startedAt });
   const clients = new ClientRegistry({ maxAttempts: config.aws.maxAttempts, stats, ...deps.aws });
   const refresher = deps.inventory
     ? undefined
@@ -89,6 +106,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
         log: log.child({ component: 'refresh' }),
         now,
         globalSources: globalSources(config),
+        ledger: store.ledger,
         // The same price table object as the query context, so the cached repository and cost rows are reused.
         // Indexes, cleanup plan and metrics text of the next snapshot are built before it is swapped in,
         // cooperatively, so requests keep being answered from the current one meanwhile.
@@ -101,7 +119,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     return account ? clients.ecr(account, region) : undefined;
   };
   const httpLog = log.child({ component: 'http' });
-  const cleanup = cleanupWiring({ config: config.cleanup, inventory, prices: config.pricing, clientFor: ecrClientFor, logger: httpLog, now });
+  const cleanup = cleanupWiring({ config: config.cleanup, inventory, prices: config.pricing, clientFor: ecrClientFor, audit: store.audit, logger: httpLog, now });
   const metricsDeps = {
     inventory,
     config: config.metrics,
@@ -164,8 +182,9 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
         (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
       clients.destroy();
+      if (!deps.store) store.close();
       log.info('stopped');
     })());
 
-  return { url, port: address.port, inventory, ...(refresher ? { refresher } : {}), clients, stats, firstRefresh, close };
+  return { url, port: address.port, inventory, ...(refresher ? { refresher } : {}), clients, stats, store, firstRefresh, close };
 }

@@ -1,7 +1,7 @@
 /**
  * Everything server.ts needs to switch cleanup on, in one call: the service (plans, previews,
  * execution totals for /metrics), the `cleanup` and `lifecycle` query types, the `cleanup`
- * annotation kind, the cost query's reclaimable provider and the /api/v1/cleanup/* routes.
+ * annotation kind, the cost query's reclaimable provider and the /api/v1/cleanup/* routes (audit included).
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { cleanupAnnotations } from '../cleanup/annotations.js';
@@ -16,7 +16,10 @@ import type { FrameBuilders } from '../query/builder.js';
 import type { QueryContext } from '../query/context.js';
 import type { Inventory } from '../refresh/inventory.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { storeAuditWriter } from '../cleanup/audit.js';
+import type { AuditStore } from '../store/types.js';
 import { cleanupRoutes } from './cleanup.js';
+import { cleanupAuditRoute } from './cleanup-audit.js';
 import type { AppEnv, Logger } from './deps.js';
 
 export interface CleanupWiringOptions {
@@ -25,6 +28,8 @@ export interface CleanupWiringOptions {
   readonly prices: PriceTable;
   /** The ECR client of a registry (ClientRegistry.ecr via Refresher.accountFor); undefined when unknown. */
   readonly clientFor: (accountId: string, region: string) => ECRClient | undefined;
+  /** Where runs are audited (the store); CLEANUP_AUDIT_LOG adds a JSON-lines copy. */
+  readonly audit: AuditStore;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
@@ -55,6 +60,15 @@ export function cleanupWiring(options: CleanupWiringOptions): CleanupWiring {
     queryTypes: { cleanup: cleanupBuilder(service), lifecycle: lifecycleBuilder(service) },
     annotationKinds: { cleanup: cleanupAnnotations(service) },
     reclaimable: service.reclaimableFor,
-    route: cleanupRoutes({ service, inventory: options.inventory, deleter, ...(options.logger ? { logger: options.logger } : {}) }),
+    route: (app) => {
+      cleanupRoutes({
+        service,
+        inventory: options.inventory,
+        deleter,
+        audit: storeAuditWriter(options.audit, options.config.execution.auditLogPath),
+        ...(options.logger ? { logger: options.logger } : {}),
+      })(app);
+      cleanupAuditRoute(options.audit)(app);
+    },
   };
 }

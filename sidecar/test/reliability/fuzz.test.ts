@@ -16,7 +16,7 @@ import { metricsRoute } from '../../src/http/metrics.js';
 import { metricsConfigFromEnv } from '../../src/metrics/config.js';
 import { Filters, QUERY_TYPES } from '../../src/query/request.js';
 import { VARIABLE_KINDS } from '../../src/query/variables.js';
-import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../src/snapshot/model.js';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, USE_KINDS } from '../../src/snapshot/model.js';
 import type { TestSidecar } from './support.js';
 import { smallFixture, startSidecar, startSmallEmulator } from './support.js';
 
@@ -38,6 +38,7 @@ beforeAll(async () => {
     inventory,
     prices: sidecar.config.pricing,
     clientFor: () => undefined,
+    audit: sidecar.server.store.audit,
   });
   app = createApp({
     inventory,
@@ -141,10 +142,12 @@ const wellTyped = fc.oneof(
     'blocked',
     'repository',
     'image',
-    'running-task',
+    ...USE_KINDS,
   ),
   fc.constantFrom('111111111111', 'us-east-1', 'eu-west-1', 'web/*', '*', 'latest', 'v1.*'),
   fc.integer({ min: 0, max: 2_000_000_000_000 }),
+  // Day counts (olderThanDays, notPulledForDays, notUsedForDays) in their valid range.
+  fc.integer({ min: 0, max: 400 }),
   fc.boolean(),
 );
 const filters = fc.dictionary(fc.oneof(fc.constantFrom(...FILTER_NAMES), nasty), fc.oneof(wellTyped, value), {

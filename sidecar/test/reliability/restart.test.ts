@@ -48,6 +48,7 @@ beforeAll(async () => {
     SIDECAR_ADMIN_TOKEN: ADMIN,
     CLEANUP_DELETE_ENABLED: 'true',
     CLEANUP_AUDIT_LOG: join(dir, 'audit', 'cleanup-audit.jsonl'),
+    ECRLENS_DATA_DIR: join(dir, 'data'),
     KEEP_MIN_IMAGE_COUNT: '4',
   };
   emulator = await startSmallEmulator(smallFixture({}, false));
@@ -114,6 +115,21 @@ describe('restart', () => {
       expect(after.slice(0, before.length)).toEqual(before);
       const runs = new Set(after.map((l) => (JSON.parse(l) as { runId: string }).runId));
       expect(runs.size).toBe(2);
+
+      // The store in ECRLENS_DATA_DIR kept the same audit across the restart; its JSON-lines export is the copy's twin.
+      const third = await startSidecar({ emulator, env });
+      try {
+        const exported = await fetchWithin(`${third.url}/api/v1/cleanup/audit?format=jsonl`, { headers: auth });
+        expect(exported.status).toBe(200);
+        expect(exported.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+        expect((await exported.text()).split('\n').filter(Boolean)).toEqual(after);
+        const page = (await (await fetchWithin(`${third.url}/api/v1/cleanup/audit?limit=1`, { headers: auth })).json()) as { entries: { seq: number }[]; next: number | null; unfinishedRuns: unknown[] };
+        expect(page.entries.map((e) => e.seq)).toEqual([1]);
+        expect(page.next).toBe(1);
+        expect(page.unfinishedRuns).toEqual([]);
+      } finally {
+        await third.close();
+      }
     },
   );
 });

@@ -1,0 +1,76 @@
+/**
+ * GET /api/v1/cleanup/audit: the cleanup audit as stored (every run, dry and real, and every batch of a
+ * real run), oldest first, page by page; `format=jsonl` streams the whole log as JSON lines (the export
+ * users of the old CLEANUP_AUDIT_LOG file had). Read-only: the API token suffices.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { stream } from 'hono/streaming';
+import { auditJsonLines } from '../store/audit-export.js';
+import type { AuditStore } from '../store/types.js';
+import type { AppEnv } from './deps.js';
+import { ERROR_RESPONSES } from './errors.js';
+
+export const DEFAULT_AUDIT_LIMIT = 100;
+export const MAX_AUDIT_LIMIT = 1000;
+/** Entries read per page while streaming JSON lines: bounded memory whatever the log's size. */
+const EXPORT_PAGE = 500;
+
+const Integer = (max: number) => z.string().regex(/^\d{1,12}$/, 'must be a decimal integer').transform(Number).pipe(z.number().int().min(0).max(max));
+
+const AuditQuery = z
+  .object({
+    format: z.enum(['json', 'jsonl']).default('json').openapi({ description: 'jsonl: the whole log as JSON lines (after, limit and runId apply to json pages).' }),
+    after: Integer(Number.MAX_SAFE_INTEGER).optional().openapi({ description: 'Only entries after this seq (paging).' }),
+    limit: Integer(MAX_AUDIT_LIMIT).optional().openapi({ description: `Entries per page (json), default ${DEFAULT_AUDIT_LIMIT}, at most ${MAX_AUDIT_LIMIT}.` }),
+    runId: z.string().uuid().optional().openapi({ description: 'Only this run.' }),
+  })
+  .strict();
+
+const AuditPage = z
+  .object({
+    entries: z.array(z.object({ seq: z.number(), entry: z.record(z.string(), z.unknown()) })),
+    next: z.number().nullable().openapi({ description: 'Pass as `after` for the next page; null at the end.' }),
+    unfinishedRuns: z.array(z.object({ runId: z.string(), startedAt: z.string() })).openapi({ description: 'Real runs with a start and no end: left unfinished by a crash.' }),
+  })
+  .openapi('CleanupAuditPage');
+
+export function cleanupAuditRoute(audit: AuditStore): (app: OpenAPIHono<AppEnv>) => void {
+  return (app) => {
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/cleanup/audit',
+        tags: ['cleanup'],
+        summary: 'The cleanup audit: who ran what, when, and what was deleted, batch by batch.',
+        security: [{ bearer: [] }],
+        request: { query: AuditQuery },
+        responses: {
+          200: { description: 'A page of entries, or every entry as JSON lines.', content: { 'application/json': { schema: AuditPage }, 'application/x-ndjson': { schema: z.string() } } },
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        const runId = q.runId ? { runId: q.runId } : {};
+        if (q.format === 'jsonl') {
+          c.header('Content-Type', 'application/x-ndjson; charset=utf-8');
+          c.header('Content-Disposition', 'attachment; filename="cleanup-audit.jsonl"');
+          return stream(c, async (out) => {
+            await auditJsonLines(audit, (line) => out.write(line).then(() => undefined), EXPORT_PAGE);
+          }) as never;
+        }
+        const limit = q.limit ?? DEFAULT_AUDIT_LIMIT;
+        const [entries, unfinishedRuns] = await Promise.all([audit.entries({ after: q.after ?? 0, limit, ...runId }), audit.unfinishedRuns()]);
+        return c.json(
+          {
+            entries: entries.map((e) => ({ seq: e.seq, entry: e.entry as Record<string, unknown> })),
+            next: entries.length === limit ? entries[entries.length - 1]!.seq : null,
+            unfinishedRuns,
+          },
+          200,
+        );
+      },
+    );
+  };
+}
