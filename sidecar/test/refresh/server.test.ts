@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config.js';
 import { loadFixture } from '../../src/demo/fixture.js';
 import type { DemoSidecar } from '../../src/demo/sidecar.js';
 import { startDemoSidecar } from '../../src/demo/sidecar.js';
@@ -95,4 +99,23 @@ describe('main.ts --demo', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 120_000);
+});
+
+describe('the data directory', () => {
+  it('fails startup naming ECRLENS_DATA_DIR when it cannot be written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecr-lens-datadir-'));
+    try {
+      // A path under a regular file cannot be a directory, for root too.
+      const blocker = join(dir, 'file');
+      writeFileSync(blocker, 'not a directory');
+      const error = await startDemoSidecar({ fixture: loadFixture(REFERENCE_PATH), env: { ECRLENS_DATA_DIR: join(blocker, 'data') } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^ECRLENS_DATA_DIR: cannot create the data directory .*\/file\/data: ENOTDIR/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
