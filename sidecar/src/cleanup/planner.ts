@@ -446,7 +446,10 @@ export function planRepository(
     // The image set, each decision with its reason codes, and the uses that count.
     parts.push(images[i]!.digest, DECISION_NAMES[d]!);
     for (const r of own) parts.push(r.code);
-    for (const u of decisions.uses[i]!) parts.push(useKey(u));
+    // Distinct keys: how many tasks of a service run an image does not change what is deleted.
+    const uses = decisions.uses[i]!;
+    if (uses.length === 1) parts.push(useKey(uses[0]!));
+    else if (uses.length > 1) parts.push(...new Set(uses.map(useKey)));
     parts.push('\n');
     if (parts.length > 8192) {
       hash.update(parts.join(' '));

@@ -274,8 +274,13 @@ export const repositoryId = (accountId: string, region: string, name: string): s
 export const imageKey = (image: Pick<Image, 'repositoryId' | 'digest'>): string =>
   `${image.repositoryId}@${image.digest}`;
 
-/** What identifies a use, not when it was seen: its kind, where it runs and the reference as written. */
+/**
+ * What identifies a use in the usage ledger, not when it was seen: its kind, the workload (cluster, service,
+ * task definition, function and qualifier, namespace, container, list) and the reference as written. Task ids and
+ * pod names are left out: a service's tasks and a deployment's pods come and go, and one entry per workload keeps
+ * the ledger the size of the workloads, not of their churn (the latest task or pod is kept as an example).
+ */
 export const useIdentity = (u: ImageUse): string =>
-  [u.kind, u.accountId, u.region, u.cluster, u.service, u.task, u.taskDefinition, u.container, u.functionName, u.qualifier, u.namespace, u.pod, u.list, u.reference]
+  [u.kind, u.accountId, u.region, u.cluster, u.service, u.taskDefinition, u.container, u.functionName, u.qualifier, u.namespace, u.list, u.reference]
     .map((v) => v ?? '')
     .join('|');

@@ -23,7 +23,8 @@ const task = (id: string, patch: Partial<ImageUse> = {}): ImageUse => ({
   service: 'web',
   task: id,
   taskDefinition: 'web:3',
-  container: 'app',
+  // The workload, not the task id, identifies a use: one container per test task keeps them apart.
+  container: `app-${id}`,
   reference: `${URI}:v1`,
   digest: WEB_V1,
   ...patch,
@@ -110,10 +111,12 @@ describe('record: upsert semantics', () => {
 });
 
 describe('record: what identifies a use', () => {
-  it('two uses that differ only in the task id are two entries', async () => {
+  it('two tasks of one workload are one entry, with the latest task as the example', async () => {
     const { ledger } = openStore();
-    await ledger.record([sighting(task('t1')), sighting(task('t2'))], 1000);
-    expect((await ledger.seenSince(0)).map((e) => e.use.task).sort()).toEqual(['t1', 't2']);
+    const same = { container: 'app' };
+    await ledger.record([sighting(task('t1', same))], 1000);
+    await ledger.record([sighting(task('t2', same))], 2000);
+    expect(await ledger.seenSince(0)).toEqual([{ repositoryId: REPO, digest: WEB_V1, use: { ...task('t2', same), firstSeenAt: 1000, lastSeenAt: 2000 } }]);
   });
 
   it('the same use seen twice, in one refresh or in two, is one entry', async () => {
