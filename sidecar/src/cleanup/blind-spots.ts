@@ -24,6 +24,7 @@ export function blindSpotNotices(snapshot: Snapshot, config: CleanupConfig): str
   for (const source of USE_SOURCES) if (!read.has(source)) notices.push(NOT_READ[source]);
   for (const registry of config.inUse.nothingRunsFrom)
     notices.push(`registry ${registry} is declared in CLEANUP_NOTHING_RUNS_FROM: its plan is not blocked without an in-use source, so nothing protects images that do run from it`);
+  for (const source of snapshot.sources) notices.push(...(source.notices ?? []));
   notices.push(...foreignRegistryNotices(snapshot));
   return notices;
 }

@@ -152,11 +152,18 @@ export function blockingReasons(snapshot: Snapshot, repository: Repository, uses
   return reasons;
 }
 
-/** True when no in-use source covers the repository's registry and the configuration does not say that nothing runs from it. */
+/**
+ * True when no in-use source watches what runs from the repository's registry and the configuration does not
+ * say that nothing runs from it. ECS and Lambda watch the registry of their account and region; Kubernetes
+ * watches a whole runtime, so every registry. A keep list watches nothing: it names exceptions.
+ */
 export function isBlind(snapshot: Snapshot, repository: Repository, config: CleanupConfig): boolean {
   if (!snapshot.sources) return false; // a snapshot made by hand: sources unknown
   const { accountId, region } = repository;
-  if (snapshot.sources.some((s) => s.accountId === undefined || (s.accountId === accountId && s.region === region))) return false;
+  const watched = snapshot.sources.some((s) =>
+    s.accountId === undefined ? s.source === 'kubernetes' : s.accountId === accountId && s.region === region,
+  );
+  if (watched) return false;
   return !config.inUse.nothingRunsFrom.some((r) => r === accountId || r === `${accountId}/${region}`);
 }
 

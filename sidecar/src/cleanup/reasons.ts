@@ -244,7 +244,7 @@ export const sourceBlockedReason = (entries: readonly Incomplete[]): Reason => (
 });
 export const noSourceReason = (accountId: string, region: string): Reason => ({
   code: 'blocked-no-source',
-  text: `blocked: no in-use source is read for registry ${accountId}/${region} (ECS_ENABLED and LAMBDA_ENABLED are false, and no Kubernetes Prometheus or keep list is set), so images that run there would look unused. Enable a source, or list the registry in CLEANUP_NOTHING_RUNS_FROM if nothing runs from it`,
+  text: `blocked: no in-use source watches registry ${accountId}/${region} (ECS_ENABLED and LAMBDA_ENABLED are false and no Kubernetes Prometheus is set; a keep list names exceptions, it watches nothing), so images that run from it would look unused. Enable a source, or list the registry in CLEANUP_NOTHING_RUNS_FROM if nothing runs from it`,
 });
 export const ecsBlockedReason = (entries: readonly Incomplete[]): Reason => ({
   code: 'blocked-ecs',

@@ -328,7 +328,12 @@ export class Refresher implements Inventory {
       clusters: [],
       uses: reads.flatMap((r) => r.read.uses),
       incomplete: reads.flatMap((r) => r.read.incomplete),
-      sources: reads.map((r) => ({ source: r.source.source, description: r.source.description, readAt: now })),
+      sources: reads.map((r) => ({
+        source: r.source.source,
+        description: r.source.description,
+        readAt: now,
+        ...(r.read.notices?.length ? { notices: r.read.notices } : {}),
+      })),
     };
   }
 

@@ -226,6 +226,8 @@ export interface SourceCoverage {
   readonly description: string;
   /** When it was read (epoch ms). */
   readonly readAt: number;
+  /** What the source said about its read without failing (lines of a keep list it ignored, an empty list). */
+  readonly notices?: readonly string[];
 }
 
 /** What a refresh gathered, before indexing. */

@@ -138,6 +138,8 @@ export function parseKeepList(text: string, name: string, maxLines = KEEP_LIST_M
     uses.set(useIdentity(use), use);
   }
   if (ignored > NOTICES_PER_LIST) notices.push(`${name}: ${ignored - NOTICES_PER_LIST} more lines ignored`);
+  // An empty answer may be a truncated or misdirected list: say so rather than read it as "nothing runs".
+  if (uses.size === 0) notices.push(`${name} names no ECR image: check that it is the list you meant`);
   return { uses: [...uses.values()], notices };
 }
 

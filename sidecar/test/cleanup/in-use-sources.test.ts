@@ -101,6 +101,13 @@ describe('blind spots', () => {
     ]);
   });
 
+  it('a keep list alone watches nothing: the registry stays blocked; what the list said is in the notices', () => {
+    const list: SourceCoverage = { source: 'keep-list', description: 'keep lists: /etc/keep.txt', readAt: NOW, notices: ['/etc/keep.txt names no ECR image: check that it is the list you meant'] };
+    const plan = planCleanup(makeSnapshot({ repositories: [repo], images, sources: [list] }), config(), NOW);
+    expect(plan.repositories[0]!.blockedReasons.map((r) => r.code)).toEqual(['blocked-no-source']);
+    expect(plan.notices).toContain('/etc/keep.txt names no ECR image: check that it is the list you meant');
+  });
+
   it('names uses of registries outside the configured accounts and regions', () => {
     const foreign = makeUse({ reference: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared:v1', cluster: 'prod', task: 'task/9' });
     const plan = planCleanup(makeSnapshot({ repositories: [repo], images, uses: [...uses, foreign, foreign], sources: [ecs] }), config(), NOW);

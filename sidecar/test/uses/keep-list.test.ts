@@ -120,8 +120,12 @@ describe('parseKeepList', () => {
   it('caps the notices per list and the line count', () => {
     const text = Array.from({ length: 25 }, (_, i) => `local/image:${i}`).join('\n');
     const { notices } = parseKeepList(text, 'l');
-    expect(notices).toHaveLength(21);
+    expect(notices).toHaveLength(22);
     expect(notices[20]).toBe('l: 5 more lines ignored');
+    // Not one ECR image: possibly the wrong list, which is said rather than read as "nothing runs".
+    expect(notices[21]).toBe('l names no ECR image: check that it is the list you meant');
+    expect(parseKeepList('# nothing yet
+', 'empty').notices).toEqual(['empty names no ECR image: check that it is the list you meant']);
     expect(() => parseKeepList('\n'.repeat(10), 'l', 10)).not.toThrow();
     expect(() => parseKeepList('\n'.repeat(11), 'l', 10)).toThrow('more than 10 lines');
   });
