@@ -33,6 +33,7 @@ export const BUILTIN_DEFAULTS: CleanupDefaults = {
 const Count = z.number().int().min(0).max(1_000_000);
 const Days = z.number().min(0).max(36_500);
 const Glob = z.string().min(1).max(256);
+const Puller = z.string().regex(/^(?:\d{12}|\*)$/, 'must be a 12-digit account id or *');
 const RegistryRef = z.string().regex(/^\d{12}(?:\/[a-z]{2}(?:-[a-z]+)+-\d+)?$/, 'must be an account id or account/region, e.g. 123456789012/us-east-1');
 
 /** Builds the schema with the given defaults, so environment variables can set them. */
@@ -72,9 +73,19 @@ export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS
            * registry's plan is blocked unless it is listed here.
            */
           nothingRunsFrom: z.array(RegistryRef).max(1000).default([]),
+          /**
+           * Accounts (or `*`) that repository policies let pull but that ECR Lens does not read, accepted as running
+           * nothing from those repositories (CI, scanners). Any other such puller blocks the repository's plan.
+           */
+          unwatchedPullers: z.array(Puller).max(1000).default([]),
         })
         .strict()
-        .default({ stoppedTaskWindowHours: defaults.stoppedTaskWindowHours, taskDefinitionRevisions: defaults.taskDefinitionRevisions, nothingRunsFrom: [] }),
+        .default({
+          stoppedTaskWindowHours: defaults.stoppedTaskWindowHours,
+          taskDefinitionRevisions: defaults.taskDefinitionRevisions,
+          nothingRunsFrom: [],
+          unwatchedPullers: [],
+        }),
       execution: z
         .object({
           enabled: z.boolean().default(defaults.deleteEnabled),
@@ -118,6 +129,15 @@ function envBoolean(env: Env, name: string): boolean | undefined {
   throw new Error(`${name} must be true or false, got '${raw}'`);
 }
 
+/** A comma-separated list, each item validated; undefined when unset. */
+function envList(env: Env, name: string, item: z.ZodType<string>): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const parsed = z.array(item).safeParse(raw.split(',').map((v) => v.trim()).filter(Boolean));
+  if (!parsed.success) throw new Error(`${name} ${parsed.error.issues[0]!.message}, got '${raw}'`);
+  return parsed.data;
+}
+
 const pathOf = (path: readonly PropertyKey[]): string =>
   path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), 'cleanup');
 
@@ -150,6 +170,7 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
   const config = parsed.data;
 
   const enabled = envBoolean(env, 'CLEANUP_DELETE_ENABLED');
+  const pullers = envList(env, 'CLEANUP_UNWATCHED_PULLERS', Puller);
   const nothingRunsFrom = env['CLEANUP_NOTHING_RUNS_FROM']?.trim();
   let registries: string[] | undefined;
   if (nothingRunsFrom) {
@@ -171,7 +192,7 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
   return {
     ...config,
     defaultRule: config.defaultRule ?? (defaultRule ? schema.shape.defaultRule.parse({}) : undefined),
-    inUse: registries ? { ...config.inUse, nothingRunsFrom: registries } : config.inUse,
+    inUse: { ...config.inUse, ...(registries ? { nothingRunsFrom: registries } : {}), ...(pullers ? { unwatchedPullers: pullers } : {}) },
     execution: {
       ...config.execution,
       ...(auditLog ? { auditLogPath: auditLog } : {}),

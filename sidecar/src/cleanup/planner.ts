@@ -140,6 +140,8 @@ export function blockingReasons(snapshot: Snapshot, repository: Repository, uses
   if (ecs.length) reasons.push(R.ecsBlockedReason(ecs));
   if (others.length) reasons.push(R.sourceBlockedReason(others));
   if (config && isBlind(snapshot, repository, config)) reasons.push(R.noSourceReason(repository.accountId, repository.region));
+  const pullers = config ? unwatchedPullers(snapshot, repository, config) : [];
+  if (pullers.length) reasons.push(R.pullersBlockedReason(pullers));
   const own = (snapshot.incompleteByRepository.get(repository.id) ?? []).filter(
     (e) => e.scope !== 'scan' && !INFORMATIONAL_OPERATIONS.has(e.operation),
   );
@@ -165,6 +167,15 @@ export function isBlind(snapshot: Snapshot, repository: Repository, config: Clea
   );
   if (watched) return false;
   return !config.inUse.nothingRunsFrom.some((r) => r === accountId || r === `${accountId}/${region}`);
+}
+
+/** Accounts the repository policy lets pull that ECR Lens reads no registry of, and the configuration does not accept. */
+export function unwatchedPullers(snapshot: Snapshot, repository: Repository, config: CleanupConfig): string[] {
+  const { pullAccounts } = repository.policy;
+  if (!pullAccounts.length || !snapshot.sources) return [];
+  const read = new Set(snapshot.registries.map((r) => r.accountId));
+  const accepted = new Set(config.inUse.unwatchedPullers);
+  return pullAccounts.filter((a) => a !== repository.accountId && !read.has(a) && !accepted.has(a));
 }
 
 const EMPTY_SUMMARY: PlanSummary = {

@@ -22,7 +22,7 @@ export const KEEP_CODES = [
   'no-rule',
 ] as const;
 export const DELETE_CODES = ['expired-tagged', 'expired-untagged', 'with-index', 'with-subject'] as const;
-export const BLOCK_CODES = ['blocked-ecs', 'blocked-source', 'blocked-no-source', 'blocked-images', 'blocked-manifests', 'blocked-inventory', 'blocked-index'] as const;
+export const BLOCK_CODES = ['blocked-ecs', 'blocked-source', 'blocked-no-source', 'blocked-pullers', 'blocked-images', 'blocked-manifests', 'blocked-inventory', 'blocked-index'] as const;
 export type ReasonCode = (typeof KEEP_CODES)[number] | (typeof DELETE_CODES)[number] | (typeof BLOCK_CODES)[number];
 
 export interface Reason {
@@ -245,6 +245,10 @@ export const sourceBlockedReason = (entries: readonly Incomplete[]): Reason => (
 export const noSourceReason = (accountId: string, region: string): Reason => ({
   code: 'blocked-no-source',
   text: `blocked: no in-use source watches registry ${accountId}/${region} (ECS_ENABLED and LAMBDA_ENABLED are false and no Kubernetes Prometheus is set; a keep list names exceptions, it watches nothing), so images that run from it would look unused. Enable a source, or list the registry in CLEANUP_NOTHING_RUNS_FROM if nothing runs from it`,
+});
+export const pullersBlockedReason = (accounts: readonly string[]): Reason => ({
+  code: 'blocked-pullers',
+  text: `blocked: the repository policy lets ${accounts.map((a) => (a === '*' ? 'any principal (*)' : `account ${a}`)).join(', ')} pull, which ECR Lens does not read, so what runs there from this repository is invisible. Add those accounts, or list them in CLEANUP_UNWATCHED_PULLERS if they run nothing from it`,
 });
 export const ecsBlockedReason = (entries: readonly Incomplete[]): Reason => ({
   code: 'blocked-ecs',

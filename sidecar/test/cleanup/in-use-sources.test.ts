@@ -108,6 +108,19 @@ describe('blind spots', () => {
     expect(plan.notices).toContain('/etc/keep.txt names no ECR image: check that it is the list you meant');
   });
 
+  it('blocks a repository that an account ECR Lens does not read may pull from, unless that puller is accepted', () => {
+    const shared = makeRepository({ name: 'shared', policy: { present: true, pullAccounts: ['*', '333333333333', ACCOUNT], pushAccounts: [], crossAccount: true } });
+    const snapshot = makeSnapshot({ repositories: [repo, shared], images: [...images, makeImage({ repository: shared, tags: ['s'], pushedAt: NOW - 100 * DAY })], sources: [ecs] });
+    const plan = planCleanup(snapshot, config(), NOW);
+    expect(plan.repositories.map((r) => [r.repository.name, r.status])).toEqual([['api', 'ok'], ['shared', 'blocked']]);
+    expect(plan.repositories[1]!.blockedReasons.map((r) => r.text)).toEqual([
+      'blocked: the repository policy lets any principal (*), account 333333333333 pull, which ECR Lens does not read, so what runs there from this repository is invisible. Add those accounts, or list them in CLEANUP_UNWATCHED_PULLERS if they run nothing from it',
+    ]);
+    const accepted = cleanupConfigFromEnv({ CLEANUP_DEFAULT_RULE: 'true', KEEP_MIN_IMAGE_COUNT: '0', CLEANUP_UNWATCHED_PULLERS: '*,333333333333' }, {});
+    expect(planCleanup(snapshot, accepted, NOW).repositories.map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(() => cleanupConfigFromEnv({ CLEANUP_UNWATCHED_PULLERS: 'ci' }, {})).toThrow(/^CLEANUP_UNWATCHED_PULLERS must be a 12-digit account id or \*/);
+  });
+
   it('names uses of registries outside the configured accounts and regions', () => {
     const foreign = makeUse({ reference: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared:v1', cluster: 'prod', task: 'task/9' });
     const plan = planCleanup(makeSnapshot({ repositories: [repo], images, uses: [...uses, foreign, foreign], sources: [ecs] }), config(), NOW);

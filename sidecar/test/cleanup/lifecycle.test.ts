@@ -264,7 +264,7 @@ describe('preview over a snapshot', () => {
       images: [v1, v2, v3],
       uses: [makeUse({ reference: `${repo.uri}:v1`, cluster: 'prod', service: 'api', task: 'arn:aws:ecs:us-east-1:111111111111:task/prod/3f2a1b2c9d' })],
     });
-    const preview = previewLifecycle(snapshot, { stoppedTaskWindowHours: 24, taskDefinitionRevisions: 5, nothingRunsFrom: [] }, NOW);
+    const preview = previewLifecycle(snapshot, { stoppedTaskWindowHours: 24, taskDefinitionRevisions: 5, nothingRunsFrom: [], unwatchedPullers: [] }, NOW);
     const api = preview.repositories.find((r) => r.repository.name === 'api')!;
     expect(api.actions.map((a) => [a.image.tags[0], a.inUse])).toEqual([
       ['v2', false],

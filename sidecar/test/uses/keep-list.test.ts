@@ -124,8 +124,7 @@ describe('parseKeepList', () => {
     expect(notices[20]).toBe('l: 5 more lines ignored');
     // Not one ECR image: possibly the wrong list, which is said rather than read as "nothing runs".
     expect(notices[21]).toBe('l names no ECR image: check that it is the list you meant');
-    expect(parseKeepList('# nothing yet
-', 'empty').notices).toEqual(['empty names no ECR image: check that it is the list you meant']);
+    expect(parseKeepList('# nothing yet\n', 'empty').notices).toEqual(['empty names no ECR image: check that it is the list you meant']);
     expect(() => parseKeepList('\n'.repeat(10), 'l', 10)).not.toThrow();
     expect(() => parseKeepList('\n'.repeat(11), 'l', 10)).toThrow('more than 10 lines');
   });
