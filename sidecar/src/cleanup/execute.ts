@@ -2,7 +2,8 @@
  * Cleanup execution: the one write. Guard → re-read the in-use sources → plan again → budget → audit →
  * batches → report. Nothing is deleted unless the plan made from a fresh read of every in-use source has
  * the id the caller reviewed; one real run at a time; before each later batch the uses are read again
- * (at most every recheck interval), and the run stops when that read fails or a candidate became used.
+ * (at most every recheck interval), and the run stops when that read fails or a candidate became used; before
+ * each batch its images' tags are read from ECR, and the run stops if one was retagged since the plan.
  * Each batch is audited before and after it is sent; a failed audit write stops the run.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { imageKey, USE_SCOPES } from '../snapshot/model.js';
 import type { AuditEntry, AuditWriter } from './audit.js';
 import type { DeleteCall } from './batches.js';
 import { budgetCalls } from './batches.js';
+import type { ImageDescriber } from './ecr-describer.js';
 import type { GrafanaPoster } from './grafana.js';
 import { GRAFANA_TAGS } from './grafana.js';
 import type { CleanupPlan, ImagePlan } from './planner.js';
@@ -120,6 +122,8 @@ export interface ExecuteDeps {
   readonly logger?: { warn(msg: string, fields?: Record<string, unknown>): void; info(msg: string, fields?: Record<string, unknown>): void };
   /** Default RECHECK_INTERVAL_MS. */
   readonly recheckIntervalMs?: number;
+  /** Reads the candidates' tags from ECR before each batch; without it (tests of other parts) tags are not re-read. */
+  readonly describer?: ImageDescriber;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -283,6 +287,8 @@ async function runBatches(deps: ExecuteDeps, request: ExecuteRequest, run: Run, 
         stoppedBecause = await recheck(deps, request, call);
         if (stoppedBecause) break;
       }
+      stoppedBecause = await retagged(deps, call);
+      if (stoppedBecause) break;
       const batch = await sendBatch(deps, run, snapshot, call, i);
       sent += call.images.length;
       deleted.push(...batch.deleted);
@@ -295,6 +301,29 @@ async function runBatches(deps: ExecuteDeps, request: ExecuteRequest, run: Run, 
     }
   }
   return finish(deps, request, run, prepared, { started, deleted, failures, stoppedBecause, auditFailed, usesChecks, notReached: request.dryRun ? 0 : planned.length - sent });
+}
+
+/**
+ * Why a batch must not be sent because ECR's tags moved since the plan: a candidate that gained a tag may be
+ * what a deployment pulls next (the plan matched uses against the old tags). Images already gone are fine.
+ */
+async function retagged(deps: ExecuteDeps, call: DeleteCall): Promise<string | undefined> {
+  if (!deps.describer) return undefined;
+  const { repository } = call;
+  let now: ReadonlyMap<string, readonly string[]>;
+  try {
+    now = await deps.describer({ accountId: repository.accountId, region: repository.region }, repository.name, call.images.map((p) => p.image.digest));
+  } catch (error) {
+    return `the tags of ${repository.name}'s candidates could not be read again (${message(error)})`;
+  }
+  for (const p of call.images) {
+    const tags = now.get(p.image.digest);
+    if (tags === undefined) continue;
+    const planned = [...p.image.tags].sort();
+    if (tags.length !== planned.length || tags.some((t, i) => t !== planned[i]))
+      return `image ${p.image.digest} in ${repository.name} is now tagged ${tags.join(', ') || '(untagged)'}, not ${planned.join(', ') || '(untagged)'} as planned: fetch the plan again`;
+  }
+  return undefined;
 }
 
 /** Audits, sends and audits one BatchDeleteImage call. An audit failure before sending means nothing was sent. */

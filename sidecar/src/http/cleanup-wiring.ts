@@ -7,6 +7,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import { cleanupAnnotations } from '../cleanup/annotations.js';
 import type { CleanupConfig } from '../cleanup/config.js';
 import { createEcrDeleter } from '../cleanup/ecr-deleter.js';
+import { createEcrDescriber } from '../cleanup/ecr-describer.js';
 import { cleanupBuilder, lifecycleBuilder } from '../cleanup/frames.js';
 import { createCleanupService } from '../cleanup/service.js';
 import type { CleanupService } from '../cleanup/service.js';
@@ -50,11 +51,13 @@ export function cleanupWiring(options: CleanupWiringOptions): CleanupWiring {
     prices: options.prices,
     ...(options.now ? { now: options.now } : {}),
   });
-  const deleter = createEcrDeleter((accountId, region) => {
+  const ecrFor = (accountId: string, region: string) => {
     const client = options.clientFor(accountId, region);
     if (!client) throw new Error(`no ECR client for registry ${accountId}/${region}`);
     return client;
-  });
+  };
+  const deleter = createEcrDeleter(ecrFor);
+  const describer = createEcrDescriber(ecrFor);
   return {
     service,
     queryTypes: { cleanup: cleanupBuilder(service), lifecycle: lifecycleBuilder(service) },
@@ -65,6 +68,7 @@ export function cleanupWiring(options: CleanupWiringOptions): CleanupWiring {
         service,
         inventory: options.inventory,
         deleter,
+        describer,
         audit: storeAuditWriter(options.audit, options.config.execution.auditLogPath),
         ...(options.logger ? { logger: options.logger } : {}),
       })(app);

@@ -15,6 +15,7 @@ import { fileAuditWriter } from '../cleanup/audit.js';
 import type { AuditWriter } from '../cleanup/audit.js';
 import { toDeleteCsv } from '../cleanup/csv.js';
 import { executeCleanup } from '../cleanup/execute.js';
+import type { ImageDescriber } from '../cleanup/ecr-describer.js';
 import type { Caller, ImageDeleter } from '../cleanup/execute.js';
 import { postGrafanaAnnotation } from '../cleanup/grafana.js';
 import type { GrafanaPoster } from '../cleanup/grafana.js';
@@ -36,6 +37,8 @@ export interface CleanupRouteDeps {
   readonly inventory: Inventory;
   /** BatchDeleteImage through the real ECR client (main.ts) or the emulator (tests). */
   readonly deleter: ImageDeleter;
+  /** Re-reads the candidates' tags before each batch (DescribeImages); the server always wires it. */
+  readonly describer?: ImageDescriber;
   /** The store's audit (server.ts); without it, config.execution.auditLogPath must be set. */
   readonly audit?: AuditWriter;
   /** Default: POST to Grafana's /api/annotations when configured. */
@@ -388,7 +391,15 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
         const body = c.req.valid('json');
         const token = presentedAdminToken(c) ?? '';
         const result = await executeCleanup(
-          { service: deps.service, inventory: deps.inventory, deleter: deps.deleter, audit, grafana, ...(deps.logger ? { logger: deps.logger } : {}) },
+          {
+            service: deps.service,
+            inventory: deps.inventory,
+            deleter: deps.deleter,
+            audit,
+            grafana,
+            ...(deps.describer ? { describer: deps.describer } : {}),
+            ...(deps.logger ? { logger: deps.logger } : {}),
+          },
           {
             planId: body.planId,
             ...(body.repositories ? { repositories: body.repositories } : {}),

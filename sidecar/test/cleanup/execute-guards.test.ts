@@ -3,7 +3,7 @@ import type { AuditEntry } from '../../src/cleanup/audit.js';
 import { cleanupConfigFromEnv } from '../../src/cleanup/config.js';
 import { deletionOrder, executeCleanup } from '../../src/cleanup/execute.js';
 import { createCleanupService } from '../../src/cleanup/service.js';
-import { DAY, NOW, fakeInventory, makeImage, makeIncomplete, makeRepository, makeSnapshot, readyStatus } from '../support/builders.js';
+import { DAY, NOW, fakeInventory, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse, readyStatus } from '../support/builders.js';
 
 const repo = makeRepository({ name: 'api' });
 const child = makeImage({ repository: repo, seed: 'child', pushedAt: NOW - 90 * DAY });
@@ -104,6 +104,35 @@ describe('execution guards', () => {
     expect(result.kind === 'done' && result.report.deleted.map((d) => d.tags[0])).toEqual(['old', 'older']);
     expect(audit.map((a) => a.event)).toEqual(['cleanup.started', 'cleanup.batch.started', 'cleanup.batch.finished', 'cleanup.aborted']);
     expect(service.executions().executions).toEqual({ aborted: 1 });
+  });
+
+  it('stops between batches when an image of the next batch became used', async () => {
+    const { inventory, audit, write } = setup(NOW, 'ok');
+    let clock = NOW;
+    const config = cleanupConfigFromEnv({ CLEANUP_DEFAULT_RULE: 'true', KEEP_MIN_IMAGE_COUNT: '0', CLEANUP_DELETE_ENABLED: 'true' }, {});
+    const service = createCleanupService({ config, inventory, prices: { defaultUsdPerGbMonth: 0.1 }, now: () => clock });
+    const planId = service.plan().id;
+    const used = makeSnapshot({
+      repositories: [repo],
+      images: [child, index, loose],
+      refreshStartedAt: NOW,
+      uses: [makeUse({ reference: `${repo.uri}@${child.digest}`, cluster: 'prod', task: 'task/late' })],
+    });
+    let reads = 0;
+    const sources = { ...inventory, refreshUses: async () => (++reads === 1 ? inventory.snapshot() : used) };
+    const deleted: string[][] = [];
+    const deleter = async (_r: unknown, _name: string, digests: readonly string[]) => {
+      clock += 11_000;
+      deleted.push([...digests]);
+      return { deleted: digests, failures: [] };
+    };
+    const result = await executeCleanup({ service, inventory: sources, deleter, audit: write }, { planId, dryRun: false, caller });
+    expect(result.kind === 'done' && result.report).toMatchObject({ outcome: 'aborted', deferred: 1 });
+    expect(result.kind === 'done' && result.report.stoppedBecause).toBe(
+      `1 image(s) of api are no longer to be deleted (now in use, or the plan changed), e.g. ${child.digest}`,
+    );
+    expect(deleted).toEqual([[index.digest, loose.digest]]);
+    expect(audit.at(-1)!.event).toBe('cleanup.aborted');
   });
 
   it('stops before the next batch when an audit write fails, and never answers succeeded', async () => {

@@ -248,6 +248,21 @@ describe('the race between the dry run and the real run', () => {
     expect(await tagsInEcr(stack.emulator)).toEqual(['latest', 'new', 'v3', 'v4', 'v5', 'v6']);
   });
 
+  it('an image retagged after the plan (a rollback to an old build) stops the run before its batch is sent', async () => {
+    const stack = await emulatorStack();
+    const server = await sidecar(stack, {});
+    const { planId } = await plan(server);
+    // v5 gets the tag prod, as a rollback would; the sidecar's snapshot (rate-limited refresh) still has the old tags.
+    await admin(stack.emulator, '/images', { repositoryName: 'api', image: { ...image('v5', 100), tags: ['v5', 'prod'] } });
+    const real = await execute(server, { planId, dryRun: false });
+    expect(real.status).toBe(200);
+    const report = (await real.json()) as { outcome: string; stoppedBecause: string; deleted: unknown[] };
+    expect(report.outcome).toBe('aborted');
+    expect(report.stoppedBecause).toBe(`image ${d('v5')} in api is now tagged prod, v5, not v5 as planned: fetch the plan again`);
+    expect(report.deleted).toEqual([]);
+    expect(await tagsInEcr(stack.emulator)).toEqual([...TAGS, 'prod'].sort());
+  });
+
   it('two concurrent real runs: one deletes, the other gets 409 naming the run in progress', async () => {
     const stack = await emulatorStack();
     const server = await sidecar(stack, {});
@@ -314,24 +329,31 @@ describe('blind spots and failing sources block', () => {
   });
 
   it.each([
-    ['Lambda', { fault: 'lambda:ListFunctions' }, 'blocked-source'],
-    ['ECS', { fault: 'ecs:ListTasks' }, 'blocked-ecs'],
-    ['a keep list', { env: { IN_USE_KEEP_LISTS: '/nonexistent/keep.txt' } }, 'blocked-source'],
-    ['Kubernetes', { env: { KUBERNETES_PROMETHEUS_URL: 'http://127.0.0.1:9', KUBERNETES_PROMETHEUS_TIMEOUT_SECONDS: '5' } }, 'blocked-source'],
-  ] as const)('%s failing blocks every plan, and a real run is refused before anything is deleted', async (_name, failure, code) => {
+    ['Lambda', 'lambda', 'blocked-source'],
+    ['ECS', 'ecs', 'blocked-ecs'],
+    ['a keep list', 'keep-list', 'blocked-source'],
+  ] as const)('%s failing after the plan was fetched blocks every plan, and a real run is refused before anything is deleted', async (_name, source, code) => {
     const stack = await emulatorStack();
-    const server = await sidecar(stack, 'env' in failure ? failure.env : {});
+    const server = await sidecar(stack, {});
     const healthy = await plan(server);
-    if ('fault' in failure) {
-      stack.emulator.controls.setFault(failure.fault, { serverErrorProbability: 1 });
-      expect((await fetch(`${server.url}/api/v1/refresh`, { method: 'POST' })).status).toBe(429);
-    }
-    // A real run re-reads the sources itself: the failure refuses it whatever the refresh rate limit says.
+    expect(healthy.repositories.map((r) => r.status)).toEqual(['ok']);
+    if (source === 'lambda') stack.emulator.controls.setFault('lambda:ListFunctions', { serverErrorProbability: 1 });
+    if (source === 'ecs') stack.emulator.controls.setFault('ecs:ListTasks', { serverErrorProbability: 1 });
+    if (source === 'keep-list') rmSync(keepListOf(server), { force: true });
+    // A refresh on request is rate-limited, so only the run's own fresh read can see the failure.
+    expect((await fetch(`${server.url}/api/v1/refresh`, { method: 'POST' })).status).toBe(429);
     const real = await execute(server, { planId: healthy.planId, dryRun: false });
-    expect([409, 503]).toContain(real.status);
+    expect(real.status).toBe(503);
+    expect(((await real.json()) as { message: string }).message).toMatch(/^the in-use sources could not be read completely .*; nothing was deleted$/);
     expect(await tagsInEcr(stack.emulator)).toEqual([...TAGS].sort());
     const blocked = await plan(server);
     expect(blocked.repositories.map((r) => r.blockedReasons[0]?.code)).toEqual([code]);
     expect(blocked.images.some((i) => i.decision === 'delete')).toBe(false);
   });
 });
+
+/** The keep list a test sidecar reads (the one file IN_USE_KEEP_LISTS names). */
+const keepListOf = (server: RunningServer): string => {
+  const source = server.inventory.snapshot().sources?.find((s) => s.source === 'keep-list');
+  return source!.description.slice('keep lists: '.length);
+};
