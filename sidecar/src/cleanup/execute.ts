@@ -175,10 +175,10 @@ function scopedPlan(service: CleanupService, snapshot: Snapshot, request: Execut
 }
 
 /** Reads the in-use sources afresh; the snapshot with those uses, or why they could not be read. */
-async function freshUses(inventory: Inventory): Promise<{ ok: true; snapshot: Snapshot } | { ok: false; why: string }> {
+async function freshUses(inventory: Inventory, serve = true): Promise<{ ok: true; snapshot: Snapshot } | { ok: false; why: string }> {
   let snapshot: Snapshot;
   try {
-    snapshot = await inventory.refreshUses();
+    snapshot = await inventory.refreshUses({ serve });
   } catch (error) {
     return { ok: false, why: `the in-use sources could not be read: ${message(error)}` };
   }
@@ -240,10 +240,11 @@ const executed = (snapshot: Snapshot, p: ImagePlan): ExecutedImage => {
 };
 
 /** Why a later batch must not be sent: the uses cannot be read, or one of its images is no longer a deletion. */
-async function recheck(deps: ExecuteDeps, request: ExecuteRequest, call: DeleteCall): Promise<string | undefined> {
-  const uses = await freshUses(deps.inventory);
+async function recheck(deps: ExecuteDeps, call: DeleteCall): Promise<string | undefined> {
+  // Not served, and only this batch's repository planned: a check, kept cheap at a million images.
+  const uses = await freshUses(deps.inventory, false);
   if (!uses.ok) return uses.why;
-  const plan = scopedPlan(deps.service, uses.snapshot, request);
+  const plan = deps.service.freshPlan(uses.snapshot, new Set([call.repository.id]));
   const now = plan.repositories.find((r) => r.repository.id === call.repository.id);
   const deletable = new Set((now?.images ?? []).filter((p) => p.decision === 'delete').map((p) => p.image.digest));
   const changed = call.images.filter((p) => !deletable.has(p.image.digest));
@@ -284,7 +285,7 @@ async function runBatches(deps: ExecuteDeps, request: ExecuteRequest, run: Run, 
       if (i > 0 && service.now() - lastCheck >= (deps.recheckIntervalMs ?? RECHECK_INTERVAL_MS)) {
         usesChecks++;
         lastCheck = service.now();
-        stoppedBecause = await recheck(deps, request, call);
+        stoppedBecause = await recheck(deps, call);
         if (stoppedBecause) break;
       }
       stoppedBecause = await retagged(deps, call);

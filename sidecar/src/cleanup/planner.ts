@@ -93,6 +93,8 @@ export interface CleanupPlan {
 
 export interface PlanOptions {
   readonly prices?: PriceTable;
+  /** Plan only these repositories (by id): a check of some repositories' decisions, not a plan to execute. */
+  readonly only?: ReadonlySet<string>;
 }
 
 /** JSON with sorted keys: the canonical form hashed into plan ids. */
@@ -702,6 +704,7 @@ function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: numbe
   };
   const repositories: RepositoryPlan[] = [];
   for (const repository of snapshot.repositories) {
+    if (options.only && !options.only.has(repository.id)) continue;
     repositories.push(planRepository(snapshot, repository, match(repository.name), context));
     yield;
   }

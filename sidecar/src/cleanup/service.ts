@@ -26,6 +26,10 @@ export function reclaimableByRepository(plan: CleanupPlan): ReadonlyMap<string, 
   return out;
 }
 
+/** The longest keepIfUsedWithinDays of any rule: what "used recently" means where no single rule applies. */
+const longestKeepDays = (config: CleanupConfig): number =>
+  Math.max(0, ...[...config.rules, ...(config.defaultRule ? [config.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays));
+
 export type ExecutionOutcome = 'succeeded' | 'partial' | 'failed' | 'aborted' | 'audit_failed' | 'dry_run' | 'refused';
 
 export interface CleanupCounters extends CleanupExecutionTotals {
@@ -43,8 +47,8 @@ export interface CleanupService extends CleanupMetricsProvider {
    * it, the cached plan is served while a new one is made in the background.
    */
   plan(snapshot?: Snapshot): CleanupPlan;
-  /** A fresh, uncached plan: what execution compares against. */
-  freshPlan(snapshot: Snapshot): CleanupPlan;
+  /** A fresh, uncached plan: what execution compares against; `only` plans just those repositories (by id). */
+  freshPlan(snapshot: Snapshot, only?: ReadonlySet<string>): CleanupPlan;
   preview(snapshot?: Snapshot): LifecyclePreview;
   /** Plans a snapshot ahead of its swap, giving the event loop turns, and caches the plan. */
   prepare(snapshot: Snapshot): Promise<void>;
@@ -110,7 +114,8 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     map.set(snapshot, { at, value });
     return value;
   };
-  const freshPlan = (snapshot: Snapshot): CleanupPlan => planCleanup(snapshot, options.config, now(), planOptions);
+  const freshPlan = (snapshot: Snapshot, only?: ReadonlySet<string>): CleanupPlan =>
+    planCleanup(snapshot, options.config, now(), only ? { ...planOptions, only } : planOptions);
   const reclaimableMap = (p: CleanupPlan): ReadonlyMap<string, Reclaimable> => {
     let map = reclaimables.get(p);
     if (!map) reclaimables.set(p, (map = reclaimableByRepository(p)));
@@ -124,7 +129,8 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     runLock: new RunLock(),
     plan,
     freshPlan,
-    preview: (snapshot = options.inventory.snapshot()) => cached(previews, snapshot, (at) => previewLifecycle(snapshot, options.config.inUse, at)),
+    preview: (snapshot = options.inventory.snapshot()) =>
+      cached(previews, snapshot, (at) => previewLifecycle(snapshot, options.config.inUse, at, longestKeepDays(options.config))),
     reclaimableFor: (snapshot, repositoryId) => reclaimableMap(plan(snapshot)).get(repositoryId),
     // Version 0 is the empty snapshot served before the first refresh: there is nothing to plan.
     planKey: (snapshot) => (snapshot.version > 0 ? plan(snapshot).id : undefined),

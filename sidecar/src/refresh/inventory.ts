@@ -36,6 +36,8 @@ export interface Inventory {
   /**
    * Reads every in-use source afresh, with no rate limit, and serves the inventory with those uses; resolves
    * with that snapshot. Source failures are in its `incomplete` list. Cleanup execution calls it before deleting.
+   * With `serve: false` the snapshot is only returned (and its uses recorded), not prepared or served: the
+   * cheaper check between batches.
    */
-  refreshUses(): Promise<Snapshot>;
+  refreshUses(options?: { readonly serve?: boolean }): Promise<Snapshot>;
 }

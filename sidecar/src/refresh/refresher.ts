@@ -248,7 +248,7 @@ export class Refresher implements Inventory {
    * with those uses (cleanup execution re-checks this way just before it deletes). Failures are in the
    * returned snapshot's `incomplete` (scopes in USE_SCOPES), which block its plans.
    */
-  async refreshUses(): Promise<Snapshot> {
+  async refreshUses(options: { readonly serve?: boolean } = {}): Promise<Snapshot> {
     if (!this.ready) throw new Error('the inventory is not loaded yet');
     const base = this.current;
     const now = this.now();
@@ -274,8 +274,9 @@ export class Refresher implements Inventory {
       withUsesSteps(base, { version: this.version, ...uses, incomplete: [...inventoryIncomplete, ...uses.incomplete], remembered: [] }),
     );
     const next = await this.remember(fresh, now);
+    if (options.serve === false) return next;
     await this.prepareSafely(next);
-    // A full refresh that finished meanwhile is newer; it read the ledger, which now holds these uses.
+    // A full refresh that finished meanwhile has newer ECR data; the ledger holds these uses for its next one.
     if (this.current === base) this.current = next;
     return next;
   }

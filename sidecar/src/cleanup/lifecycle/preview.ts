@@ -91,8 +91,9 @@ export function previewRepository(
 }
 
 /** Previews every repository's lifecycle policy. */
-export function previewLifecycle(snapshot: Snapshot, inUseConfig: InUseConfig, now: number): LifecyclePreview {
-  const inUse = createInUseResolver(snapshot, inUseConfig, now);
+export function previewLifecycle(snapshot: Snapshot, inUseConfig: InUseConfig, now: number, keepDays = 0): LifecyclePreview {
+  // Remembered uses count for `keepDays`: an image the ledger saw used recently is at risk too.
+  const inUse = createInUseResolver(snapshot, inUseConfig, now, keepDays);
   return {
     generatedAt: now,
     snapshotVersion: snapshot.version,
