@@ -2,8 +2,9 @@
  * Reads one account-and-region's container-image Lambda functions into image uses: $LATEST, every version an
  * alias routes to (weighted routing included) and the newest N published versions. The image is the digest
  * Lambda resolved at deploy (Code.ResolvedImageUri), not the tag it was deployed from: moving a tag in ECR
- * does not change what a function runs. Never throws; anything unread is an Incomplete, so that a failure
- * can never pass for "fewer uses".
+ * does not change what a function runs. An alias is read through the version(s) ListAliases says it routes
+ * to, so published versions, immutable, are read once and cached whether listed or aliased. Never throws;
+ * anything unread is an Incomplete, so that a failure can never pass for "fewer uses".
  */
 import type { FunctionConfiguration, GetFunctionResponse } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
@@ -68,6 +69,7 @@ const VersionEntry = z.object({
 });
 const AliasEntry = z.object({
   Name: text,
+  FunctionVersion: z.string().optional(),
   RoutingConfig: z
     .object({ AdditionalVersionWeights: z.record(z.string().regex(VERSION), z.number()).optional() })
     .optional(),
@@ -112,15 +114,34 @@ interface FunctionRead {
   readonly incomplete: Incomplete[];
 }
 
+type Want = (qualifier: string | undefined, label: string, cacheKey?: string) => void;
+type Fail = (operation: string, error: unknown) => void;
+
+/**
+ * Each alias through the version it routes to and its weighted versions, as ListAliases names them; the
+ * uses keep the alias's name as qualifier. `listed` gives the cache keys of the versions listed.
+ */
+function wantAliases(entries: readonly unknown[], want: Want, listed: ReadonlyMap<string, string>, fail: Fail): void {
+  for (const entry of entries) {
+    const a = AliasEntry.safeParse(entry);
+    if (!a.success) {
+      fail('ListAliases', new Error('an alias entry without Name or with a malformed RoutingConfig'));
+      continue;
+    }
+    const { Name: name, FunctionVersion: version } = a.data;
+    if (version === '$LATEST') want(undefined, name);
+    else if (version !== undefined && VERSION.test(version)) want(version, name, listed.get(version));
+    // Lambda always names the version; without one, read the alias itself, uncached, rather than guess.
+    else want(name, name);
+    for (const v of Object.keys(a.data.RoutingConfig?.AdditionalVersionWeights ?? {})) want(v, name, listed.get(v));
+  }
+}
+
 /** Lists a function's versions and aliases and decides which GetFunction calls its uses need. */
-async function plan(
-  ctx: LambdaReadContext,
-  name: string,
-  fail: (operation: string, error: unknown) => void,
-): Promise<Wanted[]> {
+async function plan(ctx: LambdaReadContext, name: string, fail: Fail): Promise<Wanted[]> {
   const [versions, aliases] = await Promise.allSettled([ctx.fetcher.versions(name), ctx.fetcher.aliases(name)]);
   const wanted = new Map<string, Wanted>();
-  const want = (qualifier: string | undefined, label: string, cacheKey?: string): void => {
+  const want: Want = (qualifier, label, cacheKey) => {
     const key = qualifier ?? '';
     const known = wanted.get(key);
     if (known) {
@@ -152,18 +173,7 @@ async function plan(
   }
 
   if (aliases.status === 'rejected') fail('ListAliases', aliases.reason);
-  else
-    for (const entry of aliases.value) {
-      const a = AliasEntry.safeParse(entry);
-      if (!a.success) {
-        fail('ListAliases', new Error('an alias entry without Name or with a malformed RoutingConfig'));
-        continue;
-      }
-      // The alias itself is read every time (it moves); the versions its routing adds are immutable.
-      want(a.data.Name, a.data.Name);
-      for (const v of Object.keys(a.data.RoutingConfig?.AdditionalVersionWeights ?? {}))
-        want(v, a.data.Name, listed.get(v));
-    }
+  else wantAliases(aliases.value, want, listed, fail);
   return [...wanted.values()];
 }
 

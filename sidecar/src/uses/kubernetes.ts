@@ -5,6 +5,10 @@
  * runtime reports, `image_id` the runtime's image id: `<repo>@sha256:…` (containerd, CRI-O),
  * `docker-pullable://<repo>@sha256:…` (Docker), or a bare `sha256:…` / `docker://sha256:…` (a local
  * image id, the config digest, which names no ECR manifest). A `cluster` label comes from relabelling.
+ *
+ * The window alone cannot tell "no pods" from "not scraped": a cluster whose kube-state-metrics stopped being
+ * scraped keeps its pods in the window for a while, then they vanish and their images look unused. So each
+ * read also asks which clusters are scraped now, and can require a list of clusters to be present.
  */
 import { z } from 'zod';
 import type { ImageUse, Incomplete } from '../snapshot/model.js';
@@ -22,8 +26,10 @@ export interface KubernetesSourceOptions {
   readonly bearerToken?: string;
   readonly lookbackHours: number;
   readonly timeoutMs: number;
-  /** Largest response body accepted (default KUBERNETES_MAX_BYTES, 64 MiB). */
+  /** Largest response body accepted, per query (default KUBERNETES_MAX_BYTES, 64 MiB). */
   readonly maxBytes?: number;
+  /** Values of the `cluster` label that must have series in the window (KUBERNETES_PROMETHEUS_CLUSTERS). */
+  readonly clusters?: readonly string[];
 }
 
 const LABELS = 'cluster, namespace, pod, container, image_spec, image, image_id';
@@ -38,6 +44,17 @@ export const kubernetesQuery = (lookbackHours: number): string =>
   ['kube_pod_container_info', 'kube_pod_init_container_info']
     .map((metric) => `max by (${LABELS}) (max_over_time(${metric}[${lookbackHours}h]))`)
     .join(' or ');
+
+/**
+ * The clusters with a container series at this instant. `or` with the init containers keeps it symmetric
+ * with the window query; `count by` answers one small series per cluster ({} when there is no such label).
+ */
+export const KUBERNETES_NOW_QUERY =
+  'count by (cluster) (kube_pod_container_info) or count by (cluster) (kube_pod_init_container_info)';
+
+const OPERATION = 'query kube_pod_container_info';
+const OPERATION_NOW = 'query kube_pod_container_info now';
+const OPERATION_CLUSTERS = 'check KUBERNETES_PROMETHEUS_CLUSTERS';
 
 const Answer = z.discriminatedUnion('status', [
   z.object({
@@ -134,13 +151,13 @@ function queryUrl(base: URL): URL {
   return url;
 }
 
-async function query(options: KubernetesSourceOptions, signal: AbortSignal): Promise<Labels[]> {
+async function query(options: KubernetesSourceOptions, expr: string, signal: AbortSignal): Promise<Labels[]> {
   const { url, authorization } = splitCredentials(options.url);
   const headers: Record<string, string> = { accept: 'application/json' };
   const auth = options.bearerToken ? `Bearer ${options.bearerToken}` : authorization;
   if (auth) headers.authorization = auth;
   // partial_response=false makes Thanos fail instead of answering without some stores; Prometheus ignores it.
-  const body = new URLSearchParams({ query: kubernetesQuery(options.lookbackHours), partial_response: 'false' });
+  const body = new URLSearchParams({ query: expr, partial_response: 'false' });
   const response = await fetch(queryUrl(url), { method: 'POST', headers, body, signal });
   const maxBytes = options.maxBytes ?? KUBERNETES_MAX_BYTES;
   if (Number(response.headers.get('content-length') ?? '0') > maxBytes) {
@@ -151,33 +168,89 @@ async function query(options: KubernetesSourceOptions, signal: AbortSignal): Pro
   return seriesOf(response.status, text);
 }
 
-/** Reads pods from Prometheus on each read(); never throws: a failure is one Incomplete entry. */
+/** The `cluster` label values of some series, '' standing for series without one. */
+const clustersOf = (series: readonly Labels[]): Set<string> => new Set(series.map((s) => s.cluster ?? ''));
+
+/** `cluster "a"` or `clusters "a", "b"`, at most 10 named: the message stays short with many clusters. */
+function naming(clusters: readonly string[]): string {
+  const named = clusters.slice(0, 10).map((c) => (c ? JSON.stringify(c) : '(no cluster label)'));
+  const more = clusters.length > 10 ? ` and ${clusters.length - 10} more` : '';
+  return `${clusters.length === 1 ? 'cluster' : 'clusters'} ${named.join(', ')}${more}`;
+}
+
+/** Listed clusters without a series in the window: not scraped, or no cluster label, or a typo in the list. */
+function missingClusters(options: KubernetesSourceOptions, seen: ReadonlySet<string>): Error | undefined {
+  const missing = (options.clusters ?? []).filter((c) => !seen.has(c));
+  if (!missing.length) return undefined;
+  return new Error(
+    `${naming(missing)} listed in KUBERNETES_PROMETHEUS_CLUSTERS: no kube_pod_container_info series in the last ` +
+      `${options.lookbackHours}h; check that kube-state-metrics runs there, that Prometheus scrapes it and that ` +
+      'relabelling sets this cluster label',
+  );
+}
+
+/**
+ * Clusters in the window but absent now. Every cluster runs pods (kube-system at least), so absent now almost
+ * always means kube-state-metrics is no longer scraped; its pods would fall out of the window unseen.
+ */
+function vanishedClusters(
+  options: KubernetesSourceOptions,
+  seen: ReadonlySet<string>,
+  now: Labels[],
+): Error | undefined {
+  const scraped = clustersOf(now);
+  const gone = [...seen].filter((c) => !scraped.has(c)).sort();
+  if (!gone.length) return undefined;
+  // Without a cluster label the whole source is one cluster: name the metric, not a cluster.
+  const what = gone.length === 1 && gone[0] === '' ? 'kube_pod_container_info' : naming(gone);
+  return new Error(
+    `${what}: series in the last ${options.lookbackHours}h but none now; check that kube-state-metrics is up and ` +
+      'scraped (its Prometheus target, its cluster label). A cluster that really runs no pods, or was removed, ' +
+      'stops being reported once its last pod is older than the lookback window',
+  );
+}
+
+/** Reads pods from Prometheus on each read(); never throws: a failure is an Incomplete entry. */
 export function createKubernetesSource(options: KubernetesSourceOptions): GlobalUseSource {
   const target = redactUrl(options.url);
   // An invalid URL fails in read(), as an Incomplete entry: sources never throw.
   const inUrl = URL.canParse(options.url) ? splitCredentials(options.url).secrets : [];
   const secrets = [...inUrl, ...(options.bearerToken ? [options.bearerToken] : [])];
+  const entry = (operation: string, error: unknown): Incomplete => ({
+    scope: 'kubernetes',
+    accountId: '',
+    region: '',
+    target,
+    operation,
+    error: errorText(error, options.timeoutMs, secrets),
+  });
   return {
     source: 'kubernetes',
     description: `Prometheus ${target} (kube_pod_container_info, last ${options.lookbackHours}h)`,
     async read(): Promise<SourceRead> {
-      try {
-        const series = await query(options, AbortSignal.timeout(options.timeoutMs));
-        // Every cluster runs pods (kube-system at least): no series means kube-state-metrics is not scraped
-        // there, or the metric is dropped. Reading that as "nothing runs" would let plans delete.
-        if (!series.length) throw new Error(`no kube_pod_container_info series in the last ${options.lookbackHours}h`);
-        return { uses: usesOfAnswer(series), incomplete: [] };
-      } catch (error) {
-        const incomplete: Incomplete = {
-          scope: 'kubernetes',
-          accountId: '',
-          region: '',
-          target,
-          operation: 'query kube_pod_container_info',
-          error: errorText(error, options.timeoutMs, secrets),
-        };
-        return { uses: [], incomplete: [incomplete] };
+      // One deadline for both queries, asked together.
+      const signal = AbortSignal.timeout(options.timeoutMs);
+      const [window, now] = await Promise.allSettled([
+        query(options, kubernetesQuery(options.lookbackHours), signal),
+        query(options, KUBERNETES_NOW_QUERY, signal),
+      ]);
+      if (window.status === 'rejected') return { uses: [], incomplete: [entry(OPERATION, window.reason)] };
+      const series = window.value;
+      // Every cluster runs pods (kube-system at least): no series means kube-state-metrics is not scraped
+      // there, or the metric is dropped. Reading that as "nothing runs" would let plans delete.
+      if (!series.length) {
+        const error = new Error(`no kube_pod_container_info series in the last ${options.lookbackHours}h`);
+        return { uses: [], incomplete: [entry(OPERATION, error)] };
       }
+      // The uses read are kept whatever else fails: the entries below block plans anyway.
+      const seen = clustersOf(series);
+      const missing = missingClusters(options, seen);
+      const vanished = now.status === 'rejected' ? now.reason : vanishedClusters(options, seen, now.value);
+      const incomplete = [
+        ...(missing ? [entry(OPERATION_CLUSTERS, missing)] : []),
+        ...(vanished ? [entry(OPERATION_NOW, vanished)] : []),
+      ];
+      return { uses: usesOfAnswer(series), incomplete };
     },
   };
 }
@@ -189,6 +262,11 @@ const KubernetesEnv = z.object({
   KUBERNETES_PROMETHEUS_TOKEN: z.string().min(1).max(16_384).optional(),
   KUBERNETES_PROMETHEUS_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
   KUBERNETES_PROMETHEUS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  KUBERNETES_PROMETHEUS_CLUSTERS: z
+    .string()
+    .transform((list) => list.split(',').map((c) => c.trim()))
+    .pipe(z.array(z.string().min(1).max(256)).min(1).max(1000))
+    .optional(),
 });
 type KubernetesEnvKey = keyof z.input<typeof KubernetesEnv>;
 // Fixed messages: they say what is expected and never echo a value (the URL may hold a password).
@@ -197,6 +275,8 @@ const MESSAGES: Readonly<Record<KubernetesEnvKey, string>> = {
   KUBERNETES_PROMETHEUS_TOKEN: 'must be 1-16384 characters',
   KUBERNETES_PROMETHEUS_LOOKBACK_HOURS: 'must be an integer 1-2160',
   KUBERNETES_PROMETHEUS_TIMEOUT_SECONDS: 'must be an integer 1-600',
+  KUBERNETES_PROMETHEUS_CLUSTERS:
+    'must be 1-1000 comma-separated cluster label values, none empty, each 1-256 characters',
 };
 
 /** The Kubernetes source's options, or undefined when KUBERNETES_PROMETHEUS_URL is unset or empty. */
@@ -214,7 +294,11 @@ export function kubernetesSourceFromEnv(
     const key = String(parsed.error.issues[0]!.path[0]) as KubernetesEnvKey;
     throw new Error(`${key}: ${MESSAGES[key]}`);
   }
-  const { KUBERNETES_PROMETHEUS_URL: url, KUBERNETES_PROMETHEUS_TOKEN: token } = parsed.data;
+  const {
+    KUBERNETES_PROMETHEUS_URL: url,
+    KUBERNETES_PROMETHEUS_TOKEN: token,
+    KUBERNETES_PROMETHEUS_CLUSTERS: clusters,
+  } = parsed.data;
   // One Authorization header: a token and a password would leave one silently unused.
   if (token && splitCredentials(url).authorization)
     throw new Error('KUBERNETES_PROMETHEUS_TOKEN: cannot be combined with user:password in KUBERNETES_PROMETHEUS_URL');
@@ -223,5 +307,6 @@ export function kubernetesSourceFromEnv(
     ...(token ? { bearerToken: token } : {}),
     lookbackHours: parsed.data.KUBERNETES_PROMETHEUS_LOOKBACK_HOURS,
     timeoutMs: parsed.data.KUBERNETES_PROMETHEUS_TIMEOUT_SECONDS * 1000,
+    ...(clusters ? { clusters: [...new Set(clusters)] } : {}),
   };
 }

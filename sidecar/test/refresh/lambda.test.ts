@@ -82,30 +82,74 @@ describe('readLambda', () => {
     });
     // Untagged and unresolved: the reference is a use of platform/api:latest, as Lambda would pull it.
     expect(parseEcrReference(`${ECR_A}/platform/api`)).toMatchObject({ repository: 'platform/api', tag: 'latest' });
-    // Zip functions are not read beyond the listing.
+    // Zip functions are not read beyond the listing. GetFunction: both $LATEST, then versions 12, 11, 1 (prod)
+    // and 10 (live's weight); live's own version is 12, read once for both.
     expect(emulator.controls.calls()).toEqual({
-      'lambda:GetFunction': { calls: 7, throttled: 0, faulted: 0, errors: 0 },
+      'lambda:GetFunction': { calls: 6, throttled: 0, faulted: 0, errors: 0 },
       'lambda:ListAliases': { calls: 2, throttled: 0, faulted: 0, errors: 0 },
       'lambda:ListFunctions': { calls: 1, throttled: 0, faulted: 0, errors: 0 },
       'lambda:ListVersionsByFunction': { calls: 2, throttled: 0, faulted: 0, errors: 0 },
     });
   });
 
-  it('reads published versions once; $LATEST and aliases every time', async () => {
+  it('reads published versions once, aliased ones too; a steady refresh reads only $LATEST', async () => {
     await readLambda(context());
-    expect(cache.size).toBe(3);
+    // 12, 11 (newest two), 1 (prod), 10 (live's weight).
+    expect(cache.size).toBe(4);
     emulator.controls.resetCalls();
     const again = await readLambda(context());
     expect(rows(again.uses)).toEqual(EXPECTED);
-    // $LATEST of both functions, and the two aliases.
-    expect(emulator.controls.callCount('lambda:GetFunction')).toBe(4);
+    expect(again.incomplete).toEqual([]);
+    // $LATEST of both functions; the aliases resolve from ListAliases to cached versions.
+    expect(emulator.controls.callCount('lambda:GetFunction')).toBe(2);
+    expect(emulator.controls.callCount('lambda:ListAliases')).toBe(2);
   });
 
   it('keepVersions 0 keeps $LATEST and aliased versions only; the cache drops versions no longer read', async () => {
     await readLambda(context());
+    emulator.controls.resetCalls();
     const read = await readLambda(context({ keepVersions: 0 }));
     expect(rows(read.uses)).toEqual(EXPECTED.filter(([, q]) => q !== '11' && q !== '12'));
-    expect(cache.size).toBe(1);
+    // 11 is dropped; 12 stays, aliased by live.
+    expect(cache.size).toBe(3);
+    expect(emulator.controls.callCount('lambda:GetFunction')).toBe(2);
+  });
+
+  it('reads an alias on $LATEST with $LATEST, once', async () => {
+    // fn-000: version 1, and two aliases on $LATEST.
+    const em = await startEmulator({ fixture: lambdaFixture(manyFunctions(1, 1, 2)) });
+    try {
+      const read = await readLambda(context({ em }));
+      expect(read.incomplete).toEqual([]);
+      const latest = `${ECR_A}/web/frontend@${F2}`;
+      expect(rows(read.uses)).toEqual([
+        ['fn-000', '$LATEST', latest, F2],
+        ['fn-000', '1', `${ECR_A}/web/frontend@${F1}`, F1],
+        ['fn-000', 'alias-000', latest, F2],
+        ['fn-000', 'alias-001', latest, F2],
+      ]);
+      expect(em.controls.callCount('lambda:GetFunction')).toBe(2);
+    } finally {
+      await em.close();
+    }
+  });
+
+  it('reads an alias by its name, every time, when ListAliases names no version', async () => {
+    const real = context().fetcher;
+    const fetcher: LambdaReadContext['fetcher'] = {
+      functions: () => real.functions(),
+      versions: (name) => real.versions(name),
+      function: (name, qualifier) => real.function(name, qualifier),
+      // The emulator, like Lambda, always names it: drop it to see the fallback.
+      aliases: async (name) => (await real.aliases(name)).map(({ FunctionVersion: _, ...alias }) => alias),
+    };
+    const read = await readLambda(context({ fetcher }));
+    expect(read.incomplete).toEqual([]);
+    expect(rows(read.uses)).toEqual(EXPECTED);
+    emulator.controls.resetCalls();
+    expect(rows((await readLambda(context({ fetcher }))).uses)).toEqual(EXPECTED);
+    // Both $LATEST, and prod and live by name.
+    expect(emulator.controls.callCount('lambda:GetFunction')).toBe(4);
   });
 
   it('sees deployments: a new $LATEST image and a moved alias, without a stale cache', async () => {
@@ -196,6 +240,8 @@ describe('readLambda failures are Incomplete, never fewer uses in silence', () =
       ['lambda', '111111111111', 'us-east-1', 'web-thumbnailer', 'ListVersionsByFunction', error],
     ]);
     expect(rows(read.uses)).toEqual(EXPECTED.filter(([, q]) => q !== '11' && q !== '12'));
+    // Aliased versions were read by number, but without a listing there is no cache key to trust.
+    expect(cache.size).toBe(0);
   });
 
   it('ListAliases: $LATEST and the newest versions still count', async () => {
@@ -219,7 +265,7 @@ describe('readLambda failures are Incomplete, never fewer uses in silence', () =
         'us-east-1',
         'web-thumbnailer',
         'GetFunction',
-        `6 qualifiers unread; first: $LATEST: ${error}`,
+        `5 qualifiers unread; first: $LATEST: ${error}`,
       ],
     ]);
     expect(cache.size).toBe(0);

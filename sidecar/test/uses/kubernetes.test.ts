@@ -1,14 +1,17 @@
 /**
  * The Kubernetes source against a node:http server on loopback that answers like the Prometheus HTTP API:
  * the request it makes (form-encoded query, auth headers), how kube-state-metrics' labels and image_id
- * forms become uses, and every failure becoming one Incomplete entry without credentials.
+ * forms become uses, every failure becoming one Incomplete entry without credentials, and the cluster checks:
+ * listed clusters missing from the window, and clusters in the window that are not scraped now.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageUse } from '../../src/snapshot/model.js';
+import type { KubernetesSourceOptions } from '../../src/uses/kubernetes.js';
 import {
+  KUBERNETES_NOW_QUERY,
   createKubernetesSource,
   kubernetesQuery,
   kubernetesSourceFromEnv,
@@ -30,7 +33,7 @@ interface Seen {
   authorization: string | undefined;
   form: URLSearchParams;
 }
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Handler = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void;
 
 let server: Server;
 let port: number;
@@ -47,20 +50,26 @@ const vector = (series: Record<string, string>[]): Handler =>
     status: 'success',
     data: { resultType: 'vector', result: series.map((metric) => ({ metric, value: [1717200000, '1'] })) },
   });
+/** Answers the window query with `window` and the instant query of the clusters scraped now with `now`. */
+const byQuery =
+  (window: Handler, now: Handler): Handler =>
+  (req, res, form) =>
+    (form.get('query') === KUBERNETES_NOW_QUERY ? now : window)(req, res, form);
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString());
       seen.push({
         method: req.method ?? '',
         url: req.url ?? '',
         contentType: req.headers['content-type'] ?? '',
         authorization: req.headers.authorization,
-        form: new URLSearchParams(Buffer.concat(chunks).toString()),
+        form,
       });
-      handler(req, res);
+      handler(req, res, form);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -98,10 +107,11 @@ describe('usesOfAnswer', () => {
         series({ pod: 'web-3', image_spec: WEB, image: `${WEB}:latest`, image_id: `${WEB}@${D1}` }),
       ]),
     ).toEqual([
+      // Sorted by use identity, which names the workload's container, not the pod.
       pod({ cluster: 'prod', reference: `${WEB}:v1`, digest: D1 }),
-      pod({ pod: 'web-2', reference: `${WEB}:v1`, digest: D1 }),
       // The spec wrote no tag (latest); the runtime reports the tag: both are kept.
       pod({ pod: 'web-3', reference: `${WEB}:latest`, digest: D1 }),
+      pod({ pod: 'web-2', reference: `${WEB}:v1`, digest: D1 }),
       pod({ pod: 'web-3', reference: WEB, digest: D1 }),
     ]);
   });
@@ -189,10 +199,18 @@ describe('createKubernetesSource', () => {
       ],
       incomplete: [],
     });
+    // Two queries in one read: the window, and the clusters scraped now (asked together, in either order).
     expect(seen.map((s) => [s.method, s.url, s.contentType, s.authorization])).toEqual([
       ['POST', '/prom/api/v1/query', 'application/x-www-form-urlencoded;charset=UTF-8', undefined],
+      ['POST', '/prom/api/v1/query', 'application/x-www-form-urlencoded;charset=UTF-8', undefined],
     ]);
-    expect(Object.fromEntries(seen[0]!.form)).toEqual({ query: kubernetesQuery(48), partial_response: 'false' });
+    expect(seen.map((s) => Object.fromEntries(s.form)).sort((a, b) => a.query!.localeCompare(b.query!))).toEqual([
+      { query: KUBERNETES_NOW_QUERY, partial_response: 'false' },
+      { query: kubernetesQuery(48), partial_response: 'false' },
+    ]);
+    expect(KUBERNETES_NOW_QUERY).toBe(
+      'count by (cluster) (kube_pod_container_info) or count by (cluster) (kube_pod_init_container_info)',
+    );
     expect(kubernetesQuery(48)).toBe(
       'max by (cluster, namespace, pod, container, image_spec, image, image_id) (max_over_time(kube_pod_container_info[48h])) or ' +
         'max by (cluster, namespace, pod, container, image_spec, image, image_id) (max_over_time(kube_pod_init_container_info[48h]))',
@@ -209,10 +227,8 @@ describe('createKubernetesSource', () => {
     const read = await basic.read(0);
     const bearer = createKubernetesSource({ url: at(), bearerToken: 'tok-123', lookbackHours: 24, timeoutMs: 5_000 });
     await bearer.read(0);
-    expect(seen.map((s) => s.authorization)).toEqual([
-      `Basic ${Buffer.from('ops:pa$s').toString('base64')}`,
-      'Bearer tok-123',
-    ]);
+    const basicAuth = `Basic ${Buffer.from('ops:pa$s').toString('base64')}`;
+    expect(seen.map((s) => s.authorization)).toEqual([basicAuth, basicAuth, 'Bearer tok-123', 'Bearer tok-123']);
     expect(basic.description).toBe(`Prometheus ${at('/')} (kube_pod_container_info, last 24h)`);
     expect(read.incomplete).toEqual([
       {
@@ -317,6 +333,101 @@ describe('createKubernetesSource', () => {
   });
 });
 
+describe('the cluster checks', () => {
+  const target = () => `http://127.0.0.1:${port}/`;
+  const read = (o: Partial<KubernetesSourceOptions> = {}) =>
+    createKubernetesSource({ url: `http://127.0.0.1:${port}`, lookbackHours: 24, timeoutMs: 5_000, ...o }).read(0);
+  const web = (cluster?: string) => ({
+    ...(cluster ? { cluster } : {}),
+    namespace: 'shop',
+    pod: 'web-1',
+    container: 'web',
+    image: `${WEB}:v1`,
+    image_id: `${WEB}@${D1}`,
+  });
+  const useIn = (cluster?: string) => pod({ ...(cluster ? { cluster } : {}), reference: `${WEB}:v1`, digest: D1 });
+  const now = (...clusters: string[]) =>
+    vector(clusters.map((cluster): Record<string, string> => (cluster ? { cluster } : {})));
+  const entry = (operation: string, error: string) => ({
+    scope: 'kubernetes',
+    accountId: '',
+    region: '',
+    target: target(),
+    operation,
+    error,
+  });
+  const STALE =
+    ': series in the last 24h but none now; check that kube-state-metrics is up and scraped (its Prometheus ' +
+    'target, its cluster label). A cluster that really runs no pods, or was removed, stops being reported once ' +
+    'its last pod is older than the lookback window';
+
+  it('reports listed clusters without series in the window, and still returns the others', async () => {
+    handler = byQuery(vector([web('prod'), web('staging')]), now('prod', 'staging'));
+    expect(await read({ clusters: ['prod', 'staging', 'dr', 'qa'] })).toEqual({
+      uses: [useIn('prod'), useIn('staging')],
+      incomplete: [
+        entry(
+          'check KUBERNETES_PROMETHEUS_CLUSTERS',
+          'clusters "dr", "qa" listed in KUBERNETES_PROMETHEUS_CLUSTERS: no kube_pod_container_info series in the ' +
+            'last 24h; check that kube-state-metrics runs there, that Prometheus scrapes it and that relabelling ' +
+            'sets this cluster label',
+        ),
+      ],
+    });
+    expect(await read({ clusters: ['staging', 'prod'] })).toEqual({
+      uses: [useIn('prod'), useIn('staging')],
+      incomplete: [],
+    });
+  });
+
+  it('reports a cluster in the window that is not scraped now, keeping its pods', async () => {
+    handler = byQuery(vector([web('prod'), web('staging'), web('dev')]), now('prod'));
+    expect(await read()).toEqual({
+      uses: [useIn('dev'), useIn('prod'), useIn('staging')],
+      incomplete: [entry('query kube_pod_container_info now', `clusters "dev", "staging"${STALE}`)],
+    });
+    // Both checks at once: one entry each.
+    handler = byQuery(vector([web('prod'), web('staging')]), now('prod'));
+    expect((await read({ clusters: ['prod', 'dr'] })).incomplete.map((i) => [i.operation, i.error])).toEqual([
+      [
+        'check KUBERNETES_PROMETHEUS_CLUSTERS',
+        expect.stringMatching(/^cluster "dr" listed in KUBERNETES_PROMETHEUS_CLUSTERS: /),
+      ],
+      ['query kube_pod_container_info now', `cluster "staging"${STALE}`],
+    ]);
+  });
+
+  it('without a cluster label, reports the whole source when nothing is scraped now', async () => {
+    handler = byQuery(vector([web()]), now());
+    expect(await read()).toEqual({
+      uses: [useIn()],
+      incomplete: [entry('query kube_pod_container_info now', `kube_pod_container_info${STALE}`)],
+    });
+    handler = byQuery(vector([web(), web('prod'), web('dev')]), now('prod'));
+    expect((await read()).incomplete.map((i) => i.error)).toEqual([`clusters (no cluster label), "dev"${STALE}`]);
+    handler = byQuery(vector([web()]), now(''));
+    expect(await read()).toEqual({ uses: [useIn()], incomplete: [] });
+  });
+
+  it.each<[string, Handler, Partial<KubernetesSourceOptions>, string]>([
+    ['a proxy error page', (_q, res) => res.writeHead(503).end('unavailable'), {}, 'HTTP 503'],
+    [
+      'a partial answer',
+      json(200, { status: 'success', data: { resultType: 'vector', result: [] }, warnings: ['store down'] }),
+      {},
+      'partial answer: store down',
+    ],
+    ['an answer over the cap', now('x'.repeat(2_000)), { maxBytes: 1_024 }, 'larger than the 1024-byte cap'],
+    ['no answer in time', () => undefined, { timeoutMs: 500 }, 'timed out after 500 ms'],
+  ])('keeps the uses and reports %s to the query of clusters scraped now', async (_name, answer, o, error) => {
+    handler = byQuery(vector([web('prod')]), answer);
+    expect(await read(o)).toEqual({
+      uses: [useIn('prod')],
+      incomplete: [entry('query kube_pod_container_info now', error)],
+    });
+  });
+});
+
 describe('kubernetesSourceFromEnv', () => {
   it('is disabled without a URL and applies the defaults', () => {
     expect(kubernetesSourceFromEnv({})).toBeUndefined();
@@ -336,6 +447,37 @@ describe('kubernetesSourceFromEnv', () => {
         KUBERNETES_PROMETHEUS_TIMEOUT_SECONDS: '5',
       }),
     ).toEqual({ url: 'https://thanos.example.com/prom', bearerToken: 'abc', lookbackHours: 2160, timeoutMs: 5_000 });
+  });
+
+  it('reads KUBERNETES_PROMETHEUS_CLUSTERS as a trimmed list without duplicates', () => {
+    const url = 'http://prometheus:9090';
+    expect(
+      kubernetesSourceFromEnv({
+        KUBERNETES_PROMETHEUS_URL: url,
+        KUBERNETES_PROMETHEUS_CLUSTERS: ' prod , eks-b,prod ',
+      }),
+    ).toEqual({ url, lookbackHours: 24, timeoutMs: 30_000, clusters: ['prod', 'eks-b'] });
+    expect(kubernetesSourceFromEnv({ KUBERNETES_PROMETHEUS_URL: url, KUBERNETES_PROMETHEUS_CLUSTERS: ' ' })).toEqual({
+      url,
+      lookbackHours: 24,
+      timeoutMs: 30_000,
+    });
+  });
+
+  it.each([
+    ['an empty entry', 'prod,,staging'],
+    ['a trailing comma', 'prod,'],
+    ['only a comma', ','],
+    ['a 257-character name', 'x'.repeat(257)],
+    ['1001 clusters', Array.from({ length: 1001 }, (_, i) => `c${i}`).join(',')],
+  ])('rejects KUBERNETES_PROMETHEUS_CLUSTERS with %s, without echoing it', (_name, clusters) => {
+    expect(() =>
+      kubernetesSourceFromEnv({ KUBERNETES_PROMETHEUS_URL: 'http://p', KUBERNETES_PROMETHEUS_CLUSTERS: clusters }),
+    ).toThrow(
+      new Error(
+        'KUBERNETES_PROMETHEUS_CLUSTERS: must be 1-1000 comma-separated cluster label values, none empty, each 1-256 characters',
+      ),
+    );
   });
 
   it.each<[Record<string, string>, string]>([
