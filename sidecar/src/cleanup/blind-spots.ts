@@ -17,7 +17,7 @@ const NOT_READ: Readonly<Record<UseSource, string>> = {
 /** At most this many foreign registries are named. */
 const MAX_FOREIGN = 10;
 
-export function blindSpotNotices(snapshot: Snapshot, config: CleanupConfig): string[] {
+export function blindSpotNotices(snapshot: Snapshot, config: CleanupConfig, now: number): string[] {
   if (!snapshot.sources) return [];
   const notices: string[] = [];
   const read = new Set(snapshot.sources.map((s) => s.source));
@@ -25,6 +25,7 @@ export function blindSpotNotices(snapshot: Snapshot, config: CleanupConfig): str
   for (const registry of config.inUse.nothingRunsFrom)
     notices.push(`registry ${registry} is declared in CLEANUP_NOTHING_RUNS_FROM: its plan is not blocked without an in-use source, so nothing protects images that do run from it`);
   for (const source of snapshot.sources) notices.push(...(source.notices ?? []));
+  notices.push(...watchNotices(snapshot, config, now));
   notices.push(...foreignRegistryNotices(snapshot));
   return notices;
 }
@@ -48,4 +49,19 @@ export function foreignRegistryNotices(snapshot: Snapshot): string[] {
     .map(([key, n]) => `${n} use${n === 1 ? '' : 's'} name${n === 1 ? 's' : ''} registry ${key}, which ECR Lens does not inventory: add that account or region to see and protect those images`);
   if (sorted.length > MAX_FOREIGN) out.push(`and ${sorted.length - MAX_FOREIGN} more registries outside the configured accounts and regions`);
   return out;
+}
+
+/** ECS read with a gap within the window tasks are remembered for: a task that ran and stopped in the gap is unseen. */
+function watchNotices(snapshot: Snapshot, config: CleanupConfig, now: number): string[] {
+  const keepDays = Math.max(0, ...[...config.rules, ...(config.defaultRule ? [config.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays));
+  const windowMs = Math.max(config.inUse.stoppedTaskWindowHours * 3_600_000, keepDays * 86_400_000);
+  const recent = (snapshot.sources ?? []).filter((s) => s.watchedSince !== undefined && s.watchedSince > now - windowMs);
+  if (!recent.length) return [];
+  const since = Math.min(...recent.map((s) => s.watchedSince!));
+  const where = recent.map((s) => `${s.accountId}/${s.region}`).slice(0, 5).join(', ');
+  return [
+    `ECS in ${where}${recent.length > 5 ? ` and ${recent.length - 5} more` : ''} has been watched without a gap only since ${new Date(since).toISOString()} ` +
+      `(a new data directory, the sidecar down, or refreshes more than an hour apart): a task that ran and stopped before then, within the ` +
+      `${Math.round(windowMs / 3_600_000)}-hour window tasks are remembered for, was not seen, so an image only it used looks unused`,
+  ];
 }

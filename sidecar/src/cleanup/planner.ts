@@ -708,5 +708,5 @@ function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: numbe
     repositories.push(planRepository(snapshot, repository, match(repository.name), context));
     yield;
   }
-  return assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: configHash(config), notices: blindSpotNotices(snapshot, config) });
+  return assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: configHash(config), notices: blindSpotNotices(snapshot, config, now) });
 }

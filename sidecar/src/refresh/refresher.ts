@@ -72,6 +72,8 @@ type AllUses = Pick<SnapshotInput, 'uses' | 'clusters' | 'incomplete'> & { reado
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+/** ECS lists a stopped task for at least an hour (ListTasks): reads closer than this together see every task. */
+export const ECS_STOPPED_LISTING_MS = 55 * 60_000;
 
 const settle = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
   promise.then(
@@ -313,13 +315,32 @@ export class Refresher implements Inventory {
       const remembered = entries
         .filter((e) => !seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`))
         .map((e) => ({ ...e.use, digest: e.digest }));
-      if (!remembered.length) return snapshot;
-      return await runCooperatively(withUsesSteps(snapshot, { version: snapshot.version, uses: snapshot.uses, clusters: snapshot.clusters, incomplete: snapshot.incomplete, remembered }));
+      const sources = await this.watch(snapshot, now);
+      return await runCooperatively(
+        withUsesSteps(snapshot, { version: snapshot.version, uses: snapshot.uses, clusters: snapshot.clusters, incomplete: snapshot.incomplete, remembered, sources }),
+      );
     } catch (error) {
       const entry: Incomplete = { scope: 'ledger', accountId: '', region: '', operation: 'record/recall', error: errorMessage(error) };
       this.log.error('the usage ledger failed; every cleanup plan is blocked', { error: entry.error });
       return withUses(snapshot, { version: snapshot.version, uses: snapshot.uses, clusters: snapshot.clusters, incomplete: [...snapshot.incomplete, entry] });
     }
+  }
+
+  /**
+   * Since when ECS has been read in each registry with no gap longer than ECS lists a stopped task: a task that
+   * ran and stopped inside a longer gap (the sidecar was down, a new data directory) was never seen.
+   */
+  private async watch(snapshot: Snapshot, now: number): Promise<readonly SourceCoverage[] | undefined> {
+    if (!this.ledger || !snapshot.sources) return snapshot.sources;
+    const failed = new Set(snapshot.incomplete.filter((e) => e.scope === 'ecs' || e.scope === 'cluster').map((e) => `${e.accountId}/${e.region}`));
+    const scope = (s: SourceCoverage): string | undefined =>
+      s.source === 'ecs' && s.accountId !== undefined && !failed.has(`${s.accountId}/${s.region}`) ? `ecs/${s.accountId}/${s.region}` : undefined;
+    const scopes = snapshot.sources.flatMap((s) => scope(s) ?? []);
+    const since = await this.ledger.watched(scopes, now, ECS_STOPPED_LISTING_MS);
+    return snapshot.sources.map((s) => {
+      const at = since.get(scope(s) ?? '');
+      return at === undefined ? s : { ...s, watchedSince: at };
+    });
   }
 
   /** Kubernetes and keep lists: read once for every registry. */

@@ -228,6 +228,11 @@ export interface SourceCoverage {
   readonly readAt: number;
   /** What the source said about its read without failing (lines of a keep list it ignored, an empty list). */
   readonly notices?: readonly string[];
+  /**
+   * ECS: since when the usage ledger has seen this registry's ECS read with no gap longer than ECS lists a
+   * stopped task. Uses that came and went before then were not seen. Absent without a ledger.
+   */
+  readonly watchedSince?: number;
 }
 
 /** What a refresh gathered, before indexing. */

@@ -57,6 +57,19 @@ export const MIGRATIONS: readonly Migration[] = [
       PRAGMA user_version = 1;
     `,
   },
+  {
+    version: 2,
+    description: 'watches: since when each in-use source has been read without a gap',
+    sql: `
+      CREATE TABLE watch (
+        scope TEXT PRIMARY KEY,
+        since INTEGER NOT NULL,
+        last INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      PRAGMA user_version = 2;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

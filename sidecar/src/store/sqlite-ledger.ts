@@ -67,6 +67,7 @@ export class SqliteLedger implements UsageLedger {
   private readonly seenSinceStmt: Statement<[{ since: number }], LedgerRow>;
   private readonly pruneStmt: Statement<[{ before: number }]>;
   private readonly countStmt: Statement<[], { n: number }>;
+  private readonly watchAll: (scopes: readonly string[], at: number, maxGapMs: number) => Map<string, number>;
 
   /** `file`: the database's path, for size(); its WAL is `${file}-wal`. */
   constructor(
@@ -77,6 +78,13 @@ export class SqliteLedger implements UsageLedger {
     this.pruneStmt = db.prepare<[{ before: number }]>(PRUNE);
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM ledger');
     this.recordAll = db.transaction(upserter(db));
+    this.watchAll = db.transaction(watcher(db));
+  }
+
+  async watched(scopes: readonly string[], at: number, maxGapMs: number): Promise<ReadonlyMap<string, number>> {
+    checkTime('at', at);
+    checkTime('maxGapMs', maxGapMs);
+    return this.watchAll(scopes, at, maxGapMs);
   }
 
   async record(sightings: readonly UseSighting[], seenAt: number): Promise<void> {
@@ -108,6 +116,23 @@ export class SqliteLedger implements UsageLedger {
     const entries = this.countStmt.get()!.n;
     return { entries, bytes: fileSize(this.file) + fileSize(`${this.file}-wal`) };
   }
+}
+
+/** The body of watched()'s transaction: a read within the gap extends the watch, a later one restarts it. */
+function watcher(db: Database): (scopes: readonly string[], at: number, maxGapMs: number) => Map<string, number> {
+  const find = db.prepare<[string], { since: number; last: number }>('SELECT since, last FROM watch WHERE scope = ?');
+  const put = db.prepare<[string, number, number]>('INSERT INTO watch (scope, since, last) VALUES (?, ?, ?) ON CONFLICT (scope) DO UPDATE SET since = excluded.since, last = excluded.last');
+  return (scopes, at, maxGapMs) => {
+    const out = new Map<string, number>();
+    for (const scope of scopes) {
+      const known = find.get(scope);
+      const continuous = known !== undefined && at - known.last <= maxGapMs && at >= known.since;
+      const since = continuous ? known.since : at;
+      put.run(scope, since, continuous ? Math.max(known.last, at) : at);
+      out.set(scope, since);
+    }
+    return out;
+  };
 }
 
 /**

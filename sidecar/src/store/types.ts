@@ -35,6 +35,12 @@ export interface UsageLedger {
   prune(before: number): Promise<number>;
   /** Entries held, and bytes on disk (for /metrics and benchmarks). */
   size(): Promise<{ readonly entries: number; readonly bytes: number }>;
+  /**
+   * Records that each scope (an in-use source in a registry, e.g. `ecs/111111111111/us-east-1`) was read
+   * completely at `at`, and returns since when each has been read with no gap longer than `maxGapMs`: a scope
+   * unread for longer (or never read) starts a new watch at `at`. Uses that came and went in a gap were not seen.
+   */
+  watched(scopes: readonly string[], at: number, maxGapMs: number): Promise<ReadonlyMap<string, number>>;
 }
 
 export const AUDIT_EVENTS = [

@@ -214,8 +214,11 @@ describe('every in-use source protects its images', () => {
     expect(reasonsOf(p, 'v3')).toEqual([`kept: used by Lambda function thumbnailer (alias prod) in ${ACCOUNT}/${REGION}, by digest`]);
     expect(reasonsOf(p, 'v4')[0]).toMatch(/^kept: listed in keep list .*keep\.txt, by tag v4$/);
     expect(reasonsOf(p, 'v6')).toEqual(['kept: used by running task batch-1 in cluster prod, by digest']);
-    // Kubernetes is not configured: the plan says what it cannot see.
-    expect(p.notices).toEqual([expect.stringMatching(/^Kubernetes is not read/)]);
+    // Kubernetes is not configured, and ECS has been watched only since this sidecar started: the plan says so.
+    expect(p.notices).toEqual([
+      expect.stringMatching(/^Kubernetes is not read/),
+      expect.stringMatching(new RegExp(`^ECS in ${ACCOUNT}/${REGION} has been watched without a gap only since ${new Date(T0 * 1000).toISOString()}`)),
+    ]);
   });
 });
 
@@ -299,9 +302,13 @@ describe('the usage ledger', () => {
     expect(remembered.images.find((i) => i.tags.includes('v6'))!.reasons.map((r) => [r.code, r.text])).toEqual([
       ['recently-used', 'kept: last used 1 hour ago by running task batch-1 in cluster prod, by digest'],
     ]);
-    // Without the ledger, the same listing makes v6 look unused: the trap the ledger closes.
-    const forgetful = await sidecar(stack, {});
-    expect(decisions(await plan(forgetful)).v6).toBe('delete');
+    // Without the ledger, the same listing makes v6 look unused: the trap the ledger closes. That plan says ECS has
+    // been watched only since its start.
+    const forgetful = await plan(await sidecar(stack, {}));
+    expect(decisions(forgetful).v6).toBe('delete');
+    expect(forgetful.notices).toContain(
+      `ECS in ${ACCOUNT}/${REGION} has been watched without a gap only since ${new Date(stack.clock).toISOString()} (a new data directory, the sidecar down, or refreshes more than an hour apart): a task that ran and stopped before then, within the 48-hour window tasks are remembered for, was not seen, so an image only it used looks unused`,
+    );
 
     // Past the 48-hour window, the use no longer counts.
     stack.clock += 48 * 3_600_000;

@@ -121,6 +121,17 @@ describe('blind spots', () => {
     expect(() => cleanupConfigFromEnv({ CLEANUP_UNWATCHED_PULLERS: 'ci' }, {})).toThrow(/^CLEANUP_UNWATCHED_PULLERS must be a 12-digit account id or \*/);
   });
 
+  it('says when ECS has been watched for less than the window tasks are remembered for', () => {
+    const watched = (ms: number): SourceCoverage => ({ ...ecs, watchedSince: NOW - ms });
+    const cfg = config({ inUse: { stoppedTaskWindowHours: 24 } }); // keepIfUsedWithinDays 7: a 168-hour window
+    const fresh = planCleanup(makeSnapshot({ repositories: [repo], images, sources: [watched(2 * HOUR)] }), cfg, NOW);
+    expect(fresh.notices).toContain(
+      `ECS in ${ACCOUNT}/${REGION} has been watched without a gap only since ${new Date(NOW - 2 * HOUR).toISOString()} (a new data directory, the sidecar down, or refreshes more than an hour apart): a task that ran and stopped before then, within the 168-hour window tasks are remembered for, was not seen, so an image only it used looks unused`,
+    );
+    const long = planCleanup(makeSnapshot({ repositories: [repo], images, sources: [watched(8 * DAY)] }), cfg, NOW);
+    expect(long.notices.some((n) => n.startsWith('ECS in'))).toBe(false);
+  });
+
   it('names uses of registries outside the configured accounts and regions', () => {
     const foreign = makeUse({ reference: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/shared:v1', cluster: 'prod', task: 'task/9' });
     const plan = planCleanup(makeSnapshot({ repositories: [repo], images, uses: [...uses, foreign, foreign], sources: [ecs] }), config(), NOW);

@@ -210,3 +210,26 @@ describe('size', () => {
     expect(wal).toBeGreaterThan(0); // the commit is in the WAL until a checkpoint
   });
 });
+
+describe('watched: since when a scope has been read without a gap', () => {
+  const GAP = 55 * 60_000;
+  it('starts a watch at the first read, extends it by reads within the gap, and restarts it after a longer one', async () => {
+    const { ledger } = openStore();
+    expect([...(await ledger.watched(['ecs/a', 'ecs/b'], 1_000_000, GAP))]).toEqual([
+      ['ecs/a', 1_000_000],
+      ['ecs/b', 1_000_000],
+    ]);
+    expect((await ledger.watched(['ecs/a'], 1_000_000 + GAP, GAP)).get('ecs/a')).toBe(1_000_000);
+    // b was not read for longer than the gap: what ran meanwhile was not seen.
+    expect((await ledger.watched(['ecs/b'], 1_000_000 + GAP + 1, GAP)).get('ecs/b')).toBe(1_000_000 + GAP + 1);
+    expect((await ledger.watched(['ecs/a'], 1_000_000 + 2 * GAP, GAP)).get('ecs/a')).toBe(1_000_000);
+  });
+
+  it('survives a restart', async () => {
+    const first = openStore();
+    await first.ledger.watched(['ecs/a'], 5_000, GAP);
+    first.close();
+    const again = openStore(dirname(first.location));
+    expect((await again.ledger.watched(['ecs/a'], 5_000 + GAP, GAP)).get('ecs/a')).toBe(5_000);
+  });
+});
