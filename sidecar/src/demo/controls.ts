@@ -26,6 +26,15 @@ export const FaultSchema = z.object({
     .enum(['server', 'throttle'])
     .optional()
     .describe('How the failing page fails (default server: HTTP 500)'),
+  describeFailures: z
+    .object({
+      reason: z.string().min(1).optional().describe('Without one, matching items are left out of the answer'),
+      match: z.string().min(1).optional().describe('Only items whose ARN contains this; default every item'),
+    })
+    .optional()
+    .describe(
+      'DescribeServices/DescribeTasks/DescribeServiceRevisions answer matching items as failures[{arn, reason}]; DescribeTaskDefinition answers them without taskDefinition',
+    ),
 });
 
 /**
@@ -44,7 +53,7 @@ export const QuirksSchema = z.object({
   servicesWithoutDeployments: z
     .boolean()
     .default(false)
-    .describe('DescribeServices answers deployments: [] (taskDefinition still set)'),
+    .describe('DescribeServices answers deployments: [] and no currentServiceRevisions (taskDefinition still set)'),
 });
 
 export const ControlSettingsSchema = z.object({
@@ -76,6 +85,8 @@ export const ECS_CATEGORIES: Readonly<Record<string, string>> = {
   DescribeClusters: 'ecs:ClusterRead',
   ListServices: 'ecs:ServiceRead',
   DescribeServices: 'ecs:ServiceRead',
+  // AWS lists it apart: "Service revision read", 50 / 20.
+  DescribeServiceRevisions: 'ecs:ServiceRevisionRead',
   ListTasks: 'ecs:ClusterResourceRead',
   DescribeTasks: 'ecs:ClusterResourceRead',
   DescribeTaskDefinition: 'ecs:TaskDefinitionRead',
@@ -91,6 +102,7 @@ export const ECS_CATEGORIES: Readonly<Record<string, string>> = {
 export const DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
   'ecs:ClusterRead': { burst: 50, refillPerSecond: 20 },
   'ecs:ServiceRead': { burst: 100, refillPerSecond: 20 },
+  'ecs:ServiceRevisionRead': { burst: 50, refillPerSecond: 20 },
   'ecs:ClusterResourceRead': { burst: 100, refillPerSecond: 20 },
   'ecs:TaskDefinitionRead': { burst: 50, refillPerSecond: 20 },
   'ecr:DescribeRegistry': { burst: 20, refillPerSecond: 10 },

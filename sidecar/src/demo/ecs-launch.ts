@@ -72,7 +72,10 @@ function resolveDeployment(store: EmulatorStore, td: FixtureTaskDefinition): Map
   return out;
 }
 
-/** UpdateService with a new task definition: a new PRIMARY deployment; the previous PRIMARY becomes ACTIVE. */
+/**
+ * UpdateService with a new task definition: a new PRIMARY deployment (and its service revision, with the tags
+ * resolved now); the previous PRIMARY becomes ACTIVE.
+ */
 export function deployService(
   store: EmulatorStore,
   cluster: ClusterState,
@@ -112,8 +115,11 @@ export function deployService(
   return { ok: { deployment: id } };
 }
 
-/** The digest a service deployment already runs for a container: recorded, else seen on one of its tasks. */
-function establishedDigest(
+/**
+ * The digest a service deployment already runs for a container: recorded (at deploy, in the fixture, or at its
+ * first launch), else seen on one of its tasks. Its service revision shows the same.
+ */
+export function establishedDigest(
   cluster: ClusterState,
   service: string,
   deploymentId: string,

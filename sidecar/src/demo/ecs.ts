@@ -1,7 +1,8 @@
 /** ECS operations (awsJson1_1, target prefix AmazonEC2ContainerServiceV20141113). */
 import { z } from 'zod';
 import { AwsError } from './errors.js';
-import type { FixtureService, FixtureTaskDefinition } from './fixture.js';
+import { currentServiceRevisions, describeServiceRevisions, injectedFailure } from './ecs-revisions.js';
+import type { FixtureService, FixtureTaskDefinition, FixtureTaskSet } from './fixture.js';
 import type { CallContext } from './request.js';
 import { pageOf, parseInput } from './request.js';
 import type { ClusterState, EmulatorStore, RegistryState, TaskRecord } from './store.js';
@@ -90,6 +91,40 @@ const listServices: Handler = (store, body, ctx) => {
   );
 };
 
+const renderTaskSet = (c: ClusterState, s: FixtureService, t: FixtureTaskSet): Record<string, unknown> => ({
+  id: t.id,
+  taskSetArn: `${arnPrefix(c.registry)}:task-set/${c.name}/${s.name}/${t.id}`,
+  serviceArn: serviceArn(c, s.name),
+  clusterArn: c.arn,
+  ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+  ...(t.externalId ? { externalId: t.externalId } : {}),
+  status: t.status,
+  taskDefinition: taskDefinitionArn(c.registry, t.taskDefinition),
+  computedDesiredCount: t.computedDesiredCount,
+  pendingCount: t.pendingCount ?? 0,
+  runningCount: t.runningCount,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+  launchType: s.launchType ?? 'FARGATE',
+});
+
+/**
+ * CODE_DEPLOY and EXTERNAL services run task sets. DescribeServices "returns all fields specified for a primary
+ * task set" ("Deploy Amazon ECS services using a third-party controller"): the taskDefinition is the PRIMARY one's.
+ */
+function controllerFields(c: ClusterState, s: FixtureService): Record<string, unknown> {
+  const type = s.deploymentController ?? 'ECS';
+  if (type === 'ECS')
+    return { deploymentController: { type }, taskDefinition: taskDefinitionArn(c.registry, s.taskDefinition) };
+  const taskSets = s.taskSets ?? [];
+  const primary = taskSets.find((t) => t.status === 'PRIMARY');
+  return {
+    deploymentController: { type },
+    ...(primary ? { taskDefinition: taskDefinitionArn(c.registry, primary.taskDefinition) } : {}),
+    taskSets: taskSets.map((t) => renderTaskSet(c, s, t)),
+  };
+}
+
 function describeService(c: ClusterState, s: FixtureService, withDeployments: boolean): Record<string, unknown> {
   const r = c.registry;
   return {
@@ -101,9 +136,11 @@ function describeService(c: ClusterState, s: FixtureService, withDeployments: bo
     runningCount: s.runningCount,
     pendingCount: s.pendingCount ?? 0,
     launchType: s.launchType ?? 'FARGATE',
-    taskDefinition: taskDefinitionArn(r, s.taskDefinition),
+    ...controllerFields(c, s),
     schedulingStrategy: 'REPLICA',
     createdAt: s.createdAt,
+    // An endpoint without deployments knows no service revisions either.
+    ...(withDeployments ? { currentServiceRevisions: currentServiceRevisions(c, s) } : {}),
     deployments: (withDeployments ? s.deployments : []).map((d) => ({
       id: d.id,
       status: d.status,
@@ -127,13 +164,15 @@ const describeServices: Handler = (store, body, ctx) => {
   );
   const c = clusterOf(store, ctx, input.cluster);
   const withDeployments = !store.controls.quirks().servicesWithoutDeployments;
+  const fault = store.controls.fault('ecs:DescribeServices');
   const services: Record<string, unknown>[] = [];
   const failures: Record<string, unknown>[] = [];
   for (const ref of input.services) {
     const name = lastSegment(ref);
     const s = c.serviceByName.get(name);
-    if (s) services.push(describeService(c, s, withDeployments));
-    else failures.push({ arn: ref.startsWith('arn:') ? ref : serviceArn(c, name), reason: 'MISSING' });
+    const arn = ref.startsWith('arn:') ? ref : serviceArn(c, name);
+    if (!s) failures.push({ arn, reason: 'MISSING' });
+    else if (!injectedFailure(fault, arn, failures)) services.push(describeService(c, s, withDeployments));
   }
   return { services, failures };
 };
@@ -216,13 +255,15 @@ const describeTasks: Handler = (store, body, ctx) => {
   );
   const c = clusterOf(store, ctx, input.cluster);
   const firstOnly = store.controls.quirks().describeTasksFirstContainerOnly;
+  const fault = store.controls.fault('ecs:DescribeTasks');
   const now = ctx.now();
   const tasks: Record<string, unknown>[] = [];
   const failures: Record<string, unknown>[] = [];
   for (const ref of input.tasks) {
     const t = c.taskById.get(lastSegment(ref));
-    if (t && taskVisible(t, now)) tasks.push(describeTask(c, t, firstOnly));
-    else failures.push({ arn: ref.startsWith('arn:') ? ref : taskArn(c, ref), reason: 'MISSING' });
+    const arn = ref.startsWith('arn:') ? ref : taskArn(c, ref);
+    if (!t || !taskVisible(t, now)) failures.push({ arn, reason: 'MISSING' });
+    else if (!injectedFailure(fault, arn, failures)) tasks.push(describeTask(c, t, firstOnly));
   }
   return { tasks, failures };
 };
@@ -263,7 +304,11 @@ const describeTaskDefinition: Handler = (store, body, ctx) => {
       ? [...revisions].reverse().find((t) => (t.status ?? 'ACTIVE') === 'ACTIVE')
       : revisions.find((t) => String(t.revision) === rev);
   if (!registry || !td) throw new AwsError('ClientException', 'Unable to describe task definition.');
-  return { taskDefinition: renderTaskDefinition(registry, td), tags: [] };
+  const rendered = renderTaskDefinition(registry, td);
+  // The injected fault: an answer without the task definition.
+  if (injectedFailure(store.controls.fault('ecs:DescribeTaskDefinition'), String(rendered.taskDefinitionArn), []))
+    return { tags: [] };
+  return { taskDefinition: rendered, tags: [] };
 };
 
 const listTaskDefinitions: Handler = (store, body, ctx) => {
@@ -328,6 +373,7 @@ export const ECS_OPERATIONS: Readonly<Record<string, Handler>> = {
   ListClusters: listClusters,
   ListServices: listServices,
   DescribeServices: describeServices,
+  DescribeServiceRevisions: describeServiceRevisions,
   ListTasks: listTasks,
   DescribeTasks: describeTasks,
   DescribeTaskDefinition: describeTaskDefinition,

@@ -209,9 +209,32 @@ export const DeploymentSchema = z.object({
   pendingCount: z.number().int().nonnegative().optional(),
   failedTasks: z.number().int().nonnegative().optional(),
   rolloutState: z.enum(['COMPLETED', 'FAILED', 'IN_PROGRESS']).optional(),
-  createdAt: epochSeconds,
+  createdAt: epochSeconds.describe(
+    'Deployments created before 2024-10-25 have no service revision (AWS cannot describe those)',
+  ),
   updatedAt: epochSeconds,
+  containerImages: z
+    .array(z.object({ containerName: z.string(), imageDigest: digest }))
+    .optional()
+    .describe(
+      "The digests ECS resolved for this deployment (its service revision's containerImages). Default: those its running tasks show, else resolved at its first task launch",
+    ),
 });
+
+export const TaskSetSchema = z
+  .object({
+    id: z.string().describe('ecs-svc/<digits>'),
+    status: z.enum(['PRIMARY', 'ACTIVE', 'DRAINING']),
+    taskDefinition: z.string().describe('family:revision'),
+    computedDesiredCount: z.number().int().nonnegative(),
+    runningCount: z.number().int().nonnegative(),
+    pendingCount: z.number().int().nonnegative().optional(),
+    startedBy: z.string().optional().describe('CODE_DEPLOY for task sets CodeDeploy created'),
+    externalId: z.string().optional(),
+    createdAt: epochSeconds,
+    updatedAt: epochSeconds,
+  })
+  .describe('A task set of a service whose deploymentController is CODE_DEPLOY or EXTERNAL.');
 
 export const ServiceSchema = z.object({
   name: z.string().min(1).max(255),
@@ -223,6 +246,11 @@ export const ServiceSchema = z.object({
   taskDefinition: z.string().describe('family:revision'),
   createdAt: epochSeconds,
   deployments: z.array(DeploymentSchema),
+  deploymentController: z
+    .enum(['ECS', 'CODE_DEPLOY', 'EXTERNAL'])
+    .optional()
+    .describe("Default ECS. CODE_DEPLOY and EXTERNAL services show taskSets, and the PRIMARY one's taskDefinition"),
+  taskSets: z.array(TaskSetSchema).optional().describe('Shown only for CODE_DEPLOY and EXTERNAL services'),
 });
 
 export const TaskSchema = z.object({
@@ -361,6 +389,8 @@ export type FixtureEnhancedFinding = z.infer<typeof EnhancedFindingSchema>;
 export type FixtureEcs = z.infer<typeof EcsSchema>;
 export type FixtureCluster = z.infer<typeof ClusterSchema>;
 export type FixtureService = z.infer<typeof ServiceSchema>;
+export type FixtureDeployment = z.infer<typeof DeploymentSchema>;
+export type FixtureTaskSet = z.infer<typeof TaskSetSchema>;
 export type FixtureTask = z.infer<typeof TaskSchema>;
 export type FixtureTaskDefinition = z.infer<typeof TaskDefinitionSchema>;
 export type {

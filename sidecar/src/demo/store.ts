@@ -173,6 +173,11 @@ export class ClusterState {
       stoppedReason: t.stoppedReason,
     }));
     this.taskById = new Map(this.tasks.map((t) => [t.src.id, t]));
+    // What the fixture says ECS resolved for a deployment: its tasks and its service revision run it.
+    for (const s of this.services)
+      for (const d of s.deployments)
+        if (d.containerImages)
+          this.deploymentDigests.set(d.id, new Map(d.containerImages.map((i) => [i.containerName, i.imageDigest])));
   }
 
   get name(): string {

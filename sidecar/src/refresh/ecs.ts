@@ -1,10 +1,10 @@
 /**
- * Reads one account-and-region's ECS usage into image uses. A cluster that cannot be read keeps its uses
- * from the last good snapshot and is recorded as incomplete: an unread cluster must never make its images
- * look unused.
+ * Reads one account-and-region's ECS usage into image uses. A cluster that cannot be read, or whose Describe
+ * answers leave out what was asked for, keeps its uses from the last good snapshot and is recorded as
+ * incomplete: an unread cluster must never make its images look unused.
  */
-import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { EcsFetcher } from '../aws/ecs.js';
+import type { Service, ServiceRevision, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Described as Answer, EcsFetcher } from '../aws/ecs.js';
 import { errorMessage } from '../aws/ecr.js';
 import type { EcsClusterData } from '../snapshot/assemble-ecs.js';
 import { arnName, assembleUses, clusterFromArn, referencedTaskDefinitions, taskDefinitionName } from '../snapshot/assemble-ecs.js';
@@ -86,11 +86,22 @@ export async function readEcs(ctx: EcsReadContext): Promise<EcsRead> {
     stoppedWindowMs: ctx.stoppedWindowMs,
   });
   // A task whose definition could not be read may run containers DescribeTasks left out: keep what was seen before.
-  const current = new Set(uses.map(useKey));
   for (const u of previousUses)
-    if ((u.kind === 'running-task' || u.kind === 'stopped-task') && u.taskDefinition && failedNames.has(u.taskDefinition) && stillInWindow(u) && !current.has(useKey(u)))
-      kept.push(u);
-  return { clusters: clusterArns.map((arn) => clusterFromArn(accountId, region, arn)), uses: [...uses, ...kept], incomplete };
+    if ((u.kind === 'running-task' || u.kind === 'stopped-task') && u.taskDefinition && failedNames.has(u.taskDefinition) && stillInWindow(u)) kept.push(u);
+  return { clusters: clusterArns.map((arn) => clusterFromArn(accountId, region, arn)), uses: withKept(uses, kept), incomplete };
+}
+
+/** The uses read now, then the kept ones the read did not see again (each once). */
+function withKept(uses: readonly ImageUse[], kept: readonly ImageUse[]): ImageUse[] {
+  const out = [...uses];
+  const have = new Set(uses.map(useKey));
+  for (const u of kept) {
+    const key = useKey(u);
+    if (have.has(key)) continue;
+    have.add(key);
+    out.push(u);
+  }
+  return out;
 }
 
 /** The newest `keepRevisions` ACTIVE revisions of every family (ARNs). */
@@ -103,23 +114,47 @@ async function newestRevisions(ctx: EcsReadContext): Promise<string[]> {
 
 type ClusterFailure = (cluster: string, operation: string, reason: unknown, kinds: readonly UseKind[]) => void;
 
-/** One cluster's services and tasks; a part that cannot be read is reported and left empty. */
+/** One cluster's services (with their current revisions) and tasks; a part that cannot be read is reported and left empty. */
 async function readCluster(ecs: EcsFetcher, arn: string, fail: ClusterFailure): Promise<EcsClusterData> {
   const name = arnName(arn);
   const [services, running, stopped] = await Promise.allSettled([ecs.services(arn), ecs.tasks(arn, 'RUNNING'), ecs.tasks(arn, 'STOPPED')]);
-  if (services.status === 'rejected') fail(name, 'ListServices/DescribeServices', services.reason, ['service']);
-  if (running.status === 'rejected') fail(name, 'ListTasks/DescribeTasks RUNNING', running.reason, ['running-task']);
-  if (stopped.status === 'rejected') fail(name, 'ListTasks/DescribeTasks STOPPED', stopped.reason, ['stopped-task']);
+  // A part that failed, or answered for fewer items than were asked: its previous uses are kept.
+  const read = <T>(result: PromiseSettledResult<Answer<T>>, operations: [string, string], kind: UseKind): T[] => {
+    if (result.status === 'rejected') fail(name, operations[0], result.reason, [kind]);
+    else if (result.value.unaccounted.length > 0) fail(name, operations[1], partial(result.value.unaccounted), [kind]);
+    return result.status === 'fulfilled' ? result.value.items : [];
+  };
+  const serviceList = read(services, ['ListServices/DescribeServices', 'DescribeServices'], 'service');
   return {
     name,
     arn,
-    services: services.status === 'fulfilled' ? services.value : [],
-    runningTasks: running.status === 'fulfilled' ? running.value : [],
-    stoppedTasks: stopped.status === 'fulfilled' ? stopped.value : [],
+    services: serviceList,
+    serviceRevisions: await readRevisions(ecs, name, serviceList, fail),
+    runningTasks: read(running, ['ListTasks/DescribeTasks RUNNING', 'DescribeTasks RUNNING'], 'running-task'),
+    stoppedTasks: read(stopped, ['ListTasks/DescribeTasks STOPPED', 'DescribeTasks STOPPED'], 'stopped-task'),
   };
 }
 
-const useKey = (u: ImageUse): string => `${u.kind}|${u.cluster ?? ''}|${u.task ?? ''}|${u.container ?? ''}|${u.reference}`;
+/** The services' current revisions: what each deployment resolved its image tags to. */
+async function readRevisions(ecs: EcsFetcher, cluster: string, services: readonly Service[], fail: ClusterFailure): Promise<ServiceRevision[]> {
+  const arns = [...new Set(services.flatMap((s) => (s.currentServiceRevisions ?? []).flatMap((r) => (r.arn ? [r.arn] : []))))];
+  if (arns.length === 0) return [];
+  try {
+    const described = await ecs.serviceRevisions(arns);
+    if (described.unaccounted.length > 0) fail(cluster, 'DescribeServiceRevisions', partial(described.unaccounted), ['service']);
+    return described.items;
+  } catch (error) {
+    fail(cluster, 'DescribeServiceRevisions', error, ['service']);
+    return [];
+  }
+}
+
+/** Why a Describe answer is partial: how many items, and the first few. */
+const partial = (unaccounted: readonly string[]): string =>
+  `${unaccounted.length} not described: ${unaccounted.slice(0, 3).join('; ')}${unaccounted.length > 3 ? '; …' : ''}`;
+
+const useKey = (u: ImageUse): string =>
+  `${u.kind}|${u.cluster ?? ''}|${u.service ?? ''}|${u.task ?? ''}|${u.taskDefinition ?? ''}|${u.container ?? ''}|${u.reference}|${u.digest ?? ''}`;
 
 interface Described {
   readonly definitions: Map<string, TaskDefinition>;
@@ -141,7 +176,8 @@ async function describeDefinitions(ctx: EcsReadContext, arns: readonly string[])
       }
       try {
         const described = await ctx.ecs.taskDefinition(arn);
-        if (!described) return;
+        // An answer without the definition is no answer: its uses must not silently go missing.
+        if (!described) throw new Error('the answer has no taskDefinition');
         const trimmed = trimTaskDefinition(described);
         ctx.caches.taskDefinitions.set(arn, trimmed);
         out.definitions.set(arn, trimmed);

@@ -1,9 +1,9 @@
 /**
  * Pure helpers that turn ECS shapes into image uses: running tasks and tasks stopped within the window (with
- * their task definitions' containers), services (their task definition and deployments') and the newest
- * task-definition revisions of each family.
+ * their task definitions' containers), services (their task definition, deployments' and task sets', with the
+ * digests their service revisions resolved) and the newest task-definition revisions of each family.
  */
-import type { Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Service, ServiceRevision, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Cluster, ImageUse } from './model.js';
 import { parseEcrReference } from './reference.js';
 
@@ -13,6 +13,8 @@ export interface EcsClusterData {
   readonly runningTasks: readonly Task[];
   readonly stoppedTasks: readonly Task[];
   readonly services: readonly Service[];
+  /** The services' current revisions (DescribeServiceRevisions); absent or empty when ECS gives none. */
+  readonly serviceRevisions?: readonly ServiceRevision[];
 }
 
 export interface EcsAssemblyInput {
@@ -98,22 +100,69 @@ function definitionUses(
   return uses;
 }
 
-/** A service's task definitions: every deployment's (with its creation time), and the service's own. */
-function serviceUses(base: { accountId: string; region: string; cluster: string }, service: Service, definitions: ReadonlyMap<string, TaskDefinition>): ImageUse[] {
+/**
+ * A service's task definitions: every deployment's and task set's (with its creation time), and the service's
+ * own; then the digests its current revisions resolved.
+ */
+function serviceUses(
+  base: { accountId: string; region: string; cluster: string },
+  service: Service,
+  definitions: ReadonlyMap<string, TaskDefinition>,
+  revisions: ReadonlyMap<string, ServiceRevision>,
+): ImageUse[] {
   const named = [
     ...(service.deployments ?? []).map((d) => ({ arn: d.taskDefinition, at: d.createdAt?.getTime() })),
+    // CODE_DEPLOY and EXTERNAL services run task sets, each on its own task definition.
+    ...(service.taskSets ?? []).map((t) => ({ arn: t.taskDefinition, at: t.createdAt?.getTime() })),
     // Also without deployments: an ECS-compatible endpoint was seen to answer `deployments: []`.
     { arn: service.taskDefinition, at: undefined },
   ];
+  const own = { kind: 'service' as const, ...base, ...(service.serviceName ? { service: service.serviceName } : {}) };
   const seen = new Set<string>();
   const uses: ImageUse[] = [];
   for (const { arn, at } of named) {
     if (!arn || seen.has(arn)) continue;
     seen.add(arn);
     const definition = definitions.get(arn);
-    if (definition) uses.push(...definitionUses({ kind: 'service', ...base, ...(service.serviceName ? { service: service.serviceName } : {}) }, definition, at));
+    if (definition) uses.push(...definitionUses(own, definition, at));
+  }
+  for (const current of service.currentServiceRevisions ?? []) {
+    const revision = current.arn ? revisions.get(current.arn) : undefined;
+    if (revision) pinRevision(uses, own, revision);
   }
   return uses;
+}
+
+/**
+ * Version consistency: ECS resolved the revision's image tags to digests at deployment, and every task of that
+ * deployment, even one started later by scaling, runs them. A use keeps its reference as written and gains the
+ * digest, so it protects the resolved image after the tag moved (and the image the tag names now).
+ */
+function pinRevision(uses: ImageUse[], own: Pick<ImageUse, 'kind' | 'accountId' | 'region' | 'cluster' | 'service'>, revision: ServiceRevision): void {
+  const taskDefinition = revision.taskDefinition ? taskDefinitionName(revision.taskDefinition) : undefined;
+  for (const image of revision.containerImages ?? []) {
+    const digest = image.imageDigest;
+    // No digest: versionConsistency is disabled, so each task pulls the tag; the tag use is the use.
+    if (!digest) continue;
+    const same = (u: ImageUse): boolean => u.taskDefinition === taskDefinition && u.container === image.containerName;
+    if (uses.some((u) => same(u) && u.digest === digest)) continue;
+    const open = uses.findIndex((u) => same(u) && u.digest === undefined);
+    if (open >= 0) {
+      uses[open] = { ...uses[open]!, digest };
+      continue;
+    }
+    const like = uses.find(same);
+    if (like) uses.push({ ...like, digest });
+    else if (image.image)
+      uses.push({
+        ...own,
+        ...(taskDefinition ? { taskDefinition } : {}),
+        ...(image.containerName ? { container: image.containerName } : {}),
+        reference: image.image,
+        digest,
+        ...(revision.createdAt ? { at: revision.createdAt.getTime() } : {}),
+      });
+  }
 }
 
 /** Every place ECS references an image in one account and region. */
@@ -124,9 +173,10 @@ export function assembleUses(input: EcsAssemblyInput): ImageUse[] {
   const definitionOf = (task: Task): TaskDefinition | undefined => (task.taskDefinitionArn ? input.taskDefinitions.get(task.taskDefinitionArn) : undefined);
   for (const cluster of input.clusters) {
     const base = { accountId, region, cluster: cluster.name };
+    const revisions = new Map((cluster.serviceRevisions ?? []).flatMap((r) => (r.serviceRevisionArn ? [[r.serviceRevisionArn, r] as const] : [])));
     for (const task of cluster.runningTasks) uses.push(...taskUses(base, task, 'running-task', definitionOf(task)));
     for (const task of stoppedInWindow(cluster, since)) uses.push(...taskUses(base, task, 'stopped-task', definitionOf(task)));
-    for (const service of cluster.services) uses.push(...serviceUses(base, service, input.taskDefinitions));
+    for (const service of cluster.services) uses.push(...serviceUses(base, service, input.taskDefinitions, revisions));
   }
   for (const arn of input.keptRevisions) {
     const definition = input.taskDefinitions.get(arn);
@@ -143,16 +193,17 @@ const stoppedInWindow = (cluster: EcsClusterData, since: number): Task[] =>
   });
 
 /**
- * The task-definition ARNs to describe: services' own and their deployments', and those of running tasks and
- * of tasks stopped since `since` (their definitions name containers DescribeTasks may leave out).
+ * The task-definition ARNs to describe: services' own, their deployments', task sets' and revisions', and those
+ * of running tasks and of tasks stopped since `since` (their definitions name containers DescribeTasks may leave out).
  */
 export const referencedTaskDefinitions = (clusters: readonly EcsClusterData[], since: number): string[] => {
   const out = new Set<string>();
   for (const cluster of clusters) {
     for (const service of cluster.services) {
       if (service.taskDefinition) out.add(service.taskDefinition);
-      for (const d of service.deployments ?? []) if (d.taskDefinition) out.add(d.taskDefinition);
+      for (const d of [...(service.deployments ?? []), ...(service.taskSets ?? [])]) if (d.taskDefinition) out.add(d.taskDefinition);
     }
+    for (const revision of cluster.serviceRevisions ?? []) if (revision.taskDefinition) out.add(revision.taskDefinition);
     for (const task of [...cluster.runningTasks, ...stoppedInWindow(cluster, since)]) if (task.taskDefinitionArn) out.add(task.taskDefinitionArn);
   }
   return [...out];
