@@ -71,6 +71,12 @@ export interface RunningServer {
 }
 
 const DRAIN_MS = 10_000;
+/** How long shutdown waits for a cleanup run to finish its current BatchDeleteImage call and write its record. */
+const RUN_DRAIN_MS = 60_000;
+const timeout = (ms: number): Promise<false> =>
+  new Promise((resolve) => {
+    setTimeout(() => resolve(false), ms).unref();
+  });
 
 /** The SQLite store in the data directory; a failure is a configuration error naming ECRLENS_DATA_DIR. */
 function openStore(dataDir: string): Store {
@@ -169,6 +175,12 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       log.info('shutting down');
+      // A cleanup run stops after its current batch and writes its record before the clients and the store close.
+      const run = cleanup.service.runLock.current();
+      const runEnded = cleanup.service.runLock.stop();
+      if (run) log.info('waiting for the cleanup run in progress to finish its batch', { runId: run.runId });
+      const waited = await Promise.race([runEnded.then(() => true), timeout(RUN_DRAIN_MS)]);
+      if (!waited) log.error('the cleanup run did not finish its batch in time; its audit shows the batch sent without its outcome', { runId: run?.runId });
       await refresher?.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {

@@ -139,6 +139,10 @@ export async function executeCleanup(deps: ExecuteDeps, request: ExecuteRequest)
   const { service } = deps;
   const runId = randomUUID();
   const run: Run = { runId, base: { runId, who: request.caller, planId: request.planId, dryRun: request.dryRun } };
+  if (!request.dryRun && service.runLock.stopRequested) {
+    await refuse(deps, run, 'the sidecar is shutting down');
+    return { kind: 'unavailable', message: 'the sidecar is shutting down; nothing was deleted', runId };
+  }
   if (!request.dryRun) {
     const holder = service.runLock.acquire({ runId, startedAt: service.now() });
     if (holder) {
@@ -282,6 +286,10 @@ async function runBatches(deps: ExecuteDeps, request: ExecuteRequest, run: Run, 
   else {
     let lastCheck = service.now();
     for (const [i, call] of calls.entries()) {
+      if (service.runLock.stopRequested) {
+        stoppedBecause = 'the sidecar is shutting down: the batches not sent are left for a later run';
+        break;
+      }
       if (i > 0 && service.now() - lastCheck >= (deps.recheckIntervalMs ?? RECHECK_INTERVAL_MS)) {
         usesChecks++;
         lastCheck = service.now();

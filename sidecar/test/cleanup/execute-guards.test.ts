@@ -177,4 +177,33 @@ describe('execution guards', () => {
     expect(second.kind === 'busy' && done.kind === 'done' && second.runningRunId).toBe(done.kind === 'done' ? done.report.runId : '');
     expect(service.runLock.current()).toBeUndefined();
   });
+
+  it('on shutdown, finishes the batch in flight, writes the record and stops; no new run starts', async () => {
+    const { service, inventory, audit, write } = setup(NOW, 'ok');
+    const planId = service.plan().id;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const deleting = new Promise<void>((resolve) => (entered = resolve));
+    const sent: string[][] = [];
+    const deleter = async (_r: unknown, _name: string, digests: readonly string[]) => {
+      sent.push([...digests]);
+      entered();
+      await gate;
+      return { deleted: digests, failures: [] };
+    };
+    const running = executeCleanup({ service, inventory, deleter, audit: write }, { planId, dryRun: false, caller });
+    await deleting;
+    let stopped = false;
+    const stopping = service.runLock.stop().then(() => (stopped = true));
+    expect(stopped).toBe(false);
+    release();
+    const result = await running;
+    await stopping;
+    expect(result.kind === 'done' && result.report).toMatchObject({ outcome: 'aborted', deferred: 1, stoppedBecause: 'the sidecar is shutting down: the batches not sent are left for a later run' });
+    expect(sent).toEqual([[index.digest, loose.digest]]);
+    expect(audit.map((a) => a.event)).toEqual(['cleanup.started', 'cleanup.batch.started', 'cleanup.batch.finished', 'cleanup.aborted']);
+    const after = await executeCleanup({ service, inventory, deleter: neverDelete, audit: write }, { planId, dryRun: false, caller });
+    expect(after).toMatchObject({ kind: 'unavailable', message: 'the sidecar is shutting down; nothing was deleted' });
+  });
 });

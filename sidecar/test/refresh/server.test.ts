@@ -9,6 +9,7 @@ import { loadFixture } from '../../src/demo/fixture.js';
 import type { DemoSidecar } from '../../src/demo/sidecar.js';
 import { startDemoSidecar } from '../../src/demo/sidecar.js';
 import { silentLogger } from '../../src/log.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import { REFERENCE_NOW, REFERENCE_PATH } from './helpers.js';
 
 const TOKEN = 'test-api-token-0123456789';
@@ -98,6 +99,81 @@ describe('main.ts --demo', () => {
     expect((await fetch(`${sidecarUrl}/readyz`)).status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  }, 120_000);
+});
+
+describe('main.ts --demo, SIGTERM in the middle of a real cleanup run', () => {
+  it('finishes the batch in flight, writes its record, then exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ecr-lens-sigterm-'));
+    const admin = 'admin-token-0123456789abcdef';
+    const sidecarDir = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--demo'], {
+      cwd: sidecarDir,
+      env: {
+        ...process.env,
+        APP_PORT: '0',
+        LOG_LEVEL: 'warn',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        CLEANUP_DELETE_ENABLED: 'true',
+        SIDECAR_ADMIN_TOKEN: admin,
+        ECRLENS_DATA_DIR: dataDir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => out.includes('ECR Lens demo is running') && resolve());
+        void exited.then((code) => reject(new Error(`demo exited early (${code}):\n${out}`)));
+      });
+      const sidecarUrl = /sidecar\s+(http:\/\/\S+)/.exec(out)![1]!;
+      const emulatorUrl = /emulator\s+(http:\/\/\S+)/.exec(out)![1]!;
+      // Each BatchDeleteImage takes a while, so the signal lands while one is in flight.
+      const controls = await fetch(`${emulatorUrl}/_emulator/controls`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ faults: { 'ecr:BatchDeleteImage': { latencyMs: 1500 } } }),
+      });
+      expect(controls.status).toBe(200);
+      const { planId, summary } = (await (await fetch(`${sidecarUrl}/api/v1/cleanup/plan?limit=1`)).json()) as { planId: string; summary: { delete: number } };
+      expect(summary.delete).toBeGreaterThan(100);
+      const run = fetch(`${sidecarUrl}/api/v1/cleanup/execute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-admin-token': admin },
+        body: JSON.stringify({ planId, dryRun: false }),
+      });
+      const events = async (): Promise<string[]> => {
+        const page = (await (await fetch(`${sidecarUrl}/api/v1/cleanup/audit`)).json()) as { entries: { entry: { event: string } }[] };
+        return page.entries.map((e) => e.entry.event);
+      };
+      // Wait for the first batch to be sent (a condition, polled; not a fixed sleep).
+      for (let i = 0; !(await events()).includes('cleanup.batch.started'); i++) {
+        expect(i, 'the run never sent a batch').toBeLessThan(2_000);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      child.kill('SIGTERM');
+      const report = (await (await run).json()) as { outcome: string; stoppedBecause: string; deleted: unknown[] };
+      expect(await exited).toBe(0);
+      expect(report.outcome).toBe('aborted');
+      expect(report.stoppedBecause).toBe('the sidecar is shutting down: the batches not sent are left for a later run');
+
+      const store = openSqliteStore(dataDir);
+      try {
+        const audit = (await store.audit.entries({ limit: 100 })).map((e) => e.entry);
+        const batches = audit.filter((e) => e.event === 'cleanup.batch.finished');
+        expect(audit.map((e) => e.event)).toEqual(['cleanup.started', ...batches.flatMap(() => ['cleanup.batch.started', 'cleanup.batch.finished']), 'cleanup.aborted']);
+        expect(batches.flatMap((b) => b.deleted as string[])).toHaveLength(report.deleted.length);
+        expect(await store.audit.unfinishedRuns()).toEqual([]);
+      } finally {
+        store.close();
+      }
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
 
