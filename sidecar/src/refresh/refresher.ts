@@ -13,20 +13,20 @@ import { EcsFetcher } from '../aws/ecs.js';
 import { LambdaFetcher } from '../aws/lambda.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { currentUseCounter } from '../cleanup/inuse.js';
 import { runCooperatively } from '../cooperative.js';
-import { buildSnapshotCooperatively, emptySnapshot, withUses, withUsesSteps } from '../snapshot/build.js';
-import type { UseSighting, UsageLedger } from '../store/types.js';
+import { buildSnapshotCooperatively, emptySnapshot, withUsesSteps } from '../snapshot/build.js';
+import type { UsageLedger } from '../store/types.js';
 import type { GlobalUseSource } from '../uses/source.js';
 import type { CachedManifest } from '../snapshot/assemble-image.js';
 import { replicationRules } from '../snapshot/assemble-repository.js';
 import type { Cluster, Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput, SourceCoverage } from '../snapshot/model.js';
-import { USE_SCOPES, useIdentity } from '../snapshot/model.js';
+import { USE_SCOPES } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
 import type { BlobSizes, EcrRead, FindingsBudget, Seen } from './ecr.js';
 import { readEcr, SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
 import { readEcs } from './ecs.js';
 import { LambdaVersionCache, readLambda } from './lambda.js';
+import { UseMemory } from './memory.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from './inventory.js';
 
 export interface RegistryTarget {
@@ -71,9 +71,6 @@ interface TargetRead {
 type AllUses = Pick<SnapshotInput, 'uses' | 'clusters' | 'incomplete'> & { readonly sources: readonly SourceCoverage[] };
 
 const HOUR = 3_600_000;
-const DAY = 86_400_000;
-/** ECS lists a stopped task for at least an hour (ListTasks): reads closer than this together see every task. */
-export const ECS_STOPPED_LISTING_MS = 55 * 60_000;
 
 const settle = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
   promise.then(
@@ -93,7 +90,7 @@ export class Refresher implements Inventory {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
-  private readonly ledger?: UsageLedger;
+  private readonly memory?: UseMemory;
   private readonly globalSources: readonly GlobalUseSource[];
   private current: Snapshot;
   private ready = false;
@@ -114,7 +111,7 @@ export class Refresher implements Inventory {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.prepare = options.prepare;
-    this.ledger = options.ledger;
+    if (options.ledger) this.memory = new UseMemory(options.ledger, this.config.cleanup, this.log);
     this.globalSources = options.globalSources ?? [];
     this.current = emptySnapshot(this.now());
   }
@@ -206,7 +203,7 @@ export class Refresher implements Inventory {
     this.lastAttemptAt = startedAt;
     try {
       const input = await this.build(startedAt);
-      const next = await this.remember(await buildSnapshotCooperatively(input), startedAt);
+      const next = await this.rememberUses(await buildSnapshotCooperatively(input), startedAt);
       await this.prepareSafely(next);
       this.current = next;
       this.ready = true;
@@ -235,6 +232,11 @@ export class Refresher implements Inventory {
         snapshot_version: this.current.version,
       });
     }
+  }
+
+  /** The snapshot with the uses the ledger remembers (unchanged without a ledger). */
+  private rememberUses(snapshot: Snapshot, now: number): Promise<Snapshot> {
+    return this.memory ? this.memory.remember(snapshot, now) : Promise.resolve(snapshot);
   }
 
   private async prepareSafely(snapshot: Snapshot): Promise<void> {
@@ -275,72 +277,12 @@ export class Refresher implements Inventory {
     const fresh = await runCooperatively(
       withUsesSteps(base, { version: this.version, ...uses, incomplete: [...inventoryIncomplete, ...uses.incomplete], remembered: [] }),
     );
-    const next = await this.remember(fresh, now);
+    const next = await this.rememberUses(fresh, now);
     if (options.serve === false) return next;
     await this.prepareSafely(next);
     // A full refresh that finished meanwhile has newer ECR data; the ledger holds these uses for its next one.
     if (this.current === base) this.current = next;
     return next;
-  }
-
-  /** How long the ledger must remember a use: the longest window any rule or the stopped-task window asks for. */
-  private retentionMs(): number {
-    const { cleanup } = this.config;
-    const days = Math.max(0, ...[...cleanup.rules, ...(cleanup.defaultRule ? [cleanup.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays));
-    return Math.max(days * DAY, cleanup.inUse.stoppedTaskWindowHours * HOUR);
-  }
-
-  /**
-   * Records the uses this snapshot saw in the ledger and recalls the ones it did not see that are still
-   * within retention. A ledger failure blocks every plan (scope 'ledger'): a forgotten use must not delete.
-   */
-  private async remember(snapshot: Snapshot, now: number): Promise<Snapshot> {
-    if (!this.ledger) return snapshot;
-    const counts = currentUseCounter(snapshot.uses, this.config.cleanup.inUse, now);
-    const sightings: UseSighting[] = [];
-    const seenNow = new Set<string>();
-    for (const [key, uses] of snapshot.usesByImage) {
-      const at = key.lastIndexOf('@');
-      for (const use of uses) {
-        if (!counts(use)) continue;
-        sightings.push({ repositoryId: key.slice(0, at), digest: key.slice(at + 1), use });
-        seenNow.add(`${key}|${useIdentity(use)}`);
-      }
-    }
-    try {
-      await this.ledger.record(sightings, now);
-      const retention = this.retentionMs();
-      const entries = await this.ledger.seenSince(now - retention);
-      await this.ledger.prune(now - retention - DAY);
-      const remembered = entries
-        .filter((e) => !seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`))
-        .map((e) => ({ ...e.use, digest: e.digest }));
-      const sources = await this.watch(snapshot, now);
-      return await runCooperatively(
-        withUsesSteps(snapshot, { version: snapshot.version, uses: snapshot.uses, clusters: snapshot.clusters, incomplete: snapshot.incomplete, remembered, sources }),
-      );
-    } catch (error) {
-      const entry: Incomplete = { scope: 'ledger', accountId: '', region: '', operation: 'record/recall', error: errorMessage(error) };
-      this.log.error('the usage ledger failed; every cleanup plan is blocked', { error: entry.error });
-      return withUses(snapshot, { version: snapshot.version, uses: snapshot.uses, clusters: snapshot.clusters, incomplete: [...snapshot.incomplete, entry] });
-    }
-  }
-
-  /**
-   * Since when ECS has been read in each registry with no gap longer than ECS lists a stopped task: a task that
-   * ran and stopped inside a longer gap (the sidecar was down, a new data directory) was never seen.
-   */
-  private async watch(snapshot: Snapshot, now: number): Promise<readonly SourceCoverage[] | undefined> {
-    if (!this.ledger || !snapshot.sources) return snapshot.sources;
-    const failed = new Set(snapshot.incomplete.filter((e) => e.scope === 'ecs' || e.scope === 'cluster').map((e) => `${e.accountId}/${e.region}`));
-    const scope = (s: SourceCoverage): string | undefined =>
-      s.source === 'ecs' && s.accountId !== undefined && !failed.has(`${s.accountId}/${s.region}`) ? `ecs/${s.accountId}/${s.region}` : undefined;
-    const scopes = snapshot.sources.flatMap((s) => scope(s) ?? []);
-    const since = await this.ledger.watched(scopes, now, ECS_STOPPED_LISTING_MS);
-    return snapshot.sources.map((s) => {
-      const at = since.get(scope(s) ?? '');
-      return at === undefined ? s : { ...s, watchedSince: at };
-    });
   }
 
   /** Kubernetes and keep lists: read once for every registry. */

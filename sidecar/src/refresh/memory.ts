@@ -1,0 +1,112 @@
+/**
+ * The refresher's memory of uses: records what each snapshot saw in the usage ledger, recalls what it did not
+ * see that is still within retention, and notes since when each registry's ECS has been watched without a gap.
+ */
+import { errorMessage } from '../aws/ecr.js';
+import { currentUseCounter } from '../cleanup/inuse.js';
+import type { CleanupConfig } from '../cleanup/config.js';
+import { runCooperatively } from '../cooperative.js';
+import type { Logger } from '../log.js';
+import { withUses, withUsesSteps } from '../snapshot/build.js';
+import type { Incomplete, Snapshot, SourceCoverage } from '../snapshot/model.js';
+import { useIdentity } from '../snapshot/model.js';
+import type { UseSighting, UsageLedger } from '../store/types.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** ECS lists a stopped task for at least an hour (ListTasks): reads closer than this together see every task. */
+export const ECS_STOPPED_LISTING_MS = 55 * 60_000;
+
+export class UseMemory {
+  constructor(
+    private readonly ledger: UsageLedger,
+    private readonly config: CleanupConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /** How long the ledger must remember a use: the longest window any rule or the stopped-task window asks for. */
+  private retentionMs(): number {
+    const cleanup = this.config;
+    const days = Math.max(
+      0,
+      ...[...cleanup.rules, ...(cleanup.defaultRule ? [cleanup.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays),
+    );
+    return Math.max(days * DAY, cleanup.inUse.stoppedTaskWindowHours * HOUR);
+  }
+
+  /**
+   * Records the uses this snapshot saw in the ledger and recalls the ones it did not see that are still
+   * within retention. A ledger failure blocks every plan (scope 'ledger'): a forgotten use must not delete.
+   */
+  async remember(snapshot: Snapshot, now: number): Promise<Snapshot> {
+    const counts = currentUseCounter(snapshot.uses, this.config.inUse, now);
+    const sightings: UseSighting[] = [];
+    const seenNow = new Set<string>();
+    for (const [key, uses] of snapshot.usesByImage) {
+      const at = key.lastIndexOf('@');
+      for (const use of uses) {
+        if (!counts(use)) continue;
+        sightings.push({ repositoryId: key.slice(0, at), digest: key.slice(at + 1), use });
+        seenNow.add(`${key}|${useIdentity(use)}`);
+      }
+    }
+    try {
+      await this.ledger.record(sightings, now);
+      const retention = this.retentionMs();
+      const entries = await this.ledger.seenSince(now - retention);
+      await this.ledger.prune(now - retention - DAY);
+      const remembered = entries
+        .filter((e) => !seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`))
+        .map((e) => ({ ...e.use, digest: e.digest }));
+      const sources = await this.watch(snapshot, now);
+      return await runCooperatively(
+        withUsesSteps(snapshot, {
+          version: snapshot.version,
+          uses: snapshot.uses,
+          clusters: snapshot.clusters,
+          incomplete: snapshot.incomplete,
+          remembered,
+          sources,
+        }),
+      );
+    } catch (error) {
+      const entry: Incomplete = {
+        scope: 'ledger',
+        accountId: '',
+        region: '',
+        operation: 'record/recall',
+        error: errorMessage(error),
+      };
+      this.log.error('the usage ledger failed; every cleanup plan is blocked', { error: entry.error });
+      return withUses(snapshot, {
+        version: snapshot.version,
+        uses: snapshot.uses,
+        clusters: snapshot.clusters,
+        incomplete: [...snapshot.incomplete, entry],
+      });
+    }
+  }
+
+  /**
+   * Since when ECS has been read in each registry with no gap longer than ECS lists a stopped task: a task that
+   * ran and stopped inside a longer gap (the sidecar was down, a new data directory) was never seen.
+   */
+  private async watch(snapshot: Snapshot, now: number): Promise<readonly SourceCoverage[] | undefined> {
+    if (!snapshot.sources) return snapshot.sources;
+    const failed = new Set(
+      snapshot.incomplete
+        .filter((e) => e.scope === 'ecs' || e.scope === 'cluster')
+        .map((e) => `${e.accountId}/${e.region}`),
+    );
+    const scope = (s: SourceCoverage): string | undefined =>
+      s.source === 'ecs' && s.accountId !== undefined && !failed.has(`${s.accountId}/${s.region}`)
+        ? `ecs/${s.accountId}/${s.region}`
+        : undefined;
+    const scopes = snapshot.sources.flatMap((s) => scope(s) ?? []);
+    const since = await this.ledger.watched(scopes, now, ECS_STOPPED_LISTING_MS);
+    return snapshot.sources.map((s) => {
+      const at = since.get(scope(s) ?? '');
+      return at === undefined ? s : { ...s, watchedSince: at };
+    });
+  }
+}
