@@ -10,11 +10,10 @@ import { randomUUID } from 'node:crypto';
 import type { Inventory } from '../refresh/inventory.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { imageKey, USE_SCOPES } from '../snapshot/model.js';
-import type { AuditEntry, AuditWriter } from './audit.js';
+import type { AuditEntry } from './audit.js';
 import type { DeleteCall } from './batches.js';
 import { budgetCalls } from './batches.js';
-import type { ImageDescriber } from './ecr-describer.js';
-import type { GrafanaPoster } from './grafana.js';
+import type { ExecuteDeps, ExecuteRequest, ExecuteResult, ExecutedImage, ExecutionReport, FailedImage } from './execute-types.js';
 import { GRAFANA_TAGS } from './grafana.js';
 import type { CleanupPlan, ImagePlan } from './planner.js';
 import { scopePlan } from './planner.js';
@@ -23,108 +22,23 @@ import type { CleanupService, ExecutionOutcome } from './service.js';
 
 export { deletionOrder, MAX_BATCH } from './batches.js';
 export type { DeletionBatch } from './batches.js';
+export type {
+  Caller,
+  DeleteFailure,
+  DeleteResult,
+  ExecuteDeps,
+  ExecuteRequest,
+  ExecuteResult,
+  ExecutedImage,
+  ExecutionReport,
+  FailedImage,
+  ImageDeleter,
+} from './execute-types.js';
 
 /** A snapshot older than this (a rate-limited refresh) is not trusted for deletion: tags may have moved. */
 export const MAX_SNAPSHOT_AGE_MS = 120_000;
 /** Between batches, the in-use sources are read again once this long has passed since the last read. */
 export const RECHECK_INTERVAL_MS = 10_000;
-
-export interface DeleteFailure {
-  readonly digest: string;
-  readonly code: string;
-  readonly reason: string;
-}
-
-export interface DeleteResult {
-  readonly deleted: readonly string[];
-  readonly failures: readonly DeleteFailure[];
-}
-
-/** Deletes images by digest (one BatchDeleteImage call, ≤100 digests). Wired to the real ECR client by the server. */
-export type ImageDeleter = (
-  registry: { readonly accountId: string; readonly region: string },
-  repositoryName: string,
-  digests: readonly string[],
-) => Promise<DeleteResult>;
-
-export interface Caller {
-  /** First 12 hex characters of sha256(admin token). */
-  readonly tokenFingerprint: string;
-  readonly remoteAddress?: string;
-  readonly userAgent?: string;
-  /** A user name the caller asserts (X-Grafana-User), for the record only. */
-  readonly user?: string;
-}
-
-export interface ExecuteRequest {
-  readonly planId: string;
-  /** Repository name globs; the plan id must be that of the plan restricted to them (as GET /plan?repository=). */
-  readonly repositories?: readonly string[];
-  /** Account ids and regions, as GET /plan?registry=&region=. */
-  readonly registry?: readonly string[];
-  readonly region?: readonly string[];
-  readonly dryRun: boolean;
-  readonly caller: Caller;
-}
-
-export interface ExecutedImage {
-  readonly repository: string;
-  readonly account: string;
-  readonly region: string;
-  readonly digest: string;
-  readonly tags: readonly string[];
-  readonly sizeBytes: number;
-  readonly reclaimableBytes: number | null;
-}
-
-export interface FailedImage extends ExecutedImage {
-  readonly code: string;
-  readonly reason: string;
-}
-
-export interface ExecutionReport {
-  readonly runId: string;
-  readonly planId: string;
-  readonly dryRun: boolean;
-  readonly outcome: ExecutionOutcome;
-  /** Why the run stopped early (outcome aborted or audit_failed). */
-  readonly stoppedBecause?: string;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  /** Images the plan deletes in scope. */
-  readonly candidates: number;
-  /** Candidates left for a later run: over maxDeletionsPerRun, or not reached because the run stopped. */
-  readonly deferred: number;
-  readonly maxDeletionsPerRun: number;
-  /** Deleted (or, in a dry run, that would be deleted). */
-  readonly deleted: readonly ExecutedImage[];
-  readonly failures: readonly FailedImage[];
-  /** Sum of imageSizeInBytes of the deleted images. */
-  readonly deletedBytes: number;
-  readonly blockedRepositories: readonly string[];
-  /** How many times the in-use sources were read during the run (the first read included). */
-  readonly usesChecks: number;
-  readonly grafana: 'posted' | 'not-configured' | 'skipped-dry-run' | `failed: ${string}`;
-}
-
-export type ExecuteResult =
-  | { readonly kind: 'done'; readonly report: ExecutionReport }
-  | { readonly kind: 'conflict'; readonly planId: string; readonly currentPlanId: string; readonly runId: string }
-  | { readonly kind: 'busy'; readonly runningRunId: string; readonly runId: string }
-  | { readonly kind: 'unavailable'; readonly message: string; readonly runId: string };
-
-export interface ExecuteDeps {
-  readonly service: CleanupService;
-  readonly inventory: Inventory;
-  readonly deleter: ImageDeleter;
-  readonly audit: AuditWriter;
-  readonly grafana?: GrafanaPoster;
-  readonly logger?: { warn(msg: string, fields?: Record<string, unknown>): void; info(msg: string, fields?: Record<string, unknown>): void };
-  /** Default RECHECK_INTERVAL_MS. */
-  readonly recheckIntervalMs?: number;
-  /** Reads the candidates' tags from ECR before each batch; without it (tests of other parts) tags are not re-read. */
-  readonly describer?: ImageDescriber;
-}
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,106 @@
+/** The types of a cleanup execution: what it is asked, what it needs, and what it answers. */
+import type { Inventory } from '../refresh/inventory.js';
+import type { AuditWriter } from './audit.js';
+import type { ImageDescriber } from './ecr-describer.js';
+import type { GrafanaPoster } from './grafana.js';
+import type { CleanupService, ExecutionOutcome } from './service.js';
+
+export interface DeleteFailure {
+  readonly digest: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+export interface DeleteResult {
+  readonly deleted: readonly string[];
+  readonly failures: readonly DeleteFailure[];
+}
+
+/** Deletes images by digest (one BatchDeleteImage call, ≤100 digests). Wired to the real ECR client by the server. */
+export type ImageDeleter = (
+  registry: { readonly accountId: string; readonly region: string },
+  repositoryName: string,
+  digests: readonly string[],
+) => Promise<DeleteResult>;
+
+export interface Caller {
+  /** First 12 hex characters of sha256(admin token). */
+  readonly tokenFingerprint: string;
+  readonly remoteAddress?: string;
+  readonly userAgent?: string;
+  /** A user name the caller asserts (X-Grafana-User), for the record only. */
+  readonly user?: string;
+}
+
+export interface ExecuteRequest {
+  readonly planId: string;
+  /** Repository name globs; the plan id must be that of the plan restricted to them (as GET /plan?repository=). */
+  readonly repositories?: readonly string[];
+  /** Account ids and regions, as GET /plan?registry=&region=. */
+  readonly registry?: readonly string[];
+  readonly region?: readonly string[];
+  readonly dryRun: boolean;
+  readonly caller: Caller;
+}
+
+export interface ExecutedImage {
+  readonly repository: string;
+  readonly account: string;
+  readonly region: string;
+  readonly digest: string;
+  readonly tags: readonly string[];
+  readonly sizeBytes: number;
+  readonly reclaimableBytes: number | null;
+}
+
+export interface FailedImage extends ExecutedImage {
+  readonly code: string;
+  readonly reason: string;
+}
+
+export interface ExecutionReport {
+  readonly runId: string;
+  readonly planId: string;
+  readonly dryRun: boolean;
+  readonly outcome: ExecutionOutcome;
+  /** Why the run stopped early (outcome aborted or audit_failed). */
+  readonly stoppedBecause?: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** Images the plan deletes in scope. */
+  readonly candidates: number;
+  /** Candidates left for a later run: over maxDeletionsPerRun, or not reached because the run stopped. */
+  readonly deferred: number;
+  readonly maxDeletionsPerRun: number;
+  /** Deleted (or, in a dry run, that would be deleted). */
+  readonly deleted: readonly ExecutedImage[];
+  readonly failures: readonly FailedImage[];
+  /** Sum of imageSizeInBytes of the deleted images. */
+  readonly deletedBytes: number;
+  readonly blockedRepositories: readonly string[];
+  /** How many times the in-use sources were read during the run (the first read included). */
+  readonly usesChecks: number;
+  readonly grafana: 'posted' | 'not-configured' | 'skipped-dry-run' | `failed: ${string}`;
+}
+
+export type ExecuteResult =
+  | { readonly kind: 'done'; readonly report: ExecutionReport }
+  | { readonly kind: 'conflict'; readonly planId: string; readonly currentPlanId: string; readonly runId: string }
+  | { readonly kind: 'busy'; readonly runningRunId: string; readonly runId: string }
+  | { readonly kind: 'unavailable'; readonly message: string; readonly runId: string };
+
+export interface ExecuteDeps {
+  readonly service: CleanupService;
+  readonly inventory: Inventory;
+  readonly deleter: ImageDeleter;
+  readonly audit: AuditWriter;
+  readonly grafana?: GrafanaPoster;
+  readonly logger?: {
+    warn(msg: string, fields?: Record<string, unknown>): void;
+    info(msg: string, fields?: Record<string, unknown>): void;
+  };
+  /** Default RECHECK_INTERVAL_MS. */
+  readonly recheckIntervalMs?: number;
+  /** Reads the candidates' tags from ECR before each batch; without it (tests of other parts) tags are not re-read. */
+  readonly describer?: ImageDescriber;
+}
