@@ -358,6 +358,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     problems.push(message.startsWith('cleanup') ? `ECRLENS_CONFIG: ${message}` : message.replace(/^([A-Z_]+) /, '$1: '));
   }
 
+  // Grafana sends the API token with every proxied request: an admin token equal to it would let any viewer execute.
+  if (adminToken && adminToken === apiToken) problems.push('SIDECAR_ADMIN_TOKEN: must differ from SIDECAR_API_TOKEN (the API token reaches every Grafana viewer)');
+  if (adminToken && adminToken === metrics?.METRICS_TOKEN) problems.push('SIDECAR_ADMIN_TOKEN: must differ from METRICS_TOKEN');
   if (problems.length > 0 || !metrics || !cleanup) throw new ConfigError(problems);
   return Object.freeze({
     host,

@@ -155,6 +155,11 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
   });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
+    // Whatever stops the listen, the store opened above is closed with it.
+    const fail = (error: unknown): void => {
+      if (!deps.store) store.close();
+      reject(error);
+    };
     const t = { ...HTTP_TIMEOUTS, ...deps.httpTimeouts };
     const serverOptions = {
       headersTimeout: t.headersTimeoutMs,
@@ -163,7 +168,13 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
       connectionsCheckingInterval: t.checkIntervalMs,
     };
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, () => resolve(s));
-    s.once('error', reject);
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES'
+          ? new ConfigError([`APP_HOST/APP_PORT: cannot listen on ${config.host}:${config.port} (${error.code}): ${error.code === 'EADDRINUSE' ? 'the port is in use' : 'the address or port cannot be used'}`])
+          : error,
+      ),
+    );
   });
   const address = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.notFound((c) => errorJson(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
 
-  app.use('*', requestLogger(logger));
+  app.use('*', requestLogger(logger, () => !deps.inventory.status().ready));
   app.use('*', secureHeaders());
   if (deps.corsOrigins && deps.corsOrigins.length > 0) {
     app.use('*', cors({ origin: [...deps.corsOrigins], allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 }));

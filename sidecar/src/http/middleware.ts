@@ -3,13 +3,17 @@ import type { Inventory } from '../refresh/inventory.js';
 import type { Logger } from './deps.js';
 import { errorJson } from './errors.js';
 
-/** One log line per request: method, path (no query string), status, duration. Headers are never logged. */
-export function requestLogger(logger: Logger): MiddlewareHandler {
+/**
+ * One log line per request: method, path (no query string), status, duration. Headers are never logged. A 503
+ * while the first snapshot loads (`starting`) is expected, so it is logged at debug level.
+ */
+export function requestLogger(logger: Logger, starting: () => boolean = () => false): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
     await next();
     const fields = { method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Math.round(performance.now() - started) };
-    if (c.res.status >= 500) logger.error('request', fields);
+    if (c.res.status === 503 && starting()) logger.debug('request', fields);
+    else if (c.res.status >= 500) logger.error('request', fields);
     else if (c.res.status >= 400) logger.info('request', fields);
     else logger.debug('request', fields);
   };

@@ -109,6 +109,13 @@ describe('loadConfig', () => {
     [{ METRICS_IMAGE_SERIES_CAP: 'x' }, 'METRICS_IMAGE_SERIES_CAP:'],
     [{ KEEP_MIN_IMAGE_COUNT: 'x' }, 'KEEP_MIN_IMAGE_COUNT: must be a non-negative integer'],
     [{ SIDECAR_ADMIN_TOKEN: 'short-admin' }, 'SIDECAR_ADMIN_TOKEN: must be 16-4096 printable ASCII characters'],
+    [
+      { SIDECAR_ADMIN_TOKEN: 'one-token-for-everything', SIDECAR_API_TOKEN: 'one-token-for-everything' },
+      'SIDECAR_ADMIN_TOKEN: must differ from SIDECAR_API_TOKEN (the API token reaches every Grafana viewer)',
+    ],
+    [{ SIDECAR_ADMIN_TOKEN: 'one-token-for-everything', METRICS_TOKEN: 'one-token-for-everything' }, 'SIDECAR_ADMIN_TOKEN: must differ from METRICS_TOKEN'],
+    [{ CLEANUP_UNWATCHED_PULLERS: 'everyone' }, 'CLEANUP_UNWATCHED_PULLERS: must be a 12-digit account id or *'],
+    [{ LAMBDA_KEEP_VERSIONS: '-1' }, 'LAMBDA_KEEP_VERSIONS: must be an integer 0-1000, got "-1"'],
   ])('names the variable of a bad value: %j', (env, message) => {
     expect(errorOf(() => loadConfig({ ...base, ...env }))).toContain(message);
   });

@@ -41,6 +41,23 @@ describe('health', () => {
   });
 });
 
+describe('request log', () => {
+  it('logs the 503s of startup at debug level, not as errors', async () => {
+    const levels: string[] = [];
+    const logger: Logger = {
+      debug: (m) => levels.push(`debug ${m}`),
+      info: (m) => levels.push(`info ${m}`),
+      warn: (m) => levels.push(`warn ${m}`),
+      error: (m) => levels.push(`error ${m}`),
+    };
+    const inventory = fakeInventory(undefined);
+    const a = createApp({ inventory, query: testContext(), logger });
+    expect((await a.request('/readyz')).status).toBe(503);
+    expect((await a.request('/api/v1/query', post({ queryType: 'repositories' }))).status).toBe(503);
+    expect(levels).toEqual(['debug request', 'debug request']);
+  });
+});
+
 describe('query', () => {
   it('answers a frame and the total, cached on repeat', async () => {
     const a = app();

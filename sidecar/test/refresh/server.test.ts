@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,6 +194,24 @@ describe('the data directory', () => {
       expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^ECRLENS_DATA_DIR: cannot create the data directory .*\/file\/data: ENOTDIR/)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the listen address', () => {
+  it('fails startup naming APP_HOST/APP_PORT when the port is in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const error = await startDemoSidecar({ fixture: loadFixture(REFERENCE_PATH), port }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([`APP_HOST/APP_PORT: cannot listen on 127.0.0.1:${port} (EADDRINUSE): the port is in use`]);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
   });
 });
