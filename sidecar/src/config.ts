@@ -103,7 +103,7 @@ export const CONFIG_DOCS: readonly SettingDoc[] = [
   { env: 'REFRESH_MIN_INTERVAL', yaml: 'refreshMinIntervalSeconds', default: '60', description: 'Minimum seconds between refreshes started by POST /api/v1/refresh (rate limit).' },
   { env: 'LOG_LEVEL', yaml: 'logLevel', default: 'info', description: 'debug, info, warn or error (case-insensitive). Logs are logfmt and never contain secrets.' },
   { env: 'SIDECAR_API_TOKEN', default: '(none: no auth)', description: 'Bearer token required on /api/*. Environment only.' },
-  { env: 'SIDECAR_ADMIN_TOKEN', default: '(none: admin actions disabled)', description: 'Bearer token for admin actions such as executing a cleanup plan. Environment only.' },
+  { env: 'SIDECAR_ADMIN_TOKEN', default: '(none: admin actions disabled)', description: 'Bearer token for admin actions such as executing a cleanup plan; must differ from SIDECAR_API_TOKEN and METRICS_TOKEN. Environment only.' },
   { env: 'STORAGE_PRICE_PER_GB_MONTH', yaml: 'pricing.defaultPerGbMonth', default: '0.10', description: 'USD per GB-month of deduplicated storage, where no region price applies.' },
   { env: 'STORAGE_PRICE_BY_REGION', yaml: 'pricing.byRegion', default: '(none)', description: 'Per-region prices, e.g. `us-east-1=0.10,eu-west-1=0.11` (a map in YAML).' },
   { env: 'ECS_ENABLED', yaml: 'ecs.enabled', default: 'true', description: 'Read ECS clusters, services, tasks and task definitions to know which images are in use.' },
