@@ -24,6 +24,7 @@ import { PLAN_FILTERS, selectPlan } from '../cleanup/select.js';
 import type { CleanupService } from '../cleanup/service.js';
 import type { QueryIssue } from '../query/errors.js';
 import { globMatcher } from '../query/filters.js';
+import { globListIssue, MAX_GLOB_LENGTH } from '../query/glob.js';
 import { Filters } from '../query/request.js';
 import type { Inventory } from '../refresh/inventory.js';
 import type { Snapshot } from '../snapshot/model.js';
@@ -183,9 +184,13 @@ export const ExecuteBody = z
   .object({
     planId: z.string().regex(/^[a-f0-9]{64}$/, 'must be the 64-hex planId from GET /api/v1/cleanup/plan'),
     repositories: z
-      .array(z.string().min(1).max(256))
+      .array(z.string().min(1).max(MAX_GLOB_LENGTH))
       .min(1)
       .max(1000)
+      .superRefine((globs, ctx) => {
+        const issue = globListIssue(globs);
+        if (issue) ctx.addIssue({ code: 'custom', message: issue });
+      })
       .optional()
       .openapi({ description: 'Repository name globs; the plan must have been fetched with the same ?repository= values.' }),
     registry: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id')).min(1).max(100).optional().openapi({ description: 'As ?registry= when the plan was fetched.' }),
@@ -329,7 +334,21 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
         tags: ['cleanup'],
         summary: 'Lifecycle-policy preview: what ECR will expire or archive, flagging images ECS uses.',
         security: [{ bearer: [] }],
-        request: { query: z.object({ repository: z.string().min(1).max(256).optional() }).strict() },
+        request: {
+          query: z
+            .object({
+              repository: z
+                .string()
+                .min(1)
+                .max(MAX_GLOB_LENGTH)
+                .superRefine((glob, ctx) => {
+                  const issue = globListIssue([glob]);
+                  if (issue) ctx.addIssue({ code: 'custom', message: issue });
+                })
+                .optional(),
+            })
+            .strict(),
+        },
         responses: { 200: { description: 'Per repository.', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...ERROR_RESPONSES },
       }),
       (c) => {

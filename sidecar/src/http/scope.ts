@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { globListIssue, MAX_GLOB_LENGTH } from '../query/glob.js';
 
 /**
  * Splits "a,b,{x,y}-*" into ["a", "b", "{x,y}-*"]: a comma inside glob braces belongs to the glob.
@@ -21,7 +22,7 @@ export function splitList(text: string): string[] {
 }
 
 /** A query-string parameter holding a comma-separated list whose items must satisfy `item`. */
-const listParam = (item: z.ZodString, description: string) =>
+const listParam = (item: z.ZodString, description: string, check?: (items: string[]) => string | undefined) =>
   z
     .string()
     .max(8192)
@@ -31,6 +32,8 @@ const listParam = (item: z.ZodString, description: string) =>
         const parsed = item.safeParse(value);
         if (!parsed.success) ctx.addIssue({ code: 'custom', message: `"${value}": ${parsed.error.issues[0]?.message}` });
       }
+      const issue = check?.(items);
+      if (issue) ctx.addIssue({ code: 'custom', message: issue });
       return items;
     })
     .openapi({ type: 'string', description });
@@ -39,5 +42,5 @@ const listParam = (item: z.ZodString, description: string) =>
 export const RepositoryScopeQuery = {
   registry: listParam(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'), 'Account ids, comma-separated.').optional(),
   region: listParam(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'), 'Regions, comma-separated.').optional(),
-  repository: listParam(z.string().min(1).max(256), 'Repository name globs, comma-separated.').optional(),
+  repository: listParam(z.string().min(1).max(MAX_GLOB_LENGTH), 'Repository name globs, comma-separated.', globListIssue).optional(),
 };

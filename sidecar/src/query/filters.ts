@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globMatcher } from './glob.js';
 import type { Image, ImageUse, Repository, Severity } from '../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
 import type { ImageIndex } from './image-index.js';
@@ -6,12 +6,8 @@ import type { Filters } from './request.js';
 
 export const DAY_MS = 86_400_000;
 
-/** Globs: `*` matches any run including `/` (repository names have slashes), `?` one character, `{a,b}` alternatives. */
-export const globMatcher = (globs: readonly string[]): ((text: string) => boolean) => {
-  const match = picomatch([...globs], { bash: true, dot: true });
-  // One argument only: picomatch reads a second one as `returnObject`, so `tags.some(match)` would match anything.
-  return (text) => match(text);
-};
+/** Globs, matched in time linear in the name whatever the pattern: see ./glob.ts for the syntax. */
+export { globMatcher };
 
 /** The repository part of the filters (reports use it too). */
 export interface RepositoryScope {

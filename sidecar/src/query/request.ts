@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, USE_KINDS } from '../snapshot/model.js';
+import { globListIssue, MAX_GLOB_LENGTH } from './glob.js';
 
 /** Query types served by POST /api/v1/query. */
 export const QUERY_TYPES = [
@@ -27,14 +28,23 @@ const oneOrMany = <T extends z.ZodType>(item: T) =>
   z.union([item, z.array(item).max(1000)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
 
 const Name = z.string().min(1).max(256);
-const Glob = z.string().min(1).max(256).openapi({ description: 'Glob: `*` any run, `?` one character, `{a,b}` alternatives.' });
+const Glob = z
+  .string()
+  .min(1)
+  .max(MAX_GLOB_LENGTH)
+  .openapi({ description: 'Glob: `*` any run (`/` included), `?` one character, `[a-z]` classes, `{a,b}` alternatives; no extglobs or negation.' });
+/** Globs of one filter, refused (a 400 naming the filter) when they use unsupported syntax or are too many. */
+const Globs = oneOrMany(Glob).superRefine((globs, ctx) => {
+  const issue = globListIssue(globs);
+  if (issue) ctx.addIssue({ code: 'custom', message: issue });
+});
 
 export const Filters = z
   .object({
     registry: oneOrMany(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id')).optional(),
     region: oneOrMany(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')).optional(),
-    repository: oneOrMany(Glob).optional(),
-    tag: oneOrMany(Glob).optional(),
+    repository: Globs.optional(),
+    tag: Globs.optional(),
     digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex>').optional(),
     cluster: oneOrMany(Name).optional(),
     minSeverity: z.enum(SEVERITIES).optional(),

@@ -359,6 +359,39 @@ describe('fuzz, in-process (10,000 generated requests)', () => {
   });
 });
 
+/** Globs built to make a backtracking matcher hang: stars, extglobs, classes, braces, up to past the length limit. */
+const hostileGlob = fc
+  .array(fc.constantFrom('*', '**', '?', 'a', 'x', '/', '.', '-', '+(', '*(', '@(', '!(', '?(', ')', '|', '[a-z]', '[!a]', '[', ']', '{', '}', ',', '\\', '!'), {
+    minLength: 1,
+    maxLength: 160,
+  })
+  .map((parts) => parts.join(''));
+
+describe('fuzz: hostile globs', () => {
+  it('are answered 200 or 400 on every route that takes a glob, never a hang or a 5xx', { timeout: 120_000 }, async () => {
+    const statuses = new Set<number>();
+    const expectAnswered = async (path: string, init?: RequestInit): Promise<void> => {
+      const what = `${init?.method ?? 'GET'} ${path.slice(0, 300)} ${typeof init?.body === 'string' ? init.body.slice(0, 300) : ''}`;
+      const res = await within(Promise.resolve(app.request(path, init)), what);
+      statuses.add(res.status);
+      expect([200, 400], `${what} -> ${res.status}`).toContain(res.status);
+      await expectWellFormed(res, what);
+    };
+    await fc.assert(
+      fc.asyncProperty(hostileGlob, hostileGlob, async (repository, tag) => {
+        const body = JSON.stringify({ queryType: 'images', filters: { repository: [repository, `${repository}x`], tag } });
+        await expectAnswered('/api/v1/query', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const qs = new URLSearchParams({ repository, tag }).toString();
+        await expectAnswered(`/api/v1/cleanup/plan?${qs}`);
+        await expectAnswered(`/api/v1/cleanup/lifecycle?${new URLSearchParams({ repository }).toString()}`);
+      }),
+      { numRuns: 300 },
+    );
+    classes.clear();
+    expect([...statuses].sort()).toEqual([200, 400]);
+  });
+});
+
 describe('fuzz over real HTTP', () => {
   it(`${HTTP_RUNS} mixed requests to the running sidecar`, { timeout: 120_000 }, async () => {
     const request = fc.oneof(
