@@ -53,11 +53,16 @@ export const MAX_PLAN_LIMIT = 100_000;
 const NUMBER_FILTERS = new Set(['olderThanDays', 'notPulledForDays', 'notUsedForDays']);
 const BOOLEAN_FILTERS = new Set(['inUse', 'untagged']);
 const TIME_FILTERS = new Set(['pushedBefore', 'pushedAfter', 'pulledBefore', 'pulledAfter']);
+/** Decimal digits only: `0x10`, ` 5`, `1e3` and an empty value are refused, not read as numbers. */
+const decimal = z
+  .string()
+  .regex(/^\d{1,12}$/, 'must be a decimal integer')
+  .transform(Number);
 const PAGING = z
   .object({
     format: z.enum(['json', 'csv']).default('json'),
-    limit: z.coerce.number().int().min(1).max(MAX_PLAN_LIMIT).default(DEFAULT_PLAN_LIMIT),
-    offset: z.coerce.number().int().min(0).default(0),
+    limit: decimal.pipe(z.number().int().min(1).max(MAX_PLAN_LIMIT)).default(DEFAULT_PLAN_LIMIT),
+    offset: decimal.pipe(z.number().int().min(0).max(10_000_000)).default(0),
   })
   .strict();
 
@@ -83,7 +88,7 @@ export function parsePlanQuery(queries: Record<string, string[]>): Parsed<{ filt
       continue;
     }
     const convert = (v: string): unknown => {
-      if (NUMBER_FILTERS.has(key)) return v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+      if (NUMBER_FILTERS.has(key)) return /^\d{1,6}(?:\.\d{1,6})?$/.test(v) ? Number(v) : v;
       if (BOOLEAN_FILTERS.has(key)) return v === 'true' ? true : v === 'false' ? false : v;
       if (TIME_FILTERS.has(key)) return /^\d{1,15}$/.test(v) ? Number(v) : v;
       return v;

@@ -231,6 +231,14 @@ describe('cleanup against the emulator', () => {
     expect(body.issues.map((i) => i.path)).toEqual(['bogus']);
     const res2 = await app.request('/api/v1/cleanup/plan?olderThanDays=soon');
     expect(((await res2.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['olderThanDays']);
+    // Numbers are decimal digits: hex, blanks, exponents and empty values are refused, not read as numbers.
+    for (const query of ['limit=0x10', 'limit=%205', 'offset=', 'limit=1e3', 'notPulledForDays=0x1e', 'olderThanDays=%2030']) {
+      const bad = await app.request(`/api/v1/cleanup/plan?${query}`);
+      expect(bad.status, query).toBe(400);
+      const path = query.slice(0, query.indexOf('='));
+      expect(((await bad.json()) as { issues: { path: string }[] }).issues.map((i) => i.path), query).toEqual([path]);
+    }
+    expect((await app.request('/api/v1/cleanup/plan?limit=16&offset=0&olderThanDays=2.5')).status).toBe(200);
   });
 
   it('refuses execution without the flag or without the admin token', async () => {

@@ -203,6 +203,9 @@ describe('variables and annotations', () => {
     expect(((await bad.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('from');
     const unknownKind = await a.request('/api/v1/annotations?from=0&to=10&kind=deploy');
     expect(((await unknownKind.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('kind');
+    const hexLimit = await a.request('/api/v1/annotations?from=0&to=10&limit=0x10');
+    expect(hexLimit.status).toBe(400);
+    expect(((await hexLimit.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('limit');
   });
   it('narrows annotations to a registry, region and repository scope given as comma lists', async () => {
     const a = app();

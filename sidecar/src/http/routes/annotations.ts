@@ -32,7 +32,7 @@ export function registerAnnotationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
             from: QueryTime.openapi({ type: 'string', description: 'Start (epoch ms or ISO-8601), inclusive.' }),
             to: QueryTime.openapi({ type: 'string', description: 'End (epoch ms or ISO-8601), inclusive.' }),
             kind: z.string().default('push').openapi({ description: `One of: ${names.join(', ')}.` }),
-            limit: z.coerce.number().int().min(1).max(10_000).optional(),
+            limit: z.string().regex(/^\d{1,6}$/, 'must be a decimal integer').transform(Number).pipe(z.number().int().min(1).max(10_000)).optional(),
             ...RepositoryScopeQuery,
           })
           .strict(),
