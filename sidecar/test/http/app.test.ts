@@ -203,6 +203,11 @@ describe('variables and annotations', () => {
     expect(((await bad.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('from');
     const unknownKind = await a.request('/api/v1/annotations?from=0&to=10&kind=deploy');
     expect(((await unknownKind.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('kind');
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      const polluting = await a.request(`/api/v1/annotations?from=0&to=10&${key}=1`);
+      expect(polluting.status, key).toBe(400);
+      expect(((await polluting.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe(key);
+    }
     const hexLimit = await a.request('/api/v1/annotations?from=0&to=10&limit=0x10');
     expect(hexLimit.status).toBe(400);
     expect(((await hexLimit.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('limit');
