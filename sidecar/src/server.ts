@@ -162,6 +162,8 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     };
     const t = { ...HTTP_TIMEOUTS, ...deps.httpTimeouts };
     const serverOptions = {
+      // Past Node's 16 KiB, a long URL would be cut with an empty 431; the app answers it with a JSON 414.
+      maxHeaderSize: 64 * 1024,
       headersTimeout: t.headersTimeoutMs,
       requestTimeout: t.requestTimeoutMs,
       keepAliveTimeout: t.keepAliveTimeoutMs,

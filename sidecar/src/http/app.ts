@@ -14,7 +14,7 @@ import { requireBearer } from './auth.js';
 import type { AppDeps, AppEnv } from './deps.js';
 import { silentLogger } from './deps.js';
 import { badRequest, errorJson, zodIssues } from './errors.js';
-import { refusePrototypeKeys, requestLogger, requireReady } from './middleware.js';
+import { refusePrototypeKeys, requestLogger, requestShape, requireReady } from './middleware.js';
 import { registerAnnotationRoutes } from './routes/annotations.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerQueryRoutes } from './routes/query.js';
@@ -65,6 +65,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.use('*', requestLogger(logger, () => !deps.inventory.status().ready));
   app.use('*', secureHeaders());
+  app.use('*', requestShape());
   app.use('*', refusePrototypeKeys());
   if (deps.corsOrigins && deps.corsOrigins.length > 0) {
     app.use('*', cors({ origin: [...deps.corsOrigins], allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 }));

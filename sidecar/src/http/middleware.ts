@@ -47,3 +47,19 @@ export function refusePrototypeKeys(): MiddlewareHandler {
     return undefined;
   };
 }
+
+/** Longest request target served; longer ones get a JSON 414 (the server lets headers up to 64 KiB through to say so). */
+export const MAX_URL_BYTES = 16 * 1024;
+
+/** 414 for an oversized URL; 415 for a body whose declared charset is not UTF-8 (it would be misread as UTF-8). */
+export function requestShape(): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.url.length > MAX_URL_BYTES) return errorJson(c, 414, 'uri_too_long', `the URL is longer than ${MAX_URL_BYTES} bytes`);
+    const type = c.req.header('content-type');
+    const charset = type ? /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase() : undefined;
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
+      return errorJson(c, 415, 'unsupported_media_type', `charset ${charset.slice(0, 40)} is not supported: send UTF-8`);
+    await next();
+    return undefined;
+  };
+}

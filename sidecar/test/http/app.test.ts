@@ -41,6 +41,20 @@ describe('health', () => {
   });
 });
 
+describe('request shape', () => {
+  it('answers an oversized URL with a JSON 414 and a non-UTF-8 charset with a 415', async () => {
+    const a = app();
+    const long = await a.request(`/api/v1/annotations?from=0&to=10&repository=${'a'.repeat(17 * 1024)}`);
+    expect(long.status).toBe(414);
+    expect(await long.json()).toMatchObject({ error: 'uri_too_long' });
+    const utf16 = await a.request('/api/v1/query', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16' }, body: '{}' });
+    expect(utf16.status).toBe(415);
+    expect(await utf16.json()).toMatchObject({ error: 'unsupported_media_type', message: 'charset utf-16 is not supported: send UTF-8' });
+    const utf8 = await a.request('/api/v1/query', post({ queryType: 'repositories' }, { 'content-type': 'application/json; charset=UTF-8' }));
+    expect(utf8.status).toBe(200);
+  });
+});
+
 describe('request log', () => {
   it('logs the 503s of startup at debug level, not as errors', async () => {
     const levels: string[] = [];

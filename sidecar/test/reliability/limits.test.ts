@@ -126,6 +126,15 @@ describe('oversized bodies', () => {
   });
 });
 
+describe('long URLs', () => {
+  it('a 20 KB URL gets a JSON 414 from the running server, not an empty 431', async () => {
+    const res = await fetchWithin(`${sidecar.url}/api/v1/annotations?from=0&to=10&repository=${'a'.repeat(20 * 1024)}`);
+    expect(res.status).toBe(414);
+    expect(await res.json()).toMatchObject({ error: 'uri_too_long' });
+    await expectServing();
+  });
+});
+
 describe('slow clients', () => {
   it("the default timeouts are finite and tighter than Node's (60 s headers, 300 s request)", () => {
     expect(HTTP_TIMEOUTS.headersTimeoutMs).toBeLessThanOrEqual(15_000);
