@@ -87,6 +87,12 @@ describe('docker-compose.yml', () => {
     expect(pluginJson.id).toBe('ecrlens-ecr-datasource');
   });
 
+  it('publishes the sidecar on loopback only and has no well-known default token', () => {
+    expect(services.sidecar!.ports).toEqual(['127.0.0.1:${SIDECAR_PORT:-8080}:8080']);
+    // `:?` makes compose refuse to start without a token, instead of shipping one everybody knows.
+    expect(services.sidecar!.environment!.SIDECAR_API_TOKEN).toMatch(/^\$\{SIDECAR_API_TOKEN:\?[^}]+\}$/);
+  });
+
   it('gives Grafana every environment variable the provisioning files interpolate', () => {
     const files = [
       'provisioning/datasources/datasources.yaml',
