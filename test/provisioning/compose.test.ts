@@ -11,6 +11,7 @@ interface Service {
   image?: string;
   build?: { context: string; dockerfile: string };
   volumes?: string[];
+  ports?: string[];
   environment?: Record<string, string | null>;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
