@@ -6,6 +6,7 @@ import type { ImageUse, Snapshot, UseSource } from '../snapshot/model.js';
 import { registryKey, USE_SOURCES } from '../snapshot/model.js';
 import { parseEcrReference } from '../snapshot/reference.js';
 import type { CleanupConfig } from './config.js';
+import { longestKeepDays } from './config.js';
 
 const NOT_READ: Readonly<Record<UseSource, string>> = {
   ecs: 'ECS is not read (ECS_ENABLED=false): images that ECS tasks and services run look unused',
@@ -53,8 +54,7 @@ export function foreignRegistryNotices(snapshot: Snapshot): string[] {
 
 /** ECS read with a gap within the window tasks are remembered for: a task that ran and stopped in the gap is unseen. */
 function watchNotices(snapshot: Snapshot, config: CleanupConfig, now: number): string[] {
-  const keepDays = Math.max(0, ...[...config.rules, ...(config.defaultRule ? [config.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays));
-  const windowMs = Math.max(config.inUse.stoppedTaskWindowHours * 3_600_000, keepDays * 86_400_000);
+  const windowMs = Math.max(config.inUse.stoppedTaskWindowHours * 3_600_000, longestKeepDays(config) * 86_400_000);
   const recent = (snapshot.sources ?? []).filter((s) => s.watchedSince !== undefined && s.watchedSince > now - windowMs);
   if (!recent.length) return [];
   const since = Math.min(...recent.map((s) => s.watchedSince!));

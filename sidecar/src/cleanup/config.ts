@@ -108,6 +108,10 @@ export type CleanupConfig = z.output<typeof CleanupConfig>;
 export type CleanupRule = CleanupConfig['rules'][number];
 export type InUseConfig = CleanupConfig['inUse'];
 
+/** The longest keepIfUsedWithinDays of any rule: how long a use is remembered where no single rule applies. */
+export const longestKeepDays = (config: CleanupConfig): number =>
+  Math.max(0, ...[...config.rules, ...(config.defaultRule ? [config.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays));
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 function envNumber(env: Env, name: string, fallback: number, integer: boolean): number {

@@ -8,6 +8,7 @@ import type { CleanupExecutionTotals, CleanupMetricsProvider } from '../metrics/
 import type { Inventory } from '../refresh/inventory.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { CleanupConfig } from './config.js';
+import { longestKeepDays } from './config.js';
 import { RunLock } from './run-lock.js';
 import { previewLifecycle } from './lifecycle/preview.js';
 import type { LifecyclePreview } from './lifecycle/preview.js';
@@ -25,10 +26,6 @@ export function reclaimableByRepository(plan: CleanupPlan): ReadonlyMap<string, 
   }
   return out;
 }
-
-/** The longest keepIfUsedWithinDays of any rule: what "used recently" means where no single rule applies. */
-const longestKeepDays = (config: CleanupConfig): number =>
-  Math.max(0, ...[...config.rules, ...(config.defaultRule ? [config.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays));
 
 export type ExecutionOutcome = 'succeeded' | 'partial' | 'failed' | 'aborted' | 'audit_failed' | 'dry_run' | 'refused';
 

@@ -5,6 +5,7 @@
 import { errorMessage } from '../aws/ecr.js';
 import { currentUseCounter } from '../cleanup/inuse.js';
 import type { CleanupConfig } from '../cleanup/config.js';
+import { longestKeepDays } from '../cleanup/config.js';
 import { runCooperatively } from '../cooperative.js';
 import type { Logger } from '../log.js';
 import { withUses, withUsesSteps } from '../snapshot/build.js';
@@ -26,12 +27,7 @@ export class UseMemory {
 
   /** How long the ledger must remember a use: the longest window any rule or the stopped-task window asks for. */
   private retentionMs(): number {
-    const cleanup = this.config;
-    const days = Math.max(
-      0,
-      ...[...cleanup.rules, ...(cleanup.defaultRule ? [cleanup.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays),
-    );
-    return Math.max(days * DAY, cleanup.inUse.stoppedTaskWindowHours * HOUR);
+    return Math.max(longestKeepDays(this.config) * DAY, this.config.inUse.stoppedTaskWindowHours * HOUR);
   }
 
   /**
