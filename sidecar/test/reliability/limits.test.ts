@@ -135,6 +135,24 @@ describe('long URLs', () => {
   });
 });
 
+describe('requests Node refuses before the app', () => {
+  it('headers over 64 KiB get a JSON 431, malformed HTTP a JSON 400, and the server keeps serving', async () => {
+    for (const [request, status, error] of [
+      [`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`, 431, 'request_header_fields_too_large'],
+      ['GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 400, 'bad_request'],
+    ] as const) {
+      const c = rawClient();
+      c.socket.write(request);
+      await closedWithin(c.closed, 15_000, 'a refused client');
+      const [head = '', body = ''] = c.received().split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head).toMatch(/content-type: application\/json/i);
+      expect(JSON.parse(body)).toMatchObject({ error });
+      await expectServing();
+    }
+  });
+});
+
 describe('slow clients', () => {
   it("the default timeouts are finite and tighter than Node's (60 s headers, 300 s request)", () => {
     expect(HTTP_TIMEOUTS.headersTimeoutMs).toBeLessThanOrEqual(15_000);
@@ -149,7 +167,7 @@ describe('slow clients', () => {
     // While twenty sockets dribble, normal requests are answered.
     for (let i = 0; i < 5; i++) await expectServing();
     await Promise.all(slow.map((c) => closedWithin(c.closed, 15_000, 'a slow-header client')));
-    for (const c of slow) expect(c.received()).toMatch(/^HTTP\/1\.1 408/);
+    for (const c of slow) expect(c.received()).toMatch(/^HTTP\/1\.1 408 [^]*"error":"request_timeout"/);
     await expectServing();
   });
 
