@@ -13,6 +13,7 @@ import type { LogLevel } from './log.js';
 import { LOG_LEVELS, parseLogLevel } from './log.js';
 import type { MetricsConfig } from './metrics/config.js';
 import { METRICS_ENV_KEYS, metricsConfigFromEnv } from './metrics/config.js';
+import { trustedProxiesSchema } from './http/client-identity.js';
 import type { KeepListSettings } from './uses/keep-list.js';
 import { keepListSourceFromEnv } from './uses/keep-list.js';
 import type { KubernetesSourceOptions } from './uses/kubernetes.js';
@@ -37,6 +38,8 @@ export interface AppConfig {
   readonly refreshMinIntervalSeconds: number;
   readonly apiToken?: string;
   readonly adminToken?: string;
+  /** Proxies (addresses, CIDR blocks) whose X-Forwarded-For and X-Grafana-User are believed. */
+  readonly trustedProxies: readonly string[];
   /** Every account to inventory, each with its regions: one registry per account x region. */
   readonly accounts: readonly AccountConfig[];
   readonly pricing: PriceTable;
@@ -104,6 +107,7 @@ export const CONFIG_DOCS: readonly SettingDoc[] = [
   { env: 'LOG_LEVEL', yaml: 'logLevel', default: 'info', description: 'debug, info, warn or error (case-insensitive). Logs are logfmt and never contain secrets.' },
   { env: 'SIDECAR_API_TOKEN', default: '(none: no auth)', description: 'Bearer token required on /api/*. Environment only.' },
   { env: 'SIDECAR_ADMIN_TOKEN', default: '(none: admin actions disabled)', description: 'Bearer token for admin actions such as executing a cleanup plan; must differ from SIDECAR_API_TOKEN and METRICS_TOKEN. Environment only.' },
+  { env: 'TRUSTED_PROXIES', yaml: 'trustedProxies', default: '(none)', description: 'Comma-separated addresses or CIDR blocks (e.g. Grafana\'s) whose X-Forwarded-For and X-Grafana-User headers are believed when recording who executed a cleanup. From any other sender they are ignored: the socket address is recorded and the user is unknown.' },
   { env: 'STORAGE_PRICE_PER_GB_MONTH', yaml: 'pricing.defaultPerGbMonth', default: '0.10', description: 'USD per GB-month of deduplicated storage, where no region price applies.' },
   { env: 'STORAGE_PRICE_BY_REGION', yaml: 'pricing.byRegion', default: '(none)', description: 'Per-region prices, e.g. `us-east-1=0.10,eu-west-1=0.11` (a map in YAML).' },
   { env: 'ECS_ENABLED', yaml: 'ecs.enabled', default: 'true', description: 'Read ECS clusters, services, tasks and task definitions to know which images are in use.' },
@@ -190,6 +194,7 @@ const fileSchema = z.strictObject({
   logLevel: z.unknown().optional(),
   refreshIntervalSeconds: z.unknown().optional(),
   refreshMinIntervalSeconds: z.unknown().optional(),
+  trustedProxies: z.unknown().optional(),
   regions: z.unknown().optional(),
   registryId: z.unknown().optional(),
   includeDefaultAccount: z.unknown().optional(),
@@ -276,6 +281,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     parser(z.string().min(min).max(4096).regex(/^[\x21-\x7e]+$/), `must be ${min}-4096 printable ASCII characters without spaces`, true);
   const apiToken = setting('SIDECAR_API_TOKEN', token(8), undefined);
   const adminToken = setting('SIDECAR_ADMIN_TOKEN', token(16), undefined);
+  const proxies = setting('TRUSTED_PROXIES', parser(trustedProxiesSchema, 'must be comma-separated IP addresses or CIDR blocks like 10.0.0.0/8'), [], 'trustedProxies');
 
   let regions: readonly string[] = [];
   if (sourceOf('AWS_REGION', 'regions')) regions = setting('AWS_REGION', regionsParser, [], 'regions');
@@ -370,6 +376,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     refreshMinIntervalSeconds,
     ...(apiToken ? { apiToken } : {}),
     ...(adminToken ? { adminToken } : {}),
+    trustedProxies: proxies,
     accounts,
     pricing,
     ecs,

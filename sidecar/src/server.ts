@@ -20,6 +20,8 @@ import type { Inventory } from './refresh/inventory.js';
 import { MetricsRenderer } from './metrics/renderer.js';
 import { snapshotPreparer } from './prepare.js';
 import { Refresher } from './refresh/refresher.js';
+import { answerClientErrors } from './http/client-errors.js';
+import { trustedProxies } from './http/client-identity.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { createKeepListSource } from './uses/keep-list.js';
@@ -73,6 +75,8 @@ export interface RunningServer {
 const DRAIN_MS = 10_000;
 /** How long shutdown waits for a cleanup run to finish its current BatchDeleteImage call and write its record. */
 const RUN_DRAIN_MS = 60_000;
+/** Request line and headers; larger requests get a JSON 431 (http/client-errors.ts). */
+const MAX_HEADER_BYTES = 64 * 1024;
 const timeout = (ms: number): Promise<false> =>
   new Promise((resolve) => {
     setTimeout(() => resolve(false), ms).unref();
@@ -125,7 +129,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     return account ? clients.ecr(account, region) : undefined;
   };
   const httpLog = log.child({ component: 'http' });
-  const cleanup = cleanupWiring({ config: config.cleanup, inventory, prices: config.pricing, clientFor: ecrClientFor, audit: store.audit, logger: httpLog, now });
+  const cleanup = cleanupWiring({ config: config.cleanup, inventory, prices: config.pricing, clientFor: ecrClientFor, audit: store.audit, trustedProxies: trustedProxies(config.trustedProxies), logger: httpLog, now });
   const metricsDeps = {
     inventory,
     config: config.metrics,
@@ -163,13 +167,14 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     const t = { ...HTTP_TIMEOUTS, ...deps.httpTimeouts };
     const serverOptions = {
       // Past Node's 16 KiB, a long URL would be cut with an empty 431; the app answers it with a JSON 414.
-      maxHeaderSize: 64 * 1024,
+      maxHeaderSize: MAX_HEADER_BYTES,
       headersTimeout: t.headersTimeoutMs,
       requestTimeout: t.requestTimeoutMs,
       keepAliveTimeout: t.keepAliveTimeoutMs,
       connectionsCheckingInterval: t.checkIntervalMs,
     };
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, () => resolve(s));
+    answerClientErrors(s, MAX_HEADER_BYTES);
     s.once('error', (error: NodeJS.ErrnoException) =>
       fail(
         error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES'

@@ -1,5 +1,6 @@
 /** The types of a cleanup execution: what it is asked, what it needs, and what it answers. */
 import type { Inventory } from '../refresh/inventory.js';
+import type { AuditCaller } from '../store/types.js';
 import type { AuditWriter } from './audit.js';
 import type { ImageDescriber } from './ecr-describer.js';
 import type { GrafanaPoster } from './grafana.js';
@@ -23,14 +24,7 @@ export type ImageDeleter = (
   digests: readonly string[],
 ) => Promise<DeleteResult>;
 
-export interface Caller {
-  /** First 12 hex characters of sha256(admin token). */
-  readonly tokenFingerprint: string;
-  readonly remoteAddress?: string;
-  readonly userAgent?: string;
-  /** A user name the caller asserts (X-Grafana-User), for the record only. */
-  readonly user?: string;
-}
+export type Caller = AuditCaller;
 
 export interface ExecuteRequest {
   readonly planId: string;

@@ -20,6 +20,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { storeAuditWriter } from '../cleanup/audit.js';
 import type { AuditStore } from '../store/types.js';
 import { cleanupRoutes } from './cleanup.js';
+import type { TrustedProxies } from './client-identity.js';
 import { cleanupAuditRoute } from './cleanup-audit.js';
 import type { AppEnv, Logger } from './deps.js';
 
@@ -31,6 +32,8 @@ export interface CleanupWiringOptions {
   readonly clientFor: (accountId: string, region: string) => ECRClient | undefined;
   /** Where runs are audited (the store); CLEANUP_AUDIT_LOG adds a JSON-lines copy. */
   readonly audit: AuditStore;
+  /** TRUSTED_PROXIES: whose forwarding headers identify the caller in the audit. */
+  readonly trustedProxies?: TrustedProxies;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
@@ -70,6 +73,7 @@ export function cleanupWiring(options: CleanupWiringOptions): CleanupWiring {
         deleter,
         describer,
         audit: storeAuditWriter(options.audit, options.config.execution.auditLogPath),
+        ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
       })(app);
       cleanupAuditRoute(options.audit)(app);

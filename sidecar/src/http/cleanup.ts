@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { clientIdentity, type TrustedProxies } from './client-identity.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -44,6 +45,8 @@ export interface CleanupRouteDeps {
   readonly audit?: AuditWriter;
   /** Default: POST to Grafana's /api/annotations when configured. */
   readonly grafana?: GrafanaPoster;
+  /** Whose X-Forwarded-For and X-Grafana-User to believe (TRUSTED_PROXIES); default nobody's. */
+  readonly trustedProxies?: TrustedProxies;
   readonly logger?: Logger;
 }
 
@@ -214,22 +217,19 @@ function presentedAdminToken(c: Context): string | undefined {
   return bearerToken(c.req.header('authorization'));
 }
 
-function callerOf(c: Context, token: string): Caller {
-  let remoteAddress = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  if (!remoteAddress) {
-    try {
-      remoteAddress = getConnInfo(c).remote.address;
-    } catch {
-      remoteAddress = undefined; // not served by @hono/node-server (tests)
-    }
+function callerOf(c: Context, token: string, trusted: TrustedProxies | undefined): Caller {
+  let peer: string | undefined;
+  try {
+    peer = getConnInfo(c).remote.address;
+  } catch {
+    peer = undefined; // not served by @hono/node-server (tests)
   }
+  const identity = clientIdentity(peer, { forwardedFor: c.req.header('x-forwarded-for'), user: c.req.header('x-grafana-user') }, trusted);
   const userAgent = c.req.header('user-agent');
-  const user = c.req.header('x-grafana-user');
   return {
     tokenFingerprint: fingerprint(token),
-    ...(remoteAddress ? { remoteAddress } : {}),
+    ...identity,
     ...(userAgent ? { userAgent: userAgent.slice(0, 200) } : {}),
-    ...(user ? { user: user.slice(0, 200) } : {}),
   };
 }
 
@@ -430,7 +430,7 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
             ...(body.registry ? { registry: body.registry } : {}),
             ...(body.region ? { region: body.region } : {}),
             dryRun: body.dryRun,
-            caller: callerOf(c, token),
+            caller: callerOf(c, token, deps.trustedProxies),
           },
         );
         if (result.kind === 'conflict') {

@@ -53,13 +53,26 @@ export const AUDIT_EVENTS = [
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
+/** Who asked for a run: never the token itself. */
+export interface AuditCaller {
+  /** First 12 hex characters of sha256(admin token). */
+  readonly tokenFingerprint: string;
+  /** The client: the socket's peer, or the address a trusted proxy (TRUSTED_PROXIES) forwarded. */
+  readonly remoteAddress?: string;
+  /** The trusted proxy the request came through, when it did. */
+  readonly via?: string;
+  readonly userAgent?: string;
+  /** The user a trusted proxy forwarded (X-Grafana-User); null: unknown (no trusted proxy said). */
+  readonly user?: string | null;
+}
+
 export interface AuditEntry {
   readonly event: AuditEvent;
   readonly runId: string;
   /** ISO 8601. */
   readonly at: string;
   /** Token fingerprint and caller details; never the token. */
-  readonly who: { readonly tokenFingerprint: string; readonly remoteAddress?: string; readonly userAgent?: string; readonly user?: string };
+  readonly who: AuditCaller;
   readonly dryRun?: boolean;
   readonly [field: string]: unknown;
 }
