@@ -95,4 +95,6 @@ export interface EcrDataSourceOptions extends DataSourceJsonData {
 /** Stored encrypted by Grafana; only the data source proxy reads it. */
 export interface EcrSecureJsonData {
   apiToken?: string;
+  /** SIDECAR_ADMIN_TOKEN: added only on the Admin-only execute route (plugin.json). */
+  adminToken?: string;
 }

@@ -39,9 +39,23 @@ describe('plugin artifact (dist/)', () => {
     expect(valid).toBe(true);
   });
 
-  it('declares a data source with metrics, annotations and the token-injecting sidecar route', () => {
+  it('declares a data source with metrics, annotations and the token-injecting sidecar routes, admin-only for execute and refresh', () => {
     expect(pluginJson).toMatchObject({ id: PLUGIN_ID, type: 'datasource', metrics: true, annotations: true });
+    const bearer = { name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' };
+    // Grafana takes the first route whose path prefixes the request's: the admin-only ones come first.
     expect(pluginJson.routes).toEqual([
+      {
+        path: 'sidecar/api/v1/cleanup/execute',
+        url: '{{ .JsonData.sidecarUrl }}/api/v1/cleanup/execute',
+        reqRole: 'Admin',
+        headers: [bearer, { name: 'X-Admin-Token', content: '{{ .SecureJsonData.adminToken }}' }],
+      },
+      {
+        path: 'sidecar/api/v1/refresh',
+        url: '{{ .JsonData.sidecarUrl }}/api/v1/refresh',
+        reqRole: 'Admin',
+        headers: [bearer],
+      },
       {
         path: 'sidecar',
         url: '{{ .JsonData.sidecarUrl }}',

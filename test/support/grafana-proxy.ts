@@ -2,7 +2,11 @@
  * A local stand-in for the parts of Grafana a frontend data source plugin meets at runtime:
  * - the data source proxy: /api/datasources/proxy/uid/<uid>/<route path>/... is forwarded to the route's URL,
  *   with the route's headers rendered from jsonData and secureJsonData (Grafana renders them with Go templates),
- *   and the browser's own Authorization and Cookie headers dropped, as Grafana does;
+ *   and the browser's own Authorization and Cookie headers dropped, as Grafana does. As in Grafana's
+ *   pkg/api/pluginproxy/ds_proxy.go (validateRequest), the first route whose method matches and whose path
+ *   prefixes the request path is taken, and its `reqRole` is enforced with a 403 "plugin proxy route access
+ *   denied"; X-Grafana-User is dropped and, with send_user_header, set to the signed-in user; X-Forwarded-For
+ *   gets the browser's address appended (Go's httputil.ReverseProxy);
  * - static files: the plugin under /public/plugins/<id>/ and any other folder a test mounts.
  */
 import { readFile } from 'node:fs/promises';
@@ -15,7 +19,17 @@ export interface PluginRoute {
   path: string;
   url?: string;
   method?: string;
+  reqRole?: OrgRole;
   headers?: Array<{ name: string; content: string }>;
+}
+
+export type OrgRole = 'Viewer' | 'Editor' | 'Admin';
+// Grafana's org roles include the ones below them (org.RoleType.Includes).
+const ROLE_RANK: Record<OrgRole, number> = { Viewer: 1, Editor: 2, Admin: 3 };
+
+export interface SignedInUser {
+  login: string;
+  role: OrgRole;
 }
 
 export interface ProxiedRequest {
@@ -40,6 +54,10 @@ export interface GrafanaProxyOptions {
   mounts: Record<string, string>;
   /** URL path -> HTML. */
   pages?: Record<string, string>;
+  /** Who is signed in; default an Admin named admin. */
+  user?: SignedInUser;
+  /** Grafana's [dataproxy] send_user_header. */
+  sendUserHeader?: boolean;
 }
 
 export interface GrafanaProxy {
@@ -47,6 +65,8 @@ export interface GrafanaProxy {
   requests: ProxiedRequest[];
   /** Changes the stored secrets, as saving the config page would. */
   setSecureJsonData(values: Record<string, string>): void;
+  /** Signs another user in. */
+  setUser(user: SignedInUser): void;
   close(): Promise<void>;
 }
 
@@ -75,8 +95,9 @@ export function renderRouteTemplate(
   });
 }
 
-const HOP_BY_HOP = new Set([
+const NOT_FORWARDED = new Set([
   'host',
+  'x-grafana-user',
   'connection',
   'content-length',
   'accept-encoding',
@@ -88,6 +109,7 @@ const HOP_BY_HOP = new Set([
 
 export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<GrafanaProxy> {
   let secure = { ...options.secureJsonData };
+  let user: SignedInUser = options.user ?? { login: 'admin', role: 'Admin' };
   const requests: ProxiedRequest[] = [];
   const app = new Hono();
   const prefix = `/api/datasources/proxy/uid/${options.uid}/`;
@@ -95,8 +117,12 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
   app.all(`${prefix}*`, async (c) => {
     const url = new URL(c.req.url);
     const rest = url.pathname.slice(prefix.length);
-    // Grafana picks the first route whose path prefixes the request path.
-    const route = options.routes.find((r) => rest === r.path || rest.startsWith(`${r.path}/`));
+    // Grafana takes the first route whose method matches and whose path prefixes the request path (a plain
+    // string prefix), then enforces its role.
+    const route = options.routes.find((r) => (!r.method || r.method === '*' || r.method === c.req.method) && rest.startsWith(r.path));
+    if (route?.reqRole && ROLE_RANK[user.role] < ROLE_RANK[route.reqRole]) {
+      return c.json({ message: 'plugin proxy route access denied' }, 403);
+    }
     if (!route?.url) {
       return c.json({ message: 'Data source route not found' }, 404);
     }
@@ -104,13 +130,17 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     const target = `${base}${rest.slice(route.path.length)}${url.search}`;
     const headers = new Headers();
     c.req.raw.headers.forEach((value, name) => {
-      if (!HOP_BY_HOP.has(name.toLowerCase())) {
+      if (!NOT_FORWARDED.has(name.toLowerCase())) {
         headers.set(name, value);
       }
     });
+    // Route headers are added (Header.Add), after the browser's Authorization was dropped.
     for (const h of route.headers ?? []) {
-      headers.set(h.name, renderRouteTemplate(h.content, options.jsonData, secure));
+      headers.append(h.name, renderRouteTemplate(h.content, options.jsonData, secure));
     }
+    if (options.sendUserHeader) headers.set('x-grafana-user', user.login);
+    const forwarded = c.req.header('x-forwarded-for');
+    headers.set('x-forwarded-for', forwarded ? `${forwarded}, 127.0.0.1` : '127.0.0.1');
     const body = ['GET', 'HEAD'].includes(c.req.method) ? undefined : await c.req.arrayBuffer();
     const record: ProxiedRequest = {
       method: c.req.method,
@@ -169,6 +199,9 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     requests,
     setSecureJsonData(values) {
       secure = { ...values };
+    },
+    setUser(next) {
+      user = { ...next };
     },
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };

@@ -7,9 +7,51 @@ import { selectors } from './selectors';
 
 type Props = DataSourcePluginOptionsEditorProps<EcrDataSourceOptions, EcrSecureJsonData>;
 
-/** The sidecar's address and its API token. The token is stored encrypted and only Grafana's proxy reads it. */
+type SecretKey = keyof EcrSecureJsonData;
+
+interface SecretFieldProps {
+  label: string;
+  description: string;
+  name: SecretKey;
+  isConfigured: boolean;
+  value: string;
+  onChange: (value: string) => void;
+  onReset: () => void;
+}
+
+const INPUT_IDS: Record<SecretKey, string> = { apiToken: 'ecr-lens-api-token', adminToken: 'ecr-lens-admin-token' };
+
+function SecretField({ label, description, name, isConfigured, value, onChange, onReset }: SecretFieldProps) {
+  return (
+    <Field label={label} description={description}>
+      <SecretInput
+        id={INPUT_IDS[name]}
+        aria-label={selectors.ConfigEditor[name]}
+        width={60}
+        isConfigured={isConfigured}
+        value={value}
+        placeholder="Paste the token"
+        onChange={(e) => onChange(e.currentTarget.value)}
+        onReset={onReset}
+      />
+    </Field>
+  );
+}
+
+/** The sidecar's address and its tokens. Tokens are stored encrypted and only Grafana's proxy reads them. */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
+  const secretProps = (key: SecretKey) => ({
+    isConfigured: Boolean(secureJsonFields?.[key]),
+    value: secureJsonData?.[key] ?? '',
+    onChange: (value: string) => onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: value } }),
+    onReset: () =>
+      onOptionsChange({
+        ...options,
+        secureJsonFields: { ...secureJsonFields, [key]: false },
+        secureJsonData: { ...secureJsonData, [key]: '' },
+      }),
+  });
 
   return (
     <Stack direction="column" gap={2}>
@@ -33,29 +75,18 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           }
         />
       </Field>
-      <Field
+      <SecretField
         label="API token"
         description="The sidecar's SIDECAR_API_TOKEN. Leave empty if the sidecar runs without one."
-      >
-        <SecretInput
-          id="ecr-lens-api-token"
-          aria-label={selectors.ConfigEditor.apiToken}
-          width={60}
-          isConfigured={Boolean(secureJsonFields?.apiToken)}
-          value={secureJsonData?.apiToken ?? ''}
-          placeholder="Paste the token"
-          onChange={(e) =>
-            onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, apiToken: e.currentTarget.value } })
-          }
-          onReset={() =>
-            onOptionsChange({
-              ...options,
-              secureJsonFields: { ...secureJsonFields, apiToken: false },
-              secureJsonData: { ...secureJsonData, apiToken: '' },
-            })
-          }
-        />
-      </Field>
+        name="apiToken"
+        {...secretProps('apiToken')}
+      />
+      <SecretField
+        label="Admin token"
+        description="Optional: the sidecar's SIDECAR_ADMIN_TOKEN. Grafana adds it only to cleanup executions, which only Grafana admins may send. Leave empty to keep execution out of Grafana."
+        name="adminToken"
+        {...secretProps('adminToken')}
+      />
     </Stack>
   );
 }

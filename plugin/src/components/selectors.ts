@@ -6,6 +6,7 @@ export const selectors = {
   ConfigEditor: {
     sidecarUrl: 'Sidecar URL',
     apiToken: 'API token',
+    adminToken: 'Admin token',
   },
   QueryEditor: {
     container: 'ecr-lens-query-editor',
