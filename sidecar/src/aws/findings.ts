@@ -1,7 +1,7 @@
 /**
  * On-demand scan findings for the findings query, for images whose lists the snapshot does not keep (it
  * keeps a bounded share; see refresh/ecr.ts SNAPSHOT_FINDINGS_MAX). Lists are cached per image in an LRU
- * bounded in bytes, compacted as the snapshot keeps them (no descriptions, which no query shows).
+ * bounded in bytes (descriptions included: the findings query shows them).
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { LRUCache } from 'lru-cache';
@@ -31,11 +31,6 @@ export function findingsBytes(findings: readonly Finding[] | undefined): number 
   return bytes;
 }
 
-const compact = (finding: Finding): Finding => {
-  const { description: _description, ...rest } = finding;
-  return rest;
-};
-
 export function createFindingsProvider(options: FindingsProviderOptions): (repository: Repository, digest: string) => Promise<readonly Finding[] | undefined> {
   const cache = new LRUCache<string, { findings: readonly Finding[] | undefined }>({
     maxSize: options.maxBytes ?? 32 * 1024 * 1024,
@@ -51,7 +46,7 @@ export function createFindingsProvider(options: FindingsProviderOptions): (repos
     const client = options.clientFor(repository.accountId, repository.region);
     if (!client) return undefined;
     const pages = await new EcrFetcher(client, limit, repository.accountId).scanFindings(repository.name, digest);
-    const findings = pages ? [...pages.findings.map(basicFinding), ...pages.enhancedFindings.map(enhancedFinding)].map(compact) : undefined;
+    const findings = pages ? [...pages.findings.map(basicFinding), ...pages.enhancedFindings.map(enhancedFinding)] : undefined;
     cache.set(key, { findings });
     return findings;
   };

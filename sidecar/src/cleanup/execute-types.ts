@@ -43,7 +43,8 @@ export interface ExecutedImage {
   readonly region: string;
   readonly digest: string;
   readonly tags: readonly string[];
-  readonly sizeBytes: number;
+  /** ECR's imageSizeInBytes; null when it did not report it. */
+  readonly sizeBytes: number | null;
   readonly reclaimableBytes: number | null;
 }
 
@@ -69,7 +70,7 @@ export interface ExecutionReport {
   /** Deleted (or, in a dry run, that would be deleted). */
   readonly deleted: readonly ExecutedImage[];
   readonly failures: readonly FailedImage[];
-  /** Sum of imageSizeInBytes of the deleted images. */
+  /** Sum of imageSizeInBytes of the deleted images whose size is known. */
   readonly deletedBytes: number;
   readonly blockedRepositories: readonly string[];
   /** How many times the in-use sources were read during the run (the first read included). */

@@ -152,7 +152,7 @@ const executed = (snapshot: Snapshot, p: ImagePlan): ExecutedImage => {
     region: repository.region,
     digest: p.image.digest,
     tags: p.image.tags,
-    sizeBytes: p.image.sizeBytes,
+    sizeBytes: p.image.sizeBytes ?? null,
     reclaimableBytes: p.reclaimableBytes,
   };
 };
@@ -183,7 +183,7 @@ async function runBatches(deps: ExecuteDeps, request: ExecuteRequest, run: Run, 
       snapshotVersion: snapshot.version,
       candidates,
       digests: planned.map((p) => imageKey(p.image)),
-      bytes: planned.reduce((n, p) => n + p.image.sizeBytes, 0),
+      bytes: planned.reduce((n, p) => n + (p.image.sizeBytes ?? 0), 0),
     });
   } catch (error) {
     service.record('refused', 0, 0, 0);
@@ -317,7 +317,7 @@ async function finish(deps: ExecuteDeps, request: ExecuteRequest, run: Run, prep
   const { service } = deps;
   const { plan, candidates, calls } = prepared;
   const outcome = outcomeOf(request, o);
-  const deletedBytes = o.deleted.reduce((n, d) => n + d.sizeBytes, 0);
+  const deletedBytes = o.deleted.reduce((n, d) => n + (d.sizeBytes ?? 0), 0);
   service.record(outcome, request.dryRun ? 0 : o.deleted.length, request.dryRun ? 0 : deletedBytes, request.dryRun ? 0 : o.failures.length);
 
   let grafana: ExecutionReport['grafana'] = 'not-configured';

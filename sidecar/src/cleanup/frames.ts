@@ -29,7 +29,7 @@ export function cleanupColumns(snapshot: Snapshot, repositories: ReadonlyMap<str
     { name: 'reasons', type: 'string', description: 'Every reason for the decision, separated by " | ".', value: (p) => p.reasons.map((r) => r.text).join(' | ') },
     { name: 'reasonCodes', type: 'string', description: 'The reasons as machine codes (docs/cleanup.md).', value: (p) => p.reasons.map((r) => r.code).join(',') },
     { name: 'inUse', type: 'boolean', description: 'Whether the in-use rules find ECS using it.', value: (p) => p.inUse },
-    { name: 'sizeBytes', type: 'number', unit: 'bytes', description: 'ECR imageSizeInBytes.', value: (p) => p.image.sizeBytes },
+    { name: 'sizeBytes', type: 'number', unit: 'bytes', description: 'ECR imageSizeInBytes; null when ECR did not report it.', value: (p) => p.image.sizeBytes ?? null },
     {
       name: 'reclaimableBytes',
       type: 'number',
@@ -123,7 +123,7 @@ const LIFECYCLE_COLUMNS: Column<LifecycleRow>[] = [
     value: (r) => r.inUse,
   },
   { name: 'inUseBy', type: 'string', description: 'Where ECS uses it.', value: (r) => (r.inUseReasons.length ? r.inUseReasons.map((x) => x.text).join(' | ') : null) },
-  { name: 'sizeBytes', type: 'number', unit: 'bytes', description: 'ECR imageSizeInBytes.', value: (r) => r.image.sizeBytes },
+  { name: 'sizeBytes', type: 'number', unit: 'bytes', description: 'ECR imageSizeInBytes; null when ECR did not report it.', value: (r) => r.image.sizeBytes ?? null },
 ];
 
 export function lifecycleBuilder(service: CleanupService): FrameBuilder {

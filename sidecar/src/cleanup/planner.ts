@@ -51,7 +51,7 @@ export interface PlanSummary {
   readonly keep: number;
   readonly blocked: number;
   readonly inUse: number;
-  /** Sum of imageSizeInBytes of the images to delete (over-counts shared layers). */
+  /** Sum of imageSizeInBytes of the images to delete (over-counts shared layers); images without a reported size add nothing. */
   readonly deleteSizeBytes: number;
   /** Deduplicated bytes freed: the union of reclaimable layers. */
   readonly reclaimableBytes: number;
@@ -295,7 +295,8 @@ function decideRepository(
     const days = isTagged ? rule.keepImagesNewerThanDays : rule.untagged.keepImagesNewerThanDays;
     const count = isTagged ? rule.keepMinImageCount : rule.untagged.keepMinImageCount;
     const age = now - image.pushedAt;
-    if (age <= days * DAY) reasons.push(make.recentReason(age, days));
+    if (image.pushedAtUnknown) reasons.push(make.pushTimeUnknownReason());
+    else if (age <= days * DAY) reasons.push(make.recentReason(age, days));
     const r = rank[i]!;
     if (r >= 0 && r < count) reasons.push(make.newestReason(r, count, isTagged));
 
@@ -616,7 +617,7 @@ function finish(
     const d = decision[i]!;
     if (d === DELETE) {
       del++;
-      deleteSizeBytes += images[i]!.sizeBytes;
+      deleteSizeBytes += images[i]!.sizeBytes ?? 0;
     } else if (d === KEEP) keep++;
     else block++;
   }

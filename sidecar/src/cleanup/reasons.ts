@@ -11,6 +11,7 @@ export const KEEP_CODES = [
   'in-use',
   'recently-used',
   'recent',
+  'push-time-unknown',
   'newest',
   'keep-tag-pattern',
   'keep-tag-prefix',
@@ -173,6 +174,10 @@ export const unrecognisedReason = (kind: string): Reason => ({
   code: 'unrecognised-artifact',
   text: `kept: ${kind === 'other' ? 'unrecognised artifact' : 'attestation without a subject or index'}, never deleted`,
 });
+export const pushTimeUnknownReason = (): Reason => ({
+  code: 'push-time-unknown',
+  text: 'kept: ECR did not report when it was pushed, so its age is unknown',
+});
 export const archivedReason = (status: string): Reason => ({
   code: 'archived',
   text: `kept: storage status ${status}; archived images are left to lifecycle rules (90-day minimum storage)`,
@@ -280,6 +285,7 @@ export interface ImageReasonMakers {
   readonly inUseReason: typeof inUseReason;
   readonly moreUses: typeof moreUses;
   readonly recentReason: typeof recentReason;
+  readonly pushTimeUnknownReason: typeof pushTimeUnknownReason;
   readonly newestReason: typeof newestReason;
   readonly patternReason: typeof patternReason;
   readonly prefixReason: typeof prefixReason;
@@ -297,6 +303,7 @@ export const IMAGE_REASONS: ImageReasonMakers = {
   inUseReason,
   moreUses,
   recentReason,
+  pushTimeUnknownReason,
   newestReason,
   patternReason,
   prefixReason,
@@ -320,6 +327,7 @@ export const CODED_IMAGE_REASONS: ImageReasonMakers = {
   inUseReason: (use) => (use.lastSeenAt === undefined ? coded['in-use'] : coded['recently-used']),
   moreUses: () => coded['in-use'],
   recentReason: () => coded.recent,
+  pushTimeUnknownReason: () => coded['push-time-unknown'],
   newestReason: () => coded.newest,
   patternReason: () => coded['keep-tag-pattern'],
   prefixReason: () => coded['keep-tag-prefix'],

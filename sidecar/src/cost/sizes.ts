@@ -7,18 +7,21 @@ import type { Image, Snapshot } from '../snapshot/model.js';
  * - summed: Σ imageSizeInBytes over distinct digests, what other tools show; an upper bound because shared
  *   layers count once per image. Indexes are left out: ECR reports an index's size as its largest child,
  *   and the children are images of the same repository, so adding the index would count them twice.
+ *   Images whose size ECR did not report add nothing and make the figure incomplete (`imagesWithoutSize` > 0).
  * - deduplicated: each unique layer and config blob of the repository counted once (how ECR bills),
- *   from `snapshot.layerSizes`. Images whose layers are unknown fall back to their imageSizeInBytes and
- *   make the figure incomplete (`imagesWithoutLayers` > 0).
+ *   from `snapshot.layerSizes`. Images whose layers are unknown fall back to their imageSizeInBytes (nothing
+ *   when that is unknown too) and make the figure incomplete (`imagesWithoutLayers` > 0).
  * Archived images are billed too, so both sizes include them; the archived part is also given apart.
  */
 export interface RepositorySizes {
   readonly imageCount: number;
   readonly summedSizeBytes: number;
   readonly deduplicatedSizeBytes: number;
-  /** Images (not indexes) whose layer list or a layer size was unknown; their imageSizeInBytes was used. */
+  /** Images (not indexes) whose layer list or a layer size was unknown; their imageSizeInBytes, when known, was used. */
   readonly imagesWithoutLayers: number;
   readonly deduplicatedComplete: boolean;
+  /** Images (not indexes) whose imageSizeInBytes ECR did not report: not in the summed sizes. */
+  readonly imagesWithoutSize: number;
   readonly archivedImageCount: number;
   readonly archivedSummedSizeBytes: number;
 }
@@ -29,6 +32,7 @@ export function computeRepositorySizes(images: readonly Image[], layerSizes: Rea
   let summed = 0;
   let fallback = 0;
   let withoutLayers = 0;
+  let withoutSize = 0;
   let archivedCount = 0;
   let archivedSummed = 0;
   let count = 0;
@@ -39,13 +43,16 @@ export function computeRepositorySizes(images: readonly Image[], layerSizes: Rea
     const archived = image.status === 'ARCHIVED';
     if (archived) archivedCount += 1;
     if (image.kind === 'index') continue;
-    summed += image.sizeBytes;
-    if (archived) archivedSummed += image.sizeBytes;
+    // Unknown is not zero: an image without a size adds nothing and is counted apart.
+    const size = image.sizeBytes ?? 0;
+    if (image.sizeBytes === undefined) withoutSize += 1;
+    summed += size;
+    if (archived) archivedSummed += size;
     const layers = image.layers;
     if (layers && layers.every((layer) => layerSizes.has(layer))) {
       for (const layer of layers) blobs.add(layer);
     } else {
-      fallback += image.sizeBytes;
+      fallback += size;
       withoutLayers += 1;
     }
   }
@@ -57,6 +64,7 @@ export function computeRepositorySizes(images: readonly Image[], layerSizes: Rea
     deduplicatedSizeBytes: deduplicated,
     imagesWithoutLayers: withoutLayers,
     deduplicatedComplete: withoutLayers === 0,
+    imagesWithoutSize: withoutSize,
     archivedImageCount: archivedCount,
     archivedSummedSizeBytes: archivedSummed,
   };

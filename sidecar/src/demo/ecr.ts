@@ -107,8 +107,8 @@ function imageDetail(repo: RepositoryState, rec: ImageRecord): Record<string, un
     imageDigest: img.digest,
   };
   if (rec.tags) d.imageTags = [...rec.tags];
-  d.imageSizeInBytes = rec.size;
-  d.imagePushedAt = img.pushedAt;
+  if (img.sizeReported !== false) d.imageSizeInBytes = rec.size;
+  if (img.pushedAtReported !== false) d.imagePushedAt = img.pushedAt;
   const scan = img.scan;
   // Enhanced: status ACTIVE, no summary. AWS-native basic scanning: neither (DescribeImageScanFindings has them).
   if (scan && !(scan.type === 'BASIC' && repo.registry.basicScanTypeVersion === 'AWS_NATIVE')) {

@@ -144,6 +144,16 @@ export const ImageSchema = z
     artifactType: z.string().optional().describe('OCI artifactType (attestations, signatures, SOCI indexes)'),
     pushedAt: epochSeconds,
     lastPulledAt: epochSeconds.optional().describe('Absent when never pulled'),
+    sizeReported: z
+      .boolean()
+      .optional()
+      .describe(
+        'false: DescribeImages leaves imageSizeInBytes out for this image (another AWS stand-in did, for indexes and images); its manifest keeps its sizes. Default true',
+      ),
+    pushedAtReported: z
+      .boolean()
+      .optional()
+      .describe('false: DescribeImages leaves imagePushedAt out for this image (the API does not promise it). Default true'),
     config: BlobSchema.optional().describe('Config blob; absent for an index'),
     layers: z.array(BlobSchema).optional().describe('Layers of a single manifest; absent for an index'),
     children: z.array(ChildSchema).optional().describe('For an index: the manifests it lists'),

@@ -32,7 +32,7 @@ export interface ImageRecord {
   readonly img: FixtureImage;
   /** Undefined when untagged. Replaced, never mutated, so the fixture's arrays stay intact. */
   tags: readonly string[] | undefined;
-  /** imageSizeInBytes: layers + config, or an index's largest child. */
+  /** imageSizeInBytes: layers + config, or an index's largest child (sent unless the image says `sizeReported: false`). */
   size: number;
   status: ImageStatus;
   lastArchivedAt: number | undefined;

@@ -94,7 +94,7 @@ export const FAMILIES = {
     'repository',
     'ecrlens_repository_size_bytes',
     'gauge',
-    'Sum of imageSizeInBytes over the repository images (indexes excluded); an upper bound',
+    'Sum of imageSizeInBytes over the repository images whose size ECR reported (indexes excluded); an upper bound',
     REPO,
   ),
   repoDedupSize: f(
@@ -108,7 +108,7 @@ export const FAMILIES = {
     'repository',
     'ecrlens_repository_images_without_layers',
     'gauge',
-    'Images whose layers are unknown, counted at imageSizeInBytes in the deduplicated size (only when > 0)',
+    'Images whose layers are unknown, counted at imageSizeInBytes (when reported) in the deduplicated size (only when > 0)',
     REPO,
   ),
   repoCost: f(
@@ -136,7 +136,7 @@ export const FAMILIES = {
     'repository',
     'ecrlens_repository_images_unscanned',
     'gauge',
-    'Single-platform images whose finding counts are unknown',
+    'Single-platform images whose finding counts are unknown (indexes, attestations and other artifacts are not scannable)',
     REPO,
   ),
   repoCriticalInUse: f(

@@ -1,6 +1,7 @@
 import type { Image, ImageKind, Repository, ScanState, Severity, Snapshot } from '../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, imageKey } from '../snapshot/model.js';
 import { lastUses } from '../snapshot/last-used.js';
+import { isUnscanned } from '../snapshot/unscanned.js';
 
 /** The repository tag that overrides the storage alert threshold for one repository. */
 export const STORAGE_THRESHOLD_TAG = 'ecrlens:storage-threshold-bytes';
@@ -16,6 +17,7 @@ export interface RepositoryStats {
   /** False when the repository's images could not be read and none are known: its image series are left out. */
   readonly imagesKnown: boolean;
   readonly imageCount: number;
+  /** Over the images whose size ECR reported; absent when there is none. */
   readonly sizeMinBytes?: number;
   readonly sizeMaxBytes?: number;
   readonly sizeAvgBytes?: number;
@@ -26,7 +28,7 @@ export interface RepositoryStats {
   /** Findings summed over the images whose counts are known. */
   readonly findings: Readonly<Record<Severity, number>>;
   readonly byScanState: Readonly<Record<ScanState, number>>;
-  /** Single-platform images whose finding counts are unknown (not scanned, pending, failed, ...). */
+  /** Images whose finding counts are unknown (not scanned, pending, failed, ...), as snapshot/unscanned.ts defines them. */
   readonly unscannedImages: number;
   /** Images running now (task, service, Lambda function, pod) with CRITICAL findings (own or, for an index, a child's). */
   readonly criticalImagesInUse: number;
@@ -71,6 +73,7 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
+  let sized = 0;
   let latestPushAt: number | undefined;
   let latestPullAt: number | undefined;
   // Counts by kind, [tagged, untagged].
@@ -80,16 +83,20 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
   let unscanned = 0;
   let criticalInUse = 0;
   for (const image of images) {
-    min = Math.min(min, image.sizeBytes);
-    max = Math.max(max, image.sizeBytes);
-    sum += image.sizeBytes;
+    // An unknown size is left out of the aggregates, never taken as 0.
+    if (image.sizeBytes !== undefined) {
+      min = Math.min(min, image.sizeBytes);
+      max = Math.max(max, image.sizeBytes);
+      sum += image.sizeBytes;
+      sized += 1;
+    }
     latestPushAt = Math.max(latestPushAt ?? -Infinity, image.pushedAt);
     if (image.lastPulledAt !== undefined) latestPullAt = Math.max(latestPullAt ?? -Infinity, image.lastPulledAt);
     kinds.get(image.kind)![image.tags.length > 0 ? 0 : 1] += 1;
     byScanState[image.scan.state] += 1;
     const counts = image.scan.counts;
     if (counts) for (const severity of SEVERITIES) findings[severity] += counts[severity];
-    else if (image.kind === 'image') unscanned += 1;
+    if (isUnscanned(image.kind, counts !== undefined)) unscanned += 1;
     if (hasCritical(image, byDigest) && isRunning(snapshot, image)) criticalInUse += 1;
   }
   const byKind: { kind: ImageKind; tagged: boolean; count: number }[] = [];
@@ -105,7 +112,7 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
     repository,
     imagesKnown,
     imageCount: images.length,
-    ...(images.length > 0 ? { sizeMinBytes: min, sizeMaxBytes: max, sizeAvgBytes: sum / images.length } : {}),
+    ...(sized > 0 ? { sizeMinBytes: min, sizeMaxBytes: max, sizeAvgBytes: sum / sized } : {}),
     ...(latestPushAt !== undefined ? { latestPushAt } : {}),
     ...(latestPullAt !== undefined ? { latestPullAt } : {}),
     byKind,

@@ -146,7 +146,8 @@ function* addImageFamilies(registry: Registry, snapshot: Snapshot, format: Expos
   const lastUsed = gaugeFor(registry, F.imageLastUsed, format);
   for (const series of imageTagSeries(snapshot)) {
     const labels = { ...series.labels };
-    size.set(labels, series.image.sizeBytes);
+    // No sample for a size ECR did not report: absent, not 0.
+    if (series.image.sizeBytes !== undefined) size.set(labels, series.image.sizeBytes);
     pushedAt.set(labels, seconds(series.image.pushedAt));
     for (const [name, count] of series.severities) severity.set({ ...labels, severity: name }, count);
     if (series.scanCompletedAt !== undefined) completedAt.set(labels, seconds(series.scanCompletedAt));

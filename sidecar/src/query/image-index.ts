@@ -18,6 +18,7 @@ export interface ImageIndex {
   readonly pushedAt: Float64Array;
   /** NaN when never pulled. */
   readonly pulledAt: Float64Array;
+  /** NaN when ECR did not report the size. */
   readonly sizeBytes: Float64Array;
   /** Rank (0 = CRITICAL … 5 = UNDEFINED) of the most severe finding; 6 when the counts are all zero; -1 when unknown. */
   readonly topSeverity: Int8Array;
@@ -178,7 +179,7 @@ function fillColumns(index: ImageIndex, from: number, to: number): void {
     const image = index.images[i]!;
     index.pushedAt[i] = image.pushedAt;
     index.pulledAt[i] = image.lastPulledAt ?? NaN;
-    index.sizeBytes[i] = image.sizeBytes;
+    index.sizeBytes[i] = image.sizeBytes ?? NaN;
     index.tagged[i] = image.tags.length > 0 ? 1 : 0;
     index.kind[i] = IMAGE_KINDS.indexOf(image.kind);
     index.scanState[i] = SCAN_STATES.indexOf(image.scan.state);

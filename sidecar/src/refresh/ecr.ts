@@ -106,13 +106,12 @@ export interface EcrRead {
 }
 
 /**
- * Findings as the snapshot keeps them: without descriptions (no query shows them; they are most of the
- * bytes), with their strings shared, since the same CVEs and packages recur across many images.
+ * Findings as the snapshot keeps them: every field ECR gave (the findings query shows the description too),
+ * with their strings shared, since the same CVEs, descriptions and packages recur across many images.
  */
 export function compactFinding(finding: Finding, intern: (s: string) => string): Finding {
-  const { description: _description, ...rest } = finding;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rest)) out[key] = typeof value === 'string' ? intern(value) : value;
+  for (const [key, value] of Object.entries(finding)) out[key] = typeof value === 'string' ? intern(value) : value;
   return out as unknown as Finding;
 }
 

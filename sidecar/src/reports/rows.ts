@@ -49,12 +49,13 @@ export interface ReportOptions {
 }
 
 const iso = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t).toISOString());
-/** MB as the report tool has it: 10^6 bytes, one decimal. */
-const megabytes = (bytes: number): number => Math.round(bytes / 1e5) / 10;
+/** MB as the report tool has it: 10^6 bytes, one decimal; empty when the size is unknown. */
+const megabytes = (bytes: number | undefined): number | null => (bytes === undefined ? null : Math.round(bytes / 1e5) / 10);
 
 /**
  * One row per repository. totalSize(MB) is the summed size (Σ imageSizeInBytes / 10^6, as the report
- * tool computes it); monthlyStorageCost(USD) is billed from the deduplicated size (1 GB = 1024^3 bytes),
+ * tool computes it), empty when ECR did not report the size of one of its images (a partial sum would pass
+ * for the total); monthlyStorageCost(USD) is billed from the deduplicated size (1 GB = 1024^3 bytes),
  * so the two do not divide into the price. Times are ISO-8601 UTC; missing values are empty, never 0 or -1.
  */
 export function repositoryReportRows(snapshot: Snapshot, options: ReportOptions): RepositoryReportRow[] {
@@ -68,7 +69,7 @@ export function repositoryReportRows(snapshot: Snapshot, options: ReportOptions)
       createdAt: iso(repository.createdAt),
       scanOnPush: repository.scanOnPush,
       totalImages: s.imageCount,
-      'totalSize(MB)': megabytes(cost.summedSizeBytes),
+      'totalSize(MB)': megabytes(cost.imagesWithoutSize > 0 ? undefined : cost.summedSizeBytes),
       'monthlyStorageCost(USD)': Math.round(cost.monthlyCostUsd * 1e4) / 1e4,
       hasBeenPulled: s.lastPulledAt !== null,
       lastRecordedPullTime: iso(s.lastPulledAt),

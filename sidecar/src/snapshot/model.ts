@@ -96,11 +96,17 @@ export interface Image {
   readonly kind: ImageKind;
   readonly manifestMediaType?: string;
   readonly artifactMediaType?: string;
+  /** 0 when DescribeImages did not report imagePushedAt (then `pushedAtUnknown`). */
   readonly pushedAt: number;
+  /** DescribeImages left out imagePushedAt: the image's age is unknown, so no age rule may delete it. */
+  readonly pushedAtUnknown?: true;
   /** Absent when never pulled. */
   readonly lastPulledAt?: number;
-  /** ECR's imageSizeInBytes: compressed size; an index reports its largest child. */
-  readonly sizeBytes: number;
+  /**
+   * ECR's imageSizeInBytes: compressed size; an index reports its largest child. Absent when DescribeImages
+   * did not report it: unknown, never 0.
+   */
+  readonly sizeBytes?: number;
   readonly status: ImageStatus;
   readonly lastArchivedAt?: number;
   readonly lastActivatedAt?: number;

@@ -62,6 +62,14 @@ describe('keep rules', () => {
     );
   });
 
+  it('keeps an image whose push time ECR did not report: its age is unknown, never ancient', () => {
+    const snap = makeSnapshot({ repositories: [repo], images: [tagged('nodate', 0, { pushedAt: 0, pushedAtUnknown: true }), tagged('dated', 400)] });
+    const plan = planCleanup(snap, config({ defaultRule: { keepMinImageCount: 0 } }), NOW);
+    expect(decisions(plan)).toEqual({ nodate: 'keep', dated: 'delete' });
+    expect(find(plan, 'nodate').reasons.map((r) => r.code)).toEqual(['push-time-unknown']);
+    expect(texts(find(plan, 'nodate'))).toEqual(['kept: ECR did not report when it was pushed, so its age is unknown']);
+  });
+
   it('keeps archived images', () => {
     const snap = makeSnapshot({ repositories: [repo], images: [tagged('old', 400, { status: 'ARCHIVED', lastArchivedAt: at(100) })] });
     const plan = planCleanup(snap, config({ defaultRule: { keepMinImageCount: 0 } }), NOW);
@@ -280,6 +288,7 @@ describe('deciding with codes only', () => {
       inUseReason: [[use, image, NOW]],
       moreUses: [[3]],
       recentReason: [[DAY, 14]],
+      pushTimeUnknownReason: [[]],
       newestReason: [[0, 3, true], [1, 3, false]],
       patternReason: [['v1', 'v*']],
       prefixReason: [['v1', 'v']],

@@ -44,6 +44,27 @@ describe('repository sizes', () => {
     expect(sizes).toMatchObject({ imageCount: 1, summedSizeBytes: 5, deduplicatedSizeBytes: 5, imagesWithoutLayers: 1 });
   });
 
+  it('leaves an image whose size ECR did not report out of the sums instead of counting 0, and counts it apart', () => {
+    const repo = makeRepository({ name: 'r' });
+    const { sizeBytes: _unknown, ...withLayers } = makeImage({ repository: repo, seed: 'layers', layers: [digest('a')] });
+    const { sizeBytes: _unknown2, ...withoutLayers } = makeImage({ repository: repo, seed: 'bare', status: 'ARCHIVED' });
+    const known = makeImage({ repository: repo, seed: 'known', sizeBytes: 7, layers: [digest('b')] });
+    const { sizeBytes: _index, ...index } = makeImage({ repository: repo, seed: 'index', kind: 'index', children: [known.digest] });
+    const sizes = computeRepositorySizes([withLayers, withoutLayers, known, index], new Map([[digest('a'), 3], [digest('b'), 7]]));
+    expect(sizes).toMatchObject({
+      imageCount: 4,
+      summedSizeBytes: 7,
+      // The layers of `layers` are known, so it is billed exactly; `bare` has neither layers nor size: nothing.
+      deduplicatedSizeBytes: 10,
+      imagesWithoutLayers: 1,
+      deduplicatedComplete: false,
+      // The index is never summed, so its missing size is no gap.
+      imagesWithoutSize: 2,
+      archivedImageCount: 1,
+      archivedSummedSizeBytes: 0,
+    });
+  });
+
   it('prices per region with a default, in GB of 1024^3 bytes', () => {
     expect(priceFor(prices, 'eu-west-1')).toBe(0.12);
     expect(priceFor(prices, 'ap-south-1')).toBe(0.1);

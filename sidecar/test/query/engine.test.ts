@@ -171,6 +171,7 @@ describe('cost', () => {
       archivedImageCount: 1,
       archivedSummedSizeBytes: MIB,
       deduplicatedComplete: true,
+      imagesWithoutSize: 0,
       reclaimableBytes: null,
       reclaimableImages: null,
       reclaimableMonthlyUsd: null,

@@ -33,6 +33,7 @@ export interface LifecycleRepositoryPreview {
     readonly transitioning: number;
     /** Images ECR will act on that ECS uses. */
     readonly inUseAtRisk: number;
+    /** Sum of imageSizeInBytes of the expiring images whose size ECR reported. */
     readonly expiringBytes: number;
   };
   /** The image list is incomplete, so the preview may miss images. */
@@ -75,7 +76,7 @@ export function previewRepository(
   for (const a of actions) {
     if (a.action === 'EXPIRE') {
       expiring++;
-      expiringBytes += a.image.sizeBytes;
+      expiringBytes += a.image.sizeBytes ?? 0;
     } else transitioning++;
     if (a.inUse) inUseAtRisk++;
   }

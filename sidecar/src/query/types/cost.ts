@@ -28,7 +28,13 @@ export const COST_COLUMNS: readonly Column<CostRow>[] = [
   { name: 'pricePerGbMonth', type: 'number', unit: 'currencyUSD', decimals: 3, description: DESCRIBE.pricePerGbMonth, value: (r) => r.cost.pricePerGbMonth },
   { name: 'archivedImageCount', type: 'number', description: 'Images in the archive storage class (billed too, and included above).', value: (r) => r.cost.archivedImageCount },
   { name: 'archivedSummedSizeBytes', type: 'number', unit: 'bytes', description: 'Sum of imageSizeInBytes of the archived images.', value: (r) => r.cost.archivedSummedSizeBytes },
-  { name: 'deduplicatedComplete', type: 'boolean', description: 'False when some images lacked layer data and were counted at their imageSizeInBytes.', value: (r) => r.cost.deduplicatedComplete },
+  { name: 'deduplicatedComplete', type: 'boolean', description: 'False when some images lacked layer data and were counted at their imageSizeInBytes (or not at all, when ECR did not report it).', value: (r) => r.cost.deduplicatedComplete },
+  {
+    name: 'imagesWithoutSize',
+    type: 'number',
+    description: 'Images (not indexes) whose imageSizeInBytes ECR did not report: unknown, so left out of summedSizeBytes (and of the deduplicated size when their layers are unknown too). 0 when every size is known.',
+    value: (r) => r.cost.imagesWithoutSize,
+  },
   { name: 'reclaimableBytes', type: 'number', unit: 'bytes', description: RECLAIM, value: (r) => r.reclaimable?.bytes ?? null },
   { name: 'reclaimableImages', type: 'number', description: RECLAIM, value: (r) => r.reclaimable?.images ?? null },
   { name: 'reclaimableMonthlyUsd', type: 'number', unit: 'currencyUSD', decimals: 2, description: RECLAIM, value: (r) => r.reclaimable?.monthlyUsd ?? null },
@@ -54,6 +60,7 @@ interface CostFacts {
   /** Typed sort keys of the numeric cost columns, per repository. */
   readonly keys: Readonly<Record<string, Float64Array>>;
   readonly withoutLayers: Float64Array;
+  readonly withoutSize: Float64Array;
 }
 
 const factsMemo = new WeakMap<Snapshot, WeakMap<PriceTable, CostFacts>>();
@@ -69,10 +76,46 @@ function costFacts(snapshot: Snapshot, prices: PriceTable): CostFacts {
       if (c.type !== 'number' || RECLAIM_FIELDS[c.name]) continue;
       keys[c.name] = Float64Array.from(rows, (row) => (c.value(row) as number | null) ?? NaN);
     }
-    facts = { keys, withoutLayers: Float64Array.from(rows, (row) => (row.cost.deduplicatedComplete ? 0 : row.cost.imagesWithoutLayers)) };
+    facts = {
+      keys,
+      withoutLayers: Float64Array.from(rows, (row) => (row.cost.deduplicatedComplete ? 0 : row.cost.imagesWithoutLayers)),
+      withoutSize: Float64Array.from(rows, (row) => row.cost.imagesWithoutSize),
+    };
     byPrices.set(prices, facts);
   }
   return facts;
+}
+
+/** Warnings for the size figures of the rows that are lower bounds: images without layer data, or without a size. */
+function sizeNotices(facts: CostFacts, rows: Iterable<number>): Notice[] {
+  let layersPartial = 0;
+  let layersImages = 0;
+  let sizePartial = 0;
+  let sizeImages = 0;
+  for (const r of rows) {
+    if (facts.withoutLayers[r]! > 0) {
+      layersPartial += 1;
+      layersImages += facts.withoutLayers[r]!;
+    }
+    if (facts.withoutSize[r]! > 0) {
+      sizePartial += 1;
+      sizeImages += facts.withoutSize[r]!;
+    }
+  }
+  const notices: Notice[] = [];
+  if (layersPartial > 0) {
+    notices.push({
+      severity: 'warning',
+      text: `Deduplicated size incomplete: ${layersImages} image(s) in ${layersPartial} repository(ies) lack layer data and were counted at their imageSizeInBytes.`,
+    });
+  }
+  if (sizePartial > 0) {
+    notices.push({
+      severity: 'warning',
+      text: `Summed size incomplete: ECR did not report the size of ${sizeImages} image(s) in ${sizePartial} repository(ies); they are left out, not counted as 0.`,
+    });
+  }
+  return notices;
 }
 
 /** One row per repository: both sizes, the monthly cost, and what cleanup could reclaim. Filters: registry, region, repository. */
@@ -101,20 +144,7 @@ export const costBuilder: FrameBuilder = {
     });
     const rows = keptRepositories(snapshot, request.filters);
     const page = repositoryPage(snapshot, 'cost', columns, rows, request);
-    let partial = 0;
-    let images = 0;
-    for (const r of rows) {
-      if (facts.withoutLayers[r]! === 0) continue;
-      partial += 1;
-      images += facts.withoutLayers[r]!;
-    }
-    const notices: Notice[] = repositoryNotices(snapshot, rows, request.filters);
-    if (partial > 0) {
-      notices.push({
-        severity: 'warning',
-        text: `Deduplicated size incomplete: ${images} image(s) in ${partial} repository(ies) lack layer data and were counted at their imageSizeInBytes.`,
-      });
-    }
+    const notices: Notice[] = [...repositoryNotices(snapshot, rows, request.filters), ...sizeNotices(facts, rows)];
     return pagedFrame({ name: 'cost', columns, page, total: rows.length, snapshotVersion: snapshot.version, notices });
   },
 };

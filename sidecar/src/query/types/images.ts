@@ -21,6 +21,7 @@ export function imageColumns(snapshot: Snapshot, now: number): Column<number>[] 
   const { images, pushedAt, pulledAt, sizeBytes, counts, lastUsedAt } = index;
   const repo = (i: number) => snapshot.repositories[index.repoOf[i]!]!;
   const pulled = (i: number): number | null => (Number.isNaN(pulledAt[i]!) ? null : pulledAt[i]!);
+  const size = (i: number): number | null => (Number.isNaN(sizeBytes[i]!) ? null : sizeBytes[i]!);
   return [
     { name: 'account', type: 'string', description: DESCRIBE.account, value: (i) => repo(i).accountId },
     { name: 'region', type: 'string', description: DESCRIBE.region, value: (i) => repo(i).region },
@@ -28,13 +29,13 @@ export function imageColumns(snapshot: Snapshot, now: number): Column<number>[] 
     { name: 'digest', type: 'string', description: 'Manifest digest.', value: (i) => images[i]!.digest },
     { name: 'tags', type: 'string', description: 'Tags, comma-separated; null when untagged.', value: (i) => (index.tagged[i] ? images[i]!.tags.join(', ') : null) },
     { name: 'kind', type: 'string', description: 'image (one platform), index (multi-arch list), attestation (signature, SBOM, SOCI index) or other.', value: (i) => images[i]!.kind },
-    { name: 'pushedAt', type: 'time', description: 'When the image was pushed.', value: (i) => pushedAt[i]! },
+    { name: 'pushedAt', type: 'time', description: 'When the image was pushed; null when ECR did not report it.', value: (i) => (images[i]!.pushedAtUnknown ? null : pushedAt[i]!) },
     {
       name: 'sizeBytes',
       type: 'number',
       unit: 'bytes',
-      description: 'ECR imageSizeInBytes: the compressed size of the image; for an index, the size of its largest child. Layers shared with other images are included, so sizes of several images do not add up to what is billed (see deduplicatedSizeBytes in the repositories and cost queries).',
-      value: (i) => sizeBytes[i]!,
+      description: 'ECR imageSizeInBytes: the compressed size of the image; for an index, the size of its largest child. Layers shared with other images are included, so sizes of several images do not add up to what is billed (see deduplicatedSizeBytes in the repositories and cost queries). Null when ECR did not report it.',
+      value: size,
     },
     { name: 'lastPulledAt', type: 'time', description: DESCRIBE.lastPulledAt, value: pulled },
     { name: 'daysSinceLastPull', type: 'number', unit: 'd', description: DESCRIBE.daysSinceLastPull, value: (i) => daysSince(now, pulled(i) ?? undefined) },

@@ -68,7 +68,7 @@ export function repositoryColumns(snapshot: Snapshot, prices: PriceTable, now: n
   { name: 'crossAccountAccess', type: 'boolean', description: 'Whether the repository policy lets another account (or anyone) pull or push.', value: (r) => r.repository.policy.crossAccount },
   { name: 'pullAccounts', type: 'string', description: 'Accounts the repository policy lets pull (* = any); null when none.', value: (r) => list(r.repository.policy.pullAccounts) },
   { name: 'pushAccounts', type: 'string', description: 'Accounts the repository policy lets push (* = any); null when none.', value: (r) => list(r.repository.policy.pushAccounts) },
-  { name: 'incomplete', type: 'boolean', description: 'True when part of this repository could not be read: its figures are lower bounds.', value: (r) => r.incomplete },
+  { name: 'incomplete', type: 'boolean', description: 'True when part of this repository could not be read, or some sizes or layers are unknown: its figures are lower bounds.', value: (r) => r.incomplete },
   ];
   const keys: Record<string, (r: number) => number> = {
     createdAt: (r) => f.createdAt[r]!,
@@ -150,7 +150,7 @@ export function repositoryRows(snapshot: Snapshot, prices: PriceTable): readonly
         cost: cost.monthlyCostUsd,
         lastPushedAt: s.lastPushedAt,
         lastPulledAt: s.lastPulledAt,
-        incomplete: (snapshot.incompleteByRepository.get(repository.id)?.length ?? 0) > 0 || !cost.deduplicatedComplete,
+        incomplete: (snapshot.incompleteByRepository.get(repository.id)?.length ?? 0) > 0 || !cost.deduplicatedComplete || cost.imagesWithoutSize > 0,
       };
     });
     byPrices.set(prices, rows);

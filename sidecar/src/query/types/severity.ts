@@ -1,5 +1,6 @@
 import type { Severity, Snapshot } from '../../snapshot/model.js';
 import { IMAGE_KINDS, SEVERITIES } from '../../snapshot/model.js';
+import { isUnscanned } from '../../snapshot/unscanned.js';
 import type { ImageIndex } from '../image-index.js';
 import { imageIndex } from '../image-index.js';
 import { imageRowKeys, selectImageRows } from '../image-select.js';
@@ -11,10 +12,6 @@ import { keptRepositories, repositoryNotices, repositoryPage } from '../reposito
 import type { Column } from '../table.js';
 import { pagedFrame, resolveSort } from '../table.js';
 import { imagePage } from './images.js';
-
-// Images that can carry findings: single-platform images and unknown artifacts, not indexes or attestations.
-const IMAGE_KIND_IMAGE = IMAGE_KINDS.indexOf('image');
-const IMAGE_KIND_OTHER = IMAGE_KINDS.indexOf('other');
 
 const severityName = (s: Severity): string => s.toLowerCase();
 
@@ -31,7 +28,8 @@ function repositoryLevelColumns(snapshot: Snapshot, acc: Sums): RepositoryColumn
     {
       name: 'unscannedImages',
       type: 'number',
-      description: 'Single-platform images whose counts are unknown (not scanned, pending, failed, unsupported): their findings are not in the sums.',
+      description:
+        'Single-platform images whose counts are unknown (not scanned, pending, failed, unsupported): their findings are not in the sums. Indexes, attestations and other artifacts are not scannable and never count; ecrlens_repository_images_unscanned counts the same.',
       ...count(acc.unscanned),
     },
     ...SEVERITIES.map(
@@ -78,8 +76,8 @@ export interface Sums {
   readonly sums: Float64Array;
 }
 
-// 1 for the kinds whose unknown counts are reported as unscanned.
-const COUNTS_UNSCANNED = Uint8Array.from(IMAGE_KINDS, (_, k) => (k === IMAGE_KIND_IMAGE || k === IMAGE_KIND_OTHER ? 1 : 0));
+// 1 for the kinds whose unknown counts are reported as unscanned (snapshot/unscanned.ts, as the metric).
+const COUNTS_UNSCANNED = Uint8Array.from(IMAGE_KINDS, (kind) => (isUnscanned(kind, false) ? 1 : 0));
 
 /** Sums per repository over the rows the mask keeps (all rows without one). Rows of a repository are contiguous; branch-free inner loop. */
 function accumulate(index: ImageIndex, repositories: number, mask: Uint8Array | undefined): Sums {
