@@ -422,21 +422,5 @@ export const USES_ENV_VARS: readonly string[] = [
 
 export const CONFIG_ENV_VARS: readonly string[] = [...CONFIG_DOCS.map((d) => d.env), ...METRICS_ENV_KEYS, ...CLEANUP_ENV_VARS, ...USES_ENV_VARS];
 
-/** The secrets in a configuration, for the logger's redaction. */
-export const configSecrets = (config: AppConfig): string[] =>
-  [
-    config.apiToken,
-    config.adminToken,
-    config.metrics.METRICS_TOKEN,
-    config.cleanup.execution.grafana?.token,
-    config.uses.kubernetes?.bearerToken,
-    urlPassword(config.uses.kubernetes?.url),
-    ...(config.uses.keepLists?.lists ?? []).map(urlPassword),
-  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
-
-/** The password of a URL with credentials, to redact it. */
-function urlPassword(raw: string | undefined): string | undefined {
-  if (!raw || !URL.canParse(raw)) return undefined;
-  const password = new URL(raw).password;
-  return password ? decodeURIComponent(password) : undefined;
-}
+/** Every secret of a configuration, for the logger's redaction: see secrets.ts. */
+export { configSecrets } from './secrets.js';

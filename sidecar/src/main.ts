@@ -3,10 +3,11 @@
  * serves real AWS: credentials and a region are all it needs. `--demo` runs it against the embedded
  * emulator with a synthetic registry of two accounts.
  */
-import { ConfigError, configSecrets, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import { DEMO_PARAMS } from './demo/generate.js';
 import { startDemoSidecar } from './demo/sidecar.js';
-import { createLogger, parseLogLevel } from './log.js';
+import { createLogger, redactText } from './log.js';
+import { configSecrets, envSecrets, redactUrl } from './secrets.js';
 import { startServer } from './server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -14,20 +15,22 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 async function main(argv: readonly string[]): Promise<void> {
   const env = process.env;
   let close: () => Promise<void>;
+  let secrets: readonly string[];
   if (argv.includes('--demo')) {
-    const log = createLogger({ level: parseLogLevel(env.LOG_LEVEL ?? '') ?? 'info', secrets: [env.SIDECAR_API_TOKEN, env.SIDECAR_ADMIN_TOKEN] });
     // The synthetic history ends today, so ages and "days since last pull" look current.
     const port = env.APP_PORT?.trim() ? Number(env.APP_PORT) : 8080;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError([`APP_PORT: must be an integer 0-65535, got ${JSON.stringify(env.APP_PORT)}`]);
+    // Its logger masks every configured secret (secrets.ts), as the real mode's below does.
     const demo = await startDemoSidecar({
       port,
       host: env.APP_HOST ?? '127.0.0.1',
       synthetic: { now: Math.floor(Date.now() / 1000) - (Math.floor(Date.now() / 1000) % 86_400) || DEMO_PARAMS.now },
       env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
-      log,
     });
     const status = demo.inventory.status();
     const snapshot = demo.inventory.snapshot();
+    const { grafana } = demo.config.cleanup.execution;
+    const prometheus = demo.config.uses.kubernetes;
     console.log(
       [
         '',
@@ -38,14 +41,19 @@ async function main(argv: readonly string[]): Promise<void> {
         `  readyz    ${demo.url}/readyz`,
         `  emulator  ${demo.emulator.url}   (AWS_ENDPOINT_URL_ECR / _ECS / _STS for any AWS client)`,
         `  inventory ${snapshot.repositories.length} repositories, ${snapshot.images.length} images in ${demo.config.accounts.length} accounts (snapshot v${status.snapshotVersion})`,
+        // Printed, not logged: so credentials are masked here, the logger's redaction does not apply.
+        ...(grafana ? [`  grafana   ${redactUrl(grafana.url)}   (an annotation after each cleanup run)`] : []),
+        ...(prometheus ? [`  pods      ${redactUrl(prometheus.url)}   (Kubernetes in-use source)`] : []),
         demo.config.apiToken ? '  auth      Authorization: Bearer $SIDECAR_API_TOKEN on /api/*' : '  auth      none (set SIDECAR_API_TOKEN to require a bearer token on /api/*)',
         '',
       ].join('\n'),
     );
     close = demo.close;
+    secrets = configSecrets(demo.config, env);
   } else {
     const config = loadConfig(env);
-    const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+    secrets = configSecrets(config, env);
+    const log = createLogger({ level: config.logLevel, secrets });
     const server = await startServer(config, { log });
     close = server.close;
   }
@@ -58,7 +66,7 @@ async function main(argv: readonly string[]): Promise<void> {
     close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`shutdown failed: ${(error as Error).message}`);
+        console.error(`shutdown failed: ${redactText((error as Error).message, secrets)}`);
         process.exit(1);
       },
     );
@@ -68,10 +76,12 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  // No logger yet: masked here with the secrets the environment holds (messages never echo a value; belt and braces).
+  const secrets = envSecrets(process.env);
   if (error instanceof ConfigError) {
-    console.error(`configuration error:\n  ${error.problems.join('\n  ')}`);
+    console.error(redactText(`configuration error:\n  ${error.problems.join('\n  ')}`, secrets));
     process.exit(2);
   }
-  console.error(`startup failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`startup failed: ${redactText(error instanceof Error ? error.message : String(error), secrets)}`);
   process.exit(1);
 });

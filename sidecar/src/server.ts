@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ServerType } from '@hono/node-server';
 import type { AppConfig } from './config.js';
-import { ConfigError, configSecrets } from './config.js';
+import { ConfigError } from './config.js';
 import type { ClientRegistryOptions } from './aws/clients.js';
 import { ClientRegistry } from './aws/clients.js';
 import { createFindingsProvider } from './aws/findings.js';
@@ -22,6 +22,7 @@ import { snapshotPreparer } from './prepare.js';
 import { Refresher } from './refresh/refresher.js';
 import { answerClientErrors } from './http/client-errors.js';
 import { trustedProxies } from './http/client-identity.js';
+import { configSecrets, redactUrl } from './secrets.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { createKeepListSource } from './uses/keep-list.js';
@@ -82,6 +83,16 @@ const timeout = (ms: number): Promise<false> =>
     setTimeout(() => resolve(false), ms).unref();
   });
 
+/** Why the server cannot listen, by error code: each a configuration error naming APP_HOST/APP_PORT. */
+const LISTEN_ERRORS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is in use',
+  EADDRNOTAVAIL: 'the address or port cannot be used',
+  EACCES: 'the address or port cannot be used',
+  // A host name (APP_HOST) that does not resolve fails in the lookup before the listen.
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+};
+
 /** The SQLite store in the data directory; a failure is a configuration error naming ECRLENS_DATA_DIR. */
 function openStore(dataDir: string): Store {
   try {
@@ -101,7 +112,9 @@ export function globalSources(config: AppConfig): GlobalUseSource[] {
 }
 
 export async function startServer(config: AppConfig, deps: ServerDeps = {}): Promise<RunningServer> {
-  const log = deps.log ?? createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+  // The environment too: the AWS SDK reads its keys and endpoints from there, not from the configuration.
+  const secrets = configSecrets(config, process.env);
+  const log = deps.log ?? createLogger({ level: config.logLevel, secrets });
   const now = deps.now ?? Date.now;
   const stats = deps.stats ?? new AwsCallStats();
   const store = deps.store ?? openStore(config.dataDir);
@@ -149,6 +162,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
       reclaimable: cleanup.reclaimable,
     },
     logger: httpLog,
+    secrets,
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     queryTypes: cleanup.queryTypes,
     annotationKinds: cleanup.annotationKinds,
@@ -177,8 +191,8 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     answerClientErrors(s, MAX_HEADER_BYTES);
     s.once('error', (error: NodeJS.ErrnoException) =>
       fail(
-        error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES'
-          ? new ConfigError([`APP_HOST/APP_PORT: cannot listen on ${config.host}:${config.port} (${error.code}): ${error.code === 'EADDRINUSE' ? 'the port is in use' : 'the address or port cannot be used'}`])
+        error.code && error.code in LISTEN_ERRORS
+          ? new ConfigError([`APP_HOST/APP_PORT: cannot listen on ${config.host}:${config.port} (${error.code}): ${LISTEN_ERRORS[error.code]}`])
           : error,
       ),
     );
@@ -186,7 +200,15 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
   const address = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  log.info('listening', { url, accounts: config.accounts.length, regions: [...new Set(config.accounts.flatMap((a) => a.regions))].join(',') });
+  const { grafana } = config.cleanup.execution;
+  log.info('listening', {
+    url,
+    accounts: config.accounts.length,
+    regions: [...new Set(config.accounts.flatMap((a) => a.regions))].join(','),
+    // Where the sidecar reaches out, credentials masked: never the raw setting.
+    ...(grafana ? { grafana: redactUrl(grafana.url) } : {}),
+    ...(config.uses.kubernetes ? { prometheus: redactUrl(config.uses.kubernetes.url) } : {}),
+  });
 
   const firstRefresh = refresher ? refresher.start() : Promise.resolve();
   let closing: Promise<void> | undefined;

@@ -34,6 +34,9 @@ const Count = z.number().int().min(0).max(1_000_000);
 const Days = z.number().min(0).max(36_500);
 const Glob = z.string().min(1).max(256);
 const Puller = z.string().regex(/^(?:\d{12}|\*)$/, 'must be a 12-digit account id or *');
+// An http(s) URL, checked by WHATWG URL. The message never echoes the value: it may hold a password.
+const GRAFANA_URL_MESSAGE = 'must be an http(s) URL, e.g. https://grafana.example.com';
+const GrafanaUrl = z.url({ protocol: /^https?$/, error: GRAFANA_URL_MESSAGE });
 const RegistryRef = z.string().regex(/^\d{12}(?:\/[a-z]{2}(?:-[a-z]+)+-\d+)?$/, 'must be an account id or account/region, e.g. 123456789012/us-east-1');
 
 /** Builds the schema with the given defaults, so environment variables can set them. */
@@ -94,7 +97,7 @@ export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS
           auditLogPath: z.string().min(1).optional(),
           /** Bearer token required by POST /api/v1/cleanup/execute (SIDECAR_ADMIN_TOKEN). */
           adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
-          grafana: z.object({ url: z.url(), token: z.string().min(1) }).strict().optional(),
+          grafana: z.object({ url: GrafanaUrl, token: z.string().min(1) }).strict().optional(),
         })
         .strict()
         .default({ enabled: defaults.deleteEnabled, maxDeletionsPerRun: defaults.maxDeletionsPerRun }),
@@ -189,7 +192,7 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
   }
   const grafanaUrl = env['GRAFANA_URL']?.trim();
   const grafanaToken = env['GRAFANA_TOKEN']?.trim();
-  if (grafanaUrl && !z.url().safeParse(grafanaUrl).success) throw new Error(`GRAFANA_URL must be a URL, got '${grafanaUrl}'`);
+  if (grafanaUrl && !GrafanaUrl.safeParse(grafanaUrl).success) throw new Error(`GRAFANA_URL ${GRAFANA_URL_MESSAGE}`);
 
   const grafana =
     grafanaUrl && grafanaToken ? { url: grafanaUrl, token: grafanaToken } : config.execution.grafana;

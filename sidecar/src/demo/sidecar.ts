@@ -10,6 +10,7 @@ import type { AccountConfig, AppConfig } from '../config.js';
 import { loadConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
+import { configSecrets } from '../secrets.js';
 import type { Inventory } from '../refresh/inventory.js';
 import type { RunningServer } from '../server.js';
 import { startServer } from '../server.js';
@@ -31,7 +32,7 @@ export interface DemoSidecarOptions {
   env?: Record<string, string | undefined>;
   /** Reuse a running emulator (it is not closed by close()). */
   emulator?: RunningEmulator;
-  /** Default: logfmt at LOG_LEVEL from `env`, else errors only. */
+  /** Default: logfmt at LOG_LEVEL from `env`, else errors only, masking every configured secret. */
   log?: Logger;
   /** The sidecar's clock (epoch ms); default Date.now. */
   now?: () => number;
@@ -110,7 +111,9 @@ export async function startDemoSidecar(options: DemoSidecarOptions = {}): Promis
       ...env,
     });
     const config: AppConfig = { ...base, port: options.port ?? 0, accounts: demoAccounts(emulator) };
-    const log = options.log ?? createLogger({ level: options.env?.LOG_LEVEL ? config.logLevel : 'error' });
+    // Masking every secret of the settings and of the environment, as the real mode does (main.ts).
+    const secrets = configSecrets(config, { ...process.env, ...env });
+    const log = options.log ?? createLogger({ level: options.env?.LOG_LEVEL ? config.logLevel : 'error', secrets });
     const server = await startServer(config, {
       log,
       aws: { endpoints: { ecr: emulator.url, ecs: emulator.url, lambda: emulator.url, sts: emulator.url }, credentials: DEMO_CREDENTIALS },

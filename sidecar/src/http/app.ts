@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { BUILT_IN_ANNOTATIONS } from '../query/annotations.js';
 import { createQueryRunner } from '../query/cache.js';
 import { BUILT_IN_BUILDERS } from '../query/engine.js';
+import { redactText } from '../log.js';
 import { QueryError } from '../query/errors.js';
 import { requireBearer } from './auth.js';
 import type { AppDeps, AppEnv } from './deps.js';
@@ -61,7 +62,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     logger.error('unhandled error', { method: c.req.method, path: c.req.path, error: error instanceof Error ? error.message : String(error) });
     return errorJson(c, 500, 'internal', 'internal error');
   });
-  app.notFound((c) => errorJson(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+  // A token sent in a path (/metrics/<token>) is not echoed back: proxies and Grafana may log error bodies.
+  app.notFound((c) => errorJson(c, 404, 'not_found', `no route ${c.req.method} ${redactText(c.req.path, deps.secrets)}`));
 
   app.use('*', requestLogger(logger, () => !deps.inventory.status().ready));
   app.use('*', secureHeaders());

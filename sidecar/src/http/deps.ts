@@ -35,6 +35,8 @@ export interface AppDeps {
   readonly logger?: Logger;
   /** When set, /api/* requires `Authorization: Bearer <token>` (SIDECAR_API_TOKEN). */
   readonly apiToken?: string;
+  /** Every configured secret (secrets.ts configSecrets), masked in what the app echoes of a request: a 404's path. */
+  readonly secrets?: readonly string[];
   /** Origins allowed by CORS. CORS stays closed (no headers) when empty or absent. */
   readonly corsOrigins?: readonly string[];
   readonly limits?: HttpLimits;

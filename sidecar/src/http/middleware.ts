@@ -5,7 +5,9 @@ import { badRequest, errorJson } from './errors.js';
 
 /**
  * One log line per request: method, path (no query string), status, duration. Headers are never logged. A 503
- * while the first snapshot loads (`starting`) is expected, so it is logged at debug level.
+ * while the first snapshot loads (`starting`) is expected, so it is logged at debug level. The query string,
+ * where a client may put `?token=`, is never logged; a token in the path (/metrics/<token>) is masked by the
+ * logger, which is given every configured secret (secrets.ts).
  */
 export function requestLogger(logger: Logger, starting: () => boolean = () => false): MiddlewareHandler {
   return async (c, next) => {

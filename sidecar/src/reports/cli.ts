@@ -65,7 +65,8 @@ export async function runReportCli(argv: readonly string[], deps: ReportCliDeps)
 /** One refresher with the default credential chain (and any AWS_ENDPOINT_URL_* overrides), as the server builds it. */
 export function createInventoryFromConfig(config: AppConfig): Inventory {
   const clients = new ClientRegistry({ maxAttempts: config.aws.maxAttempts, stats: new AwsCallStats() });
-  return new Refresher({ config, clients, log: createLogger({ level: config.logLevel, secrets: configSecrets(config) }) });
+  // The environment's secrets too: the SDK reads its keys and endpoints there.
+  return new Refresher({ config, clients, log: createLogger({ level: config.logLevel, secrets: configSecrets(config, process.env) }) });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -4,13 +4,15 @@
  * in parallel, bounded in size, lines and time. A list that cannot be read whole is Incomplete (it blocks
  * every plan); a line that is not an ECR reference is only a notice, as it cannot protect any ECR image.
  *
- * Also the bounded-read helpers the Kubernetes source shares (capped bodies, URLs without credentials).
+ * Also the bounded-read helpers the Kubernetes source shares (capped bodies, URLs without credentials). A list's
+ * name drops the URL's credentials (redactUrl 'drop'): it identifies the list's uses in the ledger.
  */
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import type { ImageUse, Incomplete } from '../snapshot/model.js';
 import { useIdentity } from '../snapshot/model.js';
 import { parseEcrReference } from '../snapshot/reference.js';
+import { redactUrl } from '../secrets.js';
 import type { GlobalUseSource, SourceRead } from './source.js';
 
 export const KEEP_LIST_MAX_BYTES = 16 * 1024 * 1024;
@@ -56,17 +58,6 @@ export async function readCapped(chunks: AsyncIterable<Uint8Array>, maxBytes: nu
 }
 
 export const isHttpUrl = (value: string): boolean => value.startsWith('http://') || value.startsWith('https://');
-
-/** The URL to show: no user or password, and query values masked (pre-signed URLs carry signatures there). */
-export function redactUrl(raw: string | URL): string {
-  // Never echo what does not parse: it may hold credentials where URL could not find them.
-  if (typeof raw === 'string' && !URL.canParse(raw)) return '(invalid URL)';
-  const url = new URL(raw);
-  url.username = '';
-  url.password = '';
-  for (const key of [...new Set(url.searchParams.keys())]) url.searchParams.set(key, 'redacted');
-  return url.toString();
-}
 
 /** The URL to request (fetch refuses credentials in URLs) and the Basic header its user:password make. */
 export function splitCredentials(raw: string): { url: URL; authorization?: string; secrets: string[] } {
@@ -171,7 +162,7 @@ type ListRead = { ok: true; parsed: ParsedKeepList } | { ok: false; incomplete: 
 async function readList(list: string, options: KeepListOptions): Promise<ListRead> {
   const maxBytes = options.maxBytes ?? KEEP_LIST_MAX_BYTES;
   const http = isHttpUrl(list);
-  const name = http ? redactUrl(list) : list;
+  const name = http ? redactUrl(list, 'drop') : list;
   try {
     const signal = AbortSignal.timeout(options.timeoutMs);
     const bytes = http ? await fetchList(list, maxBytes, signal) : await readListFile(list, maxBytes, signal);
@@ -199,7 +190,7 @@ async function readList(list: string, options: KeepListOptions): Promise<ListRea
 
 /** Reads every list on each read(); never throws. */
 export function createKeepListSource(lists: readonly string[], options: KeepListOptions): GlobalUseSource {
-  const names = lists.map((list) => (isHttpUrl(list) ? redactUrl(list) : list));
+  const names = lists.map((list) => (isHttpUrl(list) ? redactUrl(list, 'drop') : list));
   return {
     source: 'keep-list',
     description: `keep lists: ${names.join(', ')}`,

@@ -14,7 +14,8 @@ import { z } from 'zod';
 import type { ImageUse, Incomplete } from '../snapshot/model.js';
 import { useIdentity } from '../snapshot/model.js';
 import { parseEcrReference } from '../snapshot/reference.js';
-import { TooLargeError, errorText, isHttpUrl, readCapped, redactUrl, splitCredentials } from './keep-list.js';
+import { redactUrl } from '../secrets.js';
+import { TooLargeError, errorText, isHttpUrl, readCapped, splitCredentials } from './keep-list.js';
 import type { GlobalUseSource, SourceRead } from './source.js';
 
 export const KUBERNETES_MAX_BYTES = 64 * 1024 * 1024;
@@ -212,7 +213,7 @@ function vanishedClusters(
 
 /** Reads pods from Prometheus on each read(); never throws: a failure is an Incomplete entry. */
 export function createKubernetesSource(options: KubernetesSourceOptions): GlobalUseSource {
-  const target = redactUrl(options.url);
+  const target = redactUrl(options.url, 'drop');
   // An invalid URL fails in read(), as an Incomplete entry: sources never throw.
   const inUrl = URL.canParse(options.url) ? splitCredentials(options.url).secrets : [];
   const secrets = [...inUrl, ...(options.bearerToken ? [options.bearerToken] : [])];

@@ -214,4 +214,16 @@ describe('the listen address', () => {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
   });
+
+  it('fails startup naming APP_HOST/APP_PORT when the host name does not resolve', async () => {
+    const error = await startDemoSidecar({ fixture: loadFixture(REFERENCE_PATH), host: 'no-such-host.invalid' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    // ENOTFOUND, or EAI_AGAIN where no resolver answers at all.
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^APP_HOST\/APP_PORT: cannot listen on no-such-host\.invalid:0 \((ENOTFOUND|EAI_AGAIN)\): the host name does not resolve$/),
+    ]);
+  });
 });
