@@ -55,6 +55,18 @@ describe('request shape', () => {
   });
 });
 
+describe('reports', () => {
+  it('refuses an unsupported repository glob with a 400 before streaming, on every report', async () => {
+    const a = app();
+    for (const report of ['images.csv', 'images.json', 'repositories.csv', 'repositories.json']) {
+      const res = await a.request(`/api/v1/reports/${report}?repository=${encodeURIComponent('+(*)+(*)x')}`);
+      expect(res.status, report).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'bad_request', message: expect.stringContaining('extglob') });
+    }
+    expect((await a.request(`/api/v1/reports/images.csv?repository=${encodeURIComponent('*a*a*a*a*b')}`)).status).toBe(200);
+  });
+});
+
 describe('request log', () => {
   it('logs the 503s of startup at debug level, not as errors', async () => {
     const levels: string[] = [];

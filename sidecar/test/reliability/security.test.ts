@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSecrets, loadConfig } from '../../src/config.js';
 import type { RunningEmulator } from '../../src/demo/index.js';
+import { API_ROUTES, probeTarget, wrongCredentials } from '../support/auth-probes.js';
 import type { TestSidecar } from './support.js';
 import {
   capturingLogger,
@@ -80,37 +81,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const API_ROUTES: [string, string, string?][] = [
-  ['POST', '/api/v1/query', '{"queryType":"repositories"}'],
-  ['GET', '/api/v1/status'],
-  ['POST', '/api/v1/refresh'],
-  ['GET', '/api/v1/variables/repositories'],
-  ['GET', '/api/v1/annotations?from=0&to=1900000000000'],
-  ['GET', '/api/v1/cleanup/plan'],
-  ['GET', '/api/v1/cleanup/plan.csv'],
-  ['GET', '/api/v1/cleanup/lifecycle'],
-  ['POST', '/api/v1/cleanup/execute', '{"planId":"0000000000000000000000000000000000000000000000000000000000000000"}'],
-  ['GET', '/api/v1/reports/inventory.csv'],
-  ['GET', '/api/v1/no-such-route'],
-];
-
 describe('authentication', () => {
-  const wrong: [string, Record<string, string>][] = [
-    ['no header', {}],
-    ['a wrong token', bearer(WRONG)],
-    ['the admin token in place of the API token', bearer(ADMIN)],
-    ['a prefix of the token', bearer(API.slice(0, -1))],
-    ['the token with a suffix', bearer(`${API}x`)],
-    ['the token in another case', bearer(API.toUpperCase())],
-    ['Basic auth', { authorization: `Basic ${Buffer.from(`user:${API}`).toString('base64')}` }],
-    ['the bare token', { authorization: API }],
-    ['Bearer without a token', { authorization: 'Bearer ' }],
-    ['the token in a query string', {}],
-  ];
+  const wrong = wrongCredentials({ api: API, admin: ADMIN, wrong: WRONG });
   it.each(wrong)('401 JSON on every /api/* route with %s', async (_, headers) => {
     for (const [method, path, body] of API_ROUTES) {
-      const target =
-        _ === 'the token in a query string' ? `${path}${path.includes('?') ? '&' : '?'}token=${API}` : path;
+      const target = probeTarget(_, path, API);
       const res = await call(target, { method, headers: { ...json, ...headers }, ...(body ? { body } : {}) });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);

@@ -14,6 +14,7 @@ import type { Logger } from '../../src/log.js';
 import { createLogger } from '../../src/log.js';
 import type { HttpTimeouts, RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
+import type { Store } from '../../src/store/types.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -81,6 +82,8 @@ export interface SidecarOptions {
   readonly port?: number;
   /** Default: the demo's dummy keys. */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Default: SQLite in the data directory. The campaign benchmark passes one whose audit can be made to fail. */
+  readonly store?: Store;
 }
 
 /**
@@ -107,6 +110,7 @@ export async function startSidecar(options: SidecarOptions): Promise<TestSidecar
       requestTimeoutMs: 5_000,
     },
     ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
+    ...(options.store ? { store: options.store } : {}),
   });
   await server.firstRefresh;
   const close = async (): Promise<void> => {
@@ -212,6 +216,7 @@ export async function observeWhile(
   url: string,
   during: () => Promise<void>,
   headers: Record<string, string> = {},
+  metricsHeaders: Record<string, string> = {},
 ): Promise<Observation[]> {
   const seen: Observation[] = [];
   let done = false;
@@ -253,7 +258,7 @@ export async function observeWhile(
           repositories: repositories.total,
           images: images.total,
         });
-      const text = await metrics(url);
+      const text = await metrics(url, metricsHeaders);
       seen.push({
         source: 'metrics',
         poller,

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Readable } from 'node:stream';
+import { globListIssue, MAX_GLOB_LENGTH } from '../../query/glob.js';
 import { csvStream, toCsv } from '../../reports/csv.js';
 import { IMAGE_REPORT_COLUMNS, imageReportRows, iterateImageReportRows, REPOSITORY_REPORT_COLUMNS, repositoryReportRows } from '../../reports/rows.js';
 import type { ReportOptions } from '../../reports/rows.js';
@@ -15,7 +16,17 @@ const ReportQuery = z
       .openapi({ description: "CSV only. With ',' numbers use a decimal comma and fields are separated by ';'." }),
     registry: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').optional(),
-    repository: z.string().min(1).max(256).optional().openapi({ description: 'Repository name glob.' }),
+    // Checked here, not while rows stream: a refused glob found mid-stream would cut a 200 short instead of a 400.
+    repository: z
+      .string()
+      .min(1)
+      .max(MAX_GLOB_LENGTH)
+      .superRefine((glob, ctx) => {
+        const issue = globListIssue([glob]);
+        if (issue) ctx.addIssue({ code: 'custom', message: issue });
+      })
+      .optional()
+      .openapi({ description: 'Repository name glob.' }),
   })
   .strict();
 
