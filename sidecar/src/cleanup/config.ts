@@ -37,6 +37,8 @@ const Puller = z.string().regex(/^(?:\d{12}|\*)$/, 'must be a 12-digit account i
 // An http(s) URL, checked by WHATWG URL. The message never echoes the value: it may hold a password.
 const GRAFANA_URL_MESSAGE = 'must be an http(s) URL, e.g. https://grafana.example.com';
 const GrafanaUrl = z.url({ protocol: /^https?$/, error: GRAFANA_URL_MESSAGE });
+const GRAFANA_AUTH_MESSAGE = 'needs GRAFANA_TOKEN, or a user and password in GRAFANA_URL';
+const hasPassword = (url: string): boolean => URL.canParse(url) && new URL(url).password !== '';
 const RegistryRef = z.string().regex(/^\d{12}(?:\/[a-z]{2}(?:-[a-z]+)+-\d+)?$/, 'must be an account id or account/region, e.g. 123456789012/us-east-1');
 
 /** Builds the schema with the given defaults, so environment variables can set them. */
@@ -97,7 +99,12 @@ export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS
           auditLogPath: z.string().min(1).optional(),
           /** Bearer token required by POST /api/v1/cleanup/execute (SIDECAR_ADMIN_TOKEN). */
           adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
-          grafana: z.object({ url: GrafanaUrl, token: z.string().min(1) }).strict().optional(),
+          /** The token (a service account's, preferred) wins; without one, the URL's user:password (basic auth). */
+          grafana: z
+            .object({ url: GrafanaUrl, token: z.string().min(1).optional() })
+            .strict()
+            .refine((g) => g.token !== undefined || hasPassword(g.url), { error: GRAFANA_AUTH_MESSAGE })
+            .optional(),
         })
         .strict()
         .default({ enabled: defaults.deleteEnabled, maxDeletionsPerRun: defaults.maxDeletionsPerRun }),
@@ -194,8 +201,8 @@ export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupCon
   const grafanaToken = env['GRAFANA_TOKEN']?.trim();
   if (grafanaUrl && !GrafanaUrl.safeParse(grafanaUrl).success) throw new Error(`GRAFANA_URL ${GRAFANA_URL_MESSAGE}`);
 
-  const grafana =
-    grafanaUrl && grafanaToken ? { url: grafanaUrl, token: grafanaToken } : config.execution.grafana;
+  if (grafanaUrl && !grafanaToken && !hasPassword(grafanaUrl)) throw new Error(`GRAFANA_URL ${GRAFANA_AUTH_MESSAGE}`);
+  const grafana = grafanaUrl ? { url: grafanaUrl, ...(grafanaToken ? { token: grafanaToken } : {}) } : config.execution.grafana;
   return {
     ...config,
     defaultRule: config.defaultRule ?? (defaultRule ? schema.shape.defaultRule.parse({}) : undefined),

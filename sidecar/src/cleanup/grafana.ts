@@ -7,9 +7,9 @@ import { redactText } from '../log.js';
 import { redactUrl, urlCredentials } from '../secrets.js';
 
 export interface GrafanaTarget {
-  /** An http(s) URL (validated at startup); user:password in it is never sent: the token authenticates. */
+  /** An http(s) URL (validated at startup). Its user:password authenticates (basic) only when there is no token. */
   readonly url: string;
-  readonly token: string;
+  readonly token?: string;
 }
 
 export interface GrafanaAnnotation {
@@ -35,7 +35,7 @@ function endpointOf(base: string): URL {
 function errorText(error: unknown, target: GrafanaTarget): string {
   const text =
     error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error);
-  return redactText(text, [target.token, ...urlCredentials(target.url)]);
+  return redactText(text, [...(target.token ? [target.token] : []), ...urlCredentials(target.url)]);
 }
 
 export const postGrafanaAnnotation: GrafanaPoster = async (target, annotation) => {
@@ -43,12 +43,13 @@ export const postGrafanaAnnotation: GrafanaPoster = async (target, annotation) =
   try {
     const endpoint = endpointOf(target.url);
     shown = redactUrl(endpoint);
-    // fetch refuses a URL with credentials, and the bearer token is what Grafana's API takes.
+    // fetch refuses a URL with credentials: they go in the Authorization header when no token is given.
+    const basic = Buffer.from(`${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`).toString('base64');
     endpoint.username = '';
     endpoint.password = '';
     const response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${target.token}` },
+      headers: { 'Content-Type': 'application/json', Authorization: target.token ? `Bearer ${target.token}` : `Basic ${basic}` },
       body: JSON.stringify(annotation),
       signal: AbortSignal.timeout(5_000),
     });

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { cleanupConfigFromEnv } from '../../src/cleanup/config.js';
 import { postGrafanaAnnotation } from '../../src/cleanup/grafana.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { configSecrets, envSecrets, isUrlEnvVar, redactUrl, urlCredentials } from '../../src/secrets.js';
@@ -121,6 +122,28 @@ describe('postGrafanaAnnotation', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('without a token, authenticates with the URL credentials (basic), decoded, and not in the URL', async () => {
+    const seen: { url?: string; authorization?: string }[] = [];
+    const server = createServer((req, res) => {
+      seen.push({ url: req.url, authorization: req.headers.authorization });
+      req.resume().on('end', () => res.end('{}'));
+    });
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    try {
+      const posted = await postGrafanaAnnotation({ url: `http://admin:p%40ss%3Aw@127.0.0.1:${port}/` }, annotation);
+      expect(posted).toEqual({ ok: true });
+      expect(seen).toEqual([{ url: '/api/annotations', authorization: `Basic ${Buffer.from('admin:p@ss:w').toString('base64')}` }]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('needs a token or URL credentials, and says so naming GRAFANA_URL', () => {
+    expect(() => cleanupConfigFromEnv({ GRAFANA_URL: 'http://grafana:3000' }, {})).toThrow(/^GRAFANA_URL needs GRAFANA_TOKEN, or a user and password in GRAFANA_URL$/);
+    expect(cleanupConfigFromEnv({ GRAFANA_URL: 'http://admin:pw@grafana:3000' }, {}).execution.grafana).toEqual({ url: 'http://admin:pw@grafana:3000' });
+    expect(cleanupConfigFromEnv({ GRAFANA_URL: 'http://grafana:3000', GRAFANA_TOKEN: 'glsa_x' }, {}).execution.grafana).toEqual({ url: 'http://grafana:3000', token: 'glsa_x' });
   });
 
   it('names the endpoint with its credentials masked when the post fails', async () => {
