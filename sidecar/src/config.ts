@@ -139,7 +139,9 @@ const toList = (raw: unknown): unknown =>
         .filter(Boolean)
     : raw;
 
-const toNumber = (raw: unknown): unknown => (typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : raw);
+// Decimal only: Number() would also read 0x1f90, 1e3 and 0b1 as numbers.
+const toNumber = (raw: unknown): unknown =>
+  typeof raw === 'string' && raw.trim() !== '' ? (/^-?\d{1,15}(?:\.\d{1,15})?$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN) : raw;
 
 /** A schema and the message shown when a value fails it. */
 interface Parser<T> {

@@ -32,6 +32,8 @@ export const BUILTIN_DEFAULTS: CleanupDefaults = {
 
 const Count = z.number().int().min(0).max(1_000_000);
 const Days = z.number().min(0).max(36_500);
+const WindowHours = z.number().min(0).max(24 * 365);
+const MaxDeletions = z.number().int().min(1).max(1_000_000);
 const Glob = z.string().min(1).max(256);
 const Puller = z.string().regex(/^(?:\d{12}|\*)$/, 'must be a 12-digit account id or *');
 // An http(s) URL, checked by WHATWG URL. The message never echoes the value: it may hold a password.
@@ -71,7 +73,7 @@ export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS
       defaultRule: DefaultRule.optional(),
       inUse: z
         .object({
-          stoppedTaskWindowHours: z.number().min(0).max(24 * 365).default(defaults.stoppedTaskWindowHours),
+          stoppedTaskWindowHours: WindowHours.default(defaults.stoppedTaskWindowHours),
           taskDefinitionRevisions: Count.default(defaults.taskDefinitionRevisions),
           /**
            * Registries (`account` or `account/region`) that nothing runs from. Without an in-use source, a
@@ -94,7 +96,7 @@ export function cleanupConfigSchema(defaults: CleanupDefaults = BUILTIN_DEFAULTS
       execution: z
         .object({
           enabled: z.boolean().default(defaults.deleteEnabled),
-          maxDeletionsPerRun: z.number().int().min(1).max(1_000_000).default(defaults.maxDeletionsPerRun),
+          maxDeletionsPerRun: MaxDeletions.default(defaults.maxDeletionsPerRun),
           /** A JSON-lines copy of the audit (the store in ECRLENS_DATA_DIR always has it). */
           auditLogPath: z.string().min(1).optional(),
           /** Bearer token required by POST /api/v1/cleanup/execute (SIDECAR_ADMIN_TOKEN). */
@@ -124,14 +126,20 @@ export const longestKeepDays = (config: CleanupConfig): number =>
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-function envNumber(env: Env, name: string, fallback: number, integer: boolean): number {
+// Decimal only: Number() would also read 0x10, 1e3 and ' ' as numbers.
+const DECIMAL = /^\d{1,15}(?:\.\d{1,15})?$/;
+
+/** A default from the environment, checked against the same bounds as the YAML value it stands for. */
+function envNumber(env: Env, name: string, fallback: number, bounds: z.ZodNumber): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.trim());
-  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a non-negative ${integer ? 'integer' : 'number'}, got '${raw}'`);
+  const text = raw.trim();
+  const parsed = bounds.safeParse(DECIMAL.test(text) ? Number(text) : Number.NaN);
+  if (!parsed.success) {
+    const kind = bounds.isInt ? 'an integer' : 'a number';
+    throw new Error(`${name} must be ${kind} from ${bounds.minValue ?? 0} to ${bounds.maxValue}, got '${raw}'`);
   }
-  return value;
+  return parsed.data;
 }
 
 function envBoolean(env: Env, name: string): boolean | undefined {
@@ -165,16 +173,15 @@ const pathOf = (path: readonly PropertyKey[]): string =>
  */
 export function cleanupConfigFromEnv(env: Env, yamlSection: unknown): CleanupConfig {
   const defaults: CleanupDefaults = {
-    keepMinImageCount: envNumber(env, 'KEEP_MIN_IMAGE_COUNT', BUILTIN_DEFAULTS.keepMinImageCount, true),
-    keepImagesNewerThanDays: envNumber(env, 'KEEP_IMAGES_NEWER_THAN_DAYS', BUILTIN_DEFAULTS.keepImagesNewerThanDays, false),
-    keepIfUsedWithinDays: envNumber(env, 'CLEANUP_KEEP_IF_USED_WITHIN_DAYS', BUILTIN_DEFAULTS.keepIfUsedWithinDays, false),
-    stoppedTaskWindowHours: envNumber(env, 'CLEANUP_STOPPED_TASK_WINDOW_HOURS', BUILTIN_DEFAULTS.stoppedTaskWindowHours, false),
-    taskDefinitionRevisions: envNumber(env, 'CLEANUP_TASK_DEFINITION_REVISIONS', BUILTIN_DEFAULTS.taskDefinitionRevisions, true),
+    keepMinImageCount: envNumber(env, 'KEEP_MIN_IMAGE_COUNT', BUILTIN_DEFAULTS.keepMinImageCount, Count),
+    keepImagesNewerThanDays: envNumber(env, 'KEEP_IMAGES_NEWER_THAN_DAYS', BUILTIN_DEFAULTS.keepImagesNewerThanDays, Days),
+    keepIfUsedWithinDays: envNumber(env, 'CLEANUP_KEEP_IF_USED_WITHIN_DAYS', BUILTIN_DEFAULTS.keepIfUsedWithinDays, Days),
+    stoppedTaskWindowHours: envNumber(env, 'CLEANUP_STOPPED_TASK_WINDOW_HOURS', BUILTIN_DEFAULTS.stoppedTaskWindowHours, WindowHours),
+    taskDefinitionRevisions: envNumber(env, 'CLEANUP_TASK_DEFINITION_REVISIONS', BUILTIN_DEFAULTS.taskDefinitionRevisions, Count),
     deleteEnabled: false,
-    maxDeletionsPerRun: envNumber(env, 'CLEANUP_MAX_DELETIONS_PER_RUN', BUILTIN_DEFAULTS.maxDeletionsPerRun, true),
+    maxDeletionsPerRun: envNumber(env, 'CLEANUP_MAX_DELETIONS_PER_RUN', BUILTIN_DEFAULTS.maxDeletionsPerRun, MaxDeletions),
   };
   const auditLog = env['CLEANUP_AUDIT_LOG']?.trim();
-  if (defaults.maxDeletionsPerRun < 1) throw new Error(`CLEANUP_MAX_DELETIONS_PER_RUN must be at least 1, got '${env['CLEANUP_MAX_DELETIONS_PER_RUN']}'`);
   const schema = cleanupConfigSchema(defaults);
   const parsed = schema.safeParse(yamlSection ?? {});
   if (!parsed.success) {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { envDecimal } from '../env-number.js';
 
 /** `true`/`false` (also 1/0, yes/no) from an environment string. */
 const envBoolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'TRUE', 'FALSE'])
   .transform((value) => ['true', '1', 'yes', 'TRUE'].includes(value));
 
-const envInt = (min: number) => z.coerce.number().int().min(min);
+const envInt = (min: number) => envDecimal().pipe(z.number().int().min(min));
 
 /** Settings of `GET /metrics`, read from the environment. */
 export const MetricsConfig = z.object({

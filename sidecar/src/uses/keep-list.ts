@@ -9,6 +9,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
+import { envDecimal } from '../env-number.js';
 import type { ImageUse, Incomplete } from '../snapshot/model.js';
 import { useIdentity } from '../snapshot/model.js';
 import { parseEcrReference } from '../snapshot/reference.js';
@@ -217,7 +218,7 @@ const KeepListEnv = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().refine((e) => !e.includes('://') || (isHttpUrl(e) && URL.canParse(e)))).max(MAX_LISTS)),
-  IN_USE_KEEP_LISTS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  IN_USE_KEEP_LISTS_TIMEOUT_SECONDS: envDecimal().pipe(z.number().int().min(1).max(600)).default(30),
 });
 const MESSAGES: Readonly<Record<keyof z.input<typeof KeepListEnv>, string>> = {
   IN_USE_KEEP_LISTS: `must be at most ${MAX_LISTS} comma-separated file paths or http(s) URLs`,

@@ -11,6 +11,7 @@
  * read also asks which clusters are scraped now, and can require a list of clusters to be present.
  */
 import { z } from 'zod';
+import { envDecimal } from '../env-number.js';
 import type { ImageUse, Incomplete } from '../snapshot/model.js';
 import { useIdentity } from '../snapshot/model.js';
 import { parseEcrReference } from '../snapshot/reference.js';
@@ -261,8 +262,8 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Global
 const KubernetesEnv = z.object({
   KUBERNETES_PROMETHEUS_URL: z.string().refine((url) => isHttpUrl(url) && URL.canParse(url)),
   KUBERNETES_PROMETHEUS_TOKEN: z.string().min(1).max(16_384).optional(),
-  KUBERNETES_PROMETHEUS_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
-  KUBERNETES_PROMETHEUS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  KUBERNETES_PROMETHEUS_LOOKBACK_HOURS: envDecimal().pipe(z.number().int().min(1).max(2160)).default(24),
+  KUBERNETES_PROMETHEUS_TIMEOUT_SECONDS: envDecimal().pipe(z.number().int().min(1).max(600)).default(30),
   KUBERNETES_PROMETHEUS_CLUSTERS: z
     .string()
     .transform((list) => list.split(',').map((c) => c.trim()))

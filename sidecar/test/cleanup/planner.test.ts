@@ -270,7 +270,20 @@ describe('configuration from the environment', () => {
   });
 
   it('names the bad variable or YAML path', () => {
-    expect(() => cleanupConfigFromEnv({ KEEP_MIN_IMAGE_COUNT: 'three' }, {})).toThrow(/^KEEP_MIN_IMAGE_COUNT must be a non-negative integer, got 'three'$/);
+    expect(() => cleanupConfigFromEnv({ KEEP_MIN_IMAGE_COUNT: 'three' }, {})).toThrow(/^KEEP_MIN_IMAGE_COUNT must be an integer from 0 to 1000000, got 'three'$/);
+    // The environment's defaults have the YAML's bounds, and are decimal.
+    for (const [name, value] of [
+      ['KEEP_MIN_IMAGE_COUNT', '9999999'],
+      ['KEEP_MIN_IMAGE_COUNT', '0x10'],
+      ['KEEP_IMAGES_NEWER_THAN_DAYS', '99999'],
+      ['CLEANUP_KEEP_IF_USED_WITHIN_DAYS', '1e3'],
+      ['CLEANUP_STOPPED_TASK_WINDOW_HOURS', '99999999'],
+      ['CLEANUP_TASK_DEFINITION_REVISIONS', '2.5'],
+      ['CLEANUP_MAX_DELETIONS_PER_RUN', '2000000'],
+      ['CLEANUP_MAX_DELETIONS_PER_RUN', '0'],
+    ])
+      expect(() => cleanupConfigFromEnv({ [name]: value }, {}), `${name}=${value}`).toThrow(new RegExp(`^${name} must be an? (integer|number) from \\d+ to \\d+, got '${value}'$`));
+    expect(cleanupConfigFromEnv({ KEEP_IMAGES_NEWER_THAN_DAYS: '1.5', CLEANUP_MAX_DELETIONS_PER_RUN: '1000000' }, {}).execution.maxDeletionsPerRun).toBe(1_000_000);
     expect(() => cleanupConfigFromEnv({ CLEANUP_DELETE_ENABLED: 'maybe' }, {})).toThrow(/^CLEANUP_DELETE_ENABLED must be true or false/);
     expect(() => cleanupConfigFromEnv({ SIDECAR_ADMIN_TOKEN: 'short' }, {})).toThrow(/^SIDECAR_ADMIN_TOKEN /);
     expect(() => cleanupConfigFromEnv({}, { rules: [{ repository: 'a', keepMinImageCount: -1 }] })).toThrow(/^cleanup\.rules\[0\]\.keepMinImageCount: /);
