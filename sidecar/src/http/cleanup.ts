@@ -296,7 +296,8 @@ export function cleanupRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>
         format: z.enum(['json', 'csv']).optional(),
         limit: z.string().optional(),
         offset: z.string().optional(),
-        ...Object.fromEntries(PLAN_FILTERS.map((f) => [f, z.string().optional()])),
+        // Repeated parameters reach the validator as arrays; parsePlanQuery reads them either way.
+        ...Object.fromEntries(PLAN_FILTERS.map((f) => [f, z.union([z.string(), z.array(z.string())]).optional()])),
       })
       .openapi({ description: 'The query API filters; repeat a parameter for several values.' });
 

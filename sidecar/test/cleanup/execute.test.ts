@@ -241,6 +241,16 @@ describe('cleanup against the emulator', () => {
     expect((await app.request('/api/v1/cleanup/plan?limit=16&offset=0&olderThanDays=2.5')).status).toBe(200);
   });
 
+  it('takes a repeated parameter as several values', async () => {
+    const app = makeApp(serviceWith({}));
+    const both = await app.request('/api/v1/cleanup/plan?repository=api&repository=worker');
+    expect(both.status).toBe(200);
+    const plan = (await both.json()) as { repositories: { repository: string }[] };
+    expect(plan.repositories.map((r) => r.repository).sort()).toEqual(['api', 'worker']);
+    const one = (await (await app.request('/api/v1/cleanup/plan?repository=api')).json()) as { repositories: { repository: string }[] };
+    expect(one.repositories.map((r) => r.repository)).toEqual(['api']);
+  });
+
   it('refuses execution without the flag or without the admin token', async () => {
     const disabled = makeApp(serviceWith({ SIDECAR_ADMIN_TOKEN: ADMIN }));
     const planId = 'a'.repeat(64);
