@@ -201,8 +201,8 @@ function summarise(results: readonly PartResult[], recorder: Recorder, secrets: 
   for (const line of [...fiveXx, ...hangs, ...cut].slice(0, 12)) console.log(`  ${line}`);
   const failed = results.reduce((n, r) => n + r.failures.length, 0);
   console.log(`\n${failed} failed checks in all; ${grafanaPosts} Grafana annotations received; ${fmt(seconds, 1)} s.`);
-  const mustBeZero = fiveXx.length + hangs.length + cut.length + secrets.total() + withoutRecord + bypasses + notSurvived;
-  if (mustBeZero > 0) console.log('A figure that must be 0 is not: exit 1.');
+  const mustBeZero = fiveXx.length + hangs.length + cut.length + secrets.total() + withoutRecord + bypasses + notSurvived + failed;
+  if (mustBeZero > 0) console.log('A figure that must be 0 is not, or a check failed: exit 1.');
   return mustBeZero > 0 ? 1 : 0;
 }
 
