@@ -13,7 +13,7 @@ import type { LogLevel } from './log.js';
 import { LOG_LEVELS, parseLogLevel } from './log.js';
 import type { MetricsConfig } from './metrics/config.js';
 import { METRICS_ENV_KEYS, metricsConfigFromEnv } from './metrics/config.js';
-import { trustedProxiesSchema } from './http/client-identity.js';
+import { trustedProxiesSchema } from './trusted-proxies.js';
 import type { KeepListSettings } from './uses/keep-list.js';
 import { keepListSourceFromEnv } from './uses/keep-list.js';
 import type { KubernetesSourceOptions } from './uses/kubernetes.js';
@@ -424,5 +424,3 @@ export const USES_ENV_VARS: readonly string[] = [
 
 export const CONFIG_ENV_VARS: readonly string[] = [...CONFIG_DOCS.map((d) => d.env), ...METRICS_ENV_KEYS, ...CLEANUP_ENV_VARS, ...USES_ENV_VARS];
 
-/** Every secret of a configuration, for the logger's redaction: see secrets.ts. */
-export { configSecrets } from './secrets.js';

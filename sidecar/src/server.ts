@@ -21,7 +21,7 @@ import { MetricsRenderer } from './metrics/renderer.js';
 import { snapshotPreparer } from './prepare.js';
 import { Refresher } from './refresh/refresher.js';
 import { answerClientErrors } from './http/client-errors.js';
-import { trustedProxies } from './http/client-identity.js';
+import { trustedProxies } from './trusted-proxies.js';
 import { configSecrets, redactUrl } from './secrets.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';

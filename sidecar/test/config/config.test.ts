@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DOCS, CONFIG_ENV_VARS, ConfigError, configSecrets, loadConfig } from '../../src/config.js';
+import { CONFIG_DOCS, CONFIG_ENV_VARS, ConfigError, loadConfig } from '../../src/config.js';
+import { configSecrets } from '../../src/secrets.js';
 
 const base = { AWS_REGION: 'us-east-1' };
 
