@@ -5,9 +5,9 @@
  * Run: `npx tsx sidecar/bench/cleanup.ts [--images N] [--repositories N]`.
  */
 import { parseArgs } from 'node:util';
-import { CleanupConfig } from '../src/cleanup/config.js';
-import { previewLifecycle } from '../src/cleanup/lifecycle/preview.js';
-import { planCleanup } from '../src/cleanup/planner.js';
+import { CleanupConfig } from '../src/cleanup/plan/config.js';
+import { previewLifecycle } from '../src/cleanup/plan/lifecycle/preview.js';
+import { planCleanup } from '../src/cleanup/plan/planner.js';
 import { buildSnapshot } from '../src/snapshot/build.js';
 import type { Image, ImageUse, Repository, SnapshotInput } from '../src/snapshot/model.js';
 import { repositoryId } from '../src/snapshot/model.js';

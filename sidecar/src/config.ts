@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { CleanupConfig } from './cleanup/config.js';
-import { cleanupConfigFromEnv } from './cleanup/config.js';
+import type { CleanupConfig } from './cleanup/plan/config.js';
+import { cleanupConfigFromEnv } from './cleanup/plan/config.js';
 import type { PriceTable } from './cost/pricing.js';
 import type { LogLevel } from './log.js';
 import { LOG_LEVELS, parseLogLevel } from './log.js';
@@ -394,7 +394,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
 }
 
 /** Every environment variable the configuration reads (for the README check). */
-/** Read by cleanup/config.ts (documented there). */
+/** Read by cleanup/plan/config.ts (documented there). */
 export const CLEANUP_ENV_VARS: readonly string[] = [
   'KEEP_MIN_IMAGE_COUNT',
   'KEEP_IMAGES_NEWER_THAN_DAYS',

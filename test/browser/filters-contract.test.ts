@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cleanupBuilder, lifecycleBuilder } from '../../sidecar/src/cleanup/frames.js';
+import { cleanupBuilder, lifecycleBuilder } from '../../sidecar/src/cleanup/plan/frames.js';
 import type { CleanupService } from '../../sidecar/src/cleanup/service.js';
 import { BUILT_IN_BUILDERS } from '../../sidecar/src/query/engine.js';
 import { QUERY_TYPES } from '../../sidecar/src/query/request.js';

@@ -7,13 +7,13 @@ import type { PriceTable } from '../cost/pricing.js';
 import type { CleanupExecutionTotals, CleanupMetricsProvider } from '../metrics/sources.js';
 import type { Inventory } from '../refresh/inventory.js';
 import type { Snapshot } from '../snapshot/model.js';
-import type { CleanupConfig } from './config.js';
-import { longestKeepDays } from './config.js';
-import { RunLock } from './run-lock.js';
-import { previewLifecycle } from './lifecycle/preview.js';
-import type { LifecyclePreview } from './lifecycle/preview.js';
-import { planCleanup, planCleanupCooperatively } from './planner.js';
-import type { CleanupPlan } from './planner.js';
+import type { CleanupConfig } from './plan/config.js';
+import { longestKeepDays } from './plan/config.js';
+import { RunLock } from './execute/run-lock.js';
+import { previewLifecycle } from './plan/lifecycle/preview.js';
+import type { LifecyclePreview } from './plan/lifecycle/preview.js';
+import { planCleanup, planCleanupCooperatively } from './plan/planner.js';
+import type { CleanupPlan } from './plan/planner.js';
 
 /** Plans are reused for this long per snapshot: ages move slowly; execution always plans afresh. */
 export const DEFAULT_PLAN_TTL_MS = 5 * 60_000;

@@ -4,11 +4,11 @@
  * annotation kind, the cost query's reclaimable provider and the /api/v1/cleanup/* routes (audit included).
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { cleanupAnnotations } from '../cleanup/annotations.js';
-import type { CleanupConfig } from '../cleanup/config.js';
-import { createEcrDeleter } from '../cleanup/ecr-deleter.js';
-import { createEcrDescriber } from '../cleanup/ecr-describer.js';
-import { cleanupBuilder, lifecycleBuilder } from '../cleanup/frames.js';
+import { cleanupAnnotations } from '../cleanup/plan/annotations.js';
+import type { CleanupConfig } from '../cleanup/plan/config.js';
+import { createEcrDeleter } from '../cleanup/execute/ecr-deleter.js';
+import { createEcrDescriber } from '../cleanup/execute/ecr-describer.js';
+import { cleanupBuilder, lifecycleBuilder } from '../cleanup/plan/frames.js';
 import { createCleanupService } from '../cleanup/service.js';
 import type { CleanupService } from '../cleanup/service.js';
 import type { PriceTable } from '../cost/pricing.js';
@@ -17,7 +17,7 @@ import type { FrameBuilders } from '../query/builder.js';
 import type { QueryContext } from '../query/context.js';
 import type { Inventory } from '../refresh/inventory.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { storeAuditWriter } from '../cleanup/audit.js';
+import { storeAuditWriter } from '../cleanup/execute/audit.js';
 import type { AuditStore } from '../store/types.js';
 import { cleanupRoutes } from './cleanup.js';
 import type { TrustedProxies } from './client-identity.js';

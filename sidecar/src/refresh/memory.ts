@@ -3,9 +3,9 @@
  * see that is still within retention, and notes since when each registry's ECS has been watched without a gap.
  */
 import { errorMessage } from '../aws/ecr.js';
-import { currentUseCounter } from '../cleanup/inuse.js';
-import type { CleanupConfig } from '../cleanup/config.js';
-import { longestKeepDays } from '../cleanup/config.js';
+import { currentUseCounter } from '../cleanup/plan/inuse.js';
+import type { CleanupConfig } from '../cleanup/plan/config.js';
+import { longestKeepDays } from '../cleanup/plan/config.js';
 import { runCooperatively } from '../cooperative.js';
 import type { Logger } from '../log.js';
 import { withUses, withUsesSteps } from '../snapshot/build.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../src/cleanup/audit.js';
-import { cleanupConfigFromEnv } from '../../src/cleanup/config.js';
-import { deletionOrder, executeCleanup } from '../../src/cleanup/execute.js';
+import type { AuditEntry } from '../../src/cleanup/execute/audit.js';
+import { cleanupConfigFromEnv } from '../../src/cleanup/plan/config.js';
+import { deletionOrder, executeCleanup } from '../../src/cleanup/execute/execute.js';
 import { createCleanupService } from '../../src/cleanup/service.js';
 import { DAY, NOW, fakeInventory, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse, readyStatus } from '../support/builders.js';
 

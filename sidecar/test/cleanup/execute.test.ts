@@ -10,10 +10,10 @@ import { BatchDeleteImageCommand, ECRClient, paginateListImages } from '@aws-sdk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsCallStats } from '../../src/aws/stats.js';
-import { cleanupAnnotations } from '../../src/cleanup/annotations.js';
-import { cleanupConfigFromEnv } from '../../src/cleanup/config.js';
-import { createEcrDeleter } from '../../src/cleanup/ecr-deleter.js';
-import { cleanupBuilder, lifecycleBuilder } from '../../src/cleanup/frames.js';
+import { cleanupAnnotations } from '../../src/cleanup/plan/annotations.js';
+import { cleanupConfigFromEnv } from '../../src/cleanup/plan/config.js';
+import { createEcrDeleter } from '../../src/cleanup/execute/ecr-deleter.js';
+import { cleanupBuilder, lifecycleBuilder } from '../../src/cleanup/plan/frames.js';
 import { createCleanupService } from '../../src/cleanup/service.js';
 import type { CleanupService } from '../../src/cleanup/service.js';
 import { loadConfig } from '../../src/config.js';

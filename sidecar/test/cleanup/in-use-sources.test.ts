@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CleanupConfig, cleanupConfigFromEnv } from '../../src/cleanup/config.js';
-import { planCleanup } from '../../src/cleanup/planner.js';
-import type { CleanupPlan, ImagePlan } from '../../src/cleanup/planner.js';
+import { CleanupConfig, cleanupConfigFromEnv } from '../../src/cleanup/plan/config.js';
+import { planCleanup } from '../../src/cleanup/plan/planner.js';
+import type { CleanupPlan, ImagePlan } from '../../src/cleanup/plan/planner.js';
 import type { Image, ImageUse, SourceCoverage } from '../../src/snapshot/model.js';
 import { ACCOUNT, DAY, NOW, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse, REGION } from '../support/builders.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateLifecyclePolicy, ecrTagMatcher } from '../../src/cleanup/lifecycle/evaluate.js';
-import type { LifecycleImage } from '../../src/cleanup/lifecycle/evaluate.js';
-import { parseLifecyclePolicy } from '../../src/cleanup/lifecycle/policy.js';
-import type { LifecyclePolicy } from '../../src/cleanup/lifecycle/policy.js';
-import { previewLifecycle } from '../../src/cleanup/lifecycle/preview.js';
+import { evaluateLifecyclePolicy, ecrTagMatcher } from '../../src/cleanup/plan/lifecycle/evaluate.js';
+import type { LifecycleImage } from '../../src/cleanup/plan/lifecycle/evaluate.js';
+import { parseLifecyclePolicy } from '../../src/cleanup/plan/lifecycle/policy.js';
+import type { LifecyclePolicy } from '../../src/cleanup/plan/lifecycle/policy.js';
+import { previewLifecycle } from '../../src/cleanup/plan/lifecycle/preview.js';
 import { DAY, NOW, makeImage, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 
 const HOUR = 3_600_000;

@@ -1,11 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { cleanupAnnotations } from '../../src/cleanup/annotations.js';
-import { CleanupConfig } from '../../src/cleanup/config.js';
-import { toDeleteCsv } from '../../src/cleanup/csv.js';
-import { cleanupBuilder, lifecycleBuilder } from '../../src/cleanup/frames.js';
+import { cleanupAnnotations } from '../../src/cleanup/plan/annotations.js';
+import { CleanupConfig } from '../../src/cleanup/plan/config.js';
+import { toDeleteCsv } from '../../src/cleanup/plan/csv.js';
+import { cleanupBuilder, lifecycleBuilder } from '../../src/cleanup/plan/frames.js';
 import { createCleanupService, reclaimableByRepository } from '../../src/cleanup/service.js';
-import { selectPlan } from '../../src/cleanup/select.js';
+import { selectPlan } from '../../src/cleanup/plan/select.js';
 import { parsePlanQuery } from '../../src/http/cleanup.js';
 import { QueryRequest } from '../../src/query/request.js';
 import { DAY, MIB, NOW, digest, fakeInventory, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';

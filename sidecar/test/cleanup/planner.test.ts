@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CleanupConfig, cleanupConfigFromEnv } from '../../src/cleanup/config.js';
-import { planCleanup, scopePlan } from '../../src/cleanup/planner.js';
-import * as R from '../../src/cleanup/reasons.js';
-import type { CleanupPlan, ImagePlan } from '../../src/cleanup/planner.js';
+import { CleanupConfig, cleanupConfigFromEnv } from '../../src/cleanup/plan/config.js';
+import { planCleanup, scopePlan } from '../../src/cleanup/plan/planner.js';
+import * as R from '../../src/cleanup/plan/reasons.js';
+import type { CleanupPlan, ImagePlan } from '../../src/cleanup/plan/planner.js';
 import type { Image, Snapshot } from '../../src/snapshot/model.js';
 import { DAY, MIB, NOW, digest, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 

@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CleanupConfig } from '../../src/cleanup/config.js';
-import { planCleanup } from '../../src/cleanup/planner.js';
-import type { CleanupPlan } from '../../src/cleanup/planner.js';
+import { CleanupConfig } from '../../src/cleanup/plan/config.js';
+import { planCleanup } from '../../src/cleanup/plan/planner.js';
+import type { CleanupPlan } from '../../src/cleanup/plan/planner.js';
 import { buildSnapshot, withUses } from '../../src/snapshot/build.js';
 import type { Image, ImageUse, Incomplete, Snapshot } from '../../src/snapshot/model.js';
 import { USE_KINDS, USE_SCOPES } from '../../src/snapshot/model.js';

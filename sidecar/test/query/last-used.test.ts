@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CleanupConfig } from '../../src/cleanup/config.js';
+import { CleanupConfig } from '../../src/cleanup/plan/config.js';
 import { createCleanupService } from '../../src/cleanup/service.js';
-import { imageFilter, selectPlan } from '../../src/cleanup/select.js';
+import { imageFilter, selectPlan } from '../../src/cleanup/plan/select.js';
 import { runQuery } from '../../src/query/engine.js';
 import { QueryError } from '../../src/query/errors.js';
 import { imagePredicate } from '../../src/query/filters.js';

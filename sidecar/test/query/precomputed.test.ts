@@ -9,7 +9,7 @@ import { imageColumns } from '../../src/query/types/images.js';
 import { effectiveUses, usesOf } from '../../src/query/uses.js';
 import { warmQueryIndexes } from '../../src/query/warm.js';
 import { lastUse } from '../../src/snapshot/last-used.js';
-import { imageFilter } from '../../src/cleanup/select.js';
+import { imageFilter } from '../../src/cleanup/plan/select.js';
 import type { Image, ImageUse, Repository, Snapshot } from '../../src/snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../src/snapshot/model.js';
 import { ACCOUNT, completeScan, DAY, makeImage, makeRepository, makeSnapshot, makeUse, NOT_SCANNED, NOW, OTHER_ACCOUNT } from '../support/builders.js';

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unaccounted } from '../../src/aws/ecs.js';
-import { CleanupConfig } from '../../src/cleanup/config.js';
-import { planCleanup } from '../../src/cleanup/planner.js';
-import type { ImagePlan } from '../../src/cleanup/planner.js';
+import { CleanupConfig } from '../../src/cleanup/plan/config.js';
+import { planCleanup } from '../../src/cleanup/plan/planner.js';
+import type { ImagePlan } from '../../src/cleanup/plan/planner.js';
 import type { Fault } from '../../src/demo/controls.js';
 import type { Fixture, FixtureService } from '../../src/demo/fixture.js';
 import { assembleUses } from '../../src/snapshot/assemble-ecs.js';

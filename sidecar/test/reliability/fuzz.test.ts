@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { PLAN_FILTERS } from '../../src/cleanup/select.js';
+import { PLAN_FILTERS } from '../../src/cleanup/plan/select.js';
 import type { RunningEmulator } from '../../src/demo/index.js';
 import { createApp } from '../../src/http/app.js';
 import { cleanupWiring } from '../../src/http/cleanup-wiring.js';

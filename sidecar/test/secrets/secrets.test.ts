@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cleanupConfigFromEnv } from '../../src/cleanup/config.js';
-import { postGrafanaAnnotation } from '../../src/cleanup/grafana.js';
+import { cleanupConfigFromEnv } from '../../src/cleanup/plan/config.js';
+import { postGrafanaAnnotation } from '../../src/cleanup/execute/grafana.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { configSecrets, envSecrets, isUrlEnvVar, redactUrl, urlCredentials } from '../../src/secrets.js';
 

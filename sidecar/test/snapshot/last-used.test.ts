@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastUsedAt as fromCleanup } from '../../src/cleanup/inuse.js';
+import { lastUsedAt as fromCleanup } from '../../src/cleanup/plan/inuse.js';
 import { lastUse, lastUsedAt } from '../../src/snapshot/last-used.js';
 import { DAY, makeImage, makeRepository, makeSnapshot, makeUse, NOW } from '../support/builders.js';
 import {
@@ -29,7 +29,7 @@ describe('lastUsedAt', () => {
     expect(lastUsedAt([], READ_AT)).toBeUndefined();
   });
 
-  it('is still exported by cleanup/inuse.ts', () => {
+  it('is still exported by cleanup/plan/inuse.ts', () => {
     expect(fromCleanup).toBe(lastUsedAt);
   });
 });

@@ -3,7 +3,7 @@
  * the campaign benchmark (bench/hostile.ts), so that both send the same kinds of requests.
  */
 import fc from 'fast-check';
-import { PLAN_FILTERS } from '../../src/cleanup/select.js';
+import { PLAN_FILTERS } from '../../src/cleanup/plan/select.js';
 import { Filters, QUERY_TYPES } from '../../src/query/request.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, USE_KINDS } from '../../src/snapshot/model.js';
 

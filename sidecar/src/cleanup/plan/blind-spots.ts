@@ -2,9 +2,9 @@
  * What a plan cannot see, said out loud: in-use sources not read, registries declared to run nothing, and
  * uses that name registries ECR Lens does not inventory (their images are protected by no plan).
  */
-import type { ImageUse, Snapshot, UseSource } from '../snapshot/model.js';
-import { registryKey, USE_SOURCES } from '../snapshot/model.js';
-import { parseEcrReference } from '../snapshot/reference.js';
+import type { ImageUse, Snapshot, UseSource } from '../../snapshot/model.js';
+import { registryKey, USE_SOURCES } from '../../snapshot/model.js';
+import { parseEcrReference } from '../../snapshot/reference.js';
 import type { CleanupConfig } from './config.js';
 import { longestKeepDays } from './config.js';
 

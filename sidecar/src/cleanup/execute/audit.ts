@@ -2,7 +2,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import type { AuditEntry } from '../store/types.js';
+import type { AuditEntry } from '../../store/types.js';
 
 export type { AuditEntry };
 

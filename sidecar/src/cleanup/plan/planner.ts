@@ -1,22 +1,23 @@
 /**
  * The cleanup planner: one decision per image (delete | keep | blocked) with every reason.
  * Pure: the same snapshot, config and time give the same plan and plan id.
+ * Room `cleanup/plan/`: pure planning, no I/O; it never imports from `cleanup/execute/`.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { runCooperatively, runNow } from '../cooperative.js';
-import type { Steps } from '../cooperative.js';
+import { runCooperatively, runNow } from '../../cooperative.js';
+import type { Steps } from '../../cooperative.js';
 import picomatch from 'picomatch';
-import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../snapshot/model.js';
-import { USE_SCOPES } from '../snapshot/model.js';
+import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../../snapshot/model.js';
+import { USE_SCOPES } from '../../snapshot/model.js';
 import type { CleanupConfig, CleanupRule } from './config.js';
 import { blindSpotNotices } from './blind-spots.js';
 import { createInUseResolver } from './inuse.js';
 import { layerIndex } from './layers.js';
 import type { LayerIndex, RepositoryLayers } from './layers.js';
 import type { InUseResolver } from './inuse.js';
-import { DEFAULT_PRICES, monthlyCostUsd, priceFor } from '../cost/pricing.js';
-import type { PriceTable } from '../cost/pricing.js';
+import { DEFAULT_PRICES, monthlyCostUsd, priceFor } from '../../cost/pricing.js';
+import type { PriceTable } from '../../cost/pricing.js';
 import * as R from './reasons.js';
 import type { Decision, Reason } from './reasons.js';
 

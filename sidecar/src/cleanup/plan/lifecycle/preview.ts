@@ -2,7 +2,7 @@
  * Lifecycle-policy preview over a snapshot: what ECR will expire or archive in each repository,
  * flagging images that ECS still uses (ECR's lifecycle ignores ECS).
  */
-import type { Image, Repository, Snapshot } from '../../snapshot/model.js';
+import type { Image, Repository, Snapshot } from '../../../snapshot/model.js';
 import type { InUseConfig } from '../config.js';
 import { createInUseResolver } from '../inuse.js';
 import { inUseReason } from '../reasons.js';

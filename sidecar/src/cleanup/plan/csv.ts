@@ -1,6 +1,6 @@
 /** The seed script's to_delete.csv: one row per image to delete (repository, digest, tags). */
 import { stringify } from 'csv-stringify/sync';
-import type { Snapshot } from '../snapshot/model.js';
+import type { Snapshot } from '../../snapshot/model.js';
 import type { ImagePlan } from './planner.js';
 
 export const TO_DELETE_COLUMNS = ['repository', 'digest', 'tags'] as const;

@@ -1,7 +1,7 @@
 /** Annotations of kind `cleanup`: deletion candidates at their push time, and blocked repositories. */
-import type { Annotation, AnnotationSource } from '../query/annotations.js';
-import { scopedRepositories } from '../query/annotations.js';
-import type { CleanupService } from './service.js';
+import type { Annotation, AnnotationSource } from '../../query/annotations.js';
+import { scopedRepositories } from '../../query/annotations.js';
+import type { CleanupService } from '../service.js';
 
 export function cleanupAnnotations(service: CleanupService): AnnotationSource {
   return (snapshot, range) => {

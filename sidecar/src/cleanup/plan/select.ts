@@ -2,11 +2,11 @@
  * The query API's filters applied to a cleanup plan: repository filters scope the plan (and its
  * id); image filters and `decision` only choose the rows shown.
  */
-import { DAY_MS, globMatcher, hasImageFilters, hasSeverityAtLeast, IMAGE_FILTERS, repositoryPredicate } from '../query/filters.js';
-import { queryError } from '../query/errors.js';
-import type { Filters } from '../query/request.js';
-import { lastUse } from '../snapshot/last-used.js';
-import type { Image, Repository, Snapshot } from '../snapshot/model.js';
+import { DAY_MS, globMatcher, hasImageFilters, hasSeverityAtLeast, IMAGE_FILTERS, repositoryPredicate } from '../../query/filters.js';
+import { queryError } from '../../query/errors.js';
+import type { Filters } from '../../query/request.js';
+import { lastUse } from '../../snapshot/last-used.js';
+import type { Image, Repository, Snapshot } from '../../snapshot/model.js';
 import type { CleanupPlan, ImagePlan, RepositoryPlan } from './planner.js';
 import { scopePlan } from './planner.js';
 

@@ -1,10 +1,10 @@
 /** The types of a cleanup execution: what it is asked, what it needs, and what it answers. */
-import type { Inventory } from '../refresh/inventory.js';
-import type { AuditCaller } from '../store/types.js';
+import type { Inventory } from '../../refresh/inventory.js';
+import type { AuditCaller } from '../../store/types.js';
 import type { AuditWriter } from './audit.js';
 import type { ImageDescriber } from './ecr-describer.js';
 import type { GrafanaPoster } from './grafana.js';
-import type { CleanupService, ExecutionOutcome } from './service.js';
+import type { CleanupService, ExecutionOutcome } from '../service.js';
 
 export interface DeleteFailure {
   readonly digest: string;

@@ -4,7 +4,7 @@
  */
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { MAX_BATCH } from './batches.js';
+import { MAX_BATCH } from '../plan/batches.js';
 
 /** Digest → its tags now; a digest absent from the map is gone from the repository. */
 export type ImageDescriber = (

@@ -2,15 +2,15 @@
  * Frame builders for queryType `cleanup` (one row per image and its decision) and `lifecycle`
  * (what ECR's lifecycle policies will expire or archive), for POST /api/v1/query.
  */
-import type { FrameBuilder } from '../query/builder.js';
-import { IMAGE_FILTERS, repositoryPredicate } from '../query/filters.js';
-import type { Column, Notice } from '../query/table.js';
-import { tableFrame } from '../query/table.js';
-import type { Snapshot } from '../snapshot/model.js';
+import type { FrameBuilder } from '../../query/builder.js';
+import { IMAGE_FILTERS, repositoryPredicate } from '../../query/filters.js';
+import type { Column, Notice } from '../../query/table.js';
+import { tableFrame } from '../../query/table.js';
+import type { Snapshot } from '../../snapshot/model.js';
 import type { LifecyclePreviewImage, LifecycleRepositoryPreview } from './lifecycle/preview.js';
 import type { ImagePlan, RepositoryPlan } from './planner.js';
 import { imageFilter, PLAN_FILTERS, selectPlan } from './select.js';
-import type { CleanupService } from './service.js';
+import type { CleanupService } from '../service.js';
 
 const tagsOf = (tags: readonly string[]): string | null => (tags.length ? tags.join(', ') : null);
 const MAX_NOTICES = 10;

@@ -1,7 +1,7 @@
 /**
  * Every reason the planner can give, as a machine code plus human text. docs/cleanup.md lists them.
  */
-import type { Image, ImageUse, Incomplete } from '../snapshot/model.js';
+import type { Image, ImageUse, Incomplete } from '../../snapshot/model.js';
 import { matchedBy } from './inuse.js';
 
 export const DECISIONS = ['delete', 'keep', 'blocked'] as const;

@@ -1,5 +1,5 @@
 /** The order and budget of deletions: repository by repository, an index before the manifests it lists, BatchDeleteImage chunks. */
-import type { Image, Repository } from '../snapshot/model.js';
+import type { Image, Repository } from '../../snapshot/model.js';
 import type { CleanupPlan, ImagePlan } from './planner.js';
 
 /** ECR's BatchDeleteImage limit. */

@@ -5,9 +5,9 @@
  * keepIfUsedWithinDays (tasks also for the stopped-task window, counted from when they were last seen
  * running or stopped). A use with a missing time or revision counts (fail closed).
  */
-import type { Image, ImageUse, Snapshot } from '../snapshot/model.js';
+import type { Image, ImageUse, Snapshot } from '../../snapshot/model.js';
 import type { InUseConfig } from './config.js';
-import { parseEcrReference } from '../snapshot/reference.js';
+import { parseEcrReference } from '../../snapshot/reference.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -75,7 +75,7 @@ export function rememberedUseCounts(use: ImageUse, config: InUseConfig, keepDays
 }
 
 // Moved to the snapshot model, so query/ and metrics/ can read it without importing cleanup/.
-export { lastUsedAt } from '../snapshot/last-used.js';
+export { lastUsedAt } from '../../snapshot/last-used.js';
 
 /** Per repository, then digest: lookups need no key string per image. */
 function byRepository(map: ReadonlyMap<string, readonly ImageUse[]>): Map<string, Map<string, readonly ImageUse[]>> {

@@ -3,8 +3,8 @@
  * The error reaches the execute response, the audit and the log, so it names the endpoint only as
  * `redactUrl` shows it and masks the token and the URL's credentials.
  */
-import { redactText } from '../log.js';
-import { redactUrl, urlCredentials } from '../secrets.js';
+import { redactText } from '../../log.js';
+import { redactUrl, urlCredentials } from '../../secrets.js';
 
 export interface GrafanaTarget {
   /** An http(s) URL (validated at startup). Its user:password authenticates (basic) only when there is no token. */

@@ -5,23 +5,24 @@
  * (at most every recheck interval), and the run stops when that read fails or a candidate became used; before
  * each batch its images' tags are read from ECR, and the run stops if one was retagged since the plan.
  * Each batch is audited before and after it is sent; a failed audit write stops the run.
+ * Room `cleanup/execute/`: execution and its I/O (ECR, audit, Grafana); it may import `cleanup/plan/`, never the reverse.
  */
 import { randomUUID } from 'node:crypto';
-import type { Inventory } from '../refresh/inventory.js';
-import type { Snapshot } from '../snapshot/model.js';
-import { imageKey, USE_SCOPES } from '../snapshot/model.js';
+import type { Inventory } from '../../refresh/inventory.js';
+import type { Snapshot } from '../../snapshot/model.js';
+import { imageKey, USE_SCOPES } from '../../snapshot/model.js';
 import type { AuditEntry } from './audit.js';
-import type { DeleteCall } from './batches.js';
-import { budgetCalls } from './batches.js';
+import type { DeleteCall } from '../plan/batches.js';
+import { budgetCalls } from '../plan/batches.js';
 import type { ExecuteDeps, ExecuteRequest, ExecuteResult, ExecutedImage, ExecutionReport, FailedImage } from './execute-types.js';
 import { GRAFANA_TAGS } from './grafana.js';
-import type { CleanupPlan, ImagePlan } from './planner.js';
-import { scopePlan } from './planner.js';
-import { scopeOf } from './select.js';
-import type { CleanupService, ExecutionOutcome } from './service.js';
+import type { CleanupPlan, ImagePlan } from '../plan/planner.js';
+import { scopePlan } from '../plan/planner.js';
+import { scopeOf } from '../plan/select.js';
+import type { CleanupService, ExecutionOutcome } from '../service.js';
 
-export { deletionOrder, MAX_BATCH } from './batches.js';
-export type { DeletionBatch } from './batches.js';
+export { deletionOrder, MAX_BATCH } from '../plan/batches.js';
+export type { DeletionBatch } from '../plan/batches.js';
 export type {
   Caller,
   DeleteFailure,

@@ -5,7 +5,7 @@
  * higher-priority rule, already acted on, or referenced by an index is not acted on; one action per image.
  */
 import picomatch from 'picomatch';
-import type { Image } from '../../snapshot/model.js';
+import type { Image } from '../../../snapshot/model.js';
 import type { LifecyclePolicy, LifecycleRule } from './policy.js';
 
 const DAY = 86_400_000;

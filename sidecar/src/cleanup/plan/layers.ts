@@ -3,7 +3,7 @@
  * digest strings for every kept and deleted image. Ids are local to a repository (reclaimable bytes
  * never cross one), so no map of every layer is built.
  */
-import type { Snapshot } from '../snapshot/model.js';
+import type { Snapshot } from '../../snapshot/model.js';
 
 export interface RepositoryLayers {
   /** Layers of image i (imagesByRepository order) are ids[start[i] .. start[i + 1]). */
