@@ -12,7 +12,7 @@ import { buildSnapshot } from '../src/snapshot/build.js';
 import type { Image, ImageUse, Repository, ScanResult, Snapshot } from '../src/snapshot/model.js';
 import { SEVERITIES, repositoryId } from '../src/snapshot/model.js';
 import { repositoryUri } from '../src/snapshot/reference.js';
-import type { Inventory, InventoryStatus } from '../src/refresh/inventory.js';
+import type { Inventory, InventoryStatus } from '../src/snapshot/inventory.js';
 
 const ACCOUNT = '123456789012';
 const REGIONS = ['us-east-1', 'eu-west-1'];

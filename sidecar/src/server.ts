@@ -16,7 +16,7 @@ import { cleanupWiring } from './http/cleanup-wiring.js';
 import { metricsRoute } from './http/metrics.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
-import type { Inventory } from './refresh/inventory.js';
+import type { Inventory } from './snapshot/inventory.js';
 import { MetricsRenderer } from './metrics/renderer.js';
 import { snapshotPreparer } from './prepare.js';
 import { Refresher } from './refresh/refresher.js';

@@ -5,7 +5,7 @@
 import type { Reclaimable } from '../cost/cost.js';
 import type { PriceTable } from '../cost/pricing.js';
 import type { CleanupExecutionTotals, CleanupMetricsProvider } from '../metrics/sources.js';
-import type { Inventory } from '../refresh/inventory.js';
+import type { Inventory } from '../snapshot/inventory.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { CleanupConfig } from './plan/config.js';
 import { longestKeepDays } from './plan/config.js';

@@ -11,7 +11,7 @@ import { loadConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
 import { configSecrets } from '../secrets.js';
-import type { Inventory } from '../refresh/inventory.js';
+import type { Inventory } from '../snapshot/inventory.js';
 import type { RunningServer } from '../server.js';
 import { startServer } from '../server.js';
 import type { Fixture } from './fixture.js';

@@ -15,7 +15,7 @@ import type { PriceTable } from '../cost/pricing.js';
 import type { AnnotationSource } from '../query/annotations.js';
 import type { FrameBuilders } from '../query/builder.js';
 import type { QueryContext } from '../query/context.js';
-import type { Inventory } from '../refresh/inventory.js';
+import type { Inventory } from '../snapshot/inventory.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { storeAuditWriter } from '../cleanup/execute/audit.js';
 import type { AuditStore } from '../store/types.js';

@@ -27,7 +27,7 @@ import type { QueryIssue } from '../query/errors.js';
 import { globMatcher } from '../query/filters.js';
 import { globListIssue, MAX_GLOB_LENGTH } from '../query/glob.js';
 import { Filters } from '../query/request.js';
-import type { Inventory } from '../refresh/inventory.js';
+import type { Inventory } from '../snapshot/inventory.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import type { AppEnv, Logger } from './deps.js';

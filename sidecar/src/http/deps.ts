@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AnnotationSource } from '../query/annotations.js';
 import type { FrameBuilders } from '../query/builder.js';
 import type { QueryContext } from '../query/context.js';
-import type { Inventory } from '../refresh/inventory.js';
+import type { Inventory } from '../snapshot/inventory.js';
 
 /** The logger routes write to: logfmt in production (main.ts), silent or capturing in tests. */
 export interface Logger {

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Inventory } from '../refresh/inventory.js';
+import type { Inventory } from '../snapshot/inventory.js';
 import type { Logger } from './deps.js';
 import { badRequest, errorJson } from './errors.js';
 

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { IncompleteScope } from '../snapshot/model.js';
-import type { InventoryStatus } from '../refresh/inventory.js';
+import type { InventoryStatus } from '../snapshot/inventory.js';
 import { FAMILIES as F } from './families.js';
 import type { ExpositionFormat } from './prom.js';
 import { counterFor, gaugeFor, newRegistry, seconds } from './prom.js';

@@ -1,5 +1,5 @@
 import { Histogram } from 'prom-client';
-import type { InventoryStatus } from '../refresh/inventory.js';
+import type { InventoryStatus } from '../snapshot/inventory.js';
 import { FAMILIES } from './families.js';
 
 export const REFRESH_DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];

@@ -1,6 +1,6 @@
 import type { PriceTable } from '../cost/pricing.js';
 import { DEFAULT_PRICES } from '../cost/pricing.js';
-import type { Inventory } from '../refresh/inventory.js';
+import type { Inventory } from '../snapshot/inventory.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { MetricsConfig } from './config.js';
 import { LiveMetrics } from './live-registry.js';

@@ -27,7 +27,7 @@ import { readEcr, SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
 import { readEcs } from './ecs.js';
 import { LambdaVersionCache, readLambda } from './lambda.js';
 import { UseMemory } from './memory.js';
-import type { Inventory, InventoryStatus, RefreshOutcome } from './inventory.js';
+import type { Inventory, InventoryStatus, RefreshOutcome } from '../snapshot/inventory.js';
 
 export interface RegistryTarget {
   readonly account: AccountConfig;

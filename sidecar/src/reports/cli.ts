@@ -11,7 +11,7 @@ import { loadConfig } from '../config.js';
 import { configSecrets } from '../secrets.js';
 import { createLogger } from '../log.js';
 import { Refresher } from '../refresh/refresher.js';
-import type { Inventory } from '../refresh/inventory.js';
+import type { Inventory } from '../snapshot/inventory.js';
 import { writeReports } from './write.js';
 
 export interface ReportCliDeps {

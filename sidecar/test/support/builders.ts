@@ -21,7 +21,7 @@ import type {
 } from '../../src/snapshot/model.js';
 import { repositoryId } from '../../src/snapshot/model.js';
 import { repositoryUri } from '../../src/snapshot/reference.js';
-import type { Inventory, InventoryStatus, RefreshOutcome } from '../../src/refresh/inventory.js';
+import type { Inventory, InventoryStatus, RefreshOutcome } from '../../src/snapshot/inventory.js';
 
 export const ACCOUNT = '111111111111';
 export const OTHER_ACCOUNT = '222222222222';

@@ -1,5 +1,5 @@
 /** The types of a cleanup execution: what it is asked, what it needs, and what it answers. */
-import type { Inventory } from '../../refresh/inventory.js';
+import type { Inventory } from '../../snapshot/inventory.js';
 import type { AuditCaller } from '../../store/types.js';
 import type { AuditWriter } from './audit.js';
 import type { ImageDescriber } from './ecr-describer.js';

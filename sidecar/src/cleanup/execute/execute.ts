@@ -8,7 +8,7 @@
  * Room `cleanup/execute/`: execution and its I/O (ECR, audit, Grafana); it may import `cleanup/plan/`, never the reverse.
  */
 import { randomUUID } from 'node:crypto';
-import type { Inventory } from '../../refresh/inventory.js';
+import type { Inventory } from '../../snapshot/inventory.js';
 import type { Snapshot } from '../../snapshot/model.js';
 import { imageKey, USE_SCOPES } from '../../snapshot/model.js';
 import type { AuditEntry } from './audit.js';

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { InventoryStatus } from '../../refresh/inventory.js';
+import type { InventoryStatus } from '../../snapshot/inventory.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { ERROR_RESPONSES } from '../errors.js';
 

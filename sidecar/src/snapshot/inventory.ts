@@ -1,4 +1,4 @@
-import type { Incomplete, Snapshot } from '../snapshot/model.js';
+import type { Incomplete, Snapshot } from './model.js';
 
 /** Freshness and health of the inventory, as /readyz, /metrics and the plugin's health check report it. */
 export interface InventoryStatus {
