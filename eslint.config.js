@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { roomRules } from './eslint.rooms.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'plugin/**', '.tsbuild/**', 'test/artifacts/**', '**/coverage/**'] },
@@ -13,4 +14,5 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  ...roomRules,
 );

@@ -3,8 +3,6 @@
  * every URL setting. The logger masks them (main.ts, server.ts, the demo); what is not logged (audit records,
  * responses, the startup banner) never receives a raw URL setting, only `redactUrl`'s rendering of it.
  */
-import type { AppConfig } from './config.js';
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Variables whose whole value is secret. The AWS ones are read by the SDK, not by the configuration. */
@@ -79,7 +77,19 @@ export function envSecrets(env: Env): string[] {
  * Every secret of a configuration (the YAML file can set some) and of the environment it was read from:
  * what the logger masks. Longest first, so a secret containing another is masked whole.
  */
-export function configSecrets(config: AppConfig, env: Env = {}): string[] {
+/**
+ * The parts of a configuration (config.ts AppConfig) that hold secrets. Declared here, not imported, so this
+ * module stays below config.ts and the sources that use it (uses/) make no circle through config.ts.
+ */
+export interface SecretBearingConfig {
+  readonly apiToken?: string;
+  readonly adminToken?: string;
+  readonly metrics: { readonly METRICS_TOKEN?: string };
+  readonly cleanup: { readonly execution: { readonly adminToken?: string; readonly grafana?: { readonly url: string; readonly token?: string } } };
+  readonly uses: { readonly kubernetes?: { readonly url: string; readonly bearerToken?: string }; readonly keepLists?: { readonly lists: readonly string[] } };
+}
+
+export function configSecrets(config: SecretBearingConfig, env: Env = {}): string[] {
   const { execution } = config.cleanup;
   const { kubernetes, keepLists } = config.uses;
   return distinct([

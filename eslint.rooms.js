@@ -1,0 +1,52 @@
+/**
+ * The rooms of sidecar/src and what each may not import (docs/architecture.md): data flows one way, from AWS
+ * through the snapshot to pure functions, HTTP and the plugin. Each entry lists the rooms above it: importing one
+ * is an arrow back up. Enforced with ESLint's own no-restricted-imports: for every folder of a room, each
+ * forbidden room's relative path from that folder becomes a pattern, so a path means what it resolves to.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const SRC = join(ROOT, 'sidecar/src');
+
+const WIRING = ['server', 'main', 'prepare', 'demo'];
+const EDGES = ['http', 'reports', 'cleanup/execute', 'cleanup/service', ...WIRING];
+
+/** room (a folder under sidecar/src, or a file without .ts) -> the rooms it may not import. */
+export const FORBIDDEN = {
+  snapshot: ['aws', 'refresh', 'uses', 'store', 'query', 'cost', 'cleanup', 'metrics', 'config', ...EDGES],
+  store: ['aws', 'refresh', 'uses', 'query', 'cost', 'cleanup', 'metrics', 'config', ...EDGES],
+  uses: ['aws', 'refresh', 'store', 'query', 'cost', 'cleanup', 'metrics', 'config', ...EDGES],
+  cost: ['aws', 'refresh', 'uses', 'store', 'query', 'cleanup', 'metrics', 'config', ...EDGES],
+  query: ['aws', 'refresh', 'uses', 'store', 'cleanup', 'metrics', 'config', ...EDGES],
+  aws: ['refresh', 'uses', 'store', 'query', 'cost', 'cleanup', 'metrics', ...EDGES],
+  'cleanup/plan': ['aws', 'refresh', 'store', 'metrics', 'config', 'cleanup/execute', 'http', 'reports', ...WIRING],
+  metrics: ['refresh', 'uses', 'store', 'query', 'cleanup', ...EDGES],
+  refresh: ['query', 'metrics', ...EDGES],
+  'cleanup/execute': ['aws', 'refresh', 'metrics', 'http', 'reports', ...WIRING],
+  http: WIRING,
+};
+
+/** A room's path under sidecar/src: a folder, or a module file (`config` is config.ts, `cleanup/service` service.ts). */
+const FILE_ROOMS = new Set(['config', 'secrets', 'server', 'main', 'prepare', 'cleanup/service']);
+
+const folders = (dir) => [dir, ...readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => folders(join(dir, e.name)))];
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+function patternsFrom(folder, room) {
+  return [...new Set(FORBIDDEN[room])].map((other) => {
+    let path = relative(folder, join(SRC, other)).split('\\').join('/');
+    if (!path.startsWith('.')) path = `./${path}`;
+    const tail = FILE_ROOMS.has(other) ? '\\.js$' : '(?:/|$)';
+    return { regex: `^${escape(path)}${tail}`, message: `${room} may not import ${other}: data flows one way (docs/architecture.md).` };
+  });
+}
+
+export const roomRules = Object.keys(FORBIDDEN).flatMap((room) =>
+  folders(join(SRC, room)).map((folder) => ({
+    files: [`${relative(ROOT, folder).split('\\').join('/')}/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: patternsFrom(folder, room) }] },
+  })),
+);
