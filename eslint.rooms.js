@@ -24,7 +24,7 @@ export const FORBIDDEN = {
   aws: ['refresh', 'uses', 'store', 'query', 'cost', 'cleanup', 'metrics', ...EDGES],
   'cleanup/plan': ['aws', 'refresh', 'store', 'metrics', 'config', 'cleanup/execute', 'http', 'reports', ...WIRING],
   metrics: ['refresh', 'uses', 'store', 'query', 'cleanup', ...EDGES],
-  refresh: ['query', 'metrics', ...EDGES],
+  refresh: ['query', 'cleanup', 'metrics', ...EDGES],
   'cleanup/execute': ['aws', 'refresh', 'metrics', 'http', 'reports', ...WIRING],
   http: WIRING,
 };

@@ -20,6 +20,7 @@ import type { Inventory } from './snapshot/inventory.js';
 import { MetricsRenderer } from './metrics/renderer.js';
 import { snapshotPreparer } from './prepare.js';
 import { Refresher } from './refresh/refresher.js';
+import { useRetention } from './cleanup/plan/config.js';
 import { answerClientErrors } from './http/client-errors.js';
 import { trustedProxies } from './trusted-proxies.js';
 import { configSecrets, redactUrl } from './secrets.js';
@@ -129,7 +130,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
         log: log.child({ component: 'refresh' }),
         now,
         globalSources: globalSources(config),
-        ledger: store.ledger,
+        memory: { ledger: store.ledger, retention: useRetention(config.cleanup) },
         // The same price table object as the query context, so the cached repository and cost rows are reused.
         // Indexes, cleanup plan and metrics text of the next snapshot are built before it is swapped in,
         // cooperatively, so requests keep being answered from the current one meanwhile.

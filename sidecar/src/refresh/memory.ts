@@ -3,17 +3,15 @@
  * see that is still within retention, and notes since when each registry's ECS has been watched without a gap.
  */
 import { errorMessage } from '../aws/ecr.js';
-import { currentUseCounter } from '../cleanup/plan/inuse.js';
-import type { CleanupConfig } from '../cleanup/plan/config.js';
-import { longestKeepDays } from '../cleanup/plan/config.js';
 import { runCooperatively } from '../cooperative.js';
 import type { Logger } from '../log.js';
 import { withUses, withUsesSteps } from '../snapshot/build.js';
 import type { Incomplete, Snapshot, SourceCoverage } from '../snapshot/model.js';
 import { useIdentity } from '../snapshot/model.js';
 import type { UseSighting, UsageLedger } from '../store/types.js';
+import type { UseRetention } from '../snapshot/use-windows.js';
+import { currentUseCounter } from '../snapshot/use-windows.js';
 
-const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** ECS lists a stopped task for at least an hour (ListTasks): reads closer than this together see every task. */
 export const ECS_STOPPED_LISTING_MS = 55 * 60_000;
@@ -21,13 +19,13 @@ export const ECS_STOPPED_LISTING_MS = 55 * 60_000;
 export class UseMemory {
   constructor(
     private readonly ledger: UsageLedger,
-    private readonly config: CleanupConfig,
+    /** Derived from the cleanup settings by the wiring (cleanup/plan/config.ts useRetention). */
+    private readonly settings: UseRetention,
     private readonly log: Logger,
   ) {}
 
-  /** How long the ledger must remember a use: the longest window any rule or the stopped-task window asks for. */
   private retentionMs(): number {
-    return Math.max(longestKeepDays(this.config) * DAY, this.config.inUse.stoppedTaskWindowHours * HOUR);
+    return this.settings.retentionMs;
   }
 
   /**
@@ -35,7 +33,7 @@ export class UseMemory {
    * within retention. A ledger failure blocks every plan (scope 'ledger'): a forgotten use must not delete.
    */
   async remember(snapshot: Snapshot, now: number): Promise<Snapshot> {
-    const counts = currentUseCounter(snapshot.uses, this.config.inUse, now);
+    const counts = currentUseCounter(snapshot.uses, this.settings.windows, now);
     const sightings: UseSighting[] = [];
     const seenNow = new Set<string>();
     for (const [key, uses] of snapshot.usesByImage) {

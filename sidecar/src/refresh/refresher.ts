@@ -27,6 +27,7 @@ import { readEcr, SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
 import { readEcs } from './ecs.js';
 import { LambdaVersionCache, readLambda } from './lambda.js';
 import { UseMemory } from './memory.js';
+import type { UseRetention } from '../snapshot/use-windows.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from '../snapshot/inventory.js';
 
 export interface RegistryTarget {
@@ -46,8 +47,8 @@ export interface RefresherOptions {
    * snapshot is still served.
    */
   readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
-  /** Where uses are remembered between refreshes and restarts; without it, only the current read counts. */
-  readonly ledger?: UsageLedger;
+  /** Where uses are remembered between refreshes and restarts, and for how long; without it, only the current read counts. */
+  readonly memory?: { readonly ledger: UsageLedger; readonly retention: UseRetention };
   /** Sources read once per refresh for every registry: Kubernetes through Prometheus, keep lists. */
   readonly globalSources?: readonly GlobalUseSource[];
 }
@@ -111,7 +112,7 @@ export class Refresher implements Inventory {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.prepare = options.prepare;
-    if (options.ledger) this.memory = new UseMemory(options.ledger, this.config.cleanup, this.log);
+    if (options.memory) this.memory = new UseMemory(options.memory.ledger, options.memory.retention, this.log);
     this.globalSources = options.globalSources ?? [];
     this.current = emptySnapshot(this.now());
   }

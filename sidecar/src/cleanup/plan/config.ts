@@ -4,6 +4,7 @@
  * variables supply the defaults the seed cleanup scripts used.
  */
 import { z } from 'zod';
+import type { UseRetention } from '../../snapshot/use-windows.js';
 
 /** The seed scripts' defaults (uktrade/ecr_maintainer). */
 export const SEED_DEFAULTS = { keepMinImageCount: 3, keepImagesNewerThanDays: 7 } as const;
@@ -123,6 +124,12 @@ export type InUseConfig = CleanupConfig['inUse'];
 /** The longest keepIfUsedWithinDays of any rule: how long a use is remembered where no single rule applies. */
 export const longestKeepDays = (config: CleanupConfig): number =>
   Math.max(0, ...[...config.rules, ...(config.defaultRule ? [config.defaultRule] : [])].map((r) => r.keepIfUsedWithinDays));
+
+/** What the refresher's memory of uses needs of these settings. */
+export const useRetention = (config: CleanupConfig): UseRetention => ({
+  windows: config.inUse,
+  retentionMs: Math.max(longestKeepDays(config) * 86_400_000, config.inUse.stoppedTaskWindowHours * 3_600_000),
+});
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -8,9 +8,8 @@
 import type { Image, ImageUse, Snapshot } from '../../snapshot/model.js';
 import type { InUseConfig } from './config.js';
 import { parseEcrReference } from '../../snapshot/reference.js';
+import { currentUseCounter, rememberedUseCounts } from '../../snapshot/use-windows.js';
 
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 const NONE: readonly ImageUse[] = Object.freeze([]);
 
 export interface InUseResolver {
@@ -18,60 +17,6 @@ export interface InUseResolver {
   (image: Image): readonly ImageUse[];
   /** The same, for the images of one repository under a rule's keepIfUsedWithinDays. */
   forRepository(repositoryId: string, keepDays?: number): (image: Image) => readonly ImageUse[];
-}
-
-const familyOf = (use: ImageUse): { key: string; revision: number } | undefined => {
-  const td = use.taskDefinition;
-  if (!td) return undefined;
-  const colon = td.lastIndexOf(':');
-  const revision = colon > 0 ? Number(td.slice(colon + 1)) : NaN;
-  if (!Number.isInteger(revision)) return undefined;
-  return { key: `${use.accountId}/${use.region}/${td.slice(0, colon)}`, revision };
-};
-
-/** The revisions kept per family: the newest `n` among the task-definition uses. */
-function keptRevisions(uses: readonly ImageUse[], n: number): ReadonlySet<string> {
-  const byFamily = new Map<string, Set<number>>();
-  for (const use of uses) {
-    if (use.kind !== 'task-definition') continue;
-    const family = familyOf(use);
-    if (!family) continue;
-    let set = byFamily.get(family.key);
-    if (!set) byFamily.set(family.key, (set = new Set()));
-    set.add(family.revision);
-  }
-  const kept = new Set<string>();
-  for (const [key, revisions] of byFamily) {
-    for (const revision of [...revisions].sort((a, b) => b - a).slice(0, n)) kept.add(`${key}:${revision}`);
-  }
-  return kept;
-}
-
-/** Whether a use the current read saw protects its image now (before any memory). */
-export function currentUseCounter(uses: readonly ImageUse[], config: InUseConfig, now: number): (use: ImageUse) => boolean {
-  const kept = keptRevisions(uses, config.taskDefinitionRevisions);
-  const stoppedSince = now - config.stoppedTaskWindowHours * HOUR;
-  return (use) => {
-    switch (use.kind) {
-      case 'stopped-task':
-        return use.at === undefined || use.at >= stoppedSince;
-      case 'task-definition': {
-        const family = familyOf(use);
-        return !family || kept.has(`${family.key}:${family.revision}`);
-      }
-      default:
-        return true;
-    }
-  };
-}
-
-/** Whether a remembered use still counts: unseen for less than its window. */
-export function rememberedUseCounts(use: ImageUse, config: InUseConfig, keepDays: number, now: number): boolean {
-  const task = use.kind === 'running-task' || use.kind === 'stopped-task';
-  const window = task ? Math.max(config.stoppedTaskWindowHours * HOUR, keepDays * DAY) : keepDays * DAY;
-  // A stopped task counts from its stop; anything else from when it was last seen.
-  const anchor = use.kind === 'stopped-task' && use.at !== undefined ? Math.max(use.at, use.lastSeenAt ?? use.at) : use.lastSeenAt;
-  return anchor === undefined || anchor >= now - window;
 }
 
 // Moved to the snapshot model, so query/ and metrics/ can read it without importing cleanup/.
