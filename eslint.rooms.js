@@ -21,7 +21,7 @@ export const FORBIDDEN = {
   uses: ['aws', 'refresh', 'store', 'query', 'cost', 'cleanup', 'metrics', 'config', ...EDGES],
   cost: ['aws', 'refresh', 'uses', 'store', 'query', 'cleanup', 'metrics', 'config', ...EDGES],
   query: ['aws', 'refresh', 'uses', 'store', 'cleanup', 'metrics', 'config', ...EDGES],
-  aws: ['refresh', 'uses', 'store', 'query', 'cost', 'cleanup', 'metrics', ...EDGES],
+  aws: ['refresh', 'uses', 'store', 'query', 'cost', 'cleanup', 'metrics', 'config', ...EDGES],
   'cleanup/plan': ['aws', 'refresh', 'store', 'metrics', 'config', 'cleanup/execute', 'http', 'reports', ...WIRING],
   metrics: ['refresh', 'uses', 'store', 'query', 'cleanup', ...EDGES],
   refresh: ['query', 'cleanup', 'metrics', ...EDGES],

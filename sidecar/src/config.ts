@@ -4,6 +4,7 @@
  * with a message naming the variable. `loadConfig` is pure given its inputs.
  */
 import { readFileSync } from 'node:fs';
+import type { AccountConfig } from './aws/accounts.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { CleanupConfig } from './cleanup/plan/config.js';
@@ -19,16 +20,8 @@ import { keepListSourceFromEnv } from './uses/keep-list.js';
 import type { KubernetesSourceOptions } from './uses/kubernetes.js';
 import { kubernetesSourceFromEnv } from './uses/kubernetes.js';
 
-export interface AccountConfig {
-  /** A label for logs and status: `default` for the credential chain's own account, else the role's account id. */
-  readonly name: string;
-  /** 12-digit account id when known up front (a role ARN's account, or ECR_REGISTRY_ID). */
-  readonly accountId?: string;
-  /** Assumed with STS for this account; absent = the default credential chain. */
-  readonly roleArn?: string;
-  readonly externalId?: string;
-  readonly regions: readonly string[];
-}
+export type { AccountConfig };
+
 
 export interface AppConfig {
   readonly host: string;

@@ -10,7 +10,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AccountConfig } from '../config.js';
+import type { AccountConfig } from './accounts.js';
 import type { AwsCallStats } from './stats.js';
 
 export interface StaticCredentials {
