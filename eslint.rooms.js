@@ -22,7 +22,7 @@ export const FORBIDDEN = {
   cost: ['aws', 'refresh', 'uses', 'store', 'query', 'cleanup', 'metrics', 'config', ...EDGES],
   query: ['aws', 'refresh', 'uses', 'store', 'cleanup', 'metrics', 'config', ...EDGES],
   aws: ['refresh', 'uses', 'store', 'query', 'cost', 'cleanup', 'metrics', 'config', ...EDGES],
-  'cleanup/plan': ['aws', 'refresh', 'store', 'metrics', 'config', 'cleanup/execute', 'http', 'reports', ...WIRING],
+  'cleanup/plan': ['aws', 'refresh', 'store', 'metrics', 'config', 'cleanup/execute', 'cleanup/service', 'http', 'reports', ...WIRING],
   metrics: ['refresh', 'uses', 'store', 'query', 'cleanup', ...EDGES],
   refresh: ['query', 'cleanup', 'metrics', ...EDGES],
   'cleanup/execute': ['aws', 'refresh', 'metrics', 'http', 'reports', ...WIRING],

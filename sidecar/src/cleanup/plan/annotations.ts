@@ -1,9 +1,9 @@
 /** Annotations of kind `cleanup`: deletion candidates at their push time, and blocked repositories. */
 import type { Annotation, AnnotationSource } from '../../query/annotations.js';
 import { scopedRepositories } from '../../query/annotations.js';
-import type { CleanupService } from '../service.js';
+import type { PlanSource } from './source.js';
 
-export function cleanupAnnotations(service: CleanupService): AnnotationSource {
+export function cleanupAnnotations(service: PlanSource): AnnotationSource {
   return (snapshot, range) => {
     const plan = service.plan(snapshot);
     const events: Annotation[] = [];

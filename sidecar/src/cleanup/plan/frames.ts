@@ -10,7 +10,7 @@ import type { Snapshot } from '../../snapshot/model.js';
 import type { LifecyclePreviewImage, LifecycleRepositoryPreview } from './lifecycle/preview.js';
 import type { ImagePlan, RepositoryPlan } from './planner.js';
 import { imageFilter, PLAN_FILTERS, selectPlan } from './select.js';
-import type { CleanupService } from '../service.js';
+import type { PlanSource } from './source.js';
 
 const tagsOf = (tags: readonly string[]): string | null => (tags.length ? tags.join(', ') : null);
 const MAX_NOTICES = 10;
@@ -66,7 +66,7 @@ export function blockedNotices(repositories: Iterable<RepositoryPlan>): Notice[]
   return [{ severity: 'warning', text: `Cleanup blocked in ${blocked.length} repositories${more}. ${listed.join(' / ')}` }];
 }
 
-export function cleanupBuilder(service: CleanupService): FrameBuilder {
+export function cleanupBuilder(service: PlanSource): FrameBuilder {
   return {
     filters: [...PLAN_FILTERS],
     usesRange: false,
@@ -126,7 +126,7 @@ const LIFECYCLE_COLUMNS: Column<LifecycleRow>[] = [
   { name: 'sizeBytes', type: 'number', unit: 'bytes', description: 'ECR imageSizeInBytes; null when ECR did not report it.', value: (r) => r.image.sizeBytes ?? null },
 ];
 
-export function lifecycleBuilder(service: CleanupService): FrameBuilder {
+export function lifecycleBuilder(service: PlanSource): FrameBuilder {
   return {
     filters: ['registry', 'region', 'repository', ...IMAGE_FILTERS],
     usesRange: false,
