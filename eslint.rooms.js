@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const SRC = join(ROOT, 'sidecar/src');
 
-const WIRING = ['server', 'main', 'prepare', 'demo'];
+const WIRING = ['app', 'main', 'demo'];
 const EDGES = ['http', 'reports', 'cleanup/execute', 'cleanup/service', ...WIRING];
 
 /** room (a folder under sidecar/src, or a file without .ts) -> the rooms it may not import. */
@@ -26,11 +26,14 @@ export const FORBIDDEN = {
   metrics: ['refresh', 'uses', 'store', 'query', 'cleanup', ...EDGES],
   refresh: ['query', 'cleanup', 'metrics', ...EDGES],
   'cleanup/execute': ['aws', 'refresh', 'metrics', 'http', 'reports', ...WIRING],
+  reports: ['aws', 'refresh', 'uses', 'store', 'cleanup', 'metrics', 'config', 'http', ...WIRING],
   http: WIRING,
+  // The emulator is a wing of its own: it speaks AWS's wire protocols and knows nothing of the sidecar.
+  demo: ['snapshot', 'store', 'aws', 'uses', 'cost', 'query', 'cleanup', 'metrics', 'refresh', 'reports', 'http', 'config', 'secrets', 'app', 'main', 'cooperative', 'log', 'env-number', 'trusted-proxies'],
 };
 
 /** A room's path under sidecar/src: a folder, or a module file (`config` is config.ts, `cleanup/service` service.ts). */
-const FILE_ROOMS = new Set(['config', 'secrets', 'server', 'main', 'prepare', 'cleanup/service']);
+const FILE_ROOMS = new Set(['config', 'secrets', 'main', 'cleanup/service', 'cooperative', 'log', 'env-number', 'trusted-proxies']);
 
 const folders = (dir) => [dir, ...readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => folders(join(dir, e.name)))];
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

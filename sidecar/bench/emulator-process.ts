@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AccountConfig } from '../src/config.js';
-import { demoRoleArn } from '../src/demo/sidecar.js';
+import { demoRoleArn } from '../src/app/demo-sidecar.js';
 
 export const SIDECAR_DIR = fileURLToPath(new URL('..', import.meta.url));
 

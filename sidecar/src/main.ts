@@ -5,10 +5,10 @@
  */
 import { ConfigError, loadConfig } from './config.js';
 import { DEMO_PARAMS } from './demo/generate.js';
-import { startDemoSidecar } from './demo/sidecar.js';
+import { startDemoSidecar } from './app/demo-sidecar.js';
 import { createLogger, redactText } from './log.js';
 import { configSecrets, envSecrets, redactUrl } from './secrets.js';
-import { startServer } from './server.js';
+import { startServer } from './app/server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoSidecar, type DemoSidecar } from '../../sidecar/src/demo/sidecar.js';
+import { startDemoSidecar, type DemoSidecar } from '../../sidecar/src/app/demo-sidecar.js';
 import { DIST_DIR, ensurePluginBuilt } from '../support/browser-build.js';
 import { startGrafanaProxy, type GrafanaProxy, type PluginRoute } from '../support/grafana-proxy.js';
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoSidecar } from '../../sidecar/src/demo/sidecar.js';
+import { startDemoSidecar } from '../../sidecar/src/app/demo-sidecar.js';
 import { startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
 import {
   alertRuleExpressions,

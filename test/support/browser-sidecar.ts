@@ -1,4 +1,4 @@
-import { startDemoSidecar } from '../../sidecar/src/demo/sidecar.js';
+import { startDemoSidecar } from '../../sidecar/src/app/demo-sidecar.js';
 
 // The sidecar requires 8+ characters.
 export const SIDECAR_TOKEN = 'browser-test-token';

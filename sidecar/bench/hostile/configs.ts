@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../../src/config.js';
 import { CONFIG_ENV_VARS, ConfigError, loadConfig } from '../../src/config.js';
-import { DEMO_CREDENTIALS } from '../../src/demo/sidecar.js';
+import { DEMO_CREDENTIALS } from '../../src/app/demo-sidecar.js';
 import { silentLogger } from '../../src/log.js';
-import { startServer } from '../../src/server.js';
+import { startServer } from '../../src/app/server.js';
 import type { Campaign, PartResult } from './part.js';
 import { SECRETS } from './secrets.js';
 

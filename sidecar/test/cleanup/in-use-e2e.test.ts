@@ -14,10 +14,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Fixture, RunningEmulator } from '../../src/demo/index.js';
 import { startEmulator } from '../../src/demo/index.js';
-import { DEMO_CREDENTIALS, demoAccounts } from '../../src/demo/sidecar.js';
+import { DEMO_CREDENTIALS, demoAccounts } from '../../src/app/demo-sidecar.js';
 import { createLogger } from '../../src/log.js';
-import type { RunningServer } from '../../src/server.js';
-import { startServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/app/server.js';
+import { startServer } from '../../src/app/server.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';

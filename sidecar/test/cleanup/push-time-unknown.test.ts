@@ -9,8 +9,8 @@ import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FixtureImage } from '../../src/demo/fixture.js';
 import { parseFixture } from '../../src/demo/fixture.js';
-import type { DemoSidecar } from '../../src/demo/sidecar.js';
-import { startDemoSidecar } from '../../src/demo/sidecar.js';
+import type { DemoSidecar } from '../../src/app/demo-sidecar.js';
+import { startDemoSidecar } from '../../src/app/demo-sidecar.js';
 
 const DAY = 86_400;
 const NOW = 1_767_225_600; // 2026-01-01, epoch seconds

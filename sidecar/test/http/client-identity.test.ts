@@ -6,7 +6,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { startDemoSidecar, type DemoSidecar } from '../../src/demo/sidecar.js';
+import { startDemoSidecar, type DemoSidecar } from '../../src/app/demo-sidecar.js';
 import { clientIdentity } from '../../src/http/client-identity.js';
 import { normalizeAddress, trustedProxies, trustedProxiesSchema } from '../../src/trusted-proxies.js';
 

@@ -9,7 +9,7 @@ import type { Fixture } from '../../src/demo/fixture.js';
 import { loadFixture } from '../../src/demo/fixture.js';
 import type { RunningEmulator } from '../../src/demo/server.js';
 import { startEmulator } from '../../src/demo/server.js';
-import { DEMO_CREDENTIALS, demoAccounts } from '../../src/demo/sidecar.js';
+import { DEMO_CREDENTIALS, demoAccounts } from '../../src/app/demo-sidecar.js';
 import { Refresher } from '../../src/refresh/refresher.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -10,8 +10,8 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fixture, FixtureImage } from '../../src/demo/fixture.js';
 import { parseFixture } from '../../src/demo/fixture.js';
-import type { DemoSidecar } from '../../src/demo/sidecar.js';
-import { startDemoSidecar } from '../../src/demo/sidecar.js';
+import type { DemoSidecar } from '../../src/app/demo-sidecar.js';
+import { startDemoSidecar } from '../../src/app/demo-sidecar.js';
 import { find, parseSamples, value } from '../metrics/exposition.js';
 import type { Sample } from '../metrics/exposition.js';
 

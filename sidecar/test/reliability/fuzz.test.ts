@@ -11,7 +11,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { PLAN_FILTERS } from '../../src/cleanup/plan/select.js';
 import type { RunningEmulator } from '../../src/demo/index.js';
 import { createApp } from '../../src/http/app.js';
-import { cleanupWiring } from '../../src/http/cleanup-wiring.js';
+import { cleanupWiring } from '../../src/app/cleanup-wiring.js';
 import type { AppEnv } from '../../src/http/deps.js';
 import { metricsRoute } from '../../src/http/metrics.js';
 import { metricsConfigFromEnv } from '../../src/metrics/config.js';

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/demo/index.js';
 import { DEFAULT_BODY_LIMIT } from '../../src/http/app.js';
-import { HTTP_TIMEOUTS } from '../../src/server.js';
+import { HTTP_TIMEOUTS } from '../../src/app/server.js';
 import type { TestSidecar } from './support.js';
 import { fetchWithin, smallFixture, startSidecar, startSmallEmulator } from './support.js';
 

@@ -9,11 +9,11 @@ import type { AppConfig } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import type { Fixture, RunningEmulator, SyntheticParams } from '../../src/demo/index.js';
 import { generateFixture, startEmulator } from '../../src/demo/index.js';
-import { DEMO_CREDENTIALS, demoAccounts } from '../../src/demo/sidecar.js';
+import { DEMO_CREDENTIALS, demoAccounts } from '../../src/app/demo-sidecar.js';
 import type { Logger } from '../../src/log.js';
 import { createLogger } from '../../src/log.js';
-import type { HttpTimeouts, RunningServer } from '../../src/server.js';
-import { startServer } from '../../src/server.js';
+import type { HttpTimeouts, RunningServer } from '../../src/app/server.js';
+import { startServer } from '../../src/app/server.js';
 import type { Store } from '../../src/store/types.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -21,7 +21,7 @@ afterAll(() => emulator.close());
 
 /** The cron job as a user runs it: a child process, AWS reached through AWS_ENDPOINT_URL_*. */
 const report = (args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', join(SIDECAR, 'src/reports/cli.ts'), ...args], {
+  run(process.execPath, ['--import', 'tsx', join(SIDECAR, 'src/app/report-cli.ts'), ...args], {
     cwd: SIDECAR,
     env: {
       ...process.env,

@@ -12,7 +12,7 @@ import { configSecrets } from '../secrets.js';
 import { createLogger } from '../log.js';
 import { Refresher } from '../refresh/refresher.js';
 import type { Inventory } from '../snapshot/inventory.js';
-import { writeReports } from './write.js';
+import { writeReports } from '../reports/write.js';
 
 export interface ReportCliDeps {
   /** Builds the inventory (AWS clients + refresher) from the config. */

@@ -12,13 +12,13 @@ import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
 import { configSecrets } from '../secrets.js';
 import type { Inventory } from '../snapshot/inventory.js';
-import type { RunningServer } from '../server.js';
-import { startServer } from '../server.js';
-import type { Fixture } from './fixture.js';
-import type { SyntheticParams } from './generate.js';
-import { DEMO_PARAMS, generateFixture } from './generate.js';
-import type { RunningEmulator } from './server.js';
-import { startEmulator } from './server.js';
+import type { RunningServer } from './server.js';
+import { startServer } from './server.js';
+import type { Fixture } from '../demo/fixture.js';
+import type { SyntheticParams } from '../demo/generate.js';
+import { DEMO_PARAMS, generateFixture } from '../demo/generate.js';
+import type { RunningEmulator } from '../demo/server.js';
+import { startEmulator } from '../demo/server.js';
 
 export interface DemoSidecarOptions {
   /** Default 0: an ephemeral port. */

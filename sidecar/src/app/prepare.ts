@@ -2,11 +2,11 @@
  * What is built for each new snapshot before it is swapped in: the query indexes, the cleanup plan and
  * the /metrics text. Each step gives the event loop turns, so the current snapshot keeps being served.
  */
-import type { CleanupService } from './cleanup/service.js';
-import type { PriceTable } from './cost/pricing.js';
-import type { MetricsRenderer } from './metrics/renderer.js';
-import { warmQueryIndexes } from './query/warm.js';
-import type { Snapshot } from './snapshot/model.js';
+import type { CleanupService } from '../cleanup/service.js';
+import type { PriceTable } from '../cost/pricing.js';
+import type { MetricsRenderer } from '../metrics/renderer.js';
+import { warmQueryIndexes } from '../query/warm.js';
+import type { Snapshot } from '../snapshot/model.js';
 
 export interface PrepareDeps {
   /** The query context's price table: cached repository and cost rows are keyed by it. */

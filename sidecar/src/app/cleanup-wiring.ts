@@ -19,10 +19,10 @@ import type { Inventory } from '../snapshot/inventory.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { storeAuditWriter } from '../cleanup/execute/audit.js';
 import type { AuditStore } from '../store/types.js';
-import { cleanupRoutes } from './cleanup.js';
-import type { TrustedProxies } from './client-identity.js';
-import { cleanupAuditRoute } from './cleanup-audit.js';
-import type { AppEnv, Logger } from './deps.js';
+import { cleanupRoutes } from '../http/cleanup.js';
+import type { TrustedProxies } from '../http/client-identity.js';
+import { cleanupAuditRoute } from '../http/cleanup-audit.js';
+import type { AppEnv, Logger } from '../http/deps.js';
 
 export interface CleanupWiringOptions {
   readonly config: CleanupConfig;
