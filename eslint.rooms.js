@@ -24,7 +24,7 @@ export const FORBIDDEN = {
   aws: ['refresh', 'uses', 'store', 'query', 'cost', 'cleanup', 'metrics', 'config', ...EDGES],
   'cleanup/plan': ['aws', 'refresh', 'store', 'metrics', 'config', 'cleanup/execute', 'cleanup/service', 'http', 'reports', ...WIRING],
   metrics: ['refresh', 'uses', 'store', 'query', 'cleanup', ...EDGES],
-  refresh: ['query', 'cleanup', 'metrics', ...EDGES],
+  refresh: ['query', 'cleanup', 'metrics', 'config', ...EDGES],
   'cleanup/execute': ['aws', 'refresh', 'metrics', 'http', 'reports', ...WIRING],
   reports: ['aws', 'refresh', 'uses', 'store', 'cleanup', 'metrics', 'config', 'http', ...WIRING],
   http: WIRING,

@@ -7,13 +7,10 @@ import type { Outcome } from './ecs-launch.js';
 import { ImageSchema, TaskDefinitionSchema } from './fixture.js';
 import { handleLambdaAdmin } from './lambda-admin.js';
 import type { ClusterState, EmulatorStore } from './store.js';
+import type { AdminReply } from './admin-reply.js';
 
 export const ADMIN_PREFIX = '/_emulator';
 
-export interface AdminReply {
-  readonly status: number;
-  readonly body: unknown;
-}
 
 const target = {
   accountId: z

@@ -3,7 +3,7 @@
  * (resolving the image digest from the emulator's ECR at that moment), publish a version, set an alias.
  */
 import { z } from 'zod';
-import type { AdminReply } from './admin.js';
+import type { AdminReply } from './admin-reply.js';
 import { ALIAS_NAME, FUNCTION_NAME, LambdaAliasSchema } from './lambda-fixture.js';
 import { FunctionState, imageResolver } from './lambda-state.js';
 import type { LambdaCode } from './lambda-state.js';

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { INDEX_MEDIA_TYPES } from './fixture.js';
 import type { FixtureLambda, FixtureLambdaCode, FixtureLambdaFunction } from './lambda-fixture.js';
 import { aliasProblem } from './lambda-fixture.js';
-import type { RepositoryState } from './store.js';
 
 export interface LambdaCode {
   /** As deployed (tag, digest or neither). Absent for Zip functions. */
@@ -222,7 +221,14 @@ export function parseImageUri(uri: string): ParsedImageUri | undefined {
   };
 }
 
-type RepositoryLookup = (accountId: string, region: string, name: string) => RepositoryState | undefined;
+/** What resolving an image needs of a repository (store.ts RepositoryState has this shape). */
+interface ResolvableRepository {
+  readonly uri: string;
+  readonly byDigest: ReadonlyMap<string, { readonly img: { readonly digest: string; readonly mediaType: string } }>;
+  readonly byTag: ReadonlyMap<string, { readonly img: { readonly digest: string; readonly mediaType: string } }>;
+}
+
+type RepositoryLookup = (accountId: string, region: string, name: string) => ResolvableRepository | undefined;
 
 /**
  * Lambda's deploy-time resolution: the repository must be in the function's region (another account is

@@ -8,6 +8,7 @@ import { imageIndex, rowsWithDigest } from './image-index.js';
 import { keptRepositories } from './repository-table.js';
 import type { Filters } from './request.js';
 import { effectiveUses, usesOf } from './uses.js';
+import { pageBy } from './row-order.js';
 
 /**
  * Image selection over the columnar index: filters become tight passes over typed arrays that clear
@@ -283,19 +284,6 @@ function mergeRuns(values: Float64Array, src: Int32Array, dst: Int32Array, from:
   while (j < to) dst[k++] = src[j++]!;
 }
 
-/** Compares two rows by key: nulls (NaN) last in both orders, ties by row ascending. */
-export function rowComparator(key: (row: number) => number, sign: number): (a: number, b: number) => number {
-  return (a, b) => {
-    const x = key(a);
-    const y = key(b);
-    if (x === y) return a - b;
-    const xn = Number.isNaN(x);
-    const yn = Number.isNaN(y);
-    if (xn || yn) return xn && yn ? a - b : xn ? 1 : -1;
-    return (x < y ? -1 : 1) * sign;
-  };
-}
-
 /** The matched rows, ascending. */
 export function matchedRows(selection: ImageSelection): Int32Array {
   const rows = new Int32Array(selection.count);
@@ -324,62 +312,6 @@ export function pageImageRows(selection: ImageSelection, key: RowKey | undefined
   if (key.repositoryRank) return walkRepositories(selection, key.repositoryRank, order, offset, k);
   if (key.stable && count * 16 >= mask.length) return walkOrder(selection, key.stable, order, offset, k);
   return pageBy(matchedRows(selection), key.value, order === 'asc' ? 1 : -1, offset, k);
-}
-
-/**
- * Rows [offset, k) of `rows` ordered by `key` (NaN last, ties by row): a bounded heap when the page is
- * near the top (each row's key is read once and compared with the worst kept key), else a sort.
- */
-export function pageBy(rows: Int32Array, key: (row: number) => number, sign: number, offset: number, k: number): number[] {
-  const cmp = rowComparator(key, sign);
-  if (k * 4 >= rows.length) return Array.from(rows.sort(cmp).subarray(offset, k));
-  // Max-heap of the k best rows: the root is the worst kept row. Keys: NaN stands last, so as +Infinity·sign.
-  const heap = new Int32Array(k);
-  const keys = new Float64Array(k);
-  let size = 0;
-  /** True when (x, a) sorts after (y, b). */
-  const after = (x: number, a: number, y: number, b: number): boolean => {
-    if (x === y) return a > b;
-    if (Number.isNaN(x)) return !Number.isNaN(y) || a > b;
-    if (Number.isNaN(y)) return false;
-    return sign > 0 ? x > y : x < y;
-  };
-  const swap = (p: number, q: number): void => {
-    const r = heap[p]!;
-    heap[p] = heap[q]!;
-    heap[q] = r;
-    const v = keys[p]!;
-    keys[p] = keys[q]!;
-    keys[q] = v;
-  };
-  for (const row of rows) {
-    const v = key(row);
-    if (size < k) {
-      let pos = size++;
-      heap[pos] = row;
-      keys[pos] = v;
-      while (pos > 0) {
-        const parent = (pos - 1) >> 1;
-        if (!after(keys[pos]!, heap[pos]!, keys[parent]!, heap[parent]!)) break;
-        swap(pos, parent);
-        pos = parent;
-      }
-    } else if (after(keys[0]!, heap[0]!, v, row)) {
-      heap[0] = row;
-      keys[0] = v;
-      for (let pos = 0; ; ) {
-        const l = 2 * pos + 1;
-        const r = l + 1;
-        let worst = pos;
-        if (l < size && after(keys[l]!, heap[l]!, keys[worst]!, heap[worst]!)) worst = l;
-        if (r < size && after(keys[r]!, heap[r]!, keys[worst]!, heap[worst]!)) worst = r;
-        if (worst === pos) break;
-        swap(pos, worst);
-        pos = worst;
-      }
-    }
-  }
-  return Array.from(heap.subarray(0, size).sort(cmp).subarray(offset));
 }
 
 /** Pages repository by repository in rank order (ties: snapshot order, which is row order). */

@@ -2,7 +2,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { Filters } from './request.js';
 import type { QueryRequest } from './request.js';
 import { repositoryPredicate } from './filters.js';
-import { pageBy } from './image-select.js';
+import { pageBy } from './row-order.js';
 import { inventoryNotices } from './notices.js';
 import type { Cell, Column, Notice } from './table.js';
 import { compareCells, resolveSort } from './table.js';

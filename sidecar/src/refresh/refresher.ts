@@ -6,7 +6,8 @@
  */
 import pLimit from 'p-limit';
 import type { LimitFunction } from 'p-limit';
-import type { AccountConfig, AppConfig } from '../config.js';
+import type { AccountConfig } from '../aws/accounts.js';
+import type { RefreshSettings } from './settings.js';
 import type { ClientRegistry } from '../aws/clients.js';
 import { EcrFetcher, errorMessage } from '../aws/ecr.js';
 import { EcsFetcher } from '../aws/ecs.js';
@@ -36,7 +37,7 @@ export interface RegistryTarget {
 }
 
 export interface RefresherOptions {
-  readonly config: AppConfig;
+  readonly config: RefreshSettings;
   readonly clients: ClientRegistry;
   readonly log?: Logger;
   /** Epoch ms; injectable for tests. */
@@ -86,7 +87,7 @@ export class Refresher implements Inventory {
   readonly caches = new RefreshCaches();
   /** Published Lambda versions are immutable: their images are read once. */
   private readonly lambdaVersions = new LambdaVersionCache();
-  private readonly config: AppConfig;
+  private readonly config: RefreshSettings;
   private readonly clients: ClientRegistry;
   private readonly log: Logger;
   private readonly now: () => number;

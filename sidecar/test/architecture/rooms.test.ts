@@ -1,10 +1,12 @@
 /**
  * The lint rule that keeps data flowing one way (eslint.rooms.js, docs/architecture.md) reports an arrow back
  * up, resolves paths as they resolve (a room's own file of the same name is not another room), and passes
- * the code as it is.
+ * the code as it is; and no module imports itself through others.
  */
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ESLint } from 'eslint';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -32,5 +34,60 @@ describe('rooms', () => {
   it('resolves paths: a room importing its own file named like another room is fine, and so is a room below', async () => {
     expect(await restricted('sidecar/src/cleanup/plan/lifecycle/probe.ts', "import '../config.js';\nimport '../../../snapshot/model.js';\n")).toEqual([]);
     expect(await restricted('sidecar/src/query/types/probe.ts', "import '../uses.js';\nimport '../../cost/cost.js';\n")).toEqual([]);
+  });
+});
+
+/** Every module of sidecar/src with the modules it imports (relative imports, as TypeScript reads them). */
+function importGraph(): Map<string, string[]> {
+  const src = join(ROOT, 'sidecar/src');
+  const graph = new Map<string, string[]>();
+  for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    const path = join(src, file);
+    const { importedFiles } = ts.preProcessFile(readFileSync(path, 'utf8'), true, true);
+    graph.set(
+      path,
+      importedFiles.filter((i) => i.fileName.startsWith('.')).map((i) => resolve(dirname(path), i.fileName.replace(/\.js$/, '.ts'))),
+    );
+  }
+  return graph;
+}
+
+/** The first cycle found by a depth-first walk, or undefined. */
+function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      if (state.get(next) === 'open') return [...path.slice(path.indexOf(next)), next];
+      if (!state.has(next)) {
+        const found = visit(next);
+        if (found) return found;
+      }
+    }
+    path.pop();
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    if (state.has(node)) continue;
+    const found = visit(node);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+describe('the import graph', () => {
+  it('has no circle between modules', () => {
+    const graph = importGraph();
+    expect(graph.size).toBeGreaterThan(100);
+    expect(findCycle(graph)?.map((f) => f.slice(ROOT.length + 1))).toBeUndefined();
+  });
+
+  it('the cycle check can fail', () => {
+    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual(['a', 'b', 'c', 'a']);
+    expect(findCycle(new Map([['a', ['b']], ['b', []]]))).toBeUndefined();
   });
 });
