@@ -6,7 +6,7 @@ import { toDeleteCsv } from '../../src/cleanup/plan/csv.js';
 import { cleanupBuilder, lifecycleBuilder } from '../../src/cleanup/plan/frames.js';
 import { createCleanupService, reclaimableByRepository } from '../../src/cleanup/service.js';
 import { selectPlan } from '../../src/cleanup/plan/select.js';
-import { parsePlanQuery } from '../../src/http/cleanup.js';
+import { parsePlanQuery } from '../../src/http/cleanup-plan.js';
 import { QueryRequest } from '../../src/query/request.js';
 import { DAY, MIB, NOW, digest, fakeInventory, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 

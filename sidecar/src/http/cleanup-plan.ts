@@ -1,0 +1,289 @@
+/**
+ * The cleanup plan's routes: what would be deleted and why. Validation only; the logic lives in cleanup/plan/.
+ *   GET /api/v1/cleanup/plan[?format=csv]  the plan (JSON), or the seed script's to_delete.csv
+ *   GET /api/v1/cleanup/plan.csv
+ *   GET /api/v1/cleanup/lifecycle          what ECR lifecycle policies will expire or archive
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { toDeleteCsv } from '../cleanup/plan/csv.js';
+import type { ImagePlan, RepositoryPlan } from '../cleanup/plan/planner.js';
+import { PLAN_FILTERS, selectPlan } from '../cleanup/plan/select.js';
+import type { QueryIssue } from '../query/errors.js';
+import { globMatcher } from '../query/filters.js';
+import { globListIssue, MAX_GLOB_LENGTH } from '../query/glob.js';
+import { Filters } from '../query/request.js';
+import type { Snapshot } from '../snapshot/model.js';
+import type { CleanupRouteDeps } from './cleanup.js';
+import type { AppEnv } from './deps.js';
+import { badRequest, ERROR_RESPONSES, zodIssues } from './errors.js';
+
+export const DEFAULT_PLAN_LIMIT = 10_000;
+export const MAX_PLAN_LIMIT = 100_000;
+
+const NUMBER_FILTERS = new Set(['olderThanDays', 'notPulledForDays', 'notUsedForDays']);
+const BOOLEAN_FILTERS = new Set(['inUse', 'untagged']);
+const TIME_FILTERS = new Set(['pushedBefore', 'pushedAfter', 'pulledBefore', 'pulledAfter']);
+/** Decimal digits only: `0x10`, ` 5`, `1e3` and an empty value are refused, not read as numbers. */
+const decimal = z
+  .string()
+  .regex(/^\d{1,12}$/, 'must be a decimal integer')
+  .transform(Number);
+const PAGING = z
+  .object({
+    format: z.enum(['json', 'csv']).default('json'),
+    limit: decimal.pipe(z.number().int().min(1).max(MAX_PLAN_LIMIT)).default(DEFAULT_PLAN_LIMIT),
+    offset: decimal.pipe(z.number().int().min(0).max(10_000_000)).default(0),
+  })
+  .strict();
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; issues: QueryIssue[] };
+
+/** The query API's filters from a query string; repeat a parameter to give several values. */
+export function parsePlanQuery(queries: Record<string, string[]>): Parsed<{ filters: Filters; paging: z.output<typeof PAGING> }> {
+  const raw: Record<string, unknown> = {};
+  const paging: Record<string, string> = {};
+  const issues: QueryIssue[] = [];
+  const known = new Set(Object.keys(Filters.shape));
+  for (const [key, values] of Object.entries(queries)) {
+    if (key in PAGING.shape) {
+      paging[key] = values[values.length - 1]!;
+      continue;
+    }
+    if (!known.has(key)) {
+      issues.push({ path: key, message: 'unknown parameter' });
+      continue;
+    }
+    if (!(PLAN_FILTERS as readonly string[]).includes(key)) {
+      issues.push({ path: key, message: `does not apply to the cleanup plan; it takes: ${PLAN_FILTERS.join(', ')}` });
+      continue;
+    }
+    const convert = (v: string): unknown => {
+      if (NUMBER_FILTERS.has(key)) return /^\d{1,6}(?:\.\d{1,6})?$/.test(v) ? Number(v) : v;
+      if (BOOLEAN_FILTERS.has(key)) return v === 'true' ? true : v === 'false' ? false : v;
+      if (TIME_FILTERS.has(key)) return /^\d{1,15}$/.test(v) ? Number(v) : v;
+      return v;
+    };
+    const converted = values.map(convert);
+    raw[key] = converted.length === 1 ? converted[0] : converted;
+  }
+  if (issues.length) return { ok: false, issues };
+  const filters = Filters.safeParse(raw);
+  const page = PAGING.safeParse(paging);
+  if (!filters.success) issues.push(...zodIssues(filters.error));
+  if (!page.success) issues.push(...zodIssues(page.error));
+  if (!filters.success || !page.success) return { ok: false, issues };
+  return { ok: true, value: { filters: filters.data, paging: page.data } };
+}
+
+const imageJson = (snapshot: Snapshot, p: ImagePlan) => {
+  const repository = snapshot.repositoryById.get(p.image.repositoryId)!;
+  return {
+    repository: repository.name,
+    account: repository.accountId,
+    region: repository.region,
+    digest: p.image.digest,
+    tags: p.image.tags,
+    kind: p.image.kind,
+    pushedAt: p.image.pushedAtUnknown ? null : new Date(p.image.pushedAt).toISOString(),
+    decision: p.decision,
+    reasons: p.reasons,
+    inUse: p.inUse,
+    sizeBytes: p.image.sizeBytes ?? null,
+    reclaimableBytes: p.reclaimableBytes,
+    monthlyUsd: p.monthlyUsd,
+  };
+};
+
+const repositoryJson = (r: RepositoryPlan) => ({
+  repository: r.repository.name,
+  account: r.repository.accountId,
+  region: r.repository.region,
+  rule: r.rule,
+  status: r.status,
+  blockedReasons: r.blockedReasons,
+  summary: r.summary,
+});
+
+const Reason = z.object({ code: z.string(), text: z.string() });
+const Summary = z.object({
+  images: z.number(),
+  delete: z.number(),
+  keep: z.number(),
+  blocked: z.number(),
+  inUse: z.number(),
+  deleteSizeBytes: z.number(),
+  reclaimableBytes: z.number(),
+  monthlyUsd: z.number(),
+  reclaimableUnknown: z.number(),
+});
+const PlanResponse = z
+  .object({
+    planId: z.string().openapi({ description: 'sha256 of the configuration and the repositories in scope (their images, uses and decisions). Send it to /execute.' }),
+    generatedAt: z.string(),
+    snapshotVersion: z.number(),
+    notices: z.array(z.string()).openapi({ description: 'What the plan cannot see: in-use sources not read, registries declared to run nothing, uses naming registries that are not inventoried.' }),
+    summary: Summary,
+    repositories: z.array(
+      z.object({
+        repository: z.string(),
+        account: z.string(),
+        region: z.string(),
+        rule: z.string().nullable(),
+        status: z.enum(['ok', 'blocked', 'no-rule']),
+        blockedReasons: z.array(Reason),
+        summary: Summary,
+      }),
+    ),
+    images: z.array(
+      z.object({
+        repository: z.string(),
+        account: z.string(),
+        region: z.string(),
+        digest: z.string(),
+        tags: z.array(z.string()),
+        kind: z.string(),
+        pushedAt: z.string().nullable().openapi({ description: 'ECR imagePushedAt; null when ECR did not report it (the image is then kept).' }),
+        decision: z.enum(['delete', 'keep', 'blocked']),
+        reasons: z.array(Reason),
+        inUse: z.boolean(),
+        sizeBytes: z.number().nullable().openapi({ description: 'ECR imageSizeInBytes; null when ECR did not report it.' }),
+        reclaimableBytes: z.number().nullable(),
+        monthlyUsd: z.number().nullable(),
+      }),
+    ),
+    totalImages: z.number().openapi({ description: 'Images matching the filters, before limit and offset.' }),
+  })
+  .openapi('CleanupPlan');
+
+/** Mounts the plan routes. */
+export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inventory'>): (app: OpenAPIHono<AppEnv>) => void {
+  return (app) => {
+    const planHandler = (c: Context, forceCsv: boolean) => {
+      const parsed = parsePlanQuery(c.req.queries());
+      if (!parsed.ok) return badRequest(c, parsed.issues);
+      const { filters, paging } = parsed.value;
+      const snapshot = deps.inventory.snapshot();
+      const selection = selectPlan(deps.service.plan(snapshot), filters, deps.service.now(), snapshot);
+      if (forceCsv || paging.format === 'csv') {
+        c.header('Content-Disposition', 'attachment; filename="to_delete.csv"');
+        c.header('X-Plan-Id', selection.plan.id);
+        return c.body(toDeleteCsv(snapshot, selection.rows), 200, { 'Content-Type': 'text/csv; charset=UTF-8' });
+      }
+      const page = selection.page(paging.offset, paging.limit);
+      c.header('X-Plan-Id', selection.plan.id);
+      return c.json(
+        {
+          planId: selection.plan.id,
+          generatedAt: new Date(selection.plan.generatedAt).toISOString(),
+          snapshotVersion: selection.plan.snapshotVersion,
+          notices: selection.plan.notices,
+          summary: selection.plan.summary,
+          repositories: selection.plan.repositories.map(repositoryJson),
+          images: page.map((p) => imageJson(snapshot, p)),
+          totalImages: selection.total,
+        },
+        200,
+      );
+    };
+    const planQueryDoc = z
+      .object({
+        format: z.enum(['json', 'csv']).optional(),
+        limit: z.string().optional(),
+        offset: z.string().optional(),
+        // Repeated parameters reach the validator as arrays; parsePlanQuery reads them either way.
+        ...Object.fromEntries(PLAN_FILTERS.map((f) => [f, z.union([z.string(), z.array(z.string())]).optional()])),
+      })
+      .openapi({ description: 'The query API filters; repeat a parameter for several values.' });
+
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/cleanup/plan',
+        tags: ['cleanup'],
+        summary: 'The cleanup plan: every image with its decision and reasons.',
+        description: `Filters: ${PLAN_FILTERS.join(', ')}. registry, region and repository scope the plan and its id; the others only choose the images listed. format=csv gives to_delete.csv (repository, digest, tags).`,
+        security: [{ bearer: [] }],
+        request: { query: planQueryDoc },
+        responses: {
+          200: {
+            description: 'The plan.',
+            content: { 'application/json': { schema: PlanResponse }, 'text/csv': { schema: z.string() } },
+          },
+          ...ERROR_RESPONSES,
+        },
+      }),
+      ((c: Context) => planHandler(c, false)) as never,
+    );
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/cleanup/plan.csv',
+        tags: ['cleanup'],
+        summary: "The images to delete as the seed script's to_delete.csv (repository, digest, tags).",
+        security: [{ bearer: [] }],
+        request: { query: planQueryDoc },
+        responses: { 200: { description: 'CSV.', content: { 'text/csv': { schema: z.string() } } }, ...ERROR_RESPONSES },
+      }),
+      ((c: Context) => planHandler(c, true)) as never,
+    );
+
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/cleanup/lifecycle',
+        tags: ['cleanup'],
+        summary: 'Lifecycle-policy preview: what ECR will expire or archive, flagging images ECS uses.',
+        security: [{ bearer: [] }],
+        request: {
+          query: z
+            .object({
+              repository: z
+                .string()
+                .min(1)
+                .max(MAX_GLOB_LENGTH)
+                .superRefine((glob, ctx) => {
+                  const issue = globListIssue([glob]);
+                  if (issue) ctx.addIssue({ code: 'custom', message: issue });
+                })
+                .optional(),
+            })
+            .strict(),
+        },
+        responses: { 200: { description: 'Per repository.', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...ERROR_RESPONSES },
+      }),
+      (c) => {
+        const q = c.req.valid('query');
+        const preview = deps.service.preview(deps.inventory.snapshot());
+        const keep = q.repository ? globMatcher([q.repository]) : () => true;
+        const repositories = preview.repositories
+          .filter((r) => keep(r.repository.name))
+          .map((r) => ({
+            repository: r.repository.name,
+            account: r.repository.accountId,
+            region: r.repository.region,
+            policy: r.policy,
+            errors: r.errors,
+            incomplete: r.incomplete,
+            summary: r.summary,
+            protectedByIndex: r.protectedByIndex,
+            actions: r.actions.map((a) => ({
+              digest: a.digest,
+              tags: a.image.tags,
+              pushedAt: new Date(a.image.pushedAt).toISOString(),
+              action: a.action,
+              targetStorageClass: a.targetStorageClass ?? null,
+              storageClass: a.storageClass,
+              appliedRulePriority: a.appliedRulePriority,
+              via: a.via,
+              inUse: a.inUse,
+              inUseReasons: a.inUseReasons,
+            })),
+          }));
+        return c.json({ generatedAt: new Date(preview.generatedAt).toISOString(), snapshotVersion: preview.snapshotVersion, repositories }, 200);
+      },
+    );
+
+  };
+}
