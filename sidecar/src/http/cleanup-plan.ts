@@ -12,7 +12,7 @@ import type { ImagePlan, RepositoryPlan } from '../cleanup/plan/planner.js';
 import { PLAN_FILTERS, selectPlan } from '../cleanup/plan/select.js';
 import type { QueryIssue } from '../query/errors.js';
 import { globMatcher } from '../query/filters.js';
-import { globListIssue, MAX_GLOB_LENGTH } from '../query/glob.js';
+import { RepositoryGlobParam } from './scope.js';
 import { Filters } from '../query/request.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { CleanupRouteDeps } from './cleanup.js';
@@ -239,15 +239,7 @@ export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inve
         request: {
           query: z
             .object({
-              repository: z
-                .string()
-                .min(1)
-                .max(MAX_GLOB_LENGTH)
-                .superRefine((glob, ctx) => {
-                  const issue = globListIssue([glob]);
-                  if (issue) ctx.addIssue({ code: 'custom', message: issue });
-                })
-                .optional(),
+              repository: RepositoryGlobParam.optional(),
             })
             .strict(),
         },

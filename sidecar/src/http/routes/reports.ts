@@ -1,9 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Readable } from 'node:stream';
-import { globListIssue, MAX_GLOB_LENGTH } from '../../query/glob.js';
+import { RepositoryGlobParam } from '../scope.js';
 import { csvStream, toCsv } from '../../reports/csv.js';
-import { IMAGE_REPORT_COLUMNS, imageReportRows, iterateImageReportRows, REPOSITORY_REPORT_COLUMNS, repositoryReportRows } from '../../reports/rows.js';
+import {
+  IMAGE_REPORT_COLUMNS,
+  imageReportRows,
+  iterateImageReportRows,
+  REPOSITORY_REPORT_COLUMNS,
+  repositoryReportRows,
+} from '../../reports/rows.js';
 import type { ReportOptions } from '../../reports/rows.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { ERROR_RESPONSES } from '../errors.js';
@@ -14,24 +20,24 @@ const ReportQuery = z
       .enum(['.', ','])
       .default('.')
       .openapi({ description: "CSV only. With ',' numbers use a decimal comma and fields are separated by ';'." }),
-    registry: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').optional(),
-    // Checked here, not while rows stream: a refused glob found mid-stream would cut a 200 short instead of a 400.
-    repository: z
+    registry: z
       .string()
-      .min(1)
-      .max(MAX_GLOB_LENGTH)
-      .superRefine((glob, ctx) => {
-        const issue = globListIssue([glob]);
-        if (issue) ctx.addIssue({ code: 'custom', message: issue });
-      })
-      .optional()
-      .openapi({ description: 'Repository name glob.' }),
+      .regex(/^\d{12}$/, 'must be a 12-digit account id')
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
+      .optional(),
+    // Checked here, not while rows stream: a refused glob found mid-stream would cut a 200 short instead of a 400.
+    repository: RepositoryGlobParam.optional().openapi({ description: 'Repository name glob.' }),
   })
   .strict();
 
 type ReportName = 'repositories' | 'images';
-const REPORTS: Record<ReportName, { columns: readonly string[]; rows: (...a: Parameters<typeof repositoryReportRows>) => Record<string, unknown>[] }> = {
+const REPORTS: Record<
+  ReportName,
+  { columns: readonly string[]; rows: (...a: Parameters<typeof repositoryReportRows>) => Record<string, unknown>[] }
+> = {
   repositories: { columns: REPOSITORY_REPORT_COLUMNS, rows: repositoryReportRows },
   images: { columns: IMAGE_REPORT_COLUMNS, rows: imageReportRows },
 };
@@ -77,7 +83,9 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
           // The images CSV is streamed row by row: a million images never become one string.
           const body =
             name === 'images'
-              ? (Readable.toWeb(csvStream(report.columns, iterateImageReportRows(snapshot, options), q.decimalSeparator)) as ReadableStream<Uint8Array>)
+              ? (Readable.toWeb(
+                  csvStream(report.columns, iterateImageReportRows(snapshot, options), q.decimalSeparator),
+                ) as ReadableStream<Uint8Array>)
               : toCsv(report.columns, report.rows(snapshot, options), q.decimalSeparator);
           return c.body(body, 200, { 'Content-Type': 'text/csv; charset=UTF-8' });
         },
