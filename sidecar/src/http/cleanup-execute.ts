@@ -14,7 +14,7 @@ import { postGrafanaAnnotation } from '../cleanup/execute/grafana.js';
 import type { CleanupService } from '../cleanup/service.js';
 import { globListIssue, MAX_GLOB_LENGTH } from '../query/glob.js';
 import { bearerToken, tokenMatches } from './auth.js';
-import type { CleanupRouteDeps } from './cleanup.js';
+import type { CleanupRouteDeps } from './cleanup-deps.js';
 import { clientIdentity, type TrustedProxies } from './client-identity.js';
 import type { AppEnv, Logger } from './deps.js';
 import { ERROR_RESPONSES, ErrorSchema, errorJson } from './errors.js';

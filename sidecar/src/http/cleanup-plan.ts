@@ -15,7 +15,7 @@ import { globMatcher } from '../query/filters.js';
 import { RepositoryGlobParam } from './scope.js';
 import { Filters } from '../query/request.js';
 import type { Snapshot } from '../snapshot/model.js';
-import type { CleanupRouteDeps } from './cleanup.js';
+import type { CleanupRouteDeps } from './cleanup-deps.js';
 import type { AppEnv } from './deps.js';
 import { badRequest, ERROR_RESPONSES, zodIssues } from './errors.js';
 
