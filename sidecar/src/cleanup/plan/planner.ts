@@ -7,32 +7,28 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { runCooperatively, runNow } from '../../cooperative.js';
 import type { Steps } from '../../cooperative.js';
-import picomatch from 'picomatch';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../../snapshot/model.js';
 import { USE_SCOPES } from '../../snapshot/model.js';
-import type { CleanupConfig, CleanupRule } from './config.js';
+import type { CleanupConfig } from './config.js';
 import { blindSpotNotices } from './blind-spots.js';
 import { createInUseResolver } from './inuse.js';
 import { layerIndex } from './layers.js';
-import type { LayerIndex, RepositoryLayers } from './layers.js';
+import type { LayerIndex } from './layers.js';
 import type { InUseResolver } from './inuse.js';
 import { DEFAULT_PRICES, monthlyCostUsd, priceFor } from '../../cost/pricing.js';
 import type { PriceTable } from '../../cost/pricing.js';
 import * as R from './reasons.js';
+import { blockingReasons } from './blocking.js';
+import { DELETE, KEEP } from './decisions.js';
+import type { Decisions } from './decisions.js';
+import { reclaimable, Stamps } from './reclaim.js';
+import { canonicalJson, ruleMatcher } from './rules.js';
+import type { CompiledRule } from './rules.js';
 import type { Decision, Reason } from './reasons.js';
 
 const DAY = 86_400_000;
 /** Uses listed one by one in an image's reasons; the rest are summarised. */
 const MAX_USE_REASONS = 5;
-/** Incomplete entries that say nothing about what may be deleted. */
-const INFORMATIONAL_OPERATIONS = new Set([
-  'GetLifecyclePolicy',
-  'GetRepositoryPolicy',
-  'ListTagsForResource',
-  'DescribeImageScanFindings',
-  'DescribeRegistry',
-  'GetRegistryScanningConfiguration',
-]);
 
 export interface ImagePlan {
   readonly image: Image;
@@ -98,88 +94,7 @@ export interface PlanOptions {
   readonly only?: ReadonlySet<string>;
 }
 
-/** JSON with sorted keys: the canonical form hashed into plan ids. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-interface CompiledRule {
-  readonly rule: CleanupRule;
-  readonly matchRepository: (name: string) => boolean;
-  readonly patterns: readonly { readonly pattern: string; readonly test: (tag: string) => boolean }[];
-  readonly json: string;
-}
-
-function compileRule(rule: CleanupRule): CompiledRule {
-  return {
-    rule,
-    matchRepository: picomatch(rule.repository, { dot: true }),
-    patterns: rule.keepTagPatterns.map((pattern) => ({ pattern, test: picomatch(pattern, { dot: true }) })),
-    json: canonicalJson(rule),
-  };
-}
-
-/** Rules in order, then the default rule; first match wins. */
-export function ruleMatcher(config: CleanupConfig): (name: string) => CompiledRule | undefined {
-  const compiled = config.rules.map(compileRule);
-  const fallback = config.defaultRule ? compileRule(config.defaultRule) : undefined;
-  return (name) => compiled.find((c) => c.matchRepository(name)) ?? fallback;
-}
-
-/** Incomplete entries that block a repository, by reason. `uses` are the in-use sources' failures, which block every repository. */
-export function blockingReasons(snapshot: Snapshot, repository: Repository, uses: readonly Incomplete[], config?: CleanupConfig): Reason[] {
-  const reasons: Reason[] = [];
-  const ecs = uses.filter((e) => e.scope === 'ecs' || e.scope === 'cluster');
-  const others = uses.filter((e) => e.scope !== 'ecs' && e.scope !== 'cluster');
-  if (ecs.length) reasons.push(R.ecsBlockedReason(ecs));
-  if (others.length) reasons.push(R.sourceBlockedReason(others));
-  if (config && isBlind(snapshot, repository, config)) reasons.push(R.noSourceReason(repository.accountId, repository.region));
-  const pullers = config ? unwatchedPullers(snapshot, repository, config) : [];
-  if (pullers.length) reasons.push(R.pullersBlockedReason(pullers));
-  const own = (snapshot.incompleteByRepository.get(repository.id) ?? []).filter(
-    (e) => e.scope !== 'scan' && !INFORMATIONAL_OPERATIONS.has(e.operation),
-  );
-  const images = own.filter((e) => e.scope === 'images');
-  const manifests = own.filter((e) => e.scope === 'manifests');
-  const other = own.filter((e) => e.scope !== 'images' && e.scope !== 'manifests');
-  if (images.length) reasons.push(R.imagesBlockedReason(images));
-  if (manifests.length) reasons.push(R.manifestsBlockedReason(manifests));
-  if (other.length) reasons.push(R.inventoryBlockedReason(other));
-  return reasons;
-}
-
-/**
- * True when no in-use source watches what runs from the repository's registry and the configuration does not
- * say that nothing runs from it. ECS and Lambda watch the registry of their account and region; Kubernetes
- * watches a whole runtime, so every registry. A keep list watches nothing: it names exceptions.
- */
-export function isBlind(snapshot: Snapshot, repository: Repository, config: CleanupConfig): boolean {
-  if (!snapshot.sources) return false; // a snapshot made by hand: sources unknown
-  const { accountId, region } = repository;
-  const watched = snapshot.sources.some((s) =>
-    s.accountId === undefined ? s.source === 'kubernetes' : s.accountId === accountId && s.region === region,
-  );
-  if (watched) return false;
-  return !config.inUse.nothingRunsFrom.some((r) => r === accountId || r === `${accountId}/${region}`);
-}
-
-/** Accounts the repository policy lets pull that ECR Lens reads no registry of, and the configuration does not accept. */
-export function unwatchedPullers(snapshot: Snapshot, repository: Repository, config: CleanupConfig): string[] {
-  const { pullAccounts } = repository.policy;
-  if (!pullAccounts.length || !snapshot.sources) return [];
-  const read = new Set(snapshot.registries.map((r) => r.accountId));
-  const accepted = new Set(config.inUse.unwatchedPullers);
-  return pullAccounts.filter((a) => a !== repository.accountId && !read.has(a) && !accepted.has(a));
-}
 
 const EMPTY_SUMMARY: PlanSummary = {
   images: 0,
@@ -205,16 +120,6 @@ function addSummaries(a: PlanSummary, b: PlanSummary): PlanSummary {
     monthlyUsd: a.monthlyUsd + b.monthlyUsd,
     reclaimableUnknown: a.reclaimableUnknown + b.reclaimableUnknown,
   };
-}
-
-const KEEP = 0;
-const DELETE = 1;
-
-/** Per image (by position in the repository's newest-first list): the decision, its reasons and the uses that count. */
-interface Decisions {
-  readonly decision: Uint8Array;
-  readonly reasons: Reason[][];
-  readonly uses: (readonly ImageUse[])[];
 }
 
 const NO_USES: readonly ImageUse[] = Object.freeze([]);
@@ -351,64 +256,6 @@ function indexReasons(images: readonly Image[], decisions: Decisions): Reason[] 
     if (reasons.length >= 5) break;
   }
   return reasons;
-}
-
-interface Reclaim {
-  /** NaN when unknown. */
-  readonly perImage: Float64Array;
-  readonly unionBytes: number;
-  readonly unknown: number;
-}
-
-/** Layers of deleted images that no kept image of the repository shares (stamps avoid clearing per repository). */
-function reclaimable(layers: RepositoryLayers, stamps: Stamps, decisions: Decisions): Reclaim {
-  const { start, ids, known, sizes } = layers;
-  stamps.fit(sizes.length);
-  const n = known.length;
-  const kept = ++stamps.counter;
-  let keptUnknown = false;
-  for (let i = 0; i < n; i++) {
-    if (decisions.decision[i] !== KEEP) continue;
-    if (!known[i]) keptUnknown = true;
-    for (let k = start[i]!; k < start[i + 1]!; k++) stamps.kept[ids[k]!] = kept;
-  }
-  const perImage = new Float64Array(n);
-  let unionBytes = 0;
-  let unknown = 0;
-  for (let i = 0; i < n; i++) {
-    if (decisions.decision[i] !== DELETE) continue;
-    if (!known[i] || keptUnknown) {
-      perImage[i] = NaN;
-      unknown++;
-      continue;
-    }
-    let bytes = 0;
-    for (let k = start[i]!; k < start[i + 1]!; k++) {
-      const id = ids[k]!;
-      if (stamps.kept[id] === kept) continue;
-      const size = sizes[id]!;
-      bytes += size; // per image: may overlap another deleted image's; the union counts it once
-      if (stamps.freed[id] !== kept) {
-        stamps.freed[id] = kept;
-        unionBytes += size;
-      }
-    }
-    perImage[i] = bytes;
-  }
-  return { perImage, unionBytes, unknown };
-}
-
-/** Marks per repository-local layer id; a new counter per repository instead of clearing. */
-class Stamps {
-  counter = 0;
-  kept = new Int32Array(0);
-  freed = new Int32Array(0);
-  /** Grows to hold ids below `layers` (fresh zeros never equal a counter, which starts at 1). */
-  fit(layers: number): void {
-    if (this.kept.length >= layers) return;
-    this.kept = new Int32Array(layers);
-    this.freed = new Int32Array(layers);
-  }
 }
 
 function useKey(use: ImageUse): string {
