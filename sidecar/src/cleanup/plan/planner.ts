@@ -4,7 +4,6 @@
  * Room `cleanup/plan/`: pure planning, no I/O; it never imports from `cleanup/execute/`.
  */
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { runCooperatively, runNow } from '../../cooperative.js';
 import type { Steps } from '../../cooperative.js';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../../snapshot/model.js';
@@ -24,69 +23,16 @@ import type { Decisions } from './decisions.js';
 import { reclaimable, Stamps } from './reclaim.js';
 import { canonicalJson, ruleMatcher } from './rules.js';
 import type { CompiledRule } from './rules.js';
-import type { Decision, Reason } from './reasons.js';
+import { BLOCKED, DECISION_NAMES, PlanCursor, PlannedImage, usedPositions } from './image-views.js';
+import type { PlanStore } from './image-views.js';
+import type { CleanupPlan, ImagePlan, PlanSummary, RepositoryPlan, RepositoryStatus } from './types.js';
+
+export type { CleanupPlan, ImagePlan, PlanSummary, RepositoryPlan, RepositoryStatus };
+import type { Reason } from './reasons.js';
 
 const DAY = 86_400_000;
 /** Uses listed one by one in an image's reasons; the rest are summarised. */
 const MAX_USE_REASONS = 5;
-
-export interface ImagePlan {
-  readonly image: Image;
-  readonly decision: Decision;
-  readonly reasons: readonly Reason[];
-  readonly inUse: boolean;
-  /** Clusters whose tasks or services use the image. */
-  readonly clusters: readonly string[];
-  /** Bytes freed by deleting it: its layers that no kept image of the repository shares. 0 unless deleted; null when unknown. */
-  readonly reclaimableBytes: number | null;
-  readonly monthlyUsd: number | null;
-}
-
-export interface PlanSummary {
-  readonly images: number;
-  readonly delete: number;
-  readonly keep: number;
-  readonly blocked: number;
-  readonly inUse: number;
-  /** Sum of imageSizeInBytes of the images to delete (over-counts shared layers); images without a reported size add nothing. */
-  readonly deleteSizeBytes: number;
-  /** Deduplicated bytes freed: the union of reclaimable layers. */
-  readonly reclaimableBytes: number;
-  readonly monthlyUsd: number;
-  /** Images to delete whose layers are unknown: their bytes are not in reclaimableBytes. */
-  readonly reclaimableUnknown: number;
-}
-
-export type RepositoryStatus = 'ok' | 'blocked' | 'no-rule';
-
-export interface RepositoryPlan {
-  readonly repository: Repository;
-  /** The matching rule's repository glob; `**` for the default rule; null when none matches. */
-  readonly rule: string | null;
-  readonly status: RepositoryStatus;
-  readonly blockedReasons: readonly Reason[];
-  /** Newest push first. A fresh list of views on each read. */
-  readonly images: readonly ImagePlan[];
-  /** The image plan at a position of `images`. */
-  imageAt(i: number): ImagePlan;
-  /** Positions of the images `keep` accepts; the row it is given is reused, so it must not be kept. */
-  positionsWhere(keep: (row: ImagePlan) => boolean): number[];
-  readonly summary: PlanSummary;
-  /** sha256 of this repository's inputs and decisions. */
-  readonly hash: string;
-}
-
-export interface CleanupPlan {
-  /** sha256 of the configuration and every repository's hash. */
-  readonly id: string;
-  readonly generatedAt: number;
-  readonly snapshotVersion: number;
-  readonly configHash: string;
-  readonly repositories: readonly RepositoryPlan[];
-  readonly summary: PlanSummary;
-  /** What the plan cannot see (sources not read, foreign registries); not part of the id. */
-  readonly notices: readonly string[];
-}
 
 export interface PlanOptions {
   readonly prices?: PriceTable;
@@ -351,98 +297,6 @@ export function planRepository(
     reclaim?.unknown ?? 0,
     context,
   );
-}
-
-const BLOCKED = 2;
-const DECISION_NAMES: readonly Decision[] = ['keep', 'delete', 'blocked'];
-const NO_CLUSTERS: readonly string[] = Object.freeze([]);
-
-/**
- * What a repository plan keeps per image: a decision byte and the reclaimable bytes. Image plans are
- * views made when read, and reasons are decided again on demand (a few repositories' worth are cached).
- */
-interface PlanStore {
-  readonly images: readonly Image[];
-  /** KEEP, DELETE or BLOCKED per image. */
-  readonly decision: Uint8Array;
-  /** Per image; NaN when unknown; absent when nothing is deleted (all 0). */
-  readonly reclaimable: Float64Array | undefined;
-  /** The uses that count, for the images that have any, by position. */
-  readonly uses: ReadonlyMap<number, readonly ImageUse[]>;
-  readonly usdPerGbMonth: number;
-  readonly reasons: () => readonly (readonly Reason[])[];
-}
-
-/** The decided uses of the images that have any, by position. */
-function usedPositions(uses: readonly (readonly ImageUse[])[]): Map<number, readonly ImageUse[]> {
-  const out = new Map<number, readonly ImageUse[]>();
-  for (let i = 0; i < uses.length; i++) if (uses[i]!.length) out.set(i, uses[i]!);
-  return out;
-}
-
-/** Reasons decided again for recently read repositories, bounded by their image count. */
-const reasonCache = new LRUCache<PlanStore, readonly (readonly Reason[])[]>({
-  maxSize: 200_000,
-  sizeCalculation: (reasons) => Math.max(1, reasons.length),
-});
-
-function reasonsAt(store: PlanStore, i: number): readonly Reason[] {
-  let all = reasonCache.get(store);
-  if (!all) {
-    all = store.reasons();
-    reasonCache.set(store, all);
-  }
-  return all[i]!;
-}
-
-/** An ImagePlan over a repository's store; derived values are getters. */
-class PlannedImage implements ImagePlan {
-  constructor(
-    private readonly store: PlanStore,
-    protected i: number,
-  ) {}
-  get image(): Image {
-    return this.store.images[this.i]!;
-  }
-  get decision(): Decision {
-    return DECISION_NAMES[this.store.decision[this.i]!]!;
-  }
-  get reasons(): readonly Reason[] {
-    return reasonsAt(this.store, this.i);
-  }
-  get inUse(): boolean {
-    return this.store.uses.has(this.i);
-  }
-  get clusters(): readonly string[] {
-    return clustersOf(this.store.uses.get(this.i));
-  }
-  get reclaimableBytes(): number | null {
-    const raw = this.store.reclaimable?.[this.i] ?? 0;
-    return Number.isNaN(raw) ? null : raw;
-  }
-  get monthlyUsd(): number | null {
-    const bytes = this.reclaimableBytes;
-    return bytes === null ? null : bytes === 0 ? 0 : monthlyCostUsd(bytes, this.store.usdPerGbMonth);
-  }
-  toJSON(): Record<string, unknown> {
-    const { image, decision, reasons, inUse, clusters, reclaimableBytes, monthlyUsd } = this;
-    return { image, decision, reasons, inUse, clusters, reclaimableBytes, monthlyUsd };
-  }
-}
-
-/** One PlannedImage moved along a repository, so that filtering a million images allocates nothing per image. */
-class PlanCursor extends PlannedImage {
-  at(i: number): this {
-    this.i = i;
-    return this;
-  }
-}
-
-function clustersOf(uses: readonly ImageUse[] | undefined): readonly string[] {
-  if (!uses?.length) return NO_CLUSTERS;
-  const set = new Set<string>();
-  for (const u of uses) if (u.cluster) set.add(u.cluster);
-  return [...set];
 }
 
 function finish(
