@@ -4,6 +4,7 @@
  * with a message naming the variable. `loadConfig` is pure given its inputs.
  */
 import { readFileSync } from 'node:fs';
+import { parseDecimal } from './env-number.js';
 import type { AccountConfig } from './aws/accounts.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -133,8 +134,7 @@ const toList = (raw: unknown): unknown =>
     : raw;
 
 // Decimal only: Number() would also read 0x1f90, 1e3 and 0b1 as numbers.
-const toNumber = (raw: unknown): unknown =>
-  typeof raw === 'string' && raw.trim() !== '' ? (/^-?\d{1,15}(?:\.\d{1,15})?$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN) : raw;
+const toNumber = (raw: unknown): unknown => (typeof raw === 'string' && raw.trim() !== '' ? parseDecimal(raw) : raw);
 
 /** A schema and the message shown when a value fails it. */
 interface Parser<T> {

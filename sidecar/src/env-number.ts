@@ -6,6 +6,9 @@ import { z } from 'zod';
 
 const DECIMAL = /^\d{1,15}(?:\.\d{1,15})?$/;
 
+/** A non-negative decimal setting as a number (surrounding blanks ignored); NaN for anything else. */
+export const parseDecimal = (text: string): number => (DECIMAL.test(text.trim()) ? Number(text.trim()) : Number.NaN);
+
 /** A non-negative decimal string as a number; pipe it into the bounds: `envDecimal().pipe(z.number().int())`. */
 export const envDecimal = () =>
   z

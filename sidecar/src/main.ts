@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { DEMO_PARAMS } from './demo/generate.js';
 import { startDemoSidecar } from './app/demo-sidecar.js';
 import { createLogger, redactText } from './log.js';
+import { parseDecimal } from './env-number.js';
 import { configSecrets, envSecrets, redactUrl } from './secrets.js';
 import { startServer } from './app/server.js';
 
@@ -18,7 +19,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let secrets: readonly string[];
   if (argv.includes('--demo')) {
     // The synthetic history ends today, so ages and "days since last pull" look current.
-    const port = env.APP_PORT?.trim() ? Number(env.APP_PORT) : 8080;
+    const port = env.APP_PORT?.trim() ? parseDecimal(env.APP_PORT) : 8080;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError([`APP_PORT: must be an integer 0-65535, got ${JSON.stringify(env.APP_PORT)}`]);
     // Its logger masks every configured secret (secrets.ts), as the real mode's below does.
     const demo = await startDemoSidecar({

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DOCS, CONFIG_ENV_VARS, ConfigError, loadConfig } from '../../src/config.js';
 import { configSecrets } from '../../src/secrets.js';
+import { spawnSidecar } from '../secrets/sidecar-process.js';
 
 const base = { AWS_REGION: 'us-east-1' };
 
@@ -238,5 +239,13 @@ describe('loadConfig', () => {
     const missing = CONFIG_ENV_VARS.filter((name) => !tableRows.some((row) => row.includes(`\`${name}\``)));
     expect(missing).toEqual([]);
     expect(new Set(CONFIG_DOCS.map((d) => d.env)).size).toBe(CONFIG_DOCS.length);
+  });
+});
+
+describe('demo mode settings', () => {
+  it('reads APP_PORT as decimal digits only, as the real mode does', async () => {
+    const demo = spawnSidecar(['--demo'], { APP_PORT: '0x1f90' });
+    expect(await demo.exited).toBe(2);
+    expect(demo.output()).toContain('APP_PORT: must be an integer 0-65535, got "0x1f90"');
   });
 });

@@ -4,6 +4,7 @@
  * variables supply the defaults the seed cleanup scripts used.
  */
 import { z } from 'zod';
+import { parseDecimal } from '../../env-number.js';
 import type { UseRetention } from '../../snapshot/use-windows.js';
 
 /** The seed scripts' defaults (uktrade/ecr_maintainer). */
@@ -133,15 +134,12 @@ export const useRetention = (config: CleanupConfig): UseRetention => ({
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-// Decimal only: Number() would also read 0x10, 1e3 and ' ' as numbers.
-const DECIMAL = /^\d{1,15}(?:\.\d{1,15})?$/;
-
 /** A default from the environment, checked against the same bounds as the YAML value it stands for. */
 function envNumber(env: Env, name: string, fallback: number, bounds: z.ZodNumber): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const text = raw.trim();
-  const parsed = bounds.safeParse(DECIMAL.test(text) ? Number(text) : Number.NaN);
+  const parsed = bounds.safeParse(parseDecimal(text));
   if (!parsed.success) {
     const kind = bounds.isInt ? 'an integer' : 'a number';
     throw new Error(`${name} must be ${kind} from ${bounds.minValue ?? 0} to ${bounds.maxValue}, got '${raw}'`);
