@@ -22,7 +22,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +35,7 @@ import { startServer } from '../src/app/server.js';
 import { accountsOf, SIDECAR_DIR, startEmulatorProcess, stopChild, waitForLine } from './emulator-process.js';
 import type { Child, EmulatorSummary as Summary } from './emulator-process.js';
 import { SIDECAR_NODE_FLAGS } from './node-flags.js';
+import { freePort } from '../test/support/free-port.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -74,13 +74,6 @@ async function sidecarChild(): Promise<void> {
 
 // ---- processes -----------------------------------------------------------------------------------
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startSidecarProcess(emulatorUrl: string, summary: Summary, env: Record<string, string>): Promise<Child> {
   const port = await freePort();

@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningEmulator } from '../../src/demo/index.js';
@@ -19,17 +18,11 @@ import { checkDeletions, parseJsonLines } from './deletions.js';
 import { emulatorRegions, liveImages } from './fixture.js';
 import type { Campaign, PartResult } from './part.js';
 import { SECRETS } from './secrets.js';
+import { freePort } from '../../test/support/free-port.js';
 
 /** Added to every BatchDeleteImage call: the signal lands while one is in flight. */
 const DELETE_LATENCY_MS = 1_000;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Sidecar {
   readonly url: string;

@@ -9,8 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +19,7 @@ import type { SidecarProcess } from './sidecar-process.js';
 import { spawnSidecar } from './sidecar-process.js';
 import type { StandIn } from './stand-in.js';
 import { startStandIn } from './stand-in.js';
+import { freePort } from '../support/free-port.js';
 
 /** Random cores, each with the secret's prefix: any core found anywhere is a leak, whatever the encoding around it. */
 const cores = new Map<string, string>();
@@ -77,13 +76,6 @@ function spawn(args: string[], env: Record<string, string>): SidecarProcess {
   return child;
 }
 
-/** A port nothing listens on now (real mode wants APP_PORT 1-65535). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Settings both modes share: every token, and credentials in the Grafana and keep-list URLs. */
 function commonEnv(stand: StandIn, dataDir: string): Record<string, string> {

@@ -105,38 +105,39 @@ describe('a bad URL setting', () => {
   });
 });
 
+/** A stand-in Grafana that records the path and Authorization of each request. */
+async function recordingGrafana(): Promise<{ seen: { url?: string; authorization?: string }[]; port: number; close: () => Promise<void> }> {
+  const seen: { url?: string; authorization?: string }[] = [];
+  const server = createServer((req, res) => {
+    seen.push({ url: req.url, authorization: req.headers.authorization });
+    req.resume().on('end', () => res.end('{}'));
+  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  return { seen, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe('postGrafanaAnnotation', () => {
   const annotation = { time: 0, text: 'ECR Lens cleanup', tags: ['ecr-lens'] };
 
   it('posts under the URL path with the token, never sending the URL credentials', async () => {
-    const seen: { url?: string; authorization?: string }[] = [];
-    const server = createServer((req, res) => {
-      seen.push({ url: req.url, authorization: req.headers.authorization });
-      req.resume().on('end', () => res.end('{}'));
-    });
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    const { seen, port, close } = await recordingGrafana();
     try {
       const posted = await postGrafanaAnnotation({ url: `http://admin:hunter2@127.0.0.1:${port}/grafana/`, token: 'glsa_token' }, annotation);
       expect(posted).toEqual({ ok: true });
       expect(seen).toEqual([{ url: '/grafana/api/annotations', authorization: 'Bearer glsa_token' }]);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     }
   });
 
   it('without a token, authenticates with the URL credentials (basic), decoded, and not in the URL', async () => {
-    const seen: { url?: string; authorization?: string }[] = [];
-    const server = createServer((req, res) => {
-      seen.push({ url: req.url, authorization: req.headers.authorization });
-      req.resume().on('end', () => res.end('{}'));
-    });
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    const { seen, port, close } = await recordingGrafana();
     try {
       const posted = await postGrafanaAnnotation({ url: `http://admin:p%40ss%3Aw@127.0.0.1:${port}/` }, annotation);
       expect(posted).toEqual({ ok: true });
       expect(seen).toEqual([{ url: '/api/annotations', authorization: `Basic ${Buffer.from('admin:p@ss:w').toString('base64')}` }]);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     }
   });
 
