@@ -1,6 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { roomRules } from './eslint.rooms.js';
+import { contractRules, roomRules } from './eslint.rooms.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'plugin/**', '.tsbuild/**', 'test/artifacts/**', '**/coverage/**'] },
@@ -15,4 +15,5 @@ export default tseslint.config(
     },
   },
   ...roomRules,
+  ...contractRules,
 );

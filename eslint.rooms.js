@@ -53,3 +53,24 @@ export const roomRules = Object.keys(FORBIDDEN).flatMap((room) =>
     rules: { 'no-restricted-imports': ['error', { patterns: patternsFrom(folder, room) }] },
   })),
 );
+
+/**
+ * The wire contract (contract/src) is the floor under every package: it may import zod and itself, nothing of
+ * the sidecar, the plugin or the dashboards, so the plugin can bundle it and the sidecar build on it.
+ */
+export const contractRules = [
+  {
+    files: ['contract/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!zod$|\\./)', message: 'the contract imports only zod and its own modules (docs/architecture.md).' },
+          ],
+        },
+      ],
+    },
+  },
+];
+

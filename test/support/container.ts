@@ -116,6 +116,15 @@ export function layOutImage(): ImageLayout {
     copyFileSync(join(ROOT, 'sidecar/package.json'), join(app, 'sidecar/package.json'));
     copyFileSync(join(ROOT, 'sidecar/docker-entrypoint.sh'), join(app, 'sidecar/docker-entrypoint.sh'));
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    // The wire contract, a workspace package the sidecar imports, compiled as the Dockerfile does.
+    mkdirSync(join(app, 'contract'), { recursive: true });
+    copyFileSync(join(ROOT, 'contract/package.json'), join(app, 'contract/package.json'));
+    const contract = spawnSync(
+      process.execPath,
+      [tsc, '-p', join(ROOT, 'contract/tsconfig.json'), '--outDir', join(app, 'contract/dist'), '--composite', 'false', '--incremental', 'false'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    if (contract.status !== 0) throw new Error(`tsc -p contract failed (${contract.status}):\n${contract.stdout}${contract.stderr}`);
     const build = spawnSync(
       process.execPath,
       [tsc, '-p', join(ROOT, 'sidecar/tsconfig.build.json'), '--outDir', join(app, 'sidecar/dist')],

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createRoute, z } from '@hono/zod-openapi';
+import { CleanupConflict, CleanupExecuteReport, CleanupExecuteRequest } from '@ecr-lens/contract';
+import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { fileAuditWriter } from '../cleanup/execute/audit.js';
@@ -12,32 +13,22 @@ import { executeCleanup } from '../cleanup/execute/execute.js';
 import type { Caller } from '../cleanup/execute/execute.js';
 import { postGrafanaAnnotation } from '../cleanup/execute/grafana.js';
 import type { CleanupService } from '../cleanup/service.js';
-import { globListIssue, MAX_GLOB_LENGTH } from '../query/glob.js';
+import { globListIssue } from '../query/glob.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import type { CleanupRouteDeps } from './cleanup-deps.js';
 import { clientIdentity, type TrustedProxies } from './client-identity.js';
 import type { AppEnv, Logger } from './deps.js';
 import { ERROR_RESPONSES, ErrorSchema, errorJson } from './errors.js';
+import { named } from './openapi-names.js';
 
-export const ExecuteBody = z
-  .object({
-    planId: z.string().regex(/^[a-f0-9]{64}$/, 'must be the 64-hex planId from GET /api/v1/cleanup/plan'),
-    repositories: z
-      .array(z.string().min(1).max(MAX_GLOB_LENGTH))
-      .min(1)
-      .max(1000)
-      .superRefine((globs, ctx) => {
-        const issue = globListIssue(globs);
-        if (issue) ctx.addIssue({ code: 'custom', message: issue });
-      })
-      .optional()
-      .openapi({ description: 'Repository name globs; the plan must have been fetched with the same ?repository= values.' }),
-    registry: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id')).min(1).max(100).optional().openapi({ description: 'As ?registry= when the plan was fetched.' }),
-    region: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')).min(1).max(100).optional().openapi({ description: 'As ?region= when the plan was fetched.' }),
-    dryRun: z.boolean().default(true).openapi({ description: 'Default true: report what would be deleted, delete nothing.' }),
-  })
-  .strict()
-  .openapi('CleanupExecuteRequest');
+/** The contract's request, with the repository globs' syntax checked by the glob engine. */
+export const ExecuteBody = named(
+  CleanupExecuteRequest.superRefine((body, ctx) => {
+  const issue = body.repositories && globListIssue(body.repositories);
+  if (issue) ctx.addIssue({ code: 'custom', path: ['repositories'], message: issue });
+}),
+  'CleanupExecuteRequest',
+);
 
 const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12);
 
@@ -93,8 +84,8 @@ export function cleanupExecuteRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<
   const audit = deps.audit ?? (path ? fileAuditWriter(path) : () => Promise.reject(new Error('no audit store is configured')));
   const grafana = deps.grafana ?? postGrafanaAnnotation;
   return (app) => {
-    const ExecuteResponse = z.record(z.string(), z.unknown()).openapi('CleanupExecuteReport');
-    const Conflict = ErrorSchema.extend({ planId: z.string().optional(), currentPlanId: z.string().optional(), runningRunId: z.string().optional() });
+    const ExecuteResponse = named(CleanupExecuteReport, 'CleanupExecuteReport');
+    const Conflict = named(CleanupConflict, 'CleanupConflict');
     app.use('/api/v1/cleanup/execute', requireExecutionAllowed(deps.service, deps.logger, () => deps.service.record('refused', 0, 0, 0)));
     app.openapi(
       createRoute({
@@ -156,7 +147,7 @@ export function cleanupExecuteRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<
           );
         }
         if (result.kind === 'unavailable') return errorJson(c, 503, 'unavailable', result.message);
-        return c.json(result.report as unknown as Record<string, unknown>, 200);
+        return c.json(result.report satisfies CleanupExecuteReport, 200);
       },
     );
   };

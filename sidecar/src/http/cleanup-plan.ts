@@ -4,12 +4,13 @@
  *   GET /api/v1/cleanup/plan.csv
  *   GET /api/v1/cleanup/lifecycle          what ECR lifecycle policies will expire or archive
  */
+import { BOOLEAN_FILTERS, CleanupPlan, DAY_FILTERS, QUERY_FILTERS, TIME_FILTERS, type PlannedImage, type PlannedRepository } from '@ecr-lens/contract';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { toDeleteCsv } from '../cleanup/plan/csv.js';
 import type { ImagePlan, RepositoryPlan } from '../cleanup/plan/planner.js';
-import { PLAN_FILTERS, selectPlan } from '../cleanup/plan/select.js';
+import { selectPlan } from '../cleanup/plan/select.js';
 import type { QueryIssue } from '../query/errors.js';
 import { globMatcher } from '../query/filters.js';
 import { RepositoryGlobParam } from './scope.js';
@@ -18,13 +19,17 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { CleanupRouteDeps } from './cleanup-deps.js';
 import type { AppEnv } from './deps.js';
 import { badRequest, ERROR_RESPONSES, zodIssues } from './errors.js';
+import { named } from './openapi-names.js';
 
+/** The plan takes the cleanup query's filters. */
+const PLAN_FILTERS = QUERY_FILTERS.cleanup;
 export const DEFAULT_PLAN_LIMIT = 10_000;
 export const MAX_PLAN_LIMIT = 100_000;
 
-const NUMBER_FILTERS = new Set(['olderThanDays', 'notPulledForDays', 'notUsedForDays']);
-const BOOLEAN_FILTERS = new Set(['inUse', 'untagged']);
-const TIME_FILTERS = new Set(['pushedBefore', 'pushedAfter', 'pulledBefore', 'pulledAfter']);
+const is = (names: readonly string[]) => (key: string): boolean => names.includes(key);
+const isDays = is(DAY_FILTERS);
+const isBoolean = is(BOOLEAN_FILTERS);
+const isTime = is(TIME_FILTERS);
 /** Decimal digits only: `0x10`, ` 5`, `1e3` and an empty value are refused, not read as numbers. */
 const decimal = z
   .string()
@@ -60,9 +65,9 @@ export function parsePlanQuery(queries: Record<string, string[]>): Parsed<{ filt
       continue;
     }
     const convert = (v: string): unknown => {
-      if (NUMBER_FILTERS.has(key)) return /^\d{1,6}(?:\.\d{1,6})?$/.test(v) ? Number(v) : v;
-      if (BOOLEAN_FILTERS.has(key)) return v === 'true' ? true : v === 'false' ? false : v;
-      if (TIME_FILTERS.has(key)) return /^\d{1,15}$/.test(v) ? Number(v) : v;
+      if (isDays(key)) return /^\d{1,6}(?:\.\d{1,6})?$/.test(v) ? Number(v) : v;
+      if (isBoolean(key)) return v === 'true' ? true : v === 'false' ? false : v;
+      if (isTime(key)) return /^\d{1,15}$/.test(v) ? Number(v) : v;
       return v;
     };
     const converted = values.map(convert);
@@ -77,7 +82,7 @@ export function parsePlanQuery(queries: Record<string, string[]>): Parsed<{ filt
   return { ok: true, value: { filters: filters.data, paging: page.data } };
 }
 
-const imageJson = (snapshot: Snapshot, p: ImagePlan) => {
+const imageJson = (snapshot: Snapshot, p: ImagePlan): PlannedImage => {
   const repository = snapshot.repositoryById.get(p.image.repositoryId)!;
   return {
     repository: repository.name,
@@ -96,7 +101,7 @@ const imageJson = (snapshot: Snapshot, p: ImagePlan) => {
   };
 };
 
-const repositoryJson = (r: RepositoryPlan) => ({
+const repositoryJson = (r: RepositoryPlan): PlannedRepository => ({
   repository: r.repository.name,
   account: r.repository.accountId,
   region: r.repository.region,
@@ -106,56 +111,7 @@ const repositoryJson = (r: RepositoryPlan) => ({
   summary: r.summary,
 });
 
-const Reason = z.object({ code: z.string(), text: z.string() });
-const Summary = z.object({
-  images: z.number(),
-  delete: z.number(),
-  keep: z.number(),
-  blocked: z.number(),
-  inUse: z.number(),
-  deleteSizeBytes: z.number(),
-  reclaimableBytes: z.number(),
-  monthlyUsd: z.number(),
-  reclaimableUnknown: z.number(),
-});
-const PlanResponse = z
-  .object({
-    planId: z.string().openapi({ description: 'sha256 of the configuration and the repositories in scope (their images, uses and decisions). Send it to /execute.' }),
-    generatedAt: z.string(),
-    snapshotVersion: z.number(),
-    notices: z.array(z.string()).openapi({ description: 'What the plan cannot see: in-use sources not read, registries declared to run nothing, uses naming registries that are not inventoried.' }),
-    summary: Summary,
-    repositories: z.array(
-      z.object({
-        repository: z.string(),
-        account: z.string(),
-        region: z.string(),
-        rule: z.string().nullable(),
-        status: z.enum(['ok', 'blocked', 'no-rule']),
-        blockedReasons: z.array(Reason),
-        summary: Summary,
-      }),
-    ),
-    images: z.array(
-      z.object({
-        repository: z.string(),
-        account: z.string(),
-        region: z.string(),
-        digest: z.string(),
-        tags: z.array(z.string()),
-        kind: z.string(),
-        pushedAt: z.string().nullable().openapi({ description: 'ECR imagePushedAt; null when ECR did not report it (the image is then kept).' }),
-        decision: z.enum(['delete', 'keep', 'blocked']),
-        reasons: z.array(Reason),
-        inUse: z.boolean(),
-        sizeBytes: z.number().nullable().openapi({ description: 'ECR imageSizeInBytes; null when ECR did not report it.' }),
-        reclaimableBytes: z.number().nullable(),
-        monthlyUsd: z.number().nullable(),
-      }),
-    ),
-    totalImages: z.number().openapi({ description: 'Images matching the filters, before limit and offset.' }),
-  })
-  .openapi('CleanupPlan');
+const PlanResponse = named(CleanupPlan, 'CleanupPlan');
 
 /** Mounts the plan routes. */
 export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inventory'>): (app: OpenAPIHono<AppEnv>) => void {

@@ -1,17 +1,12 @@
-import { z } from '@hono/zod-openapi';
+import * as wire from '@ecr-lens/contract';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import type { QueryIssue } from '../query/errors.js';
+import { named } from './openapi-names.js';
 
-export const ErrorSchema = z
-  .object({
-    error: z.string().openapi({ example: 'bad_request' }),
-    message: z.string(),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Error');
-export type ErrorBody = z.infer<typeof ErrorSchema>;
+export const ErrorSchema = named(wire.ErrorBody, 'Error');
+export type ErrorBody = wire.ErrorBody;
 
 const pathOf = (parts: readonly PropertyKey[]): string => parts.map(String).join('.');
 

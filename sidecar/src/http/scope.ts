@@ -1,25 +1,6 @@
+import { AccountId, Region, splitList } from '@ecr-lens/contract';
 import { z } from '@hono/zod-openapi';
 import { globListIssue, MAX_GLOB_LENGTH } from '../query/glob.js';
-
-/**
- * Splits "a,b,{x,y}-*" into ["a", "b", "{x,y}-*"]: a comma inside glob braces belongs to the glob.
- * Grafana's data source joins multi-value variables with commas in query strings.
- */
-export function splitList(text: string): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const char of text) {
-    if (char === '{') depth++;
-    if (char === '}' && depth > 0) depth--;
-    if (char === ',' && depth === 0) {
-      items.push(current);
-      current = '';
-    } else current += char;
-  }
-  items.push(current);
-  return items.map((item) => item.trim()).filter((item) => item !== '');
-}
 
 /** A query-string parameter holding a comma-separated list whose items must satisfy `item`. */
 const listParam = (item: z.ZodString, description: string, check?: (items: string[]) => string | undefined) =>
@@ -50,7 +31,7 @@ export const RepositoryGlobParam = z
 
 /** The repository scope of a GET route: registry, region and repository lists. */
 export const RepositoryScopeQuery = {
-  registry: listParam(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'), 'Account ids, comma-separated.').optional(),
-  region: listParam(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'), 'Regions, comma-separated.').optional(),
+  registry: listParam(AccountId, 'Account ids, comma-separated.').optional(),
+  region: listParam(Region, 'Regions, comma-separated.').optional(),
   repository: listParam(z.string().min(1).max(MAX_GLOB_LENGTH), 'Repository name globs, comma-separated.', globListIssue).optional(),
 };

@@ -20,7 +20,8 @@ import { queryError } from './errors.js';
  * repository name or tag), and `[!a]` is a negated class as in bash (picomatch's bash mode read it as `!` or `a`).
  */
 
-export const MAX_GLOB_LENGTH = 256;
+import { MAX_GLOB_LENGTH } from '@ecr-lens/contract';
+export { MAX_GLOB_LENGTH };
 /** Per filter: globs with wildcards, each an automaton every name runs through. Plain names are a set lookup. */
 export const MAX_WILDCARD_GLOBS = 64;
 

@@ -12,7 +12,7 @@ import { compareCells, resolveSort } from './table.js';
  * index in snapshot.repositories. In a snapshot of a million images, every object hop is a cache miss,
  * so filters and sorts read typed per-repository arrays and only the page's cells touch objects.
  */
-export interface RepositoryColumn extends Column<number> {
+export interface RepositoryColumn<N extends string = string> extends Column<number, N> {
   /** Numeric sort key (NaN = null). Without it, the column is sorted by ranks of its cells, kept per snapshot. */
   readonly key?: (row: number) => number;
 }

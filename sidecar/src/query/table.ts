@@ -4,9 +4,9 @@ import { queryError } from './errors.js';
 
 export type Cell = string | number | boolean | null;
 
-/** One column of a table frame: how to read it from a row, and how to describe it. */
-export interface Column<R> {
-  readonly name: string;
+/** One column of a table frame: how to read it from a row, and how to describe it. `N`: the frame's field names (the contract's FRAME_FIELDS). */
+export interface Column<R, N extends string = string> {
+  readonly name: N;
   readonly type: FieldType;
   readonly description: string;
   readonly unit?: string;

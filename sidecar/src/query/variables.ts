@@ -1,7 +1,8 @@
 import type { Snapshot } from '../snapshot/model.js';
 
-export const VARIABLE_KINDS = ['registries', 'regions', 'repositories', 'tags', 'clusters'] as const;
-export type VariableKind = (typeof VARIABLE_KINDS)[number];
+export { VARIABLE_KINDS } from '@ecr-lens/contract';
+import type { VariableKind } from '@ecr-lens/contract';
+export type { VariableKind };
 
 /** A Grafana MetricFindValue. */
 export interface VariableValue {

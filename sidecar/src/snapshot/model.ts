@@ -1,19 +1,14 @@
 /**
- * The immutable inventory model. It imports nothing: AWS fetchers produce it, and the pure
+ * The immutable inventory model. It imports only the wire contract's vocabularies: AWS fetchers produce it, and the pure
  * functions (query, cost, cleanup, metrics, reports) read it. Times are epoch milliseconds.
  */
 
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+// The vocabularies the model shares with the wire are the contract's, defined once.
+export { IMAGE_KINDS, SCAN_STATES, SEVERITIES, USE_KINDS } from '@ecr-lens/contract';
+import type { ImageKind, ScanState, Severity, UseKind } from '@ecr-lens/contract';
+export type { ImageKind, ScanState, Severity, UseKind };
 export type SeverityCounts = Readonly<Record<Severity, number>>;
 
-export const IMAGE_KINDS = ['image', 'index', 'attestation', 'other'] as const;
-/** image: a single-platform manifest; index: OCI index or Docker manifest list; attestation: a referrer (signature, SBOM, SOCI index) with a subject; other: anything else. */
-export type ImageKind = (typeof IMAGE_KINDS)[number];
-
-export const SCAN_STATES = ['complete', 'active', 'pending', 'failed', 'unsupported', 'not_scanned'] as const;
-/** Explicit scan state. Missing data is never reported as zero findings: `counts` is absent unless known. */
-export type ScanState = (typeof SCAN_STATES)[number];
 
 export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
 
@@ -143,8 +138,6 @@ export interface Cluster {
 export const USE_SOURCES = ['ecs', 'lambda', 'kubernetes', 'keep-list'] as const;
 export type UseSource = (typeof USE_SOURCES)[number];
 
-export const USE_KINDS = ['running-task', 'stopped-task', 'service', 'task-definition', 'lambda-function', 'pod', 'keep-list'] as const;
-export type UseKind = (typeof USE_KINDS)[number];
 
 /** The source each kind of use comes from. */
 export const USE_KIND_SOURCE: Readonly<Record<UseKind, UseSource>> = {

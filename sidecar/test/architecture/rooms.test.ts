@@ -35,6 +35,12 @@ describe('rooms', () => {
     expect(await restricted('sidecar/src/cleanup/plan/lifecycle/probe.ts', "import '../config.js';\nimport '../../../snapshot/model.js';\n")).toEqual([]);
     expect(await restricted('sidecar/src/query/types/probe.ts', "import '../uses.js';\nimport '../../cost/cost.js';\n")).toEqual([]);
   });
+
+  it('keeps the wire contract a leaf: zod and its own modules only; every room may import it', async () => {
+    const rule = 'the contract imports only zod and its own modules (docs/architecture.md).';
+    expect(await restricted('contract/src/probe.ts', "import '../../sidecar/src/log.js';\nimport 'hono';\nimport { z } from 'zod';\nimport './enums.js';\n")).toEqual([rule, rule]);
+    expect(await restricted('sidecar/src/snapshot/probe.ts', "import '@ecr-lens/contract';\n")).toEqual([]);
+  });
 });
 
 /** Every module of sidecar/src with the modules it imports (relative imports, as TypeScript reads them). */

@@ -2,20 +2,21 @@
  * Frame builders for queryType `cleanup` (one row per image and its decision) and `lifecycle`
  * (what ECR's lifecycle policies will expire or archive), for POST /api/v1/query.
  */
+import { QUERY_FILTERS, type FieldName } from '@ecr-lens/contract';
 import type { FrameBuilder } from '../../query/builder.js';
-import { IMAGE_FILTERS, repositoryPredicate } from '../../query/filters.js';
+import { repositoryPredicate } from '../../query/filters.js';
 import type { Column, Notice } from '../../query/table.js';
 import { tableFrame } from '../../query/table.js';
 import type { Snapshot } from '../../snapshot/model.js';
 import type { LifecyclePreviewImage, LifecycleRepositoryPreview } from './lifecycle/preview.js';
 import type { ImagePlan, RepositoryPlan } from './planner.js';
-import { imageFilter, PLAN_FILTERS, selectPlan } from './select.js';
+import { imageFilter, selectPlan } from './select.js';
 import type { PlanSource } from './source.js';
 
 const tagsOf = (tags: readonly string[]): string | null => (tags.length ? tags.join(', ') : null);
 const MAX_NOTICES = 10;
 
-export function cleanupColumns(snapshot: Snapshot, repositories: ReadonlyMap<string, RepositoryPlan>): Column<ImagePlan>[] {
+export function cleanupColumns(snapshot: Snapshot, repositories: ReadonlyMap<string, RepositoryPlan>): Column<ImagePlan, FieldName<'cleanup'>>[] {
   const repo = (p: ImagePlan) => snapshot.repositoryById.get(p.image.repositoryId)!;
   return [
     { name: 'account', type: 'string', description: 'AWS account id.', value: (p) => repo(p).accountId },
@@ -42,7 +43,7 @@ export function cleanupColumns(snapshot: Snapshot, repositories: ReadonlyMap<str
   ];
 }
 
-const REPOSITORY_PLAN_COLUMNS: Column<RepositoryPlan>[] = [
+const REPOSITORY_PLAN_COLUMNS: Column<RepositoryPlan, FieldName<'cleanupRepository'>>[] = [
   { name: 'account', type: 'string', description: 'AWS account id.', value: (r) => r.repository.accountId },
   { name: 'region', type: 'string', description: 'AWS region.', value: (r) => r.repository.region },
   { name: 'repository', type: 'string', description: 'Repository name.', value: (r) => r.repository.name },
@@ -68,7 +69,7 @@ export function blockedNotices(repositories: Iterable<RepositoryPlan>): Notice[]
 
 export function cleanupBuilder(service: PlanSource): FrameBuilder {
   return {
-    filters: [...PLAN_FILTERS],
+    filters: QUERY_FILTERS.cleanup,
     usesRange: false,
     build(snapshot, request, ctx) {
       const selection = selectPlan(service.plan(snapshot), request.filters, ctx.now(), snapshot);
@@ -102,7 +103,7 @@ export function cleanupBuilder(service: PlanSource): FrameBuilder {
 
 type LifecycleRow = LifecyclePreviewImage & { readonly repository: LifecycleRepositoryPreview['repository'] };
 
-const LIFECYCLE_COLUMNS: Column<LifecycleRow>[] = [
+const LIFECYCLE_COLUMNS: Column<LifecycleRow, FieldName<'lifecycle'>>[] = [
   { name: 'account', type: 'string', description: 'AWS account id.', value: (r) => r.repository.accountId },
   { name: 'region', type: 'string', description: 'AWS region.', value: (r) => r.repository.region },
   { name: 'repository', type: 'string', description: 'Repository name.', value: (r) => r.repository.name },
@@ -128,7 +129,7 @@ const LIFECYCLE_COLUMNS: Column<LifecycleRow>[] = [
 
 export function lifecycleBuilder(service: PlanSource): FrameBuilder {
   return {
-    filters: ['registry', 'region', 'repository', ...IMAGE_FILTERS],
+    filters: QUERY_FILTERS.lifecycle,
     usesRange: false,
     build(snapshot, request, ctx) {
       const { inUse } = request.filters;

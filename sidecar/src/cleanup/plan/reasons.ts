@@ -4,27 +4,10 @@
 import type { Image, ImageUse, Incomplete } from '../../snapshot/model.js';
 import { matchedBy } from './inuse.js';
 
-export const DECISIONS = ['delete', 'keep', 'blocked'] as const;
-export type Decision = (typeof DECISIONS)[number];
-
-export const KEEP_CODES = [
-  'in-use',
-  'recently-used',
-  'recent',
-  'push-time-unknown',
-  'newest',
-  'keep-tag-pattern',
-  'keep-tag-prefix',
-  'index-child',
-  'attestation-subject',
-  'subject-missing',
-  'unrecognised-artifact',
-  'archived',
-  'no-rule',
-] as const;
-export const DELETE_CODES = ['expired-tagged', 'expired-untagged', 'with-index', 'with-subject'] as const;
-export const BLOCK_CODES = ['blocked-ecs', 'blocked-source', 'blocked-no-source', 'blocked-pullers', 'blocked-images', 'blocked-manifests', 'blocked-inventory', 'blocked-index'] as const;
-export type ReasonCode = (typeof KEEP_CODES)[number] | (typeof DELETE_CODES)[number] | (typeof BLOCK_CODES)[number];
+import { DELETE_CODES, KEEP_CODES } from '@ecr-lens/contract';
+export { BLOCK_CODES, DECISIONS, DELETE_CODES, KEEP_CODES } from '@ecr-lens/contract';
+import type { Decision, ReasonCode } from '@ecr-lens/contract';
+export type { Decision, ReasonCode };
 
 export interface Reason {
   readonly code: ReasonCode;

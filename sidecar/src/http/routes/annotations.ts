@@ -1,9 +1,11 @@
+import * as wire from '@ecr-lens/contract';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AnnotationSource } from '../../query/annotations.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { badRequest, ERROR_RESPONSES } from '../errors.js';
 import { RepositoryScopeQuery } from '../scope.js';
+import { named } from '../openapi-names.js';
 
 /** A time in a query string: epoch milliseconds or ISO-8601. */
 const QueryTime = z
@@ -11,10 +13,7 @@ const QueryTime = z
   .refine((v) => /^\d{1,15}$/.test(v) || !Number.isNaN(Date.parse(v)), 'must be epoch milliseconds or an ISO-8601 date-time')
   .transform((v) => (/^\d+$/.test(v) ? Number(v) : Date.parse(v)));
 
-const Annotation = z
-  .object({ time: z.number(), title: z.string(), text: z.string(), tags: z.array(z.string()) })
-  .catchall(z.unknown())
-  .openapi('Annotation');
+const Annotation = named(wire.Annotation, 'Annotation');
 
 /** GET /api/v1/annotations?from&to&kind: events in the range (push by default; cleanup adds its kind). */
 export function registerAnnotationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, kinds: Readonly<Record<string, AnnotationSource>>): void {

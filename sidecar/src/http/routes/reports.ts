@@ -1,3 +1,4 @@
+import { AccountId, Region } from '@ecr-lens/contract';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Readable } from 'node:stream';
@@ -20,14 +21,8 @@ const ReportQuery = z
       .enum(['.', ','])
       .default('.')
       .openapi({ description: "CSV only. With ',' numbers use a decimal comma and fields are separated by ';'." }),
-    registry: z
-      .string()
-      .regex(/^\d{12}$/, 'must be a 12-digit account id')
-      .optional(),
-    region: z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
-      .optional(),
+    registry: AccountId.optional(),
+    region: Region.optional(),
     // Checked here, not while rows stream: a refused glob found mid-stream would cut a 200 short instead of a 400.
     repository: RepositoryGlobParam.optional().openapi({ description: 'Repository name glob.' }),
   })

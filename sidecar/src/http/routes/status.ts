@@ -1,40 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as wire from '@ecr-lens/contract';
+import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { InventoryStatus } from '../../snapshot/inventory.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { ERROR_RESPONSES } from '../errors.js';
+import { named } from '../openapi-names.js';
 
-const Incomplete = z.object({
-  scope: z.string(),
-  accountId: z.string(),
-  region: z.string(),
-  target: z.string().optional(),
-  operation: z.string(),
-  error: z.string(),
-});
-const Status = z
-  .object({
-    ready: z.boolean(),
-    stale: z.boolean(),
-    snapshotVersion: z.number(),
-    lastSuccessAt: z.number().optional(),
-    lastAttemptAt: z.number().optional(),
-    lastDurationMs: z.number().optional(),
-    refreshing: z.boolean(),
-    consecutiveFailures: z.number(),
-    refreshErrorsTotal: z.number(),
-    lastError: z.string().optional(),
-    incomplete: z.array(Incomplete),
-    snapshot: z.object({ builtAt: z.number(), registries: z.number(), repositories: z.number(), images: z.number(), clusters: z.number() }),
-    sources: z
-      .array(z.object({ source: z.string(), accountId: z.string().optional(), region: z.string().optional(), description: z.string(), readAt: z.number() }))
-      .openapi({ description: 'The in-use sources the snapshot read: per registry (ECS, Lambda) or for every registry (Kubernetes, keep lists).' }),
-    rememberedUses: z.number().openapi({ description: 'Uses recalled from the usage ledger that the last read did not see.' }),
-  })
-  .openapi('InventoryStatus');
-const RefreshOutcome = z
-  .object({ started: z.boolean(), reason: z.enum(['coalesced', 'rate-limited']).optional(), status: Status.omit({ snapshot: true, sources: true, rememberedUses: true }) })
-  .openapi('RefreshOutcome');
+const Status = named(wire.InventoryStatus, 'InventoryStatus');
+const RefreshOutcome = named(wire.RefreshOutcome, 'RefreshOutcome');
 
 const plain = (s: InventoryStatus) => ({ ...s, incomplete: [...s.incomplete] });
 

@@ -1,17 +1,12 @@
+import { VARIABLE_KINDS, VariableScope, VariableValues } from '@ecr-lens/contract';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { VARIABLE_KINDS, variableValues } from '../../query/variables.js';
+import { variableValues } from '../../query/variables.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { badRequest, ERROR_RESPONSES } from '../errors.js';
+import { named } from '../openapi-names.js';
 
-const Scope = z
-  .object({
-    registry: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').optional(),
-    repository: z.string().min(1).max(256).optional().openapi({ description: 'Repository name; required for kind tags.' }),
-  })
-  .strict();
-const Values = z.array(z.object({ text: z.string(), value: z.string() })).openapi('VariableValues');
+const Values = named(VariableValues, 'VariableValues');
 
 /** GET /api/v1/variables/{kind}: template variable values as [{text, value}]. */
 export function registerVariableRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
@@ -22,7 +17,7 @@ export function registerVariableRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       tags: ['query'],
       summary: 'Template variable values.',
       security: [{ bearer: [] }],
-      request: { params: z.object({ kind: z.enum(VARIABLE_KINDS) }), query: Scope },
+      request: { params: z.object({ kind: z.enum(VARIABLE_KINDS) }), query: VariableScope },
       responses: { 200: { description: 'Values.', content: { 'application/json': { schema: Values } } }, ...ERROR_RESPONSES },
     }),
     (c) => {

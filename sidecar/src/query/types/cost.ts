@@ -1,3 +1,4 @@
+import { QUERY_FILTERS, type FieldName } from '@ecr-lens/contract';
 import type { Reclaimable, RepositoryCost } from '../../cost/cost.js';
 import { repositoryCost } from '../../cost/cost.js';
 import type { PriceTable } from '../../cost/pricing.js';
@@ -17,7 +18,7 @@ export interface CostRow {
 
 const RECLAIM = 'What the cleanup plan would free in this repository; null until a cleanup plan is available.';
 
-export const COST_COLUMNS: readonly Column<CostRow>[] = [
+export const COST_COLUMNS: readonly Column<CostRow, FieldName<'cost'>>[] = [
   { name: 'account', type: 'string', description: DESCRIBE.account, value: (r) => r.repository.accountId },
   { name: 'region', type: 'string', description: DESCRIBE.region, value: (r) => r.repository.region },
   { name: 'repository', type: 'string', description: DESCRIBE.repository, value: (r) => r.repository.name },
@@ -120,7 +121,7 @@ function sizeNotices(facts: CostFacts, rows: Iterable<number>): Notice[] {
 
 /** One row per repository: both sizes, the monthly cost, and what cleanup could reclaim. Filters: registry, region, repository. */
 export const costBuilder: FrameBuilder = {
-  filters: ['registry', 'region', 'repository'],
+  filters: QUERY_FILTERS.cost,
   usesRange: false,
   build(snapshot, request, ctx) {
     const all = costRows(snapshot, ctx.prices);

@@ -1,3 +1,4 @@
+import { QUERY_FILTERS, type FieldName } from '@ecr-lens/contract';
 import type { Finding, Image, Repository, Snapshot } from '../../snapshot/model.js';
 import { SEVERITIES } from '../../snapshot/model.js';
 import type { FrameBuilder } from '../builder.js';
@@ -8,7 +9,7 @@ import type { QueryRequest } from '../request.js';
 import type { Column, Notice } from '../table.js';
 import { tableFrame } from '../table.js';
 
-export const FINDING_COLUMNS: readonly Column<Finding>[] = [
+export const FINDING_COLUMNS: readonly Column<Finding, FieldName<'findings'>>[] = [
   { name: 'name', type: 'string', description: 'Vulnerability id (CVE-…).', value: (f) => f.name },
   { name: 'severity', type: 'string', description: 'CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or UNDEFINED.', value: (f) => f.severity },
   { name: 'packageName', type: 'string', description: 'Affected package; null when not reported.', value: (f) => f.packageName ?? null },
@@ -47,7 +48,7 @@ const rank = (f: Finding): number => SEVERITIES.indexOf(f.severity);
  * (highest first), then name. minSeverity keeps findings at or above it. `range` does not apply.
  */
 export const findingsBuilder: FrameBuilder = {
-  filters: ['registry', 'region', 'repository', 'digest', 'minSeverity'],
+  filters: QUERY_FILTERS.findings,
   usesRange: false,
   async load(snapshot, request, ctx) {
     const digest = requireDigest(request);

@@ -1,8 +1,9 @@
+import { QUERY_FILTERS, severityField, type FieldName } from '@ecr-lens/contract';
 import type { Snapshot } from '../../snapshot/model.js';
 import { SEVERITIES } from '../../snapshot/model.js';
 import type { FrameBuilder } from '../builder.js';
 import { DESCRIBE } from '../descriptions.js';
-import { daysSince, IMAGE_FILTERS } from '../filters.js';
+import { daysSince } from '../filters.js';
 import { ecsNotices } from '../notices.js';
 import { keptRepositories, repositoryNotices } from '../repository-table.js';
 import type { QueryRequest } from '../request.js';
@@ -15,7 +16,7 @@ import type { ImageSelection, RowKey } from '../image-select.js';
 import { imageRowKeys, matchedRows, pageImageRows, selectImageRows } from '../image-select.js';
 
 /** Columns of an image row (a row number of the image index), given the snapshot and clock they read from. */
-export function imageColumns(snapshot: Snapshot, now: number): Column<number>[] {
+export function imageColumns(snapshot: Snapshot, now: number): Column<number, FieldName<'images'>>[] {
   const uses = effectiveUses(snapshot);
   const index = imageIndex(snapshot);
   const { images, pushedAt, pulledAt, sizeBytes, counts, lastUsedAt } = index;
@@ -41,7 +42,7 @@ export function imageColumns(snapshot: Snapshot, now: number): Column<number>[] 
     { name: 'daysSinceLastPull', type: 'number', unit: 'd', description: DESCRIBE.daysSinceLastPull, value: (i) => daysSince(now, pulled(i) ?? undefined) },
     { name: 'scanState', type: 'string', description: 'complete, active (enhanced, continuous), pending, failed, unsupported or not_scanned.', value: (i) => images[i]!.scan.state },
     ...SEVERITIES.map(
-      (s, k): Column<number> => ({ name: s.toLowerCase(), type: 'number', description: DESCRIBE.severity(s), value: (i) => (counts[i * 6 + k]! < 0 ? null : counts[i * 6 + k]!) }),
+      (s, k): Column<number, FieldName<'images'>> => ({ name: severityField(s), type: 'number', description: DESCRIBE.severity(s), value: (i) => (counts[i * 6 + k]! < 0 ? null : counts[i * 6 + k]!) }),
     ),
     {
       name: 'inUse',
@@ -94,7 +95,7 @@ export function imagePage(selection: ImageSelection, columns: readonly Column<nu
  * repository and image filters. `range` filters pushedAt (inclusive).
  */
 export const imagesBuilder: FrameBuilder = {
-  filters: ['registry', 'region', 'repository', ...IMAGE_FILTERS],
+  filters: QUERY_FILTERS.images,
   usesRange: true,
   build(snapshot, request, ctx) {
     const now = ctx.now();

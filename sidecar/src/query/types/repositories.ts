@@ -1,3 +1,4 @@
+import { QUERY_FILTERS, type FieldName } from '@ecr-lens/contract';
 import { repositoryCost } from '../../cost/cost.js';
 import type { PriceTable } from '../../cost/pricing.js';
 import type { Repository, Snapshot } from '../../snapshot/model.js';
@@ -33,7 +34,7 @@ export function repositoryColumns(snapshot: Snapshot, prices: PriceTable, now: n
   const f = repositoryFacts(snapshot, prices);
   const at = (r: number) => all[r]!;
   const days = (r: number): number => (Number.isNaN(f.lastPulledAt[r]!) ? NaN : Math.max(0, Math.floor((now - f.lastPulledAt[r]!) / DAY_MS)));
-  const columns: readonly Column<RepositoryRow>[] = [
+  const columns: readonly Column<RepositoryRow, FieldName<'repositories'>>[] = [
   { name: 'account', type: 'string', description: DESCRIBE.account, value: (r) => r.repository.accountId },
   { name: 'region', type: 'string', description: DESCRIBE.region, value: (r) => r.repository.region },
   { name: 'repository', type: 'string', description: DESCRIBE.repository, value: (r) => r.repository.name },
@@ -189,7 +190,7 @@ function keptRows(snapshot: Snapshot, request: QueryRequest, ctx: QueryContext):
  * push, else creation). `range` does not apply: a repository is state, not an event.
  */
 export const repositoriesBuilder: FrameBuilder = {
-  filters: ['registry', 'region', 'repository', 'pushedBefore', 'pushedAfter', 'pulledBefore', 'pulledAfter', 'olderThanDays', 'notPulledForDays'],
+  filters: QUERY_FILTERS.repositories,
   usesRange: false,
   build(snapshot, request, ctx) {
     const columns = repositoryColumns(snapshot, ctx.prices, ctx.now());

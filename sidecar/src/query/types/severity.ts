@@ -1,4 +1,5 @@
-import type { Severity, Snapshot } from '../../snapshot/model.js';
+import { QUERY_FILTERS, severityField, type FieldName } from '@ecr-lens/contract';
+import type { Snapshot } from '../../snapshot/model.js';
 import { IMAGE_KINDS, SEVERITIES } from '../../snapshot/model.js';
 import { isUnscanned } from '../../snapshot/unscanned.js';
 import type { ImageIndex } from '../image-index.js';
@@ -6,17 +7,15 @@ import { imageIndex } from '../image-index.js';
 import { imageRowKeys, selectImageRows } from '../image-select.js';
 import type { FrameBuilder } from '../builder.js';
 import { DESCRIBE } from '../descriptions.js';
-import { hasImageFilters, IMAGE_FILTERS } from '../filters.js';
+import { hasImageFilters } from '../filters.js';
 import type { RepositoryColumn } from '../repository-table.js';
 import { keptRepositories, repositoryNotices, repositoryPage } from '../repository-table.js';
 import type { Column } from '../table.js';
 import { pagedFrame, resolveSort } from '../table.js';
 import { imagePage } from './images.js';
 
-const severityName = (s: Severity): string => s.toLowerCase();
-
 /** The per-repository columns over accumulated sums; a row is a repository index. */
-function repositoryLevelColumns(snapshot: Snapshot, acc: Sums): RepositoryColumn[] {
+function repositoryLevelColumns(snapshot: Snapshot, acc: Sums): RepositoryColumn<FieldName<'severity'>>[] {
   const repo = (r: number) => snapshot.repositories[r]!;
   const count = (values: Float64Array) => ({ value: (r: number) => values[r]!, key: (r: number) => values[r]! });
   return [
@@ -33,8 +32,8 @@ function repositoryLevelColumns(snapshot: Snapshot, acc: Sums): RepositoryColumn
       ...count(acc.unscanned),
     },
     ...SEVERITIES.map(
-      (s, k): RepositoryColumn => ({
-        name: severityName(s),
+      (s, k): RepositoryColumn<FieldName<'severity'>> => ({
+        name: severityField(s),
         type: 'number',
         description: `${s} findings summed over the scanned images; null when no image has known counts.`,
         value: (r) => (acc.scanned[r]! > 0 ? acc.sums[r * 6 + k]! : null),
@@ -44,7 +43,7 @@ function repositoryLevelColumns(snapshot: Snapshot, acc: Sums): RepositoryColumn
   ];
 }
 
-function imageLevelColumns(snapshot: Snapshot): Column<number>[] {
+function imageLevelColumns(snapshot: Snapshot): Column<number, FieldName<'severityImage'>>[] {
   const index = imageIndex(snapshot);
   const { images, counts } = index;
   const repo = (i: number) => snapshot.repositories[index.repoOf[i]!]!;
@@ -58,8 +57,8 @@ function imageLevelColumns(snapshot: Snapshot): Column<number>[] {
     { name: 'scanState', type: 'string', description: 'complete, active, pending, failed, unsupported or not_scanned.', value: (i) => images[i]!.scan.state },
     { name: 'scanCompletedAt', type: 'time', description: 'When the last scan completed; null when unknown.', value: (i) => images[i]!.scan.completedAt ?? null },
     ...SEVERITIES.map(
-      (s, k): Column<number> => ({
-        name: severityName(s),
+      (s, k): Column<number, FieldName<'severityImage'>> => ({
+        name: severityField(s),
         type: 'number',
         description: DESCRIBE.severity(s),
         value: (i) => (counts[i * 6 + k]! < 0 ? null : counts[i * 6 + k]!),
@@ -135,7 +134,7 @@ export function unfilteredSeveritySums(snapshot: Snapshot): Sums {
  * image are left out. `range` does not apply: counts are the current state.
  */
 export const severityBuilder: FrameBuilder = {
-  filters: ['registry', 'region', 'repository', 'level', ...IMAGE_FILTERS],
+  filters: QUERY_FILTERS.severity,
   usesRange: false,
   build(snapshot, request, ctx) {
     const now = ctx.now();

@@ -1,3 +1,4 @@
+import { QUERY_FILTERS, type FieldName } from '@ecr-lens/contract';
 import type { ImageUse, Snapshot } from '../../snapshot/model.js';
 import { USE_KIND_SOURCE } from '../../snapshot/model.js';
 import type { EcrReference } from '../../snapshot/reference.js';
@@ -16,7 +17,7 @@ interface Row {
   readonly digest: string | null;
 }
 
-export const USAGE_COLUMNS: readonly Column<Row>[] = [
+export const USAGE_COLUMNS: readonly Column<Row, FieldName<'usage'>>[] = [
   { name: 'account', type: 'string', description: 'AWS account of the ECS or Lambda resource; for pods and keep lists, of the registry the reference names.', value: (r) => r.use.accountId },
   { name: 'region', type: 'string', description: 'AWS region, as for account.', value: (r) => r.use.region },
   { name: 'source', type: 'string', description: 'The in-use source: ecs, lambda, kubernetes or keep-list.', value: (r) => USE_KIND_SOURCE[r.use.kind] },
@@ -68,7 +69,7 @@ export const parsedUses = (snapshot: Snapshot): readonly (EcrReference | undefin
  * uses without a time (task definitions) are kept.
  */
 export const usageBuilder: FrameBuilder = {
-  filters: ['registry', 'region', 'repository', 'cluster', 'digest', 'useKind'],
+  filters: QUERY_FILTERS.usage,
   usesRange: true,
   build(snapshot, request, _ctx) {
     const f = request.filters;

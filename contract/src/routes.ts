@@ -1,0 +1,201 @@
+import { z } from 'zod';
+import { DECISIONS, REASON_CODES } from './enums.js';
+import { AccountId, Glob, Region } from './ids.js';
+
+/** The JSON bodies of the sidecar's routes other than POST /api/v1/query (query.ts, frame.ts). */
+
+/** Every error: a code, a sentence, and for bad input the fields at fault. */
+export const ErrorBody = z.object({
+  error: z.string(),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type ErrorBody = z.output<typeof ErrorBody>;
+
+/** A registry or source the last refresh could not read completely. */
+export const Incomplete = z.object({
+  scope: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  target: z.string().optional(),
+  operation: z.string(),
+  error: z.string(),
+});
+export type Incomplete = z.output<typeof Incomplete>;
+
+/** The refresher's state, as GET /api/v1/status and POST /api/v1/refresh report it. */
+export const RefreshState = z.object({
+  ready: z.boolean(),
+  stale: z.boolean(),
+  snapshotVersion: z.number(),
+  lastSuccessAt: z.number().optional(),
+  lastAttemptAt: z.number().optional(),
+  lastDurationMs: z.number().optional(),
+  refreshing: z.boolean(),
+  consecutiveFailures: z.number(),
+  refreshErrorsTotal: z.number(),
+  lastError: z.string().optional(),
+  incomplete: z.array(Incomplete),
+});
+export type RefreshState = z.output<typeof RefreshState>;
+
+/** GET /api/v1/status: the plugin's health check. */
+export const InventoryStatus = RefreshState.extend({
+  snapshot: z.object({ builtAt: z.number(), registries: z.number(), repositories: z.number(), images: z.number(), clusters: z.number() }),
+  sources: z
+    .array(z.object({ source: z.string(), accountId: z.string().optional(), region: z.string().optional(), description: z.string(), readAt: z.number() }))
+    .describe('The in-use sources the snapshot read: per registry (ECS, Lambda) or for every registry (Kubernetes, keep lists).'),
+  rememberedUses: z.number().describe('Uses recalled from the usage ledger that the last read did not see.'),
+});
+export type InventoryStatus = z.output<typeof InventoryStatus>;
+
+/** POST /api/v1/refresh. */
+export const RefreshOutcome = z.object({
+  started: z.boolean(),
+  reason: z.enum(['coalesced', 'rate-limited']).optional(),
+  status: RefreshState,
+});
+export type RefreshOutcome = z.output<typeof RefreshOutcome>;
+
+/** GET /api/v1/variables/{kind}: the scope narrowing the values. */
+export const VariableScope = z
+  .object({
+    registry: AccountId.optional(),
+    region: Region.optional(),
+    repository: z.string().min(1).max(256).optional().describe('Repository name; required for kind tags.'),
+  })
+  .strict();
+export type VariableScope = z.output<typeof VariableScope>;
+export const VariableValue = z.object({ text: z.string(), value: z.string() });
+export const VariableValues = z.array(VariableValue);
+export type VariableValue = z.output<typeof VariableValue>;
+
+/** GET /api/v1/annotations: one event. Kinds may add fields of their own. */
+export const Annotation = z
+  .object({ time: z.number(), timeEnd: z.number().optional(), title: z.string(), text: z.string(), tags: z.array(z.string()) })
+  .catchall(z.unknown());
+export type Annotation = z.output<typeof Annotation>;
+export const Annotations = z.array(Annotation);
+
+/** A reason the cleanup planner gives, as a code and a sentence. */
+export const PlanReason = z.object({ code: z.enum(REASON_CODES), text: z.string() });
+export const PlanSummary = z.object({
+  images: z.number(),
+  delete: z.number(),
+  keep: z.number(),
+  blocked: z.number(),
+  inUse: z.number(),
+  deleteSizeBytes: z.number(),
+  reclaimableBytes: z.number(),
+  monthlyUsd: z.number(),
+  reclaimableUnknown: z.number(),
+});
+export const REPOSITORY_STATUSES = ['ok', 'blocked', 'no-rule'] as const;
+export const PlannedRepository = z.object({
+  repository: z.string(),
+  account: z.string(),
+  region: z.string(),
+  rule: z.string().nullable(),
+  status: z.enum(REPOSITORY_STATUSES),
+  blockedReasons: z.array(PlanReason).readonly(),
+  summary: PlanSummary,
+});
+export const PlannedImage = z.object({
+  repository: z.string(),
+  account: z.string(),
+  region: z.string(),
+  digest: z.string(),
+  tags: z.array(z.string()).readonly(),
+  kind: z.string(),
+  pushedAt: z.string().nullable().describe('ECR imagePushedAt; null when ECR did not report it (the image is then kept).'),
+  decision: z.enum(DECISIONS),
+  reasons: z.array(PlanReason).readonly(),
+  inUse: z.boolean(),
+  sizeBytes: z.number().nullable().describe('ECR imageSizeInBytes; null when ECR did not report it.'),
+  reclaimableBytes: z.number().nullable(),
+  monthlyUsd: z.number().nullable(),
+});
+/** GET /api/v1/cleanup/plan. */
+export const CleanupPlan = z.object({
+  planId: z.string().describe('sha256 of the configuration and the repositories in scope (their images, uses and decisions). Send it to /execute.'),
+  generatedAt: z.string(),
+  snapshotVersion: z.number(),
+  notices: z
+    .array(z.string())
+    .describe('What the plan cannot see: in-use sources not read, registries declared to run nothing, uses naming registries that are not inventoried.'),
+  summary: PlanSummary,
+  repositories: z.array(PlannedRepository),
+  images: z.array(PlannedImage),
+  totalImages: z.number().describe('Images matching the filters, before limit and offset.'),
+});
+export type CleanupPlan = z.output<typeof CleanupPlan>;
+export type PlannedImage = z.output<typeof PlannedImage>;
+export type PlannedRepository = z.output<typeof PlannedRepository>;
+
+export const PLAN_ID_PATTERN = /^[a-f0-9]{64}$/;
+/** POST /api/v1/cleanup/execute. The sidecar also refuses unsupported glob syntax in `repositories`. */
+export const CleanupExecuteRequest = z
+  .object({
+    planId: z.string().regex(PLAN_ID_PATTERN, 'must be the 64-hex planId from GET /api/v1/cleanup/plan'),
+    repositories: z
+      .array(Glob)
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Repository name globs; the plan must have been fetched with the same ?repository= values.'),
+    registry: z.array(AccountId).min(1).max(100).optional().describe('As ?registry= when the plan was fetched.'),
+    region: z.array(Region).min(1).max(100).optional().describe('As ?region= when the plan was fetched.'),
+    dryRun: z.boolean().default(true).describe('Default true: report what would be deleted, delete nothing.'),
+  })
+  .strict();
+export type CleanupExecuteRequest = z.output<typeof CleanupExecuteRequest>;
+
+export const EXECUTION_OUTCOMES = ['succeeded', 'partial', 'failed', 'aborted', 'audit_failed', 'dry_run', 'refused'] as const;
+export type ExecutionOutcome = (typeof EXECUTION_OUTCOMES)[number];
+
+export const ExecutedImage = z
+  .object({
+    repository: z.string(),
+    account: z.string(),
+    region: z.string(),
+    digest: z.string(),
+    tags: z.array(z.string()).readonly(),
+    sizeBytes: z.number().nullable().describe("ECR's imageSizeInBytes; null when it did not report it."),
+    reclaimableBytes: z.number().nullable(),
+  })
+  .readonly();
+export type ExecutedImage = z.output<typeof ExecutedImage>;
+export const FailedImage = z
+  .object({ ...ExecutedImage.unwrap().shape, code: z.string(), reason: z.string() })
+  .readonly();
+export type FailedImage = z.output<typeof FailedImage>;
+
+/** The report of POST /api/v1/cleanup/execute. */
+export const CleanupExecuteReport = z
+  .object({
+    runId: z.string(),
+    planId: z.string(),
+    dryRun: z.boolean(),
+    outcome: z.enum(EXECUTION_OUTCOMES),
+    stoppedBecause: z.string().optional().describe('Why the run stopped early (outcome aborted or audit_failed).'),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    candidates: z.number().describe('Images the plan deletes in scope.'),
+    deferred: z.number().describe('Candidates left for a later run: over maxDeletionsPerRun, or not reached because the run stopped.'),
+    maxDeletionsPerRun: z.number(),
+    deleted: z.array(ExecutedImage).readonly().describe('Deleted (or, in a dry run, that would be deleted).'),
+    failures: z.array(FailedImage).readonly(),
+    deletedBytes: z.number().describe('Sum of imageSizeInBytes of the deleted images whose size is known.'),
+    blockedRepositories: z.array(z.string()).readonly(),
+    usesChecks: z.number().describe('How many times the in-use sources were read during the run (the first read included).'),
+    grafana: z.union([z.enum(['posted', 'not-configured', 'skipped-dry-run']), z.templateLiteral(['failed: ', z.string()])]),
+  })
+  .readonly();
+export type CleanupExecuteReport = z.output<typeof CleanupExecuteReport>;
+
+/** 409 from POST /api/v1/cleanup/execute: the plan changed, or another run holds the lock. */
+export const CleanupConflict = ErrorBody.extend({
+  planId: z.string().optional(),
+  currentPlanId: z.string().optional(),
+  runningRunId: z.string().optional(),
+});

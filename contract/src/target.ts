@@ -1,0 +1,39 @@
+import type { AnnotationKind, QueryType, SortOrder, VariableKind } from './enums.js';
+import type { DIGEST_FILTER, Filters, FilterName, LIST_FILTERS, TIME_FILTERS } from './filters.js';
+
+/**
+ * A panel target as Grafana stores it in a dashboard: what the plugin's editors write and the generated
+ * dashboards hold. List filters are text (comma-separated values and/or template variables such as
+ * `$repository`) and times are text (ISO-8601, epoch milliseconds or `$__from`); the plugin expands them
+ * into a QueryRequest when the query runs.
+ */
+export type TargetFilters = {
+  [K in FilterName]?: K extends (typeof LIST_FILTERS)[number] | (typeof TIME_FILTERS)[number] | typeof DIGEST_FILTER
+    ? string
+    : NonNullable<Filters[K]>;
+};
+
+export interface TargetSort {
+  field: string;
+  order: SortOrder;
+}
+
+/** The plugin's target, less Grafana's own fields (refId, datasource, hide). */
+export interface EcrTarget {
+  queryType?: QueryType | typeof ANNOTATIONS_QUERY_TYPE;
+  filters?: TargetFilters;
+  sort?: TargetSort;
+  limit?: number;
+  /** Only for annotation targets. */
+  annotationKind?: AnnotationKind;
+}
+
+/** Not a sidecar query type: marks a target that reads GET /api/v1/annotations. */
+export const ANNOTATIONS_QUERY_TYPE = 'annotations';
+
+/** The target of the plugin's template variables (GET /api/v1/variables/{kind}). */
+export interface EcrVariableTarget {
+  kind: VariableKind;
+  /** Only for kind `tags`: the repository whose tags to list (may be a variable). */
+  repository?: string;
+}
