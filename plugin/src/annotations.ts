@@ -1,4 +1,5 @@
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
+import type { Annotation } from '@ecr-lens/contract';
 
 export interface AnnotationRow {
   time: number;
@@ -8,23 +9,9 @@ export interface AnnotationRow {
   tags: string[];
 }
 
-const toTags = (v: unknown): string[] =>
-  Array.isArray(v) ? v.map(String) : typeof v === 'string' && v !== '' ? v.split(',').map((t) => t.trim()) : [];
-
-const toTime = (v: unknown): number => (typeof v === 'number' ? v : Date.parse(String(v)));
-
-/** The sidecar answers GET /api/v1/annotations with an array of events: {time, title, text, tags, timeEnd?}. */
-export function annotationRows(body: unknown): AnnotationRow[] {
-  if (!Array.isArray(body)) {
-    throw new Error('The sidecar answered the annotation query without a list of events.');
-  }
-  return body.map((r: Record<string, unknown>) => ({
-    time: toTime(r.time),
-    text: String(r.text ?? ''),
-    tags: toTags(r.tags),
-    title: typeof r.title === 'string' ? r.title : undefined,
-    timeEnd: r.timeEnd === undefined || r.timeEnd === null ? undefined : toTime(r.timeEnd),
-  }));
+/** The events of GET /api/v1/annotations (checked against the contract by the client) as rows. */
+export function annotationRows(events: readonly Annotation[]): AnnotationRow[] {
+  return events.map((e) => ({ time: e.time, timeEnd: e.timeEnd, text: e.text, tags: [...e.tags], title: e.title }));
 }
 
 /** Rows -> a frame with `time`, `text` and `tags` fields, the names Grafana's standard annotation mapper looks for. */

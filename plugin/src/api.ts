@@ -1,7 +1,12 @@
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
-import type { SidecarErrorBody } from './sidecar';
+import { ErrorBody } from '@ecr-lens/contract';
+import type { z } from 'zod';
+
+/** An error body as the sidecar sends it; a proxy in between may send only part of it. */
+export type SidecarErrorBody = Partial<ErrorBody>;
+const ErrorBodyShape = ErrorBody.partial();
 
 /** The name of the plugin.json route that forwards to the sidecar and adds its token. */
 export const SIDECAR_ROUTE = 'sidecar';
@@ -33,8 +38,10 @@ export class SidecarError extends Error {
   }
 }
 
-const isErrorBody = (v: unknown): v is SidecarErrorBody =>
-  typeof v === 'object' && v !== null && ('message' in v || 'error' in v);
+function errorBodyOf(v: unknown): SidecarErrorBody | undefined {
+  const parsed = ErrorBodyShape.safeParse(v);
+  return parsed.success && (parsed.data.message !== undefined || parsed.data.error !== undefined) ? parsed.data : undefined;
+}
 
 /** The sidecar's message, plus the fields it names, in one line. */
 export function sidecarMessage(body: SidecarErrorBody | undefined, fallback: string): string {
@@ -53,7 +60,7 @@ function toSidecarError(err: unknown): SidecarError {
     return err;
   }
   if (isFetchError(err)) {
-    const body = isErrorBody(err.data) ? err.data : undefined;
+    const body = errorBodyOf(err.data);
     const fallback =
       err.status === 401
         ? 'The sidecar rejected the API token'
@@ -71,24 +78,43 @@ export class SidecarClient {
     return `${this.instanceUrl}/${SIDECAR_ROUTE}`;
   }
 
-  async get<T>(path: string, params?: Record<string, string | number | undefined>): Promise<T> {
-    return this.send<T>({ method: 'GET', url: `${this.baseUrl}${path}`, params: dropUndefined(params) });
+  /** GETs `path` and checks the answer against the contract's `schema`. */
+  async get<S extends z.ZodType>(path: string, schema: S, params?: Record<string, string | number | undefined>): Promise<z.output<S>> {
+    return this.checked(path, schema, await this.send({ method: 'GET', url: `${this.baseUrl}${path}`, params: dropUndefined(params) }));
   }
 
-  async post<T>(path: string, data: unknown, requestId?: string): Promise<T> {
-    return this.send<T>({ method: 'POST', url: `${this.baseUrl}${path}`, data, requestId });
+  /** POSTs `data` to `path` and checks the answer against the contract's `schema`. */
+  async post<S extends z.ZodType>(path: string, data: unknown, schema: S, requestId?: string): Promise<z.output<S>> {
+    return this.checked(path, schema, await this.send({ method: 'POST', url: `${this.baseUrl}${path}`, data, requestId }));
   }
 
-  private async send<T>(options: {
+  // The sidecar's answer is external input: a sidecar of another version, or a proxy answering for it, must
+  // give a clear error, not a panel that breaks somewhere later.
+  private checked<S extends z.ZodType>(path: string, schema: S, body: unknown): z.output<S> {
+    const parsed = schema.safeParse(body);
+    if (parsed.success) {
+      return parsed.data;
+    }
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    // 200: something answered, so the sidecar is not "unreachable"; the message says what is wrong.
+    throw new SidecarError(
+      `The sidecar's answer to ${path} is not what this plugin expects (${where}${issue?.message ?? 'invalid'}). Are the sidecar and the plugin of the same version?`,
+      200,
+      undefined
+    );
+  }
+
+  private async send(options: {
     method: string;
     url: string;
     data?: unknown;
     params?: Record<string, string | number>;
     requestId?: string;
-  }): Promise<T> {
+  }): Promise<unknown> {
     try {
       const response = await lastValueFrom(
-        getBackendSrv().fetch<T>({ ...options, showErrorAlert: false, showSuccessAlert: false })
+        getBackendSrv().fetch<unknown>({ ...options, showErrorAlert: false, showSuccessAlert: false })
       );
       return response.data;
     } catch (err) {

@@ -1,6 +1,8 @@
 import { FieldType, type DataFrame } from '@grafana/data';
 
-import type { SidecarFrame } from './sidecar';
+import type { Frame, InventoryStatus } from '@ecr-lens/contract';
+
+import { golden } from './testing/golden';
 import {
   INSTANCE_URL,
   RANGE_FROM,
@@ -13,50 +15,11 @@ import {
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
-const repositoriesFrame: SidecarFrame = {
-  name: 'repositories',
-  fields: [
-    { name: 'name', type: 'string', config: {}, values: ['team/api', 'team/web'] },
-    { name: 'account', type: 'string', config: {}, values: ['111122223333', '111122223333'] },
-    { name: 'region', type: 'string', config: {}, values: ['us-east-1', 'eu-west-1'] },
-    { name: 'created', type: 'time', config: { unit: 'dateTimeAsIso' }, values: [1_700_000_000_000, null] },
-    {
-      name: 'dedupSize',
-      type: 'number',
-      config: { unit: 'bytes', description: 'Each layer counted once.' },
-      values: [1024, 2048],
-    },
-    { name: 'monthlyCost', type: 'number', config: { unit: 'currencyUSD' }, values: [0.1, 0.2] },
-    { name: 'scanOnPush', type: 'boolean', config: {}, values: [true, false] },
-  ],
-  meta: {
-    preferredVisualisationType: 'table',
-    totalRows: 5,
-    notices: [{ severity: 'warning', text: 'Repository team/db could not be read: AccessDenied' }],
-  },
-};
-
-const imagesFrame: SidecarFrame = {
-  name: 'images',
-  fields: [
-    { name: 'repository', type: 'string', config: {}, values: ['team/api'] },
-    { name: 'account', type: 'string', config: {}, values: ['111122223333'] },
-    { name: 'region', type: 'string', config: {}, values: ['us-east-1'] },
-    { name: 'digest', type: 'string', config: {}, values: [DIGEST] },
-    { name: 'size', type: 'number', config: { unit: 'bytes' }, values: [4096] },
-  ],
-  meta: { preferredVisualisationType: 'table', totalRows: 1 },
-};
-
-const findingsFrame: SidecarFrame = {
-  name: 'findings',
-  fields: [
-    { name: 'name', type: 'string', config: {}, values: ['CVE-2024-0001'] },
-    { name: 'severity', type: 'string', config: {}, values: ['HIGH'] },
-    { name: 'uri', type: 'string', config: {}, values: ['https://nvd.nist.gov/vuln/detail/CVE-2024-0001'] },
-  ],
-  meta: { preferredVisualisationType: 'table', totalRows: 1 },
-};
+// What the sidecar serves from the reference fixture (contract/golden), not frames made up here.
+const costAnswer = golden('cost');
+const repositoriesFrame: Frame = golden('repositories').frame;
+const imagesFrame: Frame = golden('images').frame;
+const findingsFrame: Frame = golden('findings').frame;
 
 const field = (frame: DataFrame, name: string) => {
   const f = frame.fields.find((x) => x.name === name);
@@ -66,7 +29,7 @@ const field = (frame: DataFrame, name: string) => {
   return f;
 };
 
-const framesByType: Record<string, SidecarFrame> = {
+const framesByType: Record<string, Frame> = {
   repositories: repositoriesFrame,
   images: imagesFrame,
   findings: findingsFrame,
@@ -79,7 +42,7 @@ describe('DataSource.query', () => {
 
   it('posts each target to the sidecar through the proxy route, with variables and the time range', async () => {
     const requests = fakeBackend((req) => ({
-      data: { frame: framesByType[(req.data as { queryType: string }).queryType], total: 1 },
+      data: { frame: framesByType[(req.data as { queryType: string }).queryType], total: 4 },
     }));
     const ds = newDataSource();
     await ds.query(
@@ -110,7 +73,7 @@ describe('DataSource.query', () => {
   });
 
   it('interpolates scoped variables (repeated panels) before dashboard variables', async () => {
-    const requests = fakeBackend(() => ({ data: { frame: imagesFrame } }));
+    const requests = fakeBackend(() => ({ data: { frame: imagesFrame, total: 16 } }));
     await newDataSource().query(
       queryRequest(
         [{ refId: 'A', queryType: 'images', filters: { repository: '$repository', untagged: true, kind: ['image'] } }],
@@ -123,41 +86,66 @@ describe('DataSource.query', () => {
   });
 
   it('turns the sidecar frame into a table frame with types, units, descriptions, notices and console links', async () => {
-    fakeBackend(() => ({ data: { frame: repositoriesFrame, total: 5 } }));
-    const { data, errors } = await newDataSource().query(queryRequest([{ refId: 'A', queryType: 'repositories' }]));
+    fakeBackend(() => ({ data: costAnswer }));
+    const { data, errors } = await newDataSource().query(queryRequest([{ refId: 'A', queryType: 'cost' }]));
     expect(errors).toBeUndefined();
     const frame = data[0] as DataFrame;
     expect(frame.refId).toBe('A');
-    expect(frame.length).toBe(2);
+    expect(frame.name).toBe('cost');
+    expect(frame.length).toBe(4);
     expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
-      ['name', FieldType.string],
       ['account', FieldType.string],
       ['region', FieldType.string],
-      ['created', FieldType.time],
-      ['dedupSize', FieldType.number],
-      ['monthlyCost', FieldType.number],
-      ['scanOnPush', FieldType.boolean],
+      ['repository', FieldType.string],
+      ['imageCount', FieldType.number],
+      ['summedSizeBytes', FieldType.number],
+      ['deduplicatedSizeBytes', FieldType.number],
+      ['monthlyCostUsd', FieldType.number],
+      ['pricePerGbMonth', FieldType.number],
+      ['archivedImageCount', FieldType.number],
+      ['archivedSummedSizeBytes', FieldType.number],
+      ['deduplicatedComplete', FieldType.boolean],
+      ['imagesWithoutSize', FieldType.number],
+      ['reclaimableBytes', FieldType.number],
+      ['reclaimableImages', FieldType.number],
+      ['reclaimableMonthlyUsd', FieldType.number],
     ]);
-    expect(field(frame, 'created').config.unit).toBe('dateTimeAsIso');
-    expect(field(frame, 'created').values).toEqual([1_700_000_000_000, null]);
-    expect(field(frame, 'dedupSize').config).toMatchObject({ unit: 'bytes', description: 'Each layer counted once.' });
-    expect(field(frame, 'monthlyCost').config.unit).toBe('currencyUSD');
+    const sent = (name: string) => costAnswer.frame.fields.find((f) => f.name === name)!;
+    expect(field(frame, 'deduplicatedSizeBytes').values).toEqual(sent('deduplicatedSizeBytes').values);
+    expect(field(frame, 'deduplicatedSizeBytes').config).toMatchObject({
+      unit: 'bytes',
+      description: sent('deduplicatedSizeBytes').config.description,
+    });
+    expect(field(frame, 'monthlyCostUsd').config.unit).toBe('currencyUSD');
     expect(frame.meta?.preferredVisualisationType).toBe('table');
+    expect(frame.meta?.custom).toEqual({ totalRows: 6, snapshotVersion: 1 });
     expect(frame.meta?.notices).toEqual([
-      { severity: 'warning', text: 'Repository team/db could not be read: AccessDenied' },
-      { severity: 'info', text: 'Showing 2 of 5 rows. Narrow the filters or raise the limit to see more.' },
+      ...costAnswer.frame.meta.notices!,
+      { severity: 'info', text: 'Showing 4 of 6 rows. Narrow the filters or raise the limit to see more.' },
     ]);
-    expect(field(frame, 'name').config.links).toEqual([
+    expect(field(frame, 'repository').config.links).toEqual([
       {
         title: 'Open repository in the AWS console',
-        url: 'https://${__data.fields.region:raw}.console.aws.amazon.com/ecr/repositories/private/${__data.fields.account:raw}/${__data.fields.name:raw}?region=${__data.fields.region:raw}',
+        url: 'https://${__data.fields.region:raw}.console.aws.amazon.com/ecr/repositories/private/${__data.fields.account:raw}/${__data.fields.repository:raw}?region=${__data.fields.region:raw}',
         targetBlank: true,
       },
     ]);
   });
 
+  it('refuses an answer that is not the contract’s frame, saying so on the target', async () => {
+    const { fields, ...frameWithoutFields } = costAnswer.frame;
+    fakeBackend(() => ({ data: { frame: frameWithoutFields, total: costAnswer.total } }));
+    const { data, errors } = await newDataSource().query(queryRequest([{ refId: 'A', queryType: 'cost' }]));
+    expect(fields.length).toBeGreaterThan(0);
+    expect(data).toEqual([]);
+    expect(errors?.[0]).toMatchObject({
+      refId: 'A',
+      message: expect.stringContaining("The sidecar's answer to /api/v1/query is not what this plugin expects (frame.fields:"),
+    });
+  });
+
   it('links images to their console page and findings to their advisory', async () => {
-    fakeBackend((req) => ({ data: { frame: framesByType[(req.data as { queryType: string }).queryType] } }));
+    fakeBackend((req) => ({ data: { frame: framesByType[(req.data as { queryType: string }).queryType], total: 4 } }));
     const { data } = await newDataSource().query(
       queryRequest([
         { refId: 'I', queryType: 'images' },
@@ -185,7 +173,7 @@ describe('DataSource.query', () => {
               issues: [{ path: 'filters.region', message: 'must be an AWS region such as us-east-1' }],
             },
           }
-        : { data: { frame: repositoriesFrame } }
+        : { data: { frame: repositoriesFrame, total: 6 } }
     );
     const { data, errors } = await newDataSource().query(
       queryRequest([
@@ -200,14 +188,14 @@ describe('DataSource.query', () => {
   });
 
   it('says a findings query needs a digest without asking the sidecar', async () => {
-    const requests = fakeBackend(() => ({ data: { frame: findingsFrame } }));
+    const requests = fakeBackend(() => ({ data: { frame: findingsFrame, total: 3 } }));
     const { errors } = await newDataSource().query(queryRequest([{ refId: 'F', queryType: 'findings' }]));
     expect(requests).toHaveLength(0);
     expect(errors?.[0]).toMatchObject({ refId: 'F', message: expect.stringContaining('image digest') });
   });
 
   it('skips hidden targets', async () => {
-    const requests = fakeBackend(() => ({ data: { frame: repositoriesFrame } }));
+    const requests = fakeBackend(() => ({ data: { frame: repositoriesFrame, total: 6 } }));
     const ds = newDataSource();
     expect(ds.filterQuery({ refId: 'A', queryType: 'cost', hide: true })).toBe(false);
     const { data } = await ds.query(queryRequest([{ refId: 'A', queryType: 'cost', hide: true }]));
@@ -222,8 +210,8 @@ describe('annotations', () => {
   it('reads pushes in the dashboard range into time, text and tags fields', async () => {
     const requests = fakeBackend(() => ({
       data: [
-        { time: 1_767_225_600_000, text: 'Pushed team/api:v1', tags: ['push', 'team/api'] },
-        { time: '2026-01-02T00:00:00.000Z', text: 'Pushed team/api:v2', tags: 'push,team/api' },
+        { time: 1_767_225_600_000, title: 'Push', text: 'Pushed team/api:v1', tags: ['push', 'team/api'] },
+        { time: Date.UTC(2026, 0, 2), title: 'Push', text: 'Pushed team/api:v2', tags: ['push', 'team/api'] },
       ],
     }));
     const ds = newDataSource();
@@ -241,6 +229,7 @@ describe('annotations', () => {
       ['time', FieldType.time],
       ['text', FieldType.string],
       ['tags', FieldType.other],
+      ['title', FieldType.string],
     ]);
     expect(field(frame, 'time').values).toEqual([1_767_225_600_000, Date.UTC(2026, 0, 2)]);
     expect(field(frame, 'tags').values).toEqual([
@@ -273,7 +262,10 @@ describe('annotations', () => {
   it('shows an error on the annotation query when the sidecar answers something else than a list', async () => {
     fakeBackend(() => ({ data: { frame: {} } }));
     const response = await newDataSource().query(queryRequest([{ refId: 'Anno', queryType: 'annotations' }]));
-    expect(response.errors?.[0]).toMatchObject({ refId: 'Anno', message: expect.stringContaining('list of events') });
+    expect(response.errors?.[0]).toMatchObject({
+      refId: 'Anno',
+      message: expect.stringContaining("The sidecar's answer to /api/v1/annotations is not what this plugin expects"),
+    });
   });
 });
 
@@ -299,7 +291,12 @@ describe('variables', () => {
   });
 
   it('lists the tags of an interpolated repository, also from the string form', async () => {
-    const requests = fakeBackend(() => ({ data: ['v1', 'v2'] }));
+    const requests = fakeBackend(() => ({
+      data: [
+        { text: 'v1', value: 'v1' },
+        { text: 'v2', value: 'v2' },
+      ],
+    }));
     const values = await newDataSource().metricFindQuery('tags:$repository');
     expect(requests[0].url).toBe(`${INSTANCE_URL}/sidecar/api/v1/variables/tags`);
     expect(requests[0].params).toEqual({ repository: 'team/api' });
@@ -317,10 +314,24 @@ describe('variables', () => {
 
 describe('testDatasource', () => {
   const minutesAgo = (n: number) => Date.now() - n * 60_000;
+  /** GET /api/v1/status as the contract defines it: a fresh, complete inventory unless `overrides` say otherwise. */
+  const status = (overrides: Partial<InventoryStatus>): InventoryStatus => ({
+    ready: true,
+    stale: false,
+    snapshotVersion: 3,
+    refreshing: false,
+    consecutiveFailures: 0,
+    refreshErrorsTotal: 0,
+    incomplete: [],
+    snapshot: { builtAt: minutesAgo(3), registries: 2, repositories: 6, images: 16, clusters: 1 },
+    sources: [],
+    rememberedUses: 0,
+    ...overrides,
+  });
 
   it('reports a reachable sidecar, an accepted token and a fresh inventory', async () => {
     const requests = fakeBackend(() => ({
-      data: { ready: true, stale: false, lastSuccessAt: minutesAgo(3), incomplete: [] },
+      data: status({ lastSuccessAt: minutesAgo(3) }),
     }));
     const result = await newDataSource().testDatasource();
     expect(requests[0].url).toBe(`${INSTANCE_URL}/sidecar/api/v1/status`);
@@ -346,8 +357,7 @@ describe('testDatasource', () => {
 
   it('warns about a stale inventory, the AWS error and the parts it could not read', async () => {
     fakeBackend(() => ({
-      data: {
-        ready: true,
+      data: status({
         stale: true,
         lastSuccessAt: minutesAgo(120),
         lastError: 'AccessDeniedException: User is not authorized to perform ecr:DescribeImages',
@@ -361,7 +371,7 @@ describe('testDatasource', () => {
             error: 'AccessDeniedException',
           },
         ],
-      },
+      }),
     }));
     const result = await newDataSource().testDatasource();
     expect(result.status).toBe('warning');
@@ -375,8 +385,17 @@ describe('testDatasource', () => {
     );
   });
 
+  it('says when the sidecar answers in another shape than this plugin’s contract', async () => {
+    fakeBackend(() => ({ data: { ready: true, stale: false } }));
+    const result = await newDataSource().testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toBe(
+      "The sidecar answered with an error: The sidecar's answer to /api/v1/status is not what this plugin expects (snapshotVersion: Invalid input: expected number, received undefined). Are the sidecar and the plugin of the same version?"
+    );
+  });
+
   it('warns while the first refresh is still running', async () => {
-    fakeBackend(() => ({ data: { ready: false, stale: false, incomplete: [] } }));
+    fakeBackend(() => ({ data: status({ ready: false }) }));
     const result = await newDataSource().testDatasource();
     expect(result.status).toBe('warning');
     expect(result.message).toContain('first inventory refresh has not finished yet');

@@ -20,7 +20,7 @@ import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
 import { toDataFrame } from './frames';
 import { describeFailure, describeStatus } from './health';
 import { buildQueryRequest, interpolateText } from './interpolate';
-import type { MetricValue, SidecarQueryResponse, SidecarStatus } from './sidecar';
+import { Annotations, frameShape, InventoryStatus, QueryResponse, VariableValues } from '@ecr-lens/contract';
 import {
   ANNOTATIONS_QUERY_TYPE,
   DEFAULT_QUERY,
@@ -105,21 +105,19 @@ export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
       throw new Error('Findings list the CVEs of one image: set the image digest (sha256:…) in the query editor.');
     }
     const body = buildQueryRequest(getTemplateSrv(), { ...target, queryType }, request.range, request.scopedVars);
-    const response = await this.client.post<SidecarQueryResponse>(
+    const response = await this.client.post(
       '/api/v1/query',
       body,
+      QueryResponse,
       request.requestId ? `${request.requestId}_${target.refId}` : undefined
     );
-    if (!response?.frame || !Array.isArray(response.frame.fields)) {
-      throw new Error('The sidecar answered without a data frame.');
-    }
-    return toDataFrame(response.frame, target.refId, queryType);
+    return toDataFrame(response.frame, target.refId, frameShape(queryType, body.filters.level));
   }
 
   private async annotationData(target: EcrQuery, range: TimeRange, scopedVars: ScopedVars): Promise<DataFrame> {
     // The same scope as the panels: registry, region and repository, multi-value variables as comma lists.
     const scope = (text: string | undefined) => interpolateText(getTemplateSrv(), text, scopedVars);
-    const body = await this.client.get<unknown>('/api/v1/annotations', {
+    const body = await this.client.get('/api/v1/annotations', Annotations, {
       from: range.from.valueOf(),
       to: range.to.valueOf(),
       kind: target.annotationKind ?? 'push',
@@ -134,8 +132,8 @@ export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
   async variableValues(query: EcrVariableQuery | undefined, scopedVars?: ScopedVars): Promise<MetricFindValue[]> {
     const kind: VariableKind = query && VARIABLE_KINDS.includes(query.kind) ? query.kind : 'repositories';
     const repository = kind === 'tags' ? interpolateText(getTemplateSrv(), query?.repository, scopedVars) : undefined;
-    const body = await this.client.get<unknown>(`/api/v1/variables/${kind}`, { repository });
-    return toMetricValues(body);
+    const values = await this.client.get(`/api/v1/variables/${kind}`, VariableValues, { repository });
+    return values.map((v) => ({ text: v.text, value: v.value }));
   }
 
   /** For callers that still use the string form: "regions", "tags:my-repo", "tags:$repository". */
@@ -159,26 +157,11 @@ export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
 
   async testDatasource(): Promise<TestDataSourceResponse> {
     try {
-      const status = await this.client.get<SidecarStatus>('/api/v1/status');
-      return describeStatus(status ?? {}, Date.now());
+      const status = await this.client.get('/api/v1/status', InventoryStatus);
+      return describeStatus(status, Date.now());
     } catch (err) {
       const error = err instanceof SidecarError ? err : new SidecarError(String(err), undefined, undefined);
       return describeFailure(error, this.sidecarUrl);
     }
   }
-}
-
-function toMetricValues(body: unknown): MetricFindValue[] {
-  const list = Array.isArray(body)
-    ? body
-    : typeof body === 'object' && body !== null && Array.isArray((body as { values?: unknown }).values)
-      ? (body as { values: unknown[] }).values
-      : [];
-  return list.map((item) => {
-    if (typeof item === 'object' && item !== null) {
-      const v = item as MetricValue;
-      return { text: String(v.text ?? v.value ?? ''), value: v.value ?? v.text };
-    }
-    return { text: String(item), value: String(item) };
-  });
 }

@@ -7,10 +7,9 @@ import {
   type QueryResultMetaNotice,
 } from '@grafana/data';
 
-import type { SidecarFieldType, SidecarFrame } from './sidecar';
-import type { QueryType } from './types';
+import { FRAME_LINKS, type FieldType as WireFieldType, type Frame, type FrameShape } from '@ecr-lens/contract';
 
-const FIELD_TYPES: Record<SidecarFieldType, FieldType> = {
+const FIELD_TYPES: Record<WireFieldType, FieldType> = {
   string: FieldType.string,
   number: FieldType.number,
   time: FieldType.time,
@@ -18,15 +17,6 @@ const FIELD_TYPES: Record<SidecarFieldType, FieldType> = {
   other: FieldType.other,
 };
 
-/** Column names the sidecar may use for the parts of an ECR console address, in order of preference. */
-const ACCOUNT_FIELDS = ['account', 'accountId', 'registry', 'registryId'];
-const REGION_FIELDS = ['region'];
-const REPOSITORY_FIELDS = ['repository', 'repositoryName'];
-const DIGEST_FIELDS = ['digest', 'imageDigest'];
-const FINDING_LINK_FIELDS = ['link', 'uri', 'url'];
-const FINDING_NAME_FIELDS = ['name', 'cve', 'finding'];
-
-const pick = (names: string[], candidates: string[]) => candidates.find((c) => names.includes(c));
 // `:raw` because Grafana URL-encodes link variables by default, which would break "team/api" and full advisory URLs.
 const ref = (field: string) => `\${__data.fields.${field}:raw}`;
 
@@ -38,21 +28,19 @@ export const imageConsoleUrl = (region: string, account: string, repository: str
 
 /**
  * Data links per field name: the AWS console page of a repository and of an image, and a finding's advisory.
- * They are templates over the row's own fields, which Grafana fills in when the link is shown.
+ * The contract says which columns of each frame locate the row (FRAME_LINKS); the links are templates over
+ * the row's own fields, which Grafana fills in when the link is shown.
  */
-export function consoleLinks(queryType: QueryType, fieldNames: string[]): Record<string, DataLink[]> {
+export function consoleLinks(shape: FrameShape): Record<string, DataLink[]> {
   const links: Record<string, DataLink[]> = {};
   const add = (field: string, link: DataLink) => (links[field] = [...(links[field] ?? []), link]);
-
-  const account = pick(fieldNames, ACCOUNT_FIELDS);
-  const region = pick(fieldNames, REGION_FIELDS);
-  // A repositories frame names the repository in `name`; elsewhere `name` is something else (a CVE, a service).
-  const repository = pick(
-    fieldNames,
-    queryType === 'repositories' ? [...REPOSITORY_FIELDS, 'name'] : REPOSITORY_FIELDS
-  );
-  const digest = pick(fieldNames, DIGEST_FIELDS);
-
+  const { account, region, repository, digest, advisory } = FRAME_LINKS[shape] as {
+    account?: string;
+    region?: string;
+    repository?: string;
+    digest?: string;
+    advisory?: { url: string; on: string };
+  };
   if (account && region && repository) {
     add(repository, {
       title: 'Open repository in the AWS console',
@@ -67,21 +55,17 @@ export function consoleLinks(queryType: QueryType, fieldNames: string[]): Record
       });
     }
   }
-  if (queryType === 'findings') {
-    const link = pick(fieldNames, FINDING_LINK_FIELDS);
-    const name = pick(fieldNames, FINDING_NAME_FIELDS);
-    if (link) {
-      add(name ?? link, { title: 'Open the advisory', url: ref(link), targetBlank: true });
-    }
+  if (advisory) {
+    add(advisory.on, { title: 'Open the advisory', url: ref(advisory.url), targetBlank: true });
   }
   return links;
 }
 
-function notices(frame: SidecarFrame): QueryResultMetaNotice[] {
-  const out: QueryResultMetaNotice[] = (frame.meta?.notices ?? []).map((n) => ({ severity: n.severity, text: n.text }));
+function notices(frame: Frame): QueryResultMetaNotice[] {
+  const out: QueryResultMetaNotice[] = (frame.meta.notices ?? []).map((n) => ({ severity: n.severity, text: n.text }));
   const rows = frame.fields[0]?.values.length ?? 0;
-  const total = frame.meta?.totalRows;
-  if (typeof total === 'number' && total > rows) {
+  const total = frame.meta.totalRows;
+  if (total > rows) {
     out.push({
       severity: 'info',
       text: `Showing ${rows} of ${total} rows. Narrow the filters or raise the limit to see more.`,
@@ -90,13 +74,12 @@ function notices(frame: SidecarFrame): QueryResultMetaNotice[] {
   return out;
 }
 
-/** One sidecar frame -> one Grafana data frame for the target `refId`. */
-export function toDataFrame(frame: SidecarFrame, refId: string, queryType: QueryType): DataFrame {
-  const names = frame.fields.map((f) => f.name);
-  const links = consoleLinks(queryType, names);
+/** One sidecar frame (of the contract's `shape`) -> one Grafana data frame for the target `refId`. */
+export function toDataFrame(frame: Frame, refId: string, shape: FrameShape): DataFrame {
+  const links = consoleLinks(shape);
   return createDataFrame({
     refId,
-    name: frame.name ?? queryType,
+    name: frame.name,
     fields: frame.fields.map((f) => {
       const config: FieldConfig = {};
       if (f.config?.unit) {
@@ -119,7 +102,7 @@ export function toDataFrame(frame: SidecarFrame, refId: string, queryType: Query
     meta: {
       preferredVisualisationType: 'table',
       notices: notices(frame),
-      custom: { totalRows: frame.meta?.totalRows, snapshotVersion: frame.meta?.snapshotVersion },
+      custom: { totalRows: frame.meta.totalRows, snapshotVersion: frame.meta.snapshotVersion },
     },
   });
 }

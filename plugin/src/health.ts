@@ -1,11 +1,11 @@
 import { dateTime, type TestDataSourceResponse } from '@grafana/data';
 
 import type { SidecarError } from './api';
-import type { SidecarIncomplete, SidecarStatus } from './sidecar';
+import type { Incomplete, InventoryStatus } from '@ecr-lens/contract';
 
 const MAX_LISTED = 3;
 
-function describeIncomplete(i: SidecarIncomplete): string {
+function describeIncomplete(i: Incomplete): string {
   const where = [i.target, i.accountId && i.region ? `${i.accountId}/${i.region}` : i.region]
     .filter(Boolean)
     .join(' in ');
@@ -14,12 +14,12 @@ function describeIncomplete(i: SidecarIncomplete): string {
 }
 
 /** Plain-words health of a reachable sidecar that accepted the token. `now` is injected for tests. */
-export function describeStatus(status: SidecarStatus, now: number): TestDataSourceResponse {
+export function describeStatus(status: InventoryStatus, now: number): TestDataSourceResponse {
   const sentences = ['The sidecar is reachable and accepted the API token.'];
   let level: 'success' | 'warning' | 'error' = 'success';
   const warn = () => (level = level === 'error' ? 'error' : 'warning');
 
-  if (status.ready === false) {
+  if (!status.ready) {
     sentences.push('Its first inventory refresh has not finished yet, so queries cannot answer until it does.');
     warn();
   }
@@ -34,7 +34,7 @@ export function describeStatus(status: SidecarStatus, now: number): TestDataSour
     sentences.push(`The last refresh failed with an AWS error: ${status.lastError}`);
     warn();
   }
-  const incomplete = status.incomplete ?? [];
+  const incomplete = status.incomplete;
   if (incomplete.length > 0) {
     const listed = incomplete.slice(0, MAX_LISTED).map(describeIncomplete).join('; ');
     const more = incomplete.length > MAX_LISTED ? ` and ${incomplete.length - MAX_LISTED} more` : '';

@@ -1,47 +1,27 @@
 import type { ScopedVars, TimeRange } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 
+import {
+  BOOLEAN_FILTERS,
+  DAY_FILTERS,
+  ENUM_LIST_FILTERS,
+  LIST_FILTERS,
+  splitList as splitWireList,
+  TIME_FILTERS,
+  type FiltersInput,
+  type QueryRequestInput,
+} from '@ecr-lens/contract';
+
 import type { EcrFilters, EcrQuery, QueryType } from './types';
 
-/** The body of POST /api/v1/query (sidecar/src/query/request.ts). */
-export interface SidecarQueryRequest {
-  queryType: QueryType;
-  filters: Record<string, unknown>;
-  sort?: { field: string; order: 'asc' | 'desc' };
-  limit?: number;
-  range?: { from: number; to: number };
-}
-
-/** Filters whose values are lists on the wire; a multi-value variable expands into several entries. */
-const LIST_FILTERS = ['registry', 'region', 'repository', 'tag', 'cluster'] as const;
-const TIME_FILTERS = ['pushedBefore', 'pushedAfter', 'pulledBefore', 'pulledAfter'] as const;
+/** The body of POST /api/v1/query, as the contract defines it. */
+export type SidecarQueryRequest = QueryRequestInput & { filters: FiltersInput };
 
 // Multi-value variables become a comma list, which splitList then takes apart.
 const joinMulti = (value: unknown): string => (Array.isArray(value) ? value.join(',') : String(value ?? ''));
 
-/**
- * Splits "a, b,{x,y}-*" into ["a", "b", "{x,y}-*"]: commas inside glob braces belong to the glob.
- */
-export function splitList(text: string): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of text) {
-    if (ch === '{') {
-      depth++;
-    } else if (ch === '}') {
-      depth = Math.max(0, depth - 1);
-    }
-    if (ch === ',' && depth === 0) {
-      items.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  items.push(current);
-  return [...new Set(items.map((s) => s.trim()).filter((s) => s.length > 0))];
-}
+/** The contract's list split (commas inside glob braces belong to the glob), each value once. */
+export const splitList = (text: string): string[] => [...new Set(splitWireList(text))];
 
 export function interpolateList(
   templateSrv: TemplateSrv,
@@ -80,9 +60,9 @@ export function buildFilters(
   templateSrv: TemplateSrv,
   filters: EcrFilters | undefined,
   scopedVars?: ScopedVars
-): Record<string, unknown> {
+): FiltersInput {
   const f = filters ?? {};
-  const out: Record<string, unknown> = {};
+  const out: FiltersInput = {};
   for (const key of LIST_FILTERS) {
     const list = interpolateList(templateSrv, f[key], scopedVars);
     if (list) {
@@ -105,19 +85,20 @@ export function buildFilters(
   if (f.level) {
     out.level = f.level;
   }
-  for (const key of ['scanState', 'kind', 'decision', 'useKind'] as const) {
+  for (const key of ENUM_LIST_FILTERS) {
     const values = f[key];
     if (values && values.length > 0) {
-      out[key] = [...values];
+      // Each key keeps its own vocabulary; TypeScript cannot follow that through the loop variable.
+      (out as Record<string, unknown>)[key] = [...values];
     }
   }
-  for (const key of ['olderThanDays', 'notPulledForDays', 'notUsedForDays'] as const) {
+  for (const key of DAY_FILTERS) {
     const n = f[key];
     if (typeof n === 'number' && Number.isFinite(n)) {
       out[key] = n;
     }
   }
-  for (const key of ['inUse', 'untagged'] as const) {
+  for (const key of BOOLEAN_FILTERS) {
     if (typeof f[key] === 'boolean') {
       out[key] = f[key];
     }

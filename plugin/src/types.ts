@@ -1,91 +1,34 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
+import type { EcrTarget, EcrVariableTarget, TargetFilters } from '@ecr-lens/contract';
 
-/** Query types the sidecar serves at POST /api/v1/query (mirrors sidecar/src/query/request.ts). */
-export const QUERY_TYPES = [
-  'repositories',
-  'images',
-  'cost',
-  'severity',
-  'findings',
-  'usage',
-  'cleanup',
-  'lifecycle',
-] as const;
-export type QueryType = (typeof QUERY_TYPES)[number];
+// The wire vocabulary is the contract's (contract/src), shared with the sidecar and the dashboards.
+export {
+  ANNOTATION_KINDS,
+  ANNOTATIONS_QUERY_TYPE,
+  DECISIONS,
+  IMAGE_KINDS,
+  LEVELS as SEVERITY_LEVELS,
+  QUERY_TYPES,
+  SCAN_STATES,
+  SEVERITIES,
+  USE_KINDS,
+  VARIABLE_KINDS,
+} from '@ecr-lens/contract';
+export type { AnnotationKind, FilterName as FilterKey, QueryType, TargetSort as EcrSort, VariableKind } from '@ecr-lens/contract';
 
-/** Not a sidecar query type: marks a target that reads GET /api/v1/annotations. */
-export const ANNOTATIONS_QUERY_TYPE = 'annotations';
-export const ANNOTATION_KINDS = ['push', 'cleanup'] as const;
-export type AnnotationKind = (typeof ANNOTATION_KINDS)[number];
+/** Filters as the editor stores them: the contract's panel-target form (lists and times as text). */
+export type EcrFilters = TargetFilters;
 
-export const VARIABLE_KINDS = ['registries', 'regions', 'repositories', 'tags', 'clusters'] as const;
-export type VariableKind = (typeof VARIABLE_KINDS)[number];
-
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
-export const SCAN_STATES = ['complete', 'active', 'pending', 'failed', 'unsupported', 'not_scanned'] as const;
-export const IMAGE_KINDS = ['image', 'index', 'attestation', 'other'] as const;
-export const DECISIONS = ['delete', 'keep', 'blocked'] as const;
-export const USE_KINDS = ['running-task', 'stopped-task', 'service', 'task-definition', 'lambda-function', 'pod', 'keep-list'] as const;
-export const SEVERITY_LEVELS = ['repository', 'image'] as const;
-
-/**
- * Filters as the editor stores them. List filters are text: comma-separated values and/or
- * template variables (`$repository`), expanded to arrays when the query runs.
- */
-export interface EcrFilters {
-  registry?: string;
-  region?: string;
-  repository?: string;
-  tag?: string;
-  cluster?: string;
-  digest?: string;
-  minSeverity?: (typeof SEVERITIES)[number];
-  scanState?: Array<(typeof SCAN_STATES)[number]>;
-  kind?: Array<(typeof IMAGE_KINDS)[number]>;
-  decision?: Array<(typeof DECISIONS)[number]>;
-  /** Use kinds (ECS, Lambda, pods, keep lists), for usage. */
-  useKind?: Array<(typeof USE_KINDS)[number]>;
-  /** Severity counts per repository (default) or per image. */
-  level?: (typeof SEVERITY_LEVELS)[number];
-  /** ISO-8601 date-time, epoch ms, or a template variable. */
-  pushedBefore?: string;
-  pushedAfter?: string;
-  pulledBefore?: string;
-  pulledAfter?: string;
-  olderThanDays?: number;
-  notPulledForDays?: number;
-  /** Last used (now or remembered) at least this many days ago, or never. */
-  notUsedForDays?: number;
-  inUse?: boolean;
-  untagged?: boolean;
-}
-export type FilterKey = keyof EcrFilters;
-
-export interface EcrSort {
-  field: string;
-  order: 'asc' | 'desc';
-}
-
-export interface EcrQuery extends DataQuery {
-  queryType?: QueryType | typeof ANNOTATIONS_QUERY_TYPE;
-  filters?: EcrFilters;
-  sort?: EcrSort;
-  limit?: number;
-  /** Only for annotation targets. */
-  annotationKind?: AnnotationKind;
-}
+/** Grafana's DataQuery types `queryType` as any string; the contract narrows it. */
+export interface EcrQuery extends Omit<DataQuery, 'queryType'>, EcrTarget {}
 
 export const DEFAULT_QUERY: Partial<EcrQuery> = {
   queryType: 'repositories',
   filters: {},
 };
 
-export interface EcrVariableQuery extends DataQuery {
-  kind: VariableKind;
-  /** Only for kind `tags`: the repository whose tags to list (may be a variable). */
-  repository?: string;
-}
+export interface EcrVariableQuery extends DataQuery, EcrVariableTarget {}
 
 export interface EcrDataSourceOptions extends DataSourceJsonData {
   /** Where Grafana's data source proxy sends requests, e.g. http://sidecar:8080. */

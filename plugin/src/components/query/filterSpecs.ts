@@ -1,3 +1,5 @@
+import { QUERY_FILTERS } from '@ecr-lens/contract';
+
 import {
   DECISIONS,
   IMAGE_KINDS,
@@ -161,33 +163,11 @@ export const FILTER_SPECS: Record<FilterKey, FilterSpec> = {
   untagged: { key: 'untagged', kind: 'boolean', label: 'Untagged', help: 'Whether the image has no tag.' },
 };
 
-const SCOPE: FilterKey[] = ['registry', 'region', 'repository'];
-const TIMES: FilterKey[] = [
-  'pushedAfter',
-  'pushedBefore',
-  'pulledAfter',
-  'pulledBefore',
-  'olderThanDays',
-  'notPulledForDays',
-];
-/** The image filters the sidecar applies to images, severity, cleanup and lifecycle (sidecar/src/query/filters.ts). */
-const IMAGE: FilterKey[] = [
-  'tag',
-  'digest',
-  'kind',
-  'untagged',
-  'inUse',
-  'cluster',
-  'scanState',
-  'minSeverity',
-  ...TIMES,
-  'notUsedForDays',
-];
-
 export interface QueryTypeInfo {
   label: string;
   description: string;
-  filters: FilterKey[];
+  /** The filters the sidecar accepts for the type (the contract's QUERY_FILTERS); any other is a 400. */
+  filters: readonly FilterKey[];
 }
 
 export const QUERY_TYPE_INFO: Record<QueryType, QueryTypeInfo> = {
@@ -195,47 +175,47 @@ export const QUERY_TYPE_INFO: Record<QueryType, QueryTypeInfo> = {
     label: 'Repositories',
     description:
       'One row per repository: settings, image counts, total and deduplicated size, monthly cost, last push and pull, lifecycle policy, replication and cross-account access.',
-    filters: [...SCOPE, ...TIMES],
+    filters: QUERY_FILTERS.repositories,
   },
   images: {
     label: 'Images',
     description:
       'One row per image: digest, tags, kind, push time, size, last pull, scan state, severity counts, what uses it now and when it was last used.',
-    filters: [...SCOPE, ...IMAGE],
+    filters: QUERY_FILTERS.images,
   },
   cost: {
     label: 'Cost',
     description:
       'Storage cost per repository: the sum of image sizes (what other tools show, an upper bound), the deduplicated size ECR bills, the monthly cost and what cleanup would reclaim.',
-    filters: [...SCOPE],
+    filters: QUERY_FILTERS.cost,
   },
   severity: {
     label: 'Severity',
     description:
       'Vulnerability counts (CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED) per repository and per image.',
-    filters: [...SCOPE, 'level', ...IMAGE],
+    filters: QUERY_FILTERS.severity,
   },
   findings: {
     label: 'Findings',
     description:
       'The CVE list of one image: name, severity, package, version, fixed-in version and a link to the advisory. Needs the image digest.',
-    filters: ['digest', ...SCOPE, 'minSeverity'],
+    filters: QUERY_FILTERS.findings,
   },
   usage: {
     label: 'Usage',
     description:
       'Which image each ECS cluster, service and task, Lambda function, pod and keep list uses, now or (remembered by the usage ledger) in the past.',
-    filters: [...SCOPE, 'cluster', 'digest', 'useKind'],
+    filters: QUERY_FILTERS.usage,
   },
   cleanup: {
     label: 'Cleanup',
     description:
       'The cleanup plan: every image with its decision (delete, keep, blocked) and the reasons. Running images are never candidates.',
-    filters: [...SCOPE, 'level', 'decision', ...IMAGE],
+    filters: QUERY_FILTERS.cleanup,
   },
   lifecycle: {
     label: 'Lifecycle',
     description: "A preview of each repository's ECR lifecycle policy: which images its rules would expire.",
-    filters: [...SCOPE, ...IMAGE],
+    filters: QUERY_FILTERS.lifecycle,
   },
 };
