@@ -2,7 +2,8 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import { ECR_LENS, GRAFANA, PROMETHEUS } from './datasources.js';
-import type { EcrFilters, EcrVariableQuery, VariableKind } from './ecrQuery.js';
+import type { VariableKind } from '@ecr-lens/contract';
+import type { EcrFilters, EcrVariableQuery } from './ecrQuery.js';
 
 /** Every ECR Lens target starts from the dashboard's scope variables. */
 export const SCOPE: EcrFilters = { registry: '$registry', region: '$region', repository: '$repository' };

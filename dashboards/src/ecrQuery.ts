@@ -1,35 +1,11 @@
 import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
-import type { QueryType } from '../../sidecar/src/query/request.js';
-import type { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../sidecar/src/snapshot/model.js';
+import type { AnnotationKind, QueryType, SortOrder, TargetFilters, TargetSort, VariableKind } from '@ecr-lens/contract';
 import { ECR_LENS } from './datasources.js';
 
-/**
- * Filters as the plugin stores them (plugin/src/types.ts `EcrFilters`): list filters are text, a comma
- * list or template variables ("$repository"), which the plugin expands into arrays; enums are arrays.
- */
-export interface EcrFilters {
-  registry?: string;
-  region?: string;
-  repository?: string;
-  tag?: string;
-  cluster?: string;
-  digest?: string;
-  minSeverity?: (typeof SEVERITIES)[number];
-  scanState?: Array<(typeof SCAN_STATES)[number]>;
-  kind?: Array<(typeof IMAGE_KINDS)[number]>;
-  decision?: Array<'delete' | 'keep' | 'blocked'>;
-  pushedBefore?: string;
-  pushedAfter?: string;
-  pulledBefore?: string;
-  pulledAfter?: string;
-  olderThanDays?: number;
-  notPulledForDays?: number;
-  notUsedForDays?: number;
-  inUse?: boolean;
-  untagged?: boolean;
-  level?: 'repository' | 'image';
-}
-export type EcrSort = { field: string; order: 'asc' | 'desc' };
+// The stored target's shape is the contract's (TargetFilters: lists and times as text), which the plugin's
+// editors write too.
+export type EcrFilters = TargetFilters;
+export type EcrSort = TargetSort;
 
 /** An ECR Lens panel target: the sidecar's QueryRequest minus `range`, which the plugin adds from the time picker. */
 export interface EcrLensQuery {
@@ -70,7 +46,7 @@ export class EcrQueryBuilder implements Builder<Dataquery> {
     return this;
   }
 
-  sort(field: string, order: 'asc' | 'desc' = 'desc'): this {
+  sort(field: string, order: SortOrder = 'desc'): this {
     this.internal.sort = { field, order };
     return this;
   }
@@ -81,8 +57,6 @@ export class EcrQueryBuilder implements Builder<Dataquery> {
   }
 }
 
-export const ANNOTATION_KINDS = ['push', 'cleanup'] as const;
-export type AnnotationKind = (typeof ANNOTATION_KINDS)[number];
 
 /**
  * The plugin's annotation target (GET /api/v1/annotations): image pushes, or cleanup candidates and
@@ -115,8 +89,6 @@ export class EcrAnnotationQueryBuilder implements Builder<Dataquery> {
   }
 }
 
-export const VARIABLE_KINDS = ['registries', 'regions', 'repositories', 'tags', 'clusters'] as const;
-export type VariableKind = (typeof VARIABLE_KINDS)[number];
 
 /** The query model of the plugin's CustomVariableSupport. */
 export interface EcrVariableQuery {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueryRequest } from '../../sidecar/src/query/request.js';
-import { VARIABLE_KINDS } from '../../sidecar/src/query/variables.js';
+import { VARIABLE_KINDS } from '@ecr-lens/contract';
 import {
   allPanels,
   DASHBOARD_FILES,
