@@ -67,6 +67,11 @@ export function frameShape(queryType: QueryType, level: Level | undefined): Fram
   return queryType;
 }
 
+/** The frame shapes a query type may answer with (severity and cleanup have two levels). */
+export type ShapeOf<T extends QueryType> = T extends 'severity' ? 'severity' | 'severityImage' : T extends 'cleanup' ? 'cleanup' | 'cleanupRepository' : T;
+/** A column of any frame a query type may answer with: what its `sort.field` may name. */
+export type QueryFieldName<T extends QueryType> = { [S in ShapeOf<T>]: FieldName<S> }[ShapeOf<T>];
+
 /** The columns that locate a row in AWS: its registry, region, repository and image, and a finding's advisory. */
 export interface FrameLinks<S extends FrameShape> {
   readonly account?: FieldName<S>;

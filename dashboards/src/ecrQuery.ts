@@ -1,5 +1,5 @@
 import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
-import type { AnnotationKind, QueryType, SortOrder, TargetFilters, TargetSort, VariableKind } from '@ecr-lens/contract';
+import type { AnnotationKind, QueryFieldName, QueryType, SortOrder, TargetFilters, TargetSort, VariableKind } from '@ecr-lens/contract';
 import { ECR_LENS } from './datasources.js';
 
 // The stored target's shape is the contract's (TargetFilters: lists and times as text), which the plugin's
@@ -20,10 +20,11 @@ export interface EcrLensQuery {
 }
 
 /** cog builder for ECR Lens targets, per the foundation SDK's "custom query type" recipe. */
-export class EcrQueryBuilder implements Builder<Dataquery> {
+/** `T`: the query type, so that a sort names a column the sidecar serves for it. */
+export class EcrQueryBuilder<T extends QueryType = QueryType> implements Builder<Dataquery> {
   private readonly internal: EcrLensQuery;
 
-  constructor(queryType: QueryType, filters: EcrFilters = {}) {
+  constructor(queryType: T, filters: EcrFilters = {}) {
     this.internal = {
       datasource: { ...ECR_LENS },
       queryType,
@@ -46,7 +47,7 @@ export class EcrQueryBuilder implements Builder<Dataquery> {
     return this;
   }
 
-  sort(field: string, order: SortOrder = 'desc'): this {
+  sort(field: QueryFieldName<T>, order: SortOrder = 'desc'): this {
     this.internal.sort = { field, order };
     return this;
   }
