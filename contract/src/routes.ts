@@ -199,3 +199,13 @@ export const CleanupConflict = ErrorBody.extend({
   currentPlanId: z.string().optional(),
   runningRunId: z.string().optional(),
 });
+
+/** GET /api/v1/cleanup/audit (format json): a page of the audit, oldest first. */
+export const CleanupAuditPage = z.object({
+  entries: z.array(z.object({ seq: z.number(), entry: z.record(z.string(), z.unknown()) })),
+  next: z.number().nullable().describe('Pass as `after` for the next page; null at the end.'),
+  unfinishedRuns: z
+    .array(z.object({ runId: z.string(), startedAt: z.string() }))
+    .describe('Real runs with a start and no end: left unfinished by a crash.'),
+});
+export type CleanupAuditPage = z.output<typeof CleanupAuditPage>;

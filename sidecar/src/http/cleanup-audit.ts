@@ -3,6 +3,7 @@
  * real run), oldest first, page by page; `format=jsonl` streams the whole log as JSON lines (the export
  * users of the old CLEANUP_AUDIT_LOG file had). Read-only: the API token suffices.
  */
+import { CleanupAuditPage } from '@ecr-lens/contract';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
@@ -10,6 +11,7 @@ import { auditJsonLines } from '../store/audit-export.js';
 import type { AuditStore } from '../store/types.js';
 import type { AppEnv } from './deps.js';
 import { ERROR_RESPONSES } from './errors.js';
+import { named } from './openapi-names.js';
 
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1000;
@@ -27,13 +29,7 @@ const AuditQuery = z
   })
   .strict();
 
-const AuditPage = z
-  .object({
-    entries: z.array(z.object({ seq: z.number(), entry: z.record(z.string(), z.unknown()) })),
-    next: z.number().nullable().openapi({ description: 'Pass as `after` for the next page; null at the end.' }),
-    unfinishedRuns: z.array(z.object({ runId: z.string(), startedAt: z.string() })).openapi({ description: 'Real runs with a start and no end: left unfinished by a crash.' }),
-  })
-  .openapi('CleanupAuditPage');
+const AuditPage = named(CleanupAuditPage, 'CleanupAuditPage');
 
 export function cleanupAuditRoute(audit: AuditStore): (app: OpenAPIHono<AppEnv>) => void {
   return (app) => {
@@ -56,6 +52,7 @@ export function cleanupAuditRoute(audit: AuditStore): (app: OpenAPIHono<AppEnv>)
         if (q.format === 'jsonl') {
           c.header('Content-Type', 'application/x-ndjson; charset=utf-8');
           c.header('Content-Disposition', 'attachment; filename="cleanup-audit.jsonl"');
+          // A stream is not the typed JSON response the route declares first; its shape is the ndjson one.
           return stream(c, async (out) => {
             await auditJsonLines(audit, (line) => out.write(line).then(() => undefined), EXPORT_PAGE);
           }) as never;
