@@ -13,6 +13,7 @@ import type { Image, ImageUse, Repository, SnapshotInput } from '../src/snapshot
 import { repositoryId } from '../src/snapshot/model.js';
 import { repositoryUri } from '../src/snapshot/reference.js';
 import { mulberry32 } from '../src/demo/prng.js';
+import { blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 0, 1);
@@ -31,7 +32,7 @@ export function cleanupSnapshotInput(repositories: number, images: number): Snap
   const rnd = random(7);
   const repos: Repository[] = [];
   const list: Image[] = [];
-  const layerSizes = new Map<string, number>();
+  const layerSizes = new Map<BlobKey, number>();
   const uses: ImageUse[] = [];
   let layer = 0;
   let id = 0;
@@ -59,12 +60,12 @@ export function cleanupSnapshotInput(repositories: number, images: number): Snap
       tags: {},
     });
     const base = Array.from({ length: 8 }, () => {
-      const d = hex(layer++, 'a');
+      const d = blobKey(hex(layer++, 'a'));
       layerSizes.set(d, Math.floor(rnd() * 40_000_000));
       return d;
     });
     const single = (tags: string[], pushedAt: number, i: number): Image => {
-      const own = hex(layer++, 'a');
+      const own = blobKey(hex(layer++, 'a'));
       layerSizes.set(own, Math.floor(rnd() * 5_000_000));
       return {
         repositoryId: rid,

@@ -13,6 +13,7 @@ import type { Image, ImageUse, Repository, ScanResult, Snapshot } from '../src/s
 import { SEVERITIES, repositoryId } from '../src/snapshot/model.js';
 import { repositoryUri } from '../src/snapshot/reference.js';
 import type { Inventory, InventoryStatus } from '../src/snapshot/inventory.js';
+import { blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
 
 const ACCOUNT = '123456789012';
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -41,7 +42,7 @@ export function syntheticSnapshot(repositories: number, meanImages: number, seed
   const repos: Repository[] = [];
   const images: Image[] = [];
   const uses: ImageUse[] = [];
-  const layerSizes = new Map<string, number>();
+  const layerSizes = new Map<BlobKey, number>();
   const alpha = 1.5;
   const scale = (meanImages * (alpha - 1)) / alpha;
   for (let r = 0; r < repositories; r++) {
@@ -64,10 +65,10 @@ export function syntheticSnapshot(repositories: number, meanImages: number, seed
     };
     repos.push(repository);
     const count = Math.min(5000, Math.max(1, Math.round(scale * random.pareto(alpha))));
-    const base = random.digest(); // shared base layer
+    const base = blobKey(random.digest()); // shared base layer
     layerSizes.set(base, 30_000_000);
     for (let i = 0; i < count; i++) {
-      const layer = random.digest();
+      const layer = blobKey(random.digest());
       const size = random.int(1_000_000, 200_000_000);
       layerSizes.set(layer, size);
       const tagged = !random.chance(0.3);

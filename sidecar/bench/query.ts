@@ -18,6 +18,7 @@ import type { Finding, Image, ImageUse, Repository, ScanResult, Snapshot, Snapsh
 import { repositoryId, SEVERITIES } from '../src/snapshot/model.js';
 import { repositoryUri } from '../src/snapshot/reference.js';
 import { mulberry32 } from '../src/demo/prng.js';
+import { blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 0, 1);
@@ -34,7 +35,7 @@ export function syntheticSnapshot(repositories: number, images: number, seed = 1
   const regions = ['us-east-1', 'eu-west-1', 'us-west-2'];
   const repos: Repository[] = [];
   const imageList: Image[] = [];
-  const layerSizes = new Map<string, number>();
+  const layerSizes = new Map<BlobKey, number>();
   const findings = new Map<string, readonly Finding[]>();
   const uses: ImageUse[] = [];
   const scans: ScanResult[] = Array.from({ length: 64 }, (_, i) => ({
@@ -70,13 +71,13 @@ export function syntheticSnapshot(repositories: number, images: number, seed = 1
       tags: {},
     });
     const base = Array.from({ length: 12 }, () => {
-      const d = hex64(layerId++, 'a');
+      const d = blobKey(hex64(layerId++, 'a'));
       layerSizes.set(d, Math.floor(rnd() * 50_000_000));
       return d;
     });
     const count = Math.max(1, Math.round(perRepo * (0.5 + rnd())));
     for (let i = 0; i < count && imageId < images; i++) {
-      const own = hex64(layerId++, 'a');
+      const own = blobKey(hex64(layerId++, 'a'));
       layerSizes.set(own, Math.floor(rnd() * 5_000_000));
       const digest = hex64(imageId++, 'b');
       const tagged = rnd() < 0.7;

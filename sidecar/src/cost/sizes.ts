@@ -1,6 +1,7 @@
 import type { Steps } from '../cooperative.js';
 import { memoizedSteps } from '../cooperative.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
+import type { BlobKey } from '../snapshot/blob-key.js';
 
 /**
  * The two sizes of a repository.
@@ -26,9 +27,9 @@ export interface RepositorySizes {
   readonly archivedSummedSizeBytes: number;
 }
 
-export function computeRepositorySizes(images: readonly Image[], layerSizes: ReadonlyMap<string, number>): RepositorySizes {
+export function computeRepositorySizes(images: readonly Image[], layerSizes: ReadonlyMap<BlobKey, number>): RepositorySizes {
   const seen = new Set<string>();
-  const blobs = new Set<string>();
+  const blobs = new Set<BlobKey>();
   let summed = 0;
   let fallback = 0;
   let withoutLayers = 0;

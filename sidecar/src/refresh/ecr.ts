@@ -3,6 +3,7 @@
  * Failures are isolated: a repository whose images cannot be read keeps its images from the last good
  * snapshot and is recorded as incomplete; a setting that cannot be read keeps its previous value.
  */
+import type { BlobKey } from '../snapshot/blob-key.js';
 import type { ImageDetail, Repository as EcrRepository } from '@aws-sdk/client-ecr';
 import type { LimitFunction } from 'p-limit';
 import type { EcrFetcher, ScanFindingsPages } from '../aws/ecr.js';
@@ -73,7 +74,7 @@ export interface EcrReadContext {
  * so that a steady-state refresh does not build a second map of millions of entries (see snapshotLayerSizes).
  */
 export interface BlobSizes {
-  readonly changed: Map<string, number>;
+  readonly changed: Map<BlobKey, number>;
   /** An image of the previous snapshot is gone, so some of its blobs may be too. */
   imageGone: boolean;
 }
@@ -82,11 +83,11 @@ export interface BlobSizes {
  * The new snapshot's blob sizes: the previous snapshot's map when no size changed and no image went away
  * (then the images hold exactly its blobs), else one entry for each blob the images hold.
  */
-export function snapshotLayerSizes(images: readonly Image[], sizes: BlobSizes, previous: ReadonlyMap<string, number> | undefined, repositoryGone: boolean): ReadonlyMap<string, number> {
+export function snapshotLayerSizes(images: readonly Image[], sizes: BlobSizes, previous: ReadonlyMap<BlobKey, number> | undefined, repositoryGone: boolean): ReadonlyMap<BlobKey, number> {
   // Without a previous snapshot every size is new: the gathered map is the snapshot's.
   if (!previous) return sizes.changed;
   if (sizes.changed.size === 0 && !sizes.imageGone && !repositoryGone) return previous;
-  const out = new Map<string, number>();
+  const out = new Map<BlobKey, number>();
   for (const image of images)
     for (const blob of image.layers ?? []) {
       const size = sizes.changed.get(blob) ?? previous.get(blob);
@@ -318,7 +319,7 @@ async function readRepository(
 /** A manifest as an image needs it, with its blobs' sizes. */
 interface ManifestRead {
   readonly info: CachedManifest;
-  readonly sizeOf: (blob: string) => number | undefined;
+  readonly sizeOf: (blob: BlobKey) => number | undefined;
 }
 
 /**
@@ -339,7 +340,7 @@ async function readManifests(
   const missing: string[] = [];
   const previousSizes = ctx.previous?.layerSizes;
   // A cached manifest's sizes: gathered by this refresh (another repository) or held by the previous snapshot.
-  const knownSize = (blob: string): number | undefined => ctx.layerSizes.changed.get(blob) ?? previousSizes?.get(blob);
+  const knownSize = (blob: BlobKey): number | undefined => ctx.layerSizes.changed.get(blob) ?? previousSizes?.get(blob);
   for (const detail of details) {
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
@@ -370,7 +371,7 @@ async function readManifests(
               ctx.caches.manifests.set(digest, info);
               ctx.seen.manifests.add(digest);
             }
-            const sizes = new Map<string, number>();
+            const sizes = new Map<BlobKey, number>();
             parsed.blobs.forEach((blob, i) => sizes.set(blob, parsed.blobSizes[i] ?? 0));
             out.set(digest, { info, sizeOf: (blob) => sizes.get(blob) });
           } catch (error) {

@@ -2,7 +2,7 @@
  * Pure helpers that turn ECR image shapes (DescribeImages, BatchGetImage, DescribeImageScanFindings) into
  * model images: manifest parsing, the image kind, the explicit scan state and findings.
  */
-import { blobKey } from './blob-key.js';
+import { blobKey, type BlobKey } from './blob-key.js';
 import type { EnhancedImageScanFinding, ImageDetail, ImageScanFinding } from '@aws-sdk/client-ecr';
 import type { Finding, Image, ImageKind, ImageStatus, ScanResult, ScanState, Severity, SeverityCounts } from './model.js';
 import { SEVERITIES } from './model.js';
@@ -48,7 +48,7 @@ export interface ManifestInfo {
   readonly mediaType?: string;
   readonly artifactType?: string;
   /** Config blob first, then the layers. Empty for an index. */
-  readonly blobs: readonly string[];
+  readonly blobs: readonly BlobKey[];
   readonly blobSizes: readonly number[];
   /** For an index: the manifests it lists. */
   readonly children: readonly string[];
@@ -69,7 +69,7 @@ const asDescriptors = (value: unknown): Descriptor[] =>
   Array.isArray(value) ? value.filter((d): d is Descriptor => !!d && typeof d === 'object') : [];
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 
-const EMPTY: readonly string[] = Object.freeze([]);
+const EMPTY: readonly never[] = Object.freeze([]);
 const EMPTY_SIZES: readonly number[] = Object.freeze([]);
 
 /** Parses a manifest from BatchGetImage. Throws on text that is not a JSON object. */
@@ -78,13 +78,13 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('manifest is not a JSON object');
   const m = doc as Record<string, unknown>;
   const type = str(m.mediaType) ?? mediaType;
-  const blobs: string[] = [];
+  const blobs: BlobKey[] = [];
   const blobSizes: number[] = [];
   const add = (d: Descriptor | undefined): void => {
     const raw = str(d?.digest);
     const digest = raw === undefined ? undefined : blobKey(raw);
     if (!digest || blobs.includes(digest)) return;
-    blobs.push(intern(digest));
+    blobs.push(intern(digest) as BlobKey); // the same string, shared
     blobSizes.push(typeof d?.size === 'number' && d.size >= 0 ? d.size : 0);
   };
   const config = m.config && typeof m.config === 'object' ? (m.config as Descriptor) : undefined;

@@ -6,11 +6,14 @@
  */
 const SHA256 = /^sha256:[0-9a-f]{64}$/;
 
-export function blobKey(digest: string): string {
-  return SHA256.test(digest) ? Buffer.from(digest.slice(7), 'hex').toString('latin1') : digest;
+/** A blob digest as the snapshot keeps it; only blobKey makes one, so a plain digest cannot be mistaken for it. */
+export type BlobKey = string & { readonly __blobKey: unique symbol };
+
+export function blobKey(digest: string): BlobKey {
+  return (SHA256.test(digest) ? Buffer.from(digest.slice(7), 'hex').toString('latin1') : digest) as BlobKey;
 }
 
 /** The digest a blob key stands for. */
-export function blobDigest(key: string): string {
+export function blobDigest(key: BlobKey): string {
   return key.length === 32 ? `sha256:${Buffer.from(key, 'latin1').toString('hex')}` : key;
 }

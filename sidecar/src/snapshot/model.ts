@@ -6,6 +6,7 @@
 // The vocabularies the model shares with the wire are the contract's, defined once.
 export { IMAGE_KINDS, SCAN_STATES, SEVERITIES, USE_KINDS } from '@ecr-lens/contract';
 import type { ImageKind, ScanState, Severity, UseKind } from '@ecr-lens/contract';
+import type { BlobKey } from './blob-key.js';
 export type { ImageKind, ScanState, Severity, UseKind };
 export type SeverityCounts = Readonly<Record<Severity, number>>;
 
@@ -110,7 +111,7 @@ export interface Image {
   /** For an index: the digests of the manifests it lists. */
   readonly children: readonly string[];
   /** Layer and config blobs, from the manifest, as blob keys (blob-key.ts). Absent when the manifest could not be read. */
-  readonly layers?: readonly string[];
+  readonly layers?: readonly BlobKey[];
   readonly scan: ScanResult;
 }
 
@@ -243,7 +244,7 @@ export interface SnapshotInput {
   readonly repositories: readonly Repository[];
   readonly images: readonly Image[];
   /** Size of every known layer and config blob, by blob key (blob-key.ts). Content-addressed, so global. */
-  readonly layerSizes: ReadonlyMap<string, number>;
+  readonly layerSizes: ReadonlyMap<BlobKey, number>;
   /** Scan findings by image digest, where they were fetched. */
   readonly findings: ReadonlyMap<string, readonly Finding[]>;
   readonly clusters: readonly Cluster[];

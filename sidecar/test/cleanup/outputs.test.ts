@@ -8,15 +8,15 @@ import { createCleanupService, reclaimableByRepository } from '../../src/cleanup
 import { selectPlan } from '../../src/cleanup/plan/select.js';
 import { parsePlanQuery } from '../../src/http/cleanup-plan.js';
 import { QueryRequest } from '../../src/query/request.js';
-import { DAY, MIB, NOW, digest, fakeInventory, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
+import { DAY, MIB, NOW, fakeInventory, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 
 const api = makeRepository({ name: 'api', lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] }) });
 const web = makeRepository({ name: 'team/web' });
-const L = digest('layer');
+const L = layer('layer');
 const images = [
   makeImage({ repository: api, tags: ['v3'], pushedAt: NOW - DAY, layers: [L] }),
-  makeImage({ repository: api, tags: ['v2', 'beta'], pushedAt: NOW - 20 * DAY, layers: [digest('v2')] }),
-  makeImage({ repository: api, seed: 'untagged-old', pushedAt: NOW - 30 * DAY, layers: [digest('u')] }),
+  makeImage({ repository: api, tags: ['v2', 'beta'], pushedAt: NOW - 20 * DAY, layers: [layer('v2')] }),
+  makeImage({ repository: api, seed: 'untagged-old', pushedAt: NOW - 30 * DAY, layers: [layer('u')] }),
   makeImage({ repository: web, tags: ['w1'], pushedAt: NOW - 40 * DAY }),
 ];
 const snapshot = makeSnapshot({
@@ -25,8 +25,8 @@ const snapshot = makeSnapshot({
   uses: [makeUse({ reference: `${api.uri}:v2`, cluster: 'prod', task: 'task/abc' })],
   layerSizes: new Map([
     [L, MIB],
-    [digest('v2'), 2 * MIB],
-    [digest('u'), 3 * MIB],
+    [layer('v2'), 2 * MIB],
+    [layer('u'), 3 * MIB],
   ]),
   incomplete: [makeIncomplete({ scope: 'images', target: 'team/web', operation: 'DescribeImages' })],
 });

@@ -4,7 +4,7 @@ import { planCleanup, scopePlan } from '../../src/cleanup/plan/planner.js';
 import * as R from '../../src/cleanup/plan/reasons.js';
 import type { CleanupPlan, ImagePlan } from '../../src/cleanup/plan/planner.js';
 import type { Image, Snapshot } from '../../src/snapshot/model.js';
-import { DAY, MIB, NOW, digest, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
+import { DAY, MIB, NOW, digest, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 
 const config = (yaml: unknown = { defaultRule: {} }) => CleanupConfig.parse(yaml);
 const repo = makeRepository({ name: 'api' });
@@ -111,7 +111,7 @@ describe('in use', () => {
 });
 
 describe('related manifests', () => {
-  const child = (seed: string, days: number) => makeImage({ repository: repo, seed, pushedAt: at(days), layers: [digest(`${seed}-layer`)] });
+  const child = (seed: string, days: number) => makeImage({ repository: repo, seed, pushedAt: at(days), layers: [layer(`${seed}-layer`)] });
   const keptChildren = [child('k-amd64', 100), child('k-arm64', 100)];
   const goneChildren = [child('g-amd64', 90), child('g-arm64', 90)];
   const keptIndex = tagged('prod-1', 100, { kind: 'index', children: keptChildren.map((c) => c.digest) });
@@ -200,7 +200,7 @@ describe('fail closed', () => {
 
 describe('sizes and cost', () => {
   it('counts layers not shared with kept images, once per repository', () => {
-    const L = (n: string) => digest(`layer-${n}`);
+    const L = (n: string) => layer(`layer-${n}`);
     const layerSizes = new Map([
       [L('base'), 100 * MIB],
       [L('a'), 10 * MIB],

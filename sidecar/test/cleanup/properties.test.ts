@@ -12,7 +12,7 @@ import { buildSnapshot, withUses } from '../../src/snapshot/build.js';
 import type { Image, ImageUse, Incomplete, Snapshot } from '../../src/snapshot/model.js';
 import { USE_KINDS, USE_SCOPES } from '../../src/snapshot/model.js';
 import { parseEcrReference } from '../../src/snapshot/reference.js';
-import { ACCOUNT, DAY, NOW, REGION, digest, makeImage, makeRepository, snapshotInput } from '../support/builders.js';
+import { ACCOUNT, DAY, NOW, REGION, digest, layer, makeImage, makeRepository, snapshotInput } from '../support/builders.js';
 
 const HOUR = 3_600_000;
 const TAGS = ['latest', 'v1', 'v2', 'prod-1', 'release-3', 'dev', 'x', 'y', 'z'];
@@ -82,7 +82,7 @@ function build(spec: Spec): { snapshot: Snapshot; config: CleanupConfig } {
         status: s.archived ? 'ARCHIVED' : 'ACTIVE',
         children,
         ...(subject ? { subjectDigest: subject } : {}),
-        layers: s.layers.map((l) => digest(`${repo.name}-${l}`)),
+        layers: s.layers.map((l) => layer(`${repo.name}-${l}`)),
       }),
     );
   });
@@ -116,7 +116,7 @@ function build(spec: Spec): { snapshot: Snapshot; config: CleanupConfig } {
     incomplete.push({ scope: spec.sourceFailure, accountId: global ? '' : ACCOUNT, region: global ? '' : REGION, target: 'prod', operation: 'List', error: 'Throttling' });
   }
   if (spec.imagesIncomplete) incomplete.push({ scope: 'images', accountId: ACCOUNT, region: REGION, target: 'api', operation: 'DescribeImages', error: 'Throttling' });
-  const layerSizes = new Map(REPOS.flatMap((r) => ['l1', 'l2', 'l3', 'l4', 'l5'].map((l, k) => [digest(`${r.name}-${l}`), (k + 1) * 1000] as const)));
+  const layerSizes = new Map(REPOS.flatMap((r) => ['l1', 'l2', 'l3', 'l4', 'l5'].map((l, k) => [layer(`${r.name}-${l}`), (k + 1) * 1000] as const)));
   const sources = [{ source: 'ecs' as const, accountId: ACCOUNT, region: REGION, description: 'ECS', readAt: NOW }];
   const snapshot = buildSnapshot(snapshotInput({ repositories: REPOS, images, uses, remembered, incomplete, layerSizes, sources }));
   const config = CleanupConfig.parse({ defaultRule: spec.rule, inUse: spec.inUse });

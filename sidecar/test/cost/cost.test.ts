@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { repositoryCost } from '../../src/cost/cost.js';
 import { GIB, monthlyCostUsd, priceFor } from '../../src/cost/pricing.js';
 import { computeRepositorySizes, repositorySizes } from '../../src/cost/sizes.js';
-import { MIB, digest, makeImage, makeRepository, makeSnapshot } from '../support/builders.js';
+import { MIB, layer, makeImage, makeRepository, makeSnapshot } from '../support/builders.js';
 import { SAMPLE_EXPECTED, api, empty, sampleSnapshot, web } from '../support/sample.js';
 
 const prices = { defaultUsdPerGbMonth: 0.1, byRegion: { 'eu-west-1': 0.12 } };
@@ -39,18 +39,18 @@ describe('repository sizes', () => {
 
   it('counts a digest listed twice once, and treats an unknown layer size as missing layer data', () => {
     const repo = makeRepository({ name: 'r' });
-    const one = makeImage({ repository: repo, seed: 'x', sizeBytes: 5, layers: [digest('a'), digest('b')] });
-    const sizes = computeRepositorySizes([one, one], new Map([[digest('a'), 3]]));
+    const one = makeImage({ repository: repo, seed: 'x', sizeBytes: 5, layers: [layer('a'), layer('b')] });
+    const sizes = computeRepositorySizes([one, one], new Map([[layer('a'), 3]]));
     expect(sizes).toMatchObject({ imageCount: 1, summedSizeBytes: 5, deduplicatedSizeBytes: 5, imagesWithoutLayers: 1 });
   });
 
   it('leaves an image whose size ECR did not report out of the sums instead of counting 0, and counts it apart', () => {
     const repo = makeRepository({ name: 'r' });
-    const { sizeBytes: _unknown, ...withLayers } = makeImage({ repository: repo, seed: 'layers', layers: [digest('a')] });
+    const { sizeBytes: _unknown, ...withLayers } = makeImage({ repository: repo, seed: 'layers', layers: [layer('a')] });
     const { sizeBytes: _unknown2, ...withoutLayers } = makeImage({ repository: repo, seed: 'bare', status: 'ARCHIVED' });
-    const known = makeImage({ repository: repo, seed: 'known', sizeBytes: 7, layers: [digest('b')] });
+    const known = makeImage({ repository: repo, seed: 'known', sizeBytes: 7, layers: [layer('b')] });
     const { sizeBytes: _index, ...index } = makeImage({ repository: repo, seed: 'index', kind: 'index', children: [known.digest] });
-    const sizes = computeRepositorySizes([withLayers, withoutLayers, known, index], new Map([[digest('a'), 3], [digest('b'), 7]]));
+    const sizes = computeRepositorySizes([withLayers, withoutLayers, known, index], new Map([[layer('a'), 3], [layer('b'), 7]]));
     expect(sizes).toMatchObject({
       imageCount: 4,
       summedSizeBytes: 7,

@@ -11,7 +11,7 @@ import {
   NOW,
   REGION,
   completeScan,
-  digest,
+  layer,
   makeImage,
   makeIncomplete,
   makeRepository,
@@ -33,12 +33,12 @@ export const broken = makeRepository({ name: 'broken' });
 export const webEu = makeRepository({ name: 'web', region: EU, encryptionType: 'KMS' });
 
 export const LAYER = {
-  l1: digest('l1'),
-  l2: digest('l2'),
-  l3: digest('l3'),
-  l4: digest('l4'),
-  c1: digest('c1'),
-  c2: digest('c2'),
+  l1: layer('l1'),
+  l2: layer('l2'),
+  l3: layer('l3'),
+  l4: layer('l4'),
+  c1: layer('c1'),
+  c2: layer('c2'),
 };
 
 /** web: tagged v1+latest, CRITICAL 2 / HIGH 1, running; tagged v0, never scanned; one untagged, scanned clean. */

@@ -22,6 +22,7 @@ import type {
 import { repositoryId } from '../../src/snapshot/model.js';
 import { repositoryUri } from '../../src/snapshot/reference.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from '../../src/snapshot/inventory.js';
+import { blobKey, type BlobKey } from '../../src/snapshot/blob-key.js';
 
 export const ACCOUNT = '111111111111';
 export const OTHER_ACCOUNT = '222222222222';
@@ -33,6 +34,8 @@ export const MIB = 1024 * 1024;
 
 /** A stable sha256 digest derived from a readable seed: `digest('app-v1')`. */
 export const digest = (seed: string): string => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
+/** A layer blob of the snapshot: its digest as the snapshot keys it (blob-key.ts). */
+export const layer = (seed: string): BlobKey => blobKey(digest(seed));
 
 type RepositoryPatch = Partial<Omit<Repository, 'id' | 'arn' | 'uri'>> & { name: string };
 

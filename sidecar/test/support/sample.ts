@@ -13,7 +13,6 @@ import {
   NOT_SCANNED,
   OTHER_ACCOUNT,
   completeScan,
-  digest,
   makeCluster,
   makeFinding,
   makeImage,
@@ -22,18 +21,20 @@ import {
   makeSnapshot,
   makeUse,
   scanCounts,
+  layer,
 } from './builders.js';
+import type { BlobKey } from '../../src/snapshot/blob-key.js';
 
 export const LAYER = {
-  L1: digest('L1'),
-  L2: digest('L2'),
-  L3: digest('L3'),
-  C1: digest('C1'),
-  C2: digest('C2'),
-  W1: digest('W1'),
-  W1a: digest('W1a'),
-  W2: digest('W2'),
-  S1: digest('S1'),
+  L1: layer('L1'),
+  L2: layer('L2'),
+  L3: layer('L3'),
+  C1: layer('C1'),
+  C2: layer('C2'),
+  W1: layer('W1'),
+  W1a: layer('W1a'),
+  W2: layer('W2'),
+  S1: layer('S1'),
 };
 
 export const api = makeRepository({
@@ -124,7 +125,7 @@ export const SAMPLE_EXPECTED = {
   api: { summed: 270 * MIB, deduplicated: (60 + 30 + 1 + 20 + 1 + 80) * MIB },
   web: { summed: 96 * MIB, deduplicated: (40 + 35 + 10 + 1) * MIB },
 } as const;
-export const SAMPLE_LAYER_SIZES = new Map<string, number>([
+export const SAMPLE_LAYER_SIZES = new Map<BlobKey, number>([
   [LAYER.L1, 60 * MIB],
   [LAYER.L2, 30 * MIB],
   [LAYER.L3, 20 * MIB],

@@ -7,13 +7,14 @@
 import { createRandom } from '../../src/demo/prng.js';
 import type { Image, ImageUse, Repository, ScanResult, SnapshotInput } from '../../src/snapshot/model.js';
 import { SCAN_STATES } from '../../src/snapshot/model.js';
+import { blobKey, type BlobKey } from '../../src/snapshot/blob-key.js';
 import { ACCOUNT, DAY, MIB, NOW, OTHER_ACCOUNT, completeScan, makeCluster, makeRepository, makeUse, snapshotInput } from './builders.js';
 
 export function syntheticInput(repositoryCount: number, meanImages: number, seed = 1): SnapshotInput {
   const rnd = createRandom(seed);
   const repositories: Repository[] = [];
   const perRepository: Image[][] = [];
-  const layerSizes = new Map<string, number>();
+  const layerSizes = new Map<BlobKey, number>();
   const uses: ImageUse[] = [];
   let shared: { readonly digest: string; readonly repositoryId: string } | undefined;
   for (let r = 0; r < repositoryCount; r++) {
@@ -24,14 +25,14 @@ export function syntheticInput(repositoryCount: number, meanImages: number, seed
     });
     repositories.push(repository);
     const base = Array.from({ length: 4 }, () => {
-      const layer = rnd.digest();
+      const layer = blobKey(rnd.digest());
       layerSizes.set(layer, rnd.int(1, 50) * MIB);
       return layer;
     });
     const images: Image[] = [];
     const count = r % 10 === 9 ? 0 : rnd.int(1, 2 * meanImages);
     const image = (patch: Partial<Image>): Image => {
-      const own = rnd.digest();
+      const own = blobKey(rnd.digest());
       if (!rnd.chance(0.05)) layerSizes.set(own, rnd.int(0, 5) * MIB); // else: a layer of unknown size
       const scanState = rnd.pick(SCAN_STATES);
       const scan: ScanResult =

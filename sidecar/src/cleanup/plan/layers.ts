@@ -4,6 +4,7 @@
  * never cross one), so no map of every layer is built.
  */
 import type { Snapshot } from '../../snapshot/model.js';
+import type { BlobKey } from '../../snapshot/blob-key.js';
 
 export interface RepositoryLayers {
   /** Layers of image i (imagesByRepository order) are ids[start[i] .. start[i + 1]). */
@@ -23,7 +24,7 @@ export interface LayerIndex {
 /** Not memoized: kept for a million images, the arrays would cost about 50 MB for a plan that is cached anyway. */
 export function layerIndex(snapshot: Snapshot): LayerIndex {
   // One id map and size list, reused from repository to repository.
-  const idOf = new Map<string, number>();
+  const idOf = new Map<BlobKey, number>();
   const sizes: number[] = [];
   return {
     forRepository(repositoryId) {
