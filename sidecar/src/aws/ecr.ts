@@ -27,7 +27,7 @@ import {
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import type { LimitFunction } from 'p-limit';
-import { ACCEPTED_MEDIA_TYPES } from '../snapshot/assemble-image.js';
+import { ACCEPTED_MEDIA_TYPES } from './media-types.js';
 
 export const PAGE_SIZE = 1000;
 export const BATCH_GET_IMAGE_MAX = 100;

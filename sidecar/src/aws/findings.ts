@@ -6,7 +6,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
-import { basicFinding, enhancedFinding } from '../snapshot/assemble-image.js';
+import { basicFinding, enhancedFinding } from './finding-mappers.js';
 import type { Finding, Repository } from '../snapshot/model.js';
 import { EcrFetcher } from './ecr.js';
 

@@ -6,7 +6,8 @@
  * are dropped. Keys are the interned digest strings the snapshot's images hold, so they cost no extra copy.
  */
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { CachedManifest, FetchedScan } from '../snapshot/assemble-image.js';
+import type { CachedManifest } from './assemble-image.js';
+import { SharedCounts, type FetchedScan } from './scans.js';
 
 /** What a refresh touched, so the caches can drop the rest. */
 export interface Seen {
@@ -26,6 +27,8 @@ export class RefreshCaches {
   readonly taskDefinitions = new Map<string, TaskDefinition>();
   /** The account id each registry target resolved to, for refreshes where DescribeRegistry fails. */
   readonly accountIds = new Map<string, string>();
+  /** Severity counts shared by the images and cached scans that have the same ones. */
+  readonly counts = new SharedCounts();
 
   /** Drops entries the latest refresh did not use. */
   retain(seen: Seen): void {

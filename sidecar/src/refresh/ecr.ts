@@ -8,27 +8,17 @@ import type { ImageDetail, Repository as EcrRepository } from '@aws-sdk/client-e
 import type { LimitFunction } from 'p-limit';
 import type { EcrFetcher, ScanFindingsPages } from '../aws/ecr.js';
 import { BATCH_GET_IMAGE_MAX, chunk, errorMessage } from '../aws/ecr.js';
-import type { CachedManifest, FetchedScan, ManifestInfo } from '../snapshot/assemble-image.js';
-import {
-  assembleImage,
-  basicFinding,
-  cachedScanValid,
-  compactManifest,
-  INDEX_MEDIA_TYPES,
-  isPlainManifest,
-  plainManifestOf,
-  compactScan,
-  enhancedFinding,
-  needsFindingsFetch,
-  parseManifest,
-  sameImage,
-  scanResult,
-  severityCounts,
-} from '../snapshot/assemble-image.js';
-import { assembleRepository, registryScanFrequency } from '../snapshot/assemble-repository.js';
-import type { Finding, Image, Incomplete, IncompleteScope, Registry, Repository, RepositoryPolicySummary, Snapshot } from '../snapshot/model.js';
+import type { CachedManifest, ManifestInfo } from './assemble-image.js';
+import type { FetchedScan } from './scans.js';
+import { assembleImage, compactManifest, isPlainManifest, plainManifestOf, parseManifest, sameImage } from './assemble-image.js';
+import { basicFinding, enhancedFinding } from '../aws/finding-mappers.js';
+import { cachedScanValid, compactScan, needsFindingsFetch, scanResult, severityCounts } from './scans.js';
+import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
+import { assembleRepository, registryScanFrequency } from './assemble-repository.js';
+import type { Finding, Image, Incomplete, IncompleteScope, Registry, Repository, RepositoryPolicySummary } from '../snapshot/model.js';
 import { repositoryId } from '../snapshot/model.js';
-import type { RefreshCaches, Seen } from './caches.js';
+import type { RefreshCaches } from './caches.js';
+import type { BlobSizes, RefreshRun } from './run.js';
 import { interner } from './caches.js';
 
 export type { Seen } from './caches.js';
@@ -39,45 +29,23 @@ export type { Seen } from './caches.js';
  */
 export const SNAPSHOT_FINDINGS_MAX = 50_000;
 
-export interface FindingsBudget {
-  left: number;
-}
 
 export interface EcrReadContext {
   readonly accountId: string;
   readonly region: string;
   readonly ecr: EcrFetcher;
   readonly caches: RefreshCaches;
-  readonly previous?: Snapshot;
-  readonly now: number;
+  /** The refresh this read is part of. */
+  readonly run: RefreshRun;
   readonly scanMaxAgeMs: number;
   /** Bounds the repositories in flight, so only their image details are held in memory at once. */
   readonly repositoryLimit: LimitFunction;
-  readonly seen: Seen;
   /** Known from the previous refresh when DescribeRegistry fails now. */
   readonly describeRegistry: Promise<PromiseSettledResult<{ replicationRules: Registry['replicationRules'] }>>;
   /** BASIC_SCAN_TYPE_VERSION (CLAIR or AWS_NATIVE), when readable. */
   readonly basicScanner: Promise<string | undefined>;
-  /** Findings the snapshot may still take: one budget (from SNAPSHOT_FINDINGS_MAX) shared by a refresh's registries. */
-  readonly findingsBudget: FindingsBudget;
-  /**
-   * Plain manifests fetched by this refresh (the caches keep only the others), so a digest in several
-   * repositories is fetched once. Dropped with the refresh.
-   */
-  readonly plainManifests: Map<string, CachedManifest>;
-  /** Blob sizes gathered by this refresh: shared by its registries (blobs are content-addressed). */
-  readonly layerSizes: BlobSizes;
 }
 
-/**
- * Blob sizes as a refresh gathers them: only those the previous snapshot's map lacks or holds differently,
- * so that a steady-state refresh does not build a second map of millions of entries (see snapshotLayerSizes).
- */
-export interface BlobSizes {
-  readonly changed: Map<BlobKey, number>;
-  /** An image of the previous snapshot is gone, so some of its blobs may be too. */
-  imageGone: boolean;
-}
 
 /**
  * The new snapshot's blob sizes: the previous snapshot's map when no size changed and no image went away
@@ -144,7 +112,7 @@ interface RepositoryRead {
 /** Reads the registry's settings: scanning configuration and (awaited) replication rules. */
 export async function readRegistrySettings(ctx: EcrReadContext, incomplete: Incomplete[]): Promise<Registry> {
   const { accountId, region } = ctx;
-  const before = ctx.previous?.registries.find((r) => r.accountId === accountId && r.region === region);
+  const before = ctx.run.previous?.registries.find((r) => r.accountId === accountId && r.region === region);
   const note = (operation: string, error: unknown): void => {
     incomplete.push({ scope: 'registry', accountId, region, operation, error: errorMessage(error) });
   };
@@ -169,7 +137,8 @@ export async function readRegistrySettings(ctx: EcrReadContext, incomplete: Inco
 
 /** Reads every repository of a registry. `repositories` is the (already started) DescribeRepositories call. */
 export async function readEcr(ctx: EcrReadContext, repositories: Promise<EcrRepository[]>): Promise<EcrRead> {
-  const { accountId, region, previous } = ctx;
+  const { accountId, region } = ctx;
+  const { previous } = ctx.run;
   const incomplete: Incomplete[] = [];
   const registry = await readRegistrySettings(ctx, incomplete);
   const findings = new Map<string, readonly Finding[]>();
@@ -197,11 +166,11 @@ export async function readEcr(ctx: EcrReadContext, repositories: Promise<EcrRepo
 
 /** A repository's images from the previous snapshot, with their findings (their blob sizes are the previous snapshot's). */
 function keepPrevious(ctx: EcrReadContext, id: string, findings: Map<string, readonly Finding[]>): readonly Image[] {
-  const images = ctx.previous?.imagesByRepository.get(id) ?? [];
-  ctx.seen.scans.add(id);
+  const images = ctx.run.previous?.imagesByRepository.get(id) ?? [];
+  ctx.run.seen.scans.add(id);
   for (const image of images) {
-    if (ctx.caches.manifests.has(image.digest)) ctx.seen.manifests.add(image.digest);
-    const f = ctx.previous!.findings.get(image.digest);
+    if (ctx.caches.manifests.has(image.digest)) ctx.run.seen.manifests.add(image.digest);
+    const f = ctx.run.previous!.findings.get(image.digest);
     if (f) findings.set(image.digest, f);
   }
   return images;
@@ -213,7 +182,8 @@ async function readRepository(
   listed: EcrRepository,
   incomplete: Incomplete[],
 ): Promise<RepositoryRead> {
-  const { accountId, region, ecr, previous } = ctx;
+  const { accountId, region, ecr } = ctx;
+  const { previous } = ctx.run;
   const name = listed.repositoryName ?? '';
   const id = repositoryId(accountId, region, name);
   const before = previous?.repositoryById.get(id);
@@ -277,7 +247,7 @@ async function readRepository(
     (repository.scanOnPush || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
   const scans = await readScans(ctx, id, name, details.value, scanned, canonical, intern, (error) => note('scan', 'DescribeImageScanFindings', error));
 
-  const budget = ctx.findingsBudget;
+  const budget = ctx.run.findingsBudget;
   const previousSizes = previous?.layerSizes;
   let kept = 0;
   const images: Image[] = [];
@@ -288,7 +258,7 @@ async function readRepository(
     if (manifest)
       for (const blob of manifest.info.blobs) {
         const size = manifest.sizeOf(blob) ?? 0;
-        if (previousSizes?.get(blob) !== size) ctx.layerSizes.changed.set(blob, size);
+        if (previousSizes?.get(blob) !== size) ctx.run.layerSizes.changed.set(blob, size);
       }
     const fetched = scans.scans.get(digest);
     if (fetched && !fetched.notFound) {
@@ -306,13 +276,13 @@ async function readRepository(
       detail: detail.imageDigest === digest ? detail : { ...detail, imageDigest: digest },
       ...(manifest ? { manifest: manifest.info } : {}),
       attestationChild: attestationChildren.has(digest),
-      scan: scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, intern),
+      scan: scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, intern, ctx.caches.counts),
     });
     const before = previousImages.get(digest);
     if (before) kept += 1;
     images.push(before && sameImage(before, image) ? before : image);
   }
-  if (kept < previousImages.size) ctx.layerSizes.imageGone = true;
+  if (kept < previousImages.size) ctx.run.layerSizes.imageGone = true;
   return { repository, images, findings: findingsOut };
 }
 
@@ -338,17 +308,17 @@ async function readManifests(
 ): Promise<Map<string, ManifestRead>> {
   const out = new Map<string, ManifestRead>();
   const missing: string[] = [];
-  const previousSizes = ctx.previous?.layerSizes;
+  const previousSizes = ctx.run.previous?.layerSizes;
   // A cached manifest's sizes: gathered by this refresh (another repository) or held by the previous snapshot.
-  const knownSize = (blob: BlobKey): number | undefined => ctx.layerSizes.changed.get(blob) ?? previousSizes?.get(blob);
+  const knownSize = (blob: BlobKey): number | undefined => ctx.run.layerSizes.changed.get(blob) ?? previousSizes?.get(blob);
   for (const detail of details) {
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
     let cached = ctx.caches.manifests.get(digest);
-    if (cached) ctx.seen.manifests.add(digest);
+    if (cached) ctx.run.seen.manifests.add(digest);
     else {
       const before = previousImage(digest);
-      cached = (before && plainManifestOf(before)) ?? ctx.plainManifests.get(digest);
+      cached = (before && plainManifestOf(before)) ?? ctx.run.plainManifests.get(digest);
     }
     if (cached && cached.blobs.every((b) => knownSize(b) !== undefined)) out.set(digest, { info: cached, sizeOf: knownSize });
     // An archived image's layers are not needed (its size stands in), but an archived index's children are:
@@ -366,10 +336,10 @@ async function readManifests(
             const parsed: ManifestInfo = parseManifest(raw.text, raw.mediaType ?? mediaTypes.get(raw.digest), intern);
             const info = compactManifest(parsed);
             const digest = canonical(raw.digest);
-            if (isPlainManifest(info, mediaTypes.get(raw.digest))) ctx.plainManifests.set(digest, info);
+            if (isPlainManifest(info, mediaTypes.get(raw.digest))) ctx.run.plainManifests.set(digest, info);
             else {
               ctx.caches.manifests.set(digest, info);
-              ctx.seen.manifests.add(digest);
+              ctx.run.seen.manifests.add(digest);
             }
             const sizes = new Map<BlobKey, number>();
             parsed.blobs.forEach((blob, i) => sizes.set(blob, parsed.blobSizes[i] ?? 0));
@@ -413,14 +383,14 @@ async function readScans(
       if (!detail.imageDigest || !needsFindingsFetch(detail, repositoryScanned)) return;
       const digest = canonical(detail.imageDigest);
       const cached = cache?.get(digest);
-      if (cached && cachedScanValid(cached, detail, ctx.now, ctx.scanMaxAgeMs)) {
+      if (cached && cachedScanValid(cached, detail, ctx.run.startedAt, ctx.scanMaxAgeMs)) {
         next.set(digest, cached);
         out.set(digest, cached);
         return;
       }
       try {
-        const fetched = toFetchedScan(await ctx.ecr.scanFindings(repositoryName, digest), ctx.now, intern);
-        next.set(digest, compactScan(fetched));
+        const fetched = toFetchedScan(await ctx.ecr.scanFindings(repositoryName, digest), ctx.run.startedAt, intern);
+        next.set(digest, compactScan(fetched, ctx.caches.counts));
         out.set(digest, fetched);
         fresh.add(digest);
       } catch (error) {
@@ -434,7 +404,7 @@ async function readScans(
     }),
   );
   // The repository's entries are replaced as a whole: what this refresh did not see is dropped with the old map.
-  ctx.seen.scans.add(id);
+  ctx.run.seen.scans.add(id);
   if (next.size > 0) ctx.caches.scans.set(id, next);
   else ctx.caches.scans.delete(id);
   if (errors.length > 0) onError(`${errors.length} image(s) unread; first: ${errors[0]}`);

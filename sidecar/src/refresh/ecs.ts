@@ -6,8 +6,8 @@
 import type { Service, ServiceRevision, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Described as Answer, EcsFetcher } from '../aws/ecs.js';
 import { errorMessage } from '../aws/ecr.js';
-import type { EcsClusterData } from '../snapshot/assemble-ecs.js';
-import { arnName, assembleUses, clusterFromArn, referencedTaskDefinitions, taskDefinitionName } from '../snapshot/assemble-ecs.js';
+import type { EcsClusterData } from './assemble-ecs.js';
+import { arnName, assembleUses, clusterFromArn, referencedTaskDefinitions, taskDefinitionName } from './assemble-ecs.js';
 import type { Cluster, ImageUse, Incomplete, Snapshot, UseKind } from '../snapshot/model.js';
 import type { RefreshCaches } from './caches.js';
 import { trimTaskDefinition } from './caches.js';

@@ -18,12 +18,12 @@ import { runCooperatively } from '../cooperative.js';
 import { buildSnapshotCooperatively, emptySnapshot, withUsesSteps } from '../snapshot/build.js';
 import type { UsageLedger } from '../store/types.js';
 import type { GlobalUseSource } from '../uses/source.js';
-import type { CachedManifest } from '../snapshot/assemble-image.js';
-import { replicationRules } from '../snapshot/assemble-repository.js';
+import { replicationRules } from './assemble-repository.js';
 import type { Cluster, Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput, SourceCoverage } from '../snapshot/model.js';
 import { USE_SCOPES } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
-import type { BlobSizes, EcrRead, FindingsBudget, Seen } from './ecr.js';
+import type { EcrRead } from './ecr.js';
+import { startRefreshRun, type RefreshRun } from './run.js';
 import { readEcr, SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
 import { readEcs } from './ecs.js';
 import { LambdaVersionCache, readLambda } from './lambda.js';
@@ -258,7 +258,8 @@ export class Refresher implements Inventory {
     if (!this.ready) throw new Error('the inventory is not loaded yet');
     const base = this.current;
     const now = this.now();
-    const seen: Seen = { manifests: new Set(), scans: new Set(), taskDefinitions: new Set() };
+    // Only the uses are read: the run's ECR parts stay empty.
+    const run = startRefreshRun(now, base, 0);
     const targets = this.targets();
     const [reads, global] = await Promise.all([
       Promise.all(
@@ -268,7 +269,7 @@ export class Refresher implements Inventory {
             const error = 'the account id of this registry is not known yet';
             return Promise.resolve<UsesRead>({ clusters: [], uses: [], sources: [], incomplete: [{ scope: 'ecs', accountId: target.account.name, region: target.region, operation: 'ListClusters', error }] });
           }
-          return this.readTargetUses(target, accountId, base, now, seen);
+          return this.readTargetUses(target, accountId, run);
         }),
       ),
       this.readGlobalSources(now),
@@ -307,11 +308,10 @@ export class Refresher implements Inventory {
   private async readTargetUses(
     target: RegistryTarget,
     accountId: string,
-    previous: Snapshot | undefined,
-    now: number,
-    seen: Seen,
+    run: RefreshRun,
     limit: LimitFunction = pLimit(this.config.aws.concurrency),
   ): Promise<UsesRead> {
+    const { previous, seen, startedAt: now } = run;
     const { account, region } = target;
     const { ecs, lambda } = this.config;
     const [ecsRead, lambdaRead] = await Promise.all([
@@ -345,14 +345,11 @@ export class Refresher implements Inventory {
   }
 
   private async build(startedAt: number): Promise<SnapshotInput> {
-    const previous = this.ready ? this.current : undefined;
-    const seen: Seen = { manifests: new Set(), scans: new Set(), taskDefinitions: new Set() };
-    const findingsBudget: FindingsBudget = { left: SNAPSHOT_FINDINGS_MAX };
-    const layerSizes: BlobSizes = { changed: new Map(), imageGone: false };
-    const plainManifests = new Map<string, CachedManifest>();
+    const run = startRefreshRun(startedAt, this.ready ? this.current : undefined, SNAPSHOT_FINDINGS_MAX);
+    const { previous, seen } = run;
     const limitRegistries = pLimit(this.config.aws.registryConcurrency);
     const [reads, global] = await Promise.all([
-      Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, previous, startedAt, seen, findingsBudget, layerSizes, plainManifests)))),
+      Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, run)))),
       this.readGlobalSources(startedAt),
     ]);
     if (reads.every((r) => r.failed)) {
@@ -376,12 +373,12 @@ export class Refresher implements Inventory {
       }
     }
     const uses = combineUses([...reads.flatMap((r) => (r.uses ? [r.uses] : [])), global]);
-    plainManifests.clear();
+    run.plainManifests.clear();
     this.caches.retain(seen);
     this.version += 1;
     const repositoryIds = new Set(repositories.map((r) => r.id));
     const repositoryGone = previous?.repositories.some((r) => !repositoryIds.has(r.id)) ?? false;
-    const sizes = snapshotLayerSizes(images, layerSizes, previous?.layerSizes, repositoryGone);
+    const sizes = snapshotLayerSizes(images, run.layerSizes, previous?.layerSizes, repositoryGone);
     return {
       version: this.version,
       refreshStartedAt: startedAt,
@@ -398,7 +395,7 @@ export class Refresher implements Inventory {
     };
   }
 
-  private async readTarget(target: RegistryTarget, previous: Snapshot | undefined, now: number, seen: Seen, findingsBudget: FindingsBudget, layerSizes: BlobSizes, plainManifests: Map<string, CachedManifest>): Promise<TargetRead> {
+  private async readTarget(target: RegistryTarget, run: RefreshRun): Promise<TargetRead> {
     const { account, region } = target;
     const targetKey = `${account.roleArn ?? 'default'}|${region}`;
     const limit = pLimit(this.config.aws.concurrency);
@@ -432,20 +429,15 @@ export class Refresher implements Inventory {
           region,
           ecr,
           caches: this.caches,
-          ...(previous ? { previous } : {}),
-          now,
+          run,
           scanMaxAgeMs: this.config.scanFindingsMaxAgeSeconds * 1000,
           repositoryLimit: pLimit(this.config.aws.concurrency * 2),
-          seen,
-          findingsBudget,
-          layerSizes,
-          plainManifests,
           describeRegistry,
           basicScanner: ecr.basicScanner(),
         },
         repositories,
       ),
-      this.readTargetUses(target, accountId, previous, now, seen, limit),
+      this.readTargetUses(target, accountId, run, limit),
     ]);
     return { ecr: ecrRead, uses: usesRead, incomplete: [], failed: ecrRead.failed };
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { EcsClusterData } from '../../src/snapshot/assemble-ecs.js';
-import { assembleUses, referencedTaskDefinitions, taskDefinitionName } from '../../src/snapshot/assemble-ecs.js';
+import type { EcsClusterData } from '../../src/refresh/assemble-ecs.js';
+import { assembleUses, referencedTaskDefinitions, taskDefinitionName } from '../../src/refresh/assemble-ecs.js';
 
 const A = '111111111111';
 const R = 'us-east-1';

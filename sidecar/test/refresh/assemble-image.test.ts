@@ -1,16 +1,9 @@
 import { blobDigest, blobKey } from '../../src/snapshot/blob-key.js';
 import { describe, expect, it } from 'vitest';
-import type { FetchedScan } from '../../src/snapshot/assemble-image.js';
-import {
-  cachedScanValid,
-  enhancedFinding,
-  basicFinding,
-  imageKind,
-  needsFindingsFetch,
-  parseManifest,
-  scanResult,
-  scanState,
-} from '../../src/snapshot/assemble-image.js';
+import type { FetchedScan } from '../../src/refresh/scans.js';
+import { cachedScanValid, needsFindingsFetch, scanResult, scanState } from '../../src/refresh/scans.js';
+import { enhancedFinding, basicFinding } from '../../src/aws/finding-mappers.js';
+import { imageKind, parseManifest } from '../../src/refresh/assemble-image.js';
 
 const D = (c: string): string => `sha256:${c.repeat(64)}`;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assembleRepository, registryScanFrequency, replicationDestinations, replicationRules, summarizeRepositoryPolicy } from '../../src/snapshot/assemble-repository.js';
+import { assembleRepository, registryScanFrequency, replicationDestinations, replicationRules, summarizeRepositoryPolicy } from '../../src/refresh/assemble-repository.js';
 
 const OWNER = '111111111111';
 const policy = (...statements: unknown[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });

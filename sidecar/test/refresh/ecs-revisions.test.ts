@@ -12,7 +12,7 @@ import { planCleanup } from '../../src/cleanup/plan/planner.js';
 import type { ImagePlan } from '../../src/cleanup/plan/planner.js';
 import type { Fault } from '../../src/demo/controls.js';
 import type { Fixture, FixtureService } from '../../src/demo/fixture.js';
-import { assembleUses } from '../../src/snapshot/assemble-ecs.js';
+import { assembleUses } from '../../src/refresh/assemble-ecs.js';
 import type { ImageUse, Snapshot } from '../../src/snapshot/model.js';
 import { imageKey } from '../../src/snapshot/model.js';
 import type { Harness } from './helpers.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFindingsProvider, findingsBytes } from '../../src/aws/findings.js';
-import { compactScan, scanResult } from '../../src/snapshot/assemble-image.js';
-import type { FetchedScan } from '../../src/snapshot/assemble-image.js';
+import { compactScan, scanResult, SharedCounts } from '../../src/refresh/scans.js';
+import type { FetchedScan } from '../../src/refresh/scans.js';
 import type { Finding } from '../../src/snapshot/model.js';
 import type { Harness } from './helpers.js';
 import { REFERENCE_NOW, startHarness } from './helpers.js';
@@ -89,6 +89,24 @@ describe('what a refresh keeps in memory', () => {
     expect(scanResult({ detail, fetched: compact, registryScanType: 'ENHANCED' })).toEqual(scanResult({ detail, fetched, registryScanType: 'ENHANCED' }));
     const none: FetchedScan = { findings: [], enhanced: false, fetchedAt: 9 };
     expect(scanResult({ detail: {}, fetched: compactScan(none), registryScanType: 'BASIC' })).toEqual(scanResult({ detail: {}, fetched: none, registryScanType: 'BASIC' }));
+  });
+
+  it('shares one frozen counts object per distinct count set through the refresher’s SharedCounts, and none without it', () => {
+    const summary = (high: number) => ({
+      imageScanStatus: { status: 'COMPLETE' as const },
+      imageScanFindingsSummary: { imageScanCompletedAt: new Date(5), findingSeverityCounts: { HIGH: high } },
+    });
+    const shared = new SharedCounts();
+    const a = scanResult({ detail: summary(2), registryScanType: 'BASIC' }, undefined, shared).counts!;
+    const b = scanResult({ detail: summary(2), registryScanType: 'BASIC' }, undefined, shared).counts!;
+    const c = scanResult({ detail: summary(3), registryScanType: 'BASIC' }, undefined, shared).counts!;
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    const alone = scanResult({ detail: summary(2), registryScanType: 'BASIC' }).counts!;
+    expect(alone).toEqual(a);
+    expect(alone).not.toBe(a);
+    expect(Object.isFrozen(alone)).toBe(true);
   });
 });
 

@@ -4,8 +4,8 @@
  * digests their service revisions resolved) and the newest task-definition revisions of each family.
  */
 import type { Service, ServiceRevision, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { Cluster, ImageUse } from './model.js';
-import { parseEcrReference } from './reference.js';
+import type { Cluster, ImageUse } from '../snapshot/model.js';
+import { parseEcrReference } from '../snapshot/reference.js';
 
 export interface EcsClusterData {
   readonly name: string;

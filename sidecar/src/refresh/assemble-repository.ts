@@ -4,9 +4,9 @@
  */
 import type { Repository as EcrRepository, ReplicationRule as EcrReplicationRule, Tag } from '@aws-sdk/client-ecr';
 import picomatch from 'picomatch';
-import type { ReplicationDestination, ReplicationRule, Repository, RepositoryPolicySummary, ScanningRule } from './model.js';
-import { repositoryId } from './model.js';
-import { repositoryUri } from './reference.js';
+import type { ReplicationDestination, ReplicationRule, Repository, RepositoryPolicySummary, ScanningRule } from '../snapshot/model.js';
+import { repositoryId } from '../snapshot/model.js';
+import { repositoryUri } from '../snapshot/reference.js';
 
 const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 const PUSH_ACTIONS = ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'];

@@ -1,0 +1,164 @@
+/** An image's scan as the model keeps it: the explicit state, counts only when known, and when to fetch findings again. */
+import type { ImageDetail } from '@aws-sdk/client-ecr';
+import { normalizeSeverity } from '../aws/finding-mappers.js';
+import type { Finding, ScanResult, ScanState, Severity, SeverityCounts } from '../snapshot/model.js';
+import { SEVERITIES } from '../snapshot/model.js';
+
+const ZERO_COUNTS: SeverityCounts = Object.freeze(Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>);
+
+/** ECR's per-severity counts with every severity present; unknown keys (e.g. UNTRIAGED) count as UNDEFINED. */
+export function severityCounts(raw: Readonly<Record<string, number | undefined>> | undefined): SeverityCounts {
+  const counts: Record<Severity, number> = { ...ZERO_COUNTS };
+  for (const [key, value] of Object.entries(raw ?? {})) if (typeof value === 'number') counts[normalizeSeverity(key)] += value;
+  return Object.freeze(counts);
+}
+
+const NOT_SCANNED: ScanResult = Object.freeze({ state: 'not_scanned' });
+
+/**
+ * One frozen object per distinct count set: most images share a handful (all zero, a few findings). The
+ * refresher owns one (its caches keep compact scans across refreshes); bounded, it starts afresh when full.
+ */
+export class SharedCounts {
+  private readonly byKey = new Map<string, SeverityCounts>();
+
+  share(counts: SeverityCounts): SeverityCounts {
+    const key = SEVERITIES.map((s) => counts[s]).join(',');
+    let shared = this.byKey.get(key);
+    if (!shared) {
+      if (this.byKey.size > 100_000) this.byKey.clear();
+      this.byKey.set(key, (shared = Object.isFrozen(counts) ? counts : Object.freeze({ ...counts })));
+    }
+    return shared;
+  }
+}
+/** Without a SharedCounts: each count set is kept as it is, frozen. */
+const frozen = (counts: SeverityCounts): SeverityCounts => (Object.isFrozen(counts) ? counts : Object.freeze({ ...counts }));
+
+export function countFindings(findings: readonly Finding[]): SeverityCounts {
+  const counts: Record<Severity, number> = { ...ZERO_COUNTS };
+  for (const f of findings) counts[f.severity] += 1;
+  return Object.freeze(counts);
+}
+
+/** ECR scan status -> explicit state. Undefined status: not scanned (unless findings say otherwise). */
+export function scanState(status: string | undefined): ScanState {
+  switch (status) {
+    case 'COMPLETE':
+      return 'complete';
+    case 'ACTIVE':
+      return 'active';
+    case 'PENDING':
+    case 'IN_PROGRESS':
+      return 'pending';
+    case 'FAILED':
+    case 'FINDINGS_UNAVAILABLE':
+    case 'LIMIT_EXCEEDED':
+      return 'failed';
+    case 'UNSUPPORTED_IMAGE':
+      return 'unsupported';
+    default:
+      // undefined, SCAN_ELIGIBILITY_EXPIRED, IMAGE_ARCHIVED: no current scan.
+      return 'not_scanned';
+  }
+}
+
+/** Findings fetched with DescribeImageScanFindings (all pages), or the fact that ECR has no scan. */
+export interface FetchedScan {
+  /** ScanNotFoundException: the image has no scan. */
+  readonly notFound?: boolean;
+  readonly status?: string;
+  readonly description?: string;
+  readonly completedAt?: number;
+  readonly vulnerabilitySourceUpdatedAt?: number;
+  /** The response's own counts when given. */
+  readonly counts?: SeverityCounts;
+  readonly findings: readonly Finding[];
+  readonly enhanced: boolean;
+  /** When it was fetched (epoch ms), for the cache's maximum age. */
+  readonly fetchedAt: number;
+}
+
+/**
+ * A fetched scan as the refresh cache keeps it: its counts and timestamps, not its findings (the re-fetch
+ * decision needs only those; the findings query fetches lists on demand). scanResult gives the same result.
+ */
+export function compactScan(fetched: FetchedScan, shared?: SharedCounts): FetchedScan {
+  if (fetched.findings.length === 0) return fetched.findings === EMPTY_FINDINGS ? fetched : Object.freeze({ ...fetched, findings: EMPTY_FINDINGS });
+  const counts = fetched.counts ?? countFindings(fetched.findings);
+  return Object.freeze({ ...fetched, counts: shared ? shared.share(counts) : frozen(counts), findings: EMPTY_FINDINGS });
+}
+const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+export interface ScanInput {
+  readonly detail: Pick<ImageDetail, 'imageScanStatus' | 'imageScanFindingsSummary'>;
+  readonly fetched?: FetchedScan;
+  readonly registryScanType: 'BASIC' | 'ENHANCED';
+}
+
+/**
+ * The explicit scan state of an image. Counts are present only when known: from DescribeImages' summary
+ * (a completed basic scan), or from fetched findings. Missing data never becomes zero counts.
+ */
+export function scanResult({ detail, fetched, registryScanType }: ScanInput, intern: (s: string) => string = (s) => s, shared?: SharedCounts): ScanResult {
+  const summary = detail.imageScanFindingsSummary;
+  const useFetched = !!fetched && !fetched.notFound;
+  const status = (useFetched ? fetched.status : undefined) ?? detail.imageScanStatus?.status;
+  const description = (useFetched ? fetched.description : undefined) ?? detail.imageScanStatus?.description;
+  let state = scanState(status);
+  // The newer basic scanner reports no status in DescribeImages; findings fetched without a status mean a scan exists.
+  if (!status && useFetched && (fetched.completedAt !== undefined || fetched.findings.length > 0 || fetched.counts)) state = 'complete';
+
+  let counts: SeverityCounts | undefined;
+  let completedAt: number | undefined;
+  let vulnerabilitySourceUpdatedAt: number | undefined;
+  if (useFetched) {
+    completedAt = fetched.completedAt;
+    vulnerabilitySourceUpdatedAt = fetched.vulnerabilitySourceUpdatedAt;
+    if (state === 'complete' || state === 'active') counts = fetched.counts ?? countFindings(fetched.findings);
+  }
+  if (!counts && summary?.imageScanCompletedAt && (state === 'complete' || state === 'active')) {
+    counts = severityCounts(summary.findingSeverityCounts);
+    completedAt = summary.imageScanCompletedAt.getTime();
+    vulnerabilitySourceUpdatedAt = summary.vulnerabilitySourceUpdatedAt?.getTime();
+  }
+  const scanType: 'BASIC' | 'ENHANCED' | undefined =
+    state === 'not_scanned' ? undefined : status === 'ACTIVE' || (useFetched && fetched.enhanced) ? 'ENHANCED' : registryScanType;
+  if (state === 'not_scanned' && !status && !description && completedAt === undefined) return NOT_SCANNED;
+  if (counts) counts = shared ? shared.share(counts) : frozen(counts);
+  return {
+    state,
+    ...(status ? { status: intern(status) } : {}),
+    ...(description ? { description: intern(description) } : {}),
+    ...(scanType ? { scanType } : {}),
+    ...(completedAt !== undefined ? { completedAt } : {}),
+    ...(vulnerabilitySourceUpdatedAt !== undefined ? { vulnerabilitySourceUpdatedAt } : {}),
+    ...(counts ? { counts } : {}),
+  };
+}
+
+/**
+ * Whether DescribeImageScanFindings is needed for an image: enhanced scanning (status ACTIVE, no summary in
+ * DescribeImages) and the newer basic scanner (no status, no summary) when the repository is scanned at all.
+ */
+export function needsFindingsFetch(detail: Pick<ImageDetail, 'imageScanStatus' | 'imageScanFindingsSummary' | 'imageStatus'>, repositoryScanned: boolean): boolean {
+  if (detail.imageStatus === 'ARCHIVED') return false;
+  const status = detail.imageScanStatus?.status;
+  if (status === 'ACTIVE') return true;
+  if (status === 'COMPLETE' && !detail.imageScanFindingsSummary?.imageScanCompletedAt) return true;
+  return !status && !detail.imageScanFindingsSummary && repositoryScanned;
+}
+
+/** True when cached findings are still good for an image, given what DescribeImages says now. */
+export function cachedScanValid(cached: FetchedScan, detail: Pick<ImageDetail, 'imageScanFindingsSummary' | 'imageScanStatus'>, now: number, maxAgeMs: number): boolean {
+  const summary = detail.imageScanFindingsSummary;
+  if (summary?.imageScanCompletedAt) {
+    // A change signal exists: use it, no age limit.
+    return (
+      summary.imageScanCompletedAt.getTime() === cached.completedAt &&
+      summary.vulnerabilitySourceUpdatedAt?.getTime() === cached.vulnerabilitySourceUpdatedAt
+    );
+  }
+  if (!cached.notFound && detail.imageScanStatus?.status && cached.status && detail.imageScanStatus.status !== cached.status) return false;
+  return now - cached.fetchedAt < maxAgeMs;
+}
