@@ -47,7 +47,7 @@ export interface CleanupService extends CleanupMetricsProvider {
   /** A fresh, uncached plan: what execution compares against; `only` plans just those repositories (by id). */
   freshPlan(snapshot: Snapshot, only?: ReadonlySet<string>): CleanupPlan;
   preview(snapshot?: Snapshot): LifecyclePreview;
-  /** Plans a snapshot ahead of its swap, giving the event loop turns, and caches the plan. */
+  /** Plans a snapshot ahead of its swap, giving the event loop turns, and caches the plan; joins a replan in progress. */
   prepare(snapshot: Snapshot): Promise<void>;
   /** QueryContext.reclaimable; also /metrics' reclaimable series. */
   reclaimableFor(snapshot: Snapshot, repositoryId: string): Reclaimable | undefined;
@@ -85,16 +85,18 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
 
   // An expired plan is served while a new one is made in the background, giving the event loop turns.
   const replanning = new WeakMap<Snapshot, Promise<void>>();
-  const prepare = async (snapshot: Snapshot): Promise<void> => {
+  const planAhead = async (snapshot: Snapshot): Promise<void> => {
     const at = now();
     if (fresh(plans.get(snapshot), at)) return;
     plans.set(snapshot, { at, value: await planCleanupCooperatively(snapshot, options.config, at, planOptions) });
   };
+  // A prepare while the snapshot is planned again in the background joins that work instead of repeating it.
+  const prepare = (snapshot: Snapshot): Promise<void> => replanning.get(snapshot) ?? planAhead(snapshot);
   const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan => {
     const at = now();
     const hit = plans.get(snapshot);
     if (hit && !fresh(hit, at) && !replanning.has(snapshot)) {
-      const done = prepare(snapshot).finally(() => replanning.delete(snapshot));
+      const done = planAhead(snapshot).finally(() => replanning.delete(snapshot));
       replanning.set(snapshot, done);
       done.catch(() => undefined);
     }

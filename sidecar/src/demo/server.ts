@@ -30,6 +30,8 @@ export interface EmulatorOptions {
   controls?: Partial<ControlSettings>;
   /** Epoch ms clock for times the emulator stamps (task stops, credential expiry). */
   now?: () => number;
+  /** How injected latency waits (default: a timer); tests pass their own to hold an answer back without sleeping. */
+  delay?: (ms: number) => Promise<unknown>;
 }
 
 export interface RunningEmulator {
@@ -97,6 +99,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const clock = options.now ?? Date.now;
   // Everything the emulator stamps or compares uses this clock; tests move it with POST /_emulator/clock/advance.
   const now = (): number => clock() + controls.clockOffsetMs();
+  const delay = options.delay ?? sleep;
 
   async function handleAws(req: IncomingMessage, res: ServerResponse, text: string, requestId: string): Promise<void> {
     const caller = parseAuthorization(req.headers.authorization);
@@ -110,7 +113,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       const operation = `sts:${action}`;
       try {
         const latency = controls.admit(operation, accountId, region);
-        if (latency > 0) await sleep(latency);
+        if (latency > 0) await delay(latency);
         const xml = handleSts(store, action, params, { accessKeyId: caller.accessKeyId, requestId, now: now() });
         send(res, 200, 'text/xml', xml, { 'x-amzn-requestid': requestId });
       } catch (error) {
@@ -135,7 +138,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         injected = true;
         throw error;
       }
-      if (latency > 0) await sleep(latency);
+      if (latency > 0) await delay(latency);
       if (!handler || dot < 0) throw new AwsError('UnknownOperationException', `Unknown operation ${target}`);
       let body: unknown;
       try {

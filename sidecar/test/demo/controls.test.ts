@@ -142,13 +142,29 @@ describe('faults', () => {
   });
 
   it('add latency', async () => {
-    emulator = await start(reference(), { controls: { faults: { 'ecr:DescribeRegistry': { latencyMs: 150 } } } });
+    // The emulator's delay is ours: it says how long it was asked to wait, and answers only when released.
+    const asked: number[] = [];
+    let delayed!: () => void;
+    const delayAsked = new Promise<void>((resolve) => (delayed = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const delay = (ms: number): Promise<void> => {
+      asked.push(ms);
+      delayed();
+      return released;
+    };
+    emulator = await start(reference(), { controls: { faults: { 'ecr:DescribeRegistry': { latencyMs: 150 } } }, delay });
     const ecr = ecrClient(emulator);
     await ecr.send(new DescribeRepositoriesCommand({}));
-    const t1 = performance.now();
-    await ecr.send(new DescribeRegistryCommand({}));
-    // A lower bound only: the answer cannot arrive before the injected delay.
-    expect(performance.now() - t1).toBeGreaterThanOrEqual(145);
+    expect(asked).toEqual([]); // no latency on this operation
+    let answered = false;
+    const call = ecr.send(new DescribeRegistryCommand({})).then(() => (answered = true));
+    await delayAsked;
+    expect(asked).toEqual([150]);
+    expect(answered).toBe(false);
+    release();
+    await call;
+    expect(answered).toBe(true);
   });
 
   it('use a seeded dice, so runs are reproducible', () => {

@@ -263,8 +263,11 @@ describe('refresh and status', () => {
     expect(inventory.refreshCalls).toBe(1);
     const limited = fakeInventory(sampleSnapshot(), (status) => ({ started: false, reason: 'rate-limited', status }));
     expect((await app({ inventory: limited }).request('/api/v1/refresh', { method: 'POST' })).status).toBe(429);
-    const slow = fakeInventory(sampleSnapshot(), (status) => new Promise((r) => setTimeout(() => r({ started: true, status }), 200)));
+    // A refresh that ends only when the test says so: the route stops waiting after refreshWaitMs and answers 202.
+    let finish!: () => void;
+    const slow = fakeInventory(sampleSnapshot(), (status) => new Promise((r) => (finish = () => r({ started: true, status }))));
     expect((await app({ inventory: slow, limits: { refreshWaitMs: 10 } }).request('/api/v1/refresh', { method: 'POST' })).status).toBe(202);
+    finish();
   });
 
   it('reports status with the snapshot summary', async () => {

@@ -51,18 +51,21 @@ describe('preparing a snapshot before the swap', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let calls = 0;
+    let preparing!: () => void;
+    const prepareStarted = new Promise<void>((resolve) => (preparing = resolve));
     const refresher = new Refresher({
       config: harness.config,
       clients: harness.clients,
       now: () => REFERENCE_NOW,
       prepare: async () => {
         calls += 1;
+        preparing();
         if (calls === 1) await gate;
         else throw new Error('metrics render failed');
       },
     });
     const first = refresher.run();
-    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await prepareStarted;
     expect(refresher.snapshot().version).toBe(0);
     expect(refresher.status().ready).toBe(false);
     release();
