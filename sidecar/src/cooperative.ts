@@ -28,32 +28,3 @@ export async function runCooperatively<T>(steps: Steps<T>, sliceMs = 20): Promis
     }
   }
 }
-
-/** A computation memoized per key (a snapshot), run at once or cooperatively; both share the memo. */
-export interface MemoizedSteps<K extends object, V> {
-  get(key: K): V;
-  getCooperatively(key: K, sliceMs?: number): Promise<V>;
-}
-
-export function memoizedSteps<K extends object, V>(steps: (key: K) => Steps<V>): MemoizedSteps<K, V> {
-  const memo = new WeakMap<K, V>();
-  return {
-    get(key) {
-      let value = memo.get(key);
-      if (value === undefined) {
-        value = runNow(steps(key));
-        memo.set(key, value);
-      }
-      return value;
-    },
-    async getCooperatively(key, sliceMs) {
-      const cached = memo.get(key);
-      if (cached !== undefined) return cached;
-      const value = await runCooperatively(steps(key), sliceMs);
-      // A synchronous caller may have computed it meanwhile: keep that, so every caller sees the same object.
-      const winner = memo.get(key) ?? value;
-      memo.set(key, winner);
-      return winner;
-    },
-  };
-}

@@ -3,6 +3,7 @@ import type { PriceTable } from './pricing.js';
 import { monthlyCostUsd, priceFor } from './pricing.js';
 import type { RepositorySizes } from './sizes.js';
 import { computeRepositorySizes, repositorySizes } from './sizes.js';
+import { derivedOf, slot } from '../snapshot/derived.js';
 
 export interface RepositoryCost extends RepositorySizes {
   readonly pricePerGbMonth: number;
@@ -20,7 +21,8 @@ export type ReclaimableProvider = (repositoryId: string) => Reclaimable | undefi
 
 const EMPTY = computeRepositorySizes([], new Map());
 
-const memo = new WeakMap<Snapshot, WeakMap<PriceTable, Map<string, RepositoryCost>>>();
+/** Each repository's cost, by price table (by identity), then repository id. */
+export const REPOSITORY_COSTS = slot<Map<string, RepositoryCost>, PriceTable>('repository costs');
 
 function costOf(snapshot: Snapshot, repositoryId: string, prices: PriceTable): RepositoryCost {
   const repository = snapshot.repositoryById.get(repositoryId);
@@ -34,10 +36,7 @@ function costOf(snapshot: Snapshot, repositoryId: string, prices: PriceTable): R
  * and price table (by identity), so a query over 5,000 repositories only looks them up.
  */
 export function repositoryCost(snapshot: Snapshot, repositoryId: string, prices: PriceTable): RepositoryCost {
-  let byPrices = memo.get(snapshot);
-  if (!byPrices) memo.set(snapshot, (byPrices = new WeakMap()));
-  let costs = byPrices.get(prices);
-  if (!costs) byPrices.set(prices, (costs = new Map()));
+  const costs = derivedOf(snapshot).get(REPOSITORY_COSTS, prices, () => new Map<string, RepositoryCost>());
   let cost = costs.get(repositoryId);
   if (!cost) {
     cost = costOf(snapshot, repositoryId, prices);

@@ -1,5 +1,5 @@
 import type { Steps } from '../cooperative.js';
-import { memoizedSteps } from '../cooperative.js';
+import { derivedOf, slot } from '../snapshot/derived.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 import type { BlobKey } from '../snapshot/blob-key.js';
 
@@ -71,16 +71,16 @@ export function computeRepositorySizes(images: readonly Image[], layerSizes: Rea
   };
 }
 
-const memo = memoizedSteps(repositorySizesSteps);
+export const REPOSITORY_SIZES = slot<ReadonlyMap<string, RepositorySizes>>('repository sizes');
 
 /** Sizes of every repository of the snapshot, computed once per snapshot. */
 export function repositorySizes(snapshot: Snapshot): ReadonlyMap<string, RepositorySizes> {
-  return memo.get(snapshot);
+  return derivedOf(snapshot).getSteps(REPOSITORY_SIZES, undefined, () => repositorySizesSteps(snapshot));
 }
 
-/** As repositorySizes, giving the event loop a turn every `sliceMs`; shares its memo. */
+/** As repositorySizes, giving the event loop a turn every `sliceMs`. */
 export function repositorySizesCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ReadonlyMap<string, RepositorySizes>> {
-  return memo.getCooperatively(snapshot, sliceMs);
+  return derivedOf(snapshot).getCooperatively(REPOSITORY_SIZES, undefined, () => repositorySizesSteps(snapshot), sliceMs);
 }
 
 /** Computes the map (not memoized), yielding after each repository. */

@@ -1,5 +1,5 @@
 import type { Steps } from '../cooperative.js';
-import { memoizedSteps } from '../cooperative.js';
+import { derivedOf, slot } from '../snapshot/derived.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
 import { lastUses } from '../snapshot/last-used.js';
@@ -55,15 +55,15 @@ export function rowsWithDigest(index: ImageIndex, digest: string): number[] {
   return rows;
 }
 
-const memo = memoizedSteps(imageIndexSteps);
+export const IMAGE_INDEX = slot<ImageIndex>('image index');
 
 export function imageIndex(snapshot: Snapshot): ImageIndex {
-  return memo.get(snapshot);
+  return derivedOf(snapshot).getSteps(IMAGE_INDEX, undefined, () => imageIndexSteps(snapshot));
 }
 
-/** As imageIndex, giving the event loop a turn every `sliceMs`; shares its memo. */
+/** As imageIndex, giving the event loop a turn every `sliceMs`; both keep it in the snapshot's derived data. */
 export function imageIndexCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ImageIndex> {
-  return memo.getCooperatively(snapshot, sliceMs);
+  return derivedOf(snapshot).getCooperatively(IMAGE_INDEX, undefined, () => imageIndexSteps(snapshot), sliceMs);
 }
 
 /** Rows per step of the per-row passes: a few milliseconds of work, well within a slice. */

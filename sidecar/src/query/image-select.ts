@@ -1,5 +1,5 @@
 import type { Steps } from '../cooperative.js';
-import { runCooperatively, runNow } from '../cooperative.js';
+import { derivedOf, slot } from '../snapshot/derived.js';
 import type { Snapshot } from '../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
 import { DAY_MS, globMatcher } from './filters.js';
@@ -16,6 +16,7 @@ import { pageBy } from './row-order.js';
  * numeric sort keys. Results equal imagePredicate + tableFrame (see test/query/precomputed.test.ts).
  */
 export interface ImageSelection {
+  readonly snapshot: Snapshot;
   readonly index: ImageIndex;
   /** 1 for rows that match. */
   readonly mask: Uint8Array;
@@ -84,7 +85,7 @@ export function selectImageRows(
     keepAtLeast(mask, ranges, pushedAt, range.from);
     keepAtMost(mask, ranges, pushedAt, range.to);
   }
-  return { index, mask, count: countSet(mask, ranges) };
+  return { snapshot, index, mask, count: countSet(mask, ranges) };
 }
 
 // One small function per pass, so each is optimised on its own (typed arrays, no closures per row).
@@ -163,19 +164,15 @@ const nameRanks = (names: readonly string[]): Float64Array => {
 const KIND_RANK = nameRanks(IMAGE_KINDS);
 const SCAN_STATE_RANK = nameRanks(SCAN_STATES);
 
-const repoRankMemo = new WeakMap<Snapshot, Map<string, Float64Array>>();
+type RepositoryProperty = 'accountId' | 'region' | 'name';
+const REPOSITORY_RANKS = slot<Float64Array, RepositoryProperty>('repository ranks');
 /** Rank of each repository by a string property (ties share a rank), once per snapshot. */
-function repositoryRanks(snapshot: Snapshot, property: 'accountId' | 'region' | 'name'): Float64Array {
-  let byProperty = repoRankMemo.get(snapshot);
-  if (!byProperty) repoRankMemo.set(snapshot, (byProperty = new Map()));
-  let ranks = byProperty.get(property);
-  if (!ranks) {
+function repositoryRanks(snapshot: Snapshot, property: RepositoryProperty): Float64Array {
+  return derivedOf(snapshot).get(REPOSITORY_RANKS, property, () => {
     const distinct = [...new Set(snapshot.repositories.map((r) => r[property]))].sort();
     const rankOf = new Map(distinct.map((v, k) => [v, k]));
-    ranks = Float64Array.from(snapshot.repositories, (r) => rankOf.get(r[property])!);
-    byProperty.set(property, ranks);
-  }
-  return ranks;
+    return Float64Array.from(snapshot.repositories, (r) => rankOf.get(r[property])!);
+  });
 }
 
 /** Numeric keys of the image columns that have one; other columns sort through their cell values. */
@@ -208,35 +205,17 @@ export function imageRowKeys(snapshot: Snapshot, now: number): Readonly<Record<s
   return keys;
 }
 
-const orderMemo = new WeakMap<ImageIndex, Map<string, Int32Array>>();
+/** The image rows in the ascending order of a column, by the column's name. */
+export const ASCENDING_ORDER = slot<Int32Array, string>('ascending order');
 
-function ordersOf(index: ImageIndex): Map<string, Int32Array> {
-  let orders = orderMemo.get(index);
-  if (!orders) orderMemo.set(index, (orders = new Map()));
-  return orders;
+/** All rows by `values` (the image index's column `name`) ascending, ties by row, NaN last: kept once per snapshot and name. */
+export function ascendingOrder(snapshot: Snapshot, name: string, values: Float64Array): Int32Array {
+  return derivedOf(snapshot).getSteps(ASCENDING_ORDER, name, () => ascendingOrderSteps(values));
 }
 
-/** All rows by `values` ascending, ties by row, NaN last: kept once per snapshot and key. */
-export function ascendingOrder(index: ImageIndex, name: string, values: Float64Array): Int32Array {
-  const orders = ordersOf(index);
-  let order = orders.get(name);
-  if (!order) {
-    order = runNow(ascendingOrderSteps(values));
-    orders.set(name, order);
-  }
-  return order;
-}
-
-/** As ascendingOrder, giving the event loop a turn every `sliceMs`; shares its memo. */
-export async function ascendingOrderCooperatively(index: ImageIndex, name: string, values: Float64Array, sliceMs?: number): Promise<Int32Array> {
-  const cached = orderMemo.get(index)?.get(name);
-  if (cached) return cached;
-  const order = await runCooperatively(ascendingOrderSteps(values), sliceMs);
-  // A synchronous caller may have sorted meanwhile: keep that, so every caller sees the same array.
-  const orders = ordersOf(index);
-  const winner = orders.get(name) ?? order;
-  orders.set(name, winner);
-  return winner;
+/** As ascendingOrder, giving the event loop a turn every `sliceMs`. */
+export function ascendingOrderCooperatively(snapshot: Snapshot, name: string, values: Float64Array, sliceMs?: number): Promise<Int32Array> {
+  return derivedOf(snapshot).getCooperatively(ASCENDING_ORDER, name, () => ascendingOrderSteps(values), sliceMs);
 }
 
 /** Rows per sorted run; a merge sort of runs costs about what one sort does, but in steps of ~10 ms at most. */
@@ -337,8 +316,8 @@ function walkRepositories(selection: ImageSelection, ranks: Float64Array, order:
  * are broken. Rows whose column is NaN (null) come last, by row.
  */
 function walkOrder(selection: ImageSelection, stable: NonNullable<RowKey['stable']>, order: 'asc' | 'desc', offset: number, k: number): number[] {
-  const { index, mask } = selection;
-  const sorted = ascendingOrder(index, stable.name, stable.values);
+  const { mask } = selection;
+  const sorted = ascendingOrder(selection.snapshot, stable.name, stable.values);
   const { values, derive } = stable;
   const keyAt = derive ? (j: number) => derive(values[sorted[j]!]!) : (j: number) => values[sorted[j]!]!;
   const page: number[] = [];

@@ -6,6 +6,7 @@ import { pageBy } from './row-order.js';
 import { inventoryNotices } from './notices.js';
 import type { Cell, Column, Notice } from './table.js';
 import { compareCells, resolveSort } from './table.js';
+import { derivedOf, slot } from '../snapshot/derived.js';
 
 /**
  * Tables with one row per repository (repositories, cost, severity), where a row is the repository's
@@ -17,14 +18,12 @@ export interface RepositoryColumn<N extends string = string> extends Column<numb
   readonly key?: (row: number) => number;
 }
 
-const allMemo = new WeakMap<Snapshot, Int32Array>();
+const ALL_REPOSITORIES = slot<Int32Array>('every repository row');
 
 /** Rows (repository indices, ascending) the registry, region and repository filters keep. */
 export function keptRepositories(snapshot: Snapshot, filters: Filters): Int32Array {
   if (!filters.registry && !filters.region && !filters.repository) {
-    let all = allMemo.get(snapshot);
-    if (!all) allMemo.set(snapshot, (all = Int32Array.from(snapshot.repositories.keys())));
-    return all;
+    return derivedOf(snapshot).get(ALL_REPOSITORIES, undefined, () => Int32Array.from(snapshot.repositories.keys()));
   }
   const keep = repositoryPredicate(filters);
   const rows: number[] = [];
@@ -34,15 +33,13 @@ export function keptRepositories(snapshot: Snapshot, filters: Filters): Int32Arr
   return Int32Array.from(rows);
 }
 
-const incompleteMemo = new WeakMap<Snapshot, Int32Array>();
+const INCOMPLETE_REPOSITORIES = slot<Int32Array>('incomplete repository rows');
 
 /** inventoryNotices for the given rows, looking only at the (few) repositories with incomplete data. */
 export function repositoryNotices(snapshot: Snapshot, rows: ArrayLike<number>, filters: Filters): Notice[] {
-  let incomplete = incompleteMemo.get(snapshot);
-  if (!incomplete) {
-    incomplete = Int32Array.from(snapshot.repositories.flatMap((r, k) => ((snapshot.incompleteByRepository.get(r.id)?.length ?? 0) > 0 ? [k] : [])));
-    incompleteMemo.set(snapshot, incomplete);
-  }
+  const incomplete = derivedOf(snapshot).get(INCOMPLETE_REPOSITORIES, undefined, () =>
+    Int32Array.from(snapshot.repositories.flatMap((r, k) => ((snapshot.incompleteByRepository.get(r.id)?.length ?? 0) > 0 ? [k] : []))),
+  );
   const kept = new Uint8Array(snapshot.repositories.length);
   for (let k = 0; k < rows.length; k++) kept[rows[k]!] = 1;
   const ids: string[] = [];
@@ -50,22 +47,17 @@ export function repositoryNotices(snapshot: Snapshot, rows: ArrayLike<number>, f
   return inventoryNotices(snapshot, ids, filters);
 }
 
-const rankMemo = new WeakMap<Snapshot, Map<string, Float64Array>>();
+/** Ranks of a repository table's column, by `table.column`. */
+const CELL_RANKS = slot<Float64Array, string>('repository cell ranks');
 
 /** Ranks of a column's cells over every repository (equal cells share a rank; null is NaN), once per snapshot. */
 function cellRanks(snapshot: Snapshot, table: string, column: Column<number>): Float64Array {
-  let byColumn = rankMemo.get(snapshot);
-  if (!byColumn) rankMemo.set(snapshot, (byColumn = new Map()));
-  const name = `${table}.${column.name}`;
-  let ranks = byColumn.get(name);
-  if (!ranks) {
+  return derivedOf(snapshot).get(CELL_RANKS, `${table}.${column.name}`, () => {
     const cells: Cell[] = snapshot.repositories.map((_, r) => column.value(r));
     const distinct = [...new Set(cells.filter((c) => c !== null))].sort(compareCells);
     const rankOf = new Map<Cell, number>(distinct.map((c, k) => [c, k]));
-    ranks = Float64Array.from(cells, (c) => (c === null ? NaN : rankOf.get(c)!));
-    byColumn.set(name, ranks);
-  }
-  return ranks;
+    return Float64Array.from(cells, (c) => (c === null ? NaN : rankOf.get(c)!));
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Steps } from '../cooperative.js';
-import { memoizedSteps } from '../cooperative.js';
+import { derivedOf, slot } from '../snapshot/derived.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 
 /** Per-repository counts and times, computed once per snapshot. */
@@ -28,15 +28,15 @@ export function computeStats(images: readonly Image[]): RepositoryStats {
   return { imageCount: images.length, imagesTagged: tagged, imagesUntagged: untagged, lastPushedAt: pushed, lastPulledAt: pulled };
 }
 
-const memo = memoizedSteps(repositoryStatsSteps);
+export const REPOSITORY_STATS = slot<ReadonlyMap<string, RepositoryStats>>('repository statistics');
 
 export function repositoryStats(snapshot: Snapshot): ReadonlyMap<string, RepositoryStats> {
-  return memo.get(snapshot);
+  return derivedOf(snapshot).getSteps(REPOSITORY_STATS, undefined, () => repositoryStatsSteps(snapshot));
 }
 
-/** As repositoryStats, giving the event loop a turn every `sliceMs`; shares its memo. */
+/** As repositoryStats, giving the event loop a turn every `sliceMs`. */
 export function repositoryStatsCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ReadonlyMap<string, RepositoryStats>> {
-  return memo.getCooperatively(snapshot, sliceMs);
+  return derivedOf(snapshot).getCooperatively(REPOSITORY_STATS, undefined, () => repositoryStatsSteps(snapshot), sliceMs);
 }
 
 /** Computes the map (not memoized), yielding after each repository. */

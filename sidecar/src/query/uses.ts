@@ -1,15 +1,18 @@
 import type { Image, ImageUse, Snapshot } from '../snapshot/model.js';
 import { imageKey } from '../snapshot/model.js';
+import { derivedOf, slot } from '../snapshot/derived.js';
 
-const memo = new WeakMap<Snapshot, ReadonlyMap<string, readonly ImageUse[]>>();
+export const EFFECTIVE_USES = slot<ReadonlyMap<string, readonly ImageUse[]>>('effective uses');
 
 /**
  * Uses per image, keyed by imageKey, including the uses of any index that lists the image: a task
  * running a multi-arch tag pulls one of the index's children, so every child counts as in use.
  */
 export function effectiveUses(snapshot: Snapshot): ReadonlyMap<string, readonly ImageUse[]> {
-  const cached = memo.get(snapshot);
-  if (cached) return cached;
+  return derivedOf(snapshot).get(EFFECTIVE_USES, undefined, () => effectiveUsesOf(snapshot));
+}
+
+function effectiveUsesOf(snapshot: Snapshot): ReadonlyMap<string, readonly ImageUse[]> {
   const map = new Map<string, readonly ImageUse[]>(snapshot.usesByImage);
   for (const images of snapshot.imagesByRepository.values()) {
     for (const index of images) {
@@ -23,7 +26,6 @@ export function effectiveUses(snapshot: Snapshot): ReadonlyMap<string, readonly 
       }
     }
   }
-  memo.set(snapshot, map);
   return map;
 }
 

@@ -26,13 +26,13 @@ export async function warmQueryIndexes(snapshot: Snapshot, prices?: PriceTable, 
   await nextTurn();
   const index = await imageIndexCooperatively(snapshot, sliceMs);
   await nextTurn();
-  await ascendingOrderCooperatively(index, 'pushedAt', index.pushedAt, sliceMs);
+  await ascendingOrderCooperatively(snapshot, 'pushedAt', index.pushedAt, sliceMs);
   await nextTurn();
-  await ascendingOrderCooperatively(index, 'sizeBytes', index.sizeBytes, sliceMs);
+  await ascendingOrderCooperatively(snapshot, 'sizeBytes', index.sizeBytes, sliceMs);
   await nextTurn();
-  await ascendingOrderCooperatively(index, 'lastPulledAt', index.pulledAt, sliceMs);
+  await ascendingOrderCooperatively(snapshot, 'lastPulledAt', index.pulledAt, sliceMs);
   await nextTurn();
-  await ascendingOrderCooperatively(index, 'lastUsedAt', index.lastUsedAt, sliceMs);
+  await ascendingOrderCooperatively(snapshot, 'lastUsedAt', index.lastUsedAt, sliceMs);
   await nextTurn();
   await repositoryStatsCooperatively(snapshot, sliceMs);
   await nextTurn();

@@ -4,6 +4,7 @@
  */
 import type { Image, ImageUse, Snapshot } from './model.js';
 import { USE_KINDS, useIdentity } from './model.js';
+import { derivedOf, slot } from './derived.js';
 
 export interface LastUse {
   /** Epoch ms. */
@@ -57,7 +58,7 @@ function put(out: ByRepository, repositoryId: string, digest: string, candidate:
   if (!held || better(candidate, held)) inner.set(digest, candidate);
 }
 
-const memo = new WeakMap<Snapshot, ReadonlyMap<string, ReadonlyMap<string, LastUse>>>();
+export const LAST_USES = slot<ReadonlyMap<string, ReadonlyMap<string, LastUse>>>('last uses');
 
 /**
  * The last use of every image ever seen used, by repository id then digest (no key string per image),
@@ -65,8 +66,10 @@ const memo = new WeakMap<Snapshot, ReadonlyMap<string, ReadonlyMap<string, LastU
  * task running a multi-arch tag pulls one of them (as effectiveUses in query/uses.ts).
  */
 export function lastUses(snapshot: Snapshot): ReadonlyMap<string, ReadonlyMap<string, LastUse>> {
-  const cached = memo.get(snapshot);
-  if (cached) return cached;
+  return derivedOf(snapshot).get(LAST_USES, undefined, () => lastUsesOf(snapshot));
+}
+
+function lastUsesOf(snapshot: Snapshot): ReadonlyMap<string, ReadonlyMap<string, LastUse>> {
   const readAt = snapshot.refreshStartedAt;
   const direct: ByRepository = new Map();
   for (const map of [snapshot.usesByImage, snapshot.rememberedByImage]) {
@@ -84,7 +87,6 @@ export function lastUses(snapshot: Snapshot): ReadonlyMap<string, ReadonlyMap<st
       if (parent) for (const child of image.children) put(out, repositoryId, child, parent);
     }
   }
-  memo.set(snapshot, out);
   return out;
 }
 

@@ -1,49 +1,37 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type * as costModule from '../../src/cost/cost.js';
-import { repositoryCost } from '../../src/cost/cost.js';
+import { describe, expect, it } from 'vitest';
 import type { PriceTable } from '../../src/cost/pricing.js';
 import { repositorySizes, repositorySizesCooperatively } from '../../src/cost/sizes.js';
 import { imageIndex, imageIndexCooperatively } from '../../src/query/image-index.js';
 import { ascendingOrder, ascendingOrderCooperatively } from '../../src/query/image-select.js';
 import { repositoryStats, repositoryStatsCooperatively } from '../../src/query/stats.js';
-import type * as costTypeModule from '../../src/query/types/cost.js';
 import { costRows } from '../../src/query/types/cost.js';
-import type * as repositoriesModule from '../../src/query/types/repositories.js';
 import { repositoryRows } from '../../src/query/types/repositories.js';
-import type * as severityModule from '../../src/query/types/severity.js';
 import { unfilteredSeveritySums } from '../../src/query/types/severity.js';
-import type * as usageModule from '../../src/query/types/usage.js';
-import { parsedUses } from '../../src/query/types/usage.js';
 import { nextTurn } from '../../src/cooperative.js';
 import { warmQueryIndexes } from '../../src/query/warm.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
+import { derivedOf } from '../../src/snapshot/derived.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { expectDeepEqual } from '../support/deep-equal.js';
 import { sampleSnapshot } from '../support/sample.js';
 import { syntheticInput } from '../support/synthetic.js';
 import { countTurns } from '../support/turns.js';
 
-// The cheap indexes have no cooperative form: spies (calling the real, memoized functions) show what the warm-up built.
-vi.mock('../../src/cost/cost.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof costModule>();
-  return { ...actual, repositoryCost: vi.fn(actual.repositoryCost) };
-});
-vi.mock('../../src/query/types/cost.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof costTypeModule>();
-  return { ...actual, costRows: vi.fn(actual.costRows) };
-});
-vi.mock('../../src/query/types/repositories.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof repositoriesModule>();
-  return { ...actual, repositoryRows: vi.fn(actual.repositoryRows) };
-});
-vi.mock('../../src/query/types/severity.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof severityModule>();
-  return { ...actual, unfilteredSeveritySums: vi.fn(actual.unfilteredSeveritySums) };
-});
-vi.mock('../../src/query/types/usage.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof usageModule>();
-  return { ...actual, parsedUses: vi.fn(actual.parsedUses) };
-});
+/** What the warm-up builds, in the order each is finished (a snapshot's derived data, by slot name). */
+const WARMED = [
+  'effective uses',
+  'last uses', // read while the image index is built
+  'image index',
+  'ascending order[pushedAt]',
+  'ascending order[sizeBytes]',
+  'ascending order[lastPulledAt]',
+  'ascending order[lastUsedAt]',
+  'repository statistics',
+  'repository sizes',
+  'severity sums',
+  'listed uses',
+];
+const WARMED_WITH_PRICES = [...WARMED, 'repository costs', 'repository rows', 'cost rows'];
 
 /** More rows than one sorted run, so that the orders are merged too. */
 const input = syntheticInput(200, 150);
@@ -53,18 +41,6 @@ const columnOf = (snapshot: Snapshot, name: (typeof ORDERS)[number]): Float64Arr
   const index = imageIndex(snapshot);
   return name === 'lastPulledAt' ? index.pulledAt : index[name];
 };
-
-/** What `fn` returned when first called with `first` during the warm-up. */
-function returnedDuringWarmUp<A extends unknown[], R>(fn: (...args: A) => R, first: unknown): R {
-  const mock = vi.mocked(fn).mock;
-  const k = mock.calls.findIndex((args) => args[0] === first);
-  expect(k, `${fn.name} was called`).toBeGreaterThanOrEqual(0);
-  return mock.results[k]!.value as R;
-}
-
-beforeEach(() => {
-  vi.clearAllMocks();
-});
 
 describe('cooperative query indexes', () => {
   it.each([
@@ -79,8 +55,8 @@ describe('cooperative query indexes', () => {
     expect(await repositoryStatsCooperatively(cooperative, 0)).toStrictEqual(repositoryStats(sync));
     expect(await repositorySizesCooperatively(cooperative, 0)).toStrictEqual(repositorySizes(sync));
     for (const name of ORDERS) {
-      const order = await ascendingOrderCooperatively(index, name, columnOf(cooperative, name), 0);
-      expectDeepEqual(order, ascendingOrder(imageIndex(sync), name, columnOf(sync, name)));
+      const order = await ascendingOrderCooperatively(cooperative, name, columnOf(cooperative, name), 0);
+      expectDeepEqual(order, ascendingOrder(sync, name, columnOf(sync, name)));
     }
   });
 
@@ -91,7 +67,7 @@ describe('cooperative query indexes', () => {
     const index = await imageIndexCooperatively(snapshot, 0);
     expect(ran).toBe(true);
     for (const build of [
-      () => ascendingOrderCooperatively(index, 'sizeBytes', index.sizeBytes, 0),
+      () => ascendingOrderCooperatively(snapshot, 'sizeBytes', index.sizeBytes, 0),
       () => repositoryStatsCooperatively(snapshot, 0),
       () => repositorySizesCooperatively(snapshot, 0),
     ]) {
@@ -107,8 +83,8 @@ describe('cooperative query indexes', () => {
     ['repositorySizes', (s: Snapshot) => repositorySizesCooperatively(s, 0), (s: Snapshot) => repositorySizes(s)],
     [
       'ascendingOrder',
-      (s: Snapshot) => ascendingOrderCooperatively(imageIndex(s), 'pushedAt', imageIndex(s).pushedAt, 0),
-      (s: Snapshot) => ascendingOrder(imageIndex(s), 'pushedAt', imageIndex(s).pushedAt),
+      (s: Snapshot) => ascendingOrderCooperatively(s, 'pushedAt', imageIndex(s).pushedAt, 0),
+      (s: Snapshot) => ascendingOrder(s, 'pushedAt', imageIndex(s).pushedAt),
     ],
   ])('%s: a synchronous call while the cooperative one runs wins, and both callers get its result', async (_, cooperatively, now) => {
     const snapshot = buildSnapshot(input);
@@ -123,30 +99,29 @@ describe('cooperative query indexes', () => {
 });
 
 describe('warmQueryIndexes', () => {
-  it('gives the event loop turns and leaves every index memoized', async () => {
+  it('gives the event loop turns and leaves every index in the snapshot’s derived data', async () => {
     const snapshot = buildSnapshot(input);
     let ran = false;
     setImmediate(() => (ran = true));
     await warmQueryIndexes(snapshot, prices, 0);
     expect(ran).toBe(true);
+    expect(derivedOf(snapshot).built()).toEqual(WARMED_WITH_PRICES);
 
-    // A cooperative call that finds its memo resolves without a turn; with a zero slice, one that builds gives one.
+    // A cooperative call that finds its value resolves without a turn; with a zero slice, one that builds gives one.
     const turns = countTurns();
     const index = await imageIndexCooperatively(snapshot, 0);
-    for (const name of ORDERS) expect(await ascendingOrderCooperatively(index, name, columnOf(snapshot, name), 0)).toBe(ascendingOrder(index, name, columnOf(snapshot, name)));
+    for (const name of ORDERS) expect(await ascendingOrderCooperatively(snapshot, name, columnOf(snapshot, name), 0)).toBe(ascendingOrder(snapshot, name, columnOf(snapshot, name)));
     const stats = await repositoryStatsCooperatively(snapshot, 0);
     const sizes = await repositorySizesCooperatively(snapshot, 0);
     expect(turns.stop()).toBe(0);
     expect(imageIndex(snapshot)).toBe(index);
     expect(repositoryStats(snapshot)).toBe(stats);
     expect(repositorySizes(snapshot)).toBe(sizes);
-
-    expect(unfilteredSeveritySums(snapshot)).toBe(returnedDuringWarmUp(unfilteredSeveritySums, snapshot));
-    expect(parsedUses(snapshot)).toBe(returnedDuringWarmUp(parsedUses, snapshot));
-    expect(repositoryRows(snapshot, prices)).toBe(returnedDuringWarmUp(repositoryRows, snapshot));
-    expect(costRows(snapshot, prices)).toBe(returnedDuringWarmUp(costRows, snapshot));
-    const costed = new Set(vi.mocked(repositoryCost).mock.calls.filter(([s]) => s === snapshot).map(([, id]) => id));
-    expect(costed).toStrictEqual(new Set(snapshot.repositories.map((r) => r.id)));
+    // Reading every warmed value builds nothing more.
+    unfilteredSeveritySums(snapshot);
+    repositoryRows(snapshot, prices);
+    costRows(snapshot, prices);
+    expect(derivedOf(snapshot).built()).toEqual(WARMED_WITH_PRICES);
   });
 
   it('builds what the queries build on first use', async () => {
@@ -159,10 +134,11 @@ describe('warmQueryIndexes', () => {
     expect(costRows(cooperative, prices)).toStrictEqual(costRows(sync, prices));
   });
 
-  it('without prices, leaves the cost rows to their first use', async () => {
+  it('without prices, leaves the repository and cost rows to their first use', async () => {
     const snapshot = buildSnapshot(input);
     await warmQueryIndexes(snapshot);
-    expect(vi.mocked(repositoryRows)).not.toHaveBeenCalled();
-    expect(vi.mocked(costRows)).not.toHaveBeenCalled();
+    expect(derivedOf(snapshot).built()).toEqual(WARMED);
+    repositoryRows(snapshot, prices);
+    expect(derivedOf(snapshot).built()).toEqual([...WARMED, 'repository costs', 'repository rows']);
   });
 });

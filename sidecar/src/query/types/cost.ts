@@ -9,6 +9,7 @@ import type { RepositoryColumn } from '../repository-table.js';
 import { keptRepositories, repositoryNotices, repositoryPage } from '../repository-table.js';
 import type { Column, Notice } from '../table.js';
 import { pagedFrame } from '../table.js';
+import { derivedOf, slot } from '../../snapshot/derived.js';
 
 export interface CostRow {
   readonly repository: Repository;
@@ -41,18 +42,13 @@ export const COST_COLUMNS: readonly Column<CostRow, FieldName<'cost'>>[] = [
   { name: 'reclaimableMonthlyUsd', type: 'number', unit: 'currencyUSD', decimals: 2, description: RECLAIM, value: (r) => r.reclaimable?.monthlyUsd ?? null },
 ];
 
-const memo = new WeakMap<Snapshot, WeakMap<PriceTable, readonly CostRow[]>>();
+export const COST_ROWS = slot<readonly CostRow[], PriceTable>('cost rows');
 
 /** Every repository's cost row (without reclaimable figures), once per snapshot and price table. */
 export function costRows(snapshot: Snapshot, prices: PriceTable): readonly CostRow[] {
-  let byPrices = memo.get(snapshot);
-  if (!byPrices) memo.set(snapshot, (byPrices = new WeakMap()));
-  let rows = byPrices.get(prices);
-  if (!rows) {
-    rows = snapshot.repositories.map((repository) => ({ repository, cost: repositoryCost(snapshot, repository.id, prices), reclaimable: undefined }));
-    byPrices.set(prices, rows);
-  }
-  return rows;
+  return derivedOf(snapshot).get(COST_ROWS, prices, () =>
+    snapshot.repositories.map((repository) => ({ repository, cost: repositoryCost(snapshot, repository.id, prices), reclaimable: undefined })),
+  );
 }
 
 const RECLAIM_FIELDS: Readonly<Record<string, keyof Reclaimable>> = { reclaimableBytes: 'bytes', reclaimableImages: 'images', reclaimableMonthlyUsd: 'monthlyUsd' };
@@ -64,27 +60,22 @@ interface CostFacts {
   readonly withoutSize: Float64Array;
 }
 
-const factsMemo = new WeakMap<Snapshot, WeakMap<PriceTable, CostFacts>>();
+const COST_FACTS = slot<CostFacts, PriceTable>('cost sort keys');
 
 function costFacts(snapshot: Snapshot, prices: PriceTable): CostFacts {
-  let byPrices = factsMemo.get(snapshot);
-  if (!byPrices) factsMemo.set(snapshot, (byPrices = new WeakMap()));
-  let facts = byPrices.get(prices);
-  if (!facts) {
+  return derivedOf(snapshot).get(COST_FACTS, prices, () => {
     const rows = costRows(snapshot, prices);
     const keys: Record<string, Float64Array> = {};
     for (const c of COST_COLUMNS) {
       if (c.type !== 'number' || RECLAIM_FIELDS[c.name]) continue;
       keys[c.name] = Float64Array.from(rows, (row) => (c.value(row) as number | null) ?? NaN);
     }
-    facts = {
+    return {
       keys,
       withoutLayers: Float64Array.from(rows, (row) => (row.cost.deduplicatedComplete ? 0 : row.cost.imagesWithoutLayers)),
       withoutSize: Float64Array.from(rows, (row) => row.cost.imagesWithoutSize),
     };
-    byPrices.set(prices, facts);
-  }
-  return facts;
+  });
 }
 
 /** Warnings for the size figures of the rows that are lower bounds: images without layer data, or without a size. */

@@ -12,6 +12,7 @@ import type { QueryRequest } from '../request.js';
 import { repositoryStats } from '../stats.js';
 import type { Column } from '../table.js';
 import { pagedFrame } from '../table.js';
+import { derivedOf, slot } from '../../snapshot/derived.js';
 
 export interface RepositoryRow {
   readonly repository: Repository;
@@ -104,16 +105,13 @@ interface RepositoryFacts {
   readonly lastPulledAt: Float64Array;
 }
 
-const factsMemo = new WeakMap<Snapshot, WeakMap<PriceTable, RepositoryFacts>>();
+const REPOSITORY_FACTS = slot<RepositoryFacts, PriceTable>('repository sort keys');
 
 function repositoryFacts(snapshot: Snapshot, prices: PriceTable): RepositoryFacts {
-  let byPrices = factsMemo.get(snapshot);
-  if (!byPrices) factsMemo.set(snapshot, (byPrices = new WeakMap()));
-  let facts = byPrices.get(prices);
-  if (!facts) {
+  return derivedOf(snapshot).get(REPOSITORY_FACTS, prices, () => {
     const rows = repositoryRows(snapshot, prices);
     const of = (value: (row: RepositoryRow) => number | null) => Float64Array.from(rows, (row) => value(row) ?? NaN);
-    facts = {
+    return {
       createdAt: of((r) => r.repository.createdAt),
       imagesTagged: of((r) => r.imagesTagged),
       imagesUntagged: of((r) => r.imagesUntagged),
@@ -124,21 +122,16 @@ function repositoryFacts(snapshot: Snapshot, prices: PriceTable): RepositoryFact
       lastPushedAt: of((r) => r.lastPushedAt),
       lastPulledAt: of((r) => r.lastPulledAt),
     };
-    byPrices.set(prices, facts);
-  }
-  return facts;
+  });
 }
 
-const memo = new WeakMap<Snapshot, WeakMap<PriceTable, readonly RepositoryRow[]>>();
+export const REPOSITORY_ROWS = slot<readonly RepositoryRow[], PriceTable>('repository rows');
 
 /** Every repository's finished row, once per snapshot and price table: a query only filters and pages them. */
 export function repositoryRows(snapshot: Snapshot, prices: PriceTable): readonly RepositoryRow[] {
-  let byPrices = memo.get(snapshot);
-  if (!byPrices) memo.set(snapshot, (byPrices = new WeakMap()));
-  let rows = byPrices.get(prices);
-  if (!rows) {
+  return derivedOf(snapshot).get(REPOSITORY_ROWS, prices, () => {
     const stats = repositoryStats(snapshot);
-    rows = snapshot.repositories.map((repository): RepositoryRow => {
+    return snapshot.repositories.map((repository): RepositoryRow => {
       const s = stats.get(repository.id)!;
       const cost = repositoryCost(snapshot, repository.id, prices);
       return {
@@ -154,9 +147,7 @@ export function repositoryRows(snapshot: Snapshot, prices: PriceTable): readonly
         incomplete: (snapshot.incompleteByRepository.get(repository.id)?.length ?? 0) > 0 || !cost.deduplicatedComplete || cost.imagesWithoutSize > 0,
       };
     });
-    byPrices.set(prices, rows);
-  }
-  return rows;
+  });
 }
 
 /** Rows (repository indices) the filters keep; times read the typed facts (NaN never passes). */

@@ -13,6 +13,7 @@ import { keptRepositories, repositoryNotices, repositoryPage } from '../reposito
 import type { Column } from '../table.js';
 import { pagedFrame, resolveSort } from '../table.js';
 import { imagePage } from './images.js';
+import { derivedOf, slot } from '../../snapshot/derived.js';
 
 /** The per-repository columns over accumulated sums; a row is a repository index. */
 function repositoryLevelColumns(snapshot: Snapshot, acc: Sums): RepositoryColumn<FieldName<'severity'>>[] {
@@ -116,16 +117,11 @@ function accumulate(index: ImageIndex, repositories: number, mask: Uint8Array | 
   return acc;
 }
 
-const unfilteredMemo = new WeakMap<Snapshot, Sums>();
+export const SEVERITY_SUMS = slot<Sums>('severity sums');
 
 /** Every repository's sums over all its images, once per snapshot (the common, unfiltered case). */
 export function unfilteredSeveritySums(snapshot: Snapshot): Sums {
-  let acc = unfilteredMemo.get(snapshot);
-  if (!acc) {
-    acc = accumulate(imageIndex(snapshot), snapshot.repositories.length, undefined);
-    unfilteredMemo.set(snapshot, acc);
-  }
-  return acc;
+  return derivedOf(snapshot).get(SEVERITY_SUMS, undefined, () => accumulate(imageIndex(snapshot), snapshot.repositories.length, undefined));
 }
 
 /**

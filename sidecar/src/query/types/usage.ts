@@ -9,6 +9,7 @@ import { globMatcher } from '../filters.js';
 import { ecsNotices } from '../notices.js';
 import type { Column } from '../table.js';
 import { tableFrame } from '../table.js';
+import { derivedOf, slot } from '../../snapshot/derived.js';
 
 interface Row {
   readonly use: ImageUse;
@@ -46,17 +47,14 @@ interface Listed {
   readonly parsed: readonly (EcrReference | undefined)[];
 }
 
-const memo = new WeakMap<Snapshot, Listed>();
+const LISTED_USES = slot<Listed>('listed uses');
 
 /** The uses the usage query lists, with their parsed references, once per snapshot. */
 function listedUses(snapshot: Snapshot): Listed {
-  let listed = memo.get(snapshot);
-  if (!listed) {
+  return derivedOf(snapshot).get(LISTED_USES, undefined, () => {
     const uses = snapshot.remembered?.length ? [...snapshot.uses, ...snapshot.remembered] : snapshot.uses;
-    listed = { uses, parsed: uses.map((use) => parseEcrReference(use.reference)) };
-    memo.set(snapshot, listed);
-  }
-  return listed;
+    return { uses, parsed: uses.map((use) => parseEcrReference(use.reference)) };
+  });
 }
 
 /** Every listed use's parsed reference (current uses first, then remembered ones), once per snapshot. */
