@@ -1,8 +1,22 @@
 import type { PluginOptions } from '@grafana/plugin-e2e';
-import { defineConfig, devices } from '@playwright/test';
+import { defineConfig, devices, type ReporterDescription } from '@playwright/test';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
+
+/**
+ * The browser the environment provides: browsers are never downloaded here. CHROMIUM_PATH wins; otherwise Debian's
+ * chromium when it is installed; otherwise Playwright's own (only where `npx playwright install` was run).
+ */
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+const chromiumPath = process.env.CHROMIUM_PATH || (existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined);
+
+/** `scripts/e2e-grafana.sh` sets E2E_RESULTS_JSON to count the specs that ran. The HTML report never opens a server. */
+const reporter: ReporterDescription[] = [['list'], ['html', { open: 'never' }]];
+if (process.env.E2E_RESULTS_JSON) {
+  reporter.push(['json', { outputFile: process.env.E2E_RESULTS_JSON }]);
+}
 
 /**
  * Read environment variables from file.
@@ -22,11 +36,16 @@ export default defineConfig<PluginOptions>({
   /* Retry on CI only */
   retries: process.env.CI ? 2 : 0,
   /* Reporter to use. See https://playwright.dev/docs/test-reporters */
-  reporter: 'html',
+  reporter,
   /* Shared settings for all the projects below. See https://playwright.dev/docs/api/class-testoptions. */
   use: {
-    /* Base URL to use in actions like `await page.goto('/')`. */
-    baseURL: process.env.GRAFANA_URL || 'http://localhost:3000',
+    /* Base URL to use in actions like `await page.goto('/')`. The root docker-compose publishes Grafana on
+     * GRAFANA_PORT (default 3000); plugin-e2e logs in with GRAFANA_ADMIN_USER/GRAFANA_ADMIN_PASSWORD (default
+     * admin/admin), the same variables the compose file gives Grafana. */
+    baseURL: process.env.GRAFANA_URL || `http://localhost:${process.env.GRAFANA_PORT || '3000'}`,
+
+    /* Debian's chromium (or CHROMIUM_PATH); Playwright passes --no-sandbox itself (chromiumSandbox is false). */
+    launchOptions: chromiumPath ? { executablePath: chromiumPath } : {},
 
     /* Collect trace when retrying the failed test. See https://playwright.dev/docs/trace-viewer */
     trace: 'on-first-retry',

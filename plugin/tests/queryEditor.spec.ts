@@ -3,24 +3,38 @@ import { expect, test } from '@grafana/plugin-e2e';
 import { QUERY_TYPE_INFO } from '../src/components/query/filterSpecs';
 import { selectors as ui } from '../src/components/selectors';
 import { QUERY_TYPES, type QueryType } from '../src/types';
-import { PROVISIONED, sidecarResponse } from './support';
+import { PROVISIONED, isSidecarQuery, sidecarQuery, sidecarQueryOf, type SidecarFrame } from './support';
 
 const pick = (label: string) => new RegExp(`^${label}$`);
 
+/** The severity counts of the images frame: an image with any of them has findings to list. */
+const SEVERITY_COUNTS = ['critical', 'high', 'medium', 'low', 'informational', 'undefined'];
+
 for (const queryType of QUERY_TYPES.filter((t): t is Exclude<QueryType, 'findings'> => t !== 'findings')) {
-  test(`a ${queryType} query renders as a table`, async ({ panelEditPage, readProvisionedDataSource, page }) => {
+  test(`a ${queryType} query renders as a table`, async ({ panelEditPage, readProvisionedDataSource }) => {
     const ds = await readProvisionedDataSource(PROVISIONED);
     await panelEditPage.datasource.set(ds.name);
     await panelEditPage.setVisualization('Table');
     const row = panelEditPage.getQueryEditorRow('A');
-    const response = sidecarResponse(page, '/api/v1/query');
     await row
       .getByRole('radiogroup', { name: ui.QueryEditor.queryType })
       .locator('label', { hasText: pick(QUERY_TYPE_INFO[queryType].label) })
       .click();
-    expect((await response).ok()).toBe(true);
     await expect(row.getByTestId(ui.QueryEditor.description)).toHaveText(QUERY_TYPE_INFO[queryType].description);
-    await expect(panelEditPage.panel.fieldNames.first()).toBeVisible();
+    // Picking another type runs the query, picking the current one (repositories, the default) does not: refresh
+    // runs it either way, and only an answer for this type counts.
+    const response = await panelEditPage.refreshPanel({
+      waitForResponsePredicateCallback: (r) => isSidecarQuery(r, (body) => body.queryType === queryType),
+    });
+    expect(response.ok()).toBe(true);
+    const { frame } = (await response.json()) as SidecarFrame;
+    expect(frame.fields.length).toBeGreaterThan(0);
+    if (frame.fields[0].values.length > 0) {
+      // The table shows the sidecar's columns, in its order (they are not renamed).
+      await expect(panelEditPage.panel.fieldNames.first()).toContainText(frame.fields[0].name);
+    } else {
+      await expect(panelEditPage.panel.locator).toContainText('No data');
+    }
   });
 }
 
@@ -33,24 +47,36 @@ test('a findings query lists the CVEs of an image picked from the images query',
   await panelEditPage.datasource.set(ds.name);
   await panelEditPage.setVisualization('Table');
   const row = panelEditPage.getQueryEditorRow('A');
-  const images = sidecarResponse(page, '/api/v1/query');
+  const images = sidecarQueryOf(page, 'images');
   await row
     .getByRole('radiogroup', { name: ui.QueryEditor.queryType })
     .locator('label', { hasText: pick('Images') })
     .click();
-  const body = (await (await images).json()) as { frame: { fields: Array<{ name: string; values: unknown[] }> } };
-  const digest = body.frame.fields.find((f) => f.name === 'digest')?.values[0];
-  expect(typeof digest).toBe('string');
+  const imagesResponse = await images;
+  expect(imagesResponse.ok()).toBe(true);
+  const { frame } = (await imagesResponse.json()) as SidecarFrame;
+  const column = (name: string) => frame.fields.find((f) => f.name === name)?.values ?? [];
+  // An image with findings (the first image may be unscanned, and then has none to list).
+  const withFindings = column('digest').findIndex((_, i) =>
+    SEVERITY_COUNTS.some((severity) => Number(column(severity)[i] ?? 0) > 0)
+  );
+  expect(withFindings, 'the demo inventory has an image with findings').toBeGreaterThanOrEqual(0);
+  const digest = String(column('digest')[withFindings]);
+  expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
   await row
     .getByRole('radiogroup', { name: ui.QueryEditor.queryType })
     .locator('label', { hasText: pick('Findings') })
     .click();
-  const findings = sidecarResponse(page, '/api/v1/query');
-  await row.getByLabel(ui.QueryEditor.filter('digest')).fill(String(digest));
+  const findings = sidecarQuery(page, (body) => body.queryType === 'findings' && body.filters?.digest === digest);
+  await row.getByLabel(ui.QueryEditor.filter('digest')).fill(digest);
   await row.getByLabel(ui.QueryEditor.filter('digest')).blur();
-  expect((await findings).ok()).toBe(true);
+  const findingsResponse = await findings;
+  expect(findingsResponse.ok()).toBe(true);
+  const cves = ((await findingsResponse.json()) as SidecarFrame).frame.fields.find((f) => f.name === 'name')?.values;
+  expect(cves?.length ?? 0).toBeGreaterThan(0);
   await expect(panelEditPage.panel.fieldNames).toContainText(['name', 'severity']);
+  await expect(panelEditPage.panel.data).toContainText([String(cves?.[0])]);
 });
 
 test('a bad filter shows the sidecar message on that query', async ({
@@ -61,9 +87,13 @@ test('a bad filter shows the sidecar message on that query', async ({
   const ds = await readProvisionedDataSource(PROVISIONED);
   await panelEditPage.datasource.set(ds.name);
   const row = panelEditPage.getQueryEditorRow('A');
-  const response = sidecarResponse(page, '/api/v1/query');
+  const response = sidecarQuery(page, (body) => body.filters?.region !== undefined);
   await row.getByLabel(ui.QueryEditor.filter('region')).fill('not a region');
   await row.getByLabel(ui.QueryEditor.filter('region')).blur();
-  expect((await response).status()).toBe(400);
-  await expect(page.getByText(/region/).first()).toBeVisible();
+  const res = await response;
+  expect(res.status()).toBe(400);
+  const body = (await res.json()) as { issues?: Array<{ path?: string }> };
+  expect(body.issues?.some((issue) => /(^|\.)region(\.|$)/.test(issue.path ?? ''))).toBe(true);
+  // The sidecar's words (contract: Region, e.g. "filters.region.0: must be ..."), on this query's row.
+  await expect(row.getByText(/region\S*: must be an AWS region such as us-east-1/)).toBeVisible();
 });

@@ -1,5 +1,7 @@
 import type { Page, Response } from '@playwright/test';
 
+import type { QueryType } from '../src/types';
+
 /** Provisioned by the root docker-compose (provisioning/datasources/datasources.yaml). */
 export const PROVISIONED = { fileName: 'datasources.yaml', name: 'ECR Lens' };
 export const PLUGIN_ID = 'ecrlens-ecr-datasource';
@@ -10,3 +12,37 @@ export const SIDECAR_API_TOKEN = process.env.SIDECAR_API_TOKEN ?? 'change-me-dem
 /** Waits for the next sidecar call through Grafana's data source proxy. */
 export const sidecarResponse = (page: Page, path: string): Promise<Response> =>
   page.waitForResponse((r) => r.url().includes(`/sidecar${path}`));
+
+/** The body the plugin POSTs to the sidecar's /api/v1/query (what the specs look at). */
+export interface SidecarQueryBody {
+  queryType?: QueryType;
+  filters?: Record<string, unknown>;
+}
+
+/** The sidecar's answer to a query: one frame of named columns. */
+export interface SidecarFrame {
+  frame: { fields: Array<{ name: string; values: unknown[] }> };
+}
+
+/** Whether `r` answers a sidecar query (through Grafana's data source proxy) whose body matches. */
+export function isSidecarQuery(r: Response, matches: (body: SidecarQueryBody) => boolean): boolean {
+  if (!r.url().includes('/sidecar/api/v1/query') || r.request().method() !== 'POST') {
+    return false;
+  }
+  try {
+    return matches((r.request().postDataJSON() ?? {}) as SidecarQueryBody);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits for the answer to the next sidecar query whose body matches: a query already in flight for an earlier
+ * state of the editor (e.g. the default repositories query after picking the data source) does not count.
+ */
+export const sidecarQuery = (page: Page, matches: (body: SidecarQueryBody) => boolean): Promise<Response> =>
+  page.waitForResponse((r) => isSidecarQuery(r, matches));
+
+/** Waits for the answer to the next sidecar query of `queryType`. */
+export const sidecarQueryOf = (page: Page, queryType: QueryType): Promise<Response> =>
+  sidecarQuery(page, (body) => body.queryType === queryType);
