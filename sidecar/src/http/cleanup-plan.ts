@@ -12,8 +12,8 @@ import { toDeleteCsv } from '../cleanup/plan/csv.js';
 import type { ImagePlan, RepositoryPlan } from '../cleanup/plan/planner.js';
 import { selectPlan } from '../cleanup/plan/select.js';
 import type { QueryIssue } from '../query/errors.js';
-import { globMatcher } from '../query/filters.js';
-import { RepositoryGlobParam } from './scope.js';
+import { repositoryPredicate } from '../query/filters.js';
+import { RepositoryScopeQuery } from './scope.js';
 import { Filters } from '../query/request.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { CleanupRouteDeps } from './cleanup-deps.js';
@@ -190,23 +190,19 @@ export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inve
         method: 'get',
         path: '/api/v1/cleanup/lifecycle',
         tags: ['cleanup'],
-        summary: 'Lifecycle-policy preview: what ECR will expire or archive, flagging images ECS uses.',
+        summary: 'Lifecycle-policy preview: what ECR will expire or archive, flagging images ECS uses; scoped by registry, region and repository.',
         security: [{ bearer: [] }],
         request: {
-          query: z
-            .object({
-              repository: RepositoryGlobParam.optional(),
-            })
-            .strict(),
+          query: z.object({ ...RepositoryScopeQuery }).strict(),
         },
         responses: { 200: { description: 'Per repository.', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...ERROR_RESPONSES },
       }),
       (c) => {
         const q = c.req.valid('query');
         const preview = deps.service.preview(deps.inventory.snapshot());
-        const keep = q.repository ? globMatcher([q.repository]) : () => true;
+        const keep = repositoryPredicate(q);
         const repositories = preview.repositories
-          .filter((r) => keep(r.repository.name))
+          .filter((r) => keep(r.repository))
           .map((r) => ({
             repository: r.repository.name,
             account: r.repository.accountId,

@@ -19,16 +19,6 @@ const listParam = (item: z.ZodString, description: string, check?: (items: strin
     })
     .openapi({ type: 'string', description });
 
-/** One repository name glob, refused (400) with the reason when its syntax is not supported or too costly. */
-export const RepositoryGlobParam = z
-  .string()
-  .min(1)
-  .max(MAX_GLOB_LENGTH)
-  .superRefine((glob, ctx) => {
-    const issue = globListIssue([glob]);
-    if (issue) ctx.addIssue({ code: 'custom', message: issue });
-  });
-
 /** The repository scope of a GET route: registry, region and repository lists. */
 export const RepositoryScopeQuery = {
   registry: listParam(AccountId, 'Account ids, comma-separated.').optional(),

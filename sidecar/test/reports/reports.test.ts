@@ -82,6 +82,12 @@ describe('report endpoints and files', () => {
     expect(parsed[0]!['monthlyStorageCost(USD)']).toBe('0,0188');
     const json = (await (await app.request('/api/v1/reports/images.json?repository=web')).json()) as Record<string, unknown>[];
     expect(json).toHaveLength(4);
+    // The scope of every GET route: comma lists (a multi-value variable), globs checked before the report streams.
+    const both = (await (await app.request('/api/v1/reports/repositories.json?repository=web,team/*')).json()) as Record<string, unknown>[];
+    expect(both.map((r) => r.repositoryName)).toEqual(['team/api', 'web']);
+    const refused = await app.request('/api/v1/reports/images.csv?repository=web,@(a|b)');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('repository');
     const bad = await app.request('/api/v1/reports/images.csv?decimalSeparator=;');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('decimalSeparator');

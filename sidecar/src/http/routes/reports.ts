@@ -1,8 +1,7 @@
-import { AccountId, Region } from '@ecr-lens/contract';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Readable } from 'node:stream';
-import { RepositoryGlobParam } from '../scope.js';
+import { RepositoryScopeQuery } from '../scope.js';
 import { csvStream, toCsv } from '../../reports/csv.js';
 import {
   IMAGE_REPORT_COLUMNS,
@@ -21,10 +20,9 @@ const ReportQuery = z
       .enum(['.', ','])
       .default('.')
       .openapi({ description: "CSV only. With ',' numbers use a decimal comma and fields are separated by ';'." }),
-    registry: AccountId.optional(),
-    region: Region.optional(),
-    // Checked here, not while rows stream: a refused glob found mid-stream would cut a 200 short instead of a 400.
-    repository: RepositoryGlobParam.optional().openapi({ description: 'Repository name glob.' }),
+    // The scope every GET route takes. Globs are checked here, not while rows stream: a refused glob found
+    // mid-stream would cut a 200 short instead of a 400.
+    ...RepositoryScopeQuery,
   })
   .strict();
 
@@ -67,9 +65,9 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
             now: deps.query.now(),
             prices: deps.query.prices,
             scope: {
-              ...(q.registry ? { registry: [q.registry] } : {}),
-              ...(q.region ? { region: [q.region] } : {}),
-              ...(q.repository ? { repository: [q.repository] } : {}),
+              ...(q.registry ? { registry: q.registry } : {}),
+              ...(q.region ? { region: q.region } : {}),
+              ...(q.repository ? { repository: q.repository } : {}),
             },
           };
           const snapshot = deps.inventory.snapshot();
