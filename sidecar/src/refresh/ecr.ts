@@ -2,24 +2,22 @@
  * Reads one registry's ECR side (repositories, images, manifests, scans) into model objects.
  * Failures are isolated: a repository whose images cannot be read keeps its images from the last good
  * snapshot and is recorded as incomplete; a setting that cannot be read keeps its previous value.
+ * Manifests are read in ecr-manifests.ts, scans in ecr-scans.ts.
  */
 import type { BlobKey } from '../snapshot/blob-key.js';
-import type { ImageDetail, Repository as EcrRepository } from '@aws-sdk/client-ecr';
-import type { LimitFunction } from 'p-limit';
-import type { EcrFetcher, ScanFindingsPages } from '../aws/ecr.js';
-import { BATCH_GET_IMAGE_MAX, chunk, errorMessage } from '../aws/ecr.js';
-import type { CachedManifest, ManifestInfo } from './assemble-image.js';
-import type { FetchedScan } from './scans.js';
-import { assembleImage, compactManifest, isPlainManifest, plainManifestOf, parseManifest, sameImage } from './assemble-image.js';
-import { basicFinding, enhancedFinding } from '../aws/finding-mappers.js';
-import { cachedScanValid, compactScan, needsFindingsFetch, scanResult, severityCounts } from './scans.js';
-import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
+import type { ImageDetail, Repository as EcrRepository, Tag } from '@aws-sdk/client-ecr';
+import { errorMessage } from '../aws/ecr.js';
+import { assembleImage, sameImage } from './assemble-image.js';
+import { scanResult } from './scans.js';
 import { assembleRepository, registryScanFrequency } from './assemble-repository.js';
 import type { Finding, Image, Incomplete, IncompleteScope, Registry, Repository, RepositoryPolicySummary } from '../snapshot/model.js';
 import { repositoryId } from '../snapshot/model.js';
-import type { RefreshCaches } from './caches.js';
 import type { BlobSizes, RefreshRun } from './run.js';
 import { interner } from './caches.js';
+import type { EcrReadContext } from './ecr-context.js';
+import type { ManifestRead } from './ecr-manifests.js';
+import { readManifests } from './ecr-manifests.js';
+import { readScans } from './ecr-scans.js';
 
 export type { Seen } from './caches.js';
 
@@ -28,24 +26,6 @@ export type { Seen } from './caches.js';
  * are served by the findings query's on-demand provider: a million images' lists would not fit in memory.
  */
 export const SNAPSHOT_FINDINGS_MAX = 50_000;
-
-
-export interface EcrReadContext {
-  readonly accountId: string;
-  readonly region: string;
-  readonly ecr: EcrFetcher;
-  readonly caches: RefreshCaches;
-  /** The refresh this read is part of. */
-  readonly run: RefreshRun;
-  readonly scanMaxAgeMs: number;
-  /** Bounds the repositories in flight, so only their image details are held in memory at once. */
-  readonly repositoryLimit: LimitFunction;
-  /** Known from the previous refresh when DescribeRegistry fails now. */
-  readonly describeRegistry: Promise<PromiseSettledResult<{ replicationRules: Registry['replicationRules'] }>>;
-  /** BASIC_SCAN_TYPE_VERSION (CLAIR or AWS_NATIVE), when readable. */
-  readonly basicScanner: Promise<string | undefined>;
-}
-
 
 /**
  * The new snapshot's blob sizes: the previous snapshot's map when no size changed and no image went away
@@ -72,32 +52,6 @@ export interface EcrRead {
   readonly incomplete: Incomplete[];
   /** DescribeRepositories failed: the registry's data is the previous snapshot's. */
   readonly failed: boolean;
-}
-
-/**
- * Findings as the snapshot keeps them: every field ECR gave (the findings query shows the description too),
- * with their strings shared, since the same CVEs, descriptions and packages recur across many images.
- */
-export function compactFinding(finding: Finding, intern: (s: string) => string): Finding {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(finding)) out[key] = typeof value === 'string' ? intern(value) : value;
-  return out as unknown as Finding;
-}
-
-/** FetchedScan from DescribeImageScanFindings pages (undefined pages = ScanNotFoundException). */
-export function toFetchedScan(pages: ScanFindingsPages | undefined, fetchedAt: number, intern: (s: string) => string = (s) => s): FetchedScan {
-  if (!pages) return { notFound: true, findings: [], enhanced: false, fetchedAt };
-  const findings: Finding[] = [...pages.findings.map(basicFinding), ...pages.enhancedFindings.map(enhancedFinding)].map((f) => compactFinding(f, intern));
-  return {
-    ...(pages.status?.status ? { status: intern(pages.status.status) } : {}),
-    ...(pages.status?.description ? { description: intern(pages.status.description) } : {}),
-    ...(pages.completedAt ? { completedAt: pages.completedAt.getTime() } : {}),
-    ...(pages.vulnerabilitySourceUpdatedAt ? { vulnerabilitySourceUpdatedAt: pages.vulnerabilitySourceUpdatedAt.getTime() } : {}),
-    ...(pages.severityCounts ? { counts: severityCounts(pages.severityCounts) } : {}),
-    findings,
-    enhanced: pages.enhancedFindings.length > 0 || pages.status?.status === 'ACTIVE',
-    fetchedAt,
-  };
 }
 
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
@@ -176,6 +130,8 @@ function keepPrevious(ctx: EcrReadContext, id: string, findings: Map<string, rea
   return images;
 }
 
+type Note = (scope: IncompleteScope, operation: string, error: unknown) => void;
+
 async function readRepository(
   ctx: EcrReadContext,
   registry: Registry,
@@ -183,11 +139,9 @@ async function readRepository(
   incomplete: Incomplete[],
 ): Promise<RepositoryRead> {
   const { accountId, region, ecr } = ctx;
-  const { previous } = ctx.run;
   const name = listed.repositoryName ?? '';
   const id = repositoryId(accountId, region, name);
-  const before = previous?.repositoryById.get(id);
-  const note = (scope: IncompleteScope, operation: string, error: unknown): void => {
+  const note: Note = (scope, operation, error) => {
     incomplete.push({ scope, accountId, region, target: name, operation, error: errorMessage(error) });
   };
 
@@ -197,11 +151,30 @@ async function readRepository(
     ecr.repositoryPolicy(name),
     listed.repositoryArn ? ecr.tags(listed.repositoryArn) : Promise.resolve([]),
   ]);
+  const repository = repositorySettings(ctx, registry, listed, id, { lifecycle, policy, tags }, note);
 
+  if (details.status === 'rejected') {
+    note('images', 'DescribeImages', details.reason);
+    const kept = new Map<string, readonly Finding[]>();
+    const images = keepPrevious(ctx, id, kept);
+    return { repository, images, findings: [...kept] };
+  }
+  return readImages(ctx, registry, repository, id, name, details.value, note);
+}
+
+interface SettingsRead {
+  readonly lifecycle: PromiseSettledResult<string | undefined>;
+  readonly policy: PromiseSettledResult<string | undefined>;
+  readonly tags: PromiseSettledResult<Tag[]>;
+}
+
+/** The repository as listed, with its settings; one that cannot be read keeps its previous value. */
+function repositorySettings(ctx: EcrReadContext, registry: Registry, listed: EcrRepository, id: string, { lifecycle, policy, tags }: SettingsRead, note: Note): Repository {
+  const before = ctx.run.previous?.repositoryById.get(id);
   const assembled = assembleRepository({
     repository: listed,
-    accountId,
-    region,
+    accountId: ctx.accountId,
+    region: ctx.region,
     ...(lifecycle.status === 'fulfilled' ? (lifecycle.value !== undefined ? { lifecyclePolicyText: lifecycle.value } : {}) : {}),
     ...(policy.status === 'fulfilled' && policy.value !== undefined ? { policyText: policy.value } : {}),
     tags: tags.status === 'fulfilled' ? tags.value : [],
@@ -221,22 +194,27 @@ async function readRepository(
     note('repository', 'ListTagsForResource', tags.reason);
     repository = { ...repository, tags: before?.tags ?? {} };
   }
+  return repository;
+}
 
-  const findingsOut: [string, readonly Finding[]][] = [];
-  if (details.status === 'rejected') {
-    note('images', 'DescribeImages', details.reason);
-    const kept = new Map<string, readonly Finding[]>();
-    const images = keepPrevious(ctx, id, kept);
-    return { repository, images, findings: [...kept] };
-  }
-
+/** The repository's images from DescribeImages, with their manifests, scans and (within the budget) findings. */
+async function readImages(
+  ctx: EcrReadContext,
+  registry: Registry,
+  repository: Repository,
+  id: string,
+  name: string,
+  details: readonly ImageDetail[],
+  note: Note,
+): Promise<RepositoryRead> {
+  const { previous } = ctx.run;
   // Unchanged images keep their previous object (and digest string): both snapshots share them.
   const previousImages = new Map<string, Image>();
   for (const image of previous?.imagesByRepository.get(id) ?? []) previousImages.set(image.digest, image);
   const intern = interner();
   const canonical = (digest: string): string => previousImages.get(digest)?.digest ?? intern(digest);
 
-  const manifests = await readManifests(ctx, name, details.value, canonical, (digest) => previousImages.get(digest), intern, (error) => note('manifests', 'BatchGetImage', error));
+  const manifests = await readManifests(ctx, name, details, canonical, (digest) => previousImages.get(digest), intern, (error) => note('manifests', 'BatchGetImage', error));
   const attestationChildren = new Set<string>();
   for (const m of manifests.values()) for (const child of m.info.attestationChildren) attestationChildren.add(child);
 
@@ -245,31 +223,19 @@ async function readRepository(
   const scanned =
     (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
     (repository.scanOnPush || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
-  const scans = await readScans(ctx, id, name, details.value, scanned, canonical, intern, (error) => note('scan', 'DescribeImageScanFindings', error));
+  const scans = await readScans(ctx, id, name, details, scanned, canonical, intern, (error) => note('scan', 'DescribeImageScanFindings', error));
 
-  const budget = ctx.run.findingsBudget;
-  const previousSizes = previous?.layerSizes;
+  const findings: [string, readonly Finding[]][] = [];
   let kept = 0;
   const images: Image[] = [];
-  for (const detail of details.value) {
+  for (const detail of details) {
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
     const manifest = manifests.get(digest);
-    if (manifest)
-      for (const blob of manifest.info.blobs) {
-        const size = manifest.sizeOf(blob) ?? 0;
-        if (previousSizes?.get(blob) !== size) ctx.run.layerSizes.changed.set(blob, size);
-      }
+    if (manifest) recordLayerSizes(ctx.run, manifest);
     const fetched = scans.scans.get(digest);
-    if (fetched && !fetched.notFound) {
-      // Fresh lists, else the previous snapshot's while the cached counts still hold; within the budget
-      // (an empty list counts as one: it is still an entry).
-      const list = scans.fresh.has(digest) ? fetched.findings : previous?.findings.get(digest);
-      if (list && Math.max(1, list.length) <= budget.left) {
-        budget.left -= Math.max(1, list.length);
-        findingsOut.push([digest, list.length > 0 ? list : NO_FINDINGS]);
-      }
-    }
+    // Fresh lists, else the previous snapshot's while the cached counts still hold.
+    if (fetched && !fetched.notFound) keepFindings(ctx.run, digest, scans.fresh.has(digest) ? fetched.findings : previous?.findings.get(digest), findings);
     const image = assembleImage({
       intern,
       repositoryId: id,
@@ -283,130 +249,23 @@ async function readRepository(
     images.push(before && sameImage(before, image) ? before : image);
   }
   if (kept < previousImages.size) ctx.run.layerSizes.imageGone = true;
-  return { repository, images, findings: findingsOut };
+  return { repository, images, findings };
 }
 
-/** A manifest as an image needs it, with its blobs' sizes. */
-interface ManifestRead {
-  readonly info: CachedManifest;
-  readonly sizeOf: (blob: BlobKey) => number | undefined;
-}
-
-/**
- * Parsed manifests of a repository's images, by canonical digest: cached ones (their blob sizes from the
- * previous snapshot), the rest fetched 100 per call. Plain manifests (isPlainManifest) are not cached:
- * the previous snapshot's image holds all they say, and a million cached copies would cost ~140 MB.
- */
-async function readManifests(
-  ctx: EcrReadContext,
-  repositoryName: string,
-  details: readonly ImageDetail[],
-  canonical: (digest: string) => string,
-  previousImage: (digest: string) => Image | undefined,
-  intern: (s: string) => string,
-  onError: (error: unknown) => void,
-): Promise<Map<string, ManifestRead>> {
-  const out = new Map<string, ManifestRead>();
-  const missing: string[] = [];
-  const previousSizes = ctx.run.previous?.layerSizes;
-  // A cached manifest's sizes: gathered by this refresh (another repository) or held by the previous snapshot.
-  const knownSize = (blob: BlobKey): number | undefined => ctx.run.layerSizes.changed.get(blob) ?? previousSizes?.get(blob);
-  for (const detail of details) {
-    if (!detail.imageDigest) continue;
-    const digest = canonical(detail.imageDigest);
-    let cached = ctx.caches.manifests.get(digest);
-    if (cached) ctx.run.seen.manifests.add(digest);
-    else {
-      const before = previousImage(digest);
-      cached = (before && plainManifestOf(before)) ?? ctx.run.plainManifests.get(digest);
-    }
-    if (cached && cached.blobs.every((b) => knownSize(b) !== undefined)) out.set(digest, { info: cached, sizeOf: knownSize });
-    // An archived image's layers are not needed (its size stands in), but an archived index's children are:
-    // without them cleanup must fail closed for the repository. If ECR refuses to read it, that is what happens.
-    else if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) missing.push(digest);
+/** Gathers a manifest's blob sizes the previous snapshot lacks or holds differently (see BlobSizes). */
+function recordLayerSizes(run: RefreshRun, manifest: ManifestRead): void {
+  const previousSizes = run.previous?.layerSizes;
+  for (const blob of manifest.info.blobs) {
+    const size = manifest.sizeOf(blob) ?? 0;
+    if (previousSizes?.get(blob) !== size) run.layerSizes.changed.set(blob, size);
   }
-  const mediaTypes = new Map(details.map((d) => [d.imageDigest, d.imageManifestMediaType]));
-  const errors: string[] = [];
-  await Promise.all(
-    chunk(missing, BATCH_GET_IMAGE_MAX).map(async (digests) => {
-      try {
-        const batch = await ctx.ecr.manifests(repositoryName, digests);
-        for (const raw of batch.manifests) {
-          try {
-            const parsed: ManifestInfo = parseManifest(raw.text, raw.mediaType ?? mediaTypes.get(raw.digest), intern);
-            const info = compactManifest(parsed);
-            const digest = canonical(raw.digest);
-            if (isPlainManifest(info, mediaTypes.get(raw.digest))) ctx.run.plainManifests.set(digest, info);
-            else {
-              ctx.caches.manifests.set(digest, info);
-              ctx.run.seen.manifests.add(digest);
-            }
-            const sizes = new Map<BlobKey, number>();
-            parsed.blobs.forEach((blob, i) => sizes.set(blob, parsed.blobSizes[i] ?? 0));
-            out.set(digest, { info, sizeOf: (blob) => sizes.get(blob) });
-          } catch (error) {
-            errors.push(`${raw.digest}: ${errorMessage(error)}`);
-          }
-        }
-        // An image deleted since DescribeImages is not a failure of the refresh.
-        for (const failure of batch.failures) if (failure.code !== 'ImageNotFound') errors.push(`${failure.digest}: ${failure.code} ${failure.reason}`);
-      } catch (error) {
-        errors.push(errorMessage(error));
-      }
-    }),
-  );
-  if (errors.length > 0) onError(`${errors.length} manifest batch(es)/image(s) unread; first: ${errors[0]}`);
-  return out;
 }
 
-/**
- * Scans by canonical digest: cached while ECR's change signal (or the maximum age) allows, else fetched.
- * Fetched ones carry their findings (for the snapshot's bounded share); the cache keeps counts only.
- */
-async function readScans(
-  ctx: EcrReadContext,
-  id: string,
-  repositoryName: string,
-  details: readonly ImageDetail[],
-  repositoryScanned: boolean,
-  canonical: (digest: string) => string,
-  intern: (s: string) => string,
-  onError: (error: unknown) => void,
-): Promise<{ scans: Map<string, FetchedScan>; fresh: Set<string> }> {
-  const out = new Map<string, FetchedScan>();
-  const fresh = new Set<string>();
-  const cache = ctx.caches.scans.get(id);
-  const next = new Map<string, FetchedScan>();
-  const errors: string[] = [];
-  await Promise.all(
-    details.map(async (detail) => {
-      if (!detail.imageDigest || !needsFindingsFetch(detail, repositoryScanned)) return;
-      const digest = canonical(detail.imageDigest);
-      const cached = cache?.get(digest);
-      if (cached && cachedScanValid(cached, detail, ctx.run.startedAt, ctx.scanMaxAgeMs)) {
-        next.set(digest, cached);
-        out.set(digest, cached);
-        return;
-      }
-      try {
-        const fetched = toFetchedScan(await ctx.ecr.scanFindings(repositoryName, digest), ctx.run.startedAt, intern);
-        next.set(digest, compactScan(fetched, ctx.caches.counts));
-        out.set(digest, fetched);
-        fresh.add(digest);
-      } catch (error) {
-        errors.push(`${digest}: ${errorMessage(error)}`);
-        // Older counts beat none; the incomplete entry says they may be stale.
-        if (cached) {
-          next.set(digest, cached);
-          out.set(digest, cached);
-        }
-      }
-    }),
-  );
-  // The repository's entries are replaced as a whole: what this refresh did not see is dropped with the old map.
-  ctx.run.seen.scans.add(id);
-  if (next.size > 0) ctx.caches.scans.set(id, next);
-  else ctx.caches.scans.delete(id);
-  if (errors.length > 0) onError(`${errors.length} image(s) unread; first: ${errors[0]}`);
-  return { scans: out, fresh };
+/** Keeps an image's findings list within the refresh's budget (an empty list counts as one: it is still an entry). */
+function keepFindings(run: RefreshRun, digest: string, list: readonly Finding[] | undefined, out: [string, readonly Finding[]][]): void {
+  const budget = run.findingsBudget;
+  if (list && Math.max(1, list.length) <= budget.left) {
+    budget.left -= Math.max(1, list.length);
+    out.push([digest, list.length > 0 ? list : NO_FINDINGS]);
+  }
 }

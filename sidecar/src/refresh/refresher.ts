@@ -5,36 +5,29 @@
  * recorded in the snapshot's `incomplete` list (see refresh/ecr.ts and refresh/ecs.ts for what is kept).
  */
 import pLimit from 'p-limit';
-import type { LimitFunction } from 'p-limit';
 import type { AccountConfig } from '../aws/accounts.js';
 import type { RefreshSettings } from './settings.js';
 import type { ClientRegistry } from '../aws/clients.js';
-import { EcrFetcher, errorMessage } from '../aws/ecr.js';
-import { EcsFetcher } from '../aws/ecs.js';
-import { LambdaFetcher } from '../aws/lambda.js';
+import { errorMessage } from '../aws/ecr.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { runCooperatively } from '../cooperative.js';
 import { buildSnapshotCooperatively, emptySnapshot, withUsesSteps } from '../snapshot/build.js';
 import type { UsageLedger } from '../store/types.js';
 import type { GlobalUseSource } from '../uses/source.js';
-import { replicationRules } from './assemble-repository.js';
-import type { Cluster, Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput, SourceCoverage } from '../snapshot/model.js';
+import type { Finding, Image, Incomplete, Registry, Repository, Snapshot, SnapshotInput } from '../snapshot/model.js';
 import { USE_SCOPES } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
-import type { EcrRead } from './ecr.js';
-import { startRefreshRun, type RefreshRun } from './run.js';
-import { readEcr, SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
-import { readEcs } from './ecs.js';
-import { LambdaVersionCache, readLambda } from './lambda.js';
+import { startRefreshRun } from './run.js';
+import { SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
+import { LambdaVersionCache } from './lambda.js';
 import { UseMemory } from './memory.js';
 import type { UseRetention } from '../snapshot/use-windows.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from '../snapshot/inventory.js';
-
-export interface RegistryTarget {
-  readonly account: AccountConfig;
-  readonly region: string;
-}
+import type { RegistryReadContext, RegistryTarget } from './registry-read.js';
+import { readTarget, readTargetUses } from './registry-read.js';
+import type { UsesRead } from './uses-read.js';
+import { combineUses, readGlobalSources } from './uses-read.js';
 
 export interface RefresherOptions {
   readonly config: RefreshSettings;
@@ -54,41 +47,14 @@ export interface RefresherOptions {
   readonly globalSources?: readonly GlobalUseSource[];
 }
 
-/** What the in-use sources of one registry (ECS, Lambda) gave. */
-interface UsesRead {
-  readonly clusters: readonly Cluster[];
-  readonly uses: readonly ImageUse[];
-  readonly incomplete: readonly Incomplete[];
-  readonly sources: readonly SourceCoverage[];
-}
-
-interface TargetRead {
-  readonly ecr?: EcrRead;
-  readonly uses?: UsesRead;
-  readonly incomplete: readonly Incomplete[];
-  readonly failed: boolean;
-}
-
-/** Every use that the in-use sources gave, for a whole snapshot. */
-type AllUses = Pick<SnapshotInput, 'uses' | 'clusters' | 'incomplete'> & { readonly sources: readonly SourceCoverage[] };
-
-const HOUR = 3_600_000;
-
-const settle = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
-  promise.then(
-    (value) => ({ status: 'fulfilled', value }),
-    (reason: unknown) => ({ status: 'rejected', reason }),
-  );
-
 /** Retry sooner after a failed refresh: 30 s, 60 s, ... up to the regular interval. */
 const RETRY_BASE_MS = 30_000;
 
 export class Refresher implements Inventory {
   readonly caches = new RefreshCaches();
-  /** Published Lambda versions are immutable: their images are read once. */
-  private readonly lambdaVersions = new LambdaVersionCache();
+  /** What each registry's read uses: the settings, clients and caches. */
+  private readonly reading: RegistryReadContext;
   private readonly config: RefreshSettings;
-  private readonly clients: ClientRegistry;
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
@@ -109,13 +75,13 @@ export class Refresher implements Inventory {
 
   constructor(options: RefresherOptions) {
     this.config = options.config;
-    this.clients = options.clients;
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.prepare = options.prepare;
     if (options.memory) this.memory = new UseMemory(options.memory.ledger, options.memory.retention, this.log);
     this.globalSources = options.globalSources ?? [];
     this.current = emptySnapshot(this.now());
+    this.reading = { config: this.config, clients: options.clients, caches: this.caches, lambdaVersions: new LambdaVersionCache() };
   }
 
   /** Every registry this refresher reads: each account in each of its regions. */
@@ -269,10 +235,10 @@ export class Refresher implements Inventory {
             const error = 'the account id of this registry is not known yet';
             return Promise.resolve<UsesRead>({ clusters: [], uses: [], sources: [], incomplete: [{ scope: 'ecs', accountId: target.account.name, region: target.region, operation: 'ListClusters', error }] });
           }
-          return this.readTargetUses(target, accountId, run);
+          return readTargetUses(this.reading, target, accountId, run);
         }),
       ),
-      this.readGlobalSources(now),
+      readGlobalSources(this.globalSources, now),
     ]);
     const uses = combineUses([...reads, global]);
     const inventoryIncomplete = base.incomplete.filter((e) => !USE_SCOPES.has(e.scope));
@@ -288,69 +254,13 @@ export class Refresher implements Inventory {
     return next;
   }
 
-  /** Kubernetes and keep lists: read once for every registry. */
-  private async readGlobalSources(now: number): Promise<UsesRead> {
-    const reads = await Promise.all(this.globalSources.map(async (source) => ({ source, read: await source.read(now) })));
-    return {
-      clusters: [],
-      uses: reads.flatMap((r) => r.read.uses),
-      incomplete: reads.flatMap((r) => r.read.incomplete),
-      sources: reads.map((r) => ({
-        source: r.source.source,
-        description: r.source.description,
-        readAt: now,
-        ...(r.read.notices?.length ? { notices: r.read.notices } : {}),
-      })),
-    };
-  }
-
-  /** The in-use sources read per registry: ECS, and Lambda. */
-  private async readTargetUses(
-    target: RegistryTarget,
-    accountId: string,
-    run: RefreshRun,
-    limit: LimitFunction = pLimit(this.config.aws.concurrency),
-  ): Promise<UsesRead> {
-    const { previous, seen, startedAt: now } = run;
-    const { account, region } = target;
-    const { ecs, lambda } = this.config;
-    const [ecsRead, lambdaRead] = await Promise.all([
-      ecs.enabled
-        ? readEcs({
-            accountId,
-            region,
-            ecs: new EcsFetcher(this.clients.ecs(account, region), limit),
-            caches: this.caches,
-            ...(previous ? { previous } : {}),
-            now,
-            // Collect at least what the cleanup rules protect: an unseen use would make an image look unused.
-            stoppedWindowMs: Math.max(ecs.stoppedTaskWindowHours, this.config.cleanup.inUse.stoppedTaskWindowHours) * HOUR,
-            keepRevisions: Math.max(ecs.taskDefinitionKeepRevisions, this.config.cleanup.inUse.taskDefinitionRevisions),
-            seen,
-          })
-        : undefined,
-      lambda.enabled
-        ? readLambda({ accountId, region, fetcher: new LambdaFetcher(this.clients.lambda(account, region), limit), keepVersions: lambda.keepVersions, cache: this.lambdaVersions })
-        : undefined,
-    ]);
-    const sources: SourceCoverage[] = [];
-    if (ecsRead) sources.push({ source: 'ecs', accountId, region, description: 'ECS', readAt: now });
-    if (lambdaRead) sources.push({ source: 'lambda', accountId, region, description: 'Lambda', readAt: now });
-    return {
-      clusters: ecsRead?.clusters ?? [],
-      uses: [...(ecsRead?.uses ?? []), ...(lambdaRead?.uses ?? [])],
-      incomplete: [...(ecsRead?.incomplete ?? []), ...(lambdaRead?.incomplete ?? [])],
-      sources,
-    };
-  }
-
   private async build(startedAt: number): Promise<SnapshotInput> {
     const run = startRefreshRun(startedAt, this.ready ? this.current : undefined, SNAPSHOT_FINDINGS_MAX);
     const { previous, seen } = run;
     const limitRegistries = pLimit(this.config.aws.registryConcurrency);
     const [reads, global] = await Promise.all([
-      Promise.all(this.targets().map((target) => limitRegistries(() => this.readTarget(target, run)))),
-      this.readGlobalSources(startedAt),
+      Promise.all(this.targets().map((target) => limitRegistries(() => readTarget(this.reading, target, run)))),
+      readGlobalSources(this.globalSources, startedAt),
     ]);
     if (reads.every((r) => r.failed)) {
       const first = reads.flatMap((r) => [...r.incomplete, ...(r.ecr?.incomplete ?? [])]).find((i) => i.scope === 'repositories' || i.scope === 'registry');
@@ -394,60 +304,4 @@ export class Refresher implements Inventory {
       sources: uses.sources,
     };
   }
-
-  private async readTarget(target: RegistryTarget, run: RefreshRun): Promise<TargetRead> {
-    const { account, region } = target;
-    const targetKey = `${account.roleArn ?? 'default'}|${region}`;
-    const limit = pLimit(this.config.aws.concurrency);
-    // ECR_REGISTRY_ID applies to the default credentials; assumed roles read their own account's registry.
-    const ecr = new EcrFetcher(this.clients.ecr(account, region), limit, account.roleArn ? undefined : account.accountId);
-    const repositories = ecr.repositories();
-    repositories.catch(() => undefined); // awaited (and reported) in readEcr
-    const described = await settle(ecr.describeRegistry());
-
-    let accountId = account.accountId ?? (described.status === 'fulfilled' ? described.value.registryId : undefined) ?? this.caches.accountIds.get(targetKey);
-    if (!accountId) accountId = await repositories.then((r) => r[0]?.registryId, () => undefined);
-    if (!accountId) {
-      const reason = described.status === 'rejected' ? errorMessage(described.reason) : 'no registry id';
-      return {
-        incomplete: [{ scope: 'registry', accountId: account.name, region, operation: 'DescribeRegistry', error: `cannot tell the account id: ${reason}` }],
-        failed: true,
-      };
-    }
-    this.caches.accountIds.set(targetKey, accountId);
-
-    // DescribeRegistry describes the caller's registry; with ECR_REGISTRY_ID naming another, its rules are not this registry's.
-    const describeRegistry = Promise.resolve(
-      described.status === 'fulfilled'
-        ? { status: 'fulfilled' as const, value: { replicationRules: described.value.registryId === accountId ? replicationRules(described.value.replicationConfiguration?.rules) : [] } }
-        : described,
-    );
-    const [ecrRead, usesRead] = await Promise.all([
-      readEcr(
-        {
-          accountId,
-          region,
-          ecr,
-          caches: this.caches,
-          run,
-          scanMaxAgeMs: this.config.scanFindingsMaxAgeSeconds * 1000,
-          repositoryLimit: pLimit(this.config.aws.concurrency * 2),
-          describeRegistry,
-          basicScanner: ecr.basicScanner(),
-        },
-        repositories,
-      ),
-      this.readTargetUses(target, accountId, run, limit),
-    ]);
-    return { ecr: ecrRead, uses: usesRead, incomplete: [], failed: ecrRead.failed };
-  }
-}
-
-function combineUses(reads: readonly UsesRead[]): AllUses {
-  return {
-    clusters: reads.flatMap((r) => r.clusters),
-    uses: reads.flatMap((r) => r.uses),
-    incomplete: reads.flatMap((r) => r.incomplete),
-    sources: reads.flatMap((r) => r.sources),
-  };
 }

@@ -1,0 +1,139 @@
+/**
+ * Reads one registry (account x region): tells its account id, then reads its ECR side and its in-use
+ * sources (ECS, Lambda) together. The refresher reads every registry this way.
+ */
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
+import type { AccountConfig } from '../aws/accounts.js';
+import type { ClientRegistry } from '../aws/clients.js';
+import { EcrFetcher, errorMessage } from '../aws/ecr.js';
+import { EcsFetcher } from '../aws/ecs.js';
+import { LambdaFetcher } from '../aws/lambda.js';
+import type { Incomplete, SourceCoverage } from '../snapshot/model.js';
+import { replicationRules } from './assemble-repository.js';
+import type { RefreshCaches } from './caches.js';
+import type { EcrRead } from './ecr.js';
+import { readEcr } from './ecr.js';
+import { readEcs } from './ecs.js';
+import type { LambdaVersionCache } from './lambda.js';
+import { readLambda } from './lambda.js';
+import type { RefreshRun } from './run.js';
+import type { RefreshSettings } from './settings.js';
+import type { UsesRead } from './uses-read.js';
+
+export interface RegistryTarget {
+  readonly account: AccountConfig;
+  readonly region: string;
+}
+
+/** The refresher's parts a registry's read uses. */
+export interface RegistryReadContext {
+  readonly config: RefreshSettings;
+  readonly clients: ClientRegistry;
+  readonly caches: RefreshCaches;
+  /** Published Lambda versions are immutable: their images are read once. */
+  readonly lambdaVersions: LambdaVersionCache;
+}
+
+export interface TargetRead {
+  readonly ecr?: EcrRead;
+  readonly uses?: UsesRead;
+  readonly incomplete: readonly Incomplete[];
+  readonly failed: boolean;
+}
+
+const HOUR = 3_600_000;
+
+const settle = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
+  promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
+
+export async function readTarget(ctx: RegistryReadContext, target: RegistryTarget, run: RefreshRun): Promise<TargetRead> {
+  const { account, region } = target;
+  const targetKey = `${account.roleArn ?? 'default'}|${region}`;
+  const limit = pLimit(ctx.config.aws.concurrency);
+  // ECR_REGISTRY_ID applies to the default credentials; assumed roles read their own account's registry.
+  const ecr = new EcrFetcher(ctx.clients.ecr(account, region), limit, account.roleArn ? undefined : account.accountId);
+  const repositories = ecr.repositories();
+  repositories.catch(() => undefined); // awaited (and reported) in readEcr
+  const described = await settle(ecr.describeRegistry());
+
+  let accountId = account.accountId ?? (described.status === 'fulfilled' ? described.value.registryId : undefined) ?? ctx.caches.accountIds.get(targetKey);
+  if (!accountId) accountId = await repositories.then((r) => r[0]?.registryId, () => undefined);
+  if (!accountId) {
+    const reason = described.status === 'rejected' ? errorMessage(described.reason) : 'no registry id';
+    return {
+      incomplete: [{ scope: 'registry', accountId: account.name, region, operation: 'DescribeRegistry', error: `cannot tell the account id: ${reason}` }],
+      failed: true,
+    };
+  }
+  ctx.caches.accountIds.set(targetKey, accountId);
+
+  // DescribeRegistry describes the caller's registry; with ECR_REGISTRY_ID naming another, its rules are not this registry's.
+  const describeRegistry = Promise.resolve(
+    described.status === 'fulfilled'
+      ? { status: 'fulfilled' as const, value: { replicationRules: described.value.registryId === accountId ? replicationRules(described.value.replicationConfiguration?.rules) : [] } }
+      : described,
+  );
+  const [ecrRead, usesRead] = await Promise.all([
+    readEcr(
+      {
+        accountId,
+        region,
+        ecr,
+        caches: ctx.caches,
+        run,
+        scanMaxAgeMs: ctx.config.scanFindingsMaxAgeSeconds * 1000,
+        repositoryLimit: pLimit(ctx.config.aws.concurrency * 2),
+        describeRegistry,
+        basicScanner: ecr.basicScanner(),
+      },
+      repositories,
+    ),
+    readTargetUses(ctx, target, accountId, run, limit),
+  ]);
+  return { ecr: ecrRead, uses: usesRead, incomplete: [], failed: ecrRead.failed };
+}
+
+/** The in-use sources read per registry: ECS, and Lambda. */
+export async function readTargetUses(
+  ctx: RegistryReadContext,
+  target: RegistryTarget,
+  accountId: string,
+  run: RefreshRun,
+  limit: LimitFunction = pLimit(ctx.config.aws.concurrency),
+): Promise<UsesRead> {
+  const { previous, seen, startedAt: now } = run;
+  const { account, region } = target;
+  const { ecs, lambda } = ctx.config;
+  const [ecsRead, lambdaRead] = await Promise.all([
+    ecs.enabled
+      ? readEcs({
+          accountId,
+          region,
+          ecs: new EcsFetcher(ctx.clients.ecs(account, region), limit),
+          caches: ctx.caches,
+          ...(previous ? { previous } : {}),
+          now,
+          // Collect at least what the cleanup rules protect: an unseen use would make an image look unused.
+          stoppedWindowMs: Math.max(ecs.stoppedTaskWindowHours, ctx.config.cleanup.inUse.stoppedTaskWindowHours) * HOUR,
+          keepRevisions: Math.max(ecs.taskDefinitionKeepRevisions, ctx.config.cleanup.inUse.taskDefinitionRevisions),
+          seen,
+        })
+      : undefined,
+    lambda.enabled
+      ? readLambda({ accountId, region, fetcher: new LambdaFetcher(ctx.clients.lambda(account, region), limit), keepVersions: lambda.keepVersions, cache: ctx.lambdaVersions })
+      : undefined,
+  ]);
+  const sources: SourceCoverage[] = [];
+  if (ecsRead) sources.push({ source: 'ecs', accountId, region, description: 'ECS', readAt: now });
+  if (lambdaRead) sources.push({ source: 'lambda', accountId, region, description: 'Lambda', readAt: now });
+  return {
+    clusters: ecsRead?.clusters ?? [],
+    uses: [...(ecsRead?.uses ?? []), ...(lambdaRead?.uses ?? [])],
+    incomplete: [...(ecsRead?.incomplete ?? []), ...(lambdaRead?.incomplete ?? [])],
+    sources,
+  };
+}
