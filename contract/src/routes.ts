@@ -209,3 +209,36 @@ export const CleanupAuditPage = z.object({
     .describe('Real runs with a start and no end: left unfinished by a crash.'),
 });
 export type CleanupAuditPage = z.output<typeof CleanupAuditPage>;
+
+/** One image an ECR lifecycle policy will act on, in GET /api/v1/cleanup/lifecycle. */
+export const LifecycleAction = z.object({
+  digest: z.string(),
+  tags: z.array(z.string()).readonly(),
+  pushedAt: z.string(),
+  action: z.enum(['EXPIRE', 'TRANSITION']),
+  targetStorageClass: z.literal('ARCHIVE').nullable(),
+  storageClass: z.enum(['STANDARD', 'ARCHIVE']),
+  appliedRulePriority: z.number().nullable().describe('The rule that acts; null for a referrer that follows its subject.'),
+  via: z.enum(['rule', 'subject']),
+  inUse: z.boolean().describe('Whether ECS (or another in-use source) uses it: the headline risk.'),
+  inUseReasons: z.array(PlanReason).readonly(),
+});
+/** GET /api/v1/cleanup/lifecycle: what each repository's lifecycle policy will expire or archive. */
+export const LifecyclePreview = z.object({
+  generatedAt: z.string(),
+  snapshotVersion: z.number(),
+  repositories: z.array(
+    z.object({
+      repository: z.string(),
+      account: z.string(),
+      region: z.string(),
+      policy: z.enum(['none', 'valid', 'invalid']),
+      errors: z.array(z.string()).readonly().describe('Why the policy is invalid.'),
+      incomplete: z.boolean().describe('The image list is incomplete, so the preview may miss images.'),
+      summary: z.object({ expiring: z.number(), transitioning: z.number(), inUseAtRisk: z.number(), expiringBytes: z.number() }),
+      protectedByIndex: z.array(z.object({ digest: z.string(), rulePriority: z.number() })).readonly(),
+      actions: z.array(LifecycleAction),
+    }),
+  ),
+});
+export type LifecyclePreview = z.output<typeof LifecyclePreview>;

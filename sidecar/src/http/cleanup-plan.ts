@@ -4,7 +4,8 @@
  *   GET /api/v1/cleanup/plan.csv
  *   GET /api/v1/cleanup/lifecycle          what ECR lifecycle policies will expire or archive
  */
-import { BOOLEAN_FILTERS, CleanupPlan, DAY_FILTERS, QUERY_FILTERS, TIME_FILTERS, type PlannedImage, type PlannedRepository } from '@ecr-lens/contract';
+import { BOOLEAN_FILTERS, CleanupPlan, DAY_FILTERS, LifecyclePreview, QUERY_FILTERS, TIME_FILTERS, type PlannedImage, type PlannedRepository } from '@ecr-lens/contract';
+import type { LifecyclePreview as LifecyclePreviewModel } from '../cleanup/plan/lifecycle/preview.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -15,7 +16,7 @@ import type { QueryIssue } from '../query/errors.js';
 import { repositoryPredicate } from '../query/filters.js';
 import { RepositoryScopeQuery } from './scope.js';
 import { Filters } from '../query/request.js';
-import type { Snapshot } from '../snapshot/model.js';
+import type { Repository, Snapshot } from '../snapshot/model.js';
 import type { CleanupRouteDeps } from './cleanup-deps.js';
 import type { AppEnv } from './deps.js';
 import { badRequest, ERROR_RESPONSES, zodIssues } from './errors.js';
@@ -113,121 +114,119 @@ const repositoryJson = (r: RepositoryPlan): PlannedRepository => ({
 
 const PlanResponse = named(CleanupPlan, 'CleanupPlan');
 
+/** GET /api/v1/cleanup/plan (JSON, or CSV with format=csv) and plan.csv (`forceCsv`). */
+function planHandler(deps: Pick<CleanupRouteDeps, 'service' | 'inventory'>, forceCsv: boolean) {
+  return (c: Context) => {
+    const parsed = parsePlanQuery(c.req.queries());
+    if (!parsed.ok) return badRequest(c, parsed.issues);
+    const { filters, paging } = parsed.value;
+    const snapshot = deps.inventory.snapshot();
+    const selection = selectPlan(deps.service.plan(snapshot), filters, deps.service.now(), snapshot);
+    c.header('X-Plan-Id', selection.plan.id);
+    if (forceCsv || paging.format === 'csv') {
+      c.header('Content-Disposition', 'attachment; filename="to_delete.csv"');
+      return c.body(toDeleteCsv(snapshot, selection.rows), 200, { 'Content-Type': 'text/csv; charset=UTF-8' });
+    }
+    const { plan } = selection;
+    const body: CleanupPlan = {
+      planId: plan.id,
+      generatedAt: new Date(plan.generatedAt).toISOString(),
+      snapshotVersion: plan.snapshotVersion,
+      notices: [...plan.notices],
+      summary: plan.summary,
+      repositories: plan.repositories.map(repositoryJson),
+      images: selection.page(paging.offset, paging.limit).map((p) => imageJson(snapshot, p)),
+      totalImages: selection.total,
+    };
+    return c.json(body, 200);
+  };
+}
+
+/** The lifecycle preview in the contract's terms, for the repositories `keep` selects. */
+function lifecycleJson(preview: LifecyclePreviewModel, keep: (repository: Repository) => boolean): LifecyclePreview {
+  return {
+    generatedAt: new Date(preview.generatedAt).toISOString(),
+    snapshotVersion: preview.snapshotVersion,
+    repositories: preview.repositories
+      .filter((r) => keep(r.repository))
+      .map((r) => ({
+        repository: r.repository.name,
+        account: r.repository.accountId,
+        region: r.repository.region,
+        policy: r.policy,
+        errors: r.errors,
+        incomplete: r.incomplete,
+        summary: r.summary,
+        protectedByIndex: r.protectedByIndex,
+        actions: r.actions.map((a) => ({
+          digest: a.digest,
+          tags: a.image.tags,
+          pushedAt: new Date(a.image.pushedAt).toISOString(),
+          action: a.action,
+          targetStorageClass: a.targetStorageClass ?? null,
+          storageClass: a.storageClass,
+          appliedRulePriority: a.appliedRulePriority,
+          via: a.via,
+          inUse: a.inUse,
+          inUseReasons: a.inUseReasons,
+        })),
+      })),
+  };
+}
+
+// Repeated parameters reach the validator as arrays; parsePlanQuery reads them either way.
+const planQueryDoc = z
+  .object({
+    format: z.enum(['json', 'csv']).optional(),
+    limit: z.string().optional(),
+    offset: z.string().optional(),
+    ...Object.fromEntries(PLAN_FILTERS.map((f) => [f, z.union([z.string(), z.array(z.string())]).optional()])),
+  })
+  .openapi({ description: 'The query API filters; repeat a parameter for several values.' });
+
+const planRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/cleanup/plan',
+  tags: ['cleanup'],
+  summary: 'The cleanup plan: every image with its decision and reasons.',
+  description: `Filters: ${PLAN_FILTERS.join(', ')}. registry, region and repository scope the plan and its id; the others only choose the images listed. format=csv gives to_delete.csv (repository, digest, tags).`,
+  security: [{ bearer: [] }],
+  request: { query: planQueryDoc },
+  responses: {
+    200: { description: 'The plan.', content: { 'application/json': { schema: PlanResponse }, 'text/csv': { schema: z.string() } } },
+    ...ERROR_RESPONSES,
+  },
+});
+
+const planCsvRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/cleanup/plan.csv',
+  tags: ['cleanup'],
+  summary: "The images to delete as the seed script's to_delete.csv (repository, digest, tags).",
+  security: [{ bearer: [] }],
+  request: { query: planQueryDoc },
+  responses: { 200: { description: 'CSV.', content: { 'text/csv': { schema: z.string() } } }, ...ERROR_RESPONSES },
+});
+
+const lifecycleRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/cleanup/lifecycle',
+  tags: ['cleanup'],
+  summary: 'Lifecycle-policy preview: what ECR will expire or archive, flagging images ECS uses; scoped by registry, region and repository.',
+  security: [{ bearer: [] }],
+  request: { query: z.object({ ...RepositoryScopeQuery }).strict() },
+  responses: { 200: { description: 'Per repository.', content: { 'application/json': { schema: named(LifecyclePreview, 'LifecyclePreview') } } }, ...ERROR_RESPONSES },
+});
+
 /** Mounts the plan routes. */
 export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inventory'>): (app: OpenAPIHono<AppEnv>) => void {
   return (app) => {
-    const planHandler = (c: Context, forceCsv: boolean) => {
-      const parsed = parsePlanQuery(c.req.queries());
-      if (!parsed.ok) return badRequest(c, parsed.issues);
-      const { filters, paging } = parsed.value;
-      const snapshot = deps.inventory.snapshot();
-      const selection = selectPlan(deps.service.plan(snapshot), filters, deps.service.now(), snapshot);
-      if (forceCsv || paging.format === 'csv') {
-        c.header('Content-Disposition', 'attachment; filename="to_delete.csv"');
-        c.header('X-Plan-Id', selection.plan.id);
-        return c.body(toDeleteCsv(snapshot, selection.rows), 200, { 'Content-Type': 'text/csv; charset=UTF-8' });
-      }
-      const page = selection.page(paging.offset, paging.limit);
-      c.header('X-Plan-Id', selection.plan.id);
-      return c.json(
-        {
-          planId: selection.plan.id,
-          generatedAt: new Date(selection.plan.generatedAt).toISOString(),
-          snapshotVersion: selection.plan.snapshotVersion,
-          notices: selection.plan.notices,
-          summary: selection.plan.summary,
-          repositories: selection.plan.repositories.map(repositoryJson),
-          images: page.map((p) => imageJson(snapshot, p)),
-          totalImages: selection.total,
-        },
-        200,
-      );
-    };
-    const planQueryDoc = z
-      .object({
-        format: z.enum(['json', 'csv']).optional(),
-        limit: z.string().optional(),
-        offset: z.string().optional(),
-        // Repeated parameters reach the validator as arrays; parsePlanQuery reads them either way.
-        ...Object.fromEntries(PLAN_FILTERS.map((f) => [f, z.union([z.string(), z.array(z.string())]).optional()])),
-      })
-      .openapi({ description: 'The query API filters; repeat a parameter for several values.' });
-
-    app.openapi(
-      createRoute({
-        method: 'get',
-        path: '/api/v1/cleanup/plan',
-        tags: ['cleanup'],
-        summary: 'The cleanup plan: every image with its decision and reasons.',
-        description: `Filters: ${PLAN_FILTERS.join(', ')}. registry, region and repository scope the plan and its id; the others only choose the images listed. format=csv gives to_delete.csv (repository, digest, tags).`,
-        security: [{ bearer: [] }],
-        request: { query: planQueryDoc },
-        responses: {
-          200: {
-            description: 'The plan.',
-            content: { 'application/json': { schema: PlanResponse }, 'text/csv': { schema: z.string() } },
-          },
-          ...ERROR_RESPONSES,
-        },
-      }),
-      ((c: Context) => planHandler(c, false)) as never,
-    );
-    app.openapi(
-      createRoute({
-        method: 'get',
-        path: '/api/v1/cleanup/plan.csv',
-        tags: ['cleanup'],
-        summary: "The images to delete as the seed script's to_delete.csv (repository, digest, tags).",
-        security: [{ bearer: [] }],
-        request: { query: planQueryDoc },
-        responses: { 200: { description: 'CSV.', content: { 'text/csv': { schema: z.string() } } }, ...ERROR_RESPONSES },
-      }),
-      ((c: Context) => planHandler(c, true)) as never,
-    );
-
-    app.openapi(
-      createRoute({
-        method: 'get',
-        path: '/api/v1/cleanup/lifecycle',
-        tags: ['cleanup'],
-        summary: 'Lifecycle-policy preview: what ECR will expire or archive, flagging images ECS uses; scoped by registry, region and repository.',
-        security: [{ bearer: [] }],
-        request: {
-          query: z.object({ ...RepositoryScopeQuery }).strict(),
-        },
-        responses: { 200: { description: 'Per repository.', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...ERROR_RESPONSES },
-      }),
-      (c) => {
-        const q = c.req.valid('query');
-        const preview = deps.service.preview(deps.inventory.snapshot());
-        const keep = repositoryPredicate(q);
-        const repositories = preview.repositories
-          .filter((r) => keep(r.repository))
-          .map((r) => ({
-            repository: r.repository.name,
-            account: r.repository.accountId,
-            region: r.repository.region,
-            policy: r.policy,
-            errors: r.errors,
-            incomplete: r.incomplete,
-            summary: r.summary,
-            protectedByIndex: r.protectedByIndex,
-            actions: r.actions.map((a) => ({
-              digest: a.digest,
-              tags: a.image.tags,
-              pushedAt: new Date(a.image.pushedAt).toISOString(),
-              action: a.action,
-              targetStorageClass: a.targetStorageClass ?? null,
-              storageClass: a.storageClass,
-              appliedRulePriority: a.appliedRulePriority,
-              via: a.via,
-              inUse: a.inUse,
-              inUseReasons: a.inUseReasons,
-            })),
-          }));
-        return c.json({ generatedAt: new Date(preview.generatedAt).toISOString(), snapshotVersion: preview.snapshotVersion, repositories }, 200);
-      },
-    );
-
+    // The handlers parse their query strings themselves (repeated parameters), so they are not the typed kind.
+    app.openapi(planRoute, planHandler(deps, false) as never);
+    app.openapi(planCsvRoute, planHandler(deps, true) as never);
+    app.openapi(lifecycleRoute, (c) => {
+      const preview = deps.service.preview(deps.inventory.snapshot());
+      return c.json(lifecycleJson(preview, repositoryPredicate(c.req.valid('query'))), 200);
+    });
   };
 }

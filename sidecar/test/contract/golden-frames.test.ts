@@ -5,7 +5,19 @@
  * committed file; after a deliberate change, write them anew with UPDATE_GOLDEN=1.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { FRAME_FIELDS, QueryResponse, type FrameShape, type QueryRequestInput } from '@ecr-lens/contract';
+import {
+  Annotations,
+  CleanupAuditPage,
+  CleanupPlan,
+  FRAME_FIELDS,
+  InventoryStatus,
+  LifecyclePreview,
+  QueryResponse,
+  VariableValues,
+  type FrameShape,
+  type QueryRequestInput,
+} from '@ecr-lens/contract';
+import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoSidecar, type DemoSidecar } from '../../src/app/demo-sidecar.js';
 import { loadFixture } from '../../src/demo/fixture.js';
@@ -59,3 +71,23 @@ describe('golden frames (contract/golden)', () => {
     expect(text).toBe(readFileSync(GOLDEN(shape), 'utf8'));
   });
 });
+
+describe('every JSON route answers in the contract’s terms', () => {
+  const routes: ReadonlyArray<readonly [string, z.ZodType]> = [
+    ['/api/v1/status', InventoryStatus],
+    ['/api/v1/variables/repositories', VariableValues],
+    ['/api/v1/variables/tags?repository=web/frontend', VariableValues],
+    [`/api/v1/annotations?from=0&to=${REFERENCE_NOW}`, Annotations],
+    [`/api/v1/annotations?kind=cleanup&from=0&to=${REFERENCE_NOW}`, Annotations],
+    ['/api/v1/cleanup/plan?limit=3', CleanupPlan],
+    ['/api/v1/cleanup/lifecycle', LifecyclePreview],
+    ['/api/v1/cleanup/audit', CleanupAuditPage],
+  ];
+  it.each(routes)('%s', async (path, schema) => {
+    const res = await fetch(`${demo.url}${path}`);
+    expect(res.status).toBe(200);
+    const parsed = schema.safeParse(await res.json());
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+  });
+});
+
