@@ -112,7 +112,19 @@ export function globalSources(config: AppConfig): GlobalUseSource[] {
   ];
 }
 
-export async function startServer(config: AppConfig, deps: ServerDeps = {}): Promise<RunningServer> {
+/** What the server is made of: each room built and wired, before anything listens. */
+interface Rooms {
+  readonly log: Logger;
+  readonly stats: AwsCallStats;
+  readonly store: Store;
+  readonly clients: ClientRegistry;
+  readonly refresher: Refresher | undefined;
+  readonly inventory: Inventory;
+  readonly cleanup: ReturnType<typeof cleanupWiring>;
+  readonly app: ReturnType<typeof createApp>;
+}
+
+async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
   // The environment too: the AWS SDK reads its keys and endpoints from there, not from the configuration.
   const secrets = configSecrets(config, process.env);
   const log = deps.log ?? createLogger({ level: config.logLevel, secrets });
@@ -131,7 +143,6 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
         now,
         globalSources: globalSources(config),
         memory: { ledger: store.ledger, retention: useRetention(config.cleanup) },
-        // The same price table object as the query context, so the cached repository and cost rows are reused.
         // Indexes, cleanup plan and metrics text of the next snapshot are built before it is swapped in,
         // cooperatively, so requests keep being answered from the current one meanwhile.
         prepare: (snapshot) => prepare(snapshot),
@@ -153,6 +164,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     refreshIntervalSeconds: config.refreshIntervalSeconds,
   };
   const metrics = new MetricsRenderer(metricsDeps);
+  // The same price table object as the query context, so the cached repository and cost rows are reused.
   const prepare = snapshotPreparer({ prices: config.pricing, cleanup: cleanup.service, metrics });
   const app = createApp({
     inventory,
@@ -167,16 +179,17 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     queryTypes: cleanup.queryTypes,
     annotationKinds: cleanup.annotationKinds,
-    routes: [
-      cleanup.route,
-      metricsRoute({ ...metricsDeps, renderer: metrics }),
-    ],
+    routes: [cleanup.route, metricsRoute({ ...metricsDeps, renderer: metrics })],
   });
+  return { log, stats, store, clients, refresher, inventory, cleanup, app };
+}
 
-  const server = await new Promise<ServerType>((resolve, reject) => {
+/** Listens on APP_HOST:APP_PORT; a refused address fails startup naming the settings. */
+function listen(rooms: Rooms, config: AppConfig, deps: ServerDeps): Promise<ServerType> {
+  return new Promise<ServerType>((resolve, reject) => {
     // Whatever stops the listen, the store opened above is closed with it.
     const fail = (error: unknown): void => {
-      if (!deps.store) store.close();
+      if (!deps.store) rooms.store.close();
       reject(error);
     };
     const t = { ...HTTP_TIMEOUTS, ...deps.httpTimeouts };
@@ -188,7 +201,7 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
       keepAliveTimeout: t.keepAliveTimeoutMs,
       connectionsCheckingInterval: t.checkIntervalMs,
     };
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, () => resolve(s));
+    const s = serve({ fetch: rooms.app.fetch, port: config.port, hostname: config.host, serverOptions }, () => resolve(s));
     answerClientErrors(s, MAX_HEADER_BYTES);
     s.once('error', (error: NodeJS.ErrnoException) =>
       fail(
@@ -198,9 +211,12 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
       ),
     );
   });
-  const address = server.address() as AddressInfo;
+}
+
+/** The address a client on this host uses, and the startup line that says where the sidecar listens and reaches out. */
+function announce(log: Logger, config: AppConfig, port: number): string {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const { grafana } = config.cleanup.execution;
   log.info('listening', {
     url,
@@ -210,10 +226,14 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
     ...(grafana ? { grafana: redactUrl(grafana.url) } : {}),
     ...(config.uses.kubernetes ? { prometheus: redactUrl(config.uses.kubernetes.url) } : {}),
   });
+  return url;
+}
 
-  const firstRefresh = refresher ? refresher.start() : Promise.resolve();
+/** Stops in order, once: the cleanup run's batch, the refresher, the connections, the clients, the store. */
+function closer(rooms: Rooms, server: ServerType, deps: ServerDeps): () => Promise<void> {
+  const { log, cleanup, refresher, clients, store } = rooms;
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
+  return () =>
     (closing ??= (async () => {
       log.info('shutting down');
       // A cleanup run stops after its current batch and writes its record before the clients and the store close.
@@ -223,21 +243,34 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
       const waited = await Promise.race([runEnded.then(() => true), timeout(RUN_DRAIN_MS)]);
       if (!waited) log.error('the cleanup run did not finish its batch in time; its audit shows the batch sent without its outcome', { runId: run?.runId });
       await refresher?.stop();
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        }, DRAIN_MS);
-        force.unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      });
+      await drain(server);
       clients.destroy();
       if (!deps.store) store.close();
       log.info('stopped');
     })());
+}
 
-  return { url, port: address.port, inventory, ...(refresher ? { refresher } : {}), clients, stats, store, firstRefresh, close };
+/** Closes the server, forcing the connections still open after DRAIN_MS. */
+function drain(server: ServerType): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+    }, DRAIN_MS);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+}
+
+export async function startServer(config: AppConfig, deps: ServerDeps = {}): Promise<RunningServer> {
+  const rooms = await buildRooms(config, deps);
+  const server = await listen(rooms, config, deps);
+  const { port } = server.address() as AddressInfo;
+  const url = announce(rooms.log, config, port);
+  const { refresher, inventory, clients, stats, store } = rooms;
+  const firstRefresh = refresher ? refresher.start() : Promise.resolve();
+  return { url, port, inventory, ...(refresher ? { refresher } : {}), clients, stats, store, firstRefresh, close: closer(rooms, server, deps) };
 }
