@@ -4,7 +4,6 @@
  * with a message naming the variable. `loadConfig` is pure given its inputs.
  */
 import { readFileSync } from 'node:fs';
-import { parseDecimal } from './env-number.js';
 import type { AccountConfig } from './aws/accounts.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -15,6 +14,7 @@ import type { LogLevel } from './log.js';
 import { LOG_LEVELS, parseLogLevel } from './log.js';
 import type { MetricsConfig } from './metrics/config.js';
 import { METRICS_ENV_KEYS, metricsConfigFromEnv } from './metrics/config.js';
+import { ACCOUNT_ID, boolParser, intParser, numberParser, parser, priceMapParser, REGION, regionsParser, ROLE_ARN, roleArnsParser, SettingsReader, toList } from './setting-reader.js';
 import { trustedProxiesSchema } from './trusted-proxies.js';
 import type { KeepListSettings } from './uses/keep-list.js';
 import { keepListSourceFromEnv } from './uses/keep-list.js';
@@ -116,65 +116,6 @@ export const CONFIG_DOCS: readonly SettingDoc[] = [
   { env: 'SCAN_FINDINGS_MAX_AGE', yaml: 'scanFindingsMaxAgeSeconds', default: '21600', description: 'Seconds after which cached enhanced-scan findings (which carry no change signal) are fetched again.' },
 ];
 
-type Source = { from: 'env'; raw: string } | { from: 'yaml'; raw: unknown; path: string };
-
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
-
-const describe = (raw: unknown): string => (typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw));
-
-/** Accepts an array, or a comma-separated string. */
-const toList = (raw: unknown): unknown =>
-  typeof raw === 'string'
-    ? raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : raw;
-
-// Decimal only: Number() would also read 0x1f90, 1e3 and 0b1 as numbers.
-const toNumber = (raw: unknown): unknown => (typeof raw === 'string' && raw.trim() !== '' ? parseDecimal(raw) : raw);
-
-/** A schema and the message shown when a value fails it. */
-interface Parser<T> {
-  readonly schema: z.ZodType<T>;
-  readonly message: string;
-  /** A secret's rejected value is never echoed. */
-  readonly secret?: boolean;
-}
-const parser = <T>(schema: z.ZodType<T>, message: string, secret = false): Parser<T> => ({ schema, message, secret });
-
-const intParser = (min: number, max: number) =>
-  parser(z.preprocess(toNumber, z.number().int().min(min).max(max)), `must be an integer ${min}-${max}`);
-const numberParser = (min: number) => parser(z.preprocess(toNumber, z.number().finite().min(min)), `must be a number >= ${min}`);
-const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
-const boolParser = parser(
-  z.preprocess((raw) => (typeof raw === 'string' ? (BOOLEAN_WORDS[raw.trim().toLowerCase()] ?? raw) : raw), z.boolean()),
-  'must be true or false',
-);
-const regionsParser = parser(
-  z.preprocess(toList, z.array(z.string().regex(REGION)).min(1)),
-  'must be a region or comma-separated regions like us-east-1',
-);
-const roleArnsParser = parser(
-  z.preprocess(toList, z.array(z.string().regex(ROLE_ARN))),
-  'must be comma-separated IAM role ARNs like arn:aws:iam::123456789012:role/name',
-);
-const priceMapParser = parser(
-  z.preprocess((raw) => {
-    if (typeof raw !== 'string') return raw;
-    const out: Record<string, unknown> = {};
-    for (const pair of toList(raw) as string[]) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) return raw; // not a map: fails below with the message
-      out[pair.slice(0, eq).trim()] = toNumber(pair.slice(eq + 1));
-    }
-    return out;
-  }, z.record(z.string().regex(REGION), z.number().finite().min(0))),
-  'must be region=price pairs like us-east-1=0.10,eu-west-1=0.11',
-);
-
 const accountSchema = z.strictObject({
   roleArn: z.string().regex(ROLE_ARN, { error: 'must be an IAM role ARN' }),
   externalId: z.string().min(2).max(1224).optional(),
@@ -207,84 +148,56 @@ const fileSchema = z.strictObject({
 });
 type FileConfig = z.infer<typeof fileSchema>;
 
-const getPath = (obj: unknown, path: string): unknown => {
-  let at: unknown = obj;
-  for (const key of path.split('.')) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-};
 
 export interface LoadConfigOptions {
   /** Reads the YAML file named by ECRLENS_CONFIG; default: the file system. */
   readFile?: (path: string) => string;
 }
 
-/** Reads and validates the configuration. Throws a ConfigError naming every bad variable. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: LoadConfigOptions = {}): AppConfig {
-  const problems: string[] = [];
-  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
-
-  const configFile = env.ECRLENS_CONFIG?.trim() || undefined;
-  let file: FileConfig = {};
-  if (configFile) {
-    try {
-      const parsed = fileSchema.safeParse(parseYaml(readFile(configFile)) ?? {});
-      if (parsed.success) file = parsed.data;
-      else
-        for (const issue of parsed.error.issues)
-          problems.push(`ECRLENS_CONFIG: ${configFile}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    } catch (error) {
-      problems.push(`ECRLENS_CONFIG: cannot read ${JSON.stringify(configFile)}: ${(error as Error).message}`);
-    }
-  }
-
-  const sourceOf = (name: string, yamlPath?: string): Source | undefined => {
-    const raw = env[name];
-    if (raw !== undefined && raw.trim() !== '') return { from: 'env', raw };
-    if (yamlPath) {
-      const value = getPath(file, yamlPath);
-      if (value !== undefined && value !== null) return { from: 'yaml', raw: value, path: yamlPath };
-    }
-    return undefined;
-  };
-
-  function setting<T>(name: string, p: Parser<T>, fallback: T, yamlPath?: string): T;
-  function setting<T>(name: string, p: Parser<T>, fallback: undefined, yamlPath?: string): T | undefined;
-  function setting<T>(name: string, p: Parser<T>, fallback: T | undefined, yamlPath?: string): T | undefined {
-    const source = sourceOf(name, yamlPath);
-    if (!source) return fallback;
-    const parsed = p.schema.safeParse(source.raw);
+/** The YAML file named by ECRLENS_CONFIG, checked against its shape; `{}` when there is none or it is bad. */
+function readConfigFile(configFile: string | undefined, readFile: (path: string) => string, problems: string[]): FileConfig {
+  if (!configFile) return {};
+  try {
+    const parsed = fileSchema.safeParse(parseYaml(readFile(configFile)) ?? {});
     if (parsed.success) return parsed.data;
-    const where = source.from === 'yaml' ? ` (ECRLENS_CONFIG ${source.path})` : '';
-    problems.push(`${name}${where}: ${p.message}${p.secret ? '' : `, got ${describe(source.raw)}`}`);
-    return fallback;
+    for (const issue of parsed.error.issues) problems.push(`ECRLENS_CONFIG: ${configFile}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  } catch (error) {
+    problems.push(`ECRLENS_CONFIG: cannot read ${JSON.stringify(configFile)}: ${(error as Error).message}`);
   }
+  return {};
+}
 
-  const host = setting('APP_HOST', parser(z.string().trim().min(1), 'must be a host name or address'), '0.0.0.0', 'host');
-  const port = setting('APP_PORT', intParser(1, 65535), 8080, 'port');
-  const logLevel = setting(
-    'LOG_LEVEL',
-    parser(z.preprocess((raw) => (typeof raw === 'string' ? (parseLogLevel(raw) ?? raw) : raw), z.enum(LOG_LEVELS)), `must be one of ${LOG_LEVELS.join(', ')}`),
-    'info',
-    'logLevel',
-  );
-  const refreshIntervalSeconds = setting('CACHE_REFRESH_INTERVAL', intParser(10, 7 * 86400), 1800, 'refreshIntervalSeconds');
-  const refreshMinIntervalSeconds = setting('REFRESH_MIN_INTERVAL', intParser(0, 86400), 60, 'refreshMinIntervalSeconds');
-  const token = (min: number) =>
-    parser(z.string().min(min).max(4096).regex(/^[\x21-\x7e]+$/), `must be ${min}-4096 printable ASCII characters without spaces`, true);
-  const apiToken = setting('SIDECAR_API_TOKEN', token(8), undefined);
-  const adminToken = setting('SIDECAR_ADMIN_TOKEN', token(16), undefined);
-  const proxies = setting('TRUSTED_PROXIES', parser(trustedProxiesSchema, 'must be comma-separated IP addresses or CIDR blocks like 10.0.0.0/8'), [], 'trustedProxies');
+const tokenParser = (min: number) =>
+  parser(z.string().min(min).max(4096).regex(/^[\x21-\x7e]+$/), `must be ${min}-4096 printable ASCII characters without spaces`, true);
 
+/** The HTTP server, logging, refresh pacing and tokens. */
+function serverSettings(r: SettingsReader) {
+  return {
+    host: r.read('APP_HOST', parser(z.string().trim().min(1), 'must be a host name or address'), '0.0.0.0', 'host'),
+    port: r.read('APP_PORT', intParser(1, 65535), 8080, 'port'),
+    logLevel: r.read(
+      'LOG_LEVEL',
+      parser(z.preprocess((raw) => (typeof raw === 'string' ? (parseLogLevel(raw) ?? raw) : raw), z.enum(LOG_LEVELS)), `must be one of ${LOG_LEVELS.join(', ')}`),
+      'info',
+      'logLevel',
+    ),
+    refreshIntervalSeconds: r.read('CACHE_REFRESH_INTERVAL', intParser(10, 7 * 86400), 1800, 'refreshIntervalSeconds'),
+    refreshMinIntervalSeconds: r.read('REFRESH_MIN_INTERVAL', intParser(0, 86400), 60, 'refreshMinIntervalSeconds'),
+    apiToken: r.read('SIDECAR_API_TOKEN', tokenParser(8), undefined),
+    adminToken: r.read('SIDECAR_ADMIN_TOKEN', tokenParser(16), undefined),
+    trustedProxies: r.read('TRUSTED_PROXIES', parser(trustedProxiesSchema, 'must be comma-separated IP addresses or CIDR blocks like 10.0.0.0/8'), [], 'trustedProxies'),
+  };
+}
+
+/** The accounts to inventory: the default credentials' (unless excluded), then each role of the file and of ASSUME_ROLE_ARNS. */
+function accountSettings(r: SettingsReader, file: FileConfig): AccountConfig[] {
   let regions: readonly string[] = [];
-  if (sourceOf('AWS_REGION', 'regions')) regions = setting('AWS_REGION', regionsParser, [], 'regions');
-  else if (sourceOf('AWS_DEFAULT_REGION')) regions = setting('AWS_DEFAULT_REGION', regionsParser, []);
-  const registryId = setting('ECR_REGISTRY_ID', parser(z.string().trim().regex(ACCOUNT_ID), 'must be a 12-digit account id'), undefined, 'registryId');
-  const includeDefault = setting('INCLUDE_DEFAULT_ACCOUNT', boolParser, true, 'includeDefaultAccount');
-  const roleArns = setting('ASSUME_ROLE_ARNS', roleArnsParser, []);
-  const externalId = setting('ASSUME_ROLE_EXTERNAL_ID', parser(z.string().min(2).max(1224), 'must be 2-1224 characters'), undefined);
+  if (r.sourceOf('AWS_REGION', 'regions')) regions = r.read('AWS_REGION', regionsParser, [], 'regions');
+  else if (r.sourceOf('AWS_DEFAULT_REGION')) regions = r.read('AWS_DEFAULT_REGION', regionsParser, []);
+  const registryId = r.read('ECR_REGISTRY_ID', parser(z.string().trim().regex(ACCOUNT_ID), 'must be a 12-digit account id'), undefined, 'registryId');
+  const includeDefault = r.read('INCLUDE_DEFAULT_ACCOUNT', boolParser, true, 'includeDefaultAccount');
+  const roleArns = r.read('ASSUME_ROLE_ARNS', roleArnsParser, []);
+  const externalId = r.read('ASSUME_ROLE_EXTERNAL_ID', parser(z.string().min(2).max(1224), 'must be 2-1224 characters'), undefined);
 
   const accounts: AccountConfig[] = [];
   if (includeDefault) accounts.push({ name: 'default', ...(registryId ? { accountId: registryId } : {}), regions });
@@ -306,32 +219,41 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     const accountId = ROLE_ARN.exec(roleArn)![1]!;
     accounts.push({ name: accountId, accountId, roleArn, ...(externalId ? { externalId } : {}), regions });
   }
-  if (accounts.length === 0 && problems.length === 0)
-    problems.push('INCLUDE_DEFAULT_ACCOUNT: is false but no ASSUME_ROLE_ARNS (or ECRLENS_CONFIG accounts) are set: nothing to inventory');
-  if (accounts.some((a) => a.regions.length === 0) && !problems.some((p) => p.startsWith('AWS_')))
-    problems.push('AWS_REGION: required: a region or comma-separated regions (or AWS_DEFAULT_REGION, or ECRLENS_CONFIG regions)');
+  if (accounts.length === 0 && r.problems.length === 0)
+    r.problems.push('INCLUDE_DEFAULT_ACCOUNT: is false but no ASSUME_ROLE_ARNS (or ECRLENS_CONFIG accounts) are set: nothing to inventory');
+  if (accounts.some((a) => a.regions.length === 0) && !r.problems.some((p) => p.startsWith('AWS_')))
+    r.problems.push('AWS_REGION: required: a region or comma-separated regions (or AWS_DEFAULT_REGION, or ECRLENS_CONFIG regions)');
+  return accounts;
+}
 
-  const pricing: PriceTable = {
-    defaultUsdPerGbMonth: setting('STORAGE_PRICE_PER_GB_MONTH', numberParser(0), 0.1, 'pricing.defaultPerGbMonth'),
-    byRegion: setting('STORAGE_PRICE_BY_REGION', priceMapParser, {}, 'pricing.byRegion'),
+/** Prices, the in-use readers of ECS and Lambda, the data directory and the AWS call limits. */
+function inventorySettings(r: SettingsReader) {
+  return {
+    pricing: {
+      defaultUsdPerGbMonth: r.read('STORAGE_PRICE_PER_GB_MONTH', numberParser(0), 0.1, 'pricing.defaultPerGbMonth'),
+      byRegion: r.read('STORAGE_PRICE_BY_REGION', priceMapParser, {}, 'pricing.byRegion'),
+    } satisfies PriceTable,
+    ecs: {
+      enabled: r.read('ECS_ENABLED', boolParser, true, 'ecs.enabled'),
+      stoppedTaskWindowHours: r.read('ECS_STOPPED_TASK_WINDOW_HOURS', intParser(0, 24 * 90), 24, 'ecs.stoppedTaskWindowHours'),
+      taskDefinitionKeepRevisions: r.read('TASK_DEFINITION_KEEP_REVISIONS', intParser(0, 1000), 5, 'ecs.taskDefinitionKeepRevisions'),
+    },
+    lambda: {
+      enabled: r.read('LAMBDA_ENABLED', boolParser, true, 'lambda.enabled'),
+      keepVersions: r.read('LAMBDA_KEEP_VERSIONS', intParser(0, 1000), 5, 'lambda.keepVersions'),
+    },
+    dataDir: r.read('ECRLENS_DATA_DIR', parser(z.string().trim().min(1).max(4096), 'must be a directory path'), 'data', 'dataDir'),
+    aws: {
+      maxAttempts: r.read('AWS_MAX_ATTEMPTS', intParser(1, 20), 5, 'aws.maxAttempts'),
+      concurrency: r.read('AWS_CONCURRENCY', intParser(1, 256), 8, 'aws.concurrency'),
+      registryConcurrency: r.read('REGISTRY_CONCURRENCY', intParser(1, 64), 4, 'aws.registryConcurrency'),
+    },
+    scanFindingsMaxAgeSeconds: r.read('SCAN_FINDINGS_MAX_AGE', intParser(0, 30 * 86400), 21600, 'scanFindingsMaxAgeSeconds'),
   };
-  const ecs = {
-    enabled: setting('ECS_ENABLED', boolParser, true, 'ecs.enabled'),
-    stoppedTaskWindowHours: setting('ECS_STOPPED_TASK_WINDOW_HOURS', intParser(0, 24 * 90), 24, 'ecs.stoppedTaskWindowHours'),
-    taskDefinitionKeepRevisions: setting('TASK_DEFINITION_KEEP_REVISIONS', intParser(0, 1000), 5, 'ecs.taskDefinitionKeepRevisions'),
-  };
-  const lambda = {
-    enabled: setting('LAMBDA_ENABLED', boolParser, true, 'lambda.enabled'),
-    keepVersions: setting('LAMBDA_KEEP_VERSIONS', intParser(0, 1000), 5, 'lambda.keepVersions'),
-  };
-  const dataDir = setting('ECRLENS_DATA_DIR', parser(z.string().trim().min(1).max(4096), 'must be a directory path'), 'data', 'dataDir');
-  const aws = {
-    maxAttempts: setting('AWS_MAX_ATTEMPTS', intParser(1, 20), 5, 'aws.maxAttempts'),
-    concurrency: setting('AWS_CONCURRENCY', intParser(1, 256), 8, 'aws.concurrency'),
-    registryConcurrency: setting('REGISTRY_CONCURRENCY', intParser(1, 64), 4, 'aws.registryConcurrency'),
-  };
-  const scanFindingsMaxAgeSeconds = setting('SCAN_FINDINGS_MAX_AGE', intParser(0, 30 * 86400), 21600, 'scanFindingsMaxAgeSeconds');
+}
 
+/** The settings each room reads with its own schema: metrics, the global in-use sources, cleanup. */
+function roomSettings(env: Readonly<Record<string, string | undefined>>, file: FileConfig, problems: string[]) {
   let metrics: MetricsConfig | undefined;
   try {
     const fromFile: Record<string, string> = {};
@@ -358,28 +280,32 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     const message = (error as Error).message;
     problems.push(message.startsWith('cleanup') ? `ECRLENS_CONFIG: ${message}` : message.replace(/^([A-Z_]+) /, '$1: '));
   }
+  return { metrics, uses, cleanup };
+}
+
+/** Reads and validates the configuration. Throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: LoadConfigOptions = {}): AppConfig {
+  const problems: string[] = [];
+  const configFile = env.ECRLENS_CONFIG?.trim() || undefined;
+  const file = readConfigFile(configFile, options.readFile ?? ((path: string) => readFileSync(path, 'utf8')), problems);
+  const r = new SettingsReader(env, file);
+  r.problems.push(...problems);
+  const { apiToken, adminToken, ...server } = serverSettings(r);
+  const accounts = accountSettings(r, file);
+  const inventory = inventorySettings(r);
+  const { metrics, uses, cleanup } = roomSettings(env, file, r.problems);
 
   // Grafana sends the API token with every proxied request: an admin token equal to it would let any viewer execute.
-  if (adminToken && adminToken === apiToken) problems.push('SIDECAR_ADMIN_TOKEN: must differ from SIDECAR_API_TOKEN (the API token reaches every Grafana viewer)');
-  if (adminToken && adminToken === metrics?.METRICS_TOKEN) problems.push('SIDECAR_ADMIN_TOKEN: must differ from METRICS_TOKEN');
-  if (problems.length > 0 || !metrics || !cleanup) throw new ConfigError(problems);
+  if (adminToken && adminToken === apiToken) r.problems.push('SIDECAR_ADMIN_TOKEN: must differ from SIDECAR_API_TOKEN (the API token reaches every Grafana viewer)');
+  if (adminToken && adminToken === metrics?.METRICS_TOKEN) r.problems.push('SIDECAR_ADMIN_TOKEN: must differ from METRICS_TOKEN');
+  if (r.problems.length > 0 || !metrics || !cleanup) throw new ConfigError(r.problems);
   return Object.freeze({
-    host,
-    port,
-    logLevel,
-    refreshIntervalSeconds,
-    refreshMinIntervalSeconds,
+    ...server,
     ...(apiToken ? { apiToken } : {}),
     ...(adminToken ? { adminToken } : {}),
-    trustedProxies: proxies,
     accounts,
-    pricing,
-    ecs,
-    lambda,
-    dataDir,
+    ...inventory,
     uses,
-    aws,
-    scanFindingsMaxAgeSeconds,
     cleanup,
     metrics,
     ...(configFile ? { configFile } : {}),
