@@ -12,7 +12,7 @@ import { BUILT_IN_BUILDERS } from '../query/engine.js';
 import { redactText } from '../log.js';
 import { QueryError } from '../query/errors.js';
 import { requireBearer } from './auth.js';
-import type { AppDeps, AppEnv } from './deps.js';
+import type { AppDeps, AppEnv, Logger } from './deps.js';
 import { silentLogger } from './deps.js';
 import { badRequest, errorJson, zodIssues } from './errors.js';
 import { refusePrototypeKeys, requestLogger, requestShape, requireReady } from './middleware.js';
@@ -39,19 +39,8 @@ const ERROR_NAMES: Partial<Record<number, string>> = {
   504: 'timeout',
 };
 
-/** The sidecar's HTTP app: no business logic here, only validation, auth, limits and wiring. */
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const logger = deps.logger ?? silentLogger;
-  const app = new OpenAPIHono<AppEnv>({
-    // Every validation failure answers 400 JSON naming the fields.
-    defaultHook: (result, c) => {
-      if (!result.success) return badRequest(c, zodIssues(result.error, result.target === 'json' ? '' : ''));
-      return undefined;
-    },
-  });
-  const builders = { ...BUILT_IN_BUILDERS, ...deps.queryTypes };
-  const runner = createQueryRunner({ ctx: deps.query, builders, ...(deps.limits?.cacheBytes ? { maxCacheBytes: deps.limits.cacheBytes } : {}) });
-
+/** Errors as JSON: a refused query or body names its fields; anything unexpected is logged and answered 500. */
+function answerErrors(app: OpenAPIHono<AppEnv>, deps: AppDeps, logger: Logger): void {
   app.onError((error, c) => {
     if (error instanceof QueryError) return badRequest(c, error.issues);
     if (error instanceof HTTPException) {
@@ -64,7 +53,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   // A token sent in a path (/metrics/<token>) is not echoed back: proxies and Grafana may log error bodies.
   app.notFound((c) => errorJson(c, 404, 'not_found', `no route ${c.req.method} ${redactText(c.req.path, deps.secrets)}`));
+}
 
+/** What every request passes before its route: logging, headers, shape, limits, the token, readiness. */
+function guardRequests(app: OpenAPIHono<AppEnv>, deps: AppDeps, logger: Logger): void {
   app.use('*', requestLogger(logger, () => !deps.inventory.status().ready));
   app.use('*', secureHeaders());
   app.use('*', requestShape());
@@ -74,16 +66,27 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   }
   app.use('*', timeout(deps.limits?.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => new HTTPException(503, { message: 'request timed out' })));
   app.use('*', compress());
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT,
-      onError: (c) => errorJson(c, 413, 'payload_too_large', `request body larger than ${deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT} bytes`),
-    }),
-  );
+  const maxSize = deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT;
+  app.use('*', bodyLimit({ maxSize, onError: (c) => errorJson(c, 413, 'payload_too_large', `request body larger than ${maxSize} bytes`) }));
   if (deps.apiToken) app.use('/api/*', requireBearer(deps.apiToken));
   const ready = requireReady(deps.inventory);
   for (const path of ['/api/v1/query', '/api/v1/variables/*', '/api/v1/annotations', '/api/v1/reports/*']) app.use(path, ready);
+}
+
+/** The sidecar's HTTP app: no business logic here, only validation, auth, limits and wiring. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const logger = deps.logger ?? silentLogger;
+  const app = new OpenAPIHono<AppEnv>({
+    // Every validation failure answers 400 JSON naming the fields.
+    defaultHook: (result, c) => {
+      if (!result.success) return badRequest(c, zodIssues(result.error, result.target === 'json' ? '' : ''));
+      return undefined;
+    },
+  });
+  const builders = { ...BUILT_IN_BUILDERS, ...deps.queryTypes };
+  const runner = createQueryRunner({ ctx: deps.query, builders, ...(deps.limits?.cacheBytes ? { maxCacheBytes: deps.limits.cacheBytes } : {}) });
+  answerErrors(app, deps, logger);
+  guardRequests(app, deps, logger);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
