@@ -199,6 +199,7 @@ export const CleanupConflict = ErrorBody.extend({
   currentPlanId: z.string().optional(),
   runningRunId: z.string().optional(),
 });
+export type CleanupConflict = z.output<typeof CleanupConflict>;
 
 /** GET /api/v1/cleanup/audit (format json): a page of the audit, oldest first. */
 export const CleanupAuditPage = z.object({

@@ -77,78 +77,67 @@ function requireExecutionAllowed(service: CleanupService, logger: Logger | undef
   };
 }
 
+const executeRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/cleanup/execute',
+  tags: ['cleanup'],
+  summary: 'Execute a cleanup plan (dry run by default).',
+  description:
+    'Needs CLEANUP_DELETE_ENABLED=true and the admin token (X-Admin-Token, or Authorization: Bearer when no API token is set). Reads every in-use source afresh (no rate limit), plans again and refuses with 409 when the plan id changed or another run is in progress, and with 503 when a source cannot be read. Between batches the sources are read again; the run stops (outcome aborted) when that fails or an image became used.',
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: { 'application/json': { schema: ExecuteBody } } } },
+  responses: {
+    200: { description: 'The run report.', content: { 'application/json': { schema: named(CleanupExecuteReport, 'CleanupExecuteReport') } } },
+    403: { description: 'Execution disabled or admin token missing.', content: { 'application/json': { schema: ErrorSchema } } },
+    409: {
+      description: 'The plan made from a fresh read of the in-use sources differs from the one fetched (planId, currentPlanId), or another run is in progress (runningRunId). Nothing was deleted.',
+      content: { 'application/json': { schema: named(CleanupConflict, 'CleanupConflict') } },
+    },
+    ...ERROR_RESPONSES,
+  },
+});
+
 /** Mounts the execute route. */
 export function cleanupExecuteRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<AppEnv>) => void {
   const path = deps.service.config.execution.auditLogPath;
   // No audit, no deletion: every execution is then refused (503) before anything is deleted.
   const audit = deps.audit ?? (path ? fileAuditWriter(path) : () => Promise.reject(new Error('no audit store is configured')));
-  const grafana = deps.grafana ?? postGrafanaAnnotation;
+  const execution = {
+    service: deps.service,
+    inventory: deps.inventory,
+    deleter: deps.deleter,
+    audit,
+    grafana: deps.grafana ?? postGrafanaAnnotation,
+    ...(deps.describer ? { describer: deps.describer } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  };
   return (app) => {
-    const ExecuteResponse = named(CleanupExecuteReport, 'CleanupExecuteReport');
-    const Conflict = named(CleanupConflict, 'CleanupConflict');
     app.use('/api/v1/cleanup/execute', requireExecutionAllowed(deps.service, deps.logger, () => deps.service.record('refused', 0, 0, 0)));
-    app.openapi(
-      createRoute({
-        method: 'post',
-        path: '/api/v1/cleanup/execute',
-        tags: ['cleanup'],
-        summary: 'Execute a cleanup plan (dry run by default).',
-        description:
-          'Needs CLEANUP_DELETE_ENABLED=true and the admin token (X-Admin-Token, or Authorization: Bearer when no API token is set). Reads every in-use source afresh (no rate limit), plans again and refuses with 409 when the plan id changed or another run is in progress, and with 503 when a source cannot be read. Between batches the sources are read again; the run stops (outcome aborted) when that fails or an image became used.',
-        security: [{ bearer: [] }],
-        request: { body: { required: true, content: { 'application/json': { schema: ExecuteBody } } } },
-        responses: {
-          200: { description: 'The run report.', content: { 'application/json': { schema: ExecuteResponse } } },
-          403: { description: 'Execution disabled or admin token missing.', content: { 'application/json': { schema: ErrorSchema } } },
-          409: {
-            description: 'The plan made from a fresh read of the in-use sources differs from the one fetched (planId, currentPlanId), or another run is in progress (runningRunId). Nothing was deleted.',
-            content: { 'application/json': { schema: Conflict } },
-          },
-          ...ERROR_RESPONSES,
-        },
-      }),
-      async (c) => {
-        const body = c.req.valid('json');
-        const token = presentedAdminToken(c) ?? '';
-        const result = await executeCleanup(
-          {
-            service: deps.service,
-            inventory: deps.inventory,
-            deleter: deps.deleter,
-            audit,
-            grafana,
-            ...(deps.describer ? { describer: deps.describer } : {}),
-            ...(deps.logger ? { logger: deps.logger } : {}),
-          },
-          {
-            planId: body.planId,
-            ...(body.repositories ? { repositories: body.repositories } : {}),
-            ...(body.registry ? { registry: body.registry } : {}),
-            ...(body.region ? { region: body.region } : {}),
-            dryRun: body.dryRun,
-            caller: callerOf(c, token, deps.trustedProxies),
-          },
-        );
-        if (result.kind === 'conflict') {
-          return c.json(
-            {
-              error: 'conflict',
-              message: 'the plan changed since it was fetched (or was fetched with another scope); fetch the plan again and review it',
-              planId: result.planId,
-              currentPlanId: result.currentPlanId,
-            },
-            409,
-          );
-        }
-        if (result.kind === 'busy') {
-          return c.json(
-            { error: 'conflict', message: `another cleanup run is in progress (run ${result.runningRunId}); nothing was deleted`, runningRunId: result.runningRunId },
-            409,
-          );
-        }
-        if (result.kind === 'unavailable') return errorJson(c, 503, 'unavailable', result.message);
-        return c.json(result.report satisfies CleanupExecuteReport, 200);
-      },
-    );
+    app.openapi(executeRoute, async (c) => {
+      const body = c.req.valid('json');
+      const result = await executeCleanup(execution, {
+        planId: body.planId,
+        ...(body.repositories ? { repositories: body.repositories } : {}),
+        ...(body.registry ? { registry: body.registry } : {}),
+        ...(body.region ? { region: body.region } : {}),
+        dryRun: body.dryRun,
+        caller: callerOf(c, presentedAdminToken(c) ?? '', deps.trustedProxies),
+      });
+      if (result.kind === 'conflict') {
+        const conflict: CleanupConflict = {
+          error: 'conflict',
+          message: 'the plan changed since it was fetched (or was fetched with another scope); fetch the plan again and review it',
+          planId: result.planId,
+          currentPlanId: result.currentPlanId,
+        };
+        return c.json(conflict, 409);
+      }
+      if (result.kind === 'busy') {
+        const busy: CleanupConflict = { error: 'conflict', message: `another cleanup run is in progress (run ${result.runningRunId}); nothing was deleted`, runningRunId: result.runningRunId };
+        return c.json(busy, 409);
+      }
+      if (result.kind === 'unavailable') return errorJson(c, 503, 'unavailable', result.message);
+      return c.json(result.report satisfies CleanupExecuteReport, 200);
+    });
   };
 }
