@@ -69,52 +69,91 @@ interface Cached<T> {
   readonly value: T;
 }
 
-export function createCleanupService(options: CleanupServiceOptions): CleanupService {
-  const now = options.now ?? Date.now;
-  const ttl = options.planTtlMs ?? DEFAULT_PLAN_TTL_MS;
-  const plans = new WeakMap<Snapshot, Cached<CleanupPlan>>();
-  const previews = new WeakMap<Snapshot, Cached<LifecyclePreview>>();
-  const reclaimables = new WeakMap<CleanupPlan, ReadonlyMap<string, Reclaimable>>();
-  const executions: Record<string, number> = {};
-  let deletedImages = 0;
-  let deletedBytes = 0;
-  let failedImages = 0;
+/**
+ * Values made from a snapshot that expire after a time to live (plans, previews). An expired plan is served
+ * while a new one is made in the background, giving the event loop turns; a prepare meanwhile joins that work.
+ */
+class ExpiringPerSnapshot<T> {
+  private readonly values = new WeakMap<Snapshot, Cached<T>>();
+  private readonly remaking = new WeakMap<Snapshot, Promise<void>>();
 
-  const fresh = (hit: Cached<unknown> | undefined, at: number): boolean => hit !== undefined && at - hit.at < ttl && at >= hit.at;
-  const planOptions = { prices: options.prices };
+  constructor(
+    private readonly now: () => number,
+    private readonly ttl: number,
+  ) {}
 
-  // An expired plan is served while a new one is made in the background, giving the event loop turns.
-  const replanning = new WeakMap<Snapshot, Promise<void>>();
-  const planAhead = async (snapshot: Snapshot): Promise<void> => {
-    const at = now();
-    if (fresh(plans.get(snapshot), at)) return;
-    plans.set(snapshot, { at, value: await planCleanupCooperatively(snapshot, options.config, at, planOptions) });
-  };
-  // A prepare while the snapshot is planned again in the background joins that work instead of repeating it.
-  const prepare = (snapshot: Snapshot): Promise<void> => replanning.get(snapshot) ?? planAhead(snapshot);
-  const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan => {
-    const at = now();
-    const hit = plans.get(snapshot);
-    if (hit && !fresh(hit, at) && !replanning.has(snapshot)) {
-      const done = planAhead(snapshot).finally(() => replanning.delete(snapshot));
-      replanning.set(snapshot, done);
+  private fresh(hit: Cached<T> | undefined, at: number): hit is Cached<T> {
+    return hit !== undefined && at - hit.at < this.ttl && at >= hit.at;
+  }
+
+  /** The fresh value, else made now: `make` runs at once. */
+  get(snapshot: Snapshot, make: (at: number) => T): T {
+    const at = this.now();
+    const hit = this.values.get(snapshot);
+    if (this.fresh(hit, at)) return hit.value;
+    const value = make(at);
+    this.values.set(snapshot, { at, value });
+    return value;
+  }
+
+  /** The value, even expired; an expired one is made again in the background with `makeLater`. */
+  getOrRemake(snapshot: Snapshot, make: (at: number) => T, makeLater: (at: number) => Promise<T>): T {
+    const at = this.now();
+    const hit = this.values.get(snapshot);
+    if (hit && !this.fresh(hit, at) && !this.remaking.has(snapshot)) {
+      const done = this.makeAhead(snapshot, makeLater).finally(() => this.remaking.delete(snapshot));
+      this.remaking.set(snapshot, done);
       done.catch(() => undefined);
     }
     if (hit) return hit.value;
-    const value = planCleanup(snapshot, options.config, at, planOptions);
-    plans.set(snapshot, { at, value });
-    return value;
-  };
-  const cached = <T>(map: WeakMap<Snapshot, Cached<T>>, snapshot: Snapshot, make: (at: number) => T): T => {
-    const at = now();
-    const hit = map.get(snapshot);
-    if (hit && fresh(hit, at)) return hit.value;
     const value = make(at);
-    map.set(snapshot, { at, value });
+    this.values.set(snapshot, { at, value });
     return value;
-  };
-  const freshPlan = (snapshot: Snapshot, only?: ReadonlySet<string>): CleanupPlan =>
-    planCleanup(snapshot, options.config, now(), only ? { ...planOptions, only } : planOptions);
+  }
+
+  /** Makes the value ahead of its first read, unless fresh; joins a background remake in progress. */
+  prepare(snapshot: Snapshot, makeLater: (at: number) => Promise<T>): Promise<void> {
+    return this.remaking.get(snapshot) ?? this.makeAhead(snapshot, makeLater);
+  }
+
+  private async makeAhead(snapshot: Snapshot, makeLater: (at: number) => Promise<T>): Promise<void> {
+    const at = this.now();
+    if (this.fresh(this.values.get(snapshot), at)) return;
+    this.values.set(snapshot, { at, value: await makeLater(at) });
+  }
+}
+
+/** What executions did, for /metrics. */
+class ExecutionTotals {
+  private readonly byOutcome: Record<string, number> = {};
+  private deletedImages = 0;
+  private deletedBytes = 0;
+  private failedImages = 0;
+
+  record(outcome: ExecutionOutcome, images: number, bytes: number, failed: number): void {
+    this.byOutcome[outcome] = (this.byOutcome[outcome] ?? 0) + 1;
+    this.deletedImages += images;
+    this.deletedBytes += bytes;
+    this.failedImages += failed;
+  }
+
+  counters(): CleanupCounters {
+    return { executions: { ...this.byOutcome }, deletedImages: this.deletedImages, deletedBytes: this.deletedBytes, failedImages: this.failedImages };
+  }
+}
+
+export function createCleanupService(options: CleanupServiceOptions): CleanupService {
+  const now = options.now ?? Date.now;
+  const ttl = options.planTtlMs ?? DEFAULT_PLAN_TTL_MS;
+  const plans = new ExpiringPerSnapshot<CleanupPlan>(now, ttl);
+  const previews = new ExpiringPerSnapshot<LifecyclePreview>(now, ttl);
+  const reclaimables = new WeakMap<CleanupPlan, ReadonlyMap<string, Reclaimable>>();
+  const totals = new ExecutionTotals();
+  const planOptions = { prices: options.prices };
+  const planNow = (snapshot: Snapshot) => (at: number) => planCleanup(snapshot, options.config, at, planOptions);
+  const planLater = (snapshot: Snapshot) => (at: number) => planCleanupCooperatively(snapshot, options.config, at, planOptions);
+
+  const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan => plans.getOrRemake(snapshot, planNow(snapshot), planLater(snapshot));
   const reclaimableMap = (p: CleanupPlan): ReadonlyMap<string, Reclaimable> => {
     let map = reclaimables.get(p);
     if (!map) reclaimables.set(p, (map = reclaimableByRepository(p)));
@@ -127,19 +166,14 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     now,
     runLock: new RunLock(),
     plan,
-    freshPlan,
+    freshPlan: (snapshot, only) => planCleanup(snapshot, options.config, now(), only ? { ...planOptions, only } : planOptions),
     preview: (snapshot = options.inventory.snapshot()) =>
-      cached(previews, snapshot, (at) => previewLifecycle(snapshot, options.config.inUse, at, longestKeepDays(options.config))),
+      previews.get(snapshot, (at) => previewLifecycle(snapshot, options.config.inUse, at, longestKeepDays(options.config))),
     reclaimableFor: (snapshot, repositoryId) => reclaimableMap(plan(snapshot)).get(repositoryId),
     // Version 0 is the empty snapshot served before the first refresh: there is nothing to plan.
     planKey: (snapshot) => (snapshot.version > 0 ? plan(snapshot).id : undefined),
-    prepare,
-    record(outcome, images, bytes, failed) {
-      executions[outcome] = (executions[outcome] ?? 0) + 1;
-      deletedImages += images;
-      deletedBytes += bytes;
-      failedImages += failed;
-    },
-    executions: () => ({ executions: { ...executions }, deletedImages, deletedBytes, failedImages }),
+    prepare: (snapshot) => plans.prepare(snapshot, planLater(snapshot)),
+    record: (outcome, images, bytes, failed) => totals.record(outcome, images, bytes, failed),
+    executions: () => totals.counters(),
   };
 }
