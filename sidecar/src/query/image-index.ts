@@ -73,6 +73,16 @@ const ROWS_PER_STEP = 4096;
 export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
   const uses = effectiveUses(snapshot);
   yield;
+  const { images, repoStart, tagCount } = yield* gatherRows(snapshot);
+  const index = emptyIndex(images, repoStart, tagCount);
+  yield;
+  yield* fillRows(index, snapshot.repositories.length);
+  yield* markUses(index, uses, lastUses(snapshot));
+  return index;
+}
+
+/** The images in row order, grouped by repository in snapshot order, and where each repository starts. */
+function* gatherRows(snapshot: Snapshot): Steps<{ images: Image[]; repoStart: Int32Array; tagCount: number }> {
   const images: Image[] = [];
   const repoStart = new Int32Array(snapshot.repositories.length + 1);
   let tagCount = 0;
@@ -85,8 +95,12 @@ export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
     yield;
   }
   repoStart[snapshot.repositories.length] = images.length;
+  return { images, repoStart, tagCount };
+}
+
+function emptyIndex(images: Image[], repoStart: Int32Array, tagCount: number): ImageIndex {
   const n = images.length;
-  const index: ImageIndex = {
+  return {
     images,
     repoStart,
     repoOf: new Int32Array(n),
@@ -106,7 +120,11 @@ export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
     digestHead: new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(n + 1)))).fill(-1),
     digestNext: new Int32Array(n),
   };
-  yield;
+}
+
+/** Tags, the digest table, each row's repository and the typed columns, chunk by chunk. */
+function* fillRows(index: ImageIndex, repositories: number): Steps<void> {
+  const n = index.images.length;
   const tagId = new Map<string, number>();
   let t = 0;
   for (let from = 0; from < n; from += ROWS_PER_STEP) {
@@ -119,13 +137,20 @@ export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
     chainDigests(index, Math.max(0, to - ROWS_PER_STEP), to);
     yield;
   }
-  for (let r = 0; r < snapshot.repositories.length; r++) index.repoOf.fill(r, repoStart[r]!, repoStart[r + 1]!);
+  for (let r = 0; r < repositories; r++) index.repoOf.fill(r, index.repoStart[r]!, index.repoStart[r + 1]!);
   yield;
   for (let from = 0; from < n; from += ROWS_PER_STEP) {
     fillColumns(index, from, Math.min(n, from + ROWS_PER_STEP));
     yield;
   }
-  // In use: resolve the (few) used images' keys through the digest table instead of building a key per image.
+}
+
+/**
+ * In use and last use: resolve the (few) used images' keys through the digest table instead of building a
+ * key per image, so only the used images' rows are visited.
+ */
+function* markUses(index: ImageIndex, uses: ReturnType<typeof effectiveUses>, last: ReturnType<typeof lastUses>): Steps<void> {
+  const { images } = index;
   let keys = 0;
   for (const [key, list] of uses) {
     if (list.length === 0) continue;
@@ -134,14 +159,12 @@ export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
     for (const row of rowsWithDigest(index, key.slice(at + 1))) if (images[row]!.repositoryId === repositoryId) index.inUse[row] = 1;
     if (++keys % 1024 === 0) yield;
   }
-  // Last use: likewise, only the used images' rows are visited.
-  for (const [repositoryId, byDigest] of lastUses(snapshot)) {
-    for (const [digest, last] of byDigest) {
-      for (const row of rowsWithDigest(index, digest)) if (images[row]!.repositoryId === repositoryId) index.lastUsedAt[row] = last.at;
+  for (const [repositoryId, byDigest] of last) {
+    for (const [digest, use] of byDigest) {
+      for (const row of rowsWithDigest(index, digest)) if (images[row]!.repositoryId === repositoryId) index.lastUsedAt[row] = use.at;
       if (++keys % 1024 === 0) yield;
     }
   }
-  return index;
 }
 
 // The per-row passes are plain functions over [from, to), so the hot loops stay out of the generator.
