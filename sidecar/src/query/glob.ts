@@ -69,6 +69,25 @@ function alternatives(glob: string, start: number): boolean {
   return false;
 }
 
+/** The run of `*` at `i`: `**` as a whole segment also matches no segment; any other run is `.*`. */
+function stars(glob: string, i: number, before: string): { out: string; next: number } {
+  let out = before;
+  let j = i;
+  while (glob[j] === '*') j++;
+  const afterSlash = i > 0 && glob[i - 1] === '/' && out.endsWith(RE2JS.quote('/')); // not after another **/ segment
+  const segment = j - i === 2 && (i === 0 || afterSlash) && (j === glob.length || glob[j] === '/');
+  if (segment && i > 0 && j < glob.length) {
+    out = out.slice(0, -RE2JS.quote('/').length) + '(?:/|/.*/)'; // a/**/b: a/b, a/x/b, a/x/y/b
+    j++;
+  } else if (segment && i === 0 && j < glob.length) {
+    out += '(?:.*/)?'; // **/b: b, x/b
+    j++;
+  } else if (segment && i > 1 && glob[i - 2] !== '*') {
+    out = out.slice(0, -RE2JS.quote('/').length) + '(?:/.*)?'; // a/**: a, a/x (but x*/** needs the slash)
+  } else out += '.*';
+  return { out, next: j };
+}
+
 /** The RE2 source of one glob (anchored by `matches`), or a GlobSyntaxError naming what is not supported. */
 export function globToRe2(glob: string): string {
   if (glob.length > MAX_GLOB_LENGTH) throw new GlobSyntaxError(`must be at most ${MAX_GLOB_LENGTH} characters`);
@@ -85,20 +104,7 @@ export function globToRe2(glob: string): string {
       out += RE2JS.quote(String.fromCodePoint(glob.codePointAt(i + 1)!));
       i += 1 + (glob.codePointAt(i + 1)! > 0xffff ? 2 : 1);
     } else if (c === '*') {
-      let j = i;
-      while (glob[j] === '*') j++;
-      const afterSlash = i > 0 && glob[i - 1] === '/' && out.endsWith(RE2JS.quote('/')); // not after another **/ segment
-      const segment = j - i === 2 && (i === 0 || afterSlash) && (j === glob.length || glob[j] === '/');
-      if (segment && i > 0 && j < glob.length) {
-        out = out.slice(0, -RE2JS.quote('/').length) + '(?:/|/.*/)'; // a/**/b: a/b, a/x/b, a/x/y/b
-        j++;
-      } else if (segment && i === 0 && j < glob.length) {
-        out += '(?:.*/)?'; // **/b: b, x/b
-        j++;
-      } else if (segment && i > 1 && glob[i - 2] !== '*') {
-        out = out.slice(0, -RE2JS.quote('/').length) + '(?:/.*)?'; // a/**: a, a/x (but x*/** needs the slash)
-      } else out += '.*';
-      i = j;
+      ({ out, next: i } = stars(glob, i, out));
     } else if (c === '?') {
       out += '[^/]';
       i++;
