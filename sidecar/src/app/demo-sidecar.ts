@@ -82,6 +82,26 @@ export function demoAccounts(emulator: RunningEmulator): AccountConfig[] {
   return accounts;
 }
 
+/**
+ * The demo's settings: the emulator's region, cleanup planned for every repository (the seed scripts'
+ * behaviour, so the plan is never empty), and `env` on top. The emulator's state is made anew at each start,
+ * so by default its ledger and audit are too: a temporary data directory, removed by `cleanups`.
+ * ECRLENS_DATA_DIR keeps them elsewhere.
+ */
+function demoSettings(emulator: RunningEmulator, host: string, env: Record<string, string | undefined>, cleanups: (() => void)[]): AppConfig {
+  const ownDataDir = env.ECRLENS_DATA_DIR?.trim() ? undefined : mkdtempSync(join(tmpdir(), 'ecr-lens-demo-'));
+  cleanups.push(() => {
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  });
+  return loadConfig({
+    AWS_REGION: emulator.store.defaultRegion,
+    APP_HOST: host,
+    CLEANUP_DEFAULT_RULE: 'true',
+    ...(ownDataDir ? { ECRLENS_DATA_DIR: ownDataDir } : {}),
+    ...env,
+  });
+}
+
 /** Starts the emulator (unless given) and the sidecar against it; resolves after the first snapshot loads. */
 export async function startDemoSidecar(options: DemoSidecarOptions = {}): Promise<DemoSidecar> {
   const ownEmulator = !options.emulator;
@@ -93,23 +113,9 @@ export async function startDemoSidecar(options: DemoSidecarOptions = {}): Promis
     }));
   const cleanups: (() => void)[] = [];
   try {
-    const host = options.host ?? '127.0.0.1';
     // The port is `options.port` (0 = ephemeral), not APP_PORT.
     const { APP_PORT: _port, ...env } = options.env ?? {};
-    // The demo plans cleanup for every repository (the seed scripts' behaviour), so its plan is never empty.
-    // The emulator's state is made anew at each start, so by default its ledger and audit are too: a temporary
-    // data directory, removed at close. ECRLENS_DATA_DIR keeps them elsewhere.
-    const ownDataDir = env.ECRLENS_DATA_DIR?.trim() ? undefined : mkdtempSync(join(tmpdir(), 'ecr-lens-demo-'));
-    cleanups.push(() => {
-      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
-    });
-    const base = loadConfig({
-      AWS_REGION: emulator.store.defaultRegion,
-      APP_HOST: host,
-      CLEANUP_DEFAULT_RULE: 'true',
-      ...(ownDataDir ? { ECRLENS_DATA_DIR: ownDataDir } : {}),
-      ...env,
-    });
+    const base = demoSettings(emulator, options.host ?? '127.0.0.1', env, cleanups);
     const config: AppConfig = { ...base, port: options.port ?? 0, accounts: demoAccounts(emulator) };
     // Masking every secret of the settings and of the environment, as the real mode does (main.ts).
     const secrets = configSecrets(config, { ...process.env, ...env });
