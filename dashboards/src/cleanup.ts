@@ -39,6 +39,7 @@ export const cleanupCandidateAnnotations = (): dashboard.AnnotationQueryBuilder 
     .iconColor('orange')
     .target(new EcrAnnotationQueryBuilder('cleanup', SCOPE));
 
+// One declaration, row by row and panel by panel as the dashboard shows them: long, and best read whole.
 export function cleanupDashboard(): dashboard.Dashboard {
   return baseDashboard(
     CLEANUP_UID,

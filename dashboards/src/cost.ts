@@ -5,6 +5,7 @@ import { ecrTable, promBars, promSeries, promStat } from './panels.js';
 
 export const COST_UID = 'ecr-lens-cost';
 
+// One declaration, row by row and panel by panel as the dashboard shows them: long, and best read whole.
 export function costDashboard(): dashboard.Dashboard {
   return baseDashboard(COST_UID, 'ECR Lens / Cost', 'What ECR storage costs, where, and what cleanup would save.')
     .withRow(new dashboard.RowBuilder('Now'))

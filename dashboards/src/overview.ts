@@ -15,6 +15,7 @@ export const pushAnnotations = (): dashboard.AnnotationQueryBuilder =>
     .iconColor('blue')
     .target(new EcrAnnotationQueryBuilder('push', SCOPE));
 
+// One declaration, row by row and panel by panel as the dashboard shows them: long, and best read whole.
 export function overviewDashboard(): dashboard.Dashboard {
   return baseDashboard(
     OVERVIEW_UID,

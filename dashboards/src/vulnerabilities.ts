@@ -25,6 +25,7 @@ export const digestVariable = (): dashboard.TextBoxVariableBuilder =>
     .defaultValue('')
     .description('sha256 digest of one image; click a digest in a table to fill it in.');
 
+// One declaration, row by row and panel by panel as the dashboard shows them: long, and best read whole.
 export function vulnerabilitiesDashboard(): dashboard.Dashboard {
   return baseDashboard(
     VULNERABILITIES_UID,
