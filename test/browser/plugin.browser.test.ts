@@ -46,6 +46,8 @@ async function call<K extends HarnessMethod>(
   ) as Promise<Awaited<ReturnType<HarnessApi[K]>>>;
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const screenshot = (name: string) =>
   browser.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
@@ -129,11 +131,12 @@ describe('ECR Lens plugin in Chromium', () => {
       expect(frame.fields.length).toBeGreaterThan(0);
       expect(frame.rows).toBeGreaterThan(0);
       // The Table shows the frame: its header names the first column, the query editor shows the type.
+      // Playwright waits for the page to render each (no polling interval of ours).
       const table = browser.page.getByTestId('frame-A');
-      await expect.poll(() => table.textContent()).toContain(frame.fields[0].name);
-      await expect
-        .poll(() => browser.page.getByRole('radio', { name: new RegExp(`^${queryType}$`, 'i') }).isChecked())
-        .toBe(true);
+      await table.filter({ hasText: new RegExp(escapeRegExp(frame.fields[0].name)) }).waitFor({ state: 'attached' });
+      await browser.page
+        .getByRole('radio', { name: new RegExp(`^${queryType}$`, 'i'), checked: true })
+        .waitFor({ state: 'attached' });
       await screenshot(queryType);
     });
   }

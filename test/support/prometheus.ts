@@ -79,6 +79,8 @@ export interface PrometheusHandle {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What Prometheus logs (level info) once it serves queries. */
+const READY_LINE = 'Server is ready to receive web requests.';
 
 async function api<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -104,7 +106,8 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
+      // info: the level of the line that says it is ready.
+      '--log.level=info',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -128,23 +131,20 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     await rm(dir, { recursive: true, force: true });
   };
 
-  // Wait for /-/ready (the TSDB is open and the config loaded).
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) {
-      await stop();
-      throw new Error(`prometheus exited before it was ready:\n${output}`);
-    }
-    const ok = await fetch(`${url}/-/ready`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready after 60s:\n${output}`);
-    }
-    await sleep(200);
+  // Ready (the TSDB open, the config loaded, /-/ready answering 200) once it logs so: waited on its output, not polled.
+  const ready = new Promise<void>((resolve, reject) => {
+    const check = (): void => void (output.includes(READY_LINE) && resolve());
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    void exit.then(() => reject(new Error(`prometheus exited before it was ready:\n${output}`)));
+    // A failure guard only.
+    setTimeout(() => reject(new Error(`prometheus not ready after 60s:\n${output}`)), 60_000).unref();
+  });
+  try {
+    await ready;
+  } catch (error) {
+    await stop();
+    throw error;
   }
 
   const query = async (expr: string): Promise<VectorSample[]> => {

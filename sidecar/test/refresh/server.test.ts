@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,11 @@ describe('main.ts --demo, SIGTERM in the middle of a real cleanup run', () => {
   it('finishes the batch in flight, writes its record, then exits 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ecr-lens-sigterm-'));
     const admin = 'admin-token-0123456789abcdef';
+    // The audit's JSON-lines copy, alone in a directory the test watches: each entry is seen as it is written, without polling.
+    const auditDir = join(dataDir, 'audit-copy');
+    mkdirSync(auditDir);
+    const auditCopy = join(auditDir, 'audit.jsonl');
+    const watcher = watch(auditDir);
     const sidecarDir = fileURLToPath(new URL('../..', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--demo'], {
       cwd: sidecarDir,
@@ -119,6 +124,7 @@ describe('main.ts --demo, SIGTERM in the middle of a real cleanup run', () => {
         CLEANUP_DELETE_ENABLED: 'true',
         SIDECAR_ADMIN_TOKEN: admin,
         ECRLENS_DATA_DIR: dataDir,
+        CLEANUP_AUDIT_LOG: auditCopy,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -131,6 +137,12 @@ describe('main.ts --demo, SIGTERM in the middle of a real cleanup run', () => {
         child.stdout.on('data', () => out.includes('ECR Lens demo is running') && resolve());
         void exited.then((code) => reject(new Error(`demo exited early (${code}):\n${out}`)));
       });
+      const batchStarted = new Promise<void>((resolve, reject) => {
+        const seen = (): boolean => existsSync(auditCopy) && readFileSync(auditCopy, 'utf8').includes('"event":"cleanup.batch.started"');
+        watcher.on('change', () => seen() && resolve());
+        void exited.then((code) => reject(new Error(`demo exited (${code}) before sending a batch:\n${out}`)));
+      });
+      batchStarted.catch(() => undefined); // awaited below, where a child that died first fails the test
       const sidecarUrl = /sidecar\s+(http:\/\/\S+)/.exec(out)![1]!;
       const emulatorUrl = /emulator\s+(http:\/\/\S+)/.exec(out)![1]!;
       // Each BatchDeleteImage takes a while, so the signal lands while one is in flight.
@@ -147,15 +159,8 @@ describe('main.ts --demo, SIGTERM in the middle of a real cleanup run', () => {
         headers: { 'content-type': 'application/json', 'x-admin-token': admin },
         body: JSON.stringify({ planId, dryRun: false }),
       });
-      const events = async (): Promise<string[]> => {
-        const page = (await (await fetch(`${sidecarUrl}/api/v1/cleanup/audit`)).json()) as { entries: { entry: { event: string } }[] };
-        return page.entries.map((e) => e.entry.event);
-      };
-      // Wait for the first batch to be sent (a condition, polled; not a fixed sleep).
-      for (let i = 0; !(await events()).includes('cleanup.batch.started'); i++) {
-        expect(i, 'the run never sent a batch').toBeLessThan(2_000);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      // The first batch is audited (the store, then the copy) just before it is sent.
+      await batchStarted;
       child.kill('SIGTERM');
       const report = (await (await run).json()) as { outcome: string; stoppedBecause: string; deleted: unknown[] };
       expect(await exited).toBe(0);
@@ -173,6 +178,7 @@ describe('main.ts --demo, SIGTERM in the middle of a real cleanup run', () => {
         store.close();
       }
     } finally {
+      watcher.close();
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }

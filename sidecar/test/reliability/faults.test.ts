@@ -3,12 +3,14 @@
  * one the sidecar stays up, serves only whole snapshots (never a half-built one), reports what it could
  * not read, marks the data stale when a refresh fails, and recovers once the fault clears.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault, RunningEmulator } from '../../src/demo/index.js';
 import { startEmulator } from '../../src/demo/index.js';
 import type { Observation, TestSidecar } from './support.js';
 import {
   BIG_REPOSITORY,
+  awaitableLogger,
   fetchWithin,
   fixtureTotals,
   healthz,
@@ -21,7 +23,6 @@ import {
   startSidecar,
   startSmallEmulator,
   triggerRefresh,
-  waitFor,
 } from './support.js';
 
 const fixture = smallFixture();
@@ -33,9 +34,11 @@ const BIG = fixture.registries
 
 let emulator: RunningEmulator;
 let sidecar: TestSidecar;
+/** How the emulator's injected latency waits: a timer, unless a test holds the answers back itself. */
+let hold: ((ms: number) => Promise<unknown>) | undefined;
 
 beforeAll(async () => {
-  emulator = await startSmallEmulator(fixture);
+  emulator = await startEmulator({ fixture, host: '127.0.0.1', delay: (ms) => (hold ?? sleep)(ms) });
   sidecar = await startSidecar({ emulator, env: { CLEANUP_DEFAULT_RULE: 'true' } });
 });
 
@@ -79,7 +82,7 @@ async function underFault(
   emulator.controls.update({ faults });
   let observations: Observation[];
   try {
-    observations = await observeWhile(sidecar.url, () => triggerRefresh(sidecar.url));
+    observations = await observeWhile(sidecar.url, () => triggerRefresh(sidecar));
     expect(await healthz(sidecar.url)).toBe(200);
     const ready = await readyz(sidecar.url);
     expect(ready.ready).toBe(true);
@@ -96,7 +99,7 @@ async function underFault(
 }
 
 async function expectRecovered(): Promise<void> {
-  await triggerRefresh(sidecar.url);
+  await triggerRefresh(sidecar);
   const ready = await readyz(sidecar.url);
   expect(ready).toMatchObject({ ready: true, stale: false, incomplete: false });
   const text = await metrics(sidecar.url);
@@ -227,18 +230,34 @@ describe('faults injected through the emulator', () => {
     const victim = registry.repositories.find((r) => r !== BIG.repo && r.images.length > 10)!;
     const after = { repositories: TOTALS.repositories - 1, images: TOTALS.images - victim.images.length };
     emulator.controls.resetCalls();
+    // The delayed calls wait until released; the first DescribeImages held says the refresh is in the middle.
+    let describing!: () => void;
+    const inTheMiddle = new Promise<void>((resolve) => (describing = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    hold = () => {
+      if (emulator.controls.callCount('ecr:DescribeImages') > 0) describing();
+      return released;
+    };
     emulator.controls.update({
       faults: { 'ecr:DescribeImages': { latencyMs: 400 }, 'ecr:GetLifecyclePolicy': { latencyMs: 400 } },
     });
-    const observations = await observeWhile(sidecar.url, async () => {
-      const refreshing = triggerRefresh(sidecar.url);
-      // DescribeRepositories has answered and the DescribeImages calls are waiting: delete now.
-      await waitFor(() => emulator.controls.callCount('ecr:DescribeImages') > 0, 10_000, 5);
-      expect(emulator.store.deleteRepository(registry.accountId, registry.region, victim.name)).toBe(true);
-      await refreshing;
-      emulator.controls.clearFaults();
-      await triggerRefresh(sidecar.url);
-    });
+    let observations: Observation[];
+    try {
+      observations = await observeWhile(sidecar.url, async () => {
+        const refreshing = triggerRefresh(sidecar);
+        // DescribeRepositories has answered and the DescribeImages calls are waiting: delete now.
+        await inTheMiddle;
+        expect(emulator.store.deleteRepository(registry.accountId, registry.region, victim.name)).toBe(true);
+        release();
+        await refreshing;
+        emulator.controls.clearFaults();
+        await triggerRefresh(sidecar);
+      });
+    } finally {
+      hold = undefined;
+      release();
+    }
     expectWhole(observations, [TOTALS, after]);
     expect(observations.some((o) => o.images === after.images)).toBe(true);
     expect(await readyz(sidecar.url)).toMatchObject({ stale: false, incomplete: false });
@@ -255,23 +274,26 @@ describe('the emulator stopped, then restarted on the same port', () => {
     const small = smallFixture({}, false);
     const totals = fixtureTotals(small);
     let aws = await startSmallEmulator(small);
+    const { log, logged } = awaitableLogger();
     // CACHE_REFRESH_INTERVAL=10: background refreshes, and a retry at most 10 s after a failure.
-    const own = await startSidecar({ emulator: aws, env: { CACHE_REFRESH_INTERVAL: '10' } });
+    const own = await startSidecar({ emulator: aws, env: { CACHE_REFRESH_INTERVAL: '10' }, log });
     try {
       const port = aws.port;
       const version = (await readyz(own.url)).snapshotVersion;
       await aws.close();
       // The outage lasts as long as a refresh takes to fail (the bench holds it for minutes: bench/reliability.ts).
-      const observations = await observeWhile(own.url, () => triggerRefresh(own.url));
+      const observations = await observeWhile(own.url, () => triggerRefresh(own));
       expectWhole(observations, [totals]);
       expect(await healthz(own.url)).toBe(200);
       expect(await readyz(own.url)).toMatchObject({ ready: true, stale: true, snapshotVersion: version });
       expect(metricValue(await metrics(own.url), 'ecrlens_inventory_stale')).toBe(1);
 
+      // No manual refresh: the refresher's own retry brings it back (none can succeed before the restart).
+      const recovered = logged(/msg="refresh done"/);
       aws = await startEmulator({ fixture: small, port, host: '127.0.0.1' });
-      // No manual refresh: the refresher's own retry brings it back.
-      await waitFor(async () => !(await readyz(own.url)).stale, 30_000, 200);
+      await recovered;
       const ready = await readyz(own.url);
+      expect(ready.stale).toBe(false);
       expect(ready.snapshotVersion).toBeGreaterThan(version);
       expect(metricValue(await metrics(own.url), 'ecrlens_inventory_stale')).toBe(0);
       const status = (await (await fetchWithin(`${own.url}/api/v1/status`)).json()) as {

@@ -252,9 +252,9 @@ describe('no secret in the logs or in any answer', () => {
     emulator.controls.update({
       faults: { 'ecr:*': { serverErrorProbability: 0.3 }, 'ecs:*': { throttleProbability: 0.5 } },
     });
-    await triggerRefresh(sidecar.url, bearer(API));
+    await triggerRefresh(sidecar, bearer(API));
     emulator.controls.update({ faults: { '*': { serverErrorProbability: 1 } } });
-    await triggerRefresh(sidecar.url, bearer(API));
+    await triggerRefresh(sidecar, bearer(API));
     emulator.controls.clearFaults();
     await call('/api/v1/query', {
       method: 'POST',

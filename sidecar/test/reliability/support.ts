@@ -61,6 +61,22 @@ export function fixtureTotals(fixture: Fixture): { repositories: number; images:
   return { repositories: repositories.length, images: repositories.reduce((n, r) => n + r.images.length, 0) };
 }
 
+/** A logger (info level) whose lines can be awaited: `logged(pattern)` resolves on the next line that matches. */
+export function awaitableLogger(): { log: Logger; logged(pattern: RegExp): Promise<string> } {
+  const waiting = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  const write = (line: string): void => {
+    for (const w of waiting)
+      if (w.pattern.test(line)) {
+        waiting.delete(w);
+        w.resolve(line);
+      }
+  };
+  return {
+    log: createLogger({ level: 'info', write }),
+    logged: (pattern) => new Promise((resolve) => waiting.add({ pattern, resolve })),
+  };
+}
+
 /** A logger that keeps every line (at debug level), for the no-secret-in-logs checks. */
 export function capturingLogger(secrets: readonly string[] = []): { log: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -180,14 +196,27 @@ export async function metrics(url: string, headers: Record<string, string> = {})
   return res.text();
 }
 
-/** POST /api/v1/refresh until it ran (200) or timed out waiting (202: then wait for it to end). */
-export async function triggerRefresh(url: string, headers: Record<string, string> = {}): Promise<void> {
+/**
+ * POST /api/v1/refresh until it ran (200) or the route stopped waiting (202: then wait for that refresh to end).
+ * Given the sidecar itself, that wait joins the refresh's own promise; given only a URL (the benchmarks' sidecars),
+ * it polls /readyz.
+ */
+export async function triggerRefresh(
+  target: string | TestSidecar,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const url = typeof target === 'string' ? target : target.url;
   const res = await fetchWithin(`${url}/api/v1/refresh`, { method: 'POST', headers }, 120_000);
   if (res.status !== 200 && res.status !== 202)
     throw new Error(`POST /api/v1/refresh answered ${res.status}: ${await res.text()}`);
-  if (res.status === 202) await waitFor(async () => !(await readyz(url)).refreshing, 120_000);
+  if (res.status !== 202) return;
+  if (typeof target === 'string') return waitFor(async () => !(await readyz(url)).refreshing, 120_000);
+  // Both read the same in-progress flag in this one turn: refresh() joins the running refresh, or none is left.
+  const { inventory } = target.server;
+  if (inventory.status().refreshing) await inventory.refresh();
 }
 
+/** Polls `check`: for sidecars only reachable over HTTP (the benchmarks); tests wait on promises or events instead. */
 export async function waitFor(check: () => Promise<boolean> | boolean, ms = 30_000, every = 50): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -266,7 +295,6 @@ export async function observeWhile(
         repositories: metricRepositories(text),
         images: metricSum(text, 'ecrlens_repository_images'),
       });
-      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
   const pollers = [poll(0), poll(1)];
