@@ -4,6 +4,7 @@
  * Room `cleanup/plan/`: pure planning, no I/O; it never imports from `cleanup/execute/`.
  */
 import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { runCooperatively, runNow } from '../../cooperative.js';
 import type { Steps } from '../../cooperative.js';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot } from '../../snapshot/model.js';
@@ -18,6 +19,7 @@ import { DEFAULT_PRICES, monthlyCostUsd, priceFor } from '../../cost/pricing.js'
 import type { PriceTable } from '../../cost/pricing.js';
 import * as R from './reasons.js';
 import { blockingReasons } from './blocking.js';
+import { decideRepository } from './decide.js';
 import { DELETE, KEEP } from './decisions.js';
 import type { Decisions } from './decisions.js';
 import { reclaimable, Stamps } from './reclaim.js';
@@ -29,10 +31,6 @@ import type { CleanupPlan, ImagePlan, PlanSummary, RepositoryPlan, RepositorySta
 
 export type { CleanupPlan, ImagePlan, PlanSummary, RepositoryPlan, RepositoryStatus };
 import type { Reason } from './reasons.js';
-
-const DAY = 86_400_000;
-/** Uses listed one by one in an image's reasons; the rest are summarised. */
-const MAX_USE_REASONS = 5;
 
 export interface PlanOptions {
   readonly prices?: PriceTable;
@@ -66,123 +64,6 @@ function addSummaries(a: PlanSummary, b: PlanSummary): PlanSummary {
     monthlyUsd: a.monthlyUsd + b.monthlyUsd,
     reclaimableUnknown: a.reclaimableUnknown + b.reclaimableUnknown,
   };
-}
-
-const NO_USES: readonly ImageUse[] = Object.freeze([]);
-
-/** The decisions for one repository under one rule, before fail-closed checks. */
-function decideRepository(
-  images: readonly Image[],
-  compiled: CompiledRule,
-  inUse: (image: Image) => readonly ImageUse[],
-  now: number,
-  make: R.ImageReasonMakers,
-): Decisions {
-  const { rule } = compiled;
-  const n = images.length;
-
-  // Positions of referenced manifests only (children and subjects): most images are neither.
-  let referenced: Set<string> | undefined;
-  for (let i = 0; i < n; i++) {
-    const image = images[i]!;
-    if (image.children.length) for (const c of image.children) (referenced ??= new Set()).add(c);
-    if (image.subjectDigest) (referenced ??= new Set()).add(image.subjectDigest);
-  }
-  const position = new Map<string, number>();
-  const parents: (number[] | undefined)[] = new Array(n);
-  if (referenced) {
-    for (let i = 0; i < n; i++) if (referenced.has(images[i]!.digest)) position.set(images[i]!.digest, i);
-    for (let i = 0; i < n; i++) {
-      for (const child of images[i]!.children) {
-        const c = position.get(child);
-        if (c !== undefined && c !== i) (parents[c] ??= []).push(i);
-      }
-    }
-  }
-
-  // Rank top-level images (not a child, not a referrer, active) among their own class.
-  const rank = new Int32Array(n).fill(-1);
-  let tagged = 0;
-  let untagged = 0;
-  for (let i = 0; i < n; i++) {
-    const image = images[i]!;
-    if (parents[i] || image.subjectDigest || image.status !== 'ACTIVE') continue;
-    if (image.kind !== 'image' && image.kind !== 'index') continue;
-    rank[i] = image.tags.length ? tagged++ : untagged++;
-  }
-
-  const decision = new Uint8Array(n);
-  const reasonsOf: Reason[][] = new Array(n);
-  const usesOf: (readonly ImageUse[])[] = new Array(n);
-  // 0 = not decided, 1 = deciding (a cycle in malformed data), 2 = decided.
-  const state = new Uint8Array(n);
-  // Reasons are gathered here and copied out at their exact size: a fresh array per image would
-  // reserve room for 17 and dominate the plan's memory.
-  const scratch: Reason[][] = [];
-
-  // One decision per image; parents and subjects are decided first (memoised, cycle-safe).
-  const taggedTerms: R.ExpiryTerms = { now, days: rule.keepImagesNewerThanDays, count: rule.keepMinImageCount };
-  const untaggedTerms: R.ExpiryTerms = { now, days: rule.untagged.keepImagesNewerThanDays, count: rule.untagged.keepMinImageCount };
-  let depth = 0;
-  const decide = (i: number): number => {
-    if (state[i] === 2) return decision[i]!;
-    if (state[i] === 1) return KEEP;
-    state[i] = 1;
-    const image = images[i]!;
-    const reasons = (scratch[depth] ??= []);
-    reasons.length = 0;
-    depth++;
-    const isTagged = image.tags.length > 0;
-    if (image.status !== 'ACTIVE') reasons.push(make.archivedReason(image.status));
-
-    const uses = inUse(image);
-    for (let u = 0; u < uses.length && u < MAX_USE_REASONS; u++) reasons.push(make.inUseReason(uses[u]!, image, now));
-    if (uses.length > MAX_USE_REASONS) reasons.push(make.moreUses(uses.length - MAX_USE_REASONS));
-
-    for (const tag of image.tags) {
-      for (const p of compiled.patterns) if (p.test(tag)) reasons.push(make.patternReason(tag, p.pattern));
-      for (const prefix of rule.keepTagPrefixes) if (tag.startsWith(prefix)) reasons.push(make.prefixReason(tag, prefix));
-    }
-
-    const days = isTagged ? rule.keepImagesNewerThanDays : rule.untagged.keepImagesNewerThanDays;
-    const count = isTagged ? rule.keepMinImageCount : rule.untagged.keepMinImageCount;
-    const age = now - image.pushedAt;
-    if (image.pushedAtUnknown) reasons.push(make.pushTimeUnknownReason());
-    else if (age <= days * DAY) reasons.push(make.recentReason(age, days));
-    const r = rank[i]!;
-    if (r >= 0 && r < count) reasons.push(make.newestReason(r, count, isTagged));
-
-    const myParents = parents[i];
-    if (myParents) for (const p of myParents) if (decide(p) === KEEP) reasons.push(make.indexChildReason(images[p]!));
-    let subject: Image | undefined;
-    if (image.subjectDigest) {
-      const s = position.get(image.subjectDigest);
-      if (s === undefined) reasons.push(make.subjectMissingReason(image.subjectDigest));
-      else {
-        subject = images[s]!;
-        if (decide(s) === KEEP) reasons.push(make.subjectReason(subject));
-      }
-    } else if (!myParents && image.kind !== 'image' && image.kind !== 'index') {
-      reasons.push(make.unrecognisedReason(image.kind));
-    }
-
-    let d = KEEP;
-    if (!reasons.length) {
-      d = DELETE;
-      if (myParents) reasons.push(make.withIndexReason(myParents.map((p) => images[p]!)));
-      else if (subject) reasons.push(make.withSubjectReason(subject));
-      else reasons.push(make.expiredReason(image, isTagged ? taggedTerms : untaggedTerms));
-    }
-    decision[i] = d;
-    reasonsOf[i] = reasons.slice();
-    depth--;
-    usesOf[i] = uses.length ? uses : NO_USES;
-    state[i] = 2;
-    return d;
-  };
-
-  for (let i = 0; i < n; i++) decide(i);
-  return { decision, reasons: reasonsOf, uses: usesOf };
 }
 
 /** Fail-closed checks that need the decisions: every kept index's children must be known. */
@@ -230,48 +111,14 @@ export function planRepository(
   const hash = createHash('sha256');
   hash.update(`${repository.id}\n${compiled?.json ?? 'no-rule'}\n`);
   const inUse = context.inUse.forRepository(repository.id, compiled?.rule.keepIfUsedWithinDays);
-
-  if (!compiled) {
-    const reasons = [R.noRuleReason(repository.name)];
-    hash.update(`${images.length}`);
-    const store: PlanStore = {
-      images,
-      decision: new Uint8Array(images.length),
-      reclaimable: undefined,
-      uses: usedPositions(images.map(inUse)),
-      usdPerGbMonth: 0,
-      reasons: () => images.map(() => reasons),
-    };
-    return finish(repository, null, 'no-rule', [], store, hash.digest('hex'), 0, 0, context);
-  }
+  if (!compiled) return planWithoutRule(repository, images, inUse, hash, context);
 
   // Codes decide and are hashed; the full reasons are made when read (the same decisions, by purity).
   const decisions = decideRepository(images, compiled, inUse, context.now, R.CODED_IMAGE_REASONS);
   const blocked = [...blockingReasons(snapshot, repository, context.useFailures, context.config), ...indexReasons(images, decisions)];
   const layers = context.layers.forRepository(repository.id);
   const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.stamps, decisions);
-
-  const decision = new Uint8Array(images.length);
-  // Hash input, flushed in large pieces: one native call per image would dominate at a million images.
-  const parts: string[] = [];
-  for (let i = 0; i < images.length; i++) {
-    const own = decisions.reasons[i]!;
-    const d = blocked.length ? BLOCKED : decisions.decision[i]!;
-    decision[i] = d;
-    // The image set, each decision with its reason codes, and the uses that count.
-    parts.push(images[i]!.digest, DECISION_NAMES[d]!);
-    for (const r of own) parts.push(r.code);
-    // Distinct keys: how many tasks of a service run an image does not change what is deleted.
-    const uses = decisions.uses[i]!;
-    if (uses.length === 1) parts.push(useKey(uses[0]!));
-    else if (uses.length > 1) parts.push(...new Set(uses.map(useKey)));
-    parts.push('\n');
-    if (parts.length > 8192) {
-      hash.update(parts.join(' '));
-      parts.length = 0;
-    }
-  }
-  hash.update(parts.join(' '));
+  const decision = hashDecisions(images, decisions, blocked.length > 0, hash);
   for (const r of blocked) hash.update(`${r.code}\n`);
   const now = context.now;
   const store: PlanStore = {
@@ -297,6 +144,54 @@ export function planRepository(
     reclaim?.unknown ?? 0,
     context,
   );
+}
+
+/** A repository no rule matches: every image kept, and the plan says so. */
+function planWithoutRule(
+  repository: Repository,
+  images: readonly Image[],
+  inUse: (image: Image) => readonly ImageUse[],
+  hash: Hash,
+  context: PlanContext,
+): RepositoryPlan {
+  const reasons = [R.noRuleReason(repository.name)];
+  hash.update(`${images.length}`);
+  const store: PlanStore = {
+    images,
+    decision: new Uint8Array(images.length),
+    reclaimable: undefined,
+    uses: usedPositions(images.map(inUse)),
+    usdPerGbMonth: 0,
+    reasons: () => images.map(() => reasons),
+  };
+  return finish(repository, null, 'no-rule', [], store, hash.digest('hex'), 0, 0, context);
+}
+
+/**
+ * The final decision per image (all blocked when the repository is), hashing what the plan id
+ * covers: the image set, each decision with its reason codes, and the uses that count.
+ */
+function hashDecisions(images: readonly Image[], decisions: Decisions, blocked: boolean, hash: Hash): Uint8Array {
+  const decision = new Uint8Array(images.length);
+  // Hash input, flushed in large pieces: one native call per image would dominate at a million images.
+  const parts: string[] = [];
+  for (let i = 0; i < images.length; i++) {
+    const d = blocked ? BLOCKED : decisions.decision[i]!;
+    decision[i] = d;
+    parts.push(images[i]!.digest, DECISION_NAMES[d]!);
+    for (const r of decisions.reasons[i]!) parts.push(r.code);
+    // Distinct keys: how many tasks of a service run an image does not change what is deleted.
+    const uses = decisions.uses[i]!;
+    if (uses.length === 1) parts.push(useKey(uses[0]!));
+    else if (uses.length > 1) parts.push(...new Set(uses.map(useKey)));
+    parts.push('\n');
+    if (parts.length > 8192) {
+      hash.update(parts.join(' '));
+      parts.length = 0;
+    }
+  }
+  hash.update(parts.join(' '));
+  return decision;
 }
 
 function finish(
