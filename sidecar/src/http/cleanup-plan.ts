@@ -10,6 +10,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { toDeleteCsv } from '../cleanup/plan/csv.js';
+import { executed as executedImage } from '../cleanup/execute/batches.js';
 import type { ImagePlan, RepositoryPlan } from '../cleanup/plan/planner.js';
 import { selectPlan } from '../cleanup/plan/select.js';
 import type { QueryIssue } from '../query/errors.js';
@@ -83,24 +84,16 @@ export function parsePlanQuery(queries: Record<string, string[]>): Parsed<{ filt
   return { ok: true, value: { filters: filters.data, paging: page.data } };
 }
 
-const imageJson = (snapshot: Snapshot, p: ImagePlan): PlannedImage => {
-  const repository = snapshot.repositoryById.get(p.image.repositoryId)!;
-  return {
-    repository: repository.name,
-    account: repository.accountId,
-    region: repository.region,
-    digest: p.image.digest,
-    tags: p.image.tags,
-    kind: p.image.kind,
-    pushedAt: p.image.pushedAtUnknown ? null : new Date(p.image.pushedAt).toISOString(),
-    decision: p.decision,
-    reasons: p.reasons,
-    inUse: p.inUse,
-    sizeBytes: p.image.sizeBytes ?? null,
-    reclaimableBytes: p.reclaimableBytes,
-    monthlyUsd: p.monthlyUsd,
-  };
-};
+// The executed-image fields, and what the plan adds: one mapping of a planned image to JSON.
+const imageJson = (snapshot: Snapshot, p: ImagePlan): PlannedImage => ({
+  ...executedImage(snapshot, p),
+  kind: p.image.kind,
+  pushedAt: p.image.pushedAtUnknown ? null : new Date(p.image.pushedAt).toISOString(),
+  decision: p.decision,
+  reasons: p.reasons,
+  inUse: p.inUse,
+  monthlyUsd: p.monthlyUsd,
+});
 
 const repositoryJson = (r: RepositoryPlan): PlannedRepository => ({
   repository: r.repository.name,
