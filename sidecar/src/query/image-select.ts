@@ -13,7 +13,8 @@ import { pageBy } from './row-order.js';
 /**
  * Image selection over the columnar index: filters become tight passes over typed arrays that clear
  * bits of a byte mask (no per-row closures, no million-element JS arrays), and pages are picked by
- * numeric sort keys. Results equal imagePredicate + tableFrame (see test/query/precomputed.test.ts).
+ * numeric sort keys. The one image-filter semantics: queries, cleanup and lifecycle all select through it
+ * (query/image-matcher.ts), checked against the plain reference in test/query/filter-oracle.test.ts.
  */
 export interface ImageSelection {
   readonly snapshot: Snapshot;
@@ -127,7 +128,7 @@ function keepCodes(mask: Uint8Array, ranges: Int32Array, codes: Uint8Array, allo
   for (const code of allowed) ok[code] = 1;
   for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) mask[i]! &= ok[codes[i]!]!;
 }
-// NaN (never pulled) fails every comparison, as in imagePredicate.
+// NaN (never pulled) fails every comparison: a never-pulled image is neither pulled before nor after a time.
 function keepBelow(mask: Uint8Array, ranges: Int32Array, values: Float64Array, t: number): void {
   for (let q = 0; q < ranges.length; q += 2) for (let i = ranges[q]!, end = ranges[q + 1]!; i < end; i++) mask[i]! &= +(values[i]! < t);
 }

@@ -38,7 +38,7 @@ const column = (frame: { fields: readonly { name: string; values: readonly unkno
 describe('plan outputs', () => {
   it('writes the seed to_delete.csv', () => {
     const plan = service.plan();
-    const csv = toDeleteCsv(snapshot, selectPlan(plan, {}, NOW).rows);
+    const csv = toDeleteCsv(snapshot, selectPlan(plan, {}, NOW, snapshot).rows);
     expect(parse(csv, { columns: true })).toEqual([{ repository: 'api', digest: images[2]!.digest, tags: '' }]);
   });
 
@@ -165,14 +165,14 @@ describe('plan selection', () => {
 
   it('pages without making every row, with and without row filters', () => {
     for (const filters of [{}, { decision: ['keep' as const] }, { untagged: false }]) {
-      const selection = selectPlan(service.plan(), filters, NOW);
+      const selection = selectPlan(service.plan(), filters, NOW, snapshot);
       const all = selection.rows;
       expect(selection.total).toBe(all.length);
       for (const [offset, limit] of [[0, 1], [1, 2], [2, 10], [3, 1], [9, 5]] as const) {
         expect(digests(selection.page(offset, limit))).toEqual(digests(all.slice(offset, offset + limit)));
       }
     }
-    expect(selectPlan(service.plan(), {}, NOW).total).toBe(4);
-    expect(digests(selectPlan(service.plan(), { decision: ['delete'] }, NOW).rows)).toEqual([images[2]!.digest]);
+    expect(selectPlan(service.plan(), {}, NOW, snapshot).total).toBe(4);
+    expect(digests(selectPlan(service.plan(), { decision: ['delete'] }, NOW, snapshot).rows)).toEqual([images[2]!.digest]);
   });
 });

@@ -3,15 +3,12 @@ import { CleanupConfig } from '../../src/cleanup/plan/config.js';
 import { createCleanupService } from '../../src/cleanup/service.js';
 import { imageFilter, selectPlan } from '../../src/cleanup/plan/select.js';
 import { runQuery } from '../../src/query/engine.js';
-import { QueryError } from '../../src/query/errors.js';
-import { imagePredicate } from '../../src/query/filters.js';
 import { imageIndex } from '../../src/query/image-index.js';
 import type { Filters } from '../../src/query/request.js';
-import { effectiveUses, usesOf } from '../../src/query/uses.js';
-import { lastUse } from '../../src/snapshot/last-used.js';
 import type { Image } from '../../src/snapshot/model.js';
 import { ACCOUNT, DAY, fakeInventory, NOW, REGION } from '../support/builders.js';
 import { request, rows, testContext, values } from '../support/frames.js';
+import { referenceImageFilter } from '../support/image-filters.js';
 import {
   apiChild,
   apiIndex,
@@ -113,20 +110,13 @@ describe('the notUsedForDays filter', () => {
     },
   );
 
-  it.each(expected)('notUsedForDays %i: the reference predicate and the cleanup filter agree', (days, want) => {
+  it.each(expected)('notUsedForDays %i: the reference filter and the cleanup filter agree', (days, want) => {
     const filters: Filters = { notUsedForDays: days };
-    const index = imageIndex(snapshot);
-    const uses = effectiveUses(snapshot);
-    const reference = imagePredicate(
-      filters,
-      NOW,
-      index,
-      (image) => usesOf(uses, image),
-      (image) => lastUse(snapshot, image)?.at,
-    );
-    expect(names(index.images.filter((_, row) => reference(row)).map((i) => i.digest))).toEqual(want);
-    const plan = imageFilter(filters, NOW, snapshot);
-    expect(names(index.images.filter(plan).map((i) => i.digest))).toEqual(want);
+    const reference = referenceImageFilter(filters, NOW, snapshot);
+    const images = imageIndex(snapshot).images;
+    expect(names(images.filter((image) => reference(image)).map((i) => i.digest))).toEqual(want);
+    const plan = imageFilter(filters, NOW, snapshot)!;
+    expect(names(images.filter((image) => plan(image)).map((i) => i.digest))).toEqual(want);
   });
 
   it('combines with the other filters, and applies to severity per image', () => {
@@ -141,7 +131,7 @@ describe('the notUsedForDays filter', () => {
     ).toEqual(['apiChild', 'apiIndex', 'webNever']);
   });
 
-  it('selects cleanup plan rows from the plan snapshot, and refuses without it', () => {
+  it('selects cleanup plan rows from the plan snapshot, and refuses an image of another snapshot', () => {
     const service = createCleanupService({
       config: CleanupConfig.parse({}),
       inventory: fakeInventory(snapshot),
@@ -150,7 +140,8 @@ describe('the notUsedForDays filter', () => {
     });
     const selection = selectPlan(service.plan(snapshot), { notUsedForDays: 30 }, NOW, snapshot);
     expect(names(selection.rows.map((r) => r.image.digest))).toEqual(['apiChild', 'apiIndex', 'webNever', 'webOld']);
-    expect(() => imageFilter({ notUsedForDays: 30 }, NOW)).toThrow(QueryError);
+    const stranger = { ...snapshot.images[0]! };
+    expect(() => imageFilter({ notUsedForDays: 30 }, NOW, snapshot)!(stranger)).toThrow(/is not in snapshot/);
   });
 });
 

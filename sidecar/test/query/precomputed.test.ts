@@ -1,107 +1,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/query/engine.js';
-import { imagePredicate, repositoryPredicate } from '../../src/query/filters.js';
+import { repositoryPredicate } from '../../src/query/filters.js';
 import { imageIndex, rowsWithDigest } from '../../src/query/image-index.js';
 import type { QueryRequest } from '../../src/query/request.js';
 import { selectPage, tableFrame } from '../../src/query/table.js';
 import { imageColumns } from '../../src/query/types/images.js';
-import { effectiveUses, usesOf } from '../../src/query/uses.js';
 import { warmQueryIndexes } from '../../src/query/warm.js';
-import { lastUse } from '../../src/snapshot/last-used.js';
-import { imageFilter } from '../../src/cleanup/plan/select.js';
-import type { Image, ImageUse, Repository, Snapshot } from '../../src/snapshot/model.js';
-import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../src/snapshot/model.js';
-import { ACCOUNT, completeScan, DAY, makeImage, makeRepository, makeSnapshot, makeUse, NOT_SCANNED, NOW, OTHER_ACCOUNT } from '../support/builders.js';
+import type { Snapshot } from '../../src/snapshot/model.js';
+import { filterInputArb, snapshotArb } from '../support/arbitraries.js';
+import { ACCOUNT, DAY, makeSnapshot, NOW } from '../support/builders.js';
 import { request, testContext } from '../support/frames.js';
+import { referenceImageFilter } from '../support/image-filters.js';
 import { sampleSnapshot } from '../support/sample.js';
 
 const ctx = testContext();
-
-/** Few distinct values, so sorts meet many ties and nulls. */
-const imageArb = fc.record({
-  seed: fc.integer({ min: 0, max: 30 }),
-  tags: fc.subarray(['v1', 'v2', 'latest', 'dev-1']),
-  kind: fc.constantFrom(...IMAGE_KINDS),
-  pushedDay: fc.integer({ min: 0, max: 6 }),
-  pulledHours: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
-  size: fc.integer({ min: 0, max: 4 }),
-  counts: fc.option(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }), { nil: undefined }),
-  used: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),
-  // A task stopped this many hours ago, and a use the ledger last saw this many days ago.
-  stoppedHours: fc.option(fc.integer({ min: 0, max: 200 }), { nil: undefined }),
-  rememberedDays: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
-});
-
-const snapshotArb = fc
-  .array(
-    fc.record({
-      name: fc.constantFrom('api', 'web', 'team/api', 'b'),
-      other: fc.boolean(),
-      images: fc.uniqueArray(imageArb, { maxLength: 12, selector: (i) => i.seed }),
-    }),
-    { maxLength: 5 },
-  )
-  .map((specs): Snapshot => {
-    const repositories: Repository[] = [];
-    const images: Image[] = [];
-    const uses: ImageUse[] = [];
-    const remembered: ImageUse[] = [];
-    for (const spec of specs) {
-      const repository = makeRepository({ name: spec.name, accountId: spec.other ? OTHER_ACCOUNT : ACCOUNT });
-      if (repositories.some((r) => r.id === repository.id)) continue;
-      repositories.push(repository);
-      for (const [k, i] of spec.images.entries()) {
-        // An index lists the next two images of its repository, so uses reach children through it.
-        const children = i.kind === 'index' ? spec.images.slice(k + 1, k + 3).map((c) => makeImage({ repository, seed: `shared-${c.seed}` }).digest) : [];
-        const image = makeImage({
-          repository,
-          seed: `shared-${i.seed}`,
-          tags: i.tags,
-          kind: i.kind,
-          pushedAt: NOW - i.pushedDay * DAY,
-          ...(i.pulledHours !== undefined ? { lastPulledAt: NOW - i.pulledHours * 3_600_000 } : {}),
-          sizeBytes: i.size * 1000,
-          scan: i.counts ? completeScan(Object.fromEntries(SEVERITIES.map((s, k) => [s, i.counts![k]!]))) : NOT_SCANNED,
-          children,
-        });
-        images.push(image);
-        const byDigest = { accountId: repository.accountId, reference: `${repository.uri}@${image.digest}`, digest: image.digest };
-        if (i.used) uses.push(makeUse({ cluster: i.used, ...byDigest }));
-        if (i.stoppedHours !== undefined) uses.push(makeUse({ kind: 'stopped-task', cluster: 'a', task: `t${i.seed}`, at: NOW - i.stoppedHours * 3_600_000, ...byDigest }));
-        if (i.rememberedDays !== undefined) remembered.push(makeUse({ kind: 'pod', namespace: 'ns', pod: `p${i.seed}`, firstSeenAt: NOW - 30 * DAY, lastSeenAt: NOW - i.rememberedDays * DAY, ...byDigest }));
-      }
-    }
-    return makeSnapshot({ repositories, images, uses, remembered });
-  });
 
 const COLUMNS = imageColumns(makeSnapshot(), NOW).map((c) => c.name);
 
 const requestArb = fc
   .record({
-    filters: fc.record(
-      {
-        registry: fc.constant(ACCOUNT),
-        repository: fc.constantFrom('api', '*api', 'b', '{web,b}'),
-        tag: fc.constantFrom('v*', 'latest', 'dev-?'),
-        minSeverity: fc.constantFrom(...SEVERITIES),
-        scanState: fc.subarray([...SCAN_STATES], { minLength: 1 }),
-        kind: fc.subarray([...IMAGE_KINDS], { minLength: 1 }),
-        pushedBefore: fc.integer({ min: 0, max: 7 }).map((d) => NOW - d * DAY),
-        pushedAfter: fc.integer({ min: 0, max: 7 }).map((d) => NOW - d * DAY),
-        pulledBefore: fc.integer({ min: 0, max: 100 }).map((h) => NOW - h * 3_600_000),
-        pulledAfter: fc.integer({ min: 0, max: 100 }).map((h) => NOW - h * 3_600_000),
-        olderThanDays: fc.integer({ min: 0, max: 7 }),
-        notPulledForDays: fc.integer({ min: 0, max: 5 }),
-        notUsedForDays: fc.integer({ min: 0, max: 7 }),
-        inUse: fc.boolean(),
-        untagged: fc.boolean(),
-        cluster: fc.constantFrom('a', 'b'),
-      },
-      { requiredKeys: [] },
-    )
     // At most two filters, so that rows remain to sort.
-    .chain((all) => fc.subarray(Object.keys(all), { maxLength: 2 }).map((keys) => Object.fromEntries(keys.map((k) => [k, all[k as keyof typeof all]])))),
+    filters: filterInputArb(2),
     sort: fc.option(fc.record({ field: fc.constantFrom(...COLUMNS), order: fc.constantFrom('asc', 'desc') }), { nil: undefined }),
     limit: fc.integer({ min: 1, max: 12 }),
     offset: fc.integer({ min: 0, max: 12 }),
@@ -109,14 +29,12 @@ const requestArb = fc
   })
   .map((r) => request({ queryType: 'images', ...r }));
 
-/** The images query the plain way: a predicate per row, cells compared by tableFrame. */
+/** The images query the plain way: the reference filter per image, cells compared by tableFrame. */
 function naiveImages(snapshot: Snapshot, req: QueryRequest) {
   const index = imageIndex(snapshot);
-  const uses = effectiveUses(snapshot);
-  const keepRepository = repositoryPredicate(req.filters);
-  const keep = imagePredicate(req.filters, NOW, index, (image) => usesOf(uses, image), (image) => lastUse(snapshot, image)?.at, req.range);
+  const keep = referenceImageFilter(req.filters, NOW, snapshot, { scoped: true, ...(req.range ? { range: req.range } : {}) });
   const rows: number[] = [];
-  for (let i = 0; i < index.images.length; i++) if (keepRepository(snapshot.repositories[index.repoOf[i]!]!) && keep(i)) rows.push(i);
+  for (let i = 0; i < index.images.length; i++) if (keep(index.images[i]!)) rows.push(i);
   return tableFrame({ name: 'images', columns: imageColumns(snapshot, NOW), rows, request: req, snapshotVersion: snapshot.version });
 }
 
@@ -191,40 +109,6 @@ describe('precomputed indexes agree with the plain computation', () => {
       }),
       { numRuns: 300 },
     );
-  });
-
-  it('notUsedForDays: the mask, the reference predicate and the cleanup filter agree (remembered uses and index children included)', () => {
-    // Other filters that the cleanup copy applies itself (inUse and cluster come from the plan rows instead).
-    const arb = fc.record({
-      days: fc.integer({ min: 0, max: 8 }),
-      other: fc.constantFrom({}, { tag: 'v*' }, { kind: ['index', 'image'] }, { notPulledForDays: 2 }, { untagged: true }, { olderThanDays: 3 }),
-      sort: fc.option(fc.record({ field: fc.constantFrom('lastUsedAt', 'lastUsedBy', 'digest'), order: fc.constantFrom('asc', 'desc') }), { nil: undefined }),
-    });
-    let kept = 0;
-    let dropped = 0;
-    fc.assert(
-      fc.property(snapshotArb, arb, (snapshot, q) => {
-        const req = request({ queryType: 'images', filters: { notUsedForDays: q.days, ...q.other }, sort: q.sort, limit: 12 });
-        const fast = runQuery(snapshot, req, ctx).frame;
-        const naive = naiveImages(snapshot, req);
-        expect(fast.meta.totalRows).toBe(naive.meta.totalRows);
-        expect(fast.fields).toEqual(naive.fields);
-        const index = imageIndex(snapshot);
-        const uses = effectiveUses(snapshot);
-        const reference = imagePredicate(req.filters, NOW, index, (image) => usesOf(uses, image), (image) => lastUse(snapshot, image)?.at);
-        const plan = imageFilter(req.filters, NOW, snapshot);
-        index.images.forEach((image, row) => {
-          const want = reference(row);
-          expect(plan(image)).toBe(want);
-          if (want) kept++;
-          else dropped++;
-        });
-      }),
-      { numRuns: 300 },
-    );
-    // Both outcomes were exercised.
-    expect(kept).toBeGreaterThan(0);
-    expect(dropped).toBeGreaterThan(0);
   });
 
   it('finds every image of a digest through the lookup, across repositories', () => {

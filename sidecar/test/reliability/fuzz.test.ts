@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { PLAN_FILTERS } from '../../src/cleanup/plan/select.js';
+import { QUERY_FILTERS } from '@ecr-lens/contract';
 import type { RunningEmulator } from '../../src/demo/index.js';
 import { createApp } from '../../src/http/app.js';
 import { cleanupWiring } from '../../src/app/cleanup-wiring.js';
@@ -120,7 +120,7 @@ describe('fuzz, in-process (10,000 generated requests)', () => {
 
   it(`GET /api/v1/cleanup/plan: ${RUNS.plan} query strings`, { timeout: 120_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(queryString([...PLAN_FILTERS, 'format', 'limit', 'offset']), fc.boolean(), async (qs, csv) => {
+      fc.asyncProperty(queryString([...QUERY_FILTERS.cleanup, 'format', 'limit', 'offset']), fc.boolean(), async (qs, csv) => {
         await inProcess(`/api/v1/cleanup/plan${csv ? '.csv' : ''}?${qs}`);
       }),
       { numRuns: RUNS.plan },

@@ -3,7 +3,7 @@
  * the campaign benchmark (bench/hostile.ts), so that both send the same kinds of requests.
  */
 import fc from 'fast-check';
-import { PLAN_FILTERS } from '../../src/cleanup/plan/select.js';
+import { QUERY_FILTERS } from '@ecr-lens/contract';
 import { Filters, QUERY_TYPES } from '../../src/query/request.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, USE_KINDS } from '../../src/snapshot/model.js';
 
@@ -225,7 +225,7 @@ export const httpRequest: fc.Arbitrary<FuzzedRequest> = fc.oneof(
       path: '/api/v1/query',
       init: { method: 'POST', headers: type ? { 'content-type': type } : {}, body } as RequestInit,
     })),
-  queryString([...PLAN_FILTERS, 'format', 'limit']).map((qs) => ({
+  queryString([...QUERY_FILTERS.cleanup, 'format', 'limit']).map((qs) => ({
     path: `/api/v1/cleanup/plan?${qs}`,
     init: {} as RequestInit,
   })),

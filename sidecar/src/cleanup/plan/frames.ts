@@ -146,7 +146,7 @@ export function lifecycleBuilder(service: PlanSource): FrameBuilder {
         for (const a of r.actions) {
           if (inUse !== undefined && a.inUse !== inUse) continue;
           if (clusters && !a.clusters.some((c) => clusters.has(c))) continue;
-          if (keepImage(a.image)) rows.push({ ...a, repository: r.repository });
+          if (!keepImage || keepImage(a.image)) rows.push({ ...a, repository: r.repository });
         }
       }
       const notices: Notice[] = [];

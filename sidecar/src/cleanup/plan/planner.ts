@@ -233,7 +233,7 @@ function finish(
     positionsWhere(keep) {
       const cursor = new PlanCursor(store, 0);
       const out: number[] = [];
-      for (let i = 0; i < images.length; i++) if (keep(cursor.at(i))) out.push(i);
+      for (let i = 0; i < images.length; i++) if (keep(cursor.at(i), i)) out.push(i);
       return out;
     },
     hash,

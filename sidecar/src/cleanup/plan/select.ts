@@ -1,85 +1,41 @@
 /**
  * The query API's filters applied to a cleanup plan: repository filters scope the plan (and its
- * id); image filters and `decision` only choose the rows shown.
+ * id); image filters and `decision` only choose the rows shown. Image filters have one semantics,
+ * the images query's (query/image-matcher.ts); inUse and cluster read the plan's own in-use.
  */
-import { DAY_MS, globMatcher, hasImageFilters, hasSeverityAtLeast, IMAGE_FILTERS, repositoryPredicate } from '../../query/filters.js';
-import { queryError } from '../../query/errors.js';
+import { hasImageFilters, repositoryPredicate } from '../../query/filters.js';
+import { imageMatcher } from '../../query/image-matcher.js';
 import type { Filters } from '../../query/request.js';
-import { lastUse } from '../../snapshot/last-used.js';
 import type { Image, Repository, Snapshot } from '../../snapshot/model.js';
 import type { CleanupPlan, ImagePlan, RepositoryPlan } from './planner.js';
 import { scopePlan } from './planner.js';
-
-/** Filters a cleanup plan understands: the repository scope, the query API's image filters, and its own. */
-export const PLAN_FILTERS = [
-  'registry',
-  'region',
-  'repository',
-  ...IMAGE_FILTERS,
-  'decision',
-  'level',
-] as const satisfies readonly (keyof Filters)[];
 
 /** The repositories the filters scope to. */
 export const scopeOf = (filters: Pick<Filters, 'registry' | 'region' | 'repository'>): ((repository: Repository) => boolean) =>
   repositoryPredicate(filters);
 
 /**
- * The query API's image filters over one image, with its semantics: `…After` inclusive, `…Before`
- * exclusive; never-pulled images fail pulledBefore/After and notPulledForDays counts from the push.
- * notUsedForDays reads the last use from `snapshot` (the one the plan was made from).
+ * The image filters over the images of `snapshot` (the one the plan or preview was made from), as the
+ * images query applies them. inUse and cluster are left to the caller: a plan's in-use is its own.
  */
-export function imageFilter(filters: Filters, now: number, snapshot?: Snapshot): (image: Image) => boolean {
-  const f = filters;
-  const checks: ((i: Image) => boolean)[] = [];
-  if (f.tag) {
-    const tag = globMatcher(f.tag);
-    checks.push((i) => i.tags.some((t) => tag(t)));
-  }
-  if (f.digest) checks.push((i) => i.digest === f.digest);
-  if (f.minSeverity) {
-    const min = f.minSeverity;
-    checks.push((i) => hasSeverityAtLeast(i, min));
-  }
-  if (f.scanState) {
-    const states = new Set<string>(f.scanState);
-    checks.push((i) => states.has(i.scan.state));
-  }
-  if (f.kind) {
-    const kinds = new Set<string>(f.kind);
-    checks.push((i) => kinds.has(i.kind));
-  }
-  const { pushedBefore, pushedAfter, pulledBefore, pulledAfter, olderThanDays, notPulledForDays, untagged } = f;
-  if (pushedBefore !== undefined) checks.push((i) => i.pushedAt < pushedBefore);
-  if (pushedAfter !== undefined) checks.push((i) => i.pushedAt >= pushedAfter);
-  if (pulledBefore !== undefined) checks.push((i) => i.lastPulledAt !== undefined && i.lastPulledAt < pulledBefore);
-  if (pulledAfter !== undefined) checks.push((i) => i.lastPulledAt !== undefined && i.lastPulledAt >= pulledAfter);
-  if (olderThanDays !== undefined) checks.push((i) => i.pushedAt <= now - olderThanDays * DAY_MS);
-  if (notPulledForDays !== undefined) checks.push((i) => (i.lastPulledAt ?? i.pushedAt) <= now - notPulledForDays * DAY_MS);
-  if (untagged !== undefined) checks.push((i) => (i.tags.length === 0) === untagged);
-  if (f.notUsedForDays !== undefined) {
-    // Without the snapshot the last use is unknown: refuse rather than list images as unused.
-    if (!snapshot) throw queryError('filters.notUsedForDays', 'is not available here yet: the caller does not pass the snapshot');
-    const t = now - f.notUsedForDays * DAY_MS;
-    checks.push((i) => {
-      const last = lastUse(snapshot, i);
-      return !last || last.at <= t;
-    });
-  }
-  return (image) => checks.every((check) => check(image));
+export function imageFilter(filters: Filters, now: number, snapshot: Snapshot): ((image: Image, position?: number) => boolean) | undefined {
+  const { inUse: _inUse, cluster: _cluster, decision: _decision, level: _level, registry: _registry, region: _region, repository: _repository, ...images } = filters;
+  if (!hasImageFilters(images)) return undefined;
+  const matcher = imageMatcher(snapshot, images, now);
+  return (image, position) => matcher.has(image, position);
 }
 
 /** Row predicate over image plans: image filters, plus inUse, cluster and decision from the plan. */
-export function imagePlanPredicate(filters: Filters, now: number, snapshot?: Snapshot): (row: ImagePlan) => boolean {
+export function imagePlanPredicate(filters: Filters, now: number, snapshot: Snapshot): (row: ImagePlan, position?: number) => boolean {
   const { inUse, cluster, decision } = filters;
   const byImage = imageFilter(filters, now, snapshot);
   const decisions = decision ? new Set<string>(decision) : undefined;
   const clusters = cluster ? new Set(cluster) : undefined;
-  return (row) =>
+  return (row, position) =>
     (!decisions || decisions.has(row.decision)) &&
     (inUse === undefined || row.inUse === inUse) &&
     (!clusters || row.clusters.some((c) => clusters.has(c))) &&
-    byImage(row.image);
+    (!byImage || byImage(row.image, position));
 }
 
 export interface PlanSelection {
@@ -94,8 +50,8 @@ export interface PlanSelection {
   readonly repositoryById: ReadonlyMap<string, RepositoryPlan>;
 }
 
-/** `snapshot` (the plan's) is needed only by notUsedForDays. */
-export function selectPlan(plan: CleanupPlan, filters: Filters, now: number, snapshot?: Snapshot): PlanSelection {
+/** `snapshot` is the one the plan was made from: image filters read its columnar index. */
+export function selectPlan(plan: CleanupPlan, filters: Filters, now: number, snapshot: Snapshot): PlanSelection {
   const keepRepository = scopeOf(filters);
   const scoped = plan.repositories.every((r) => keepRepository(r.repository)) ? plan : scopePlan(plan, keepRepository);
   // Without row filters every image is selected, and none needs looking at.

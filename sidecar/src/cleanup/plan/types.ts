@@ -42,7 +42,7 @@ export interface RepositoryPlan {
   /** The image plan at a position of `images`. */
   imageAt(i: number): ImagePlan;
   /** Positions of the images `keep` accepts; the row it is given is reused, so it must not be kept. */
-  positionsWhere(keep: (row: ImagePlan) => boolean): number[];
+  positionsWhere(keep: (row: ImagePlan, position: number) => boolean): number[];
   readonly summary: PlanSummary;
   /** sha256 of this repository's inputs and decisions. */
   readonly hash: string;
