@@ -1,7 +1,7 @@
 import { repositoryCost } from '../cost/cost.js';
 import type { PriceTable } from '../cost/pricing.js';
 import { daysSince, repositoryPredicate } from '../query/filters.js';
-import { repositoryStats } from '../query/stats.js';
+import { repositoryStats } from '../query/columnar/stats.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 import { SEVERITIES } from '../snapshot/model.js';
 

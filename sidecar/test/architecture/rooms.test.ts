@@ -29,6 +29,10 @@ describe('rooms', () => {
       'cleanup/plan may not import http: data flows one way (docs/architecture.md).',
     ]);
     expect(await restricted('sidecar/src/query/types/probe.ts', "import '../../http/app.js';\n")).toEqual(['query may not import http: data flows one way (docs/architecture.md).']);
+    expect(await restricted('sidecar/src/query/columnar/probe.ts', "import '../types/images.js';\nimport '../engine.js';\nimport '../table.js';\n")).toEqual([
+      'query/columnar may not import query/types: data flows one way (docs/architecture.md).',
+      'query/columnar may not import query/engine: data flows one way (docs/architecture.md).',
+    ]);
   });
 
   it('resolves paths: a room importing its own file named like another room is fine, and so is a room below', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { runNow } from '../../src/cooperative.js';
-import { ascendingOrderSteps } from '../../src/query/image-select.js';
+import { ascendingOrderSteps } from '../../src/query/columnar/image-select.js';
 import { expectDeepEqual } from '../support/deep-equal.js';
 
 /** The order by a plain sort: value ascending, NaN last, ties by row. */

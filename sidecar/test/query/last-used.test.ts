@@ -3,7 +3,7 @@ import { CleanupConfig } from '../../src/cleanup/plan/config.js';
 import { createCleanupService } from '../../src/cleanup/service.js';
 import { imageFilter, selectPlan } from '../../src/cleanup/plan/select.js';
 import { runQuery } from '../../src/query/engine.js';
-import { imageIndex } from '../../src/query/image-index.js';
+import { imageIndex } from '../../src/query/columnar/image-index.js';
 import type { Filters } from '../../src/query/request.js';
 import type { Image } from '../../src/snapshot/model.js';
 import { ACCOUNT, DAY, fakeInventory, NOW, REGION } from '../support/builders.js';

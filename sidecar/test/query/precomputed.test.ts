@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/query/engine.js';
 import { repositoryPredicate } from '../../src/query/filters.js';
-import { imageIndex, rowsWithDigest } from '../../src/query/image-index.js';
+import { imageIndex, rowsWithDigest } from '../../src/query/columnar/image-index.js';
 import type { QueryRequest } from '../../src/query/request.js';
 import { selectPage, tableFrame } from '../../src/query/table.js';
 import { imageColumns } from '../../src/query/types/images.js';

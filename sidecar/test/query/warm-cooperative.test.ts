@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PriceTable } from '../../src/cost/pricing.js';
 import { repositorySizes, repositorySizesCooperatively } from '../../src/cost/sizes.js';
-import { imageIndex, imageIndexCooperatively } from '../../src/query/image-index.js';
-import { ascendingOrder, ascendingOrderCooperatively } from '../../src/query/image-select.js';
-import { repositoryStats, repositoryStatsCooperatively } from '../../src/query/stats.js';
+import { imageIndex, imageIndexCooperatively } from '../../src/query/columnar/image-index.js';
+import { ascendingOrder, ascendingOrderCooperatively } from '../../src/query/columnar/image-select.js';
+import { repositoryStats, repositoryStatsCooperatively } from '../../src/query/columnar/stats.js';
 import { costRows } from '../../src/query/types/cost.js';
 import { repositoryRows } from '../../src/query/types/repositories.js';
 import { unfilteredSeveritySums } from '../../src/query/types/severity.js';

@@ -1,10 +1,10 @@
 /**
  * The query API's filters applied to a cleanup plan: repository filters scope the plan (and its
  * id); image filters and `decision` only choose the rows shown. Image filters have one semantics,
- * the images query's (query/image-matcher.ts); inUse and cluster read the plan's own in-use.
+ * the images query's (query/columnar/image-matcher.ts); inUse and cluster read the plan's own in-use.
  */
 import { hasImageFilters, repositoryPredicate } from '../../query/filters.js';
-import { imageMatcher } from '../../query/image-matcher.js';
+import { imageMatcher } from '../../query/columnar/image-matcher.js';
 import type { Filters } from '../../query/request.js';
 import type { Image, Repository, Snapshot } from '../../snapshot/model.js';
 import type { CleanupPlan, ImagePlan, RepositoryPlan } from './planner.js';

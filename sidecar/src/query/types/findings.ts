@@ -4,7 +4,7 @@ import { SEVERITIES } from '../../snapshot/model.js';
 import type { FrameBuilder } from '../builder.js';
 import { queryError } from '../errors.js';
 import { repositoryPredicate } from '../filters.js';
-import { imageIndex, rowsWithDigest } from '../image-index.js';
+import { imageIndex, rowsWithDigest } from '../columnar/image-index.js';
 import type { QueryRequest } from '../request.js';
 import type { Column, Notice } from '../table.js';
 import { tableFrame } from '../table.js';

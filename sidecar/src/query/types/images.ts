@@ -5,15 +5,15 @@ import type { FrameBuilder } from '../builder.js';
 import { DESCRIBE } from '../descriptions.js';
 import { daysSince } from '../filters.js';
 import { ecsNotices } from '../notices.js';
-import { keptRepositories, repositoryNotices } from '../repository-table.js';
+import { keptRepositories, repositoryNotices } from '../columnar/repository-table.js';
 import type { QueryRequest } from '../request.js';
 import type { Column } from '../table.js';
 import { pagedFrame, resolveSort, selectPage } from '../table.js';
 import { describeLastUse, describeUses, effectiveUses, usesOf } from '../uses.js';
 import { lastUse } from '../../snapshot/last-used.js';
-import { imageIndex } from '../image-index.js';
-import type { ImageSelection, RowKey } from '../image-select.js';
-import { imageRowKeys, matchedRows, pageImageRows, selectImageRows } from '../image-select.js';
+import { imageIndex } from '../columnar/image-index.js';
+import type { ImageSelection, RowKey } from '../columnar/image-select.js';
+import { imageRowKeys, matchedRows, pageImageRows, selectImageRows } from '../columnar/image-select.js';
 
 /** Columns of an image row (a row number of the image index), given the snapshot and clock they read from. */
 export function imageColumns(snapshot: Snapshot, now: number): Column<number, FieldName<'images'>>[] {

@@ -1,20 +1,20 @@
-import type { Steps } from '../cooperative.js';
-import { derivedOf, slot } from '../snapshot/derived.js';
-import type { Snapshot } from '../snapshot/model.js';
-import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
-import { DAY_MS, globMatcher } from './filters.js';
+import type { Steps } from '../../cooperative.js';
+import { derivedOf, slot } from '../../snapshot/derived.js';
+import type { Snapshot } from '../../snapshot/model.js';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../snapshot/model.js';
+import { DAY_MS, globMatcher } from '../filters.js';
 import type { ImageIndex } from './image-index.js';
 import { imageIndex, rowsWithDigest } from './image-index.js';
 import { keptRepositories } from './repository-table.js';
-import type { Filters } from './request.js';
-import { effectiveUses, usesOf } from './uses.js';
+import type { Filters } from '../request.js';
+import { effectiveUses, usesOf } from '../uses.js';
 import { pageBy } from './row-order.js';
 
 /**
  * Image selection over the columnar index: filters become tight passes over typed arrays that clear
  * bits of a byte mask (no per-row closures, no million-element JS arrays), and pages are picked by
  * numeric sort keys. The one image-filter semantics: queries, cleanup and lifecycle all select through it
- * (query/image-matcher.ts), checked against the plain reference in test/query/filter-oracle.test.ts.
+ * (query/columnar/image-matcher.ts), checked against the plain reference in test/query/filter-oracle.test.ts.
  */
 export interface ImageSelection {
   readonly snapshot: Snapshot;

@@ -1,12 +1,12 @@
-import type { Snapshot } from '../snapshot/model.js';
-import type { Filters } from './request.js';
-import type { QueryRequest } from './request.js';
-import { repositoryPredicate } from './filters.js';
+import type { Snapshot } from '../../snapshot/model.js';
+import type { Filters } from '../request.js';
+import type { QueryRequest } from '../request.js';
+import { repositoryPredicate } from '../filters.js';
 import { pageBy } from './row-order.js';
-import { inventoryNotices } from './notices.js';
-import type { Cell, Column, Notice } from './table.js';
-import { compareCells, resolveSort } from './table.js';
-import { derivedOf, slot } from '../snapshot/derived.js';
+import { inventoryNotices } from '../notices.js';
+import type { Cell, Column, Notice } from '../table.js';
+import { compareCells, resolveSort } from '../table.js';
+import { derivedOf, slot } from '../../snapshot/derived.js';
 
 /**
  * Tables with one row per repository (repositories, cost, severity), where a row is the repository's

@@ -3,10 +3,10 @@
  * the images query's own columnar selection (one semantics for every path that filters images), read
  * by row. The caller leaves out the filters it answers itself (the plan's inUse, cluster and decision).
  */
-import type { Image, Snapshot } from '../snapshot/model.js';
+import type { Image, Snapshot } from '../../snapshot/model.js';
 import { rowsWithDigest } from './image-index.js';
 import { selectImageRows } from './image-select.js';
-import type { Filters } from './request.js';
+import type { Filters } from '../request.js';
 
 export interface ImageMatcher {
   /** How many of the snapshot's images match. */

@@ -1,6 +1,6 @@
-import type { Steps } from '../cooperative.js';
-import { derivedOf, slot } from '../snapshot/derived.js';
-import type { Image, Snapshot } from '../snapshot/model.js';
+import type { Steps } from '../../cooperative.js';
+import { derivedOf, slot } from '../../snapshot/derived.js';
+import type { Image, Snapshot } from '../../snapshot/model.js';
 
 /** Per-repository counts and times, computed once per snapshot. */
 export interface RepositoryStats {

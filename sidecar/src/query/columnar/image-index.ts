@@ -1,9 +1,9 @@
-import type { Steps } from '../cooperative.js';
-import { derivedOf, slot } from '../snapshot/derived.js';
-import type { Image, Snapshot } from '../snapshot/model.js';
-import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
-import { lastUses } from '../snapshot/last-used.js';
-import { effectiveUses } from './uses.js';
+import type { Steps } from '../../cooperative.js';
+import { derivedOf, slot } from '../../snapshot/derived.js';
+import type { Image, Snapshot } from '../../snapshot/model.js';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../snapshot/model.js';
+import { lastUses } from '../../snapshot/last-used.js';
+import { effectiveUses } from '../uses.js';
 
 /**
  * A columnar view of a snapshot's images, built once per snapshot, so filters and sorts over a million
