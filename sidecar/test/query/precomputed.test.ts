@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/query/engine.js';
-import { repositoryPredicate } from '../../src/query/filters.js';
+import { hasImageFilters, repositoryPredicate } from '../../src/query/filters.js';
 import { imageIndex, rowsWithDigest } from '../../src/query/columnar/image-index.js';
 import type { QueryRequest } from '../../src/query/request.js';
 import { selectPage, tableFrame } from '../../src/query/table.js';
@@ -60,7 +60,7 @@ describe('precomputed indexes agree with the plain computation', () => {
         const names = naive.fields.find((f) => f.name === 'repository')!.values;
         const accounts = naive.fields.find((f) => f.name === 'account')!.values;
         const critical = naive.fields.find((f) => f.name === 'critical')!.values;
-        const filtered = Object.values(images.filters).some((v) => v !== undefined && v !== images.filters.registry && v !== images.filters.repository);
+        const filtered = hasImageFilters(images.filters);
         const keep = repositoryPredicate(req.filters);
         const expected = snapshot.repositories
           .filter(keep)
