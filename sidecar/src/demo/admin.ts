@@ -11,7 +11,6 @@ import type { AdminReply } from './admin-reply.js';
 
 export const ADMIN_PREFIX = '/_emulator';
 
-
 const target = {
   accountId: z
     .string()
@@ -135,10 +134,22 @@ export function handleAdmin(
     b.accountId ?? store.defaultAccountId,
     b.region ?? store.defaultRegion,
   ];
-  const lambda = handleLambdaAdmin(store, route, body, now);
-  if (lambda) return lambda;
-  const ecs = handleEcsAdmin(store, route, body, now, where) ?? handleClock(controls, route, body, now);
-  if (ecs) return ecs;
+  return (
+    handleLambdaAdmin(store, route, body, now) ??
+    handleEcsAdmin(store, route, body, now, where) ??
+    handleClock(controls, route, body, now) ??
+    handleControlsAdmin(store, controls, route, body) ??
+    handleInventoryAdmin(store, route, body, now, where) ?? { status: 404, body: { error: `no admin route ${route}` } }
+  );
+}
+
+/** Health, the summary, and the fault controls with their call log. */
+function handleControlsAdmin(
+  store: EmulatorStore,
+  controls: Controls,
+  route: string,
+  body: unknown,
+): AdminReply | undefined {
   switch (route) {
     case 'GET /health':
       return { status: 200, body: { ok: true } };
@@ -163,6 +174,20 @@ export function handleAdmin(
     case 'POST /calls/reset':
       controls.resetCalls();
       return { status: 200, body: {} };
+    default:
+      return undefined;
+  }
+}
+
+/** Changes to what the registries hold: a repository deleted, an image pushed, a task stopped. */
+function handleInventoryAdmin(
+  store: EmulatorStore,
+  route: string,
+  body: unknown,
+  now: number,
+  where: (b: { accountId?: string; region?: string }) => [string, string],
+): AdminReply | undefined {
+  switch (route) {
     case 'POST /repositories/delete': {
       const b = parse(DeleteRepositoryBody, body);
       if (isReply(b)) return b;
@@ -185,6 +210,6 @@ export function handleAdmin(
         : { status: 404, body: { error: `task: no task ${b.task} in cluster ${b.cluster}` } };
     }
     default:
-      return { status: 404, body: { error: `no admin route ${route}` } };
+      return undefined;
   }
 }

@@ -92,135 +92,29 @@ const asAwsError = (error: unknown): AwsError =>
     ? error
     : new AwsError('ServerException', `Emulator error: ${(error as Error).message}`, 500);
 
+/** What every request handler needs: the state, the fault controls, the clock and the delay. */
+interface Emulator {
+  readonly store: EmulatorStore;
+  readonly controls: Controls;
+  readonly now: () => number;
+  readonly delay: (ms: number) => Promise<unknown>;
+}
+
 /** Starts the emulator; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const controls = new Controls(options.controls);
   const store = new EmulatorStore(options.fixture, controls);
   const clock = options.now ?? Date.now;
   // Everything the emulator stamps or compares uses this clock; tests move it with POST /_emulator/clock/advance.
-  const now = (): number => clock() + controls.clockOffsetMs();
-  const delay = options.delay ?? sleep;
-
-  async function handleAws(req: IncomingMessage, res: ServerResponse, text: string, requestId: string): Promise<void> {
-    const caller = parseAuthorization(req.headers.authorization);
-    const region = caller.region ?? store.defaultRegion;
-    const accountId = store.accountFor(caller.accessKeyId);
-    const target = req.headers['x-amz-target'];
-    if (typeof target !== 'string') {
-      // awsQuery (STS): form-encoded Action=...
-      const params = new URLSearchParams(text);
-      const action = params.get('Action') ?? '';
-      const operation = `sts:${action}`;
-      try {
-        const latency = controls.admit(operation, accountId, region);
-        if (latency > 0) await delay(latency);
-        const xml = handleSts(store, action, params, { accessKeyId: caller.accessKeyId, requestId, now: now() });
-        send(res, 200, 'text/xml', xml, { 'x-amzn-requestid': requestId });
-      } catch (error) {
-        const e = asAwsError(error);
-        controls.recordError(operation, e);
-        send(res, e.status, 'text/xml', stsErrorXml(e, requestId), { 'x-amzn-requestid': requestId });
-      }
-      return;
-    }
-    const dot = target.indexOf('.');
-    const prefix = target.slice(0, dot);
-    const name = target.slice(dot + 1);
-    const service = prefix === ECR_TARGET_PREFIX ? 'ecr' : prefix === ECS_TARGET_PREFIX ? 'ecs' : undefined;
-    const handler = service === 'ecr' ? ECR_OPERATIONS[name] : service === 'ecs' ? ECS_OPERATIONS[name] : undefined;
-    const operation = `${service ?? 'unknown'}:${name}`;
-    let injected = false;
-    try {
-      let latency: number;
-      try {
-        latency = controls.admit(operation, accountId, region);
-      } catch (error) {
-        injected = true;
-        throw error;
-      }
-      if (latency > 0) await delay(latency);
-      if (!handler || dot < 0) throw new AwsError('UnknownOperationException', `Unknown operation ${target}`);
-      let body: unknown;
-      try {
-        body = text.length === 0 ? {} : JSON.parse(text);
-      } catch {
-        throw new AwsError('SerializationException', 'Request body is not valid JSON');
-      }
-      const ctx: CallContext = {
-        accountId,
-        region,
-        now,
-        onPage: (page) => {
-          try {
-            controls.checkPage(operation, page);
-          } catch (error) {
-            injected = true;
-            throw error;
-          }
-        },
-      };
-      const result = handler(store, body, ctx);
-      send(res, 200, JSON_TYPE, JSON.stringify(result), { 'x-amzn-requestid': requestId });
-    } catch (error) {
-      const e = asAwsError(error);
-      if (!injected) controls.recordError(operation, e);
-      sendJsonError(res, requestId, e);
-    }
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = randomUUID();
-    let text: string;
-    try {
-      text = await readBody(req);
-    } catch (error) {
-      sendJsonError(res, requestId, asAwsError(error));
-      return;
-    }
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-      let body: unknown = {};
-      try {
-        body = text.length === 0 ? {} : JSON.parse(text);
-      } catch {
-        send(res, 400, 'application/json', JSON.stringify({ error: 'body: not valid JSON' }));
-        return;
-      }
-      const reply = handleAdmin(store, controls, req.method ?? 'GET', path, body, now());
-      send(res, reply.status, 'application/json', JSON.stringify(reply.body));
-      return;
-    }
-    if (isLambdaPath(path)) {
-      const caller = parseAuthorization(req.headers.authorization);
-      const reply = await handleLambda(store, controls, {
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        accountId: store.accountFor(caller.accessKeyId),
-        region: caller.region ?? store.defaultRegion,
-        requestId,
-        now,
-      });
-      send(res, reply.status, 'application/json', reply.body, reply.headers);
-      return;
-    }
-    if (req.method !== 'POST' || path !== '/') {
-      send(
-        res,
-        404,
-        'application/json',
-        JSON.stringify({ __type: 'UnknownOperationException', message: `No route ${req.method} ${path}` }),
-        {
-          'x-amzn-requestid': requestId,
-          'x-amzn-errortype': 'UnknownOperationException',
-        },
-      );
-      return;
-    }
-    await handleAws(req, res, text, requestId);
-  }
+  const emulator: Emulator = {
+    store,
+    controls,
+    now: () => clock() + controls.clockOffsetMs(),
+    delay: options.delay ?? sleep,
+  };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(emulator, req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJsonError(res, 'none', asAwsError(error));
       else res.destroy();
     });
@@ -247,4 +141,138 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         server.closeAllConnections();
       }),
   };
+}
+
+/** Routes a request: the admin API, Lambda's REST API, or the AWS JSON and query protocols at `/`. */
+async function handle(emulator: Emulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { store, controls, now } = emulator;
+  const requestId = randomUUID();
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch (error) {
+    sendJsonError(res, requestId, asAwsError(error));
+    return;
+  }
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
+    let body: unknown = {};
+    try {
+      body = text.length === 0 ? {} : JSON.parse(text);
+    } catch {
+      send(res, 400, 'application/json', JSON.stringify({ error: 'body: not valid JSON' }));
+      return;
+    }
+    const reply = handleAdmin(store, controls, req.method ?? 'GET', path, body, now());
+    send(res, reply.status, 'application/json', JSON.stringify(reply.body));
+    return;
+  }
+  if (isLambdaPath(path)) {
+    const caller = parseAuthorization(req.headers.authorization);
+    const reply = await handleLambda(store, controls, {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      accountId: store.accountFor(caller.accessKeyId),
+      region: caller.region ?? store.defaultRegion,
+      requestId,
+      now,
+    });
+    send(res, reply.status, 'application/json', reply.body, reply.headers);
+    return;
+  }
+  if (req.method !== 'POST' || path !== '/') {
+    const message = `No route ${req.method} ${path}`;
+    sendJsonError(res, requestId, new AwsError('UnknownOperationException', message, 404));
+    return;
+  }
+  const caller = parseAuthorization(req.headers.authorization);
+  const call = {
+    accountId: store.accountFor(caller.accessKeyId),
+    region: caller.region ?? store.defaultRegion,
+    accessKeyId: caller.accessKeyId,
+    requestId,
+  };
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') await handleJson(emulator, res, target, text, call);
+  else await handleQuery(emulator, res, text, call);
+}
+
+/** Who calls, where, and the request's id. */
+interface Call {
+  readonly accountId: string;
+  readonly region: string;
+  readonly accessKeyId: string | undefined;
+  readonly requestId: string;
+}
+
+/** The awsQuery protocol (STS): form-encoded `Action=...`, XML answers. */
+async function handleQuery(emulator: Emulator, res: ServerResponse, text: string, call: Call): Promise<void> {
+  const { store, controls, now, delay } = emulator;
+  const params = new URLSearchParams(text);
+  const action = params.get('Action') ?? '';
+  const operation = `sts:${action}`;
+  try {
+    const latency = controls.admit(operation, call.accountId, call.region);
+    if (latency > 0) await delay(latency);
+    const xml = handleSts(store, action, params, {
+      accessKeyId: call.accessKeyId,
+      requestId: call.requestId,
+      now: now(),
+    });
+    send(res, 200, 'text/xml', xml, { 'x-amzn-requestid': call.requestId });
+  } catch (error) {
+    const e = asAwsError(error);
+    controls.recordError(operation, e);
+    send(res, e.status, 'text/xml', stsErrorXml(e, call.requestId), { 'x-amzn-requestid': call.requestId });
+  }
+}
+
+/** The AWS JSON 1.1 protocol (ECR, ECS): `X-Amz-Target: Service.Operation`, JSON in and out. */
+async function handleJson(
+  emulator: Emulator,
+  res: ServerResponse,
+  target: string,
+  text: string,
+  call: Call,
+): Promise<void> {
+  const { store, controls, now, delay } = emulator;
+  const dot = target.indexOf('.');
+  const prefix = target.slice(0, dot);
+  const name = target.slice(dot + 1);
+  const service = prefix === ECR_TARGET_PREFIX ? 'ecr' : prefix === ECS_TARGET_PREFIX ? 'ecs' : undefined;
+  const handler = service === 'ecr' ? ECR_OPERATIONS[name] : service === 'ecs' ? ECS_OPERATIONS[name] : undefined;
+  const operation = `${service ?? 'unknown'}:${name}`;
+  // Injected faults are counted where they are injected, not again as errors.
+  let injected = false;
+  const injecting = <T>(act: () => T): T => {
+    try {
+      return act();
+    } catch (error) {
+      injected = true;
+      throw error;
+    }
+  };
+  try {
+    const latency = injecting(() => controls.admit(operation, call.accountId, call.region));
+    if (latency > 0) await delay(latency);
+    if (!handler || dot < 0) throw new AwsError('UnknownOperationException', `Unknown operation ${target}`);
+    let body: unknown;
+    try {
+      body = text.length === 0 ? {} : JSON.parse(text);
+    } catch {
+      throw new AwsError('SerializationException', 'Request body is not valid JSON');
+    }
+    const ctx: CallContext = {
+      accountId: call.accountId,
+      region: call.region,
+      now,
+      onPage: (page) => injecting(() => controls.checkPage(operation, page)),
+    };
+    const result = handler(store, body, ctx);
+    send(res, 200, JSON_TYPE, JSON.stringify(result), { 'x-amzn-requestid': call.requestId });
+  } catch (error) {
+    const e = asAwsError(error);
+    if (!injected) controls.recordError(operation, e);
+    sendJsonError(res, call.requestId, e);
+  }
 }
