@@ -1,10 +1,10 @@
-import type { Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import { runCooperatively, runNow } from '../cooperative.js';
 import type { Steps } from '../cooperative.js';
 import { repositoryCost } from '../cost/cost.js';
 import type { ReclaimableProvider } from '../cost/cost.js';
 import type { PriceTable } from '../cost/pricing.js';
-import type { Snapshot } from '../snapshot/model.js';
+import type { Repository, Snapshot } from '../snapshot/model.js';
 import { SEVERITIES } from '../snapshot/model.js';
 import type { MetricsConfig } from './config.js';
 import { FAMILIES as F } from './families.js';
@@ -43,92 +43,20 @@ export function buildSnapshotRegistryCooperatively(input: SnapshotMetricsInput, 
 }
 
 function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionFormat): Steps<Registry> {
-  const { snapshot, config, prices, reclaimable } = input;
+  const { snapshot, config } = input;
   const registry = newRegistry(format);
   const gauge = (spec: (typeof F)[keyof typeof F]) => gaugeFor(registry, spec, format);
+  const families = repositoryFamilies(gauge, config.METRICS_COMPAT_GO, input.reclaimable !== undefined);
 
-  // Go exporter set.
-  const compat = config.METRICS_COMPAT_GO;
-  const repositoriesTotal = compat ? gauge(F.ecrRepositoriesTotal) : undefined;
-  const imagesTotal = compat ? gauge(F.ecrImagesTotal) : undefined;
-  const sizeMax = gauge(F.ecrImageSizeMax);
-  const sizeMin = gauge(F.ecrImageSizeMin);
-  const sizeAvg = gauge(F.ecrImageSizeAvg);
-  const latestPush = gauge(F.ecrLatestPush);
-  const latestPull = gauge(F.ecrLatestPull);
-  // Python exporter set, per repository.
-  const repositoryCount = gauge(F.awsRepositoryCount);
-  const repositoryInfo = gauge(F.awsRepositoryInfo);
-  // Ours, per repository.
-  const images = gauge(F.repoImages);
-  const size = gauge(F.repoSize);
-  const dedupSize = gauge(F.repoDedupSize);
-  const withoutLayers = gauge(F.repoWithoutLayers);
-  const cost = gauge(F.repoCost);
-  const findings = gauge(F.repoFindings);
-  const scanState = gauge(F.repoScanState);
-  const unscanned = gauge(F.repoUnscanned);
-  const criticalInUse = gauge(F.repoCriticalInUse);
-  const lastUsed = gauge(F.repoLastUsed);
-  const reclaimBytes = reclaimable ? gauge(F.repoReclaimableBytes) : undefined;
-  const reclaimImages = reclaimable ? gauge(F.repoReclaimableImages) : undefined;
-  const quotaRatio = gauge(F.repoQuotaRatio);
-  const quota = gauge(F.imagesQuota);
-  const threshold = gauge(F.repoStorageThreshold);
-  const incomplete = gauge(F.repoIncomplete);
-
-  repositoriesTotal?.set(snapshot.repositories.length);
-  quota.set(config.METRICS_IMAGES_PER_REPOSITORY_QUOTA);
+  families.repositoriesTotal?.set(snapshot.repositories.length);
+  families.quota.set(config.METRICS_IMAGES_PER_REPOSITORY_QUOTA);
   const perRegistry = new Map<string, number>();
   for (const repository of snapshot.repositories) {
-    const stats = repositoryStats(snapshot, repository);
-    const go = { repository_name: repository.name, repository_uri: repository.uri };
-    const repo = { registry_id: repository.accountId, region: repository.region, repository_name: repository.name };
     perRegistry.set(repository.accountId, (perRegistry.get(repository.accountId) ?? 0) + 1);
-    repositoryInfo.set(
-      {
-        name: repository.name,
-        registry_id: repository.accountId,
-        repository_uri: repository.uri,
-        tag_mutability: repository.tagMutability,
-        scan_on_push: String(repository.scanOnPush),
-        encryption_type: repository.encryptionType,
-      },
-      1,
-    );
-    if (stats.storageThresholdBytes !== undefined) threshold.set(repo, stats.storageThresholdBytes);
-    if (stats.incompleteEntries > 0) incomplete.set(repo, stats.incompleteEntries);
-    // A repository whose images could not be read gets no image series rather than zeros.
-    if (!stats.imagesKnown) continue;
-
-    imagesTotal?.set(go, stats.imageCount);
-    if (stats.sizeMaxBytes !== undefined) sizeMax.set(go, stats.sizeMaxBytes);
-    if (stats.sizeMinBytes !== undefined) sizeMin.set(go, stats.sizeMinBytes);
-    if (stats.sizeAvgBytes !== undefined) sizeAvg.set(go, stats.sizeAvgBytes);
-    if (stats.latestPushAt !== undefined) latestPush.set(go, Math.floor(seconds(stats.latestPushAt)));
-    if (stats.latestPullAt !== undefined) latestPull.set(go, Math.floor(seconds(stats.latestPullAt)));
-
-    for (const { kind, tagged, count } of stats.byKind) images.set({ ...repo, kind, tagged: String(tagged) }, count);
-    const repoCost = repositoryCost(snapshot, repository.id, prices);
-    size.set(repo, repoCost.summedSizeBytes);
-    dedupSize.set(repo, repoCost.deduplicatedSizeBytes);
-    if (repoCost.imagesWithoutLayers > 0) withoutLayers.set(repo, repoCost.imagesWithoutLayers);
-    cost.set(repo, repoCost.monthlyCostUsd);
-    for (const severity of SEVERITIES) findings.set({ ...repo, severity }, stats.findings[severity]);
-    for (const [state, count] of Object.entries(stats.byScanState))
-      if (count > 0) scanState.set({ ...repo, scan_state: state }, count);
-    unscanned.set(repo, stats.unscannedImages);
-    criticalInUse.set(repo, stats.criticalImagesInUse);
-    if (stats.lastUsedAt !== undefined) lastUsed.set(repo, seconds(stats.lastUsedAt));
-    quotaRatio.set(repo, stats.imageCount / config.METRICS_IMAGES_PER_REPOSITORY_QUOTA);
-    const freed = reclaimable?.(repository.id);
-    if (freed) {
-      reclaimBytes?.set(repo, freed.bytes);
-      reclaimImages?.set(repo, freed.images);
-    }
+    setRepositorySeries(families, input, repository);
     yield;
   }
-  for (const [registryId, count] of perRegistry) repositoryCount.set({ registry_id: registryId }, count);
+  for (const [registryId, count] of perRegistry) families.repositoryCount.set({ registry_id: registryId }, count);
 
   const state = imageSeriesState(snapshot, config);
   gauge(F.imageSeriesEnabled).set(state.enabled ? 1 : 0);
@@ -136,6 +64,90 @@ function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionF
   gauge(F.imageSeriesCap).set(config.METRICS_IMAGE_SERIES_CAP);
   if (state.enabled) yield* addImageFamilies(registry, snapshot, format);
   return registry;
+}
+
+/** The families with a series per repository, registered in the order they are exposed. */
+function repositoryFamilies(gauge: (spec: (typeof F)[keyof typeof F]) => Gauge, compatGo: boolean, reclaimable: boolean) {
+  return {
+    // Go exporter set.
+    repositoriesTotal: compatGo ? gauge(F.ecrRepositoriesTotal) : undefined,
+    imagesTotal: compatGo ? gauge(F.ecrImagesTotal) : undefined,
+    sizeMax: gauge(F.ecrImageSizeMax),
+    sizeMin: gauge(F.ecrImageSizeMin),
+    sizeAvg: gauge(F.ecrImageSizeAvg),
+    latestPush: gauge(F.ecrLatestPush),
+    latestPull: gauge(F.ecrLatestPull),
+    // Python exporter set, per repository.
+    repositoryCount: gauge(F.awsRepositoryCount),
+    repositoryInfo: gauge(F.awsRepositoryInfo),
+    // Ours, per repository.
+    images: gauge(F.repoImages),
+    size: gauge(F.repoSize),
+    dedupSize: gauge(F.repoDedupSize),
+    withoutLayers: gauge(F.repoWithoutLayers),
+    cost: gauge(F.repoCost),
+    findings: gauge(F.repoFindings),
+    scanState: gauge(F.repoScanState),
+    unscanned: gauge(F.repoUnscanned),
+    criticalInUse: gauge(F.repoCriticalInUse),
+    lastUsed: gauge(F.repoLastUsed),
+    reclaimBytes: reclaimable ? gauge(F.repoReclaimableBytes) : undefined,
+    reclaimImages: reclaimable ? gauge(F.repoReclaimableImages) : undefined,
+    quotaRatio: gauge(F.repoQuotaRatio),
+    quota: gauge(F.imagesQuota),
+    threshold: gauge(F.repoStorageThreshold),
+    incomplete: gauge(F.repoIncomplete),
+  };
+}
+type RepositoryFamilies = ReturnType<typeof repositoryFamilies>;
+
+/** One repository's series in every family. */
+function setRepositorySeries(f: RepositoryFamilies, input: SnapshotMetricsInput, repository: Repository): void {
+  const { snapshot, config, prices, reclaimable } = input;
+  const stats = repositoryStats(snapshot, repository);
+  const go = { repository_name: repository.name, repository_uri: repository.uri };
+  const repo = { registry_id: repository.accountId, region: repository.region, repository_name: repository.name };
+  f.repositoryInfo.set(
+    {
+      name: repository.name,
+      registry_id: repository.accountId,
+      repository_uri: repository.uri,
+      tag_mutability: repository.tagMutability,
+      scan_on_push: String(repository.scanOnPush),
+      encryption_type: repository.encryptionType,
+    },
+    1,
+  );
+  if (stats.storageThresholdBytes !== undefined) f.threshold.set(repo, stats.storageThresholdBytes);
+  if (stats.incompleteEntries > 0) f.incomplete.set(repo, stats.incompleteEntries);
+  // A repository whose images could not be read gets no image series rather than zeros.
+  if (!stats.imagesKnown) return;
+
+  f.imagesTotal?.set(go, stats.imageCount);
+  if (stats.sizeMaxBytes !== undefined) f.sizeMax.set(go, stats.sizeMaxBytes);
+  if (stats.sizeMinBytes !== undefined) f.sizeMin.set(go, stats.sizeMinBytes);
+  if (stats.sizeAvgBytes !== undefined) f.sizeAvg.set(go, stats.sizeAvgBytes);
+  if (stats.latestPushAt !== undefined) f.latestPush.set(go, Math.floor(seconds(stats.latestPushAt)));
+  if (stats.latestPullAt !== undefined) f.latestPull.set(go, Math.floor(seconds(stats.latestPullAt)));
+
+  for (const { kind, tagged, count } of stats.byKind) f.images.set({ ...repo, kind, tagged: String(tagged) }, count);
+  const repoCost = repositoryCost(snapshot, repository.id, prices);
+  f.size.set(repo, repoCost.summedSizeBytes);
+  f.dedupSize.set(repo, repoCost.deduplicatedSizeBytes);
+  if (repoCost.imagesWithoutLayers > 0) f.withoutLayers.set(repo, repoCost.imagesWithoutLayers);
+  f.cost.set(repo, repoCost.monthlyCostUsd);
+  for (const severity of SEVERITIES) f.findings.set({ ...repo, severity }, stats.findings[severity]);
+  for (const [state, count] of Object.entries(stats.byScanState))
+    if (count > 0) f.scanState.set({ ...repo, scan_state: state }, count);
+  f.unscanned.set(repo, stats.unscannedImages);
+  f.criticalInUse.set(repo, stats.criticalImagesInUse);
+  if (stats.lastUsedAt !== undefined) f.lastUsed.set(repo, seconds(stats.lastUsedAt));
+  f.quotaRatio.set(repo, stats.imageCount / config.METRICS_IMAGES_PER_REPOSITORY_QUOTA);
+  const freed = reclaimable?.(repository.id);
+  if (freed) {
+    f.reclaimBytes?.set(repo, freed.bytes);
+    f.reclaimImages?.set(repo, freed.images);
+  }
 }
 
 function* addImageFamilies(registry: Registry, snapshot: Snapshot, format: ExpositionFormat): Steps<void> {
