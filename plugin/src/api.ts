@@ -8,6 +8,12 @@ import type { z } from 'zod';
 export type SidecarErrorBody = Partial<ErrorBody>;
 const ErrorBodyShape = ErrorBody.partial();
 
+/**
+ * Grafana's data source proxy answers an upstream 401 with a 400 and this text (pkg/api/pluginproxy/ds_proxy.go),
+ * and BackendSrv makes a text body `{ message }`.
+ */
+export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
+
 /** The name of the plugin.json route that forwards to the sidecar and adds its token. */
 export const SIDECAR_ROUTE = 'sidecar';
 
@@ -33,14 +39,17 @@ export class SidecarError extends Error {
     );
   }
 
+  /** The sidecar rejected the token: 401 directly, or the 400 Grafana's data source proxy answers in its place. */
   get unauthorized(): boolean {
-    return this.status === 401;
+    return this.status === 401 || (this.status === 400 && this.body?.message === GRAFANA_AUTH_FAILED);
   }
 }
 
 function errorBodyOf(v: unknown): SidecarErrorBody | undefined {
   const parsed = ErrorBodyShape.safeParse(v);
-  return parsed.success && (parsed.data.message !== undefined || parsed.data.error !== undefined) ? parsed.data : undefined;
+  return parsed.success && (parsed.data.message !== undefined || parsed.data.error !== undefined)
+    ? parsed.data
+    : undefined;
 }
 
 /** The sidecar's message, plus the fields it names, in one line. */
@@ -55,16 +64,19 @@ export function sidecarMessage(body: SidecarErrorBody | undefined, fallback: str
   return issues.length > 0 ? `${main} (${issues.join('; ')})` : main;
 }
 
+const TOKEN_REJECTED =
+  "The sidecar rejected the API token: set the data source's API token to the sidecar's SIDECAR_API_TOKEN.";
+
 function toSidecarError(err: unknown): SidecarError {
   if (err instanceof SidecarError) {
     return err;
   }
   if (isFetchError(err)) {
     const body = errorBodyOf(err.data);
-    const fallback =
-      err.status === 401
-        ? 'The sidecar rejected the API token'
-        : `Request to the sidecar failed${err.status ? ` with HTTP ${err.status}` : ''}${err.statusText ? ` (${err.statusText})` : ''}`;
+    if (err.status === 401 || (err.status === 400 && body?.message === GRAFANA_AUTH_FAILED)) {
+      return new SidecarError(TOKEN_REJECTED, err.status, body);
+    }
+    const fallback = `Request to the sidecar failed${err.status ? ` with HTTP ${err.status}` : ''}${err.statusText ? ` (${err.statusText})` : ''}`;
     return new SidecarError(sidecarMessage(body, fallback), err.status, body);
   }
   return new SidecarError(err instanceof Error ? err.message : String(err), undefined, undefined);
@@ -79,13 +91,25 @@ export class SidecarClient {
   }
 
   /** GETs `path` and checks the answer against the contract's `schema`. */
-  async get<S extends z.ZodType>(path: string, schema: S, params?: Record<string, string | number | undefined>): Promise<z.output<S>> {
-    return this.checked(path, schema, await this.send({ method: 'GET', url: `${this.baseUrl}${path}`, params: dropUndefined(params) }));
+  async get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    params?: Record<string, string | number | undefined>
+  ): Promise<z.output<S>> {
+    return this.checked(
+      path,
+      schema,
+      await this.send({ method: 'GET', url: `${this.baseUrl}${path}`, params: dropUndefined(params) })
+    );
   }
 
   /** POSTs `data` to `path` and checks the answer against the contract's `schema`. */
   async post<S extends z.ZodType>(path: string, data: unknown, schema: S, requestId?: string): Promise<z.output<S>> {
-    return this.checked(path, schema, await this.send({ method: 'POST', url: `${this.baseUrl}${path}`, data, requestId }));
+    return this.checked(
+      path,
+      schema,
+      await this.send({ method: 'POST', url: `${this.baseUrl}${path}`, data, requestId })
+    );
   }
 
   // The sidecar's answer is external input: a sidecar of another version, or a proxy answering for it, must

@@ -140,7 +140,9 @@ describe('DataSource.query', () => {
     expect(data).toEqual([]);
     expect(errors?.[0]).toMatchObject({
       refId: 'A',
-      message: expect.stringContaining("The sidecar's answer to /api/v1/query is not what this plugin expects (frame.fields:"),
+      message: expect.stringContaining(
+        "The sidecar's answer to /api/v1/query is not what this plugin expects (frame.fields:"
+      ),
     });
   });
 
@@ -346,6 +348,29 @@ describe('testDatasource', () => {
     const result = await newDataSource().testDatasource();
     expect(result.status).toBe('error');
     expect(result.message).toMatch(/^The sidecar rejected the API token\./);
+  });
+
+  it("says the token was rejected when Grafana's proxy turns the 401 into its 400", async () => {
+    // What BackendSrv gives for ds_proxy's plain-text 400 body.
+    const grafana400 = {
+      status: 400,
+      data: {
+        message: 'Authentication to data source failed',
+        error: 'Bad Request',
+        response: 'Authentication to data source failed',
+      },
+    };
+    fakeBackend(() => grafana400);
+    const health = await newDataSource().testDatasource();
+    expect(health.message).toMatch(/^The sidecar rejected the API token\./);
+    const panel = await newDataSource().query(queryRequest([{ refId: 'A', queryType: 'repositories' }]));
+    expect(panel.errors?.[0]?.message).toBe(
+      "The sidecar rejected the API token: set the data source's API token to the sidecar's SIDECAR_API_TOKEN."
+    );
+    // Any other 400 is the sidecar's own answer about the request.
+    fakeBackend(() => ({ status: 400, data: { error: 'bad_request', message: 'filters.tag: too long' } }));
+    const other = await newDataSource().testDatasource();
+    expect(other.message).toBe('The sidecar answered with an error: filters.tag: too long');
   });
 
   it('says the sidecar cannot be reached when the proxy gets no answer', async () => {

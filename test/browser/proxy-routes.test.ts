@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoSidecar, type DemoSidecar } from '../../sidecar/src/app/demo-sidecar.js';
 import { DIST_DIR, ensurePluginBuilt } from '../support/browser-build.js';
-import { startGrafanaProxy, type GrafanaProxy, type PluginRoute } from '../support/grafana-proxy.js';
+import { GRAFANA_DS_AUTH_FAILED, startGrafanaProxy, type GrafanaProxy, type PluginRoute } from '../support/grafana-proxy.js';
 
 const UID = 'ecr-lens';
 const API = 'proxy-routes-api-token';
@@ -58,6 +58,20 @@ async function auditedRuns(): Promise<{ event: string; who: Record<string, unkno
 }
 
 describe('plugin routes through the Grafana proxy', () => {
+  it("answers the sidecar's 401 as Grafana's ds_proxy does: a 400 with a plain-text body", async () => {
+    proxy.setSecureJsonData({ apiToken: 'not-the-token', adminToken: ADMIN });
+    try {
+      const res = await viaProxy('sidecar/api/v1/status');
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(await res.text()).toBe(GRAFANA_DS_AUTH_FAILED);
+      expect(proxy.requests.at(-1)?.status).toBe(401);
+    } finally {
+      proxy.setSecureJsonData({ apiToken: API, adminToken: ADMIN });
+    }
+    expect((await viaProxy('sidecar/api/v1/status')).status).toBe(200);
+  });
+
   it('lets viewers and editors read but not execute or refresh', async () => {
     const id = await planId();
     for (const role of ['Viewer', 'Editor'] as const) {

@@ -15,6 +15,8 @@ import { extname, join, normalize } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 
+/** The body of Grafana's data source proxy when the upstream answered 401 (it answers 400). */
+export const GRAFANA_DS_AUTH_FAILED = 'Authentication to data source failed';
 export interface PluginRoute {
   path: string;
   url?: string;
@@ -119,7 +121,9 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     const rest = url.pathname.slice(prefix.length);
     // Grafana takes the first route whose method matches and whose path prefixes the request path (a plain
     // string prefix), then enforces its role.
-    const route = options.routes.find((r) => (!r.method || r.method === '*' || r.method === c.req.method) && rest.startsWith(r.path));
+    const route = options.routes.find(
+      (r) => (!r.method || r.method === '*' || r.method === c.req.method) && rest.startsWith(r.path),
+    );
     if (route?.reqRole && ROLE_RANK[user.role] < ROLE_RANK[route.reqRole]) {
       return c.json({ message: 'plugin proxy route access denied' }, 403);
     }
@@ -154,6 +158,15 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     try {
       const upstream = await fetch(target, { method: c.req.method, headers, body });
       record.status = upstream.status;
+      if (upstream.status === 401) {
+        // Grafana's ds_proxy (pkg/api/pluginproxy) turns an upstream 401 into a 400 with a plain-text body, so
+        // that a data source's rejection does not log the Grafana user out. Its body is dropped.
+        await upstream.arrayBuffer();
+        return new Response(GRAFANA_DS_AUTH_FAILED, {
+          status: 400,
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+        });
+      }
       const out = new Headers();
       const type = upstream.headers.get('content-type');
       if (type) {

@@ -29,7 +29,9 @@ export function fetchBackendSrv(): BackendSrv {
             // not JSON: keep the text, as Grafana does
           }
           if (!res.ok) {
-            subscriber.error({ status: res.status, statusText: res.statusText, data, config: options });
+            subscriber.error(
+              processRequestError({ status: res.status, statusText: res.statusText, data, config: options }),
+            );
             return;
           }
           subscriber.next({
@@ -46,9 +48,39 @@ export function fetchBackendSrv(): BackendSrv {
           subscriber.complete();
         })
         .catch((err: unknown) =>
-          subscriber.error({ status: 0, statusText: String(err), data: { message: String(err) }, config: options }),
+          subscriber.error(
+            processRequestError({
+              status: 0,
+              statusText: String(err),
+              data: { message: String(err) },
+              config: options,
+            }),
+          ),
         );
       return () => controller.abort();
     });
   return { fetch: fetchFn } as unknown as BackendSrv;
+}
+
+interface FetchFailure {
+  status: number;
+  statusText: string;
+  data: unknown;
+  config: BackendSrvRequest;
+}
+
+/**
+ * As Grafana's BackendSrv.processRequestError (public/app/core/services/backend_srv.ts): `data` is always an
+ * object with a message; a text body becomes { message, error: statusText, response }.
+ */
+function processRequestError(err: FetchFailure): FetchFailure {
+  let data = err.data ?? { message: 'Unexpected error' };
+  if (typeof data === 'string') {
+    data = { message: data, error: err.statusText, response: data };
+  }
+  const record = data as { message?: unknown; error?: unknown };
+  if (!record.message && typeof record.error === 'string') {
+    record.message = record.error;
+  }
+  return { ...err, data };
 }
