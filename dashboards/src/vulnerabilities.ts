@@ -91,7 +91,7 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
     )
     .withPanel(
       ecrTable(
-        'Findings for $digest',
+        'Findings of the selected image',
         'Every finding of the image in the digest variable, most severe first. Click a digest in a table above to choose one.',
         new EcrQueryBuilder('findings', { ...SCOPE, digest: '$digest' }),
       ),

@@ -2,6 +2,7 @@ import { FieldType, type DataFrame } from '@grafana/data';
 
 import type { Frame, InventoryStatus } from '@ecr-lens/contract';
 
+import { SELECT_AN_IMAGE } from './datasource';
 import { golden } from './testing/golden';
 import {
   INSTANCE_URL,
@@ -189,11 +190,25 @@ describe('DataSource.query', () => {
     ]);
   });
 
-  it('says a findings query needs a digest without asking the sidecar', async () => {
+  it('shows an empty findings table that asks for an image, without asking the sidecar, while the digest is empty', async () => {
     const requests = fakeBackend(() => ({ data: { frame: findingsFrame, total: 3 } }));
-    const { errors } = await newDataSource().query(queryRequest([{ refId: 'F', queryType: 'findings' }]));
+    // Unset, and a dashboard variable that is still empty: both are "no image chosen", after interpolation.
+    fakeTemplateSrv({ digest: '' });
+    for (const filters of [{}, { digest: '$digest' }]) {
+      const { data, errors } = await newDataSource().query(
+        queryRequest([{ refId: 'F', queryType: 'findings', filters }])
+      );
+      expect(errors).toBeUndefined();
+      const [frame] = data as DataFrame[];
+      expect(frame.refId).toBe('F');
+      expect(frame.length).toBe(0);
+      expect(frame.fields.map((f) => f.name)).toEqual(findingsFrame.fields.map((f) => f.name));
+      expect(frame.meta?.notices).toEqual([{ severity: 'info', text: SELECT_AN_IMAGE }]);
+    }
     expect(requests).toHaveLength(0);
-    expect(errors?.[0]).toMatchObject({ refId: 'F', message: expect.stringContaining('image digest') });
+    fakeTemplateSrv({ digest: 'sha256:abc' });
+    await newDataSource().query(queryRequest([{ refId: 'F', queryType: 'findings', filters: { digest: '$digest' } }]));
+    expect(requests).toHaveLength(1);
   });
 
   it('skips hidden targets', async () => {

@@ -17,7 +17,7 @@ import { getTemplateSrv } from '@grafana/runtime';
 import { annotationFrame, annotationRows } from './annotations';
 import { SidecarClient, SidecarError } from './api';
 import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
-import { toDataFrame } from './frames';
+import { emptyFrame, toDataFrame } from './frames';
 import { describeFailure, describeStatus } from './health';
 import { buildQueryRequest, interpolateText } from './interpolate';
 import { Annotations, frameShape, InventoryStatus, QueryResponse, VariableValues } from '@ecr-lens/contract';
@@ -33,6 +33,10 @@ import {
   type VariableKind,
 } from './types';
 import { EcrVariableSupport } from './variables';
+
+/** The findings panel's empty state, while no image is chosen. */
+export const SELECT_AN_IMAGE =
+  'Select an image: findings list the CVEs of one image. Click a digest in a table, or set the image digest (sha256:…).';
 
 const isQueryType = (v: unknown): v is QueryType => (QUERY_TYPES as readonly unknown[]).includes(v);
 
@@ -101,10 +105,11 @@ export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
       throw new Error(`Unknown query type "${String(target.queryType)}". Pick one in the query editor.`);
     }
     const queryType = target.queryType;
-    if (queryType === 'findings' && !target.filters?.digest) {
-      throw new Error('Findings list the CVEs of one image: set the image digest (sha256:…) in the query editor.');
-    }
     const body = buildQueryRequest(getTemplateSrv(), { ...target, queryType }, request.range, request.scopedVars);
+    // Checked after interpolation: an empty `$digest` variable is "no image chosen yet", not an error.
+    if (queryType === 'findings' && !body.filters.digest) {
+      return emptyFrame(queryType, target.refId, SELECT_AN_IMAGE);
+    }
     const response = await this.client.post(
       '/api/v1/query',
       body,

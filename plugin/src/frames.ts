@@ -7,7 +7,13 @@ import {
   type QueryResultMetaNotice,
 } from '@grafana/data';
 
-import { FRAME_LINKS, type FieldType as WireFieldType, type Frame, type FrameShape } from '@ecr-lens/contract';
+import {
+  FRAME_FIELDS,
+  FRAME_LINKS,
+  type FieldType as WireFieldType,
+  type Frame,
+  type FrameShape,
+} from '@ecr-lens/contract';
 
 const FIELD_TYPES: Record<WireFieldType, FieldType> = {
   string: FieldType.string,
@@ -104,5 +110,15 @@ export function toDataFrame(frame: Frame, refId: string, shape: FrameShape): Dat
       notices: notices(frame),
       custom: { totalRows: frame.meta.totalRows, snapshotVersion: frame.meta.snapshotVersion },
     },
+  });
+}
+
+/** A frame of the shape's columns with no rows and one notice: an empty state, not an error. */
+export function emptyFrame(shape: FrameShape, refId: string, notice: string): DataFrame {
+  return createDataFrame({
+    refId,
+    name: shape,
+    fields: FRAME_FIELDS[shape].map((name) => ({ name, type: FieldType.string, config: {}, values: [] })),
+    meta: { preferredVisualisationType: 'table', notices: [{ severity: 'info', text: notice }] },
   });
 }
