@@ -3,6 +3,12 @@
 export const QUERY_TYPES = ['repositories', 'images', 'cost', 'severity', 'findings', 'usage', 'cleanup', 'lifecycle'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
+/**
+ * Query types a dashboard time range can filter when the target asks for it (`useTimeRange`): images by push
+ * time, usage by the time of the use. The others are of current state and ignore the range.
+ */
+export const RANGE_QUERY_TYPES = ['images', 'usage'] as const satisfies readonly QueryType[];
+
 /** Worst first: `minSeverity` keeps this one and those before it. */
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -24,6 +24,11 @@ export interface EcrTarget {
   filters?: TargetFilters;
   sort?: TargetSort;
   limit?: number;
+  /**
+   * "Filter by dashboard time": images by push time, usage by use time (RANGE_QUERY_TYPES). Off by default, so
+   * a table of what the registry holds now is not emptied by "Last 6 hours".
+   */
+  useTimeRange?: boolean;
   /** Only for annotation targets. */
   annotationKind?: AnnotationKind;
 }

@@ -1,5 +1,5 @@
 import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
-import type { AnnotationKind, QueryFieldName, QueryType, SortOrder, TargetFilters, TargetSort, VariableKind } from '@ecr-lens/contract';
+import type { AnnotationKind, EcrTarget, QueryFieldName, QueryType, SortOrder, TargetFilters, TargetSort, VariableKind } from '@ecr-lens/contract';
 import { ECR_LENS } from './datasources.js';
 
 // The stored target's shape is the contract's (TargetFilters: lists and times as text), which the plugin's
@@ -7,15 +7,13 @@ import { ECR_LENS } from './datasources.js';
 export type EcrFilters = TargetFilters;
 export type EcrSort = TargetSort;
 
-/** An ECR Lens panel target: the sidecar's QueryRequest minus `range`, which the plugin adds from the time picker. */
-export interface EcrLensQuery {
+/** An ECR Lens panel target: the contract's EcrTarget, with Grafana's own fields. */
+export interface EcrLensQuery extends Omit<EcrTarget, 'queryType' | 'filters' | 'annotationKind'> {
   refId?: string;
   hide?: boolean;
   datasource: { type: string; uid: string };
   queryType: QueryType;
   filters: EcrFilters;
-  sort?: EcrSort;
-  limit?: number;
   _implementsDataqueryVariant(): void;
 }
 
@@ -54,6 +52,12 @@ export class EcrQueryBuilder<T extends QueryType = QueryType> implements Builder
 
   limit(limit: number): this {
     this.internal.limit = limit;
+    return this;
+  }
+
+  /** Filter by the dashboard time (images by push time, usage by use time); off by default. */
+  useTimeRange(): this {
+    this.internal.useTimeRange = true;
     return this;
   }
 }

@@ -2,7 +2,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { ECR_LENS } from './datasources.js';
 import { EcrAnnotationQueryBuilder, EcrQueryBuilder } from './ecrQuery.js';
-import { ecrTable, promSeries, promStat, STATE_RANGE, thresholds } from './panels.js';
+import { ecrTable, promSeries, promStat, thresholds } from './panels.js';
 
 export const OVERVIEW_UID = 'ecr-lens-overview';
 
@@ -95,7 +95,7 @@ export function overviewDashboard(): dashboard.Dashboard {
         'Images in use',
         'Images that ECS runs or deploys, with where they are used.',
         new EcrQueryBuilder('usage', SCOPE),
-      ).timeFrom(STATE_RANGE),
+      ),
     )
     .build();
 }

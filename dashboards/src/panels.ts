@@ -73,12 +73,6 @@ export function promBars(title: string, description: string, expr: string, unit:
     .span(12);
 }
 
-/**
- * The sidecar filters images by push time and uses by start time within the panel's range: panels that
- * show current state take this long relative range instead of the dashboard's.
- */
-export const STATE_RANGE = '10y';
-
 /** An ECR Lens frame as a table: the sidecar already sets units and descriptions on its fields. */
 export function ecrTable(title: string, description: string, target: EcrQueryBuilder): table.PanelBuilder {
   return new table.PanelBuilder()

@@ -1,7 +1,7 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { EcrQueryBuilder } from './ecrQuery.js';
-import { ecrTable, promSeries, promStat, STATE_RANGE, thresholds } from './panels.js';
+import { ecrTable, promSeries, promStat, thresholds } from './panels.js';
 
 export const VULNERABILITIES_UID = 'ecr-lens-vulnerabilities';
 
@@ -77,7 +77,6 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
         'Images with HIGH or CRITICAL findings that ECS runs or deploys. Click a digest for its findings.',
         new EcrQueryBuilder('images', { ...SCOPE, minSeverity: 'HIGH', inUse: true }),
       )
-        .timeFrom(STATE_RANGE)
         .overrideByName(DIGEST_FIELD, [digestLink()]),
     )
     .withPanel(
@@ -86,7 +85,6 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
         'Images with no scan at all, and images that Inspector scans continuously (enhanced scanning).',
         new EcrQueryBuilder('images', { ...SCOPE, scanState: ['not_scanned', 'active'] }),
       )
-        .timeFrom(STATE_RANGE)
         .overrideByName(DIGEST_FIELD, [digestLink()]),
     )
     .withPanel(

@@ -41,7 +41,7 @@ describe('DataSource.query', () => {
     fakeTemplateSrv({ repository: ['team/api', 'team/{web,worker}'], region: 'us-east-1', digest: DIGEST });
   });
 
-  it('posts each target to the sidecar through the proxy route, with variables and the time range', async () => {
+  it('posts each target to the sidecar through the proxy route, with variables applied', async () => {
     const requests = fakeBackend((req) => ({
       data: { frame: framesByType[(req.data as { queryType: string }).queryType], total: 4 },
     }));
@@ -69,7 +69,27 @@ describe('DataSource.query', () => {
       },
       sort: { field: 'monthlyCost', order: 'desc' },
       limit: 50,
-      range: { from: RANGE_FROM, to: RANGE_TO },
+    });
+  });
+
+  it('sends the dashboard time range only when the target filters by it, and only for images and usage', async () => {
+    const requests = fakeBackend((req) => ({
+      data: { frame: framesByType[(req.data as { queryType: string }).queryType], total: 4 },
+    }));
+    await newDataSource().query(
+      queryRequest([
+        { refId: 'A', queryType: 'images' },
+        { refId: 'B', queryType: 'images', useTimeRange: true },
+        { refId: 'C', queryType: 'usage', useTimeRange: true },
+        { refId: 'D', queryType: 'repositories', useTimeRange: true },
+      ])
+    );
+    const ranges = Object.fromEntries(requests.map((r, i) => ['ABCD'[i], (r.data as { range?: unknown }).range]));
+    expect(ranges).toEqual({
+      A: undefined,
+      B: { from: RANGE_FROM, to: RANGE_TO },
+      C: { from: RANGE_FROM, to: RANGE_TO },
+      D: undefined,
     });
   });
 

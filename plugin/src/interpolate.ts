@@ -6,6 +6,7 @@ import {
   DAY_FILTERS,
   ENUM_LIST_FILTERS,
   LIST_FILTERS,
+  RANGE_QUERY_TYPES,
   splitList as splitWireList,
   TIME_FILTERS,
   type FiltersInput,
@@ -13,6 +14,10 @@ import {
 } from '@ecr-lens/contract';
 
 import type { EcrFilters, EcrQuery, QueryType } from './types';
+
+/** Whether the dashboard time range can filter this query type (images by push time, usage by use time). */
+export const usesTimeRange = (queryType: QueryType): boolean =>
+  (RANGE_QUERY_TYPES as readonly string[]).includes(queryType);
 
 /** The body of POST /api/v1/query, as the contract defines it. */
 export type SidecarQueryRequest = QueryRequestInput & { filters: FiltersInput };
@@ -106,7 +111,7 @@ export function buildFilters(
   return out;
 }
 
-/** Turns one panel target into the sidecar's query request, variables and dashboard time range applied. */
+/** Turns one panel target into the sidecar's query request: variables applied, and the time range if asked for. */
 export function buildQueryRequest(
   templateSrv: TemplateSrv,
   query: EcrQuery & { queryType: QueryType },
@@ -124,7 +129,8 @@ export function buildQueryRequest(
   if (typeof query.limit === 'number' && query.limit > 0) {
     body.limit = Math.floor(query.limit);
   }
-  if (range) {
+  // Only when the target asks: most queries are of current state, which a short dashboard range would empty.
+  if (range && query.useTimeRange && usesTimeRange(query.queryType)) {
     body.range = { from: range.from.valueOf(), to: range.to.valueOf() };
   }
   return body;

@@ -45,6 +45,18 @@ describe('QueryEditor', () => {
     expect(screen.queryByLabelText(S.filter('notUsedForDays'))).not.toBeInTheDocument();
   });
 
+  it('filters images by dashboard time only when switched on, and offers the switch only where it applies', async () => {
+    const { onChange, onRunQuery, view } = setup({ refId: 'A', queryType: 'images' });
+    const toggle = screen.getByLabelText(S.useTimeRange);
+    expect(toggle).not.toBeChecked();
+    await userEvent.click(toggle);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'images', useTimeRange: true });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    view.unmount();
+    setup({ refId: 'A', queryType: 'cost' });
+    expect(screen.queryByLabelText(S.useTimeRange)).not.toBeInTheDocument();
+  });
+
   it('shows the digest for findings with help text', () => {
     setup({ refId: 'A', queryType: 'findings', filters: { digest: 'sha256:abc' } });
     expect(screen.getByLabelText(S.filter('digest'))).toHaveValue('sha256:abc');

@@ -16,6 +16,7 @@ export const selectors = {
     sortField: 'Sort field',
     sortOrder: 'Sort order',
     limit: 'Row limit',
+    useTimeRange: 'Filter by dashboard time',
   },
   VariableQueryEditor: {
     kind: 'Variable kind',

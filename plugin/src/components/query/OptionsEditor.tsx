@@ -1,5 +1,7 @@
 import React from 'react';
-import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
+import { InlineField, InlineFieldRow, InlineSwitch, Input, RadioButtonGroup } from '@grafana/ui';
+
+import { usesTimeRange } from '../../interpolate';
 
 import type { EcrQuery } from '../../types';
 import { selectors } from '../selectors';
@@ -10,7 +12,7 @@ interface Props {
   onBlur: () => void;
 }
 
-/** Sorting and the row limit: the sidecar sorts and pages before it answers. */
+/** Sorting, the row limit (the sidecar sorts and pages before it answers) and the dashboard time switch. */
 export function OptionsEditor({ query, onChange, onBlur }: Props) {
   const sort = query.sort;
   return (
@@ -66,6 +68,24 @@ export function OptionsEditor({ query, onChange, onBlur }: Props) {
           onBlur={onBlur}
         />
       </InlineField>
+      {query.queryType && query.queryType !== 'annotations' && usesTimeRange(query.queryType) && (
+        <InlineField
+          label="Filter by dashboard time"
+          labelWidth={24}
+          tooltip={
+            query.queryType === 'images'
+              ? 'Only images pushed within the dashboard time range. Off: every image, whatever the range.'
+              : 'Only uses seen within the dashboard time range. Off: every use, whatever the range.'
+          }
+          interactive
+        >
+          <InlineSwitch
+            aria-label={selectors.QueryEditor.useTimeRange}
+            value={query.useTimeRange === true}
+            onChange={(e) => onChange({ ...query, useTimeRange: e.currentTarget.checked || undefined }, true)}
+          />
+        </InlineField>
+      )}
     </InlineFieldRow>
   );
 }
