@@ -58,14 +58,6 @@ export const RefreshOutcome = z.object({
 export type RefreshOutcome = z.output<typeof RefreshOutcome>;
 
 /** GET /api/v1/variables/{kind}: the scope narrowing the values. */
-export const VariableScope = z
-  .object({
-    registry: AccountId.optional(),
-    region: Region.optional(),
-    repository: z.string().min(1).max(256).optional().describe('Repository name; required for kind tags.'),
-  })
-  .strict();
-export type VariableScope = z.output<typeof VariableScope>;
 export const VariableValue = z.object({ text: z.string(), value: z.string() });
 export const VariableValues = z.array(VariableValue);
 export type VariableValue = z.output<typeof VariableValue>;

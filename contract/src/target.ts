@@ -36,9 +36,21 @@ export interface EcrTarget {
 /** Not a sidecar query type: marks a target that reads GET /api/v1/annotations. */
 export const ANNOTATIONS_QUERY_TYPE = 'annotations';
 
-/** The target of the plugin's template variables (GET /api/v1/variables/{kind}). */
+/**
+ * The target of the plugin's template variables (GET /api/v1/variables/{kind}). registry, region and repository
+ * narrow the list and may hold variables, so variables chain: repositories of the selected registries and
+ * regions, tags of the selected repositories.
+ */
 export interface EcrVariableTarget {
   kind: VariableKind;
-  /** Only for kind `tags`: the repository whose tags to list (may be a variable). */
+  registry?: string;
+  region?: string;
+  /** Required for kind `tags`: the repositories whose tags to list. */
   repository?: string;
 }
+
+/**
+ * The dashboards' custom "All" value. PromQL matches every value with it (`=~".*"`), and the plugin sends a
+ * filter holding it as no filter, so "All" stays one short value on a registry of any size.
+ */
+export const ALL_VALUE = '.*';

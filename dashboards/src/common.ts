@@ -2,7 +2,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import { ECR_LENS, GRAFANA, PROMETHEUS } from './datasources.js';
-import type { VariableKind } from '@ecr-lens/contract';
+import { ALL_VALUE } from '@ecr-lens/contract';
 import type { EcrFilters, EcrVariableQuery } from './ecrQuery.js';
 
 /** Every ECR Lens target starts from the dashboard's scope variables. */
@@ -17,29 +17,41 @@ export const scoped = (metric: string, extra = ''): string =>
 
 const ALL: dashboard.VariableOption = { selected: true, text: 'All', value: '$__all' };
 
-function ecrVariable(name: string, label: string, kind: VariableKind, description: string): dashboard.QueryVariableBuilder {
-  const query: EcrVariableQuery = { refId: `${name}-variable`, kind };
+function ecrVariable(
+  name: string,
+  label: string,
+  scope: Omit<EcrVariableQuery, 'refId'>,
+  description: string,
+): dashboard.QueryVariableBuilder {
+  const query: EcrVariableQuery = { refId: `${name}-variable`, ...scope };
   return new dashboard.QueryVariableBuilder(name)
     .label(label)
     .description(description)
     .datasource(ECR_LENS)
     .query({ ...query })
-    .definition(`ECR Lens: ${kind}`)
+    .definition(`ECR Lens: ${scope.kind}`)
     .refresh(dashboard.VariableRefresh.OnDashboardLoad)
     .sort(dashboard.VariableSort.AlphabeticalAsc)
     .multi(true)
     .includeAll(true)
+    .allValue(ALL_VALUE)
     .current(ALL);
 }
 
 /**
- * registry, region and repository, on every dashboard. "All" sends every value (no custom all value):
- * a glob such as `*` would be an invalid regex in PromQL, and `.*` a wrong glob for the sidecar.
+ * registry, region and repository, on every dashboard, each narrowed by the ones before it. "All" is the custom
+ * value `.*`: PromQL matches everything with it, and the plugin sends it as no filter, so it stays one short
+ * value on a registry of any size.
  */
 export const scopeVariables = (): dashboard.QueryVariableBuilder[] => [
-  ecrVariable('registry', 'Registry', 'registries', 'AWS account ids (ECR registry ids) in the inventory.'),
-  ecrVariable('region', 'Region', 'regions', 'AWS regions in the inventory.'),
-  ecrVariable('repository', 'Repository', 'repositories', 'ECR repositories in the inventory.'),
+  ecrVariable('registry', 'Registry', { kind: 'registries' }, 'AWS account ids (ECR registry ids) in the inventory.'),
+  ecrVariable('region', 'Region', { kind: 'regions', registry: '$registry' }, 'AWS regions of the selected registries.'),
+  ecrVariable(
+    'repository',
+    'Repository',
+    { kind: 'repositories', registry: '$registry', region: '$region' },
+    'ECR repositories of the selected registries and regions.',
+  ),
 ];
 
 /** A Prometheus range query target. */

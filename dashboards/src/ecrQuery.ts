@@ -1,5 +1,5 @@
 import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
-import type { AnnotationKind, EcrTarget, QueryFieldName, QueryType, SortOrder, TargetFilters, TargetSort, VariableKind } from '@ecr-lens/contract';
+import type { AnnotationKind, EcrTarget, EcrVariableTarget, QueryFieldName, QueryType, SortOrder, TargetFilters, TargetSort } from '@ecr-lens/contract';
 import { ECR_LENS } from './datasources.js';
 
 // The stored target's shape is the contract's (TargetFilters: lists and times as text), which the plugin's
@@ -95,9 +95,7 @@ export class EcrAnnotationQueryBuilder implements Builder<Dataquery> {
 }
 
 
-/** The query model of the plugin's CustomVariableSupport. */
-export interface EcrVariableQuery {
+/** The query model of the plugin's CustomVariableSupport: the contract's EcrVariableTarget. */
+export interface EcrVariableQuery extends EcrVariableTarget {
   refId: string;
-  kind: VariableKind;
-  repository?: string;
 }

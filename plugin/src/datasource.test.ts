@@ -1,6 +1,6 @@
 import { FieldType, type DataFrame } from '@grafana/data';
 
-import type { Frame, InventoryStatus } from '@ecr-lens/contract';
+import { ALL_VALUE, type Frame, type InventoryStatus } from '@ecr-lens/contract';
 
 import { SELECT_AN_IMAGE } from './datasource';
 import { golden } from './testing/golden';
@@ -90,6 +90,38 @@ describe('DataSource.query', () => {
       B: { from: RANGE_FROM, to: RANGE_TO },
       C: { from: RANGE_FROM, to: RANGE_TO },
       D: undefined,
+    });
+  });
+
+  it('sends a filter on "All" as no filter, whatever the size of the registry', async () => {
+    fakeTemplateSrv({ repository: ALL_VALUE, region: 'us-east-1' });
+    const requests = fakeBackend(() => ({ data: { frame: repositoriesFrame, total: 4 } }));
+    await newDataSource().query(
+      queryRequest([
+        { refId: 'A', queryType: 'repositories', filters: { repository: '$repository', region: '$region' } },
+      ])
+    );
+    expect((requests[0].data as { filters: unknown }).filters).toEqual({ region: ['us-east-1'] });
+  });
+
+  it('interpolates variables into queries for Explore, dropping filters on "All"', () => {
+    fakeTemplateSrv({ repository: ['team/api', 'team/web'], region: ALL_VALUE, digest: DIGEST, field: 'pushedAt' });
+    const [query] = newDataSource().interpolateVariablesInQueries(
+      [
+        {
+          refId: 'A',
+          queryType: 'images',
+          filters: { repository: '$repository', region: '$region', digest: '$digest', untagged: true },
+          sort: { field: '$field', order: 'desc' },
+        },
+      ],
+      {}
+    );
+    expect(query).toEqual({
+      refId: 'A',
+      queryType: 'images',
+      filters: { repository: 'team/api,team/web', digest: DIGEST, untagged: true },
+      sort: { field: 'pushedAt', order: 'desc' },
     });
   });
 
@@ -341,6 +373,24 @@ describe('variables', () => {
       { text: 'v1', value: 'v1' },
       { text: 'v2', value: 'v2' },
     ]);
+  });
+
+  it('chains: multi-value variables narrow the list as comma lists, and "All" narrows nothing', async () => {
+    fakeTemplateSrv({
+      registry: ['111122223333', '444455556666'],
+      region: ALL_VALUE,
+      repository: ['team/api', 'team/web'],
+    });
+    const requests = fakeBackend(() => ({ data: [] }));
+    const ds = newDataSource();
+    await ds.variableValues({ refId: 'V', kind: 'repositories', registry: '$registry', region: '$region' });
+    expect(requests[0].params).toEqual({ registry: '111122223333,444455556666' });
+    await ds.variableValues({ refId: 'V', kind: 'tags', repository: '$repository' });
+    expect(requests[1].params).toEqual({ repository: 'team/api,team/web' });
+    // Tags of "All" repositories, or of none yet: an empty list, without asking the sidecar.
+    fakeTemplateSrv({ repository: ALL_VALUE });
+    expect(await ds.variableValues({ refId: 'V', kind: 'tags', repository: '$repository' })).toEqual([]);
+    expect(requests).toHaveLength(2);
   });
 
   it('rejects an unknown kind in plain words', async () => {

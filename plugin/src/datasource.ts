@@ -19,7 +19,7 @@ import { SidecarClient, SidecarError } from './api';
 import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
 import { emptyFrame, toDataFrame } from './frames';
 import { describeFailure, describeStatus } from './health';
-import { buildQueryRequest, interpolateText } from './interpolate';
+import { buildQueryRequest, interpolateParam, interpolateQuery } from './interpolate';
 import { Annotations, frameShape, InventoryStatus, QueryResponse, VariableValues } from '@ecr-lens/contract';
 import {
   ANNOTATIONS_QUERY_TYPE,
@@ -59,6 +59,11 @@ export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
     this.client = new SidecarClient(instanceSettings.url ?? '');
     this.sidecarUrl = instanceSettings.jsonData?.sidecarUrl;
     this.variables = new EcrVariableSupport(this);
+  }
+
+  /** For Explore and "Explore" from a panel: the queries with the dashboard's variables applied. */
+  interpolateVariablesInQueries(queries: EcrQuery[], scopedVars: ScopedVars): EcrQuery[] {
+    return queries.map((query) => interpolateQuery(getTemplateSrv(), query, scopedVars));
   }
 
   getDefaultQuery(_app: CoreApp): Partial<EcrQuery> {
@@ -121,7 +126,7 @@ export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
 
   private async annotationData(target: EcrQuery, range: TimeRange, scopedVars: ScopedVars): Promise<DataFrame> {
     // The same scope as the panels: registry, region and repository, multi-value variables as comma lists.
-    const scope = (text: string | undefined) => interpolateText(getTemplateSrv(), text, scopedVars);
+    const scope = (text: string | undefined) => interpolateParam(getTemplateSrv(), text, scopedVars);
     const body = await this.client.get('/api/v1/annotations', Annotations, {
       from: range.from.valueOf(),
       to: range.to.valueOf(),
@@ -133,11 +138,20 @@ export class DataSource extends DataSourceApi<EcrQuery, EcrDataSourceOptions> {
     return annotationFrame(annotationRows(body), target.refId);
   }
 
-  /** Values of one template variable kind; `tags` may be narrowed to a repository. */
+  /** Values of one template variable kind, narrowed by registry, region and repository (variables chain). */
   async variableValues(query: EcrVariableQuery | undefined, scopedVars?: ScopedVars): Promise<MetricFindValue[]> {
     const kind: VariableKind = query && VARIABLE_KINDS.includes(query.kind) ? query.kind : 'repositories';
-    const repository = kind === 'tags' ? interpolateText(getTemplateSrv(), query?.repository, scopedVars) : undefined;
-    const values = await this.client.get(`/api/v1/variables/${kind}`, VariableValues, { repository });
+    const param = (text: string | undefined) => interpolateParam(getTemplateSrv(), text, scopedVars);
+    const repository = param(query?.repository);
+    // Tags of no repository (none chosen yet, or "All"): an empty list, not a failed variable.
+    if (kind === 'tags' && !repository) {
+      return [];
+    }
+    const values = await this.client.get(`/api/v1/variables/${kind}`, VariableValues, {
+      registry: param(query?.registry),
+      region: param(query?.region),
+      repository,
+    });
     return values.map((v) => ({ text: v.text, value: v.value }));
   }
 

@@ -2,6 +2,7 @@ import type { ScopedVars, TimeRange } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 
 import {
+  ALL_VALUE,
   BOOLEAN_FILTERS,
   DAY_FILTERS,
   ENUM_LIST_FILTERS,
@@ -28,6 +29,7 @@ const joinMulti = (value: unknown): string => (Array.isArray(value) ? value.join
 /** The contract's list split (commas inside glob braces belong to the glob), each value once. */
 export const splitList = (text: string): string[] => [...new Set(splitWireList(text))];
 
+/** A list filter's values, variables applied; none (no filter) when empty or when a variable is on "All". */
 export function interpolateList(
   templateSrv: TemplateSrv,
   text: string | undefined,
@@ -37,7 +39,7 @@ export function interpolateList(
     return undefined;
   }
   const values = splitList(templateSrv.replace(text, scopedVars, joinMulti));
-  return values.length > 0 ? values : undefined;
+  return values.length > 0 && !values.includes(ALL_VALUE) ? values : undefined;
 }
 
 export function interpolateText(
@@ -49,7 +51,16 @@ export function interpolateText(
     return undefined;
   }
   const value = templateSrv.replace(text, scopedVars, joinMulti).trim();
-  return value === '' ? undefined : value;
+  return value === '' || value === ALL_VALUE ? undefined : value;
+}
+
+/** As interpolateList, as one comma list: the form of the sidecar's GET parameters. */
+export function interpolateParam(
+  templateSrv: TemplateSrv,
+  text: string | undefined,
+  scopedVars?: ScopedVars
+): string | undefined {
+  return interpolateList(templateSrv, text, scopedVars)?.join(',');
 }
 
 /** A date filter: digits are epoch milliseconds, anything else goes as typed (ISO-8601; the sidecar validates). */
@@ -134,4 +145,33 @@ export function buildQueryRequest(
     body.range = { from: range.from.valueOf(), to: range.to.valueOf() };
   }
   return body;
+}
+
+/**
+ * The query with variables applied to its text (list filters, times, digest, sort field), for Explore: a
+ * filter on "All" is dropped, as the sidecar would read it.
+ */
+export function interpolateQuery(templateSrv: TemplateSrv, query: EcrQuery, scopedVars?: ScopedVars): EcrQuery {
+  const filters: EcrFilters = { ...query.filters };
+  for (const key of [...LIST_FILTERS, ...TIME_FILTERS, 'digest'] as const) {
+    const text = filters[key];
+    if (text === undefined) {
+      continue;
+    }
+    const value =
+      key === 'digest'
+        ? interpolateText(templateSrv, text, scopedVars)
+        : interpolateParam(templateSrv, text, scopedVars);
+    if (value === undefined) {
+      delete filters[key];
+    } else {
+      filters[key] = value;
+    }
+  }
+  const out: EcrQuery = { ...query, filters };
+  const sortField = interpolateText(templateSrv, query.sort?.field, scopedVars);
+  if (query.sort && sortField) {
+    out.sort = { ...query.sort, field: sortField };
+  }
+  return out;
 }

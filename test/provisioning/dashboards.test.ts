@@ -85,7 +85,21 @@ describe('provisioned dashboards', () => {
       region: ['us-east-1', 'eu-west-1'],
       repository: ['team-a/*', 'payments-api'],
     });
-    expect(body.range).toEqual(RANGE);
+    // The repositories table is current state: it ignores the dashboard range unless the target asks for it.
+    expect(body.range).toBeUndefined();
+  });
+
+  it('scope variables on "All" send no filter, and the repository variable chains to registry and region', async () => {
+    const [first] = ecrPanelTargets(byUid('ecr-lens-overview'));
+    const all = { registry: '.*', region: '.*', repository: '.*', digest: '' };
+    const body = await pluginQueryRequest(first!.value, all, RANGE);
+    expect(body.filters).toEqual({});
+    for (const d of dashboards) {
+      const variables = (d.templating as { list: { name: string; allValue?: string; query?: Record<string, unknown> }[] }).list;
+      const repository = variables.find((v) => v.name === 'repository')!;
+      expect(repository.allValue).toBe('.*');
+      expect(repository.query).toMatchObject({ kind: 'repositories', registry: '$registry', region: '$region' });
+    }
   });
 
   it('annotation targets use the plugin annotation model', () => {

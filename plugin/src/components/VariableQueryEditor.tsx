@@ -26,11 +26,13 @@ const KIND_HELP: Record<VariableKind, string> = {
   registries: 'AWS account ids of the registries the sidecar reads.',
   regions: 'AWS regions with at least one registry.',
   repositories: 'Repository names.',
-  tags: 'Tags of one repository; set the repository below (a variable like $repository chains them).',
+  tags: 'Tags of the repositories set below (a variable like $repository chains them).',
   clusters: 'ECS cluster names.',
 };
 
-/** Variable query: which list to fetch from the sidecar. */
+const usesRepository = (kind: VariableKind) => kind === 'tags' || kind === 'repositories';
+
+/** Variable query: which list to fetch from the sidecar, narrowed by registry, region and repository. */
 export function VariableQueryEditor({ query, onChange }: Props) {
   // A new variable starts without a query; older dashboards may hold a string.
   const current: EcrVariableQuery =
@@ -46,26 +48,63 @@ export function VariableQueryEditor({ query, onChange }: Props) {
           value={current.kind}
           options={VARIABLE_KINDS.map((k) => ({ label: KIND_LABELS[k], value: k, description: KIND_HELP[k] }))}
           onChange={(kind) =>
-            onChange({ ...current, kind, repository: kind === 'tags' ? current.repository : undefined })
+            onChange({ ...current, kind, repository: usesRepository(kind) ? current.repository : undefined })
           }
         />
       </InlineField>
-      {current.kind === 'tags' && (
-        <InlineField
+      <ScopeInput
+        label="Registry"
+        ariaLabel={selectors.VariableQueryEditor.registry}
+        tooltip="Narrow to these account ids (comma list); $registry chains this variable to the registry variable."
+        placeholder="optional, e.g. $registry"
+        value={current.registry}
+        onChange={(registry) => onChange({ ...current, registry })}
+      />
+      <ScopeInput
+        label="Region"
+        ariaLabel={selectors.VariableQueryEditor.region}
+        tooltip="Narrow to these regions (comma list); $region chains this variable to the region variable."
+        placeholder="optional, e.g. $region"
+        value={current.region}
+        onChange={(region) => onChange({ ...current, region })}
+      />
+      {usesRepository(current.kind) && (
+        <ScopeInput
           label="Repository"
-          labelWidth={20}
-          tooltip="The repository whose tags to list; $repository works."
-          interactive
-        >
-          <Input
-            aria-label={selectors.VariableQueryEditor.repository}
-            width={40}
-            value={current.repository ?? ''}
-            placeholder="team/api or $repository"
-            onChange={(e) => onChange({ ...current, repository: e.currentTarget.value })}
-          />
-        </InlineField>
+          ariaLabel={selectors.VariableQueryEditor.repository}
+          tooltip={
+            current.kind === 'tags'
+              ? 'The repositories whose tags to list (names or globs, comma list); $repository chains them.'
+              : 'Narrow to repositories matching these globs (comma list).'
+          }
+          placeholder={current.kind === 'tags' ? 'required, e.g. $repository' : 'optional, e.g. team/*'}
+          value={current.repository}
+          onChange={(repository) => onChange({ ...current, repository })}
+        />
       )}
     </Stack>
+  );
+}
+
+interface ScopeInputProps {
+  label: string;
+  ariaLabel: string;
+  tooltip: string;
+  placeholder: string;
+  value: string | undefined;
+  onChange: (value: string | undefined) => void;
+}
+
+function ScopeInput({ label, ariaLabel, tooltip, placeholder, value, onChange }: ScopeInputProps) {
+  return (
+    <InlineField label={label} labelWidth={20} tooltip={tooltip} interactive>
+      <Input
+        aria-label={ariaLabel}
+        width={40}
+        value={value ?? ''}
+        placeholder={placeholder}
+        onChange={(e) => onChange(e.currentTarget.value || undefined)}
+      />
+    </InlineField>
   );
 }

@@ -20,7 +20,9 @@ export const selectors = {
   },
   VariableQueryEditor: {
     kind: 'Variable kind',
-    repository: 'Repository for tags',
+    repository: 'Variable repository',
+    registry: 'Variable registry',
+    region: 'Variable region',
   },
   AnnotationQueryEditor: {
     kind: 'Annotation kind',

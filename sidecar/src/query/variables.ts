@@ -1,4 +1,6 @@
 import type { Snapshot } from '../snapshot/model.js';
+import { repositoryPredicate } from './filters.js';
+import type { RepositoryScope } from './filters.js';
 
 export { VARIABLE_KINDS } from '@ecr-lens/contract';
 import type { VariableKind } from '@ecr-lens/contract';
@@ -10,13 +12,6 @@ export interface VariableValue {
   readonly value: string;
 }
 
-export interface VariableScope {
-  readonly registry?: string;
-  readonly region?: string;
-  /** Repository name; required for tags. */
-  readonly repository?: string;
-}
-
 const values = (items: Iterable<string>, sort = true): VariableValue[] => {
   const distinct = [...new Set(items)];
   if (sort) distinct.sort();
@@ -24,25 +19,26 @@ const values = (items: Iterable<string>, sort = true): VariableValue[] => {
 };
 
 /**
- * Template variable values. registries: account ids; regions; repositories (names); tags of
- * `scope.repository`, newest push first; clusters (names). Each can be narrowed by registry and region.
+ * Template variable values, narrowed by the scope so that variables chain. registries: account ids; regions;
+ * repositories (names); tags of the scope's repositories (required), each once, newest push first within a
+ * repository; clusters (names).
  */
-export function variableValues(snapshot: Snapshot, kind: VariableKind, scope: VariableScope): VariableValue[] {
-  const inScope = (x: { accountId: string; region: string }): boolean =>
-    (!scope.registry || x.accountId === scope.registry) && (!scope.region || x.region === scope.region);
+export function variableValues(snapshot: Snapshot, kind: VariableKind, scope: RepositoryScope): VariableValue[] {
+  const inRegistries = (x: { accountId: string; region: string }): boolean =>
+    (!scope.registry || scope.registry.includes(x.accountId)) && (!scope.region || scope.region.includes(x.region));
   switch (kind) {
     case 'registries':
-      return values(snapshot.registries.filter(inScope).map((r) => r.accountId));
+      return values(snapshot.registries.filter(inRegistries).map((r) => r.accountId));
     case 'regions':
-      return values(snapshot.registries.filter(inScope).map((r) => r.region));
+      return values(snapshot.registries.filter(inRegistries).map((r) => r.region));
     case 'repositories':
-      return values(snapshot.repositories.filter(inScope).map((r) => r.name));
+      return values(snapshot.repositories.filter(repositoryPredicate(scope)).map((r) => r.name));
     case 'clusters':
-      return values(snapshot.clusters.filter(inScope).map((c) => c.name));
+      return values(snapshot.clusters.filter(inRegistries).map((c) => c.name));
     case 'tags': {
+      if (!scope.repository) return [];
       const tags: string[] = [];
-      for (const repository of snapshot.repositories) {
-        if (repository.name !== scope.repository || !inScope(repository)) continue;
+      for (const repository of snapshot.repositories.filter(repositoryPredicate(scope))) {
         for (const image of snapshot.imagesByRepository.get(repository.id) ?? []) tags.push(...image.tags);
       }
       return values(tags, false);

@@ -207,6 +207,15 @@ describe('variables and annotations', () => {
       { text: 'prod', value: 'prod' },
       { text: 'staging', value: 'staging' },
     ]);
+    // Chained: lists (as multi-value variables send them) and repository globs narrow every kind.
+    expect(await get('/api/v1/variables/repositories?registry=111111111111,222222222222&region=us-east-1,eu-west-1')).toEqual(
+      await get('/api/v1/variables/repositories'),
+    );
+    expect(await get('/api/v1/variables/tags?repository=team/api,empty')).toEqual(await get('/api/v1/variables/tags?repository=team/*'));
+    expect(await get('/api/v1/variables/tags?repository=team/api&registry=222222222222')).toEqual([]);
+    const badRegistry = await a.request('/api/v1/variables/repositories?registry=111111111111,nope');
+    expect(badRegistry.status).toBe(400);
+    expect(((await badRegistry.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('registry');
     const missing = await a.request('/api/v1/variables/tags');
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('repository');

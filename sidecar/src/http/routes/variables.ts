@@ -1,10 +1,11 @@
-import { VARIABLE_KINDS, VariableScope, VariableValues } from '@ecr-lens/contract';
+import { VARIABLE_KINDS, VariableValues } from '@ecr-lens/contract';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { variableValues } from '../../query/variables.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { badRequest, ERROR_RESPONSES } from '../errors.js';
 import { named } from '../openapi-names.js';
+import { RepositoryScopeQuery } from '../scope.js';
 
 const Values = named(VariableValues, 'VariableValues');
 
@@ -15,9 +16,9 @@ export function registerVariableRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       method: 'get',
       path: '/api/v1/variables/{kind}',
       tags: ['query'],
-      summary: 'Template variable values.',
+      summary: 'Template variable values, narrowed by registry, region and repository (comma lists; repository globs).',
       security: [{ bearer: [] }],
-      request: { params: z.object({ kind: z.enum(VARIABLE_KINDS) }), query: VariableScope },
+      request: { params: z.object({ kind: z.enum(VARIABLE_KINDS) }), query: z.object(RepositoryScopeQuery).strict() },
       responses: { 200: { description: 'Values.', content: { 'application/json': { schema: Values } } }, ...ERROR_RESPONSES },
     }),
     (c) => {
