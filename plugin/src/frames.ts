@@ -1,15 +1,19 @@
 import {
   createDataFrame,
   FieldType,
+  MappingType,
+  ThresholdsMode,
   type DataFrame,
   type DataLink,
   type FieldConfig,
   type QueryResultMetaNotice,
+  type ValueMapping,
 } from '@grafana/data';
 
 import {
   FRAME_FIELDS,
   FRAME_LINKS,
+  TECHNICAL_FIELDS,
   type FieldType as WireFieldType,
   type Frame,
   type FrameShape,
@@ -67,6 +71,76 @@ export function consoleLinks(shape: FrameShape): Record<string, DataLink[]> {
   return links;
 }
 
+/** Colours of the closed vocabularies, as Grafana's palette names them. */
+const COLOURS: Record<string, Record<string, string>> = {
+  severity: {
+    CRITICAL: 'dark-red',
+    HIGH: 'red',
+    MEDIUM: 'orange',
+    LOW: 'yellow',
+    INFORMATIONAL: 'blue',
+    UNDEFINED: 'text',
+  },
+  decision: { delete: 'red', keep: 'green', blocked: 'orange' },
+  status: { ok: 'green', blocked: 'orange', 'no-rule': 'text' },
+  scanState: {
+    COMPLETE: 'green',
+    ACTIVE: 'green',
+    IN_PROGRESS: 'blue',
+    PENDING: 'blue',
+    NOT_SCANNED: 'orange',
+    FAILED: 'red',
+    UNSUPPORTED_IMAGE: 'text',
+    FINDINGS_UNAVAILABLE: 'orange',
+    SCAN_ELIGIBILITY_EXPIRED: 'orange',
+  },
+  action: { expire: 'red', transition: 'blue' },
+};
+/** Counts that are bad news when above zero, coloured as their severity. */
+const COUNT_COLOURS: Record<string, string> = {
+  critical: 'dark-red',
+  high: 'red',
+  medium: 'orange',
+  incomplete: 'orange',
+};
+const TECHNICAL = new Set<string>(TECHNICAL_FIELDS);
+
+/** How Grafana shows a column: colours for vocabularies and bad counts, Yes/No for booleans, technical ones hidden. */
+function display(name: string, type: WireFieldType): Partial<FieldConfig> {
+  const config: Partial<FieldConfig> = {};
+  const custom: Record<string, unknown> = {};
+  const colours = COLOURS[name];
+  if (colours) {
+    const options: Record<string, { color: string; index: number }> = {};
+    Object.entries(colours).forEach(([value, color], index) => (options[value] = { color, index }));
+    config.mappings = [{ type: MappingType.ValueToText, options } satisfies ValueMapping];
+    custom.cellOptions = { type: 'color-text' };
+  } else if (type === 'boolean') {
+    config.mappings = [
+      { type: MappingType.ValueToText, options: { true: { text: 'Yes', index: 0 }, false: { text: 'No', index: 1 } } },
+    ];
+  }
+  const bad = COUNT_COLOURS[name];
+  if (bad && type === 'number') {
+    config.thresholds = {
+      mode: ThresholdsMode.Absolute,
+      steps: [
+        { value: -Infinity, color: 'text' },
+        { value: 1, color: bad },
+      ],
+    };
+    custom.cellOptions = { type: 'color-text' };
+  }
+  if (TECHNICAL.has(name)) {
+    // The table's "Hide in table" option: the field stays for links, transformations and Inspect.
+    custom.hidden = true;
+  }
+  if (Object.keys(custom).length > 0) {
+    config.custom = custom;
+  }
+  return config;
+}
+
 function notices(frame: Frame): QueryResultMetaNotice[] {
   const out: QueryResultMetaNotice[] = (frame.meta.notices ?? []).map((n) => ({ severity: n.severity, text: n.text }));
   const rows = frame.fields[0]?.values.length ?? 0;
@@ -87,7 +161,7 @@ export function toDataFrame(frame: Frame, refId: string, shape: FrameShape): Dat
     refId,
     name: frame.name,
     fields: frame.fields.map((f) => {
-      const config: FieldConfig = {};
+      const config: FieldConfig = display(f.name, f.type);
       if (f.config?.unit) {
         config.unit = f.config.unit;
       }

@@ -1,8 +1,14 @@
+import { FIELD_TITLES, type AnyFieldName } from '@ecr-lens/contract';
 import type { Field, FieldType, Frame } from './frame.js';
 import type { QueryRequest } from './request.js';
 import { queryError } from './errors.js';
 
 export type Cell = string | number | boolean | null;
+
+/**
+ * Grafana's unit for a count of days: "343 days". Grafana's `d` is a duration, which it shows as "49.1 weeks".
+ */
+export const DAYS = 'suffix:days';
 
 /** One column of a table frame: how to read it from a row, and how to describe it. `N`: the frame's field names (the contract's FRAME_FIELDS). */
 export interface Column<R, N extends string = string> {
@@ -120,6 +126,7 @@ export function pagedFrame<R>(input: PagedFrameInput<R>): Frame {
     name: c.name,
     type: c.type,
     config: {
+      ...(c.name in FIELD_TITLES ? { displayName: FIELD_TITLES[c.name as AnyFieldName] } : {}),
       description: c.description,
       ...(c.unit ? { unit: c.unit } : {}),
       ...(c.decimals !== undefined ? { decimals: c.decimals } : {}),

@@ -2,6 +2,7 @@
  * Frame builders for queryType `cleanup` (one row per image and its decision) and `lifecycle`
  * (what ECR's lifecycle policies will expire or archive), for POST /api/v1/query.
  */
+import prettyBytes from 'pretty-bytes';
 import { QUERY_FILTERS, type FieldName } from '@ecr-lens/contract';
 import type { FrameBuilder } from '../../query/builder.js';
 import { repositoryPredicate } from '../../query/filters.js';
@@ -74,7 +75,11 @@ export function cleanupBuilder(service: PlanSource): FrameBuilder {
     build(snapshot, request, ctx) {
       const selection = selectPlan(service.plan(snapshot), request.filters, ctx.now(), snapshot);
       const notices: Notice[] = [
-        { severity: 'info', text: `Cleanup plan ${selection.plan.id}: ${selection.plan.summary.delete} images to delete, ${selection.plan.summary.reclaimableBytes} bytes reclaimable.` },
+        {
+          severity: 'info',
+          // The id's first 12 characters, as git shows commits; the full id is in the plan route's answer.
+          text: `Cleanup plan ${selection.plan.id.slice(0, 12)}: ${selection.plan.summary.delete} images to delete, ${prettyBytes(selection.plan.summary.reclaimableBytes, { binary: true })} reclaimable.`,
+        },
         ...blockedNotices(selection.plan.repositories),
         ...selection.plan.notices.slice(0, MAX_NOTICES).map((text): Notice => ({ severity: 'warning', text: `Blind spot: ${text}.` })),
       ];

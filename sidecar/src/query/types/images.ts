@@ -8,7 +8,7 @@ import { ecsNotices } from '../notices.js';
 import { keptRepositories, repositoryNotices } from '../columnar/repository-table.js';
 import type { QueryRequest } from '../request.js';
 import type { Column } from '../table.js';
-import { pagedFrame, resolveSort, selectPage } from '../table.js';
+import { DAYS, pagedFrame, resolveSort, selectPage } from '../table.js';
 import { describeLastUse, describeUses, effectiveUses, usesOf } from '../uses.js';
 import { lastUse } from '../../snapshot/last-used.js';
 import { imageIndex } from '../columnar/image-index.js';
@@ -39,7 +39,7 @@ export function imageColumns(snapshot: Snapshot, now: number): Column<number, Fi
       value: size,
     },
     { name: 'lastPulledAt', type: 'time', description: DESCRIBE.lastPulledAt, value: pulled },
-    { name: 'daysSinceLastPull', type: 'number', unit: 'd', description: DESCRIBE.daysSinceLastPull, value: (i) => daysSince(now, pulled(i) ?? undefined) },
+    { name: 'daysSinceLastPull', type: 'number', unit: DAYS, description: DESCRIBE.daysSinceLastPull, value: (i) => daysSince(now, pulled(i) ?? undefined) },
     { name: 'scanState', type: 'string', description: 'complete, active (enhanced, continuous), pending, failed, unsupported or not_scanned.', value: (i) => images[i]!.scan.state },
     ...SEVERITIES.map(
       (s, k): Column<number, FieldName<'images'>> => ({ name: severityField(s), type: 'number', description: DESCRIBE.severity(s), value: (i) => (counts[i * 6 + k]! < 0 ? null : counts[i * 6 + k]!) }),

@@ -11,7 +11,7 @@ import { keptRepositories, repositoryNotices, repositoryPage } from '../columnar
 import type { QueryRequest } from '../request.js';
 import { repositoryStats } from '../columnar/stats.js';
 import type { Column } from '../table.js';
-import { pagedFrame } from '../table.js';
+import { DAYS, pagedFrame } from '../table.js';
 import { derivedOf, slot } from '../../snapshot/derived.js';
 
 export interface RepositoryRow {
@@ -58,7 +58,7 @@ export function repositoryColumns(snapshot: Snapshot, prices: PriceTable, now: n
   { name: 'monthlyCostUsd', type: 'number', unit: 'currencyUSD', decimals: 2, description: DESCRIBE.monthlyCostUsd, value: (r) => r.cost },
   { name: 'lastPushedAt', type: 'time', description: 'Newest image push; null for an empty repository.', value: (r) => r.lastPushedAt },
   { name: 'lastPulledAt', type: 'time', description: DESCRIBE.lastPulledAt, value: (r) => r.lastPulledAt },
-  { name: 'daysSinceLastPull', type: 'number', unit: 'd', description: DESCRIBE.daysSinceLastPull, value: (r) => daysSince(now, r.lastPulledAt ?? undefined) },
+  { name: 'daysSinceLastPull', type: 'number', unit: DAYS, description: DESCRIBE.daysSinceLastPull, value: (r) => daysSince(now, r.lastPulledAt ?? undefined) },
   { name: 'hasLifecyclePolicy', type: 'boolean', description: 'Whether a lifecycle policy is set.', value: (r) => r.repository.lifecyclePolicyText !== undefined },
   { name: 'lifecyclePolicyText', type: 'string', description: 'The lifecycle policy JSON; null when none.', value: (r) => r.repository.lifecyclePolicyText ?? null },
   {
