@@ -72,7 +72,8 @@ export const RULES: readonly RuleSpec[] = [
     threshold: QUOTA_RATIO_THRESHOLD,
     for: '30m',
     severity: 'warning',
-    summary: '{{ $labels.repository_name }} is at {{ humanizePercentage $values.B.Value }} of its images-per-repository quota',
+    summary:
+      '{{ $labels.repository_name }} is at {{ humanizePercentage $values.B.Value }} of its images-per-repository quota',
     description: 'Pushes to {{ $labels.repository_name }} fail once the quota is reached. Clean up or raise the quota.',
     dashboardUid: CLEANUP_UID,
     noDataState: 'OK',
@@ -85,7 +86,8 @@ export const RULES: readonly RuleSpec[] = [
     for: '10m',
     severity: 'warning',
     summary: 'The ECR Lens sidecar serves a stale inventory',
-    description: 'The last successful refresh is too old; dashboards show old data. Check the sidecar logs and AWS access.',
+    description:
+      'The last successful refresh is too old; dashboards show old data. Check the sidecar logs and AWS access.',
     dashboardUid: OVERVIEW_UID,
     // No series at all means Prometheus no longer scrapes the sidecar: that is an alert too.
     noDataState: 'Alerting',

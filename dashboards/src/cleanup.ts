@@ -5,7 +5,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import { baseDashboard, prom, reduce, scoped, SCOPE } from './common.js';
 import { CLEANUP_ANNOTATION_TAGS, ECR_LENS, GRAFANA } from './datasources.js';
 import { EcrAnnotationQueryBuilder, EcrQueryBuilder } from './ecrQuery.js';
-import { ecrTable, promSeries, promStat } from './panels.js';
+import { ecrTable, neutral, promSeries, promStat } from './panels.js';
 
 export const CLEANUP_UID = 'ecr-lens-cleanup';
 
@@ -55,6 +55,7 @@ export function cleanupDashboard(): dashboard.Dashboard {
         'Deduplicated bytes that deleting the planned images would free.',
         `sum(${scoped('ecrlens_repository_reclaimable_bytes')})`,
         'bytes',
+        { thresholds: neutral(), trend: true },
       ).span(8),
     )
     .withPanel(
@@ -63,6 +64,7 @@ export function cleanupDashboard(): dashboard.Dashboard {
         'Images the plan marks for deletion.',
         `sum(${scoped('ecrlens_repository_reclaimable_images')})`,
         'short',
+        { thresholds: neutral(), trend: true },
       ).span(8),
     )
     .withPanel(
@@ -73,6 +75,7 @@ export function cleanupDashboard(): dashboard.Dashboard {
         .withTarget(new EcrQueryBuilder('cost', SCOPE).refId('A'))
         .reduceOptions(reduce('sum', `/^${SAVINGS_FIELD}$/`))
         .unit('currencyUSD')
+        .thresholds(neutral())
         .graphMode(common.BigValueGraphMode.None)
         .colorMode(common.BigValueColorMode.Value)
         .height(4)
@@ -89,14 +92,14 @@ export function cleanupDashboard(): dashboard.Dashboard {
     .withPanel(
       ecrTable(
         'Plan by repository',
-        'Each repository\'s plan: ok, blocked (fail closed, with the reason, for example ECS usage that could not be read) or no-rule, and what it would delete and save. Blocked repositories first.',
+        "Each repository's plan: ok, blocked (fail closed, with the reason, for example ECS usage that could not be read) or no-rule, and what it would delete and save. Blocked repositories first.",
         new EcrQueryBuilder('cleanup', { ...SCOPE, level: 'repository' }).sort('status', 'asc'),
       ).height(8),
     )
     .withPanel(
       ecrTable(
         'Lifecycle policy preview',
-        'What each repository\'s ECR lifecycle policy would expire or archive, flagging images that are in use (ECR ignores ECS).',
+        "What each repository's ECR lifecycle policy would expire or archive, flagging images that are in use (ECR ignores ECS).",
         new EcrQueryBuilder('lifecycle', SCOPE),
       ),
     )

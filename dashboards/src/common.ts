@@ -12,8 +12,7 @@ export const SCOPE: EcrFilters = { registry: '$registry', region: '$region', rep
 export const PROM_SCOPE = 'registry_id=~"$registry", region=~"$region", repository_name=~"$repository"';
 
 /** A label selector for one of our per-repository families, scoped by the dashboard variables. */
-export const scoped = (metric: string, extra = ''): string =>
-  `${metric}{${PROM_SCOPE}${extra ? `, ${extra}` : ''}}`;
+export const scoped = (metric: string, extra = ''): string => `${metric}{${PROM_SCOPE}${extra ? `, ${extra}` : ''}}`;
 
 const ALL: dashboard.VariableOption = { selected: true, text: 'All', value: '$__all' };
 
@@ -45,7 +44,12 @@ function ecrVariable(
  */
 export const scopeVariables = (): dashboard.QueryVariableBuilder[] => [
   ecrVariable('registry', 'Registry', { kind: 'registries' }, 'AWS account ids (ECR registry ids) in the inventory.'),
-  ecrVariable('region', 'Region', { kind: 'regions', registry: '$registry' }, 'AWS regions of the selected registries.'),
+  ecrVariable(
+    'region',
+    'Region',
+    { kind: 'regions', registry: '$registry' },
+    'AWS regions of the selected registries.',
+  ),
   ecrVariable(
     'repository',
     'Repository',
@@ -86,7 +90,14 @@ export const builtInAnnotations = (): dashboard.AnnotationQueryBuilder =>
     .iconColor('rgba(0, 211, 255, 1)')
     .type('dashboard')
     .target({
-      build: () => ({ refId: 'Anno', type: 'dashboard', limit: 100, matchAny: false, tags: [], _implementsDataqueryVariant() {} }),
+      build: () => ({
+        refId: 'Anno',
+        type: 'dashboard',
+        limit: 100,
+        matchAny: false,
+        tags: [],
+        _implementsDataqueryVariant() {},
+      }),
     });
 
 /** Panel ids the builder leaves unset: number them in order so links and screenshots can address them. */

@@ -1,7 +1,7 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { EcrQueryBuilder } from './ecrQuery.js';
-import { ecrTable, promBars, promSeries, promStat } from './panels.js';
+import { ecrTable, neutral, promBars, promSeries, promStat } from './panels.js';
 
 export const COST_UID = 'ecr-lens-cost';
 
@@ -15,6 +15,7 @@ export function costDashboard(): dashboard.Dashboard {
         'Deduplicated storage priced per GB-month by region.',
         `sum(${scoped('ecrlens_repository_monthly_cost_usd')})`,
         'currencyUSD',
+        { thresholds: neutral(), trend: true },
       ),
     )
     .withPanel(
@@ -23,6 +24,7 @@ export function costDashboard(): dashboard.Dashboard {
         'The sum of every image size, as the ECR console adds it up.',
         `sum(${scoped('ecrlens_repository_size_bytes')})`,
         'bytes',
+        { thresholds: neutral(), trend: true },
       ),
     )
     .withPanel(
@@ -31,6 +33,7 @@ export function costDashboard(): dashboard.Dashboard {
         'Each layer counted once per repository: what ECR bills.',
         `sum(${scoped('ecrlens_repository_deduplicated_size_bytes')})`,
         'bytes',
+        { thresholds: neutral(), trend: true },
       ),
     )
     .withPanel(
@@ -39,6 +42,7 @@ export function costDashboard(): dashboard.Dashboard {
         'How much smaller the deduplicated size is than the summed size.',
         `1 - sum(${scoped('ecrlens_repository_deduplicated_size_bytes')}) / sum(${scoped('ecrlens_repository_size_bytes')})`,
         'percentunit',
+        { thresholds: neutral() },
       ),
     )
     .withPanel(
@@ -47,6 +51,7 @@ export function costDashboard(): dashboard.Dashboard {
         'Deduplicated bytes the cleanup plan would free.',
         `sum(${scoped('ecrlens_repository_reclaimable_bytes')})`,
         'bytes',
+        { thresholds: neutral(), trend: true },
       ),
     )
     .withPanel(
@@ -55,6 +60,7 @@ export function costDashboard(): dashboard.Dashboard {
         'Images the cleanup plan marks for deletion.',
         `sum(${scoped('ecrlens_repository_reclaimable_images')})`,
         'short',
+        { thresholds: neutral(), trend: true },
       ),
     )
     .withRow(new dashboard.RowBuilder('Per repository'))
@@ -85,7 +91,11 @@ export function costDashboard(): dashboard.Dashboard {
     .withPanel(
       promSeries('Monthly cost trend', 'Total monthly cost and the five most expensive repositories.', 'currencyUSD', [
         prom(`sum(${scoped('ecrlens_repository_monthly_cost_usd')})`, 'total', 'A'),
-        prom(`topk(5, sum by (repository_name) (${scoped('ecrlens_repository_monthly_cost_usd')}))`, '{{repository_name}}', 'B'),
+        prom(
+          `topk(5, sum by (repository_name) (${scoped('ecrlens_repository_monthly_cost_usd')}))`,
+          '{{repository_name}}',
+          'B',
+        ),
       ]),
     )
     .withPanel(

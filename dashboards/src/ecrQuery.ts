@@ -1,5 +1,14 @@
 import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
-import type { AnnotationKind, EcrTarget, EcrVariableTarget, QueryFieldName, QueryType, SortOrder, TargetFilters, TargetSort } from '@ecr-lens/contract';
+import type {
+  AnnotationKind,
+  EcrTarget,
+  EcrVariableTarget,
+  QueryFieldName,
+  QueryType,
+  SortOrder,
+  TargetFilters,
+  TargetSort,
+} from '@ecr-lens/contract';
 import { ECR_LENS } from './datasources.js';
 
 // The stored target's shape is the contract's (TargetFilters: lists and times as text), which the plugin's
@@ -62,7 +71,6 @@ export class EcrQueryBuilder<T extends QueryType = QueryType> implements Builder
   }
 }
 
-
 /**
  * The plugin's annotation target (GET /api/v1/annotations): image pushes, or cleanup candidates and
  * blocked repositories. The plugin passes only the repository filter on.
@@ -93,7 +101,6 @@ export class EcrAnnotationQueryBuilder implements Builder<Dataquery> {
     return this.internal;
   }
 }
-
 
 /** The query model of the plugin's CustomVariableSupport: the contract's EcrVariableTarget. */
 export interface EcrVariableQuery extends EcrVariableTarget {

@@ -2,7 +2,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { ECR_LENS } from './datasources.js';
 import { EcrAnnotationQueryBuilder, EcrQueryBuilder } from './ecrQuery.js';
-import { ecrTable, promSeries, promStat, thresholds } from './panels.js';
+import { badFrom, ecrTable, neutral, promSeries, promStat, thresholds } from './panels.js';
 
 export const OVERVIEW_UID = 'ecr-lens-overview';
 
@@ -25,10 +25,19 @@ export function overviewDashboard(): dashboard.Dashboard {
     .annotation(pushAnnotations())
     .withRow(new dashboard.RowBuilder('Inventory'))
     .withPanel(
-      promStat('Repositories', 'Repositories in scope.', `count(${scoped('ecrlens_repository_size_bytes')})`, 'short'),
+      promStat('Repositories', 'Repositories in scope.', `count(${scoped('ecrlens_repository_size_bytes')})`, 'short', {
+        thresholds: neutral(),
+        trend: true,
+      }),
     )
     .withPanel(
-      promStat('Images', 'Images in scope, every kind, tagged or not.', `sum(${scoped('ecrlens_repository_images')})`, 'short'),
+      promStat(
+        'Images',
+        'Images in scope, every kind, tagged or not.',
+        `sum(${scoped('ecrlens_repository_images')})`,
+        'short',
+        { thresholds: neutral(), trend: true },
+      ),
     )
     .withPanel(
       promStat(
@@ -36,6 +45,7 @@ export function overviewDashboard(): dashboard.Dashboard {
         'Bytes stored once per repository: layers shared between images count once.',
         `sum(${scoped('ecrlens_repository_deduplicated_size_bytes')})`,
         'bytes',
+        { thresholds: neutral(), trend: true },
       ),
     )
     .withPanel(
@@ -44,6 +54,7 @@ export function overviewDashboard(): dashboard.Dashboard {
         'Deduplicated storage priced per GB-month by region.',
         `sum(${scoped('ecrlens_repository_monthly_cost_usd')})`,
         'currencyUSD',
+        { thresholds: neutral(), trend: true },
       ),
     )
     .withPanel(
@@ -52,17 +63,24 @@ export function overviewDashboard(): dashboard.Dashboard {
         'Time since the last successful refresh of the inventory.',
         'time() - max(ecrlens_inventory_last_success_timestamp_seconds)',
         's',
-      ).thresholds(thresholds(3600, 7200)),
+        { thresholds: thresholds(3600, 7200) },
+      ),
     )
     .withPanel(
-      promStat('Inventory state', 'Whether the sidecar serves a stale snapshot.', 'max(ecrlens_inventory_stale)', 'none')
-        .mappings([
-          {
-            type: dashboard.MappingType.ValueToText,
-            options: { '0': { text: 'Fresh', color: 'green', index: 0 }, '1': { text: 'Stale', color: 'red', index: 1 } },
-          },
-        ])
-        .thresholds(thresholds(1, 1)),
+      promStat(
+        'Inventory state',
+        'Whether the sidecar serves a stale snapshot.',
+        'max(ecrlens_inventory_stale)',
+        'none',
+        {
+          thresholds: badFrom(1),
+        },
+      ).mappings([
+        {
+          type: dashboard.MappingType.ValueToText,
+          options: { '0': { text: 'Fresh', color: 'green', index: 0 }, '1': { text: 'Stale', color: 'red', index: 1 } },
+        },
+      ]),
     )
     .withRow(new dashboard.RowBuilder('Growth'))
     .withPanel(

@@ -6,27 +6,59 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { ECR_LENS, PROMETHEUS } from './datasources.js';
-import { promInstant, reduce } from './common.js';
+import { prom, promInstant, reduce } from './common.js';
 import type { EcrQueryBuilder } from './ecrQuery.js';
 
+const steps = (list: dashboard.Threshold[]): dashboard.ThresholdsConfigBuilder =>
+  new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(list);
+
 /** Green below `warn`, orange from `warn`, red from `bad`. */
-export const thresholds = (warn: number, bad: number): dashboard.ThresholdsConfigBuilder =>
-  new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+export function thresholds(warn: number, bad: number): dashboard.ThresholdsConfigBuilder {
+  if (!(warn < bad)) throw new Error(`thresholds: warn (${warn}) must be below bad (${bad})`);
+  return steps([
     { value: null, color: 'green' },
     { value: warn, color: 'orange' },
     { value: bad, color: 'red' },
   ]);
+}
 
-/** A single Prometheus number. */
-export function promStat(title: string, description: string, expr: string, unit: string): stat.PanelBuilder {
+/** Green below `value`, `color` from it: a count that should be zero. */
+export const badFrom = (value: number, color = 'red'): dashboard.ThresholdsConfigBuilder =>
+  steps([
+    { value: null, color: 'green' },
+    { value, color },
+  ]);
+
+/**
+ * One colour whatever the value: sizes, counts and costs are not good or bad in themselves (Grafana's default
+ * would paint them red from 80).
+ */
+export const neutral = (color = 'text'): dashboard.ThresholdsConfigBuilder => steps([{ value: null, color }]);
+
+/** How a stat looks: its colours, and whether it draws its trend over the dashboard range. */
+export interface StatLook {
+  readonly thresholds: dashboard.ThresholdsConfigBuilder;
+  /** A sparkline of the value over the dashboard range (a range query) rather than the value alone. */
+  readonly trend?: boolean;
+}
+
+/** A single Prometheus number, with its colours; a trend stat draws its sparkline. */
+export function promStat(
+  title: string,
+  description: string,
+  expr: string,
+  unit: string,
+  look: StatLook,
+): stat.PanelBuilder {
   return new stat.PanelBuilder()
     .title(title)
     .description(description)
     .datasource(PROMETHEUS)
-    .withTarget(promInstant(expr))
+    .withTarget(look.trend ? prom(expr) : promInstant(expr))
     .unit(unit)
+    .thresholds(look.thresholds)
     .reduceOptions(reduce('lastNotNull'))
-    .graphMode(common.BigValueGraphMode.None)
+    .graphMode(look.trend ? common.BigValueGraphMode.Area : common.BigValueGraphMode.None)
     .colorMode(common.BigValueColorMode.Value)
     .height(4)
     .span(4);
@@ -57,7 +89,7 @@ export function promSeries(
     .span(12);
 }
 
-/** Top-N per repository as horizontal bars from an instant Prometheus query. */
+/** Top-N per repository as horizontal bars from an instant Prometheus query, in one neutral colour. */
 export function promBars(title: string, description: string, expr: string, unit: string): bargauge.PanelBuilder {
   return new bargauge.PanelBuilder()
     .title(title)
@@ -65,6 +97,7 @@ export function promBars(title: string, description: string, expr: string, unit:
     .datasource(PROMETHEUS)
     .withTarget(promInstant(expr, '{{repository_name}}'))
     .unit(unit)
+    .thresholds(neutral('blue'))
     .min(0)
     .orientation(common.VizOrientation.Horizontal)
     .displayMode(common.BarGaugeDisplayMode.Gradient)

@@ -1,7 +1,7 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { EcrQueryBuilder } from './ecrQuery.js';
-import { ecrTable, promSeries, promStat, thresholds } from './panels.js';
+import { badFrom, ecrTable, promSeries, promStat, thresholds } from './panels.js';
 
 export const VULNERABILITIES_UID = 'ecr-lens-vulnerabilities';
 
@@ -40,7 +40,8 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
         'Images with CRITICAL findings that ECS runs or deploys.',
         `sum(${scoped('ecrlens_repository_critical_images_in_use')})`,
         'short',
-      ).thresholds(thresholds(1, 1)),
+        { thresholds: badFrom(1, 'dark-red') },
+      ),
     )
     .withPanel(
       promStat(
@@ -48,7 +49,8 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
         'CRITICAL findings across images in scope.',
         `sum(${scoped('ecrlens_repository_vulnerability_findings', 'severity="CRITICAL"')})`,
         'short',
-      ).thresholds(thresholds(1, 1)),
+        { thresholds: badFrom(1, 'dark-red') },
+      ),
     )
     .withPanel(
       promStat(
@@ -56,7 +58,8 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
         'HIGH findings across images in scope.',
         `sum(${scoped('ecrlens_repository_vulnerability_findings', 'severity="HIGH"')})`,
         'short',
-      ).thresholds(thresholds(1, 50)),
+        { thresholds: thresholds(1, 50) },
+      ),
     )
     .withPanel(
       promSeries('Findings by severity', 'Findings over time, by severity.', 'short', [
@@ -68,7 +71,9 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
         'Severity counts by repository',
         'Findings per severity for each repository, with images scanned and not scanned.',
         new EcrQueryBuilder('severity', SCOPE),
-      ).span(12).height(8),
+      )
+        .span(12)
+        .height(8),
     )
     .withRow(new dashboard.RowBuilder('Images'))
     .withPanel(
@@ -76,16 +81,14 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
         'CRITICAL and HIGH images in use',
         'Images with HIGH or CRITICAL findings that ECS runs or deploys. Click a digest for its findings.',
         new EcrQueryBuilder('images', { ...SCOPE, minSeverity: 'HIGH', inUse: true }),
-      )
-        .overrideByName(DIGEST_FIELD, [digestLink()]),
+      ).overrideByName(DIGEST_FIELD, [digestLink()]),
     )
     .withPanel(
       ecrTable(
         'Never scanned, or under enhanced scanning',
         'Images with no scan at all, and images that Inspector scans continuously (enhanced scanning).',
         new EcrQueryBuilder('images', { ...SCOPE, scanState: ['not_scanned', 'active'] }),
-      )
-        .overrideByName(DIGEST_FIELD, [digestLink()]),
+      ).overrideByName(DIGEST_FIELD, [digestLink()]),
     )
     .withPanel(
       ecrTable(

@@ -109,6 +109,43 @@ describe('provisioned dashboards', () => {
   });
 });
 
+describe('panel colours', () => {
+  type Steps = { value: number | null; color: string }[];
+  const colourPanels = dashboards.flatMap((d) =>
+    allPanels(d)
+      .filter((p) => ['stat', 'bargauge', 'gauge'].includes(p.type as string))
+      .map((p) => ({ dashboard: d.uid as string, panel: p })),
+  );
+
+  it('every stat, gauge and bar panel sets its own thresholds, in strictly increasing steps', () => {
+    expect(colourPanels.length).toBeGreaterThan(15);
+    for (const { dashboard, panel } of colourPanels) {
+      const where = `${dashboard} / ${String(panel.title)}`;
+      const thresholds = (panel.fieldConfig as { defaults: { thresholds?: { steps: Steps } } }).defaults.thresholds;
+      expect(thresholds, where).toBeDefined();
+      const [base, ...rest] = thresholds!.steps;
+      expect(base!.value, where).toBeNull();
+      for (let i = 1; i < rest.length; i++) expect(rest[i]!.value!, where).toBeGreaterThan(rest[i - 1]!.value!);
+      // Grafana's default (green, red at 80) would paint ordinary counts and sizes red.
+      expect(rest.some((step) => step.value === 80 && step.color === 'red'), where).toBe(false);
+    }
+  });
+
+  it('sizes, counts and costs are neutral; counts that should be zero turn red, CRITICAL dark red', () => {
+    const byTitle = (title: string) => colourPanels.find((p) => p.panel.title === title)!.panel;
+    const steps = (title: string) => (byTitle(title).fieldConfig as { defaults: { thresholds: { steps: Steps } } }).defaults.thresholds.steps;
+    expect(steps('Stored (deduplicated)')).toEqual([{ value: null, color: 'text' }]);
+    expect(steps('CRITICAL images in use')).toEqual([
+      { value: null, color: 'green' },
+      { value: 1, color: 'dark-red' },
+    ]);
+    // Trend stats draw their sparkline from a range query.
+    const images = byTitle('Images');
+    expect((images.options as { graphMode: string }).graphMode).toBe('area');
+    expect((images.targets as { range?: boolean; instant?: boolean }[])[0]).toMatchObject({ range: true });
+  });
+});
+
 describe('dashboard content the issue asks for', () => {
   const queryTypes = (uid: string) => ecrPanelTargets(byUid(uid)).map((t) => t.value.queryType);
   const titles = (uid: string) => allPanels(byUid(uid)).map((p) => p.title);
