@@ -54,6 +54,12 @@ describe('provisioning/dashboards', () => {
     const hostPath = provider!.options.path.replace('/etc/grafana/provisioning', 'provisioning');
     for (const file of DASHBOARD_FILES) expect(() => readText(`${hostPath}/${file}`)).not.toThrow();
   });
+
+  it('shares one folder with the alert rules, found by title, so that provisioning cannot clash', () => {
+    const [provider] = providers.providers;
+    expect(new Set(rules.groups.map((g) => g.folder))).toEqual(new Set([provider!.folder]));
+    expect(provider!.folderUid).toBeUndefined();
+  });
 });
 
 describe('provisioning/alerting', () => {
