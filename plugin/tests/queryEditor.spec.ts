@@ -1,25 +1,27 @@
 import { expect, test } from '@grafana/plugin-e2e';
+import type { Locator, Page } from '@playwright/test';
 
 import { QUERY_TYPE_INFO } from '../src/components/query/filterSpecs';
 import { selectors as ui } from '../src/components/selectors';
 import { QUERY_TYPES, type QueryType } from '../src/types';
 import { PROVISIONED, isSidecarQuery, sidecarQuery, sidecarQueryOf, type SidecarFrame } from './support';
 
-const pick = (label: string) => new RegExp(`^${label}$`);
+/** Picks a query type in the query type combobox, as a user does. */
+async function pickQueryType(row: Locator, page: Page, label: string) {
+  await row.getByRole('combobox', { name: ui.QueryEditor.queryType }).click();
+  await page.getByRole('option', { name: new RegExp(`^${label}`) }).click();
+}
 
 /** The severity counts of the images frame: an image with any of them has findings to list. */
 const SEVERITY_COUNTS = ['critical', 'high', 'medium', 'low', 'informational', 'undefined'];
 
 for (const queryType of QUERY_TYPES.filter((t): t is Exclude<QueryType, 'findings'> => t !== 'findings')) {
-  test(`a ${queryType} query renders as a table`, async ({ panelEditPage, readProvisionedDataSource }) => {
+  test(`a ${queryType} query renders as a table`, async ({ panelEditPage, readProvisionedDataSource, page }) => {
     const ds = await readProvisionedDataSource(PROVISIONED);
     await panelEditPage.datasource.set(ds.name);
     await panelEditPage.setVisualization('Table');
     const row = panelEditPage.getQueryEditorRow('A');
-    await row
-      .getByRole('radiogroup', { name: ui.QueryEditor.queryType })
-      .locator('label', { hasText: pick(QUERY_TYPE_INFO[queryType].label) })
-      .click();
+    await pickQueryType(row, page, QUERY_TYPE_INFO[queryType].label);
     await expect(row.getByTestId(ui.QueryEditor.description)).toHaveText(QUERY_TYPE_INFO[queryType].description);
     // Picking another type runs the query, picking the current one (repositories, the default) does not: refresh
     // runs it either way, and only an answer for this type counts.
@@ -48,10 +50,7 @@ test('a findings query lists the CVEs of an image picked from the images query',
   await panelEditPage.setVisualization('Table');
   const row = panelEditPage.getQueryEditorRow('A');
   const images = sidecarQueryOf(page, 'images');
-  await row
-    .getByRole('radiogroup', { name: ui.QueryEditor.queryType })
-    .locator('label', { hasText: pick('Images') })
-    .click();
+  await pickQueryType(row, page, 'Images');
   const imagesResponse = await images;
   expect(imagesResponse.ok()).toBe(true);
   const { frame } = (await imagesResponse.json()) as SidecarFrame;
@@ -64,11 +63,9 @@ test('a findings query lists the CVEs of an image picked from the images query',
   const digest = String(column('digest')[withFindings]);
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-  await row
-    .getByRole('radiogroup', { name: ui.QueryEditor.queryType })
-    .locator('label', { hasText: pick('Findings') })
-    .click();
+  await pickQueryType(row, page, 'Findings');
   const findings = sidecarQuery(page, (body) => body.queryType === 'findings' && body.filters?.digest === digest);
+  await row.getByText(ui.QueryEditor.filtersGroup).click();
   await row.getByLabel(ui.QueryEditor.filter('digest')).fill(digest);
   await row.getByLabel(ui.QueryEditor.filter('digest')).blur();
   const findingsResponse = await findings;
@@ -88,8 +85,11 @@ test('a bad filter shows the sidecar message on that query', async ({
   await panelEditPage.datasource.set(ds.name);
   const row = panelEditPage.getQueryEditorRow('A');
   const response = sidecarQuery(page, (body) => body.filters?.region !== undefined);
-  await row.getByLabel(ui.QueryEditor.filter('region')).fill('not a region');
-  await row.getByLabel(ui.QueryEditor.filter('region')).blur();
+  await row.getByText(ui.QueryEditor.filtersGroup).click();
+  // A value the editor flags (inline) and that the sidecar refuses: the sidecar's words still reach the row.
+  await row.getByRole('combobox', { name: ui.QueryEditor.filter('region') }).fill('not-a-region');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
   const res = await response;
   expect(res.status()).toBe(400);
   const body = (await res.json()) as { issues?: Array<{ path?: string }> };

@@ -4,6 +4,7 @@
  * Grafana's data source proxy, against a demo sidecar; the panels are laid out on the dashboard's grid and a
  * full-page screenshot is saved to test/artifacts/dashboards/<uid>.png (the README's screenshots come from there).
  */
+import { FIELD_TITLES, type AnyFieldName } from '@ecr-lens/contract';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,13 +75,26 @@ const inPage = {
     browser.page.evaluate((s) => (window as unknown as { dashboard: DashboardApi }).dashboard.render(s), spec),
 };
 
-/** Variable values: every ECR Lens query variable at "All" (all its values), the digest a vulnerable image's. */
+/**
+ * Variable values as Grafana resolves them on load: in order, each query interpolated with the variables before it
+ * (they chain), and each at its default "All", which is the variable's custom all value (`.*`) when it has one.
+ */
 async function variables(d: Dashboard): Promise<Record<string, string | string[]>> {
   const values: Record<string, string | string[]> = {};
+  const interpolate = (text: unknown) =>
+    typeof text === 'string'
+      ? text.replace(/\$(\w+)/g, (match, name: string) => {
+          const value = values[name];
+          return value === undefined ? match : Array.isArray(value) ? value.join(',') : value;
+        })
+      : text;
   for (const v of ecrVariableQueries(d)) {
     const name = v.where.replace(/^.* variable /, '');
-    const options = await inPage.variableValues(v.value);
-    values[name] = options.map((o) => String(o.value ?? o.text));
+    const query = Object.fromEntries(Object.entries(v.value).map(([key, value]) => [key, interpolate(value)]));
+    const options = await inPage.variableValues(query);
+    expect(options.length, `${v.where} lists values`).toBeGreaterThan(0);
+    const allValue = d.templating.list.find((t) => t.name === name)?.allValue;
+    values[name] = typeof allValue === 'string' ? allValue : options.map((o) => String(o.value ?? o.text));
   }
   if (d.templating.list.some((v) => v.name === 'digest')) {
     const [digest] = await inPage.column(
@@ -180,7 +194,8 @@ describe('provisioned dashboards in Chromium', () => {
       const text = await browser.page.locator(`[data-panel-id="${panel.id}"]`).textContent();
       expect(text, where).toContain(panel.title);
       if (panel.type === 'table') {
-        expect(text, where).toContain(panel.fields[0]);
+        // The header shows the column's title (config.displayName), not its machine name.
+        expect(text, where).toContain(FIELD_TITLES[panel.fields[0] as AnyFieldName]);
       }
       for (const cell of panel.shown) {
         expect(text, where).toContain(cell);

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { FIELD_TITLES, type AnyFieldName } from '@ecr-lens/contract';
 import type { HarnessApi, QuerySummary } from './host/api.js';
 import { launchChromium, type Browser, waitForHarness } from '../support/browser.js';
 import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt, harnessConfig } from '../support/browser-build.js';
@@ -130,13 +131,17 @@ describe('ECR Lens plugin in Chromium', () => {
       expect(frame.preferredVisualisationType).toBe('table');
       expect(frame.fields.length).toBeGreaterThan(0);
       expect(frame.rows).toBeGreaterThan(0);
-      // The Table shows the frame: its header names the first column, the query editor shows the type.
+      // The Table shows the frame: its header titles the first column, the query editor shows the type.
       // Playwright waits for the page to render each (no polling interval of ours).
       const table = browser.page.getByTestId('frame-A');
-      await table.filter({ hasText: new RegExp(escapeRegExp(frame.fields[0].name)) }).waitFor({ state: 'attached' });
-      await browser.page
-        .getByRole('radio', { name: new RegExp(`^${queryType}$`, 'i'), checked: true })
-        .waitFor({ state: 'attached' });
+      const title = FIELD_TITLES[frame.fields[0].name as AnyFieldName];
+      await table.filter({ hasText: new RegExp(escapeRegExp(title)) }).waitFor({ state: 'attached' });
+      // The query type combobox names the type (its label is the type, capitalised).
+      const label = queryType.charAt(0).toUpperCase() + queryType.slice(1);
+      await browser.page.waitForFunction(
+        (want) => (document.querySelector('#ecr-lens-query-type') as HTMLInputElement | null)?.value === want,
+        label,
+      );
       await screenshot(queryType);
     });
   }

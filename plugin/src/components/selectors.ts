@@ -1,3 +1,6 @@
+import type { FilterKey } from '../types';
+import { FILTER_SPECS } from './query/filterSpecs';
+
 /**
  * Accessible names of the editors' controls, shared by the unit tests (Testing Library) and the
  * end-to-end specs (Playwright), so both find controls the way a user does: by label.
@@ -12,10 +15,12 @@ export const selectors = {
     container: 'ecr-lens-query-editor',
     queryType: 'Query type',
     description: 'ecr-lens-query-type-description',
-    filter: (key: string) => `Filter ${key}`,
-    sortField: 'Sort field',
-    sortOrder: 'Sort order',
-    limit: 'Row limit',
+    /** A filter's field label, e.g. "Repository". */
+    filter: (key: FilterKey) => FILTER_SPECS[key].label,
+    filtersGroup: 'Filters',
+    optionsGroup: 'Options',
+    sortField: 'Sort by',
+    limit: 'Limit',
     useTimeRange: 'Filter by dashboard time',
   },
   VariableQueryEditor: {

@@ -61,7 +61,7 @@ export function fakeBackend(responder: Responder): BackendSrvRequest[] {
 /** A TemplateSrv over fixed variables, applying the caller's multi-value formatter like Grafana does. */
 export function fakeTemplateSrv(vars: Record<string, string | string[]>): TemplateSrv {
   const srv = {
-    getVariables: () => [],
+    getVariables: () => Object.keys(vars).map((name) => ({ name })),
     containsTemplate: (t?: string) => Boolean(t && /\$\w+|\$\{\w+\}/.test(t)),
     updateTimeRange: () => undefined,
     replace: (text = '', scopedVars?: ScopedVars, format?: string | Function) =>

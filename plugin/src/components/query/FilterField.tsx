@@ -1,33 +1,39 @@
-import React from 'react';
-import { Checkbox, InlineField, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import React, { useEffect, useState } from 'react';
+import { EditorField } from '@grafana/plugin-ui';
+import { Combobox, Input, MultiCombobox, RadioButtonGroup, type ComboboxOption } from '@grafana/ui';
+
+import { splitList } from '@ecr-lens/contract';
 
 import type { EcrFilters } from '../../types';
-import { selectors } from '../selectors';
 import type { FilterSpec } from './filterSpecs';
+import { knownValues, SUGGESTED, variableOptions, type ValueSource } from './suggestions';
+import { filterIssue } from './validate';
 
 interface Props {
   spec: FilterSpec;
   filters: EcrFilters;
+  /** Where known values come from (the data source); absent, only variables and typed values are offered. */
+  source?: ValueSource;
   /** Changes the filters; `run` asks for the query to run now (choices), not on every keystroke. */
   onChange: (filters: EcrFilters, run: boolean) => void;
   onBlur: () => void;
 }
 
-const LABEL_WIDTH = 22;
 const ANY = '__any__';
+export const filterId = (key: string) => `ecr-lens-filter-${key}`;
 
 type Set = (value: unknown, run: boolean) => void;
 interface ControlProps<K extends FilterSpec['kind']> {
   spec: Extract<FilterSpec, { kind: K }>;
-  label: string;
   current: unknown;
   set: Set;
   onBlur: () => void;
+  filters: EcrFilters;
+  source?: ValueSource;
 }
 
-/** One filter, rendered by kind: text lists, dates, numbers, tri-state booleans, single and multiple choices. */
-export function FilterField({ spec, filters, onChange, onBlur }: Props) {
-  const label = selectors.QueryEditor.filter(spec.key);
+/** One filter in an editor field, rendered by kind, with the sidecar's own check of what is typed. */
+export function FilterField({ spec, filters, source, onChange, onBlur }: Props) {
   const set: Set = (value, run) => {
     const next = { ...filters } as Record<string, unknown>;
     if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) {
@@ -38,16 +44,25 @@ export function FilterField({ spec, filters, onChange, onBlur }: Props) {
     onChange(next as EcrFilters, run);
   };
   const current = (filters as Record<string, unknown>)[spec.key];
+  const issue = typeof current === 'string' ? filterIssue(spec.key, current) : undefined;
   return (
-    <InlineField label={spec.label} labelWidth={LABEL_WIDTH} tooltip={spec.help} interactive>
-      {control(spec, { label, current, set, onBlur })}
-    </InlineField>
+    <EditorField
+      label={spec.label}
+      htmlFor={filterId(spec.key)}
+      tooltip={spec.help}
+      tooltipInteractive
+      invalid={Boolean(issue)}
+      error={issue}
+    >
+      {control(spec, { current, set, onBlur, filters, source })}
+    </EditorField>
   );
 }
 
 function control(spec: FilterSpec, props: Omit<ControlProps<FilterSpec['kind']>, 'spec'>): React.ReactElement {
   switch (spec.kind) {
     case 'list':
+      return <ListControl spec={spec} {...props} />;
     case 'text':
     case 'date':
       return <TextControl spec={spec} {...props} />;
@@ -62,10 +77,51 @@ function control(spec: FilterSpec, props: Omit<ControlProps<FilterSpec['kind']>,
   }
 }
 
-function TextControl({ spec, label, current, set, onBlur }: ControlProps<'list' | 'text' | 'date'>) {
+const option = (value: string): ComboboxOption<string> => ({ label: value, value });
+
+/** Dashboard variables, the sidecar's known values and what is already set, each once. */
+function useListOptions(spec: FilterSpec, filters: EcrFilters, source: ValueSource | undefined, selected: string[]) {
+  const [known, setKnown] = useState<Array<ComboboxOption<string>>>([]);
+  const kind = SUGGESTED[spec.key];
+  const repository = spec.key === 'tag' ? filters.repository : undefined;
+  useEffect(() => {
+    let live = true;
+    if (source && kind) {
+      knownValues(source, kind, repository).then(
+        (values) => live && setKnown(values),
+        // Suggestions are a convenience: a failed lookup leaves typing and variables.
+        () => live && setKnown([])
+      );
+    }
+    return () => {
+      live = false;
+    };
+  }, [source, kind, repository]);
+  const all = [...variableOptions(), ...known, ...selected.map(option)];
+  return all.filter((o, i) => all.findIndex((other) => other.value === o.value) === i);
+}
+
+function ListControl({ spec, current, set, filters, source }: ControlProps<'list'>) {
+  const selected = typeof current === 'string' ? splitList(current) : [];
+  const options = useListOptions(spec, filters, source, selected);
+  return (
+    <MultiCombobox<string>
+      id={filterId(spec.key)}
+      width={48}
+      placeholder={spec.placeholder}
+      createCustomValue
+      customValueDescription="Use this value (globs such as team/* work where the help says so)"
+      options={options}
+      value={selected}
+      onChange={(chosen) => set(chosen.map((o) => o.value).join(', '), true)}
+    />
+  );
+}
+
+function TextControl({ spec, current, set, onBlur }: ControlProps<'text' | 'date'>) {
   return (
     <Input
-      aria-label={label}
+      id={filterId(spec.key)}
       width={48}
       value={typeof current === 'string' ? current : ''}
       placeholder={spec.placeholder}
@@ -75,10 +131,10 @@ function TextControl({ spec, label, current, set, onBlur }: ControlProps<'list' 
   );
 }
 
-function NumberControl({ spec, label, current, set, onBlur }: ControlProps<'number'>) {
+function NumberControl({ spec, current, set, onBlur }: ControlProps<'number'>) {
   return (
     <Input
-      aria-label={label}
+      id={filterId(spec.key)}
       type="number"
       min={0}
       width={16}
@@ -93,10 +149,11 @@ function NumberControl({ spec, label, current, set, onBlur }: ControlProps<'numb
   );
 }
 
-function BooleanControl({ label, current, set }: ControlProps<'boolean'>) {
+function BooleanControl({ spec, current, set }: ControlProps<'boolean'>) {
   return (
     <RadioButtonGroup<string>
-      aria-label={label}
+      id={filterId(spec.key)}
+      aria-label={spec.label}
       value={current === true ? 'yes' : current === false ? 'no' : ANY}
       options={[
         { label: 'Any', value: ANY },
@@ -108,38 +165,35 @@ function BooleanControl({ label, current, set }: ControlProps<'boolean'>) {
   );
 }
 
-function SingleControl({ spec, label, current, set }: ControlProps<'single'>) {
+function SingleControl({ spec, current, set }: ControlProps<'single'>) {
   return (
-    <RadioButtonGroup<string>
-      aria-label={label}
-      value={typeof current === 'string' ? current : ANY}
-      options={[{ label: 'Any', value: ANY }, ...spec.options.map((o) => ({ label: o, value: o }))]}
-      onChange={(v) => set(v === ANY ? undefined : v, true)}
+    <Combobox<string>
+      id={filterId(spec.key)}
+      width={24}
+      placeholder="any"
+      isClearable
+      options={spec.options.map(option)}
+      value={typeof current === 'string' ? current : null}
+      onChange={(chosen) => set(chosen?.value, true)}
     />
   );
 }
 
-function MultiControl({ spec, label, current, set }: ControlProps<'multi'>) {
+function MultiControl({ spec, current, set }: ControlProps<'multi'>) {
   const selected = Array.isArray(current) ? (current as string[]) : [];
   return (
-    <div role="group" aria-label={label}>
-      <Stack direction="row" gap={2} alignItems="center" wrap="wrap">
-        {spec.options.map((option) => (
-          <Checkbox
-            key={option}
-            label={option}
-            value={selected.includes(option)}
-            onChange={(e) =>
-              set(
-                e.currentTarget.checked
-                  ? spec.options.filter((o) => o === option || selected.includes(o))
-                  : selected.filter((o) => o !== option),
-                true
-              )
-            }
-          />
-        ))}
-      </Stack>
-    </div>
+    <MultiCombobox<string>
+      id={filterId(spec.key)}
+      width={48}
+      placeholder="any"
+      options={spec.options.map(option)}
+      value={selected}
+      onChange={(chosen) =>
+        set(
+          chosen.map((o) => o.value),
+          true
+        )
+      }
+    />
   );
 }

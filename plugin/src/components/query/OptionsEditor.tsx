@@ -1,43 +1,58 @@
 import React from 'react';
-import { InlineField, InlineFieldRow, InlineSwitch, Input, RadioButtonGroup } from '@grafana/ui';
+import { EditorField, EditorFieldGroup, EditorSwitch } from '@grafana/plugin-ui';
+import { Combobox, Input, RadioButtonGroup } from '@grafana/ui';
+
+import { FIELD_TITLES, FRAME_FIELDS, frameShape, type AnyFieldName } from '@ecr-lens/contract';
 
 import { usesTimeRange } from '../../interpolate';
-
-import type { EcrQuery } from '../../types';
-import { selectors } from '../selectors';
+import type { EcrQuery, QueryType } from '../../types';
 
 interface Props {
-  query: EcrQuery;
+  query: EcrQuery & { queryType: QueryType };
   onChange: (query: EcrQuery, run: boolean) => void;
   onBlur: () => void;
+}
+
+export const SORT_FIELD_ID = 'ecr-lens-sort-field';
+export const LIMIT_ID = 'ecr-lens-limit';
+export const TIME_RANGE_ID = 'ecr-lens-use-time-range';
+
+/** The columns of the frame this query answers with: what it may sort by. */
+function sortOptions(query: EcrQuery & { queryType: QueryType }) {
+  return FRAME_FIELDS[frameShape(query.queryType, query.filters?.level)].map((name) => ({
+    label: FIELD_TITLES[name as AnyFieldName],
+    value: name as string,
+    description: name,
+  }));
 }
 
 /** Sorting, the row limit (the sidecar sorts and pages before it answers) and the dashboard time switch. */
 export function OptionsEditor({ query, onChange, onBlur }: Props) {
   const sort = query.sort;
   return (
-    <InlineFieldRow>
-      <InlineField
+    <EditorFieldGroup>
+      <EditorField
         label="Sort by"
-        labelWidth={22}
-        tooltip="A column name of the result, e.g. monthlyCostUsd or pushedAt."
-        interactive
+        htmlFor={SORT_FIELD_ID}
+        tooltip="A column of the result; the sidecar sorts before it pages."
       >
-        <Input
-          aria-label={selectors.QueryEditor.sortField}
-          width={24}
-          value={sort?.field ?? ''}
-          placeholder="column name"
-          onChange={(e) => {
-            const field = e.currentTarget.value;
-            onChange({ ...query, sort: field ? { field, order: sort?.order ?? 'asc' } : undefined }, false);
-          }}
-          onBlur={onBlur}
+        <Combobox<string>
+          id={SORT_FIELD_ID}
+          width={28}
+          isClearable
+          placeholder="as the sidecar orders"
+          options={sortOptions(query)}
+          value={sort?.field ?? null}
+          onChange={(chosen) =>
+            onChange(
+              { ...query, sort: chosen ? { field: chosen.value, order: sort?.order ?? 'asc' } : undefined },
+              true
+            )
+          }
         />
-      </InlineField>
-      <InlineField label="Order" labelWidth={8} disabled={!sort?.field}>
+      </EditorField>
+      <EditorField label="Order">
         <RadioButtonGroup<'asc' | 'desc'>
-          aria-label={selectors.QueryEditor.sortOrder}
           value={sort?.order ?? 'asc'}
           disabled={!sort?.field}
           options={[
@@ -46,15 +61,14 @@ export function OptionsEditor({ query, onChange, onBlur }: Props) {
           ]}
           onChange={(order) => sort?.field && onChange({ ...query, sort: { field: sort.field, order } }, true)}
         />
-      </InlineField>
-      <InlineField
+      </EditorField>
+      <EditorField
         label="Limit"
-        labelWidth={8}
+        htmlFor={LIMIT_ID}
         tooltip="Most rows to return (1 to 10000; the sidecar's default is 1000)."
-        interactive
       >
         <Input
-          aria-label={selectors.QueryEditor.limit}
+          id={LIMIT_ID}
           type="number"
           min={1}
           max={10000}
@@ -67,25 +81,39 @@ export function OptionsEditor({ query, onChange, onBlur }: Props) {
           }}
           onBlur={onBlur}
         />
-      </InlineField>
-      {query.queryType && query.queryType !== 'annotations' && usesTimeRange(query.queryType) && (
-        <InlineField
+      </EditorField>
+      {usesTimeRange(query.queryType) && (
+        <EditorField
           label="Filter by dashboard time"
-          labelWidth={24}
+          htmlFor={TIME_RANGE_ID}
           tooltip={
             query.queryType === 'images'
               ? 'Only images pushed within the dashboard time range. Off: every image, whatever the range.'
               : 'Only uses seen within the dashboard time range. Off: every use, whatever the range.'
           }
-          interactive
         >
-          <InlineSwitch
-            aria-label={selectors.QueryEditor.useTimeRange}
+          <EditorSwitch
+            id={TIME_RANGE_ID}
             value={query.useTimeRange === true}
             onChange={(e) => onChange({ ...query, useTimeRange: e.currentTarget.checked || undefined }, true)}
           />
-        </InlineField>
+        </EditorField>
       )}
-    </InlineFieldRow>
+    </EditorFieldGroup>
   );
+}
+
+/** The options that are set, for the collapsed "Options" group. */
+export function optionsSummary(query: EcrQuery & { queryType: QueryType }): string[] {
+  const out: string[] = [];
+  if (query.sort?.field) {
+    out.push(`Sort: ${query.sort.field} ${query.sort.order}`);
+  }
+  if (query.limit) {
+    out.push(`Limit: ${query.limit}`);
+  }
+  if (query.useTimeRange && usesTimeRange(query.queryType)) {
+    out.push('Dashboard time');
+  }
+  return out;
 }

@@ -1,14 +1,16 @@
 import React from 'react';
-import { InlineField, RadioButtonGroup } from '@grafana/ui';
+import { EditorField } from '@grafana/plugin-ui';
+import { Combobox } from '@grafana/ui';
 
 import { QUERY_TYPES, type QueryType } from '../../types';
-import { selectors } from '../selectors';
 import { QUERY_TYPE_INFO } from './filterSpecs';
 
 interface Props {
   value: QueryType;
   onChange: (queryType: QueryType) => void;
 }
+
+export const QUERY_TYPE_ID = 'ecr-lens-query-type';
 
 const OPTIONS = QUERY_TYPES.map((t) => ({
   label: QUERY_TYPE_INFO[t].label,
@@ -18,13 +20,14 @@ const OPTIONS = QUERY_TYPES.map((t) => ({
 
 export function QueryTypeField({ value, onChange }: Props) {
   return (
-    <InlineField label="Query type" labelWidth={22} tooltip="What to list. Each type has its own filters." interactive>
-      <RadioButtonGroup<QueryType>
-        aria-label={selectors.QueryEditor.queryType}
+    <EditorField label="Query type" tooltip="What to list. Each type has its own filters." width={30}>
+      <Combobox<QueryType>
+        id={QUERY_TYPE_ID}
+        width={30}
         value={value}
         options={OPTIONS}
-        onChange={onChange}
+        onChange={(chosen) => onChange(chosen.value)}
       />
-    </InlineField>
+    </EditorField>
   );
 }

@@ -12,7 +12,8 @@ import {
 } from '../../types';
 
 export type FilterSpec =
-  | { key: FilterKey; kind: 'list' | 'text' | 'date'; label: string; help: string; placeholder: string }
+  | { key: FilterKey; kind: 'list'; label: string; help: string; placeholder: string }
+  | { key: FilterKey; kind: 'text' | 'date'; label: string; help: string; placeholder: string }
   | { key: FilterKey; kind: 'number'; label: string; help: string; placeholder: string }
   | { key: FilterKey; kind: 'boolean'; label: string; help: string }
   | { key: FilterKey; kind: 'single'; label: string; help: string; options: readonly string[] }
