@@ -1,7 +1,7 @@
 import * as alerting from '@grafana/grafana-foundation-sdk/alerting';
 import * as expr from '@grafana/grafana-foundation-sdk/expr';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import { PROMETHEUS, PROMETHEUS_UID } from './datasources.js';
+import { PROMETHEUS_UID, PROVISIONED_PROMETHEUS } from './datasources.js';
 import { CLEANUP_UID } from './cleanup.js';
 import { COST_UID } from './cost.js';
 import { OVERVIEW_UID } from './overview.js';
@@ -108,7 +108,7 @@ export const RULES: readonly RuleSpec[] = [
 
 function ruleBuilder(spec: RuleSpec): alerting.RuleBuilder {
   const query = new prometheus.DataqueryBuilder()
-    .datasource(PROMETHEUS)
+    .datasource(PROVISIONED_PROMETHEUS)
     .expr(spec.expr)
     .instant()
     .intervalMs(60_000)

@@ -1,7 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import { ECR_LENS, GRAFANA, PROMETHEUS } from './datasources.js';
+import { ECR_LENS, ECR_LENS_PLUGIN_ID, ECR_LENS_UID, ECR_LENS_VARIABLE, GRAFANA, PROMETHEUS, PROMETHEUS_UID, PROMETHEUS_VARIABLE } from './datasources.js';
 import { ALL_VALUE } from '@ecr-lens/contract';
 import type { EcrFilters, EcrVariableQuery } from './ecrQuery.js';
 
@@ -127,5 +127,19 @@ export function baseDashboard(uid: string, title: string, description: string): 
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .link(dashboardLinks())
     .annotation(builtInAnnotations())
-    .variables(scopeVariables());
+    .variables([...datasourceVariables(), ...scopeVariables()]);
 }
+
+/** `ds` and `prometheus`: which data sources the dashboard reads, the provisioned ones unless changed. */
+export const datasourceVariables = (): dashboard.DatasourceVariableBuilder[] => [
+  new dashboard.DatasourceVariableBuilder(ECR_LENS_VARIABLE)
+    .label('ECR Lens')
+    .description('The ECR Lens data source the panels query.')
+    .type(ECR_LENS_PLUGIN_ID)
+    .current({ selected: true, text: 'ECR Lens', value: ECR_LENS_UID }),
+  new dashboard.DatasourceVariableBuilder(PROMETHEUS_VARIABLE)
+    .label('Prometheus')
+    .description('The Prometheus that scrapes the sidecar.')
+    .type('prometheus')
+    .current({ selected: true, text: 'Prometheus', value: PROMETHEUS_UID }),
+];

@@ -14,6 +14,8 @@ export interface GeneratedFile {
 }
 
 export const DASHBOARD_DIR = 'provisioning/dashboards/json';
+/** The same dashboards shipped in the plugin (plugin.json `includes`): the data source's Dashboards tab imports them. */
+export const PLUGIN_DASHBOARD_DIR = 'plugin/src/dashboards';
 export const ALERTING_DIR = 'provisioning/alerting';
 
 /** The dashboards, by file name. */
@@ -37,10 +39,9 @@ const yamlFile = (path: string, value: unknown): GeneratedFile => ({
 
 /** Every generated file, deterministically: the same sources always give the same bytes. */
 export function renderProvisioning(): GeneratedFile[] {
-  const dashboardFiles = Object.entries(dashboards()).map(([name, dashboard]) => ({
-    path: `${DASHBOARD_DIR}/${name}`,
-    content: `${JSON.stringify(dashboard, null, 2)}\n`,
-  }));
+  const dashboardFiles = Object.entries(dashboards()).flatMap(([name, dashboard]) =>
+    [DASHBOARD_DIR, PLUGIN_DASHBOARD_DIR].map((dir) => ({ path: `${dir}/${name}`, content: `${JSON.stringify(dashboard, null, 2)}\n` })),
+  );
   return [
     ...dashboardFiles,
     yamlFile(`${ALERTING_DIR}/rules.yaml`, alertRulesFile()),

@@ -38,9 +38,11 @@ export function allPanels(dashboard: Dashboard): Panel[] {
   return dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
 }
 
+// Dashboards name their data sources through the `ds` and `prometheus` variables; alert rules name the provisioned ones.
 export const isEcrLens = (ref: DataSourceRef | undefined): boolean =>
-  ref?.uid === 'ecr-lens' && ref.type === 'ecrlens-ecr-datasource';
-export const isPrometheus = (ref: DataSourceRef | undefined): boolean => ref?.uid === 'prometheus' && ref.type === 'prometheus';
+  ref?.type === 'ecrlens-ecr-datasource' && (ref.uid === '${ds}' || ref.uid === 'ecr-lens');
+export const isPrometheus = (ref: DataSourceRef | undefined): boolean =>
+  ref?.type === 'prometheus' && (ref.uid === '${prometheus}' || ref.uid === 'prometheus');
 
 export interface Located<T> {
   /** "dashboard / panel title / refId", for messages. */

@@ -25,9 +25,10 @@ const SAMPLE: VariableValues = {
 };
 const RANGE = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 1, 1) };
 
+/** Dashboards name their data sources through variables (so that they import anywhere), and Grafana's own store. */
 const KNOWN_DATASOURCES = [
-  { type: 'ecrlens-ecr-datasource', uid: 'ecr-lens' },
-  { type: 'prometheus', uid: 'prometheus' },
+  { type: 'ecrlens-ecr-datasource', uid: '${ds}' },
+  { type: 'prometheus', uid: '${prometheus}' },
   { type: 'grafana', uid: '-- Grafana --' },
 ];
 
@@ -49,12 +50,19 @@ describe('provisioned dashboards', () => {
     for (const v of ecrVariableQueries(d)) expect(VARIABLE_KINDS).toContain(v.value.kind);
   });
 
-  it.each(DASHBOARD_FILES)('%s references only the provisioned data sources', (file) => {
+  it.each(DASHBOARD_FILES)('%s names its data sources through the ds and prometheus variables, which default to the provisioned ones', (file) => {
+    const d = readDashboard(file);
+    const variable = (name: string) => d.templating.list.find((v) => v.name === name) as { type: string; query: string; current: { value: string } };
+    expect(variable('ds')).toMatchObject({ type: 'datasource', query: 'ecrlens-ecr-datasource', current: { value: 'ecr-lens' } });
+    expect(variable('prometheus')).toMatchObject({ type: 'datasource', query: 'prometheus', current: { value: 'prometheus' } });
+  });
+
+  it.each(DASHBOARD_FILES)('%s references only its data source variables', (file) => {
     const d = readDashboard(file);
     const refs: DataSourceRef[] = [
       ...allPanels(d).flatMap((p) => [p.datasource, ...(p.targets ?? []).map((t) => t.datasource as DataSourceRef)]),
       ...d.annotations.list.map((a) => a.datasource as DataSourceRef),
-      ...d.templating.list.map((v) => v.datasource as DataSourceRef),
+      ...d.templating.list.filter((v) => v.type !== 'datasource').map((v) => v.datasource as DataSourceRef),
     ].filter((r): r is DataSourceRef => r !== undefined);
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect(KNOWN_DATASOURCES).toContainEqual(ref);
