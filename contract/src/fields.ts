@@ -213,3 +213,14 @@ export const TECHNICAL_FIELDS: readonly AnyFieldName[] = [
   'reference',
   'scanCompletedAt',
 ];
+
+/**
+ * The uids of the dashboards the plugin ships and provisions: the plugin's drill-down links open them (a
+ * repository's images on the Overview, an image's findings on Vulnerabilities).
+ */
+export const DASHBOARD_UIDS = {
+  overview: 'ecr-lens-overview',
+  cost: 'ecr-lens-cost',
+  vulnerabilities: 'ecr-lens-vulnerabilities',
+  cleanup: 'ecr-lens-cleanup',
+} as const;

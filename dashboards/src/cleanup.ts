@@ -1,3 +1,4 @@
+import { DASHBOARD_UIDS } from '@ecr-lens/contract';
 import * as annotationslist from '@grafana/grafana-foundation-sdk/annotationslist';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -7,7 +8,7 @@ import { CLEANUP_ANNOTATION_TAGS, ECR_LENS, GRAFANA } from './datasources.js';
 import { EcrAnnotationQueryBuilder, EcrQueryBuilder } from './ecrQuery.js';
 import { ecrTable, neutral, promSeries, promStat } from './panels.js';
 
-export const CLEANUP_UID = 'ecr-lens-cleanup';
+export const CLEANUP_UID = DASHBOARD_UIDS.cleanup;
 
 /** The cost frame's column of what the cleanup plan would save per month, summed by the savings panel. */
 export const SAVINGS_FIELD = 'reclaimableMonthlyUsd';

@@ -1,9 +1,10 @@
+import { DASHBOARD_UIDS } from '@ecr-lens/contract';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { EcrQueryBuilder } from './ecrQuery.js';
 import { ecrTable, neutral, promBars, promSeries, promStat } from './panels.js';
 
-export const COST_UID = 'ecr-lens-cost';
+export const COST_UID = DASHBOARD_UIDS.cost;
 
 // One declaration, row by row and panel by panel as the dashboard shows them: long, and best read whole.
 export function costDashboard(): dashboard.Dashboard {

@@ -1,10 +1,11 @@
+import { DASHBOARD_UIDS } from '@ecr-lens/contract';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { ECR_LENS } from './datasources.js';
 import { EcrAnnotationQueryBuilder, EcrQueryBuilder } from './ecrQuery.js';
 import { badFrom, ecrTable, neutral, promSeries, promStat, thresholds } from './panels.js';
 
-export const OVERVIEW_UID = 'ecr-lens-overview';
+export const OVERVIEW_UID = DASHBOARD_UIDS.overview;
 
 /** Image pushes from the sidecar, marked on every time series. */
 export const pushAnnotations = (): dashboard.AnnotationQueryBuilder =>
@@ -106,6 +107,13 @@ export function overviewDashboard(): dashboard.Dashboard {
         'Repositories',
         'Every repository in scope with its settings, image counts, sizes and cost.',
         new EcrQueryBuilder('repositories', SCOPE),
+      ),
+    )
+    .withPanel(
+      ecrTable(
+        'Images',
+        'The images of the repositories in scope, newest push first. Click a repository in the table above for its images, and a digest for its findings.',
+        new EcrQueryBuilder('images', SCOPE).sort('pushedAt', 'desc').limit(200),
       ),
     )
     .withPanel(

@@ -1,24 +1,12 @@
+import { DASHBOARD_UIDS } from '@ecr-lens/contract';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { EcrQueryBuilder } from './ecrQuery.js';
 import { badFrom, ecrTable, promSeries, promStat, thresholds } from './panels.js';
 
-export const VULNERABILITIES_UID = 'ecr-lens-vulnerabilities';
+export const VULNERABILITIES_UID = DASHBOARD_UIDS.vulnerabilities;
 
-/** The frame field that holds an image digest: the drill-down link reads it. */
-export const DIGEST_FIELD = 'digest';
-
-/** Clicking a digest reopens this dashboard with the digest variable set, keeping scope and time. */
-export const DRILL_DOWN_URL =
-  `/d/${VULNERABILITIES_UID}?\${__url_time_range}&\${registry:queryparam}&\${region:queryparam}` +
-  `&\${repository:queryparam}&var-digest=\${__value.raw}`;
-
-const digestLink = (): dashboard.DynamicConfigValue => ({
-  id: 'links',
-  value: [{ title: 'Show findings for this image', url: DRILL_DOWN_URL }],
-});
-
-/** Free text, filled in by the drill-down link: the image whose findings the last panel lists. */
+/** Free text, filled in by the plugin's drill-down link on a digest: the image whose findings the last panel lists. */
 export const digestVariable = (): dashboard.TextBoxVariableBuilder =>
   new dashboard.TextBoxVariableBuilder('digest')
     .label('Image digest')
@@ -81,14 +69,14 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
         'CRITICAL and HIGH images in use',
         'Images with HIGH or CRITICAL findings that ECS runs or deploys. Click a digest for its findings.',
         new EcrQueryBuilder('images', { ...SCOPE, minSeverity: 'HIGH', inUse: true }),
-      ).overrideByName(DIGEST_FIELD, [digestLink()]),
+      ),
     )
     .withPanel(
       ecrTable(
         'Never scanned, or under enhanced scanning',
         'Images with no scan at all, and images that Inspector scans continuously (enhanced scanning).',
         new EcrQueryBuilder('images', { ...SCOPE, scanState: ['not_scanned', 'active'] }),
-      ).overrideByName(DIGEST_FIELD, [digestLink()]),
+      ),
     )
     .withPanel(
       ecrTable(

@@ -178,6 +178,10 @@ describe('DataSource.query', () => {
     ]);
     expect(field(frame, 'repository').config.links).toEqual([
       {
+        title: 'Show the images of this repository',
+        url: '/d/ecr-lens-overview?var-registry=${__data.fields.account:raw}&var-region=${__data.fields.region:raw}&var-repository=${__data.fields.repository:raw}&${__url_time_range}',
+      },
+      {
         title: 'Open repository in the AWS console',
         url: 'https://${__data.fields.region:raw}.console.aws.amazon.com/ecr/repositories/private/${__data.fields.account:raw}/${__data.fields.repository:raw}?region=${__data.fields.region:raw}',
         targetBlank: true,
@@ -208,10 +212,17 @@ describe('DataSource.query', () => {
       ])
     );
     const [images, findings] = data as DataFrame[];
-    expect(field(images, 'digest').config.links?.[0].url).toBe(
+    expect(field(images, 'digest').config.links?.[0]).toEqual({
+      title: 'Show the findings of this image',
+      url: '/d/ecr-lens-vulnerabilities?var-registry=${__data.fields.account:raw}&var-region=${__data.fields.region:raw}&var-repository=${__data.fields.repository:raw}&var-digest=${__data.fields.digest:raw}&${__url_time_range}',
+    });
+    expect(field(images, 'digest').config.links?.[1].url).toBe(
       'https://${__data.fields.region:raw}.console.aws.amazon.com/ecr/repositories/private/${__data.fields.account:raw}/${__data.fields.repository:raw}/_/image/${__data.fields.digest:raw}/details?region=${__data.fields.region:raw}'
     );
-    expect(field(images, 'repository').config.links?.[0].title).toBe('Open repository in the AWS console');
+    expect(field(images, 'repository').config.links?.map((l) => l.title)).toEqual([
+      'Show the images of this repository',
+      'Open repository in the AWS console',
+    ]);
     expect(field(findings, 'name').config.links).toEqual([
       { title: 'Open the advisory', url: '${__data.fields.uri:raw}', targetBlank: true },
     ]);

@@ -11,6 +11,7 @@ import {
 } from '@grafana/data';
 
 import {
+  DASHBOARD_UIDS,
   FRAME_FIELDS,
   FRAME_LINKS,
   TECHNICAL_FIELDS,
@@ -37,7 +38,9 @@ export const imageConsoleUrl = (region: string, account: string, repository: str
   `https://${region}.console.aws.amazon.com/ecr/repositories/private/${account}/${repository}/_/image/${digest}/details?region=${region}`;
 
 /**
- * Data links per field name: the AWS console page of a repository and of an image, and a finding's advisory.
+ * Data links per field name: the drill-downs (a repository's images on the Overview dashboard, an image's findings
+ * on Vulnerabilities, each with the row's registry, region and repository as variables), the AWS console page of
+ * a repository and of an image, and a finding's advisory.
  * The contract says which columns of each frame locate the row (FRAME_LINKS); the links are templates over
  * the row's own fields, which Grafana fills in when the link is shown.
  */
@@ -52,12 +55,21 @@ export function consoleLinks(shape: FrameShape): Record<string, DataLink[]> {
     advisory?: { url: string; on: string };
   };
   if (account && region && repository) {
+    const scope = `var-registry=${ref(account)}&var-region=${ref(region)}&var-repository=${ref(repository)}`;
+    add(repository, {
+      title: 'Show the images of this repository',
+      url: `/d/${DASHBOARD_UIDS.overview}?${scope}&\${__url_time_range}`,
+    });
     add(repository, {
       title: 'Open repository in the AWS console',
       url: repositoryConsoleUrl(ref(region), ref(account), ref(repository)),
       targetBlank: true,
     });
     if (digest) {
+      add(digest, {
+        title: 'Show the findings of this image',
+        url: `/d/${DASHBOARD_UIDS.vulnerabilities}?${scope}&var-digest=${ref(digest)}&\${__url_time_range}`,
+      });
       add(digest, {
         title: 'Open image in the AWS console',
         url: imageConsoleUrl(ref(region), ref(account), ref(repository), ref(digest)),

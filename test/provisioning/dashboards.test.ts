@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueryRequest } from '../../sidecar/src/query/request.js';
-import { VARIABLE_KINDS } from '@ecr-lens/contract';
+import { DASHBOARD_UIDS, VARIABLE_KINDS } from '@ecr-lens/contract';
 import {
   allPanels,
   DASHBOARD_FILES,
@@ -191,8 +191,23 @@ describe('dashboard content the issue asks for', () => {
       expect.objectContaining({ queryType: 'findings', filters: expect.objectContaining({ digest: '$digest' }) }),
     );
     expect(d.templating.list.map((v) => v.name)).toContain('digest');
-    const links = JSON.stringify(allPanels(d).map((p) => (p.fieldConfig as Json | undefined)?.overrides));
-    expect(links).toContain('var-digest=${__value.raw}');
+    // No dashboard override hides the plugin's own links (drill-downs and the AWS console).
+    const overrides = JSON.stringify(allPanels(d).map((p) => (p.fieldConfig as Json | undefined)?.overrides));
+    expect(overrides).not.toContain('"links"');
+  });
+
+  it("the plugin's drill-downs land on dashboards that answer them: a repository's images, an image's findings", () => {
+    // plugin/src/frames.ts links a repository to the Overview and a digest to Vulnerabilities (DASHBOARD_UIDS),
+    // setting registry, region and repository, and digest.
+    const overview = byUid(DASHBOARD_UIDS.overview);
+    const vulnerabilities = byUid(DASHBOARD_UIDS.vulnerabilities);
+    for (const d of [overview, vulnerabilities]) {
+      expect(d.templating.list.map((v) => v.name)).toEqual(expect.arrayContaining(['registry', 'region', 'repository']));
+    }
+    expect(ecrPanelTargets(overview).map((t) => t.value)).toContainEqual(
+      expect.objectContaining({ queryType: 'images', filters: expect.objectContaining({ repository: '$repository' }) }),
+    );
+    expect(vulnerabilities.templating.list.map((v) => v.name)).toContain('digest');
   });
 
   it('Cleanup: plan, blocked, lifecycle preview, savings, annotations on storage, executed-cleanup list', () => {
