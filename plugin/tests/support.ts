@@ -7,7 +7,16 @@ export const PROVISIONED = { fileName: 'datasources.yaml', name: 'ECR Lens' };
 export const PLUGIN_ID = 'ecrlens-ecr-datasource';
 /** How Grafana (in the compose network) reaches the sidecar, and the token it expects. */
 export const SIDECAR_URL = process.env.SIDECAR_URL_FROM_GRAFANA ?? 'http://sidecar:8080';
-export const SIDECAR_API_TOKEN = process.env.SIDECAR_API_TOKEN ?? 'change-me-demo-token';
+/** The token compose gives both Grafana's data source and the sidecar (scripts/e2e-grafana.sh exports it). */
+export const SIDECAR_API_TOKEN = requiredEnv('SIDECAR_API_TOKEN');
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run the specs with scripts/e2e-grafana.sh, or export the token compose uses`);
+  }
+  return value;
+}
 
 /** Waits for the next sidecar call through Grafana's data source proxy. */
 export const sidecarResponse = (page: Page, path: string): Promise<Response> =>
