@@ -1,4 +1,4 @@
-import { DASHBOARD_UIDS } from '@ecr-lens/contract';
+import { DASHBOARD_UIDS, FIELD_TITLES, type AnyFieldName } from '@ecr-lens/contract';
 import * as annotationslist from '@grafana/grafana-foundation-sdk/annotationslist';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -11,7 +11,9 @@ import { ecrTable, neutral, promSeries, promStat } from './panels.js';
 export const CLEANUP_UID = DASHBOARD_UIDS.cleanup;
 
 /** The cost frame's column of what the cleanup plan would save per month, summed by the savings panel. */
-export const SAVINGS_FIELD = 'reclaimableMonthlyUsd';
+export const SAVINGS_FIELD = 'reclaimableMonthlyUsd' satisfies AnyFieldName;
+/** Grafana matches a stat's fields by their display name, which the sidecar sets from the contract's titles. */
+const SAVINGS_TITLE = FIELD_TITLES[SAVINGS_FIELD];
 
 /** Executed cleanups: the sidecar posts them to Grafana's annotation store with these tags. */
 export const executedCleanupAnnotations = (): dashboard.AnnotationQueryBuilder =>
@@ -74,7 +76,7 @@ export function cleanupDashboard(): dashboard.Dashboard {
         .description('What the planned deletions would save per month, summed over the repositories in scope.')
         .datasource(ECR_LENS)
         .withTarget(new EcrQueryBuilder('cost', SCOPE).refId('A'))
-        .reduceOptions(reduce('sum', `/^${SAVINGS_FIELD}$/`))
+        .reduceOptions(reduce('sum', `/^${SAVINGS_TITLE}$/`))
         .unit('currencyUSD')
         .thresholds(neutral())
         .graphMode(common.BigValueGraphMode.None)

@@ -106,7 +106,7 @@ const COLOURS: Record<string, Record<string, string>> = {
     FINDINGS_UNAVAILABLE: 'orange',
     SCAN_ELIGIBILITY_EXPIRED: 'orange',
   },
-  action: { expire: 'red', transition: 'blue' },
+  action: { EXPIRE: 'red', TRANSITION: 'blue' },
 };
 /** Counts that are bad news when above zero, coloured as their severity. */
 const COUNT_COLOURS: Record<string, string> = {

@@ -1,8 +1,11 @@
 /**
- * The provisioned dashboards in a real browser: for each one, the built plugin (loaded as Grafana loads it)
- * runs every ECR Lens panel's targets from the committed JSON through DataSource.query(), via the stand-in for
- * Grafana's data source proxy, against a demo sidecar; the panels are laid out on the dashboard's grid and a
- * full-page screenshot is saved to test/artifacts/dashboards/<uid>.png (the README's screenshots come from there).
+ * A smoke test of the provisioned dashboards in a real browser, on their default time range and variables: for each
+ * one, the built plugin (loaded as Grafana loads it) runs every ECR Lens panel's targets from the committed JSON
+ * through DataSource.query(), and every Prometheus panel's PromQL runs against a real Prometheus scraping the same
+ * demo sidecar, both via the stand-in for Grafana's data source proxy. Each panel is drawn with @grafana/ui's own
+ * visualisation after its field config (units, thresholds, overrides) is applied; a panel error, or a panel without
+ * data where the demo has data, fails the test. A full-page screenshot is saved to
+ * test/artifacts/dashboards/<uid>.png (the README's screenshots come from there).
  */
 import { FIELD_TITLES, type AnyFieldName } from '@ecr-lens/contract';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -16,12 +19,14 @@ import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt, harnessConfig } from '../
 import { SYSTEMJS_DIR, buildHostBundle, hostPage } from '../support/browser-host.js';
 import { SIDECAR_TOKEN, startSidecarForBrowser } from '../support/browser-sidecar.js';
 import { startGrafanaProxy, type GrafanaProxy, type PluginRoute } from '../support/grafana-proxy.js';
+import { startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
 import {
   allPanels,
   DASHBOARD_FILES,
   ecrAnnotationTargets,
   ecrVariableQueries,
   isEcrLens,
+  isPrometheus,
   readDashboard,
   type Dashboard,
   type DataSourceRef,
@@ -39,6 +44,7 @@ const DASHBOARD_ENTRY = join(ROOT, 'test/browser/host/dashboard-entry.ts');
 const lastPeriod = (timeFrom: string) => panelRange({ timeFrom }, { from: Date.now(), to: Date.now() });
 
 let sidecar: { url: string; close(): Promise<void> };
+let prometheus: PrometheusHandle;
 let proxy: GrafanaProxy;
 let browser: Browser;
 /** Responses the page got with an error status, by path. */
@@ -117,7 +123,11 @@ async function spec(d: Dashboard): Promise<DashboardSpec> {
       title: p.title ?? '',
       gridPos: p.gridPos as DashboardPanelSpec['gridPos'],
       ecrLens: isEcrLens(ds),
-      ...(ds && !isEcrLens(ds) && ds.type ? { otherDatasource: ds.type } : {}),
+      ...(ds && isPrometheus(ds)
+        ? { otherDatasource: 'prometheus' }
+        : ds && !isEcrLens(ds) && ds.type
+          ? { otherDatasource: ds.type }
+          : {}),
       targets: (p.targets ?? []) as Json[],
       fieldConfig: (p.fieldConfig ?? { defaults: {}, overrides: [] }) as DashboardPanelSpec['fieldConfig'],
       options: (p.options ?? {}) as Json,
@@ -142,6 +152,18 @@ beforeAll(async () => {
   await buildHostBundle(HOST_DIR, DASHBOARD_ENTRY);
   mkdirSync(SCREENSHOTS, { recursive: true });
   sidecar = await startSidecarForBrowser();
+  prometheus = await startPrometheus({
+    ruleFiles: [join(ROOT, 'provisioning/prometheus/rules/ecr-lens.yml')],
+    scrapeConfigs: [
+      {
+        job_name: 'ecr-lens',
+        static_configs: [{ targets: [new URL(sidecar.url).host] }],
+        authorization: { type: 'Bearer', credentials: SIDECAR_TOKEN },
+      },
+    ],
+  });
+  // A few scrapes, so that trends and time series have points to draw.
+  await prometheus.waitFor('count_over_time(ecrlens_inventory_ready[1m]) >= 3', (r) => r.length > 0);
   const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { routes: PluginRoute[] };
   const config = harnessConfig(UID, sidecar.url, lastPeriod('10y'));
   proxy = await startGrafanaProxy({
@@ -149,6 +171,7 @@ beforeAll(async () => {
     routes: pluginJson.routes,
     jsonData: { sidecarUrl: sidecar.url },
     secureJsonData: { apiToken: SIDECAR_TOKEN },
+    datasources: { prometheus: prometheus.url },
     mounts: {
       [`/public/plugins/${PLUGIN_ID}/`]: DIST_DIR,
       // @grafana/ui's icons, where Grafana serves them (the tables' column filter buttons use them).
@@ -169,53 +192,55 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await proxy?.close();
+  await prometheus?.stop();
   await sidecar?.close();
 });
 
 describe('provisioned dashboards in Chromium', () => {
-  it.each(dashboards.map((d) => [d.uid, d] as const))('%s renders every ECR Lens panel with rows', async (uid, d) => {
-    const dashboardSpec = await spec(d);
-    for (const [name, value] of Object.entries(dashboardSpec.variables)) {
-      expect(value.length, `variable ${name}`).toBeGreaterThan(0);
-    }
-    const ecrPanels = dashboardSpec.panels.filter((p) => p.ecrLens);
-    expect(ecrPanels.length).toBeGreaterThan(0);
-
-    const result = await inPage.render(dashboardSpec);
-
-    expect(result.panels.map((p) => p.id)).toEqual(ecrPanels.map((p) => p.id));
-    for (const panel of result.panels) {
-      const where = `${uid} / ${panel.title}`;
-      expect(panel.errors, where).toEqual([]);
-      expect(panel.frames, where).toBeGreaterThan(0);
-      expect(panel.rows, where).toBeGreaterThan(0);
-      expect(panel.shown.length, where).toBeGreaterThan(0);
-      // What the panel shows is on the page: the stat's value, or the table's column header and first row.
-      const text = await browser.page.locator(`[data-panel-id="${panel.id}"]`).textContent();
-      expect(text, where).toContain(panel.title);
-      if (panel.type === 'table') {
-        // The header shows the column's title (config.displayName), not its machine name.
-        expect(text, where).toContain(FIELD_TITLES[panel.fields[0] as AnyFieldName]);
+  it.each(dashboards.map((d) => [d.uid, d] as const))(
+    '%s renders every panel with data and no error, on its default range and variables',
+    async (uid, d) => {
+      const dashboardSpec = await spec(d);
+      for (const [name, value] of Object.entries(dashboardSpec.variables)) {
+        expect(value.length, `variable ${name}`).toBeGreaterThan(0);
       }
-      for (const cell of panel.shown) {
-        expect(text, where).toContain(cell);
-      }
-    }
-    // Annotation queries run over the dashboard's range, as Grafana runs them; their counts are shown on the
-    // time series placeholders (test/provisioning/demo-data.test.ts checks they return events).
-    for (const a of result.annotations) {
-      expect(a.errors, `${uid} / annotation ${a.name}`).toEqual([]);
-    }
-    // Every other panel is on the page too, as a titled placeholder.
-    for (const p of dashboardSpec.panels.filter((x) => !x.ecrLens && x.type !== 'row')) {
-      const text = await browser.page.locator(`[data-panel-id="${p.id}"]`).textContent();
-      expect(text).toContain(p.title);
-      expect(text).toMatch(/rendered in Grafana/);
-    }
-    await browser.page.screenshot({ path: join(SCREENSHOTS, `${uid}.png`), fullPage: true });
-  });
+      const queried = dashboardSpec.panels.filter((p) => p.ecrLens || p.otherDatasource === 'prometheus');
+      expect(queried.some((p) => p.ecrLens)).toBe(true);
 
-  it('sent every query through the proxy route with the token', () => {
+      const result = await inPage.render(dashboardSpec);
+
+      expect(result.panels.map((p) => p.id)).toEqual(queried.map((p) => p.id));
+      for (const panel of result.panels) {
+        const where = `${uid} / ${panel.title}`;
+        expect(panel.errors, where).toEqual([]);
+        expect(panel.frames, `${where}: no data`).toBeGreaterThan(0);
+        expect(panel.rows, `${where}: no data`).toBeGreaterThan(0);
+        expect(panel.shown.length, where).toBeGreaterThan(0);
+        // What the panel shows is on the page: a value, a bar, a series' name, or the table's header and first row.
+        const text = await browser.page.locator(`[data-panel-id="${panel.id}"]`).textContent();
+        expect(text, where).toContain(panel.title);
+        expect(text, where).not.toContain('No data');
+        if (panel.type === 'table') {
+          // The header shows the column's title (config.displayName), not its machine name.
+          expect(text, where).toContain(FIELD_TITLES[panel.fields[0] as AnyFieldName]);
+        }
+        for (const cell of panel.shown) {
+          expect(text, where).toContain(cell);
+        }
+      }
+      // Annotation queries run over the dashboard's range, as Grafana runs them (test/provisioning/demo-data.test.ts
+      // checks they return events).
+      for (const a of result.annotations) {
+        expect(a.errors, `${uid} / annotation ${a.name}`).toEqual([]);
+      }
+      // Only Grafana's own annotation list is drawn as a titled placeholder.
+      const others = dashboardSpec.panels.filter((x) => !queried.includes(x) && x.type !== 'row');
+      expect(others.map((p) => p.type).filter((t) => t !== 'annolist')).toEqual([]);
+      await browser.page.screenshot({ path: join(SCREENSHOTS, `${uid}.png`), fullPage: true });
+    },
+  );
+
+  it('sent every ECR Lens query through the proxy route with the token', () => {
     expect(proxy.requests.length).toBeGreaterThan(dashboards.length);
     for (const r of proxy.requests) {
       expect(r.target.startsWith(sidecar.url)).toBe(true);

@@ -60,6 +60,11 @@ export interface GrafanaProxyOptions {
   user?: SignedInUser;
   /** Grafana's [dataproxy] send_user_header. */
   sendUserHeader?: boolean;
+  /**
+   * Other data sources by uid -> their URL, proxied as Grafana proxies a data source without routes (Prometheus):
+   * `/api/datasources/proxy/uid/<uid>/<path>` -> `<url>/<path>`, GET and POST only.
+   */
+  datasources?: Record<string, string>;
 }
 
 export interface GrafanaProxy {
@@ -115,6 +120,26 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
   const requests: ProxiedRequest[] = [];
   const app = new Hono();
   const prefix = `/api/datasources/proxy/uid/${options.uid}/`;
+
+  for (const [uid, base] of Object.entries(options.datasources ?? {})) {
+    const other = `/api/datasources/proxy/uid/${uid}/`;
+    app.on(['GET', 'POST'], `${other}*`, async (c) => {
+      const url = new URL(c.req.url);
+      const target = `${base.replace(/\/$/, '')}/${url.pathname.slice(other.length)}${url.search}`;
+      const body = c.req.method === 'GET' ? undefined : await c.req.arrayBuffer();
+      const headers = c.req.header('content-type') ? { 'content-type': c.req.header('content-type')! } : undefined;
+      try {
+        const upstream = await fetch(target, { method: c.req.method, headers, body });
+        const type = upstream.headers.get('content-type');
+        return new Response(await upstream.arrayBuffer(), {
+          status: upstream.status,
+          headers: type ? { 'content-type': type } : {},
+        });
+      } catch (err) {
+        return c.json({ message: 'Bad Gateway', error: String(err) }, 502);
+      }
+    });
+  }
 
   app.all(`${prefix}*`, async (c) => {
     const url = new URL(c.req.url);

@@ -13,9 +13,9 @@ export interface DashboardPanelSpec {
   type: string;
   title: string;
   gridPos: GridPos;
-  /** True when the panel's queries go to the ECR Lens data source; the others are shown as placeholders. */
+  /** True when the panel's queries go to the ECR Lens data source. */
   ecrLens: boolean;
-  /** The data source's type when it is not ECR Lens (prometheus), for the placeholder. */
+  /** The data source's type when it is not ECR Lens: prometheus panels query the test's Prometheus. */
   otherDatasource?: string;
   targets: Array<Record<string, unknown>>;
   fieldConfig: { defaults: Record<string, unknown>; overrides: unknown[] };
@@ -42,8 +42,10 @@ export interface PanelResult {
   rows: number;
   fields: string[];
   errors: string[];
-  /** What the panel shows: the stat's value, or the first row's first cells as the table formats them. */
+  /** What the panel shows: the stat's value, the first bar's name, the series' names, or the table's first cells. */
   shown: string[];
+  /** Which data source fed it. */
+  source: 'ecr-lens' | 'prometheus';
 }
 
 export interface DashboardResult {
@@ -52,7 +54,7 @@ export interface DashboardResult {
 }
 
 export interface DashboardApi {
-  /** Sets the variables, runs every ECR Lens panel's targets through DataSource.query() and renders the grid. */
+  /** Sets the variables, runs every panel's targets (ECR Lens and Prometheus) and renders the grid. */
   render(spec: DashboardSpec): Promise<DashboardResult>;
   /** Values of one column of a query's first frame: picks sample variable values from the data. */
   column(target: Record<string, unknown>, field: string, range: { from: number; to: number }): Promise<unknown[]>;

@@ -1,7 +1,9 @@
 /**
  * Renders a provisioned dashboard in the host page the way Grafana lays it out: a 24-column grid of 30 px rows
  * with 8 px gaps (gridPos), each panel in @grafana/ui's PanelChrome, ECR Lens panels fed by the plugin's own
- * DataSource.query() and shown with @grafana/ui's Table or BigValue. Panels of other data sources are placeholders.
+ * DataSource.query(), Prometheus panels by the real Prometheus (./prometheus.ts), each shown with @grafana/ui's own
+ * visualisation for its type (Table, BigValue, BarGauge, TimeSeries) after the panel's field config is applied.
+ * Only the annotation list (Grafana's own annotation store) is a placeholder.
  */
 import {
   applyFieldOverrides,
@@ -21,15 +23,19 @@ import {
 } from '@grafana/data';
 import { getTemplateSrv, setTemplateSrv } from '@grafana/runtime';
 import {
+  BarGauge,
+  BarGaugeDisplayMode,
   BigValue,
   BigValueColorMode,
   BigValueGraphMode,
   BigValueJustifyMode,
   BigValueTextMode,
+  LegendDisplayMode,
   PanelChrome,
   Table,
+  TimeSeries,
 } from '@grafana/ui';
-import type { TableCellHeight } from '@grafana/schema';
+import { VizOrientation, type TableCellHeight } from '@grafana/schema';
 import { createElement as h, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
@@ -38,6 +44,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { HarnessConfig } from './api.js';
 import type { DashboardApi, DashboardPanelSpec, DashboardResult, DashboardSpec, PanelResult } from './dashboard-api.js';
 import { fieldConfigRegistry, STANDARD_DEFAULTS } from './fieldConfig.js';
+import { prometheusFrames } from './prometheus.js';
 import { harnessTemplateSrv } from './templateSrv.js';
 
 const theme = createTheme({ colors: { mode: 'dark' } });
@@ -75,26 +82,33 @@ function prepare(frames: DataFrame[], panel: DashboardPanelSpec): DataFrame[] {
   });
 }
 
-function statValue(panel: DashboardPanelSpec, frames: DataFrame[], width: number, height: number) {
-  const reduceOptions = (panel.options.reduceOptions ?? { calcs: ['lastNotNull'] }) as ReduceDataOptions;
-  const values = getFieldDisplayValues({
+/** The panel's values reduced as its options say (the stat and bar gauge panels' own step). */
+function displayValues(panel: DashboardPanelSpec, frames: DataFrame[], sparkline = false) {
+  return getFieldDisplayValues({
     data: frames,
-    reduceOptions,
+    reduceOptions: (panel.options.reduceOptions ?? { calcs: ['lastNotNull'] }) as ReduceDataOptions,
     fieldConfig: panel.fieldConfig as unknown as FieldConfigSource,
     replaceVariables,
     theme,
     timeZone: 'utc',
+    sparkline,
   });
+}
+
+function statValue(panel: DashboardPanelSpec, frames: DataFrame[], width: number, height: number) {
+  const trend = panel.options.graphMode === 'area';
+  const values = displayValues(panel, frames, trend);
   const [first] = values;
   const shown = first ? `${first.display.prefix ?? ''}${first.display.text}${first.display.suffix ?? ''}` : '';
   const node = first
     ? h(BigValue, {
         value: first.display,
+        sparkline: first.sparkline,
         width,
         height,
         theme,
         colorMode: BigValueColorMode.Value,
-        graphMode: BigValueGraphMode.None,
+        graphMode: trend ? BigValueGraphMode.Area : BigValueGraphMode.None,
         justifyMode: BigValueJustifyMode.Auto,
         textMode: (panel.options.textMode ?? BigValueTextMode.Auto) as BigValueTextMode,
         // As the stat panel does: "auto" shows the field name only when there are several values.
@@ -102,6 +116,48 @@ function statValue(panel: DashboardPanelSpec, frames: DataFrame[], width: number
       })
     : null;
   return { node, shown: first ? [shown] : [] };
+}
+
+/** One horizontal bar per series (the bar gauge panel's default layout), each reduced as the panel says. */
+function barGauges(panel: DashboardPanelSpec, frames: DataFrame[], width: number, height: number) {
+  const values = displayValues(panel, frames);
+  const spacing = 8;
+  const barHeight = values.length > 0 ? Math.max(16, (height - spacing * (values.length - 1)) / values.length) : 0;
+  const node = h(
+    'div',
+    { style: { display: 'flex', flexDirection: 'column', gap: spacing, height, overflow: 'hidden' } },
+    ...values.map((v, i) =>
+      h(BarGauge, {
+        key: i,
+        value: v.display,
+        field: v.field,
+        width,
+        height: barHeight,
+        orientation: VizOrientation.Horizontal,
+        displayMode: (panel.options.displayMode ?? BarGaugeDisplayMode.Gradient) as BarGaugeDisplayMode,
+        theme,
+        isOverflow: false,
+      }),
+    ),
+  );
+  const shown = values.slice(0, 1).map((v) => `${v.display.title ?? ''}`);
+  return { node, shown };
+}
+
+/** A time series panel: @grafana/ui's TimeSeries over the panel's range, legend as a list below. */
+function timeSeries(frames: DataFrame[], range: Range, width: number, height: number) {
+  const node = h(TimeSeries, {
+    frames,
+    width,
+    height,
+    timeRange: timeRange(range),
+    timeZone: 'utc',
+    legend: { showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] },
+  });
+  const shown = frames.flatMap((f) =>
+    f.fields.filter((field) => field.type !== 'time').map((field) => field.config.displayNameFromDS ?? field.name),
+  );
+  return { node, shown: shown.slice(0, 3) };
 }
 
 /** The first row's first cells, formatted as the Table shows them. */
@@ -142,17 +198,7 @@ function placeholder(lines: string[], height: number): ReactNode {
   );
 }
 
-function placeholderLines(panel: DashboardPanelSpec, annotations: DashboardResult['annotations']): string[] {
-  if (panel.otherDatasource === 'prometheus') {
-    const lines = [
-      'Prometheus panel (rendered in Grafana)',
-      `${panel.type}, ${panel.targets.length} PromQL quer${panel.targets.length === 1 ? 'y' : 'ies'}`,
-    ];
-    if (panel.type === 'timeseries') {
-      lines.push(...annotations.map((a) => `ECR Lens annotations "${a.name}": ${a.events} events`));
-    }
-    return lines;
-  }
+function placeholderLines(panel: DashboardPanelSpec): string[] {
   if (panel.type === 'annolist') {
     return ['Annotation list (rendered in Grafana)', "Grafana's own annotations, tagged ecr-lens and cleanup"];
   }
@@ -225,11 +271,15 @@ export function createDashboardApi(config: HarnessConfig): DashboardApi {
       // Grafana runs each panel's queries as one request, in parallel across panels.
       const data = await Promise.all(
         spec.panels.map(async (panel) => {
+          if (panel.otherDatasource === 'prometheus') {
+            const r = await prometheusFrames(panel.targets, panel.range);
+            return { frames: prepare(r.frames, panel), errors: r.errors };
+          }
           if (!panel.ecrLens) {
             return undefined;
           }
           const r = await query(panel.targets, panel.range);
-          return { frames: prepare(r.data as DataFrame[], panel), errors: r.errors ?? [] };
+          return { frames: prepare(r.data as DataFrame[], panel), errors: (r.errors ?? []).map(errorText) };
         }),
       );
 
@@ -268,8 +318,7 @@ export function createDashboardApi(config: HarnessConfig): DashboardApi {
           );
         }
         const result = data[i];
-        let content: (w: number, hgt: number) => ReactNode = (_w, hgt) =>
-          placeholder(placeholderLines(panel, annotations), hgt);
+        let content: (w: number, hgt: number) => ReactNode = (_w, hgt) => placeholder(placeholderLines(panel), hgt);
         if (result) {
           const frame = result.frames[Number(panel.options.frameIndex ?? 0)] ?? result.frames[0];
           const summary: PanelResult = {
@@ -279,16 +328,23 @@ export function createDashboardApi(config: HarnessConfig): DashboardApi {
             frames: result.frames.length,
             rows: result.frames.reduce((n, f) => n + f.length, 0),
             fields: frame?.fields.map((f) => f.name) ?? [],
-            errors: result.errors.map(errorText),
+            errors: result.errors,
             shown: [],
+            source: panel.ecrLens ? 'ecr-lens' : 'prometheus',
           };
           results.push(summary);
-          if (panel.type === 'stat') {
-            content = (w, hgt) => {
-              const stat = statValue(panel, result.frames, w, hgt);
-              summary.shown = stat.shown;
-              return stat.node;
+          const shownBy =
+            (draw: (w: number, hgt: number) => { node: ReactNode; shown: string[] }) => (w: number, hgt: number) => {
+              const drawn = draw(w, hgt);
+              summary.shown = drawn.shown;
+              return drawn.node;
             };
+          if (panel.type === 'stat') {
+            content = shownBy((w, hgt) => statValue(panel, result.frames, w, hgt));
+          } else if (panel.type === 'bargauge') {
+            content = shownBy((w, hgt) => barGauges(panel, result.frames, w, hgt));
+          } else if (panel.type === 'timeseries') {
+            content = shownBy((w, hgt) => timeSeries(result.frames, panel.range, w, hgt));
           } else if (frame) {
             summary.shown = firstRow(frame);
             content = (w, hgt) =>
@@ -303,7 +359,7 @@ export function createDashboardApi(config: HarnessConfig): DashboardApi {
               });
           }
         }
-        const errors = result?.errors.map(errorText) ?? [];
+        const errors = result?.errors ?? [];
         return h(
           'div',
           { key: panel.id, 'data-panel-id': panel.id, 'data-panel-type': panel.type, style },
