@@ -47,6 +47,8 @@ describe('frames as Grafana shows them', () => {
     const images = frameOf('images');
     expect(field(images, 'uri').config.custom).toEqual({ hidden: true });
     expect(field(images, 'repository').config.custom).toBeUndefined();
+    // Reasons are sentences: wrapped, not cut off.
+    expect(field(frameOf('cleanup'), 'reasons').config.custom).toEqual({ wrapText: true });
     // Hidden is a table option: the values stay for links and transformations.
     expect(field(images, 'uri').values.length).toBe(images.length);
   });

@@ -116,6 +116,8 @@ const COUNT_COLOURS: Record<string, string> = {
   incomplete: 'orange',
 };
 const TECHNICAL = new Set<string>(TECHNICAL_FIELDS);
+/** Sentences, not values: the table wraps them instead of cutting them off. */
+const SENTENCES = new Set(['reasons', 'blockedReasons', 'inUseBy', 'lastUsedBy', 'description']);
 
 /** How Grafana shows a column: colours for vocabularies and bad counts, Yes/No for booleans, technical ones hidden. */
 function display(name: string, type: WireFieldType): Partial<FieldConfig> {
@@ -142,6 +144,9 @@ function display(name: string, type: WireFieldType): Partial<FieldConfig> {
       ],
     };
     custom.cellOptions = { type: 'color-text' };
+  }
+  if (SENTENCES.has(name)) {
+    custom.wrapText = true;
   }
   if (TECHNICAL.has(name)) {
     // The table's "Hide in table" option: the field stays for links, transformations and Inspect.
