@@ -224,3 +224,13 @@ export const DASHBOARD_UIDS = {
   vulnerabilities: 'ecr-lens-vulnerabilities',
   cleanup: 'ecr-lens-cleanup',
 } as const;
+
+/** Grafana palette colours of the severities, worst darkest: the plugin's cells and the dashboards' series agree. */
+export const SEVERITY_COLOURS: { readonly [S in Severity]: string } = {
+  CRITICAL: 'dark-red',
+  HIGH: 'red',
+  MEDIUM: 'orange',
+  LOW: 'yellow',
+  INFORMATIONAL: 'blue',
+  UNDEFINED: 'text',
+};

@@ -1,5 +1,6 @@
-import { DASHBOARD_UIDS } from '@ecr-lens/contract';
+import { DASHBOARD_UIDS, SEVERITY_COLOURS } from '@ecr-lens/contract';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { baseDashboard, prom, scoped, SCOPE } from './common.js';
 import { EcrQueryBuilder } from './ecrQuery.js';
 import { badFrom, ecrTable, promSeries, promStat, thresholds } from './panels.js';
@@ -12,6 +13,14 @@ export const digestVariable = (): dashboard.TextBoxVariableBuilder =>
     .label('Image digest')
     .defaultValue('')
     .description('sha256 digest of one image; click a digest in a table to fill it in.');
+
+/** Each severity's series in its colour (the plugin colours severity cells the same way). */
+function severityColours(panel: timeseries.PanelBuilder): timeseries.PanelBuilder {
+  for (const [severity, color] of Object.entries(SEVERITY_COLOURS)) {
+    panel.overrideByName(severity, [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }]);
+  }
+  return panel;
+}
 
 // One declaration, row by row and panel by panel as the dashboard shows them: long, and best read whole.
 export function vulnerabilitiesDashboard(): dashboard.Dashboard {
@@ -50,9 +59,11 @@ export function vulnerabilitiesDashboard(): dashboard.Dashboard {
       ),
     )
     .withPanel(
-      promSeries('Findings by severity', 'Findings over time, by severity.', 'short', [
-        prom(`sum by (severity) (${scoped('ecrlens_repository_vulnerability_findings')})`, '{{severity}}'),
-      ]).span(12),
+      severityColours(
+        promSeries('Findings by severity', 'Findings over time, by severity.', 'short', [
+          prom(`sum by (severity) (${scoped('ecrlens_repository_vulnerability_findings')})`, '{{severity}}'),
+        ]).span(12),
+      ),
     )
     .withPanel(
       ecrTable(

@@ -14,6 +14,7 @@ import {
   DASHBOARD_UIDS,
   FRAME_FIELDS,
   FRAME_LINKS,
+  SEVERITY_COLOURS,
   TECHNICAL_FIELDS,
   type FieldType as WireFieldType,
   type Frame,
@@ -85,14 +86,7 @@ export function consoleLinks(shape: FrameShape): Record<string, DataLink[]> {
 
 /** Colours of the closed vocabularies, as Grafana's palette names them. */
 const COLOURS: Record<string, Record<string, string>> = {
-  severity: {
-    CRITICAL: 'dark-red',
-    HIGH: 'red',
-    MEDIUM: 'orange',
-    LOW: 'yellow',
-    INFORMATIONAL: 'blue',
-    UNDEFINED: 'text',
-  },
+  severity: SEVERITY_COLOURS,
   decision: { delete: 'red', keep: 'green', blocked: 'orange' },
   status: { ok: 'green', blocked: 'orange', 'no-rule': 'text' },
   scanState: {
@@ -110,9 +104,9 @@ const COLOURS: Record<string, Record<string, string>> = {
 };
 /** Counts that are bad news when above zero, coloured as their severity. */
 const COUNT_COLOURS: Record<string, string> = {
-  critical: 'dark-red',
-  high: 'red',
-  medium: 'orange',
+  critical: SEVERITY_COLOURS.CRITICAL,
+  high: SEVERITY_COLOURS.HIGH,
+  medium: SEVERITY_COLOURS.MEDIUM,
   incomplete: 'orange',
 };
 const TECHNICAL = new Set<string>(TECHNICAL_FIELDS);

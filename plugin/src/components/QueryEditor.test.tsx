@@ -9,6 +9,10 @@ import { QueryEditor } from './QueryEditor';
 import { selectors } from './selectors';
 
 const S = selectors.QueryEditor;
+// No pause between keystrokes: typing into comboboxes is most of these tests' time.
+const user = userEvent.setup({ delay: null });
+// Comboboxes and popovers render a lot in jsdom; on a busy 2-core machine a test takes seconds.
+jest.setTimeout(30_000);
 
 // Combobox measures text on a canvas and virtualises its menu: jsdom has neither a 2D canvas nor layout.
 beforeAll(() => {
@@ -68,12 +72,12 @@ function setup(query: EcrQuery, datasource: DataSource = valueSource()) {
   return { onChange, onRunQuery, view, datasource };
 }
 
-const openGroup = (name: string) => userEvent.click(screen.getByText(name));
+const openGroup = (name: string) => user.click(screen.getByText(name));
 const combobox = (name: string) => screen.getByRole('combobox', { name });
 /** Types into a combobox and takes the `nth` entry of its menu (jsdom lays out no menu to click). */
 async function choose(name: string, text: string, nth = 1) {
-  await userEvent.click(combobox(name));
-  await userEvent.keyboard(`${text}${'{ArrowDown}'.repeat(nth)}{Enter}`);
+  await user.click(combobox(name));
+  await user.keyboard(`${text}${'{ArrowDown}'.repeat(nth)}{Enter}`);
 }
 
 describe('QueryEditor', () => {
@@ -147,7 +151,7 @@ describe('QueryEditor', () => {
   it('sets tri-state booleans and single and multiple choices, and runs at once', async () => {
     const { onChange, onRunQuery } = setup({ refId: 'A', queryType: 'images', filters: { kind: ['index'] } });
     await openGroup(S.filtersGroup);
-    await userEvent.click(
+    await user.click(
       within(screen.getByRole('radiogroup', { name: S.filter('untagged') })).getByRole('radio', { name: 'Yes' })
     );
     expect(onChange).toHaveBeenLastCalledWith({
@@ -173,7 +177,7 @@ describe('QueryEditor', () => {
   it('clears a number filter when emptied', async () => {
     const { onChange } = setup({ refId: 'A', queryType: 'cleanup', filters: { olderThanDays: 9 } });
     await openGroup(S.filtersGroup);
-    await userEvent.clear(screen.getByLabelText(S.filter('olderThanDays')));
+    await user.clear(screen.getByLabelText(S.filter('olderThanDays')));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'cleanup', filters: {} });
   });
 
@@ -183,7 +187,7 @@ describe('QueryEditor', () => {
     // Only the cost frame's columns, by title: another query type's column matches nothing.
     await choose(S.sortField, 'Digest');
     expect(onChange).not.toHaveBeenCalled();
-    await userEvent.clear(combobox(S.sortField));
+    await user.clear(combobox(S.sortField));
     await choose(S.sortField, 'Monthly cost');
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
@@ -198,13 +202,13 @@ describe('QueryEditor', () => {
         datasource={valueSource()}
       />
     );
-    await userEvent.click(screen.getByRole('radio', { name: 'Descending' }));
+    await user.click(screen.getByRole('radio', { name: 'Descending' }));
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'cost',
       sort: { field: 'monthlyCostUsd', order: 'desc' },
     });
-    await userEvent.type(screen.getByLabelText(S.limit), '5');
+    await user.type(screen.getByLabelText(S.limit), '5');
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'cost',
@@ -218,7 +222,7 @@ describe('QueryEditor', () => {
     await openGroup(S.optionsGroup);
     const toggle = screen.getByLabelText(S.useTimeRange);
     expect(toggle).not.toBeChecked();
-    await userEvent.click(toggle);
+    await user.click(toggle);
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'images', useTimeRange: true });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
     view.unmount();
