@@ -31,14 +31,18 @@ export interface RuntimeUser {
 }
 
 /** How to spawn as the runtime user. */
-const idsOf = (user: RuntimeUser): { uid?: number; gid?: number } => (user.drop ? { uid: user.uid, gid: user.gid } : {});
+const idsOf = (user: RuntimeUser): { uid?: number; gid?: number } =>
+  user.drop ? { uid: user.uid, gid: user.gid } : {};
 
 /**
  * The sidecar's production dependencies as paths below the checkout, i.e. what the image's
  * `npm ci --workspace sidecar --omit=dev` installs: copied, not linked, so a module missing from the image is missing here too.
  */
 function productionModules(): string[] {
-  const ls = spawnSync('npm', ['ls', '--workspace', 'sidecar', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
+  const ls = spawnSync('npm', ['ls', '--workspace', 'sidecar', '--omit=dev', '--all', '--parseable'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (ls.status !== 0) throw new Error(`npm ls --omit=dev failed (${ls.status}):\n${ls.stderr}`);
   const paths = ls.stdout
     .split('\n')
@@ -96,6 +100,64 @@ export function listTree(dir: string): string[] {
  * Compiles the sidecar with its build settings (sidecar/tsconfig.build.json, as the Dockerfile does) into a
  * fresh /app-like directory, so the test never runs a stale sidecar/dist.
  */
+/** The image's /app: the package manifests, the contract and the sidecar compiled as the Dockerfile does, production modules. */
+function compileInto(app: string): void {
+  mkdirSync(join(app, 'sidecar'), { recursive: true });
+  copyFileSync(join(ROOT, 'package.json'), join(app, 'package.json'));
+  copyFileSync(join(ROOT, 'sidecar/package.json'), join(app, 'sidecar/package.json'));
+  copyFileSync(join(ROOT, 'sidecar/docker-entrypoint.sh'), join(app, 'sidecar/docker-entrypoint.sh'));
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  // The wire contract, a workspace package the sidecar imports, compiled as the Dockerfile does.
+  mkdirSync(join(app, 'contract'), { recursive: true });
+  copyFileSync(join(ROOT, 'contract/package.json'), join(app, 'contract/package.json'));
+  const contract = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '-p',
+      join(ROOT, 'contract/tsconfig.json'),
+      '--outDir',
+      join(app, 'contract/dist'),
+      '--composite',
+      'false',
+      '--incremental',
+      'false',
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (contract.status !== 0)
+    throw new Error(`tsc -p contract failed (${contract.status}):\n${contract.stdout}${contract.stderr}`);
+  const build = spawnSync(
+    process.execPath,
+    [tsc, '-p', join(ROOT, 'sidecar/tsconfig.build.json'), '--outDir', join(app, 'sidecar/dist')],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
+  if (build.status !== 0)
+    throw new Error(`tsc -p sidecar/tsconfig.build.json failed (${build.status}):\n${build.stdout}${build.stderr}`);
+  // The image's modules come from `npm ci --omit=dev`; here the same packages, copied from the checkout (the
+  // native better-sqlite3 build included), so the runtime user needs no access to the checkout.
+  for (const path of productionModules())
+    cpSync(join(ROOT, path), join(app, path), { recursive: true, verbatimSymlinks: true });
+}
+
+/** The image's modes: /app read-only to the runtime user, the locked data directory not writable by it. */
+function lockDown(app: string, lockedData: string, user: RuntimeUser): void {
+  if (user.drop) {
+    // As root: /app stays root's (0755 directories, 0644 files, whatever the umask); /data is the runtime user's.
+    walk(app, (path, isDir) => chmodSync(path, isDir ? 0o755 : 0o644));
+    chmodSync(app, 0o755);
+    chmodSync(lockedData, 0o755);
+  } else {
+    // As the runtime user itself: only the modes keep it from writing.
+    walk(app, (path, isDir) => chmodSync(path, isDir ? 0o555 : 0o444));
+    chmodSync(app, 0o555);
+    chmodSync(lockedData, 0o555);
+  }
+}
+
 export function layOutImage(): ImageLayout {
   const user = runtimeUser();
   const base = mkdtempSync(join(tmpdir(), 'ecr-lens-image-'));
@@ -111,46 +173,9 @@ export function layOutImage(): ImageLayout {
     rmSync(base, { recursive: true, force: true });
   };
   try {
-    mkdirSync(join(app, 'sidecar'), { recursive: true });
-    copyFileSync(join(ROOT, 'package.json'), join(app, 'package.json'));
-    copyFileSync(join(ROOT, 'sidecar/package.json'), join(app, 'sidecar/package.json'));
-    copyFileSync(join(ROOT, 'sidecar/docker-entrypoint.sh'), join(app, 'sidecar/docker-entrypoint.sh'));
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    // The wire contract, a workspace package the sidecar imports, compiled as the Dockerfile does.
-    mkdirSync(join(app, 'contract'), { recursive: true });
-    copyFileSync(join(ROOT, 'contract/package.json'), join(app, 'contract/package.json'));
-    const contract = spawnSync(
-      process.execPath,
-      [tsc, '-p', join(ROOT, 'contract/tsconfig.json'), '--outDir', join(app, 'contract/dist'), '--composite', 'false', '--incremental', 'false'],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    if (contract.status !== 0) throw new Error(`tsc -p contract failed (${contract.status}):\n${contract.stdout}${contract.stderr}`);
-    const build = spawnSync(
-      process.execPath,
-      [tsc, '-p', join(ROOT, 'sidecar/tsconfig.build.json'), '--outDir', join(app, 'sidecar/dist')],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
-    );
-    if (build.status !== 0)
-      throw new Error(`tsc -p sidecar/tsconfig.build.json failed (${build.status}):\n${build.stdout}${build.stderr}`);
-    // The image's modules come from `npm ci --omit=dev`; here the same packages, copied from the checkout (the
-    // native better-sqlite3 build included), so the runtime user needs no access to the checkout.
-    for (const path of productionModules()) cpSync(join(ROOT, path), join(app, path), { recursive: true, verbatimSymlinks: true });
-
+    compileInto(app);
     mkdirSync(lockedData);
-    if (user.drop) {
-      // As root: /app stays root's (0755 directories, 0644 files, whatever the umask); /data is the runtime user's.
-      walk(app, (path, isDir) => chmodSync(path, isDir ? 0o755 : 0o644));
-      chmodSync(app, 0o755);
-      chmodSync(lockedData, 0o755);
-    } else {
-      // As the runtime user itself: only the modes keep it from writing.
-      walk(app, (path, isDir) => chmodSync(path, isDir ? 0o555 : 0o444));
-      chmodSync(app, 0o555);
-      chmodSync(lockedData, 0o555);
-    }
+    lockDown(app, lockedData, user);
     checkRuntimeAccess(app, user);
   } catch (error) {
     remove();
@@ -170,7 +195,11 @@ export function layOutImage(): ImageLayout {
 function checkRuntimeAccess(app: string, user: RuntimeUser): void {
   const probe = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', "const { default: Database } = await import('better-sqlite3'); new Database(':memory:').close(); await import('@aws-sdk/client-ecr');"],
+    [
+      '--input-type=module',
+      '-e',
+      "const { default: Database } = await import('better-sqlite3'); new Database(':memory:').close(); await import('@aws-sdk/client-ecr');",
+    ],
     { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, ...idsOf(user) },
   );
   if (probe.status !== 0)

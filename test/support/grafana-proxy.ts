@@ -114,33 +114,69 @@ const NOT_FORWARDED = new Set([
   'referer',
 ]);
 
+/** What the stand-in changes as a test goes: the stored secrets, the signed-in user, the requests it proxied. */
+interface ProxyState {
+  secure: Record<string, string>;
+  user: SignedInUser;
+  readonly requests: ProxiedRequest[];
+}
+
 export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<GrafanaProxy> {
-  let secure = { ...options.secureJsonData };
-  let user: SignedInUser = options.user ?? { login: 'admin', role: 'Admin' };
-  const requests: ProxiedRequest[] = [];
+  const state: ProxyState = {
+    secure: { ...options.secureJsonData },
+    user: options.user ?? { login: 'admin', role: 'Admin' },
+    requests: [],
+  };
   const app = new Hono();
+  for (const [uid, base] of Object.entries(options.datasources ?? {})) proxyDatasource(app, uid, base);
+  proxyPluginRoutes(app, options, state);
+  serveFiles(app, options);
+
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: state.requests,
+    setSecureJsonData(values) {
+      state.secure = { ...values };
+    },
+    setUser(next) {
+      state.user = { ...next };
+    },
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}
+
+/** A data source without routes (Prometheus): Grafana forwards the path to its URL. */
+function proxyDatasource(app: Hono, uid: string, base: string): void {
+  const prefix = `/api/datasources/proxy/uid/${uid}/`;
+  app.on(['GET', 'POST'], `${prefix}*`, async (c) => {
+    const url = new URL(c.req.url);
+    const target = `${base.replace(/\/$/, '')}/${url.pathname.slice(prefix.length)}${url.search}`;
+    const body = c.req.method === 'GET' ? undefined : await c.req.arrayBuffer();
+    const type = c.req.header('content-type');
+    try {
+      const upstream = await fetch(target, {
+        method: c.req.method,
+        headers: type ? { 'content-type': type } : undefined,
+        body,
+      });
+      const answered = upstream.headers.get('content-type');
+      return new Response(await upstream.arrayBuffer(), {
+        status: upstream.status,
+        headers: answered ? { 'content-type': answered } : {},
+      });
+    } catch (err) {
+      return c.json({ message: 'Bad Gateway', error: String(err) }, 502);
+    }
+  });
+}
+
+/** The plugin's data source: its routes as ds_proxy.go applies them (first match, role, headers, 401 -> 400). */
+function proxyPluginRoutes(app: Hono, options: GrafanaProxyOptions, state: ProxyState): void {
   const prefix = `/api/datasources/proxy/uid/${options.uid}/`;
-
-  for (const [uid, base] of Object.entries(options.datasources ?? {})) {
-    const other = `/api/datasources/proxy/uid/${uid}/`;
-    app.on(['GET', 'POST'], `${other}*`, async (c) => {
-      const url = new URL(c.req.url);
-      const target = `${base.replace(/\/$/, '')}/${url.pathname.slice(other.length)}${url.search}`;
-      const body = c.req.method === 'GET' ? undefined : await c.req.arrayBuffer();
-      const headers = c.req.header('content-type') ? { 'content-type': c.req.header('content-type')! } : undefined;
-      try {
-        const upstream = await fetch(target, { method: c.req.method, headers, body });
-        const type = upstream.headers.get('content-type');
-        return new Response(await upstream.arrayBuffer(), {
-          status: upstream.status,
-          headers: type ? { 'content-type': type } : {},
-        });
-      } catch (err) {
-        return c.json({ message: 'Bad Gateway', error: String(err) }, 502);
-      }
-    });
-  }
-
   app.all(`${prefix}*`, async (c) => {
     const url = new URL(c.req.url);
     const rest = url.pathname.slice(prefix.length);
@@ -149,27 +185,15 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     const route = options.routes.find(
       (r) => (!r.method || r.method === '*' || r.method === c.req.method) && rest.startsWith(r.path),
     );
-    if (route?.reqRole && ROLE_RANK[user.role] < ROLE_RANK[route.reqRole]) {
+    if (route?.reqRole && ROLE_RANK[state.user.role] < ROLE_RANK[route.reqRole]) {
       return c.json({ message: 'plugin proxy route access denied' }, 403);
     }
     if (!route?.url) {
       return c.json({ message: 'Data source route not found' }, 404);
     }
-    const base = renderRouteTemplate(route.url, options.jsonData, secure).replace(/\/$/, '');
+    const base = renderRouteTemplate(route.url, options.jsonData, state.secure).replace(/\/$/, '');
     const target = `${base}${rest.slice(route.path.length)}${url.search}`;
-    const headers = new Headers();
-    c.req.raw.headers.forEach((value, name) => {
-      if (!NOT_FORWARDED.has(name.toLowerCase())) {
-        headers.set(name, value);
-      }
-    });
-    // Route headers are added (Header.Add), after the browser's Authorization was dropped.
-    for (const h of route.headers ?? []) {
-      headers.append(h.name, renderRouteTemplate(h.content, options.jsonData, secure));
-    }
-    if (options.sendUserHeader) headers.set('x-grafana-user', user.login);
-    const forwarded = c.req.header('x-forwarded-for');
-    headers.set('x-forwarded-for', forwarded ? `${forwarded}, 127.0.0.1` : '127.0.0.1');
+    const headers = routeHeaders(c.req.raw.headers, route, options, state);
     const body = ['GET', 'HEAD'].includes(c.req.method) ? undefined : await c.req.arrayBuffer();
     const record: ProxiedRequest = {
       method: c.req.method,
@@ -179,32 +203,56 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
       upstreamAuthorization: headers.get('authorization'),
       status: 0,
     };
-    requests.push(record);
-    try {
-      const upstream = await fetch(target, { method: c.req.method, headers, body });
-      record.status = upstream.status;
-      if (upstream.status === 401) {
-        // Grafana's ds_proxy (pkg/api/pluginproxy) turns an upstream 401 into a 400 with a plain-text body, so
-        // that a data source's rejection does not log the Grafana user out. Its body is dropped.
-        await upstream.arrayBuffer();
-        return new Response(GRAFANA_DS_AUTH_FAILED, {
-          status: 400,
-          headers: { 'content-type': 'text/plain; charset=utf-8' },
-        });
-      }
-      const out = new Headers();
-      const type = upstream.headers.get('content-type');
-      if (type) {
-        out.set('content-type', type);
-      }
-      return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: out });
-    } catch (err) {
-      // What Grafana's proxy answers when the upstream cannot be reached.
-      record.status = 502;
-      return c.json({ message: 'Bad Gateway', error: String(err) }, 502);
+    state.requests.push(record);
+    return forward(target, { method: c.req.method, headers, body }, record);
+  });
+}
+
+/** The browser's headers less those Grafana drops, then the route's own (Header.Add), the user and X-Forwarded-For. */
+function routeHeaders(incoming: Headers, route: PluginRoute, options: GrafanaProxyOptions, state: ProxyState): Headers {
+  const headers = new Headers();
+  incoming.forEach((value, name) => {
+    if (!NOT_FORWARDED.has(name.toLowerCase())) {
+      headers.set(name, value);
     }
   });
+  for (const h of route.headers ?? []) {
+    headers.append(h.name, renderRouteTemplate(h.content, options.jsonData, state.secure));
+  }
+  if (options.sendUserHeader) headers.set('x-grafana-user', state.user.login);
+  const forwarded = incoming.get('x-forwarded-for');
+  headers.set('x-forwarded-for', forwarded ? `${forwarded}, 127.0.0.1` : '127.0.0.1');
+  return headers;
+}
 
+/** Sends the request upstream and answers as Grafana's proxy does, recording the upstream status. */
+async function forward(target: string, init: RequestInit, record: ProxiedRequest): Promise<Response> {
+  try {
+    const upstream = await fetch(target, init);
+    record.status = upstream.status;
+    if (upstream.status === 401) {
+      // Grafana's ds_proxy (pkg/api/pluginproxy) turns an upstream 401 into a 400 with a plain-text body, so
+      // that a data source's rejection does not log the Grafana user out. Its body is dropped.
+      await upstream.arrayBuffer();
+      return new Response(GRAFANA_DS_AUTH_FAILED, {
+        status: 400,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
+    }
+    const type = upstream.headers.get('content-type');
+    return new Response(await upstream.arrayBuffer(), {
+      status: upstream.status,
+      headers: type ? { 'content-type': type } : {},
+    });
+  } catch (err) {
+    // What Grafana's proxy answers when the upstream cannot be reached.
+    record.status = 502;
+    return Response.json({ message: 'Bad Gateway', error: String(err) }, { status: 502 });
+  }
+}
+
+/** The pages and static files (the plugin's dist, the host page, SystemJS) that Grafana's server serves. */
+function serveFiles(app: Hono, options: GrafanaProxyOptions): void {
   app.get('*', async (c) => {
     const path = decodeURIComponent(new URL(c.req.url).pathname);
     const page = options.pages?.[path];
@@ -227,20 +275,4 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     }
     return c.text('Not found', 404);
   });
-
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    setSecureJsonData(values) {
-      secure = { ...values };
-    },
-    setUser(next) {
-      user = { ...next };
-    },
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  };
 }

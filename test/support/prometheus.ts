@@ -89,9 +89,15 @@ async function api<T>(url: string): Promise<T> {
   return body.data;
 }
 
-export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusHandle> {
-  const dir = await mkdtemp(join(tmpdir(), 'ecrlens-prometheus-'));
-  const port = await freePort();
+/** A running prometheus process: its output so far and when it exits. */
+interface PrometheusProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  readonly exit: Promise<void>;
+  exited(): boolean;
+}
+
+async function writeConfig(dir: string, options: PrometheusOptions): Promise<string> {
   const interval = options.interval ?? '1s';
   const config = {
     global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
@@ -100,6 +106,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   };
   const configFile = join(dir, 'prometheus.yml');
   await writeFile(configFile, stringify(config));
+  return configFile;
+}
+
+function launch(configFile: string, dir: string, port: number): PrometheusProcess {
   const child: ChildProcess = spawn(
     PROMETHEUS_BIN,
     [
@@ -121,32 +131,47 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       resolve();
     }),
   );
-  const url = `http://127.0.0.1:${port}`;
+  return { child, output: () => output, exit, exited: () => exited };
+}
 
+/** Ready (the TSDB open, the config loaded, /-/ready answering 200) once it logs so: waited on its output, not polled. */
+function ready(proc: PrometheusProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const check = (): void => void (proc.output().includes(READY_LINE) && resolve());
+    proc.child.stdout?.on('data', check);
+    proc.child.stderr?.on('data', check);
+    void proc.exit.then(() => reject(new Error(`prometheus exited before it was ready:\n${proc.output()}`)));
+    // A failure guard only.
+    setTimeout(() => reject(new Error(`prometheus not ready after 60s:\n${proc.output()}`)), 60_000).unref();
+  });
+}
+
+export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusHandle> {
+  const dir = await mkdtemp(join(tmpdir(), 'ecrlens-prometheus-'));
+  const port = await freePort();
+  const proc = launch(await writeConfig(dir, options), dir, port);
   const stop = async (): Promise<void> => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      await Promise.race([exit, sleep(10_000).then(() => child.kill('SIGKILL'))]);
+    if (!proc.exited()) {
+      proc.child.kill('SIGTERM');
+      await Promise.race([proc.exit, sleep(10_000).then(() => proc.child.kill('SIGKILL'))]);
     }
     await rm(dir, { recursive: true, force: true });
   };
-
-  // Ready (the TSDB open, the config loaded, /-/ready answering 200) once it logs so: waited on its output, not polled.
-  const ready = new Promise<void>((resolve, reject) => {
-    const check = (): void => void (output.includes(READY_LINE) && resolve());
-    child.stdout?.on('data', check);
-    child.stderr?.on('data', check);
-    void exit.then(() => reject(new Error(`prometheus exited before it was ready:\n${output}`)));
-    // A failure guard only.
-    setTimeout(() => reject(new Error(`prometheus not ready after 60s:\n${output}`)), 60_000).unref();
-  });
   try {
-    await ready;
+    await ready(proc);
   } catch (error) {
     await stop();
     throw error;
   }
+  return prometheusHandle(`http://127.0.0.1:${port}`, dir, proc, stop);
+}
 
+function prometheusHandle(
+  url: string,
+  dir: string,
+  proc: PrometheusProcess,
+  stop: () => Promise<void>,
+): PrometheusHandle {
   const query = async (expr: string): Promise<VectorSample[]> => {
     const data = await api<{
       resultType: string;
@@ -155,7 +180,6 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     if (data.resultType !== 'vector') throw new Error(`expected a vector from ${expr}, got ${data.resultType}`);
     return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   };
-
   return {
     url,
     dir,
@@ -167,7 +191,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         last = await query(expr);
         if (done(last)) return last;
         if (Date.now() > until)
-          throw new Error(`timed out waiting for ${expr}; last result ${JSON.stringify(last)}\n${output}`);
+          throw new Error(`timed out waiting for ${expr}; last result ${JSON.stringify(last)}\n${proc.output()}`);
         await sleep(250);
       }
     },
@@ -182,7 +206,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         scrapeUrl: t.scrapeUrl,
       }));
     },
-    logs: () => output,
+    logs: () => proc.output(),
     stop,
   };
 }

@@ -60,7 +60,21 @@ function summarize(frames: DataFrame[]): { frames: FrameSummary[]; columns: Reco
   return { frames: summaries, columns };
 }
 
-export function createHarness(exports: Record<string, unknown>, config: HarnessConfig): HarnessApi {
+type Components = { ConfigEditor?: LooseComponent; QueryEditor?: LooseComponent };
+type Show = (element: ReturnType<typeof h>) => void;
+type Range = () => ReturnType<typeof timeRangeOf>;
+
+const timeRangeOf = (r: { from: number; to: number }) => {
+  const from = dateTime(r.from);
+  const to = dateTime(r.to);
+  return { from, to, raw: { from, to } };
+};
+
+/** The data source as Grafana builds it from the loaded module and the instance settings. */
+function loadDataSource(
+  exports: Record<string, unknown>,
+  config: HarnessConfig,
+): { ds: AnyDataSource; components: Components } {
   const plugin = exports.plugin as DataSourcePlugin<AnyDataSource>;
   if (!plugin?.DataSourceClass) {
     throw new Error('module.js does not export a data source plugin');
@@ -70,20 +84,25 @@ export function createHarness(exports: Record<string, unknown>, config: HarnessC
     readOnly: false,
     meta: plugin.meta,
   } as unknown as DataSourceInstanceSettings;
-  const ds = new plugin.DataSourceClass(settings) as AnyDataSource;
-  const components = plugin.components as { ConfigEditor?: LooseComponent; QueryEditor?: LooseComponent };
+  return { ds: new plugin.DataSourceClass(settings) as AnyDataSource, components: plugin.components as Components };
+}
 
+/** Renders one page at a time in #root, themed, synchronously. */
+function pageRenderer(): Show {
   const container = document.getElementById('root') as HTMLElement;
   let root: Root = createRoot(container);
-  const show = (element: ReturnType<typeof h>) => {
+  return (element) => {
     root.unmount();
     root = createRoot(container);
     flushSync(() =>
       root.render(h(ThemeContext.Provider, { value: theme }, h('div', { className: 'harness-page' }, element))),
     );
   };
+}
 
-  let options = {
+/** What Grafana hands a new data source's config editor. */
+function newDataSourceSettings(config: HarnessConfig): DataSourceSettings {
+  return {
     id: 1,
     uid: config.instanceSettings.uid,
     orgId: 1,
@@ -103,75 +122,109 @@ export function createHarness(exports: Record<string, unknown>, config: HarnessC
     readOnly: false,
     withCredentials: false,
   } as unknown as DataSourceSettings;
+}
 
-  const range = () => {
-    const from = dateTime(config.range.from);
-    const to = dateTime(config.range.to);
-    return { from, to, raw: { from, to } };
-  };
+/** DataSource.query() as a panel runs it, over the harness's range. */
+async function runTargets(ds: AnyDataSource, range: Range, targets: unknown[], requestId: string) {
+  const response = await ds.query({
+    requestId,
+    interval: '1m',
+    intervalMs: 60_000,
+    range: range(),
+    scopedVars: {},
+    targets: targets as never,
+    timezone: 'utc',
+    app: 'dashboard',
+    startTime: Date.now(),
+  });
+  return isObservable(response) ? lastValueFrom(response) : response;
+}
 
-  const renderFrames = (
-    title: string,
-    targets: Array<Record<string, unknown>>,
-    frames: DataFrame[],
-    errors: DataQueryError[],
-  ) => {
-    const QueryEditor = components.QueryEditor as LooseComponent;
-    const prepared = applyFieldOverrides({
-      data: frames,
-      fieldConfig: { defaults: {}, overrides: [] },
-      replaceVariables: (value, scopedVars, format) => getTemplateSrv().replace(value, scopedVars, format),
-      theme,
-      timeZone: 'utc',
-    });
-    show(
-      h(
-        'div',
-        { style: COLUMN },
-        h(Text, { element: 'h2', children: title }),
-        ...targets.map((t) =>
-          h(QueryEditor, {
-            key: String(t.refId),
-            query: t,
-            datasource: ds,
-            onChange: () => undefined,
-            onRunQuery: () => undefined,
-          }),
-        ),
-        ...errors.map((e) =>
-          h(Alert, { key: `e${e.refId}`, title: `Query ${e.refId} failed`, severity: 'error' }, e.message),
-        ),
-        ...prepared.map((frame, i) =>
-          h(
-            'div',
-            { key: `f${i}`, 'data-testid': `frame-${frame.refId}` },
-            h(Table, { data: frame, width: TABLE_WIDTH, height: TABLE_HEIGHT, ariaLabel: `Result ${frame.refId}` }),
-          ),
+/** The query editors of the targets, their errors and their frames in Tables, as panel edit shows them. */
+function renderFrames(
+  show: Show,
+  view: { ds: AnyDataSource; components: Components },
+  title: string,
+  targets: Array<Record<string, unknown>>,
+  frames: DataFrame[],
+  errors: DataQueryError[],
+) {
+  const QueryEditor = view.components.QueryEditor as LooseComponent;
+  const prepared = applyFieldOverrides({
+    data: frames,
+    fieldConfig: { defaults: {}, overrides: [] },
+    replaceVariables: (value, scopedVars, format) => getTemplateSrv().replace(value, scopedVars, format),
+    theme,
+    timeZone: 'utc',
+  });
+  show(
+    h(
+      'div',
+      { style: COLUMN },
+      h(Text, { element: 'h2', children: title }),
+      ...targets.map((t) =>
+        h(QueryEditor, {
+          key: String(t.refId),
+          query: t,
+          datasource: view.ds,
+          onChange: () => undefined,
+          onRunQuery: () => undefined,
+        }),
+      ),
+      ...errors.map((e) =>
+        h(Alert, { key: `e${e.refId}`, title: `Query ${e.refId} failed`, severity: 'error' }, e.message),
+      ),
+      ...prepared.map((frame, i) =>
+        h(
+          'div',
+          { key: `f${i}`, 'data-testid': `frame-${frame.refId}` },
+          h(Table, { data: frame, width: TABLE_WIDTH, height: TABLE_HEIGHT, ariaLabel: `Result ${frame.refId}` }),
         ),
       ),
-    );
-    return summarize(prepared);
-  };
+    ),
+  );
+  return summarize(prepared);
+}
+
+/** The config editor as Grafana's data source settings page holds it: state that each change replaces. */
+function configEditorPage(
+  components: Components,
+  get: () => DataSourceSettings,
+  set: (next: DataSourceSettings) => void,
+): ReturnType<typeof h> {
+  const ConfigEditor = components.ConfigEditor as LooseComponent;
+  function Stateful() {
+    const [current, setCurrent] = useState(get());
+    return h(ConfigEditor, {
+      options: current,
+      onOptionsChange: (next: DataSourceSettings) => {
+        set(next);
+        setCurrent(next);
+      },
+    });
+  }
+  return h(
+    'div',
+    { style: COLUMN },
+    h(Text, { element: 'h2', children: 'ECR Lens: data source settings' }),
+    h(Stateful),
+  );
+}
+
+export function createHarness(exports: Record<string, unknown>, config: HarnessConfig): HarnessApi {
+  const view = loadDataSource(exports, config);
+  const { ds } = view;
+  const show = pageRenderer();
+  let options = newDataSourceSettings(config);
+  const range: Range = () => timeRangeOf(config.range);
 
   return {
     renderConfigEditor() {
-      const ConfigEditor = components.ConfigEditor as LooseComponent;
-      function Stateful() {
-        const [current, setCurrent] = useState(options);
-        return h(ConfigEditor, {
-          options: current,
-          onOptionsChange: (next: DataSourceSettings) => {
-            options = next;
-            setCurrent(next);
-          },
-        });
-      }
       show(
-        h(
-          'div',
-          { style: COLUMN },
-          h(Text, { element: 'h2', children: 'ECR Lens: data source settings' }),
-          h(Stateful),
+        configEditorPage(
+          view.components,
+          () => options,
+          (next) => (options = next),
         ),
       );
     },
@@ -180,20 +233,9 @@ export function createHarness(exports: Record<string, unknown>, config: HarnessC
       secureJsonData: options.secureJsonData as Record<string, string> | undefined,
     }),
     async runQuery(targets, title) {
-      const response = await ds.query({
-        requestId: `harness-${Date.now()}`,
-        interval: '1m',
-        intervalMs: 60_000,
-        range: range(),
-        scopedVars: {},
-        targets: targets as never,
-        timezone: 'utc',
-        app: 'dashboard',
-        startTime: Date.now(),
-      });
-      const result = isObservable(response) ? await lastValueFrom(response) : response;
+      const result = await runTargets(ds, range, targets, `harness-${Date.now()}`);
       const errors = (result.errors ?? []) as DataQueryError[];
-      const summary = renderFrames(title, targets, result.data as DataFrame[], errors);
+      const summary = renderFrames(show, view, title, targets, result.data as DataFrame[], errors);
       return { ...summary, errors: errors.map((e) => ({ refId: e.refId, message: e.message })) };
     },
     async testDatasource() {
@@ -204,16 +246,14 @@ export function createHarness(exports: Record<string, unknown>, config: HarnessC
       if (!ds.variables) {
         throw new Error('the data source has no variable support');
       }
-      const r = await lastValueFrom(
-        ds.variables.query({
-          targets: [{ refId: 'V', ...query }],
-          range: range(),
-          scopedVars: {},
-          requestId: 'v',
-          app: 'dashboard',
-        }),
-      );
-      return r.data;
+      const request = {
+        targets: [{ refId: 'V', ...query }],
+        range: range(),
+        scopedVars: {},
+        requestId: 'v',
+        app: 'dashboard',
+      };
+      return (await lastValueFrom(ds.variables.query(request))).data;
     },
     async annotations(kind) {
       const anno = ds.annotations?.prepareQuery?.({
@@ -225,18 +265,7 @@ export function createHarness(exports: Record<string, unknown>, config: HarnessC
       if (!anno) {
         throw new Error('the data source did not prepare an annotation query');
       }
-      const result = await ds.query({
-        requestId: 'anno',
-        interval: '1m',
-        intervalMs: 60_000,
-        range: range(),
-        scopedVars: {},
-        targets: [anno],
-        timezone: 'utc',
-        app: 'dashboard',
-        startTime: Date.now(),
-      });
-      const r = isObservable(result) ? await lastValueFrom(result) : result;
+      const r = await runTargets(ds, range, [anno], 'anno');
       const { frames, columns } = summarize(r.data as DataFrame[]);
       return { frames, columns, errors: (r.errors ?? []).map((e) => ({ refId: e.refId, message: e.message })) };
     },

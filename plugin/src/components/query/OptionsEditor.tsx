@@ -28,9 +28,39 @@ function sortOptions(query: EcrQuery & { queryType: QueryType }) {
 
 /** Sorting, the row limit (the sidecar sorts and pages before it answers) and the dashboard time switch. */
 export function OptionsEditor({ query, onChange, onBlur }: Props) {
-  const sort = query.sort;
   return (
     <EditorFieldGroup>
+      <SortFields query={query} onChange={onChange} />
+      <EditorField
+        label="Limit"
+        htmlFor={LIMIT_ID}
+        tooltip="Most rows to return (1 to 10000; the sidecar's default is 1000)."
+      >
+        <Input
+          id={LIMIT_ID}
+          type="number"
+          min={1}
+          max={10000}
+          width={12}
+          value={query.limit ?? ''}
+          placeholder="1000"
+          onChange={(e) => {
+            const text = e.currentTarget.value;
+            onChange({ ...query, limit: text === '' ? undefined : Number(text) }, false);
+          }}
+          onBlur={onBlur}
+        />
+      </EditorField>
+      {usesTimeRange(query.queryType) && <TimeRangeSwitch query={query} onChange={onChange} />}
+    </EditorFieldGroup>
+  );
+}
+
+/** The column to sort by (one of the result's) and the order. */
+function SortFields({ query, onChange }: Omit<Props, 'onBlur'>) {
+  const sort = query.sort;
+  return (
+    <>
       <EditorField
         label="Sort by"
         htmlFor={SORT_FIELD_ID}
@@ -62,44 +92,28 @@ export function OptionsEditor({ query, onChange, onBlur }: Props) {
           onChange={(order) => sort?.field && onChange({ ...query, sort: { field: sort.field, order } }, true)}
         />
       </EditorField>
-      <EditorField
-        label="Limit"
-        htmlFor={LIMIT_ID}
-        tooltip="Most rows to return (1 to 10000; the sidecar's default is 1000)."
-      >
-        <Input
-          id={LIMIT_ID}
-          type="number"
-          min={1}
-          max={10000}
-          width={12}
-          value={query.limit ?? ''}
-          placeholder="1000"
-          onChange={(e) => {
-            const text = e.currentTarget.value;
-            onChange({ ...query, limit: text === '' ? undefined : Number(text) }, false);
-          }}
-          onBlur={onBlur}
-        />
-      </EditorField>
-      {usesTimeRange(query.queryType) && (
-        <EditorField
-          label="Filter by dashboard time"
-          htmlFor={TIME_RANGE_ID}
-          tooltip={
-            query.queryType === 'images'
-              ? 'Only images pushed within the dashboard time range. Off: every image, whatever the range.'
-              : 'Only uses seen within the dashboard time range. Off: every use, whatever the range.'
-          }
-        >
-          <EditorSwitch
-            id={TIME_RANGE_ID}
-            value={query.useTimeRange === true}
-            onChange={(e) => onChange({ ...query, useTimeRange: e.currentTarget.checked || undefined }, true)}
-          />
-        </EditorField>
-      )}
-    </EditorFieldGroup>
+    </>
+  );
+}
+
+/** "Filter by dashboard time", for the query types a time range can filter. */
+function TimeRangeSwitch({ query, onChange }: Omit<Props, 'onBlur'>) {
+  return (
+    <EditorField
+      label="Filter by dashboard time"
+      htmlFor={TIME_RANGE_ID}
+      tooltip={
+        query.queryType === 'images'
+          ? 'Only images pushed within the dashboard time range. Off: every image, whatever the range.'
+          : 'Only uses seen within the dashboard time range. Off: every use, whatever the range.'
+      }
+    >
+      <EditorSwitch
+        id={TIME_RANGE_ID}
+        value={query.useTimeRange === true}
+        onChange={(e) => onChange({ ...query, useTimeRange: e.currentTarget.checked || undefined }, true)}
+      />
+    </EditorField>
   );
 }
 
