@@ -22,12 +22,12 @@ import { type TableCellHeight } from '@grafana/schema';
 import { createElement as h, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
-import { isObservable, lastValueFrom } from 'rxjs';
 
 import type { HarnessConfig } from './api.js';
 import type { DashboardApi, DashboardPanelSpec, DashboardResult, DashboardSpec, PanelResult } from './dashboard-api.js';
 import { fieldConfigRegistry, STANDARD_DEFAULTS } from './fieldConfig.js';
 import { prometheusFrames } from './prometheus.js';
+import { runQuery } from './run-query.js';
 import {
   barGauges,
   firstRow,
@@ -84,18 +84,7 @@ export function createDashboardApi(config: HarnessConfig): DashboardApi {
 
   const query: Query = async (targets, range) => {
     const source = await dataSource();
-    const response = source.query({
-      requestId: `dashboard-${Math.random().toString(36).slice(2)}`,
-      interval: '1m',
-      intervalMs: 60_000,
-      range: timeRange(range),
-      scopedVars: {},
-      targets: targets as never,
-      timezone: 'utc',
-      app: 'dashboard',
-      startTime: Date.now(),
-    });
-    return isObservable(response) ? lastValueFrom(response) : response;
+    return runQuery(source, targets, timeRange(range), `dashboard-${Math.random().toString(36).slice(2)}`);
   };
 
   let root: Root | undefined;

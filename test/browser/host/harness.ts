@@ -15,9 +15,10 @@ import { Alert, Table, Text } from '@grafana/ui';
 import { createElement as h, useState, type ComponentType } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { flushSync } from 'react-dom';
-import { isObservable, lastValueFrom, type Observable } from 'rxjs';
+import { lastValueFrom, type Observable } from 'rxjs';
 
 import type { FrameSummary, HarnessApi, HarnessConfig } from './api.js';
+import { runQuery } from './run-query.js';
 
 const theme = createTheme({ colors: { mode: 'light' } });
 const TABLE_WIDTH = 1360;
@@ -125,20 +126,9 @@ function newDataSourceSettings(config: HarnessConfig): DataSourceSettings {
 }
 
 /** DataSource.query() as a panel runs it, over the harness's range. */
-async function runTargets(ds: AnyDataSource, range: Range, targets: unknown[], requestId: string) {
-  const response = await ds.query({
-    requestId,
-    interval: '1m',
-    intervalMs: 60_000,
-    range: range(),
-    scopedVars: {},
-    targets: targets as never,
-    timezone: 'utc',
-    app: 'dashboard',
-    startTime: Date.now(),
-  });
-  return isObservable(response) ? lastValueFrom(response) : response;
-}
+/** DataSource.query() over the harness's range. */
+const runTargets = (ds: AnyDataSource, range: Range, targets: unknown[], requestId: string) =>
+  runQuery(ds, targets, range(), requestId);
 
 /** The query editors of the targets, their errors and their frames in Tables, as panel edit shows them. */
 function renderFrames(
