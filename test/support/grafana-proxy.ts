@@ -119,6 +119,18 @@ interface ProxyState {
   secure: Record<string, string>;
   user: SignedInUser;
   readonly requests: ProxiedRequest[];
+  /** Grafana's own annotation store (what the sidecar posts after a cleanup, and the annotation list reads). */
+  readonly annotations: StoredAnnotation[];
+}
+
+/** An annotation as Grafana's GET /api/annotations lists it. */
+export interface StoredAnnotation {
+  id: number;
+  time: number;
+  timeEnd: number;
+  text: string;
+  tags: string[];
+  login: string;
 }
 
 export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<GrafanaProxy> {
@@ -126,9 +138,11 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     secure: { ...options.secureJsonData },
     user: options.user ?? { login: 'admin', role: 'Admin' },
     requests: [],
+    annotations: [],
   };
   const app = new Hono();
   for (const [uid, base] of Object.entries(options.datasources ?? {})) proxyDatasource(app, uid, base);
+  serveAnnotations(app, state);
   proxyPluginRoutes(app, options, state);
   serveFiles(app, options);
 
@@ -147,6 +161,34 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     },
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
+}
+
+/**
+ * Grafana's annotations HTTP API, reduced to what ECR Lens uses: POST /api/annotations (the sidecar's report of an
+ * executed cleanup) and GET /api/annotations?tags=&limit= (the annotation list panel), newest first, every tag
+ * matching.
+ */
+function serveAnnotations(app: Hono, state: ProxyState): void {
+  app.post('/api/annotations', async (c) => {
+    const body = (await c.req.json()) as { time?: number; timeEnd?: number; text?: string; tags?: string[] };
+    const time = body.time ?? Date.now();
+    const id = state.annotations.length + 1;
+    state.annotations.push({
+      id,
+      time,
+      timeEnd: body.timeEnd ?? time,
+      text: body.text ?? '',
+      tags: body.tags ?? [],
+      login: state.user.login,
+    });
+    return c.json({ message: 'Annotation added', id });
+  });
+  app.get('/api/annotations', (c) => {
+    const tags = c.req.queries('tags') ?? [];
+    const limit = Number(c.req.query('limit') ?? 100);
+    const matching = state.annotations.filter((a) => tags.every((t) => a.tags.includes(t)));
+    return c.json([...matching].sort((a, b) => b.time - a.time).slice(0, limit));
+  });
 }
 
 /** A data source without routes (Prometheus): Grafana forwards the path to its URL. */

@@ -45,7 +45,7 @@ export interface PanelResult {
   /** What the panel shows: the stat's value, the first bar's name, the series' names, or the table's first cells. */
   shown: string[];
   /** Which data source fed it. */
-  source: 'ecr-lens' | 'prometheus';
+  source: 'ecr-lens' | 'prometheus' | 'grafana';
 }
 
 export interface DashboardResult {

@@ -2,8 +2,8 @@
  * Renders a provisioned dashboard in the host page the way Grafana lays it out: a 24-column grid of 30 px rows
  * with 8 px gaps (gridPos), each panel in @grafana/ui's PanelChrome, ECR Lens panels fed by the plugin's own
  * DataSource.query(), Prometheus panels by the real Prometheus (./prometheus.ts), each shown with @grafana/ui's own
- * visualisation for its type (Table, BigValue, BarGauge, TimeSeries) after the panel's field config is applied.
- * Only the annotation list (Grafana's own annotation store) is a placeholder.
+ * visualisation for its type (Table, BigValue, BarGauge, TimeSeries) after the panel's field config is applied,
+ * and the annotation list from the stand-in's Grafana annotation store.
  */
 import {
   applyFieldOverrides,
@@ -26,6 +26,7 @@ import { createRoot, type Root } from 'react-dom/client';
 import type { HarnessConfig } from './api.js';
 import type { DashboardApi, DashboardPanelSpec, DashboardResult, DashboardSpec, PanelResult } from './dashboard-api.js';
 import { fieldConfigRegistry, STANDARD_DEFAULTS } from './fieldConfig.js';
+import { annotationList, listAnnotations, type GrafanaAnnotation } from './annotation-list.js';
 import { prometheusFrames } from './prometheus.js';
 import { runQuery } from './run-query.js';
 import {
@@ -67,7 +68,7 @@ function prepare(frames: DataFrame[], panel: DashboardPanelSpec): DataFrame[] {
 
 type Query = (targets: Array<Record<string, unknown>>, range: Range) => Promise<DataQueryResponse>;
 /** A panel's data once queried and its field config applied; errors in the data source's words. */
-type PanelData = { frames: DataFrame[]; errors: string[] } | undefined;
+type PanelData = { frames: DataFrame[]; errors: string[]; annotations?: GrafanaAnnotation[] } | undefined;
 
 export function createDashboardApi(config: HarnessConfig): DashboardApi {
   let ds: DataSourceApi | undefined;
@@ -143,6 +144,10 @@ async function panelData(panel: DashboardPanelSpec, query: Query): Promise<Panel
     const r = await prometheusFrames(panel.targets, panel.range);
     return { frames: prepare(r.frames, panel), errors: r.errors };
   }
+  if (panel.type === 'annolist') {
+    const r = await listAnnotations(panel);
+    return { frames: [], errors: r.errors, annotations: r.items };
+  }
   if (!panel.ecrLens) {
     return undefined;
   }
@@ -212,11 +217,11 @@ function panelSummary(panel: DashboardPanelSpec, title: string, result: NonNulla
     title,
     type: panel.type,
     frames: result.frames.length,
-    rows: result.frames.reduce((n, f) => n + f.length, 0),
+    rows: result.annotations?.length ?? result.frames.reduce((n, f) => n + f.length, 0),
     fields: frame?.fields.map((f) => f.name) ?? [],
     errors: result.errors,
     shown: [],
-    source: panel.ecrLens ? 'ecr-lens' : 'prometheus',
+    source: panel.ecrLens ? 'ecr-lens' : panel.type === 'annolist' ? 'grafana' : 'prometheus',
   };
 }
 
@@ -235,6 +240,9 @@ function visualisation(
     };
   if (panel.type === 'stat') {
     return shownBy((w, hgt) => statValue(panel, result.frames, w, hgt));
+  }
+  if (panel.type === 'annolist') {
+    return shownBy((_w, hgt) => annotationList(panel, result.annotations ?? [], hgt));
   }
   if (panel.type === 'bargauge') {
     return shownBy((w, hgt) => barGauges(panel, result.frames, w, hgt));

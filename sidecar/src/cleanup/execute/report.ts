@@ -2,6 +2,7 @@
  * The end of a cleanup run: its outcome counted, announced in Grafana, reported to the caller and
  * audited. Nothing here can undo a deletion, so failures to announce or audit are reported, not thrown.
  */
+import prettyBytes from 'pretty-bytes';
 import type { ExecuteDeps, ExecuteRequest, ExecutionReport } from './execute-types.js';
 import type { BatchesOutcome } from './batches.js';
 import { GRAFANA_TAGS } from './grafana.js';
@@ -46,7 +47,7 @@ export async function reportRun(deps: ExecuteDeps, request: ExecuteRequest, run:
   service.record(outcome, request.dryRun ? 0 : o.deleted.length, request.dryRun ? 0 : deletedBytes, request.dryRun ? 0 : o.failures.length);
 
   const text =
-    `ECR Lens cleanup ${outcome}: deleted ${o.deleted.length} images (${deletedBytes} bytes) in ${new Set(o.deleted.map((d) => d.repository)).size} repositories` +
+    `ECR Lens cleanup ${outcome}: deleted ${o.deleted.length} images (${prettyBytes(deletedBytes, { binary: true })}) in ${new Set(o.deleted.map((d) => d.repository)).size} repositories` +
     `${o.failures.length ? `, ${o.failures.length} failures` : ''}${o.stoppedBecause ? `; stopped: ${o.stoppedBecause}` : ''}; plan ${plan.id.slice(0, 12)}, run ${run.runId}.`;
   const grafana = await announce(deps, request, run, text, input.started);
 
