@@ -80,6 +80,9 @@ export class LiveMetrics {
     value(F.consecutiveFailures, (s) => s.consecutiveFailures);
     value(F.snapshotVersion, (s) => s.snapshotVersion);
     gaugeFor(registry, F.incomplete, format, function () {
+      this.reset();
+      // Nothing was read yet: no count, rather than zeros that would read as "complete".
+      if (!current().ready) return;
       const counts = new Map<string, number>(SCOPES.map((scope) => [scope, 0]));
       for (const entry of current().incomplete) counts.set(entry.scope, (counts.get(entry.scope) ?? 0) + 1);
       for (const [scope, count] of counts) this.set({ scope }, count);

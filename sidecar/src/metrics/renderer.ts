@@ -53,17 +53,22 @@ export class MetricsRenderer {
   async render(format: ExpositionFormat): Promise<RenderedMetrics> {
     const snapshot = this.deps.inventory.snapshot();
     const status = this.deps.inventory.status();
+    // Before the first snapshot there is no inventory to describe: a 0 would mean "none", not "unknown".
     const [staticText, liveText] = await Promise.all([
-      this.snapshotText(snapshot, format),
+      status.ready ? this.snapshotText(snapshot, format) : Promise.resolve(''),
       this.live.render(format, status),
     ]);
-    return { contentType: CONTENT_TYPES[format], body: `${staticPart(staticText, format)}${liveText}` };
+    return { contentType: CONTENT_TYPES[format], body: `${status.ready ? staticPart(staticText, format) : ''}${liveText}` };
   }
 
   /** As render, as bytes; the snapshot part is encoded once per snapshot, plan and format. */
   async renderChunks(format: ExpositionFormat): Promise<RenderedChunks> {
     const snapshot = this.deps.inventory.snapshot();
     const status = this.deps.inventory.status();
+    if (!status.ready) {
+      // As render: no inventory series before the first snapshot.
+      return { contentType: CONTENT_TYPES[format], chunks: [new Uint8Array(0), Buffer.from(await this.live.render(format, status))] };
+    }
     const text = this.snapshotText(snapshot, format);
     let bytes = this.encoded.get(text);
     if (!bytes) {

@@ -336,7 +336,16 @@ describe('the inventory families', () => {
     const samples = parseSamples((await renderer.render('prometheus')).body);
     expect(value(samples, 'ecrlens_inventory_ready')).toBe(0);
     expect(find(samples, 'ecrlens_inventory_last_success_timestamp_seconds')).toEqual([]);
-    expect(value(samples, 'ecr_repositories_total')).toBe(0);
+    // No inventory series at all: a 0 would read as "no repositories", not "not read yet".
+    expect(find(samples, 'ecr_repositories_total')).toEqual([]);
+    expect(samples.filter((s) => s.name.startsWith('ecrlens_repository_') || s.name.startsWith('aws_'))).toEqual([]);
+    expect(find(samples, 'ecrlens_inventory_incomplete')).toEqual([]);
+    // Both formats, and the byte path the HTTP route uses.
+    const open = await renderer.renderChunks('openmetrics');
+    const text = Buffer.concat(open.chunks.map((c) => Buffer.from(c))).toString();
+    expect(text).toMatch(/^ecrlens_inventory_ready 0$/m);
+    expect(text).not.toMatch(/^ecr_repositories_total/m);
+    expect(text.endsWith('# EOF\n')).toBe(true);
   });
 });
 
