@@ -209,7 +209,7 @@ export const FAMILIES = {
     'image-series',
     'ecrlens_image_series_enabled',
     'gauge',
-    '1 when the per-image families are emitted, 0 when switched off or over the cap',
+    '1 when the per-image families are emitted (over the cap, in part), 0 when switched off',
   ),
   imageSeries: f(
     'image-series',
@@ -222,6 +222,12 @@ export const FAMILIES = {
     'ecrlens_image_series_cap',
     'gauge',
     'The cap on per-image series (METRICS_IMAGE_SERIES_CAP)',
+  ),
+  imageSeriesDropped: f(
+    'image-series',
+    'ecrlens_image_series_dropped',
+    'gauge',
+    'Per-image series left out: over the cap (images in use and each repository newest tags are kept first), or all when switched off',
   ),
 
   // The inventory itself.

@@ -1,5 +1,5 @@
 import type { Image, Repository, Severity, Snapshot } from '../snapshot/model.js';
-import { SEVERITIES } from '../snapshot/model.js';
+import { imageKey, SEVERITIES } from '../snapshot/model.js';
 import { lastUse } from '../snapshot/last-used.js';
 
 /** The labels of the Python exporter's per-image families. `image` is `repositoryUri:tag`, as kube_pod_container_info has it. */
@@ -32,10 +32,10 @@ function nonZeroSeverities(image: Image): readonly (readonly [Severity, number])
  * One entry per (tagged image, tag): every tag of an image gets all the per-image series, scan series
  * included (the Python exporter gave the scan series to the last tag only). Untagged images are left out, as there.
  */
-export function* imageTagSeries(snapshot: Snapshot): Generator<ImageTagSeries> {
+export function* imageTagSeries(snapshot: Snapshot, keep?: ReadonlySet<Image>): Generator<ImageTagSeries> {
   for (const repository of snapshot.repositories) {
     for (const image of snapshot.imagesByRepository.get(repository.id) ?? []) {
-      if (image.tags.length === 0) continue;
+      if (image.tags.length === 0 || (keep && !keep.has(image))) continue;
       const severities = nonZeroSeverities(image);
       const scanCompletedAt = image.scan.counts ? image.scan.completedAt : undefined;
       const lastUsedAt = lastUse(snapshot, image)?.at;
@@ -60,18 +60,64 @@ const labelsFor = (repository: Repository, image: Image, tag: string): ImageTagL
   image: `${repository.uri}:${tag}`,
 });
 
-/** How many series the per-image families hold for `snapshot`: size + pushed-at per tag, plus the scan and last-used series. */
+/** The series one tagged image holds: size + pushed-at per tag, plus its scan and last-used series. */
+export function seriesOf(snapshot: Snapshot, image: Image): number {
+  if (image.tags.length === 0) return 0;
+  const scan = image.scan.counts ? nonZeroSeverities(image).length + (image.scan.completedAt !== undefined ? 1 : 0) : 0;
+  const used = lastUse(snapshot, image) ? 1 : 0;
+  return image.tags.length * (2 + scan + used);
+}
+
+/** How many series the per-image families hold for `snapshot`. */
 export function countImageSeries(snapshot: Snapshot): number {
   let count = 0;
-  for (const images of snapshot.imagesByRepository.values()) {
-    for (const image of images) {
-      if (image.tags.length === 0) continue;
-      const scan = image.scan.counts
-        ? nonZeroSeverities(image).length + (image.scan.completedAt !== undefined ? 1 : 0)
-        : 0;
-      const used = lastUse(snapshot, image) ? 1 : 0;
-      count += image.tags.length * (2 + scan + used);
-    }
-  }
+  for (const images of snapshot.imagesByRepository.values()) for (const image of images) count += seriesOf(snapshot, image);
   return count;
+}
+
+/** Which images keep their per-image series under the cap, and how many series are left out. */
+export interface ImageSeriesSelection {
+  /** Series the per-image families would have without a cap. */
+  readonly total: number;
+  /** Undefined: every image. */
+  readonly keep?: ReadonlySet<Image>;
+  readonly dropped: number;
+}
+
+/**
+ * Over the cap, the series degrade rather than disappear: first the images in use now (directly, or as the child of
+ * an index in use), so that joins with kube_pod_container_info keep working for running images at any registry size;
+ * then each repository's newest tagged images in turn (every repository's newest, then every second newest, ...),
+ * each image whole (all its tags), while it fits.
+ */
+export function selectImageSeries(snapshot: Snapshot, cap: number): ImageSeriesSelection {
+  const total = countImageSeries(snapshot);
+  if (total <= cap) return { total, dropped: 0 };
+  const keep = new Set<Image>();
+  let kept = 0;
+  const take = (image: Image): void => {
+    const series = seriesOf(snapshot, image);
+    if (series === 0 || keep.has(image) || kept + series > cap) return;
+    keep.add(image);
+    kept += series;
+  };
+  const tagged = snapshot.repositories.map((r) => (snapshot.imagesByRepository.get(r.id) ?? []).filter((i) => i.tags.length > 0));
+  for (const repository of snapshot.repositories) for (const image of inUse(snapshot, repository)) take(image);
+  const deepest = Math.max(0, ...tagged.map((images) => images.length));
+  for (let rank = 0; rank < deepest && kept < cap; rank++) {
+    for (const images of tagged) if (rank < images.length) take(images[rank]!);
+  }
+  return { total, keep, dropped: total - kept };
+}
+
+/** The repository's images used now: those with a use, and the children of an index with one. */
+function inUse(snapshot: Snapshot, repository: Repository): Image[] {
+  const images = snapshot.imagesByRepository.get(repository.id) ?? [];
+  const used = new Set<string>();
+  for (const image of images) {
+    if (!snapshot.usesByImage.get(imageKey(image))?.length) continue;
+    used.add(image.digest);
+    for (const child of image.children) used.add(child);
+  }
+  return used.size === 0 ? [] : images.filter((image) => used.has(image.digest));
 }

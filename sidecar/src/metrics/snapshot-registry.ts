@@ -4,11 +4,11 @@ import type { Steps } from '../cooperative.js';
 import { repositoryCost } from '../cost/cost.js';
 import type { ReclaimableProvider } from '../cost/cost.js';
 import type { PriceTable } from '../cost/pricing.js';
-import type { Repository, Snapshot } from '../snapshot/model.js';
+import type { Image, Repository, Snapshot } from '../snapshot/model.js';
 import { SEVERITIES } from '../snapshot/model.js';
 import type { MetricsConfig } from './config.js';
 import { FAMILIES as F } from './families.js';
-import { countImageSeries, imageTagSeries } from './image-series.js';
+import { countImageSeries, imageTagSeries, selectImageSeries } from './image-series.js';
 import type { ExpositionFormat } from './prom.js';
 import { gaugeFor, newRegistry, seconds } from './prom.js';
 import { repositoryStats } from './repository-stats.js';
@@ -24,12 +24,26 @@ export interface SnapshotMetricsInput {
 export interface ImageSeriesState {
   readonly enabled: boolean;
   readonly series: number;
+  /** Series left out: over the cap (the rest are emitted), or all of them when switched off. */
+  readonly dropped: number;
+  /** The images whose series are emitted; undefined: every image. */
+  readonly keep?: ReadonlySet<Image>;
 }
 
-/** Whether the per-image families are emitted: on unless switched off, and only up to the cap. */
+/** Which per-image series are emitted: all, unless switched off; over the cap, those selectImageSeries keeps. */
 export function imageSeriesState(snapshot: Snapshot, config: MetricsConfig): ImageSeriesState {
-  const series = countImageSeries(snapshot);
-  return { enabled: config.METRICS_IMAGE_SERIES && series <= config.METRICS_IMAGE_SERIES_CAP, series };
+  if (!config.METRICS_IMAGE_SERIES) {
+    const series = countImageSeries(snapshot);
+    return { enabled: false, series, dropped: series };
+  }
+  const selection = selectImageSeries(snapshot, config.METRICS_IMAGE_SERIES_CAP);
+  const kept = selection.total - selection.dropped;
+  return {
+    enabled: kept > 0 || selection.total === 0,
+    series: selection.total,
+    dropped: selection.dropped,
+    ...(selection.keep ? { keep: selection.keep } : {}),
+  };
 }
 
 /** Every family that depends only on the snapshot (and the cleanup plan): built once per snapshot and format. */
@@ -62,7 +76,8 @@ function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionF
   gauge(F.imageSeriesEnabled).set(state.enabled ? 1 : 0);
   gauge(F.imageSeries).set(state.series);
   gauge(F.imageSeriesCap).set(config.METRICS_IMAGE_SERIES_CAP);
-  if (state.enabled) yield* addImageFamilies(registry, snapshot, format);
+  gauge(F.imageSeriesDropped).set(state.dropped);
+  if (state.enabled) yield* addImageFamilies(registry, snapshot, format, state.keep);
   return registry;
 }
 
@@ -150,13 +165,18 @@ function setRepositorySeries(f: RepositoryFamilies, input: SnapshotMetricsInput,
   }
 }
 
-function* addImageFamilies(registry: Registry, snapshot: Snapshot, format: ExpositionFormat): Steps<void> {
+function* addImageFamilies(
+  registry: Registry,
+  snapshot: Snapshot,
+  format: ExpositionFormat,
+  keep: ReadonlySet<Image> | undefined,
+): Steps<void> {
   const size = gaugeFor(registry, F.awsImageSize, format);
   const pushedAt = gaugeFor(registry, F.awsImagePushedAt, format);
   const severity = gaugeFor(registry, F.awsImageScanSeverity, format);
   const completedAt = gaugeFor(registry, F.awsImageScanCompletedAt, format);
   const lastUsed = gaugeFor(registry, F.imageLastUsed, format);
-  for (const series of imageTagSeries(snapshot)) {
+  for (const series of imageTagSeries(snapshot, keep)) {
     const labels = { ...series.labels };
     // No sample for a size ECR did not report: absent, not 0.
     if (series.image.sizeBytes !== undefined) size.set(labels, series.image.sizeBytes);

@@ -85,12 +85,17 @@ describe('last used, per image', () => {
     });
   });
 
-  it('counts in the per-image series cap, and is off with the other per-image families', async () => {
+  it('counts in the per-image series cap, and degrades with the other per-image families', async () => {
     // 5 tagged images × (size, pushed) + 4 used ones × last used.
     expect(value(await samples(snapshot), 'ecrlens_image_series')).toBe(14);
     const capped = await samples(snapshot, { METRICS_IMAGE_SERIES_CAP: '13' });
-    expect(value(capped, 'ecrlens_image_series_enabled')).toBe(0);
-    expect(find(capped, 'ecrlens_image_last_used_timestamp_seconds')).toEqual([]);
+    expect(value(capped, 'ecrlens_image_series_enabled')).toBe(1);
+    const emitted = capped.filter((x) => x.name.startsWith('aws_ecr_image_') || x.name === 'ecrlens_image_last_used_timestamp_seconds');
+    expect(emitted.length).toBeGreaterThan(0);
+    expect(emitted.length).toBeLessThanOrEqual(13);
+    expect(value(capped, 'ecrlens_image_series_dropped')).toBe(14 - emitted.length);
+    // The image running now keeps its series.
+    expect(find(capped, 'ecrlens_image_last_used_timestamp_seconds', { image: `${web.uri}:2.0` })).toHaveLength(1);
     // The per-repository gauge is not per image: it stays.
     expect(value(capped, 'ecrlens_repository_last_used_timestamp_seconds', repoLabels(api))).toBe(
       (NOW - 40 * DAY) / 1000,

@@ -160,27 +160,41 @@ describe('the per-image cardinality guard', () => {
   it('emits the per-image families up to the cap', async () => {
     const { samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '20' }) });
     expect(value(samples, 'ecrlens_image_series_enabled')).toBe(1);
+    expect(value(samples, 'ecrlens_image_series_dropped')).toBe(0);
     expect(value(samples, 'ecrlens_image_series')).toBe(20);
     expect(value(samples, 'ecrlens_image_series_cap')).toBe(20);
     const perImage = samples.filter((s) => s.name.startsWith('aws_ecr_image_') || s.name === 'ecrlens_image_last_used_timestamp_seconds');
     expect(perImage).toHaveLength(20);
   });
 
-  it('switches them off past the cap and says so', async () => {
-    const { body, samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '19' }) });
-    expect(value(samples, 'ecrlens_image_series_enabled')).toBe(0);
+  it('degrades past the cap: images in use keep their series, the rest are counted as dropped', async () => {
+    const { samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '19' }) });
+    expect(value(samples, 'ecrlens_image_series_enabled')).toBe(1);
     expect(value(samples, 'ecrlens_image_series')).toBe(20);
-    expect(body).not.toContain('aws_ecr_image_');
-    expect(body).not.toContain('ecrlens_image_last_used');
-    // Per-repository families stay on.
+    // web:v1 (both tags), web:v0 and api:prod are in use (18 series); eu web:v1 (2) would pass the cap.
+    expect(value(samples, 'ecrlens_image_series_dropped')).toBe(2);
+    const perImage = samples.filter((s) => s.name.startsWith('aws_ecr_image_') || s.name === 'ecrlens_image_last_used_timestamp_seconds');
+    expect(perImage).toHaveLength(18);
+    const images = new Set(find(samples, 'aws_ecr_image_size_in_bytes').map((s) => s.labels.image));
+    expect([...images].sort()).toEqual([`${web.uri}:v1`, `${web.uri}:latest`, `${web.uri}:v0`, `${api.uri}:prod`].sort());
+    // Per-repository families stay whole.
     expect(value(samples, 'aws_ecr_repository_count', { registry_id: '111111111111' })).toBe(5);
     expect(value(samples, 'ecrlens_repository_size_bytes', repoLabels(web))).toBe(180 * MIB);
+  });
+
+  it('keeps whole images in use first, then what still fits', async () => {
+    const { samples } = await render({ config: config({ METRICS_IMAGE_SERIES_CAP: '13' }) });
+    // web:v1 with its two tags (12 series) fits; web:v0 and api:prod (3 each) would not.
+    expect(value(samples, 'ecrlens_image_series_dropped')).toBe(8);
+    const images = new Set(find(samples, 'aws_ecr_image_size_in_bytes').map((s) => s.labels.image));
+    expect([...images].sort()).toEqual([`${web.uri}:v1`, `${web.uri}:latest`].sort());
   });
 
   it('switches them off entirely with METRICS_IMAGE_SERIES=false', async () => {
     const { body, samples } = await render({ config: config({ METRICS_IMAGE_SERIES: 'false' }) });
     expect(value(samples, 'ecrlens_image_series_enabled')).toBe(0);
     expect(value(samples, 'ecrlens_image_series')).toBe(20);
+    expect(value(samples, 'ecrlens_image_series_dropped')).toBe(20);
     expect(body).not.toContain('aws_ecr_image_');
     expect(body).not.toContain('ecrlens_image_last_used');
   });
