@@ -3,22 +3,19 @@
  * /metrics wiring) and a kube-state-metrics stand-in listing pods that run images of the demo snapshot.
  * PromQL answers agree with the snapshot, including the README join on `image`.
  */
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSidecar } from '../../sidecar/src/app/demo-sidecar.js';
 import { startDemoSidecar } from '../../sidecar/src/app/demo-sidecar.js';
 import type { Image, Repository } from '../../sidecar/src/snapshot/model.js';
 import type { PrometheusHandle } from '../support/prometheus.js';
-import { startPrometheus } from '../support/prometheus.js';
+import { scrapeSidecarAndPods, type KubeAndPrometheus } from '../support/kube-stand-in.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const TOKEN = 'demo-metrics-token';
 
 let demo: DemoSidecar;
-let kube: Server;
+let scraping: KubeAndPrometheus;
 let prometheus: PrometheusHandle;
 /** Tagged images with CRITICAL findings, and one tagged image whose scan counts are unknown. */
 let critical: { repository: Repository; image: Image; tag: string }[];
@@ -38,34 +35,16 @@ beforeAll(async () => {
   critical = tagged.filter((t) => (t.image.scan.counts?.CRITICAL ?? 0) > 0).slice(0, 3);
   unscanned = tagged.find((t) => t.image.kind === 'image' && !t.image.scan.counts);
   const pods = [...critical, ...(unscanned ? [unscanned] : [])];
-  const lines = ['# TYPE kube_pod_container_info gauge'];
-  pods.forEach((p, i) =>
-    lines.push(
-      `kube_pod_container_info{namespace="demo",pod="pod-${i}",container="c",image="${p.repository.uri}:${p.tag}"} 1`,
-    ),
+  scraping = await scrapeSidecarAndPods(
+    demo.url,
+    TOKEN,
+    pods.map((p, i) => ({ pod: `pod-${i}`, image: `${p.repository.uri}:${p.tag}` })),
   );
-  kube = createServer((_req, res) => res.end(`${lines.join('\n')}\n`));
-  const kubePort = await new Promise<number>((resolve) =>
-    kube.listen(0, '127.0.0.1', () => resolve((kube.address() as AddressInfo).port)),
-  );
-
-  prometheus = await startPrometheus({
-    scrapeConfigs: [
-      {
-        job_name: 'ecr-lens',
-        static_configs: [{ targets: [new URL(demo.url).host] }],
-        authorization: { type: 'Bearer', credentials: TOKEN },
-      },
-      { job_name: 'kube-state-metrics', static_configs: [{ targets: [`127.0.0.1:${kubePort}`] }] },
-    ],
-  });
-  await prometheus.waitFor('up == 1', (r) => r.length === 2);
-  await prometheus.waitFor('ecrlens_inventory_ready{job="ecr-lens"} == 1', (r) => r.length === 1);
+  prometheus = scraping.prometheus;
 });
 
 afterAll(async () => {
-  await prometheus?.stop();
-  await new Promise<void>((resolve) => (kube ? kube.close(() => resolve()) : resolve()));
+  await scraping?.close();
   await demo?.close();
 });
 

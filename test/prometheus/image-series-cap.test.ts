@@ -3,14 +3,12 @@
  * still joins kube_pod_container_info with the per-image series of every image in use, and the sidecar says how
  * many series it left out.
  */
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoSidecar, type DemoSidecar } from '../../sidecar/src/app/demo-sidecar.js';
 import { countImageSeries, seriesOf } from '../../sidecar/src/metrics/image-series.js';
 import { imageKey, type Image, type Repository, type Snapshot } from '../../sidecar/src/snapshot/model.js';
-import { startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
+import type { PrometheusHandle } from '../support/prometheus.js';
+import { scrapeSidecarAndPods, type KubeAndPrometheus } from '../support/kube-stand-in.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -18,7 +16,7 @@ const TOKEN = 'image-series-cap-token';
 const SYNTHETIC = { repositories: 12, imagesPerRepository: 10 };
 
 let demo: DemoSidecar;
-let kube: Server;
+let scraping: KubeAndPrometheus;
 let prometheus: PrometheusHandle;
 let running: { repository: Repository; image: Image; tag: string }[];
 let cap: number;
@@ -47,33 +45,16 @@ beforeAll(async () => {
     synthetic: SYNTHETIC,
     env: { METRICS_TOKEN: TOKEN, METRICS_IMAGE_SERIES_CAP: String(cap) },
   });
-  const lines = ['# TYPE kube_pod_container_info gauge'];
-  running.forEach((r, i) =>
-    lines.push(
-      `kube_pod_container_info{namespace="demo",pod="pod-${i}",container="c",image="${r.repository.uri}:${r.tag}"} 1`,
-    ),
+  scraping = await scrapeSidecarAndPods(
+    demo.url,
+    TOKEN,
+    running.map((r, i) => ({ pod: `pod-${i}`, image: `${r.repository.uri}:${r.tag}` })),
   );
-  kube = createServer((_req, res) => res.end(`${lines.join('\n')}\n`));
-  const kubePort = await new Promise<number>((resolve) =>
-    kube.listen(0, '127.0.0.1', () => resolve((kube.address() as AddressInfo).port)),
-  );
-  prometheus = await startPrometheus({
-    scrapeConfigs: [
-      {
-        job_name: 'ecr-lens',
-        static_configs: [{ targets: [new URL(demo.url).host] }],
-        authorization: { type: 'Bearer', credentials: TOKEN },
-      },
-      { job_name: 'kube-state-metrics', static_configs: [{ targets: [`127.0.0.1:${kubePort}`] }] },
-    ],
-  });
-  await prometheus.waitFor('up == 1', (r) => r.length === 2);
-  await prometheus.waitFor('ecrlens_inventory_ready{job="ecr-lens"} == 1', (r) => r.length === 1);
+  prometheus = scraping.prometheus;
 });
 
 afterAll(async () => {
-  await prometheus?.stop();
-  await new Promise<void>((resolve) => (kube ? kube.close(() => resolve()) : resolve()));
+  await scraping?.close();
   await demo?.close();
 });
 
