@@ -10,7 +10,7 @@ export const FRAME_FIELDS = {
     'account', 'region', 'repository', 'uri', 'createdAt', 'tagMutability', 'scanOnPush', 'encryptionType', 'kmsKey',
     'imagesTagged', 'imagesUntagged', 'imageCount', 'summedSizeBytes', 'deduplicatedSizeBytes', 'monthlyCostUsd',
     'lastPushedAt', 'lastPulledAt', 'daysSinceLastPull', 'hasLifecyclePolicy', 'lifecyclePolicyText',
-    'replicationDestinations', 'crossAccountAccess', 'pullAccounts', 'pushAccounts', 'incomplete',
+    'replicationDestinations', 'crossAccountAccess', 'pullAccounts', 'pushAccounts', 'settingsReadAt', 'incomplete',
   ],
   images: [
     'account', 'region', 'repository', 'digest', 'tags', 'kind', 'pushedAt', 'sizeBytes', 'lastPulledAt',
@@ -131,6 +131,7 @@ export const FIELD_TITLES: { readonly [N in AnyFieldName]: string } = {
   pullAccounts: 'Accounts that may pull',
   pushAccounts: 'Accounts that may push',
   incomplete: 'Incomplete reads',
+  settingsReadAt: 'Policies read',
   digest: 'Digest',
   tags: 'Tags',
   kind: 'Kind',

@@ -64,6 +64,8 @@ export interface AppConfig {
   };
   /** Cached scan findings without a change signal (enhanced scanning) are fetched again after this age. */
   readonly scanFindingsMaxAgeSeconds: number;
+  /** Seconds between reads of each repository's lifecycle policy, repository policy and tags. */
+  readonly policyRefreshIntervalSeconds: number;
   /** Cleanup rules: the YAML file's `cleanup` section, with defaults and overrides from KEEP_* / CLEANUP_* variables. */
   readonly cleanup: CleanupConfig;
   /** GET /metrics settings: METRICS_* variables, or the YAML file's `metrics` section (same keys). */
@@ -113,6 +115,7 @@ export const CONFIG_DOCS: readonly SettingDoc[] = [
   { env: 'AWS_MAX_ATTEMPTS', yaml: 'aws.maxAttempts', default: '5', description: 'Attempts per AWS call (the SDK retries throttling and 5xx with backoff; adaptive client-side rate limiting).' },
   { env: 'AWS_CONCURRENCY', yaml: 'aws.concurrency', default: '8', description: 'AWS requests in flight per registry (account x region).' },
   { env: 'REGISTRY_CONCURRENCY', yaml: 'aws.registryConcurrency', default: '4', description: 'Registries (account x region) refreshed at once.' },
+  { env: 'POLICY_REFRESH_INTERVAL', yaml: 'policyRefreshIntervalSeconds', default: '21600', description: 'Seconds between reads of each repository\'s lifecycle policy, repository policy and tags (three calls per repository that rarely change); 0 reads them on every refresh. A repository whose read failed, or that was recreated, is read again on the next refresh.' },
   { env: 'SCAN_FINDINGS_MAX_AGE', yaml: 'scanFindingsMaxAgeSeconds', default: '21600', description: 'Seconds after which cached enhanced-scan findings (which carry no change signal) are fetched again.' },
 ];
 
@@ -143,6 +146,7 @@ const fileSchema = z.strictObject({
   dataDir: z.unknown().optional(),
   aws: z.strictObject({ maxAttempts: z.unknown().optional(), concurrency: z.unknown().optional(), registryConcurrency: z.unknown().optional() }).optional(),
   scanFindingsMaxAgeSeconds: z.unknown().optional(),
+  policyRefreshIntervalSeconds: z.unknown().optional(),
   cleanup: z.unknown().optional(),
   metrics: z.unknown().optional(),
 });
@@ -249,6 +253,7 @@ function inventorySettings(r: SettingsReader) {
       registryConcurrency: r.read('REGISTRY_CONCURRENCY', intParser(1, 64), 4, 'aws.registryConcurrency'),
     },
     scanFindingsMaxAgeSeconds: r.read('SCAN_FINDINGS_MAX_AGE', intParser(0, 30 * 86400), 21600, 'scanFindingsMaxAgeSeconds'),
+    policyRefreshIntervalSeconds: r.read('POLICY_REFRESH_INTERVAL', intParser(0, 7 * 86400), 21600, 'policyRefreshIntervalSeconds'),
   };
 }
 

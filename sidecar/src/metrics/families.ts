@@ -187,6 +187,13 @@ export const FAMILIES = {
     'Storage alert threshold from the repository tag ecrlens:storage-threshold-bytes',
     REPO,
   ),
+  repoSettingsRead: f(
+    'repository',
+    'ecrlens_repository_settings_read_timestamp_seconds',
+    'gauge',
+    'When the lifecycle policy, repository policy and tags were last read whole (POLICY_REFRESH_INTERVAL)',
+    REPO,
+  ),
   repoIncomplete: f(
     'repository',
     'ecrlens_repository_incomplete',

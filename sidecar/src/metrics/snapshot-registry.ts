@@ -112,6 +112,7 @@ function repositoryFamilies(gauge: (spec: (typeof F)[keyof typeof F]) => Gauge, 
     quota: gauge(F.imagesQuota),
     threshold: gauge(F.repoStorageThreshold),
     incomplete: gauge(F.repoIncomplete),
+    settingsRead: gauge(F.repoSettingsRead),
   };
 }
 type RepositoryFamilies = ReturnType<typeof repositoryFamilies>;
@@ -135,6 +136,7 @@ function setRepositorySeries(f: RepositoryFamilies, input: SnapshotMetricsInput,
   );
   if (stats.storageThresholdBytes !== undefined) f.threshold.set(repo, stats.storageThresholdBytes);
   if (stats.incompleteEntries > 0) f.incomplete.set(repo, stats.incompleteEntries);
+  if (repository.settingsReadAt !== undefined) f.settingsRead.set(repo, seconds(repository.settingsReadAt));
   // A repository whose images could not be read gets no image series rather than zeros.
   if (!stats.imagesKnown) return;
 

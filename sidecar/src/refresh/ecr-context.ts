@@ -13,6 +13,8 @@ export interface EcrReadContext {
   /** The refresh this read is part of. */
   readonly run: RefreshRun;
   readonly scanMaxAgeMs: number;
+  /** How long a repository's lifecycle policy, repository policy and tags are reused before they are read again. */
+  readonly settingsMaxAgeMs: number;
   /** Bounds the repositories in flight, so only their image details are held in memory at once. */
   readonly repositoryLimit: LimitFunction;
   /** Known from the previous refresh when DescribeRegistry fails now. */

@@ -145,13 +145,16 @@ async function readRepository(
     incomplete.push({ scope, accountId, region, target: name, operation, error: errorMessage(error) });
   };
 
+  const reused = reusableSettings(ctx, listed, id);
   const [details, lifecycle, policy, tags] = await Promise.allSettled([
     ecr.images(name),
-    ecr.lifecyclePolicy(name),
-    ecr.repositoryPolicy(name),
-    listed.repositoryArn ? ecr.tags(listed.repositoryArn) : Promise.resolve([]),
+    reused ? Promise.resolve(undefined) : ecr.lifecyclePolicy(name),
+    reused ? Promise.resolve(undefined) : ecr.repositoryPolicy(name),
+    reused || !listed.repositoryArn ? Promise.resolve([]) : ecr.tags(listed.repositoryArn),
   ]);
-  const repository = repositorySettings(ctx, registry, listed, id, { lifecycle, policy, tags }, note);
+  const repository = reused
+    ? withSettingsOf(repositorySettings(ctx, registry, listed, id, { lifecycle, policy, tags }, note), reused)
+    : repositorySettings(ctx, registry, listed, id, { lifecycle, policy, tags }, note);
 
   if (details.status === 'rejected') {
     note('images', 'DescribeImages', details.reason);
@@ -168,6 +171,31 @@ interface SettingsRead {
   readonly tags: PromiseSettledResult<Tag[]>;
 }
 
+/**
+ * The previous snapshot's view of the repository when its settings (lifecycle policy, repository policy, tags) were
+ * read whole less than POLICY_REFRESH_INTERVAL ago and it is the same repository (not deleted and recreated):
+ * those three rarely change, and reading them is three calls per repository on every refresh.
+ */
+function reusableSettings(ctx: EcrReadContext, listed: EcrRepository, id: string): Repository | undefined {
+  const before = ctx.run.previous?.repositoryById.get(id);
+  if (!before || before.settingsReadAt === undefined) return undefined;
+  if (ctx.run.startedAt - before.settingsReadAt >= ctx.settingsMaxAgeMs) return undefined;
+  const createdAt = listed.createdAt?.getTime();
+  return createdAt === undefined || createdAt === before.createdAt ? before : undefined;
+}
+
+/** The repository as listed now, with the settings read earlier, and when they were read. */
+function withSettingsOf(listed: Repository, before: Repository): Repository {
+  const { lifecyclePolicyText: _none, ...rest } = listed;
+  return {
+    ...rest,
+    ...(before.lifecyclePolicyText !== undefined ? { lifecyclePolicyText: before.lifecyclePolicyText } : {}),
+    policy: before.policy,
+    tags: before.tags,
+    ...(before.settingsReadAt !== undefined ? { settingsReadAt: before.settingsReadAt } : {}),
+  };
+}
+
 /** The repository as listed, with its settings; one that cannot be read keeps its previous value. */
 function repositorySettings(ctx: EcrReadContext, registry: Registry, listed: EcrRepository, id: string, { lifecycle, policy, tags }: SettingsRead, note: Note): Repository {
   const before = ctx.run.previous?.repositoryById.get(id);
@@ -180,7 +208,9 @@ function repositorySettings(ctx: EcrReadContext, registry: Registry, listed: Ecr
     tags: tags.status === 'fulfilled' ? tags.value : [],
     replicationRules: registry.replicationRules,
   });
-  let repository: Repository = assembled;
+  // Read whole: reused until POLICY_REFRESH_INTERVAL has passed. A failed read leaves no time, so the next refresh reads again.
+  const whole = lifecycle.status === 'fulfilled' && policy.status === 'fulfilled' && tags.status === 'fulfilled';
+  let repository: Repository = whole ? { ...assembled, settingsReadAt: ctx.run.startedAt } : assembled;
   if (lifecycle.status === 'rejected') {
     note('repository', 'GetLifecyclePolicy', lifecycle.reason);
     const { lifecyclePolicyText: _dropped, ...rest } = repository;

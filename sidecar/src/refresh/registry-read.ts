@@ -86,6 +86,7 @@ export async function readTarget(ctx: RegistryReadContext, target: RegistryTarge
         caches: ctx.caches,
         run,
         scanMaxAgeMs: ctx.config.scanFindingsMaxAgeSeconds * 1000,
+        settingsMaxAgeMs: ctx.config.policyRefreshIntervalSeconds * 1000,
         repositoryLimit: pLimit(ctx.config.aws.concurrency * 2),
         describeRegistry,
         basicScanner: ecr.basicScanner(),

@@ -14,6 +14,7 @@ export interface RefreshSettings {
   readonly ecs: { readonly enabled: boolean; readonly stoppedTaskWindowHours: number; readonly taskDefinitionKeepRevisions: number };
   readonly lambda: { readonly enabled: boolean; readonly keepVersions: number };
   readonly scanFindingsMaxAgeSeconds: number;
+  readonly policyRefreshIntervalSeconds: number;
   /** The cleanup rules' windows: ECS is read at least as far back as they protect. */
   readonly cleanup: { readonly inUse: UseWindows };
 }

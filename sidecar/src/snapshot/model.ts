@@ -70,6 +70,8 @@ export interface Repository {
   /** Destinations of the registry's replication rules whose filters match this repository. */
   readonly replicationDestinations: readonly ReplicationDestination[];
   readonly tags: Readonly<Record<string, string>>;
+  /** When the lifecycle policy, repository policy and tags were last read whole (epoch ms); absent after a failed read. */
+  readonly settingsReadAt?: number;
 }
 
 export interface ScanResult {

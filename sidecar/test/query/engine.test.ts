@@ -40,6 +40,8 @@ describe('repositories', () => {
       crossAccountAccess: true,
       pullAccounts: OTHER_ACCOUNT,
       pushAccounts: null,
+      // The builder's repository carries no read time: a snapshot from the refresher always does.
+      settingsReadAt: null,
       incomplete: true,
     });
     expect(w).toMatchObject({ repository: 'web', imagesTagged: 1, imagesUntagged: 0, imageCount: 4, encryptionType: 'KMS', kmsKey: web.kmsKey, lastPulledAt: null, daysSinceLastPull: null, hasLifecyclePolicy: false, lifecyclePolicyText: null, incomplete: false, monthlyCostUsd: 0.010078 });

@@ -253,7 +253,8 @@ describe('refresh under failure', () => {
   });
 
   it('keeps a failing setting at its previous value and a failing cluster at its previous uses', async () => {
-    harness = await startHarness({ proxy: true });
+    // Settings read on every refresh (test/refresh/policy-cadence.test.ts covers reusing them).
+    harness = await startHarness({ proxy: true, env: { POLICY_REFRESH_INTERVAL: '0' } });
     await harness.refresher.run();
     const first = harness.refresher.snapshot();
     harness.proxy!.fail = (operation, body) =>

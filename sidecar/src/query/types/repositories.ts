@@ -70,6 +70,12 @@ export function repositoryColumns(snapshot: Snapshot, prices: PriceTable, now: n
   { name: 'crossAccountAccess', type: 'boolean', description: 'Whether the repository policy lets another account (or anyone) pull or push.', value: (r) => r.repository.policy.crossAccount },
   { name: 'pullAccounts', type: 'string', description: 'Accounts the repository policy lets pull (* = any); null when none.', value: (r) => list(r.repository.policy.pullAccounts) },
   { name: 'pushAccounts', type: 'string', description: 'Accounts the repository policy lets push (* = any); null when none.', value: (r) => list(r.repository.policy.pushAccounts) },
+  {
+    name: 'settingsReadAt',
+    type: 'time',
+    description: 'When the lifecycle policy, repository policy and tags were last read (every POLICY_REFRESH_INTERVAL); empty after a failed read, which the next refresh retries.',
+    value: (r) => r.repository.settingsReadAt ?? null,
+  },
   { name: 'incomplete', type: 'boolean', description: 'True when part of this repository could not be read, or some sizes or layers are unknown: its figures are lower bounds.', value: (r) => r.incomplete },
   ];
   const keys: Record<string, (r: number) => number> = {
