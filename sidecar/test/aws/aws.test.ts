@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shareCredentials } from '../../src/aws/clients.js';
+import { ClientRegistry, shareCredentials } from '../../src/aws/clients.js';
 import { AwsCallStats, isThrottlingError } from '../../src/aws/stats.js';
 
 describe('AwsCallStats', () => {
@@ -52,5 +52,27 @@ describe('shareCredentials', () => {
     }) as never);
     await expect(shared()).rejects.toThrow('denied');
     expect((await shared()).accessKeyId).toBe('k');
+  });
+});
+
+describe('ClientRegistry', () => {
+  it('builds clients without the SDK logger middleware, keeping retries, signing and the call stats', () => {
+    const registry = new ClientRegistry({
+      maxAttempts: 2,
+      stats: new AwsCallStats(),
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
+    const account = { name: 'default', regions: ['us-east-1'] };
+    for (const client of [
+      registry.ecr(account, 'us-east-1'),
+      registry.ecs(account, 'us-east-1'),
+      registry.lambda(account, 'us-east-1'),
+    ]) {
+      const names = client.middlewareStack.identify().join(' ');
+      expect(names).not.toContain('loggerMiddleware');
+      expect(names).toContain('retryMiddleware');
+      expect(names).toContain('httpSigningMiddleware');
+    }
+    registry.destroy();
   });
 });
