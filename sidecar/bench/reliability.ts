@@ -21,6 +21,7 @@
  *   RELIABILITY_SKIP=faults|load   run one half only
  */
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,13 @@ async function sidecarChild(): Promise<void> {
     aws: { endpoints: { ecr: emulatorUrl, ecs: emulatorUrl, lambda: emulatorUrl, sts: emulatorUrl }, credentials: DEMO_CREDENTIALS },
   });
   console.log(`SIDECAR ${server.url}`);
+  // The main thread's pauses, as requests feel them: SIGUSR2 prints p99 and max since the last one, then resets.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  process.on('SIGUSR2', () => {
+    console.log(`EVENT_LOOP_DELAY ${(delay.percentile(99) / 1e6).toFixed(1)} ${(delay.max / 1e6).toFixed(1)}`);
+    delay.reset();
+  });
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -466,6 +474,9 @@ interface LoadFigures {
   rssBeforeMiB: string;
   rssAfterMiB: string;
   peakMiB: string;
+  /** The sidecar's event-loop delay during the load and its refresh (perf_hooks.monitorEventLoopDelay). */
+  loopDelayP99Ms: string;
+  loopDelayMaxMs: string;
   mix: string;
 }
 
@@ -557,6 +568,9 @@ async function runLoad(): Promise<LoadFigures> {
     // A refresh during the load: started at once, timed until it ends.
     const t2 = performance.now();
     let loadRefreshS = 'still running';
+    // Start the event-loop delay window with the load (the line this prints is the warm-up's).
+    const warmupDelay = eventLoopDelay(sidecar);
+    await warmupDelay;
     const refreshing = refresh(sidecar.url).then(() => {
       loadRefreshS = fmt((performance.now() - t2) / 1000, 1);
     });
@@ -572,6 +586,7 @@ async function runLoad(): Promise<LoadFigures> {
     clearInterval(sampler);
     console.log(`  load done; waiting for the refresh (${loadRefreshS})`);
     await refreshing;
+    const loopDelay = await eventLoopDelay(sidecar);
     const after = memoryOf(sidecar.child.pid!);
     return {
       scale: `${fmt(first.snapshot.repositories)} repositories / ${fmt(first.snapshot.images)} images`,
@@ -590,6 +605,8 @@ async function runLoad(): Promise<LoadFigures> {
       rssBeforeMiB: mib(before.rss),
       rssAfterMiB: mib(after.rss),
       peakMiB: mib(Math.max(after.peak, peakRss)),
+      loopDelayP99Ms: loopDelay.p99,
+      loopDelayMaxMs: loopDelay.max,
       mix,
     };
   } finally {
@@ -597,6 +614,14 @@ async function runLoad(): Promise<LoadFigures> {
     await emulator.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The sidecar's event-loop delay since the last ask (its SIGUSR2 handler prints it), in ms. */
+async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: string }> {
+  const line = waitForLine(sidecar.child, /EVENT_LOOP_DELAY ([\d.]+ [\d.]+)\n/, 'the event-loop delay report', 10_000);
+  sidecar.child.kill('SIGUSR2');
+  const [p99, max] = (await line).split(' ');
+  return { p99: p99!, max: max! };
 }
 
 // ---- tables --------------------------------------------------------------------------------------
@@ -681,8 +706,26 @@ async function main(): Promise<void> {
     console.log('');
     console.log(
       table(
-        ['First refresh (s)', 'Refresh under load (s)', 'RSS before load (MiB)', 'RSS after (MiB)', 'Peak RSS (MiB)'],
-        [[load.firstRefreshS, load.loadRefreshS, load.rssBeforeMiB, load.rssAfterMiB, load.peakMiB]],
+        [
+          'First refresh (s)',
+          'Refresh under load (s)',
+          'Event-loop delay p99 (ms)',
+          'Event-loop delay max (ms)',
+          'RSS before load (MiB)',
+          'RSS after (MiB)',
+          'Peak RSS (MiB)',
+        ],
+        [
+          [
+            load.firstRefreshS,
+            load.loadRefreshS,
+            load.loopDelayP99Ms,
+            load.loopDelayMaxMs,
+            load.rssBeforeMiB,
+            load.rssAfterMiB,
+            load.peakMiB,
+          ],
+        ],
       ),
     );
     console.log(`\nMix (round-robin per connection): ${load.mix}.`);
