@@ -53,6 +53,7 @@ export class LiveMetrics {
     return registry;
   }
 
+  // Declares every live family in exposition order, each with the status field it reads: a list, best read whole.
   private build(format: ExpositionFormat): Registry {
     const registry = newRegistry(format);
     const current = (): InventoryStatus => this.status!;

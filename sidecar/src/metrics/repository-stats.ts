@@ -61,7 +61,10 @@ function hasCritical(image: Image, byDigest: () => ReadonlyMap<string, Image>): 
   );
 }
 
-/** Per-repository figures for the metric families. Pure. */
+/**
+ * Per-repository figures for the metric families. Pure. One pass over the repository's images that fills every
+ * figure at once (a pass per figure would walk a million images a dozen times): long, and best read whole.
+ */
 export function repositoryStats(snapshot: Snapshot, repository: Repository): RepositoryStats {
   const images = snapshot.imagesByRepository.get(repository.id) ?? [];
   const incomplete = snapshot.incompleteByRepository.get(repository.id) ?? [];

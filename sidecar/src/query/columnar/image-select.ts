@@ -24,6 +24,8 @@ export interface ImageSelection {
   readonly count: number;
 }
 
+// The filters in their fixed order, each one pass over the kept rows (see the pass functions below): a list of
+// passes, best read whole.
 export function selectImageRows(
   snapshot: Snapshot,
   filters: Filters,
