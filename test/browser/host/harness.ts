@@ -125,7 +125,6 @@ function newDataSourceSettings(config: HarnessConfig): DataSourceSettings {
   } as unknown as DataSourceSettings;
 }
 
-/** DataSource.query() as a panel runs it, over the harness's range. */
 /** DataSource.query() over the harness's range. */
 const runTargets = (ds: AnyDataSource, range: Range, targets: unknown[], requestId: string) =>
   runQuery(ds, targets, range(), requestId);
