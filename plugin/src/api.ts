@@ -73,11 +73,10 @@ function toSidecarError(err: unknown): SidecarError {
   }
   if (isFetchError(err)) {
     const body = errorBodyOf(err.data);
-    if (err.status === 401 || (err.status === 400 && body?.message === GRAFANA_AUTH_FAILED)) {
-      return new SidecarError(TOKEN_REJECTED, err.status, body);
-    }
     const fallback = `Request to the sidecar failed${err.status ? ` with HTTP ${err.status}` : ''}${err.statusText ? ` (${err.statusText})` : ''}`;
-    return new SidecarError(sidecarMessage(body, fallback), err.status, body);
+    const error = new SidecarError(sidecarMessage(body, fallback), err.status, body);
+    // One test of "the token was rejected" (SidecarError.unauthorized), whichever way Grafana said it.
+    return error.unauthorized ? new SidecarError(TOKEN_REJECTED, err.status, body) : error;
   }
   return new SidecarError(err instanceof Error ? err.message : String(err), undefined, undefined);
 }

@@ -180,8 +180,9 @@ function reusableSettings(ctx: EcrReadContext, listed: EcrRepository, id: string
   const before = ctx.run.previous?.repositoryById.get(id);
   if (!before || before.settingsReadAt === undefined) return undefined;
   if (ctx.run.startedAt - before.settingsReadAt >= ctx.settingsMaxAgeMs) return undefined;
+  // Without createdAt a recreated repository cannot be told apart: read its settings again.
   const createdAt = listed.createdAt?.getTime();
-  return createdAt === undefined || createdAt === before.createdAt ? before : undefined;
+  return createdAt !== undefined && createdAt === before.createdAt ? before : undefined;
 }
 
 /** The repository as listed now, with the settings read earlier, and when they were read. */
