@@ -23,6 +23,21 @@ export const Incomplete = z.object({
 });
 export type Incomplete = z.output<typeof Incomplete>;
 
+/** The events queue's consumer (ECRLENS_EVENTS_QUEUE_URL): what it received, applied and ignored, and how late. */
+export const EventsState = z.object({
+  queue: z.string().describe('The queue URL.'),
+  running: z.boolean(),
+  received: z.number().describe('Messages received since start.'),
+  applied: z.record(z.string(), z.number()).describe('Events applied since start, by kind (image-action, image-scan, task-state, ...).'),
+  ignored: z.record(z.string(), z.number()).describe('Messages ignored since start, by reason (malformed, unknown-event, not-watched).'),
+  targetedRefreshes: z.number().describe('Targeted refreshes: one per batch of events.'),
+  lastAppliedAt: z.number().optional().describe('When the last batch was applied (epoch ms).'),
+  lagSeconds: z.number().optional().describe("From the newest applied event's time to its snapshot being served."),
+  consecutiveErrors: z.number(),
+  lastError: z.string().optional(),
+});
+export type EventsState = z.output<typeof EventsState>;
+
 /** The refresher's state, as GET /api/v1/status and POST /api/v1/refresh report it. */
 export const RefreshState = z.object({
   ready: z.boolean(),
@@ -36,6 +51,7 @@ export const RefreshState = z.object({
   refreshErrorsTotal: z.number(),
   lastError: z.string().optional(),
   incomplete: z.array(Incomplete),
+  events: EventsState.optional().describe('Present when the sidecar consumes ECR and ECS events from SQS.'),
 });
 export type RefreshState = z.output<typeof RefreshState>;
 

@@ -64,6 +64,8 @@ export interface AppConfig {
   };
   /** Cached scan findings without a change signal (enhanced scanning) are fetched again after this age. */
   readonly scanFindingsMaxAgeSeconds: number;
+  /** ECRLENS_EVENTS_QUEUE_URL: the SQS queue of ECR, ECS and Inspector events, and its region (from the URL, else the first region). */
+  readonly events?: { readonly queueUrl: string; readonly region: string };
   /** Seconds between reads of each repository's lifecycle policy, repository policy and tags. */
   readonly policyRefreshIntervalSeconds: number;
   /** Cleanup rules: the YAML file's `cleanup` section, with defaults and overrides from KEEP_* / CLEANUP_* variables. */
@@ -116,6 +118,7 @@ export const CONFIG_DOCS: readonly SettingDoc[] = [
   { env: 'AWS_CONCURRENCY', yaml: 'aws.concurrency', default: '8', description: 'AWS requests in flight per registry (account x region).' },
   { env: 'REGISTRY_CONCURRENCY', yaml: 'aws.registryConcurrency', default: '4', description: 'Registries (account x region) refreshed at once.' },
   { env: 'POLICY_REFRESH_INTERVAL', yaml: 'policyRefreshIntervalSeconds', default: '21600', description: 'Seconds between reads of each repository\'s lifecycle policy, repository policy and tags (three calls per repository that rarely change); 0 reads them on every refresh. A repository whose read failed, or that was recreated, is read again on the next refresh.' },
+  { env: 'ECRLENS_EVENTS_QUEUE_URL', yaml: 'events.queueUrl', default: '(none: full refreshes only)', description: 'SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`) that an EventBridge rule fills with ECR, ECS and Inspector events. Each event has the repository or cluster it names read again within seconds; the full refresh at CACHE_REFRESH_INTERVAL reconciles what events miss. Read with the default credentials.' },
   { env: 'SCAN_FINDINGS_MAX_AGE', yaml: 'scanFindingsMaxAgeSeconds', default: '21600', description: 'Seconds after which cached enhanced-scan findings (which carry no change signal) are fetched again.' },
 ];
 
@@ -147,6 +150,7 @@ const fileSchema = z.strictObject({
   aws: z.strictObject({ maxAttempts: z.unknown().optional(), concurrency: z.unknown().optional(), registryConcurrency: z.unknown().optional() }).optional(),
   scanFindingsMaxAgeSeconds: z.unknown().optional(),
   policyRefreshIntervalSeconds: z.unknown().optional(),
+  events: z.strictObject({ queueUrl: z.unknown().optional() }).optional(),
   cleanup: z.unknown().optional(),
   metrics: z.unknown().optional(),
 });
@@ -257,6 +261,38 @@ function inventorySettings(r: SettingsReader) {
   };
 }
 
+const QUEUE_URL = parser(
+  z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((raw) => raw === '' || queueParts(raw) !== undefined),
+  'must be an SQS queue URL like https://sqs.us-east-1.amazonaws.com/123456789012/ecr-events',
+);
+
+/** An SQS queue URL's region (from an `sqs.<region>.` host) and whether its path is `/<account>/<name>`. */
+function queueParts(raw: string): { region?: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  const path = url.pathname.split('/').filter((p) => p.length > 0);
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || path.length !== 2 || !ACCOUNT_ID.test(path[0]!) || !/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(path[1]!)) return undefined;
+  const host = url.hostname.split('.');
+  const region = host[0] === 'sqs' && host[1] && REGION.test(host[1]) ? host[1] : undefined;
+  return region ? { region } : {};
+}
+
+/** The events queue, when one is set; its region is the URL's, else the first configured region. */
+function eventsSettings(r: SettingsReader, accounts: readonly AccountConfig[]): AppConfig['events'] {
+  const queueUrl = r.read('ECRLENS_EVENTS_QUEUE_URL', QUEUE_URL, '', 'events.queueUrl');
+  if (!queueUrl) return undefined;
+  const region = queueParts(queueUrl)?.region ?? accounts[0]?.regions[0];
+  return region ? { queueUrl, region } : undefined;
+}
+
 /** The settings each room reads with its own schema: metrics, the global in-use sources, cleanup. */
 function roomSettings(env: Readonly<Record<string, string | undefined>>, file: FileConfig, problems: string[]) {
   let metrics: MetricsConfig | undefined;
@@ -298,6 +334,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   const { apiToken, adminToken, ...server } = serverSettings(r);
   const accounts = accountSettings(r, file);
   const inventory = inventorySettings(r);
+  const events = eventsSettings(r, accounts);
   const { metrics, uses, cleanup } = roomSettings(env, file, r.problems);
 
   // Grafana sends the API token with every proxied request: an admin token equal to it would let any viewer execute.
@@ -310,6 +347,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     ...(adminToken ? { adminToken } : {}),
     accounts,
     ...inventory,
+    ...(events ? { events } : {}),
     uses,
     cleanup,
     metrics,

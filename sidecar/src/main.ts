@@ -30,6 +30,8 @@ async function startDemo(env: NodeJS.ProcessEnv): Promise<Running> {
     // The synthetic history ends today, so ages and "days since last pull" look current.
     synthetic: { now: Math.floor(Date.now() / 1000) - (Math.floor(Date.now() / 1000) % 86_400) || DEMO_PARAMS.now },
     env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
+    // Pushes and deletes made through the emulator's controls reach the inventory within seconds.
+    events: true,
   });
   console.log(demoBanner(demo));
   return { close: demo.close, secrets: configSecrets(demo.config, env) };
@@ -48,6 +50,7 @@ function demoBanner(demo: DemoSidecar): string {
     `  metrics   ${demo.url}/metrics`,
     `  readyz    ${demo.url}/readyz`,
     `  emulator  ${demo.emulator.url}   (AWS_ENDPOINT_URL_ECR / _ECS / _STS for any AWS client)`,
+    `  events    ${demo.emulator.eventsQueueUrl}   (SQS; pushes through ${demo.emulator.url}/_emulator/images show within seconds)`,
     `  inventory ${snapshot.repositories.length} repositories, ${snapshot.images.length} images in ${demo.config.accounts.length} accounts (snapshot v${status.snapshotVersion})`,
     // Printed, not logged: so credentials are masked here, the logger's redaction does not apply.
     ...(grafana ? [`  grafana   ${redactUrl(grafana.url)}   (an annotation after each cleanup run)`] : []),

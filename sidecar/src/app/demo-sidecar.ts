@@ -36,6 +36,8 @@ export interface DemoSidecarOptions {
   log?: Logger;
   /** The sidecar's clock (epoch ms); default Date.now. */
   now?: () => number;
+  /** Consume the emulator's events queue (ECRLENS_EVENTS_QUEUE_URL), unless `env` names another. */
+  events?: boolean;
 }
 
 export interface DemoSidecar {
@@ -114,7 +116,8 @@ export async function startDemoSidecar(options: DemoSidecarOptions = {}): Promis
   const cleanups: (() => void)[] = [];
   try {
     // The port is `options.port` (0 = ephemeral), not APP_PORT.
-    const { APP_PORT: _port, ...env } = options.env ?? {};
+    const { APP_PORT: _port, ...given } = options.env ?? {};
+    const env = { ...(options.events ? { ECRLENS_EVENTS_QUEUE_URL: emulator.eventsQueueUrl } : {}), ...given };
     const base = demoSettings(emulator, options.host ?? '127.0.0.1', env, cleanups);
     const config: AppConfig = { ...base, port: options.port ?? 0, accounts: demoAccounts(emulator) };
     // Masking every secret of the settings and of the environment, as the real mode does (main.ts).

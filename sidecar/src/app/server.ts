@@ -20,6 +20,8 @@ import type { Inventory } from '../snapshot/inventory.js';
 import { MetricsRenderer } from '../metrics/renderer.js';
 import { snapshotPreparer } from './prepare.js';
 import { Refresher } from '../refresh/refresher.js';
+import { EventConsumer } from '../refresh/event-consumer.js';
+import { EventQueue } from '../aws/events-queue.js';
 import { useRetention } from '../cleanup/plan/config.js';
 import { answerClientErrors } from '../http/client-errors.js';
 import { trustedProxies } from '../trusted-proxies.js';
@@ -65,6 +67,8 @@ export interface RunningServer {
   readonly inventory: Inventory;
   /** Absent when an inventory was injected. */
   readonly refresher?: Refresher;
+  /** The events queue's consumer, when ECRLENS_EVENTS_QUEUE_URL is set. */
+  readonly events?: EventConsumer;
   readonly clients: ClientRegistry;
   readonly stats: AwsCallStats;
   readonly store: Store;
@@ -119,6 +123,8 @@ interface Rooms {
   readonly store: Store;
   readonly clients: ClientRegistry;
   readonly refresher: Refresher | undefined;
+  /** The events queue's consumer, when ECRLENS_EVENTS_QUEUE_URL is set. */
+  readonly events: EventConsumer | undefined;
   readonly inventory: Inventory;
   readonly cleanup: ReturnType<typeof cleanupWiring>;
   readonly app: ReturnType<typeof createApp>;
@@ -148,6 +154,11 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
         prepare: (snapshot) => prepare(snapshot),
       });
   const inventory: Inventory = deps.inventory ?? refresher!;
+  const events =
+    refresher && config.events
+      ? new EventConsumer({ queue: new EventQueue(clients.sqs(config.events.region), config.events.queueUrl), applier: refresher, log: log.child({ component: 'events' }), now })
+      : undefined;
+  if (events) refresher!.reportEvents(() => events.state());
 
   const ecrClientFor = (accountId: string, region: string) => {
     const account = refresher?.accountFor(accountId, region);
@@ -181,7 +192,7 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
     annotationKinds: cleanup.annotationKinds,
     routes: [cleanup.route, metricsRoute({ ...metricsDeps, renderer: metrics })],
   });
-  return { log, stats, store, clients, refresher, inventory, cleanup, app };
+  return { log, stats, store, clients, refresher, events, inventory, cleanup, app };
 }
 
 /** Listens on APP_HOST:APP_PORT; a refused address fails startup naming the settings. */
@@ -231,7 +242,7 @@ function announce(log: Logger, config: AppConfig, port: number): string {
 
 /** Stops in order, once: the cleanup run's batch, the refresher, the connections, the clients, the store. */
 function closer(rooms: Rooms, server: ServerType, deps: ServerDeps): () => Promise<void> {
-  const { log, cleanup, refresher, clients, store } = rooms;
+  const { log, cleanup, refresher, events, clients, store } = rooms;
   let closing: Promise<void> | undefined;
   return () =>
     (closing ??= (async () => {
@@ -242,6 +253,7 @@ function closer(rooms: Rooms, server: ServerType, deps: ServerDeps): () => Promi
       if (run) log.info('waiting for the cleanup run in progress to finish its batch', { runId: run.runId });
       const waited = await Promise.race([runEnded.then(() => true), timeout(RUN_DRAIN_MS)]);
       if (!waited) log.error('the cleanup run did not finish its batch in time; its audit shows the batch sent without its outcome', { runId: run?.runId });
+      await events?.stop();
       await refresher?.stop();
       await drain(server);
       clients.destroy();
@@ -270,7 +282,9 @@ export async function startServer(config: AppConfig, deps: ServerDeps = {}): Pro
   const server = await listen(rooms, config, deps);
   const { port } = server.address() as AddressInfo;
   const url = announce(rooms.log, config, port);
-  const { refresher, inventory, clients, stats, store } = rooms;
+  const { refresher, events, inventory, clients, stats, store } = rooms;
   const firstRefresh = refresher ? refresher.start() : Promise.resolve();
-  return { url, port, inventory, ...(refresher ? { refresher } : {}), clients, stats, store, firstRefresh, close: closer(rooms, server, deps) };
+  // Events that arrive before the first snapshot wait for it (refreshes run one at a time).
+  events?.start();
+  return { url, port, inventory, ...(refresher ? { refresher } : {}), ...(events ? { events } : {}), clients, stats, store, firstRefresh, close: closer(rooms, server, deps) };
 }

@@ -9,6 +9,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AccountConfig } from './accounts.js';
 import type { AwsCallStats } from './stats.js';
@@ -73,6 +74,7 @@ export class ClientRegistry {
   private readonly ecrClients = new Map<string, ECRClient>();
   private readonly ecsClients = new Map<string, ECSClient>();
   private readonly lambdaClients = new Map<string, LambdaClient>();
+  private readonly sqsClients = new Map<string, SQSClient>();
   private readonly roleCredentials = new Map<string, Credentials>();
 
   constructor(private readonly options: ClientRegistryOptions) {}
@@ -113,6 +115,23 @@ export class ClientRegistry {
     return client;
   }
 
+  /**
+   * The events queue's client: the sidecar's own credentials in the queue's region. The queue URL is its
+   * endpoint (the SDK's default), and a long poll holds the socket 20 s, so the timeout is longer than that.
+   */
+  sqs(region: string): SQSClient {
+    let client = this.sqsClients.get(region);
+    if (!client) {
+      const base = this.clientConfig({ name: 'default', regions: [region] }, region, undefined);
+      const requestTimeout = Math.max(base.requestHandler.requestTimeout, 30_000);
+      client = new SQSClient({ ...base, requestHandler: { ...base.requestHandler, requestTimeout } });
+      this.options.stats.instrument(client.middlewareStack, 'sqs');
+      withoutSdkLogging(client.middlewareStack);
+      this.sqsClients.set(region, client);
+    }
+    return client;
+  }
+
   /** How many clients exist, per service (tests check reuse). */
   counts(): { ecr: number; ecs: number; roles: number } {
     return { ecr: this.ecrClients.size, ecs: this.ecsClients.size, roles: this.roleCredentials.size };
@@ -122,6 +141,8 @@ export class ClientRegistry {
     for (const client of this.ecrClients.values()) client.destroy();
     for (const client of this.ecsClients.values()) client.destroy();
     for (const client of this.lambdaClients.values()) client.destroy();
+    for (const client of this.sqsClients.values()) client.destroy();
+    this.sqsClients.clear();
     this.ecrClients.clear();
     this.ecsClients.clear();
     this.lambdaClients.clear();

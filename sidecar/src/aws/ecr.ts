@@ -17,6 +17,7 @@ import type {
 import {
   BatchGetImageCommand,
   DescribeRegistryCommand,
+  DescribeRepositoriesCommand,
   GetAccountSettingCommand,
   GetLifecyclePolicyCommand,
   GetRegistryScanningConfigurationCommand,
@@ -105,6 +106,24 @@ export class EcrFetcher {
       for await (const page of paginateDescribeRepositories({ client: this.client, pageSize: PAGE_SIZE }, { ...this.registry }))
         all.push(...(page.repositories ?? []));
       return all;
+    });
+  }
+
+  /**
+   * One repository by name (an event named it), or undefined when ECR says it does not exist. An answer that
+   * leaves it out without saying so is an error: the caller keeps what it knew.
+   */
+  repository(repositoryName: string): Promise<Repository | undefined> {
+    return this.limit(async () => {
+      try {
+        const out = await this.client.send(new DescribeRepositoriesCommand({ ...this.registry, repositoryNames: [repositoryName] }));
+        const found = out.repositories?.find((r) => r.repositoryName === repositoryName);
+        if (!found) throw new Error(`DescribeRepositories answered without ${repositoryName}`);
+        return found;
+      } catch (error) {
+        if (errorName(error) === 'RepositoryNotFoundException') return undefined;
+        throw error;
+      }
     });
   }
 

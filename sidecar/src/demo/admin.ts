@@ -4,7 +4,7 @@ import { ControlSettingsSchema } from './controls.js';
 import type { Controls } from './controls.js';
 import { deployService, registerTaskDefinition, startTask } from './ecs-launch.js';
 import type { Outcome } from './ecs-launch.js';
-import { ImageSchema, TaskDefinitionSchema } from './fixture.js';
+import { ImageSchema, ScanSchema, TaskDefinitionSchema } from './fixture.js';
 import { handleLambdaAdmin } from './lambda-admin.js';
 import type { ClusterState, EmulatorStore } from './store.js';
 import type { AdminReply } from './admin-reply.js';
@@ -21,6 +21,9 @@ const target = {
 
 const DeleteRepositoryBody = z.object({ ...target, repositoryName: z.string().min(1) });
 const PutImageBody = z.object({ ...target, repositoryName: z.string().min(1), image: ImageSchema });
+const ScanImageBody = z.object({ ...target, repositoryName: z.string().min(1), digest: z.string().min(1), scan: ScanSchema });
+const LifecyclePolicyBody = z.object({ ...target, repositoryName: z.string().min(1), lifecyclePolicyText: z.string().min(1).max(30_720).optional() });
+const ReleaseEventsBody = z.object({ order: z.enum(['sent', 'reverse']).optional(), duplicate: z.boolean().optional() });
 const StopTaskBody = z.object({
   ...target,
   cluster: z.string().min(1),
@@ -138,6 +141,7 @@ export function handleAdmin(
     handleLambdaAdmin(store, route, body, now) ??
     handleEcsAdmin(store, route, body, now, where) ??
     handleClock(controls, route, body, now) ??
+    handleEventsAdmin(store, route, body) ??
     handleControlsAdmin(store, controls, route, body) ??
     handleInventoryAdmin(store, route, body, now, where) ?? { status: 404, body: { error: `no admin route ${route}` } }
   );
@@ -179,6 +183,26 @@ function handleControlsAdmin(
   }
 }
 
+/** EventBridge's delivery: hold events back, then release (reordered or duplicated) or drop them. */
+function handleEventsAdmin(store: EmulatorStore, route: string, body: unknown): AdminReply | undefined {
+  switch (route) {
+    case 'GET /events':
+      return { status: 200, body: store.events.stats() };
+    case 'POST /events/hold':
+      store.events.hold();
+      return { status: 200, body: store.events.stats() };
+    case 'POST /events/release': {
+      const b = parse(ReleaseEventsBody, body);
+      if (isReply(b)) return b;
+      return { status: 200, body: { released: store.events.release(b) } };
+    }
+    case 'POST /events/drop':
+      return { status: 200, body: { dropped: store.events.drop() } };
+    default:
+      return undefined;
+  }
+}
+
 /** Changes to what the registries hold: a repository deleted, an image pushed, a task stopped. */
 function handleInventoryAdmin(
   store: EmulatorStore,
@@ -200,6 +224,20 @@ function handleInventoryAdmin(
       if (isReply(b)) return b;
       return store.putImage(...where(b), b.repositoryName, b.image)
         ? { status: 200, body: { pushed: b.image.digest } }
+        : { status: 404, body: { error: `repositoryName: no repository ${b.repositoryName}` } };
+    }
+    case 'POST /images/scan': {
+      const b = parse(ScanImageBody, body);
+      if (isReply(b)) return b;
+      return store.completeScan(...where(b), b.repositoryName, b.digest, b.scan)
+        ? { status: 200, body: { scanned: b.digest } }
+        : { status: 404, body: { error: `digest: no image ${b.digest} in repository ${b.repositoryName}` } };
+    }
+    case 'PUT /repositories/lifecycle-policy': {
+      const b = parse(LifecyclePolicyBody, body);
+      if (isReply(b)) return b;
+      return store.setLifecyclePolicy(...where(b), b.repositoryName, b.lifecyclePolicyText)
+        ? { status: 200, body: { repositoryName: b.repositoryName } }
         : { status: 404, body: { error: `repositoryName: no repository ${b.repositoryName}` } };
     }
     case 'POST /tasks/stop': {

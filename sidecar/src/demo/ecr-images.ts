@@ -19,6 +19,7 @@ import {
   tagStatus,
 } from './ecr-shared.js';
 import { scanStatus, severityCounts } from './ecr-scans.js';
+import { imageActions } from './events.js';
 
 function imageDetail(repo: RepositoryState, rec: ImageRecord): Record<string, unknown> {
   const img = rec.img;
@@ -190,6 +191,7 @@ function resolveImageId(
 export const batchDeleteImage: Handler = (store, body, ctx) => {
   const input = parseInput(repoInput.extend({ imageIds }), body);
   const repo = repositoryOf(store, ctx, input);
+  const origin = { accountId: repo.registry.accountId, region: repo.registry.region };
   const deleted: Record<string, string>[] = [];
   const failures: Record<string, unknown>[] = [];
   // An index deleted in the same request no longer protects its children.
@@ -224,10 +226,12 @@ export const batchDeleteImage: Handler = (store, body, ctx) => {
         rec.tags!.filter((t) => t !== id.imageTag),
       );
       deleted.push({ imageDigest: digest, imageTag: id.imageTag });
+      imageActions(store.events, origin, repo.name, digest, 'DELETE', [id.imageTag]);
       continue;
     }
     if (rec.tags) for (const tag of rec.tags) deleted.push({ imageDigest: digest, imageTag: tag });
     else deleted.push({ imageDigest: digest });
+    imageActions(store.events, origin, repo.name, digest, 'DELETE', rec.tags);
     repo.remove(rec);
   }
   return { imageIds: deleted, failures };

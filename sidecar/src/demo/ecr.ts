@@ -68,7 +68,7 @@ const describeRepositories: Handler = (store, body, ctx) => {
 
 const getLifecyclePolicy: Handler = (store, body, ctx) => {
   const repo = repositoryOf(store, ctx, parseInput(repoInput, body));
-  if (repo.src.lifecyclePolicyText === undefined)
+  if (repo.lifecyclePolicyText === undefined)
     throw new AwsError(
       'LifecyclePolicyNotFoundException',
       `Lifecycle policy does not exist for the repository with name '${repo.name}' in the registry with id '${repo.registry.accountId}'`,
@@ -76,7 +76,7 @@ const getLifecyclePolicy: Handler = (store, body, ctx) => {
   return {
     registryId: repo.registry.accountId,
     repositoryName: repo.name,
-    lifecyclePolicyText: repo.src.lifecyclePolicyText,
+    lifecyclePolicyText: repo.lifecyclePolicyText,
     ...(repo.src.lifecyclePolicyLastEvaluatedAt !== undefined
       ? { lastEvaluatedAt: repo.src.lifecyclePolicyLastEvaluatedAt }
       : {}),

@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import type { FixtureService, FixtureTask, FixtureTaskDefinition } from './fixture.js';
 import { parseImageUri } from './lambda-state.js';
-import type { ClusterState, EmulatorStore, RegistryState } from './store.js';
+import type { ClusterState, EmulatorStore, RegistryState, TaskRecord } from './store.js';
+import { taskStateChange } from './store.js';
 
 export type Outcome<T> = { ok: T } | { status: number; error: string };
 
@@ -112,6 +113,14 @@ export function deployService(
   };
   cluster.replaceService(next);
   cluster.deploymentDigests.set(id, resolveDeployment(store, td));
+  const { accountId, region } = cluster.registry;
+  store.events.emit({ accountId, region }, 'aws.ecs', 'ECS Deployment State Change', {
+    eventType: 'INFO',
+    eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS',
+    deploymentId: id,
+    updatedAt: new Date(nowSeconds * 1000).toISOString(),
+    reason: `ECS deployment ${id} in progress.`,
+  }, [`arn:aws:ecs:${region}:${accountId}:service/${cluster.name}/${service.name}`]);
   return { ok: { deployment: id } };
 }
 
@@ -206,13 +215,15 @@ export function startTask(
     ...(error ? {} : { startedAt: now }),
     containers,
   };
-  cluster.addTask({
+  const task: TaskRecord = {
     src,
     lastStatus: src.lastStatus,
     desiredStatus: error ? 'STOPPED' : 'RUNNING',
     stoppedAt: error ? now : undefined,
     stoppedReason: error,
     ...(error ? { stopCode: 'TaskFailedToStart' } : {}),
-  });
+  };
+  cluster.addTask(task);
+  taskStateChange(store.events, task, cluster);
   return { ok: { task: src.id, lastStatus: src.lastStatus, ...(error ? { stoppedReason: error } : {}) } };
 }

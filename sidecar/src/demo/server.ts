@@ -18,6 +18,8 @@ import { AwsError } from './errors.js';
 import { handleLambda, isLambdaPath } from './lambda.js';
 import type { Fixture } from './fixture.js';
 import type { CallContext } from './request.js';
+import { EventBus } from './events.js';
+import { EVENTS_QUEUE, SQS_TARGET_PREFIX, SqsState, handleSqs } from './sqs.js';
 import { EmulatorStore } from './store.js';
 import { handleSts, stsErrorXml } from './sts.js';
 
@@ -40,11 +42,18 @@ export interface RunningEmulator {
   port: number;
   store: EmulatorStore;
   controls: Controls;
+  /** EventBridge: every change made through the controls or the APIs is an event on it. */
+  events: EventBus;
+  /** SQS: the default account's `ecr-lens-events` queue receives every event. */
+  sqs: SqsState;
+  /** The URL of the default account's events queue. */
+  eventsQueueUrl: string;
   close(): Promise<void>;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.1';
+const JSON_1_0_TYPE = 'application/x-amz-json-1.0';
 const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
 interface Caller {
@@ -98,20 +107,20 @@ interface Emulator {
   readonly controls: Controls;
   readonly now: () => number;
   readonly delay: (ms: number) => Promise<unknown>;
+  readonly sqs: SqsState;
 }
 
 /** Starts the emulator; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const controls = new Controls(options.controls);
-  const store = new EmulatorStore(options.fixture, controls);
   const clock = options.now ?? Date.now;
   // Everything the emulator stamps or compares uses this clock; tests move it with POST /_emulator/clock/advance.
-  const emulator: Emulator = {
-    store,
-    controls,
-    now: () => clock() + controls.clockOffsetMs(),
-    delay: options.delay ?? sleep,
-  };
+  const now = (): number => clock() + controls.clockOffsetMs();
+  const events = new EventBus(now);
+  const store = new EmulatorStore(options.fixture, controls, events);
+  const sqs = new SqsState();
+  events.subscribe(sqs.subscribe(store.defaultAccountId, now));
+  const emulator: Emulator = { store, controls, now, delay: options.delay ?? sleep, sqs };
 
   const server = createServer((req, res) => {
     handle(emulator, req, res).catch((error: unknown) => {
@@ -130,13 +139,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `http://${urlHost}:${port}`;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     store,
     controls,
+    events,
+    sqs,
+    eventsQueueUrl: `${url}/${store.defaultAccountId}/${EVENTS_QUEUE}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        sqs.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
@@ -193,7 +207,8 @@ async function handle(emulator: Emulator, req: IncomingMessage, res: ServerRespo
     requestId,
   };
   const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') await handleJson(emulator, res, target, text, call);
+  if (typeof target === 'string' && target.startsWith(`${SQS_TARGET_PREFIX}.`)) await handleSqsJson(emulator, req, res, target, text, call);
+  else if (typeof target === 'string') await handleJson(emulator, res, target, text, call);
   else await handleQuery(emulator, res, text, call);
 }
 
@@ -203,6 +218,33 @@ interface Call {
   readonly region: string;
   readonly accessKeyId: string | undefined;
   readonly requestId: string;
+}
+
+/** SQS over AWS JSON 1.0; its errors also carry the query-compatible code the SDK maps. */
+async function handleSqsJson(emulator: Emulator, req: IncomingMessage, res: ServerResponse, target: string, text: string, call: Call): Promise<void> {
+  const { controls, now, delay } = emulator;
+  const name = target.slice(SQS_TARGET_PREFIX.length + 1);
+  const operation = `sqs:${name}`;
+  try {
+    const latency = controls.admit(operation, call.accountId, call.region);
+    if (latency > 0) await delay(latency);
+    let body: unknown;
+    try {
+      body = text.length === 0 ? {} : JSON.parse(text);
+    } catch {
+      throw new AwsError('SerializationException', 'Request body is not valid JSON');
+    }
+    const baseUrl = `http://${req.headers.host ?? '127.0.0.1'}`;
+    const result = await handleSqs(emulator.sqs, name, body, { accountId: call.accountId, baseUrl, now });
+    send(res, 200, JSON_1_0_TYPE, JSON.stringify(result), { 'x-amzn-requestid': call.requestId });
+  } catch (error) {
+    const e = asAwsError(error);
+    controls.recordError(operation, e);
+    send(res, e.status, JSON_1_0_TYPE, JSON.stringify({ __type: e.code, message: e.message }), {
+      'x-amzn-requestid': call.requestId,
+      ...(e.code.endsWith('QueueDoesNotExist') ? { 'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender' } : {}),
+    });
+  }
 }
 
 /** The awsQuery protocol (STS): form-encoded `Action=...`, XML answers. */

@@ -17,6 +17,8 @@ import type {
 } from './fixture.js';
 import { INDEX_MEDIA_TYPES, MEDIA_TYPES } from './fixture.js';
 import { Controls } from './controls.js';
+import type { EventBus, EventOrigin } from './events.js';
+import { apiCall, imageActions, silentBus } from './events.js';
 import { LambdaRegistryState, imageResolver } from './lambda-state.js';
 
 export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
@@ -29,7 +31,8 @@ export const EMPTY_CONFIG: FixtureBlob = {
 };
 
 export interface ImageRecord {
-  readonly img: FixtureImage;
+  /** Replaced (never mutated) when a scan completes. */
+  img: FixtureImage;
   /** Undefined when untagged. Replaced, never mutated, so the fixture's arrays stay intact. */
   tags: readonly string[] | undefined;
   /** imageSizeInBytes: layers + config, or an index's largest child (sent unless the image says `sizeReported: false`). */
@@ -58,11 +61,14 @@ export class RepositoryState {
   readonly byTag = new Map<string, ImageRecord>();
   /** child digest -> digests of the indexes listing it; only for repositories with indexes. */
   parents: Map<string, Set<string>> | undefined;
+  /** The fixture's, until changed through the controls. */
+  lifecyclePolicyText: string | undefined;
 
   constructor(
     readonly registry: RegistryState,
     readonly src: FixtureRepository,
   ) {
+    this.lifecyclePolicyText = src.lifecyclePolicyText;
     this.arn = `arn:aws:ecr:${registry.region}:${registry.accountId}:repository/${src.name}`;
     this.uri = `${registry.accountId}.dkr.ecr.${registry.region}.amazonaws.com/${src.name}`;
     for (const img of src.images) this.add(img, false);
@@ -146,6 +152,22 @@ export interface TaskRecord {
   stoppedAt: number | undefined;
   stoppedReason: string | undefined;
   stopCode?: string;
+}
+
+/** `ECS Task State Change`: sent by ECS when a task's status changes. */
+export function taskStateChange(bus: EventBus, task: TaskRecord, cluster: ClusterState): void {
+  const { accountId, region } = cluster.registry;
+  const taskArn = `arn:aws:ecs:${region}:${accountId}:task/${cluster.name}/${task.src.id}`;
+  bus.emit({ accountId, region }, 'aws.ecs', 'ECS Task State Change', {
+    clusterArn: cluster.arn,
+    taskArn,
+    lastStatus: task.lastStatus,
+    desiredStatus: task.desiredStatus,
+    taskDefinitionArn: `arn:aws:ecs:${region}:${accountId}:task-definition/${task.src.taskDefinition}`,
+    ...(task.src.group ? { group: task.src.group } : task.src.service ? { group: `service:${task.src.service}` } : {}),
+    containers: task.src.containers.map((c) => ({ name: c.name, image: c.image, ...(c.imageDigest ? { imageDigest: c.imageDigest } : {}), lastStatus: task.lastStatus, taskArn })),
+    ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+  }, [taskArn]);
 }
 
 export class ClusterState {
@@ -265,10 +287,11 @@ export class EmulatorStore {
   readonly accounts: ReadonlySet<string>;
   private readonly issued = new Map<string, IssuedCredentials>();
 
-  /** `controls` gives the ECS handlers their quirks. */
+  /** `controls` gives the ECS handlers their quirks; `events` is told of every change. */
   constructor(
     fixture: Fixture,
     readonly controls: Controls = new Controls(),
+    readonly events: EventBus = silentBus(),
   ) {
     for (const registry of fixture.registries)
       this.registries.set(`${registry.accountId}/${registry.region}`, new RegistryState(registry));
@@ -295,14 +318,56 @@ export class EmulatorStore {
     if (!registry || !repo) return false;
     registry.repositories.delete(name);
     registry.repositoryList[registry.repositoryList.indexOf(repo)] = undefined;
+    apiCall(this.events, { accountId, region }, 'DeleteRepository', { repositoryName: name, force: true });
     return true;
   }
 
-  /** Pushes an image into an existing repository. */
+  /** Pushes an image into an existing repository; ECR sends an image action for each tag pushed. */
   putImage(accountId: string, region: string, repositoryName: string, image: FixtureImage): boolean {
     const repo = this.repository(accountId, region, repositoryName);
     if (!repo) return false;
     repo.add(image);
+    imageActions(this.events, { accountId, region }, repositoryName, image.digest, 'PUSH', image.tags);
+    return true;
+  }
+
+  /** Completes a scan of an image: an `ECR Image Scan` event (basic), or Inspector's `Inspector2 Scan` (enhanced). */
+  completeScan(accountId: string, region: string, repositoryName: string, digest: string, scan: NonNullable<FixtureImage['scan']>): boolean {
+    const repo = this.repository(accountId, region, repositoryName);
+    const rec = repo?.byDigest.get(digest);
+    if (!repo || !rec) return false;
+    rec.img = { ...rec.img, scan };
+    const counts: Record<string, number> = {};
+    for (const f of [...(scan.findings ?? []), ...(scan.enhancedFindings ?? [])]) counts[f.severity] = (counts[f.severity] ?? 0) + 1;
+    const origin: EventOrigin = { accountId, region };
+    if (scan.type === 'ENHANCED')
+      this.events.emit(origin, 'aws.inspector2', 'Inspector2 Scan', {
+        'scan-status': 'INITIAL_SCAN_COMPLETE',
+        'repository-name': repo.arn,
+        'finding-severity-counts': { CRITICAL: counts.CRITICAL ?? 0, HIGH: counts.HIGH ?? 0, MEDIUM: counts.MEDIUM ?? 0, TOTAL: Object.values(counts).reduce((a, b) => a + b, 0) },
+        'image-digest': digest,
+        'image-tags': rec.tags ?? [],
+      }, [repo.arn]);
+    else
+      this.events.emit(origin, 'aws.ecr', 'ECR Image Scan', {
+        'scan-status': scan.status,
+        'repository-name': repositoryName,
+        'finding-severity-counts': counts,
+        'image-digest': digest,
+        'image-tags': rec.tags ?? [],
+      }, [repo.arn]);
+    return true;
+  }
+
+  /** Sets or removes a repository's lifecycle policy, as PutLifecyclePolicy and DeleteLifecyclePolicy do (CloudTrail events). */
+  setLifecyclePolicy(accountId: string, region: string, repositoryName: string, text: string | undefined): boolean {
+    const repo = this.repository(accountId, region, repositoryName);
+    if (!repo) return false;
+    repo.lifecyclePolicyText = text;
+    apiCall(this.events, { accountId, region }, text === undefined ? 'DeleteLifecyclePolicy' : 'PutLifecyclePolicy', {
+      repositoryName,
+      ...(text !== undefined ? { lifecyclePolicyText: text } : {}),
+    });
     return true;
   }
 
@@ -315,6 +380,7 @@ export class EmulatorStore {
     task.stoppedAt = at;
     task.stoppedReason = reason ?? 'Task stopped by user';
     task.stopCode = 'UserInitiated';
+    taskStateChange(this.events, task, this.registry(accountId, region)!.clusters.get(cluster)!);
     return true;
   }
 

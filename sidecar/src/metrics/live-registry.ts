@@ -89,6 +89,9 @@ export class LiveMetrics {
       for (const [scope, count] of counts) this.set({ scope }, count);
     });
 
+    // The status carries `events` from the first render on when a queue is configured.
+    if (current().events) this.buildEvents(registry, format, current);
+
     const aws = this.sources.awsStats;
     if (aws) {
       const apiCounter = (
@@ -120,5 +123,36 @@ export class LiveMetrics {
       });
     }
     return registry;
+  }
+
+  /** The events consumer's families, read from the status. */
+  private buildEvents(registry: Registry, format: ExpositionFormat, current: () => InventoryStatus): void {
+    const events = () => current().events;
+    counterFor(registry, F.eventsReceived, function () {
+      this.reset();
+      this.inc(events()?.received ?? 0);
+    });
+    const byLabel = (spec: typeof F.eventsApplied | typeof F.eventsIgnored, label: string, pick: (e: NonNullable<InventoryStatus['events']>) => Record<string, number>) =>
+      counterFor(registry, spec, function () {
+        this.reset();
+        const e = events();
+        if (e) for (const [key, n] of Object.entries(pick(e))) this.inc({ [label]: key }, n);
+      });
+    byLabel(F.eventsApplied, 'kind', (e) => e.applied);
+    byLabel(F.eventsIgnored, 'reason', (e) => e.ignored);
+    counterFor(registry, F.targetedRefreshes, function () {
+      this.reset();
+      this.inc(events()?.targetedRefreshes ?? 0);
+    });
+    const gauge = (spec: (typeof F)[keyof typeof F], read: (e: NonNullable<InventoryStatus['events']>) => number | undefined) =>
+      gaugeFor(registry, spec, format, function () {
+        const e = events();
+        const v = e ? read(e) : undefined;
+        if (v === undefined) this.remove();
+        else this.set(v);
+      });
+    gauge(F.eventLag, (e) => e.lagSeconds);
+    gauge(F.eventsLastApplied, (e) => (e.lastAppliedAt === undefined ? undefined : seconds(e.lastAppliedAt)));
+    gauge(F.eventsErrors, (e) => e.consecutiveErrors);
   }
 }

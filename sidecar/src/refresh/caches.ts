@@ -27,6 +27,8 @@ export class RefreshCaches {
   readonly taskDefinitions = new Map<string, TaskDefinition>();
   /** The account id each registry target resolved to, for refreshes where DescribeRegistry fails. */
   readonly accountIds = new Map<string, string>();
+  /** Each registry's basic scanner (`account|region`), so a targeted read does not ask again. */
+  readonly basicScanners = new Map<string, string | undefined>();
   /** Severity counts shared by the images and cached scans that have the same ones. */
   readonly counts = new SharedCounts();
 

@@ -57,7 +57,7 @@ export interface EcrRead {
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 const UNKNOWN_POLICY: RepositoryPolicySummary = { present: false, pullAccounts: [], pushAccounts: [], crossAccount: false };
 
-interface RepositoryRead {
+export interface RepositoryRead {
   readonly repository: Repository;
   readonly images: readonly Image[];
   readonly findings: [string, readonly Finding[]][];
@@ -132,7 +132,8 @@ function keepPrevious(ctx: EcrReadContext, id: string, findings: Map<string, rea
 
 type Note = (scope: IncompleteScope, operation: string, error: unknown) => void;
 
-async function readRepository(
+/** Reads one repository as listed: its settings (unless reusable), images, manifests and scans. */
+export async function readRepository(
   ctx: EcrReadContext,
   registry: Registry,
   listed: EcrRepository,

@@ -67,6 +67,35 @@ export async function readEcs(ctx: EcsReadContext): Promise<EcsRead> {
     return [];
   });
 
+  const uses = await usesOf(ctx, clusters, keptRevisions, previousUses, kept, incomplete);
+  return { clusters: clusterArns.map((arn) => clusterFromArn(accountId, region, arn)), uses, incomplete };
+}
+
+/**
+ * One cluster's uses (services, running and recently stopped tasks), read again because an event named it.
+ * What cannot be read keeps the cluster's previous uses, as in a full read.
+ */
+export async function readClusterUses(ctx: EcsReadContext, arn: string): Promise<{ readonly uses: ImageUse[]; readonly incomplete: Incomplete[] }> {
+  const { accountId, region } = ctx;
+  const name = arnName(arn);
+  const previousUses = (ctx.previous?.uses ?? []).filter((u) => u.accountId === accountId && u.region === region && u.cluster === name && CLUSTER_KINDS.includes(u.kind));
+  const incomplete: Incomplete[] = [];
+  const kept: ImageUse[] = [];
+  const since = ctx.now - ctx.stoppedWindowMs;
+  const cluster = await readCluster(ctx.ecs, arn, (target, operation, reason, kinds) => {
+    incomplete.push({ scope: 'cluster', accountId, region, target, operation, error: errorMessage(reason) });
+    for (const u of previousUses) if (kinds.includes(u.kind) && (u.kind !== 'stopped-task' || u.at === undefined || u.at >= since)) kept.push(u);
+  });
+  return { uses: await usesOf(ctx, [cluster], [], previousUses, kept, incomplete), incomplete };
+}
+
+/** The ECS uses a cluster can hold; task-definition uses belong to the region. */
+export const CLUSTER_KINDS: readonly UseKind[] = ['service', 'running-task', 'stopped-task'];
+
+/** The uses of the clusters read and the kept revisions, describing their task definitions through the cache. */
+async function usesOf(ctx: EcsReadContext, clusters: readonly EcsClusterData[], keptRevisions: readonly string[], previousUses: readonly ImageUse[], kept: ImageUse[], incomplete: Incomplete[]): Promise<ImageUse[]> {
+  const { accountId, region } = ctx;
+  const since = ctx.now - ctx.stoppedWindowMs;
   const described = await describeDefinitions(ctx, [...new Set([...keptRevisions, ...referencedTaskDefinitions(clusters, since)])]);
   const failedNames = new Set([...described.failed].map(taskDefinitionName));
   if (described.errors.length > 0) {
@@ -75,20 +104,11 @@ export async function readEcs(ctx: EcsReadContext): Promise<EcsRead> {
       if ((u.kind === 'service' || u.kind === 'task-definition') && u.taskDefinition && (failedNames.has(u.taskDefinition) || described.failed.has(u.taskDefinition)))
         kept.push(u);
   }
-
-  const uses = assembleUses({
-    accountId,
-    region,
-    clusters,
-    taskDefinitions: described.definitions,
-    keptRevisions,
-    now: ctx.now,
-    stoppedWindowMs: ctx.stoppedWindowMs,
-  });
+  const uses = assembleUses({ accountId, region, clusters, taskDefinitions: described.definitions, keptRevisions, now: ctx.now, stoppedWindowMs: ctx.stoppedWindowMs });
   // A task whose definition could not be read may run containers DescribeTasks left out: keep what was seen before.
   for (const u of previousUses)
-    if ((u.kind === 'running-task' || u.kind === 'stopped-task') && u.taskDefinition && failedNames.has(u.taskDefinition) && stillInWindow(u)) kept.push(u);
-  return { clusters: clusterArns.map((arn) => clusterFromArn(accountId, region, arn)), uses: withKept(uses, kept), incomplete };
+    if ((u.kind === 'running-task' || u.kind === 'stopped-task') && u.taskDefinition && failedNames.has(u.taskDefinition) && (u.kind !== 'stopped-task' || u.at === undefined || u.at >= since)) kept.push(u);
+  return withKept(uses, kept);
 }
 
 /** The uses read now, then the kept ones the read did not see again (each once). */

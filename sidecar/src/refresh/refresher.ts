@@ -28,6 +28,11 @@ import type { RegistryReadContext, RegistryTarget } from './registry-read.js';
 import { readTarget, readTargetUses } from './registry-read.js';
 import type { UsesRead } from './uses-read.js';
 import { combineUses, readGlobalSources } from './uses-read.js';
+import type { EventsState } from '@ecr-lens/contract';
+import type { EventApplier } from './event-consumer.js';
+import type { ParsedEvent } from './event-parse.js';
+import type { RegistryTargets } from './targeted.js';
+import { readTargeted } from './targeted.js';
 
 export interface RefresherOptions {
   readonly config: RefreshSettings;
@@ -50,7 +55,7 @@ export interface RefresherOptions {
 /** Retry sooner after a failed refresh: 30 s, 60 s, ... up to the regular interval. */
 const RETRY_BASE_MS = 30_000;
 
-export class Refresher implements Inventory {
+export class Refresher implements Inventory, EventApplier {
   readonly caches = new RefreshCaches();
   /** What each registry's read uses: the settings, clients and caches. */
   private readonly reading: RegistryReadContext;
@@ -72,6 +77,9 @@ export class Refresher implements Inventory {
   private running?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  /** Full and targeted refreshes run one at a time, each on the snapshot the one before it served. */
+  private serialised: Promise<unknown> = Promise.resolve();
+  private events?: () => EventsState;
 
   constructor(options: RefresherOptions) {
     this.config = options.config;
@@ -115,7 +123,69 @@ export class Refresher implements Inventory {
       refreshErrorsTotal: this.refreshErrorsTotal,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       incomplete: this.current.incomplete,
+      ...(this.events ? { events: this.events() } : {}),
     };
+  }
+
+  /** Where status() finds the events consumer's state. */
+  reportEvents(state: () => EventsState): void {
+    this.events = state;
+  }
+
+  /**
+   * Reads again the repositories and clusters the events name, and serves the result. Registries this
+   * refresher does not read are left alone (those events come back as `unwatched`); a registry-wide change
+   * (replication, scanning settings) is read by a full refresh, at most once per REFRESH_MIN_INTERVAL.
+   * Before the first snapshot there is nothing to update: the first full refresh reads everything.
+   */
+  async applyEvents(events: readonly ParsedEvent[]): Promise<{ readonly unwatched: readonly ParsedEvent[] }> {
+    const groups = new Map<string, RegistryTargets & { repositories: Set<string>; clusters: Set<string> }>();
+    const unwatched: ParsedEvent[] = [];
+    let registryWide = false;
+    for (const event of events) {
+      let watched = false;
+      for (const t of event.targets) {
+        const account = this.accountFor(t.accountId, t.region);
+        if (!account) continue;
+        watched = true;
+        if (t.kind === 'registry') {
+          registryWide = true;
+          continue;
+        }
+        const key = `${t.accountId}|${t.region}`;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { target: { account, region: t.region }, accountId: t.accountId, repositories: new Set(), clusters: new Set() }));
+        if (t.kind === 'repository') group.repositories.add(t.repositoryName);
+        else group.clusters.add(t.clusterArn);
+      }
+      if (!watched) unwatched.push(event);
+    }
+    if (registryWide) await this.refresh();
+    else if (groups.size > 0) await this.serial(() => this.refreshTargets([...groups.values()]));
+    return { unwatched };
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.serialised.then(work, work);
+    this.serialised = next.catch(() => undefined);
+    return next;
+  }
+
+  private async refreshTargets(groups: readonly RegistryTargets[]): Promise<void> {
+    if (!this.ready) return;
+    const startedAt = this.now();
+    const base = this.current;
+    this.version += 1;
+    const input = await readTargeted(this.reading, base, groups, startedAt, this.version);
+    const next = await this.rememberUses(await buildSnapshotCooperatively(input), startedAt);
+    await this.prepareSafely(next);
+    this.current = next;
+    this.log.info('targeted refresh done', {
+      version: input.version,
+      repositories: groups.reduce((n, g) => n + g.repositories.size, 0),
+      clusters: groups.reduce((n, g) => n + g.clusters.size, 0),
+      duration_ms: this.now() - startedAt,
+    });
   }
 
   /** A refresh on request: joins one in progress, and is refused within REFRESH_MIN_INTERVAL of the last start. */
@@ -134,7 +204,7 @@ export class Refresher implements Inventory {
   /** Runs a refresh now regardless of the rate limit (joins one in progress). For startup, tests and benchmarks. */
   run(): Promise<void> {
     if (!this.running) {
-      this.running = this.refreshOnce().finally(() => {
+      this.running = this.serial(() => this.refreshOnce()).finally(() => {
         this.running = undefined;
       });
     }

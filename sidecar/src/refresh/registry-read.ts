@@ -14,7 +14,9 @@ import { replicationRules } from './assemble-repository.js';
 import type { RefreshCaches } from './caches.js';
 import type { EcrRead } from './ecr.js';
 import { readEcr } from './ecr.js';
+import type { EcsReadContext } from './ecs.js';
 import { readEcs } from './ecs.js';
+import type { EcrReadContext } from './ecr-context.js';
 import type { LambdaVersionCache } from './lambda.js';
 import { readLambda } from './lambda.js';
 import type { RefreshRun } from './run.js';
@@ -77,25 +79,50 @@ export async function readTarget(ctx: RegistryReadContext, target: RegistryTarge
       ? { status: 'fulfilled' as const, value: { replicationRules: described.value.registryId === accountId ? replicationRules(described.value.replicationConfiguration?.rules) : [] } }
       : described,
   );
+  const basicScanner = ecr.basicScanner();
+  void basicScanner.then((scanner) => ctx.caches.basicScanners.set(`${accountId}|${region}`, scanner));
   const [ecrRead, usesRead] = await Promise.all([
     readEcr(
-      {
-        accountId,
-        region,
-        ecr,
-        caches: ctx.caches,
-        run,
-        scanMaxAgeMs: ctx.config.scanFindingsMaxAgeSeconds * 1000,
+      ecrReadContext(ctx, ecr, accountId, region, run, {
         settingsMaxAgeMs: ctx.config.policyRefreshIntervalSeconds * 1000,
         repositoryLimit: pLimit(ctx.config.aws.concurrency * 2),
         describeRegistry,
-        basicScanner: ecr.basicScanner(),
-      },
+        basicScanner,
+      }),
       repositories,
     ),
     readTargetUses(ctx, target, accountId, run, limit),
   ]);
   return { ecr: ecrRead, uses: usesRead, incomplete: [], failed: ecrRead.failed };
+}
+
+/** What reading a registry's ECR side needs: the refresher's caches and settings, and the read's own parts. */
+export function ecrReadContext(
+  ctx: RegistryReadContext,
+  ecr: EcrFetcher,
+  accountId: string,
+  region: string,
+  run: RefreshRun,
+  parts: Pick<EcrReadContext, 'settingsMaxAgeMs' | 'repositoryLimit' | 'describeRegistry' | 'basicScanner'>,
+): EcrReadContext {
+  return { accountId, region, ecr, caches: ctx.caches, run, scanMaxAgeMs: ctx.config.scanFindingsMaxAgeSeconds * 1000, ...parts };
+}
+
+/** What reading a registry's ECS side needs. */
+export function ecsReadContext(ctx: RegistryReadContext, target: RegistryTarget, accountId: string, run: RefreshRun, limit: LimitFunction): EcsReadContext {
+  const { ecs } = ctx.config;
+  return {
+    accountId,
+    region: target.region,
+    ecs: new EcsFetcher(ctx.clients.ecs(target.account, target.region), limit),
+    caches: ctx.caches,
+    ...(run.previous ? { previous: run.previous } : {}),
+    now: run.startedAt,
+    // Collect at least what the cleanup rules protect: an unseen use would make an image look unused.
+    stoppedWindowMs: Math.max(ecs.stoppedTaskWindowHours, ctx.config.cleanup.inUse.stoppedTaskWindowHours) * HOUR,
+    keepRevisions: Math.max(ecs.taskDefinitionKeepRevisions, ctx.config.cleanup.inUse.taskDefinitionRevisions),
+    seen: run.seen,
+  };
 }
 
 /** The in-use sources read per registry: ECS, and Lambda. */
@@ -106,24 +133,11 @@ export async function readTargetUses(
   run: RefreshRun,
   limit: LimitFunction = pLimit(ctx.config.aws.concurrency),
 ): Promise<UsesRead> {
-  const { previous, seen, startedAt: now } = run;
+  const { startedAt: now } = run;
   const { account, region } = target;
   const { ecs, lambda } = ctx.config;
   const [ecsRead, lambdaRead] = await Promise.all([
-    ecs.enabled
-      ? readEcs({
-          accountId,
-          region,
-          ecs: new EcsFetcher(ctx.clients.ecs(account, region), limit),
-          caches: ctx.caches,
-          ...(previous ? { previous } : {}),
-          now,
-          // Collect at least what the cleanup rules protect: an unseen use would make an image look unused.
-          stoppedWindowMs: Math.max(ecs.stoppedTaskWindowHours, ctx.config.cleanup.inUse.stoppedTaskWindowHours) * HOUR,
-          keepRevisions: Math.max(ecs.taskDefinitionKeepRevisions, ctx.config.cleanup.inUse.taskDefinitionRevisions),
-          seen,
-        })
-      : undefined,
+    ecs.enabled ? readEcs(ecsReadContext(ctx, target, accountId, run, limit)) : undefined,
     lambda.enabled
       ? readLambda({ accountId, region, fetcher: new LambdaFetcher(ctx.clients.lambda(account, region), limit), keepVersions: lambda.keepVersions, cache: ctx.lambdaVersions })
       : undefined,

@@ -1,3 +1,4 @@
+import type { EventsState } from '@ecr-lens/contract';
 import type { Incomplete, Snapshot } from './model.js';
 
 /** Freshness and health of the inventory, as /readyz, /metrics and the plugin's health check report it. */
@@ -17,6 +18,8 @@ export interface InventoryStatus {
   readonly lastError?: string;
   /** What the current snapshot could not read. */
   readonly incomplete: readonly Incomplete[];
+  /** The events consumer, when ECRLENS_EVENTS_QUEUE_URL is set. */
+  readonly events?: EventsState;
 }
 
 export interface RefreshOutcome {

@@ -242,6 +242,32 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the events queue (ECRLENS_EVENTS_QUEUE_URL)', () => {
+  it('is off by default', () => {
+    expect(loadConfig(base).events).toBeUndefined();
+  });
+
+  it("takes the region from an SQS URL's host, else the first configured region", () => {
+    expect(loadConfig({ ...base, ECRLENS_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ecr-events' }).events).toEqual({
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ecr-events',
+      region: 'eu-west-1',
+    });
+    expect(loadConfig({ ...base, ECRLENS_EVENTS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/events.fifo' }).events).toEqual({
+      queueUrl: 'http://127.0.0.1:4566/000000000000/events.fifo',
+      region: 'us-east-1',
+    });
+  });
+
+  it.each([
+    ['not a url', 'ecr-events'],
+    ['no account in the path', 'https://sqs.us-east-1.amazonaws.com/ecr-events'],
+    ['a bad queue name', 'https://sqs.us-east-1.amazonaws.com/123456789012/ecr events'],
+    ['another scheme', 'ftp://sqs.us-east-1.amazonaws.com/123456789012/q'],
+  ])('fails startup on %s, naming the variable', (_case, value) => {
+    expect(errorOf(() => loadConfig({ ...base, ECRLENS_EVENTS_QUEUE_URL: value }))).toContain('ECRLENS_EVENTS_QUEUE_URL: must be an SQS queue URL');
+  });
+});
+
 describe('demo mode settings', () => {
   it('reads APP_PORT as decimal digits only, as the real mode does', async () => {
     const demo = spawnSidecar(['--demo'], { APP_PORT: '0x1f90' });
