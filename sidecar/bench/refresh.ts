@@ -106,6 +106,28 @@ function printCalls(label: string, figures: RefreshFigures, floor: ReturnType<ty
   );
 }
 
+/**
+ * A refresher against the emulator, each new snapshot prepared as server.ts does (query indexes, the cleanup plan
+ * with the default rule, the /metrics text), so benchmarks count that work in wall time and RSS.
+ */
+export function preparedRefresher(url: string, summary: Summary, stats: AwsCallStats): { config: AppConfig; clients: ClientRegistry; refresher: Refresher } {
+  const base = loadConfig({ AWS_REGION: 'us-east-1', CLEANUP_DEFAULT_RULE: 'true', ...process.env, REFRESH_MIN_INTERVAL: '0' });
+  const config: AppConfig = { ...base, accounts: accountsOf(summary) };
+  const clients = new ClientRegistry({
+    maxAttempts: config.aws.maxAttempts,
+    stats,
+    endpoints: { ecr: url, ecs: url, lambda: url, sts: url },
+    credentials: DEMO_CREDENTIALS,
+    requestTimeoutMs: 120_000,
+  });
+  let prepare: (snapshot: Snapshot) => Promise<void> = async () => undefined;
+  const refresher = new Refresher({ config, clients, prepare: (snapshot) => prepare(snapshot) });
+  const cleanup = createCleanupService({ config: config.cleanup, inventory: refresher, prices: config.pricing });
+  const metrics = new MetricsRenderer({ inventory: refresher, config: config.metrics, prices: config.pricing, cleanup });
+  prepare = snapshotPreparer({ prices: config.pricing, cleanup, metrics });
+  return { config, clients, refresher };
+}
+
 export async function benchRefresh(scale: Scale, latencyMs: number, firstLatencyMs = latencyMs): Promise<void> {
   console.log(`\n== ${scale.name} (emulator latency ${latencyMs} ms per call${firstLatencyMs !== latencyMs ? `, ${firstLatencyMs} ms in the first refresh` : ''}, rate limits off)`);
   console.log(`  generator: ${Object.entries(scale.params).filter(([k]) => /Share$/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -119,25 +141,11 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
     await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs: firstLatencyMs } } });
 
     const stats = new AwsCallStats();
-    const base = loadConfig({ AWS_REGION: 'us-east-1', CLEANUP_DEFAULT_RULE: 'true', ...process.env, REFRESH_MIN_INTERVAL: '0' });
-    const config: AppConfig = { ...base, accounts: accountsOf(summary) };
+    const { config, clients, refresher } = preparedRefresher(emulator.url, summary, stats);
     console.log(
       `  AWS_CONCURRENCY ${config.aws.concurrency} per registry, REGISTRY_CONCURRENCY ${config.aws.registryConcurrency}; sidecar V8 heap limit ${fmt(Math.round(getHeapStatistics().heap_size_limit / 1048576))} MiB (${process.execArgv.join(' ')})`,
     );
     console.log('  each new snapshot is prepared as server.ts does (query indexes, cleanup plan with the default rule, /metrics text): included in wall time and RSS');
-    const clients = new ClientRegistry({
-      maxAttempts: config.aws.maxAttempts,
-      stats,
-      endpoints: { ecr: emulator.url, ecs: emulator.url, lambda: emulator.url, sts: emulator.url },
-      credentials: DEMO_CREDENTIALS,
-      requestTimeoutMs: 120_000,
-    });
-    // As in server.ts: indexes, plan and metrics text are built for each new snapshot (counted in wall time and RSS).
-    let prepare: (snapshot: Snapshot) => Promise<void> = async () => undefined;
-    const refresher = new Refresher({ config, clients, prepare: (snapshot) => prepare(snapshot) });
-    const cleanup = createCleanupService({ config: config.cleanup, inventory: refresher, prices: config.pricing });
-    const metrics = new MetricsRenderer({ inventory: refresher, config: config.metrics, prices: config.pricing, cleanup });
-    prepare = snapshotPreparer({ prices: config.pricing, cleanup, metrics });
 
     const baseHeap = (global.gc?.(), process.memoryUsage().heapUsed);
     try {

@@ -97,13 +97,14 @@ async function main(): Promise<void> {
     controls: { rateLimitsEnabled: options.rateLimits },
   });
   const summary = emulator.store.summary();
-  console.log(`AWS emulator (ECR, ECS, STS) listening on ${emulator.url}`);
+  console.log(`AWS emulator (ECR, ECS, Lambda, STS, SQS) listening on ${emulator.url}`);
   console.log(`data: ${options.source}`);
   for (const r of summary)
     console.log(
       `  ${r.accountId} ${r.region}: ${r.repositories} repositories, ${r.images} images, ${r.clusters} clusters`,
     );
   console.log(`admin: ${emulator.url}/_emulator/controls, ${emulator.url}/_emulator/calls`);
+  console.log(`events: ${emulator.eventsQueueUrl} (SQS; set ECRLENS_EVENTS_QUEUE_URL to it)`);
   console.log('export:');
   for (const [k, v] of Object.entries(emulatorEnv(emulator.url, emulator.store.defaultRegion)))
     console.log(`  export ${k}=${v}`);
