@@ -9,6 +9,7 @@
  *   BENCH_LATENCY_MS=30 (default), AWS_CONCURRENCY / REGISTRY_CONCURRENCY as in the sidecar.
  *   BENCH_FIRST_LATENCY_MS: latency of the first refresh only (default BENCH_LATENCY_MS).
  *   BENCH_LARGE_PARAMS=key=value,...: generator overrides for the large case (e.g. enhancedShare=0).
+ *   BENCH_CPU_PROFILE=file.cpuprofile: write a CPU profile of the steady-state refresh (Chrome DevTools format).
  *
  * Peak RSS is the sidecar process's VmHWM (/proc/self/status); the emulator's memory is its own process's.
  * Run directly, the benchmark re-runs itself with the sidecar container's V8 flags (node-flags.ts) and --expose-gc.
@@ -16,7 +17,8 @@
  * refresh; a steady refresh within POLICY_REFRESH_INTERVAL reads none of them, nor ListTagsForResource.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -50,6 +52,22 @@ export const LARGE: Scale = {
   params: { ...LARGE_PARAMS, ...(process.env.BENCH_LARGE_PARAMS ? parseSyntheticParams(process.env.BENCH_LARGE_PARAMS) : {}) },
 };
 
+/** Starts the V8 CPU profiler in this process; the returned function stops it and resolves with the profile. */
+async function startProfile(): Promise<() => Promise<object>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: object = {}) =>
+    new Promise<Record<string, unknown>>((done, fail) => session.post(method, params, (error, result) => (error ? fail(error) : done(result as Record<string, unknown>))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = await post('Profiler.stop');
+    session.disconnect();
+    return profile as object;
+  };
+}
+
 /** The sidecar process's peak resident set (VmHWM), in bytes; falls back to the current RSS. */
 function peakRssBytes(): number {
   try {
@@ -82,24 +100,28 @@ const INVENTORY_OPS = ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:Ge
 
 interface RefreshFigures {
   readonly wallMs: number;
+  /** The sidecar process's CPU (user + system) during the refresh; the emulator's is its own process's. */
+  readonly cpuMs: number;
   readonly calls: Record<string, number>;
   readonly attempts: number;
 }
 
 async function timedRefresh(refresher: Refresher, stats: AwsCallStats): Promise<RefreshFigures> {
   const before: readonly AwsCallStat[] = stats.snapshot();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await refresher.run();
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const calls = AwsCallStats.diff(before, stats.snapshot());
-  return { wallMs, calls, attempts: Object.values(calls).reduce((a, b) => a + b, 0) };
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, calls, attempts: Object.values(calls).reduce((a, b) => a + b, 0) };
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
 function printCalls(label: string, figures: RefreshFigures, floor: ReturnType<typeof floorCalls>): void {
   const inventory = INVENTORY_OPS.reduce((n, op) => n + (figures.calls[op] ?? 0), 0);
-  console.log(`  ${label}: ${(figures.wallMs / 1000).toFixed(1)} s, ${fmt(figures.attempts)} AWS requests`);
+  console.log(`  ${label}: ${(figures.wallMs / 1000).toFixed(1)} s, ${(figures.cpuMs / 1000).toFixed(1)} s of sidecar CPU, ${fmt(figures.attempts)} AWS requests`);
   for (const [op, n] of Object.entries(figures.calls).sort()) console.log(`    ${op.padEnd(36)} ${fmt(n).padStart(9)}`);
   console.log(
     `    inventory calls ${fmt(inventory)} vs floor ${fmt(floor.total)} (${fmt(floor.describeRepositories)} DescribeRepositories + ${fmt(floor.describeImages)} DescribeImages + ${fmt(floor.policies)} policy calls): ${((inventory / floor.total - 1) * 100).toFixed(2)}% over`,
@@ -159,7 +181,12 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
         console.log(`    sidecar peak RSS (VmHWM) so far ${fmt(Math.round(peakRssBytes() / 1048576))} MiB`);
       }
       if (firstLatencyMs !== latencyMs) await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs } } });
+      const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
       const steady = await timedRefresh(refresher, stats);
+      if (profile) {
+        writeFileSync(process.env.BENCH_CPU_PROFILE!, JSON.stringify(await profile()));
+        console.log(`  CPU profile of the steady-state refresh: ${process.env.BENCH_CPU_PROFILE}`);
+      }
       // Within POLICY_REFRESH_INTERVAL: policies and tags reused, none read.
       printCalls('steady-state refresh', steady, floorCalls(refresher.snapshot(), { policies: false }));
       if (global.gc) global.gc();

@@ -6,7 +6,7 @@ import { errorMessage } from '../aws/ecr.js';
 import { runCooperatively } from '../cooperative.js';
 import type { Logger } from '../log.js';
 import { withUses, withUsesSteps } from '../snapshot/build.js';
-import type { Incomplete, Snapshot, SourceCoverage } from '../snapshot/model.js';
+import type { ImageUse, Incomplete, Snapshot, SourceCoverage } from '../snapshot/model.js';
 import { useIdentity } from '../snapshot/model.js';
 import type { UseSighting, UsageLedger } from '../store/types.js';
 import type { UseRetention } from '../snapshot/use-windows.js';
@@ -15,6 +15,11 @@ import { currentUseCounter } from '../snapshot/use-windows.js';
 const DAY = 86_400_000;
 /** ECS lists a stopped task for at least an hour (ListTasks): reads closer than this together see every task. */
 export const ECS_STOPPED_LISTING_MS = 55 * 60_000;
+
+/** What a targeted refresh read again: only those uses were seen at its time. */
+export interface TargetedRead {
+  readNow(use: ImageUse): boolean;
+}
 
 export class UseMemory {
   constructor(
@@ -32,7 +37,7 @@ export class UseMemory {
    * Records the uses this snapshot saw in the ledger and recalls the ones it did not see that are still
    * within retention. A ledger failure blocks every plan (scope 'ledger'): a forgotten use must not delete.
    */
-  async remember(snapshot: Snapshot, now: number): Promise<Snapshot> {
+  async remember(snapshot: Snapshot, now: number, targeted?: TargetedRead): Promise<Snapshot> {
     const counts = currentUseCounter(snapshot.uses, this.settings.windows, now);
     const sightings: UseSighting[] = [];
     const seenNow = new Set<string>();
@@ -40,7 +45,8 @@ export class UseMemory {
       const at = key.lastIndexOf('@');
       for (const use of uses) {
         if (!counts(use)) continue;
-        sightings.push({ repositoryId: key.slice(0, at), digest: key.slice(at + 1), use });
+        // A targeted refresh saw only what it read again: the rest keeps the time the ledger has for it.
+        if (!targeted || targeted.readNow(use)) sightings.push({ repositoryId: key.slice(0, at), digest: key.slice(at + 1), use });
         seenNow.add(`${key}|${useIdentity(use)}`);
       }
     }
@@ -52,7 +58,8 @@ export class UseMemory {
       const remembered = entries
         .filter((e) => !seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`))
         .map((e) => ({ ...e.use, digest: e.digest }));
-      const sources = await this.watch(snapshot, now);
+      // Only a full read of a registry's ECS tells that it was watched without a gap; a targeted one keeps what the full one said.
+      const sources = targeted ? snapshot.sources : await this.watch(snapshot, now);
       return await runCooperatively(
         withUsesSteps(snapshot, {
           version: snapshot.version,

@@ -32,7 +32,7 @@ import type { EventsState } from '@ecr-lens/contract';
 import type { EventApplier } from './event-consumer.js';
 import type { ParsedEvent } from './event-parse.js';
 import type { RegistryTargets } from './targeted.js';
-import { readTargeted } from './targeted.js';
+import { readNowIn, readTargeted } from './targeted.js';
 
 export interface RefresherOptions {
   readonly config: RefreshSettings;
@@ -177,7 +177,8 @@ export class Refresher implements Inventory, EventApplier {
     const base = this.current;
     this.version += 1;
     const input = await readTargeted(this.reading, base, groups, startedAt, this.version);
-    const next = await this.rememberUses(await buildSnapshotCooperatively(input), startedAt);
+    const built = await buildSnapshotCooperatively(input);
+    const next = this.memory ? await this.memory.remember(built, startedAt, { readNow: readNowIn(groups) }) : built;
     await this.prepareSafely(next);
     this.current = next;
     this.log.info('targeted refresh done', {

@@ -41,6 +41,12 @@ interface Parts {
 
 const clusterKey = (accountId: string, region: string, name: string): string => `${accountId}|${region}|${name}`;
 
+/** The uses a targeted refresh read again: those of the clusters it read (the rest are the snapshot's). */
+export function readNowIn(groups: readonly RegistryTargets[]): (use: ImageUse) => boolean {
+  const keys = new Set(groups.flatMap((g) => [...g.clusters].map((arn) => clusterKey(g.accountId, g.target.region, arnName(arn)))));
+  return (use) => use.cluster !== undefined && CLUSTER_KINDS.includes(use.kind) && keys.has(clusterKey(use.accountId, use.region, use.cluster));
+}
+
 /** Reads the named parts of every registry, then makes the next snapshot's input from `base`. */
 export async function readTargeted(ctx: RegistryReadContext, base: Snapshot, groups: readonly RegistryTargets[], now: number, version: number): Promise<SnapshotInput> {
   const touched = new Set(groups.flatMap((g) => [...g.repositories].map((name) => repositoryId(g.accountId, g.target.region, name))));

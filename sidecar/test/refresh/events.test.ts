@@ -7,7 +7,13 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { BatchDeleteImageCommand } from '@aws-sdk/client-ecr';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { useRetention } from '../../src/cleanup/plan/config.js';
+import { Refresher } from '../../src/refresh/refresher.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import { EventQueue } from '../../src/aws/events-queue.js';
 import type { BusEvent } from '../../src/demo/events.js';
 import type { FixtureImage } from '../../src/demo/fixture.js';
@@ -296,5 +302,42 @@ describe('events are best-effort: the snapshot is right after reconciliation wha
     expect(c.state().running).toBe(true);
     await c.stop();
     expect(c.state().running).toBe(false);
+  });
+
+  it('a targeted refresh records only the uses it read, and never counts as watching ECS without a gap', async () => {
+    harness = await startHarness();
+    const dir = mkdtempSync(join(tmpdir(), 'ecr-lens-events-'));
+    const store = openSqliteStore(dir);
+    let now = REFERENCE_NOW;
+    const h = harness;
+    const refresher = new Refresher({ config: h.config, clients: h.clients, now: () => now, memory: { ledger: store.ledger, retention: useRetention(h.config.cleanup) } });
+    try {
+      const c = new EventConsumer({ queue: new EventQueue(h.clients.sqs(REGION), h.emulator.eventsQueueUrl), applier: refresher, log: silentLogger });
+      const watchedSince = () => refresher.snapshot().sources?.find((s) => s.source === 'ecs' && s.accountId === ACCOUNT && s.region === REGION)?.watchedSince;
+      await refresher.run();
+      expect(watchedSince()).toBe(REFERENCE_NOW);
+
+      // Two hours without a full refresh (say they failed), then events: a task starts in staging.
+      now += 2 * 3_600_000;
+      const started = (await admin(h, 'POST', '/tasks/start', { cluster: 'staging', taskDefinition: 'data-etl:1' })) as { task: string };
+      await c.poll();
+      expect(refresher.snapshot().uses.some((u) => u.task === started.task)).toBe(true);
+      expect(watchedSince()).toBe(REFERENCE_NOW);
+      const seen = await store.ledger.seenSince(REFERENCE_NOW);
+      // The new task's use of an ECR image was seen now; the prod cluster's, not read again, keep the full refresh's time.
+      expect(seen.filter((e) => e.use.task === started.task).map((e) => [e.use.container, e.use.lastSeenAt])).toEqual([['etl', now]]);
+      const prod = seen.filter((e) => e.use.cluster === 'prod' && e.use.kind === 'running-task');
+      expect(prod.length).toBeGreaterThan(0);
+      for (const e of prod) expect(e.use.lastSeenAt).toBe(REFERENCE_NOW);
+
+      // The next full refresh sees the two-hour gap: ECS has been watched only since now.
+      now += 10 * 60_000;
+      await refresher.run();
+      expect(watchedSince()).toBe(now);
+    } finally {
+      await refresher.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
