@@ -19,10 +19,12 @@
  *   RELIABILITY_OUTAGE_SECONDS=60   emulator outage
  *   RELIABILITY_LOAD_SECONDS=60 RELIABILITY_CONNECTIONS=16   autocannon
  *   RELIABILITY_SKIP=faults|load   run one half only
+ *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load
  */
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,13 +73,32 @@ async function sidecarChild(): Promise<void> {
   // The main thread's pauses, as requests feel them: SIGUSR2 prints p99 and max since the last one, then resets.
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  // RELIABILITY_CPU_PROFILE=file: a CPU profile from one SIGUSR2 to the next (the load window).
+  let profiling: (() => void) | undefined;
   process.on('SIGUSR2', () => {
     console.log(`EVENT_LOOP_DELAY ${(delay.percentile(99) / 1e6).toFixed(1)} ${(delay.max / 1e6).toFixed(1)}`);
     delay.reset();
+    if (!env.RELIABILITY_CPU_PROFILE) return;
+    if (profiling) {
+      profiling();
+      profiling = undefined;
+    } else profiling = profileTo(env.RELIABILITY_CPU_PROFILE);
   });
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** Starts the CPU profiler; the returned function stops it and writes the profile to `file`. */
+function profileTo(file: string): () => void {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')));
+  return () =>
+    session.post('Profiler.stop', (error, result) => {
+      if (!error) writeFileSync(file, JSON.stringify(result.profile));
+      session.disconnect();
+    });
 }
 
 // ---- processes -----------------------------------------------------------------------------------

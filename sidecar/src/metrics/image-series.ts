@@ -1,3 +1,5 @@
+import { runNow } from '../cooperative.js';
+import type { Steps } from '../cooperative.js';
 import type { Image, Repository, Severity, Snapshot } from '../snapshot/model.js';
 import { imageKey, SEVERITIES } from '../snapshot/model.js';
 import { lastUse } from '../snapshot/last-used.js';
@@ -68,12 +70,17 @@ export function seriesOf(snapshot: Snapshot, image: Image): number {
   return image.tags.length * (2 + scan + used);
 }
 
-/** How many series the per-image families hold for `snapshot`. */
-export function countImageSeries(snapshot: Snapshot): number {
+/** How many series the per-image families hold for `snapshot`, a repository per step. */
+export function* countImageSeriesSteps(snapshot: Snapshot): Steps<number> {
   let count = 0;
-  for (const images of snapshot.imagesByRepository.values()) for (const image of images) count += seriesOf(snapshot, image);
+  for (const images of snapshot.imagesByRepository.values()) {
+    for (const image of images) count += seriesOf(snapshot, image);
+    yield;
+  }
   return count;
 }
+
+export const countImageSeries = (snapshot: Snapshot): number => runNow(countImageSeriesSteps(snapshot));
 
 /** Which images keep their per-image series under the cap, and how many series are left out. */
 export interface ImageSeriesSelection {
@@ -90,8 +97,11 @@ export interface ImageSeriesSelection {
  * then each repository's newest tagged images in turn (every repository's newest, then every second newest, ...),
  * each image whole (all its tags), while it fits.
  */
-export function selectImageSeries(snapshot: Snapshot, cap: number): ImageSeriesSelection {
-  const total = countImageSeries(snapshot);
+export const selectImageSeries = (snapshot: Snapshot, cap: number): ImageSeriesSelection => runNow(selectImageSeriesSteps(snapshot, cap));
+
+/** selectImageSeries in steps of a repository (or a rank of every repository), so a large registry does not stall the event loop. */
+export function* selectImageSeriesSteps(snapshot: Snapshot, cap: number): Steps<ImageSeriesSelection> {
+  const total = yield* countImageSeriesSteps(snapshot);
   if (total <= cap) return { total, dropped: 0 };
   const keep = new Set<Image>();
   let kept = 0;
@@ -101,11 +111,18 @@ export function selectImageSeries(snapshot: Snapshot, cap: number): ImageSeriesS
     keep.add(image);
     kept += series;
   };
-  const tagged = snapshot.repositories.map((r) => (snapshot.imagesByRepository.get(r.id) ?? []).filter((i) => i.tags.length > 0));
-  for (const repository of snapshot.repositories) for (const image of inUse(snapshot, repository)) take(image);
-  const deepest = Math.max(0, ...tagged.map((images) => images.length));
+  const tagged: Image[][] = [];
+  let deepest = 0;
+  for (const repository of snapshot.repositories) {
+    for (const image of inUse(snapshot, repository)) take(image);
+    const images = (snapshot.imagesByRepository.get(repository.id) ?? []).filter((i) => i.tags.length > 0);
+    tagged.push(images);
+    deepest = Math.max(deepest, images.length);
+    yield;
+  }
   for (let rank = 0; rank < deepest && kept < cap; rank++) {
     for (const images of tagged) if (rank < images.length) take(images[rank]!);
+    yield;
   }
   return { total, keep, dropped: total - kept };
 }

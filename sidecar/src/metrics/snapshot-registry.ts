@@ -8,7 +8,7 @@ import type { Image, Repository, Snapshot } from '../snapshot/model.js';
 import { SEVERITIES } from '../snapshot/model.js';
 import type { MetricsConfig } from './config.js';
 import { FAMILIES as F } from './families.js';
-import { countImageSeries, imageTagSeries, selectImageSeries } from './image-series.js';
+import { countImageSeriesSteps, imageTagSeries, selectImageSeriesSteps } from './image-series.js';
 import type { ExpositionFormat } from './prom.js';
 import { gaugeFor, newRegistry, seconds } from './prom.js';
 import { repositoryStats } from './repository-stats.js';
@@ -31,12 +31,14 @@ export interface ImageSeriesState {
 }
 
 /** Which per-image series are emitted: all, unless switched off; over the cap, those selectImageSeries keeps. */
-export function imageSeriesState(snapshot: Snapshot, config: MetricsConfig): ImageSeriesState {
+export const imageSeriesState = (snapshot: Snapshot, config: MetricsConfig): ImageSeriesState => runNow(imageSeriesStateSteps(snapshot, config));
+
+function* imageSeriesStateSteps(snapshot: Snapshot, config: MetricsConfig): Steps<ImageSeriesState> {
   if (!config.METRICS_IMAGE_SERIES) {
-    const series = countImageSeries(snapshot);
+    const series = yield* countImageSeriesSteps(snapshot);
     return { enabled: false, series, dropped: series };
   }
-  const selection = selectImageSeries(snapshot, config.METRICS_IMAGE_SERIES_CAP);
+  const selection = yield* selectImageSeriesSteps(snapshot, config.METRICS_IMAGE_SERIES_CAP);
   const kept = selection.total - selection.dropped;
   return {
     enabled: kept > 0 || selection.total === 0,
@@ -72,7 +74,7 @@ function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionF
   }
   for (const [registryId, count] of perRegistry) families.repositoryCount.set({ registry_id: registryId }, count);
 
-  const state = imageSeriesState(snapshot, config);
+  const state = yield* imageSeriesStateSteps(snapshot, config);
   gauge(F.imageSeriesEnabled).set(state.enabled ? 1 : 0);
   gauge(F.imageSeries).set(state.series);
   gauge(F.imageSeriesCap).set(config.METRICS_IMAGE_SERIES_CAP);

@@ -7,6 +7,10 @@ import type { Image } from '../snapshot/model.js';
 import type { CachedManifest, ManifestInfo } from './assemble-image.js';
 import { compactManifest, isPlainManifest, parseManifest, plainManifestOf } from './assemble-image.js';
 import type { EcrReadContext } from './ecr-context.js';
+import { nextTurn } from '../cooperative.js';
+
+/** Images handled between two turns of the event loop. */
+export const YIELD_EVERY = 1000;
 
 /** A manifest as an image needs it, with its blobs' sizes. */
 export interface ManifestRead {
@@ -33,7 +37,10 @@ export async function readManifests(
   const previousSizes = ctx.run.previous?.layerSizes;
   // A cached manifest's sizes: gathered by this refresh (another repository) or held by the previous snapshot.
   const knownSize = (blob: BlobKey): number | undefined => ctx.run.layerSizes.changed.get(blob) ?? previousSizes?.get(blob);
+  let done = 0;
   for (const detail of details) {
+    // A repository of many thousand images would hold the event loop for a long while: let requests in.
+    if (++done % YIELD_EVERY === 0) await nextTurn();
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
     let cached = ctx.caches.manifests.get(digest);

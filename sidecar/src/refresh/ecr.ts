@@ -16,7 +16,8 @@ import type { BlobSizes, RefreshRun } from './run.js';
 import { interner } from './caches.js';
 import type { EcrReadContext } from './ecr-context.js';
 import type { ManifestRead } from './ecr-manifests.js';
-import { readManifests } from './ecr-manifests.js';
+import { readManifests, YIELD_EVERY } from './ecr-manifests.js';
+import { nextTurn } from '../cooperative.js';
 import { readScans } from './ecr-scans.js';
 
 export type { Seen } from './caches.js';
@@ -260,7 +261,9 @@ async function readImages(
   const findings: [string, readonly Finding[]][] = [];
   let kept = 0;
   const images: Image[] = [];
+  let done = 0;
   for (const detail of details) {
+    if (++done % YIELD_EVERY === 0) await nextTurn();
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
     const manifest = manifests.get(digest);
