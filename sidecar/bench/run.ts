@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['generator', 'emulator', 'refresh', 'events', 'query', 'cleanup', 'metrics', 'ledger', 'hostile'] as const;
+const BENCHES = ['generator', 'emulator', 'refresh', 'events', 'query', 'cleanup', 'metrics', 'ledger', 'hostile', 'load'] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);

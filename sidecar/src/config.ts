@@ -59,6 +59,8 @@ export interface AppConfig {
     readonly maxAttempts: number;
     /** In-flight AWS requests per registry (account x region). */
     readonly concurrency: number;
+    /** The most in flight per registry as the concurrency follows AWS's latency and throttling. */
+    readonly concurrencyMax: number;
     /** Registries refreshed at once. */
     readonly registryConcurrency: number;
   };
@@ -115,7 +117,8 @@ export const CONFIG_DOCS: readonly SettingDoc[] = [
   { env: 'LAMBDA_KEEP_VERSIONS', yaml: 'lambda.keepVersions', default: '5', description: 'The newest N published versions of each function count as uses.' },
   { env: 'ECRLENS_DATA_DIR', yaml: 'dataDir', default: 'data (/data in the container)', description: 'Directory of the durable store (SQLite): the usage ledger, which remembers every use seen, and the cleanup audit. Must be writable: startup fails otherwise.' },
   { env: 'AWS_MAX_ATTEMPTS', yaml: 'aws.maxAttempts', default: '5', description: 'Attempts per AWS call (the SDK retries throttling and 5xx with backoff; adaptive client-side rate limiting).' },
-  { env: 'AWS_CONCURRENCY', yaml: 'aws.concurrency', default: '8', description: 'AWS requests in flight per registry (account x region).' },
+  { env: 'AWS_CONCURRENCY', yaml: 'aws.concurrency', default: '8', description: 'AWS requests in flight per registry (account x region) at start. It then follows AWS: one more while calls come back as fast as the fastest seen, fewer when they slow down to twice that, half on throttling, between 1 and AWS_CONCURRENCY_MAX.' },
+  { env: 'AWS_CONCURRENCY_MAX', yaml: 'aws.concurrencyMax', default: '32', description: 'The most AWS requests in flight per registry; at least AWS_CONCURRENCY. Set it equal to AWS_CONCURRENCY for a fixed number.' },
   { env: 'REGISTRY_CONCURRENCY', yaml: 'aws.registryConcurrency', default: '4', description: 'Registries (account x region) refreshed at once.' },
   { env: 'POLICY_REFRESH_INTERVAL', yaml: 'policyRefreshIntervalSeconds', default: '21600', description: 'Seconds between reads of each repository\'s lifecycle policy, repository policy and tags (three calls per repository that rarely change); 0 reads them on every refresh. A repository whose read failed, or that was recreated, is read again on the next refresh.' },
   { env: 'ECRLENS_EVENTS_QUEUE_URL', yaml: 'events.queueUrl', default: '(none: full refreshes only)', description: 'SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`) that an EventBridge rule fills with ECR, ECS and Inspector events. Each event has the repository or cluster it names read again within seconds; the full refresh at CACHE_REFRESH_INTERVAL reconciles what events miss. Read with the default credentials.' },
@@ -147,7 +150,7 @@ const fileSchema = z.strictObject({
     .optional(),
   lambda: z.strictObject({ enabled: z.unknown().optional(), keepVersions: z.unknown().optional() }).optional(),
   dataDir: z.unknown().optional(),
-  aws: z.strictObject({ maxAttempts: z.unknown().optional(), concurrency: z.unknown().optional(), registryConcurrency: z.unknown().optional() }).optional(),
+  aws: z.strictObject({ maxAttempts: z.unknown().optional(), concurrency: z.unknown().optional(), concurrencyMax: z.unknown().optional(), registryConcurrency: z.unknown().optional() }).optional(),
   scanFindingsMaxAgeSeconds: z.unknown().optional(),
   policyRefreshIntervalSeconds: z.unknown().optional(),
   events: z.strictObject({ queueUrl: z.unknown().optional() }).optional(),
@@ -254,6 +257,7 @@ function inventorySettings(r: SettingsReader) {
     aws: {
       maxAttempts: r.read('AWS_MAX_ATTEMPTS', intParser(1, 20), 5, 'aws.maxAttempts'),
       concurrency: r.read('AWS_CONCURRENCY', intParser(1, 256), 8, 'aws.concurrency'),
+      concurrencyMax: r.read('AWS_CONCURRENCY_MAX', intParser(1, 256), 32, 'aws.concurrencyMax'),
       registryConcurrency: r.read('REGISTRY_CONCURRENCY', intParser(1, 64), 4, 'aws.registryConcurrency'),
     },
     scanFindingsMaxAgeSeconds: r.read('SCAN_FINDINGS_MAX_AGE', intParser(0, 30 * 86400), 21600, 'scanFindingsMaxAgeSeconds'),
@@ -334,6 +338,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   const { apiToken, adminToken, ...server } = serverSettings(r);
   const accounts = accountSettings(r, file);
   const inventory = inventorySettings(r);
+  if (inventory.aws.concurrencyMax < inventory.aws.concurrency)
+    r.problems.push(`AWS_CONCURRENCY_MAX: must be at least AWS_CONCURRENCY (${inventory.aws.concurrency}), got ${inventory.aws.concurrencyMax}`);
   const events = eventsSettings(r, accounts);
   const { metrics, uses, cleanup } = roomSettings(env, file, r.problems);
 

@@ -6,6 +6,7 @@
  * are dropped. Keys are the interned digest strings the snapshot's images hold, so they cost no extra copy.
  */
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import type { AdaptiveConcurrency } from '../aws/adaptive-limit.js';
 import type { CachedManifest } from './assemble-image.js';
 import { SharedCounts, type FetchedScan } from './scans.js';
 
@@ -27,6 +28,8 @@ export class RefreshCaches {
   readonly taskDefinitions = new Map<string, TaskDefinition>();
   /** The account id each registry target resolved to, for refreshes where DescribeRegistry fails. */
   readonly accountIds = new Map<string, string>();
+  /** Each registry's requests in flight (`role|region`), learnt across refreshes. */
+  readonly limits = new Map<string, AdaptiveConcurrency>();
   /** Each registry's basic scanner (`account|region`), so a targeted read does not ask again. */
   readonly basicScanners = new Map<string, string | undefined>();
   /** Severity counts shared by the images and cached scans that have the same ones. */

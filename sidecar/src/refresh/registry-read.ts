@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import type { LimitFunction } from 'p-limit';
 import type { AccountConfig } from '../aws/accounts.js';
 import type { ClientRegistry } from '../aws/clients.js';
+import { AdaptiveConcurrency } from '../aws/adaptive-limit.js';
 import { EcrFetcher, errorMessage } from '../aws/ecr.js';
 import { EcsFetcher } from '../aws/ecs.js';
 import { LambdaFetcher } from '../aws/lambda.js';
@@ -55,7 +56,7 @@ const settle = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
 export async function readTarget(ctx: RegistryReadContext, target: RegistryTarget, run: RefreshRun): Promise<TargetRead> {
   const { account, region } = target;
   const targetKey = `${account.roleArn ?? 'default'}|${region}`;
-  const limit = pLimit(ctx.config.aws.concurrency);
+  const limit = registryLimit(ctx, target);
   // ECR_REGISTRY_ID applies to the default credentials; assumed roles read their own account's registry.
   const ecr = new EcrFetcher(ctx.clients.ecr(account, region), limit, account.roleArn ? undefined : account.accountId);
   const repositories = ecr.repositories();
@@ -85,7 +86,7 @@ export async function readTarget(ctx: RegistryReadContext, target: RegistryTarge
     readEcr(
       ecrReadContext(ctx, ecr, accountId, region, run, {
         settingsMaxAgeMs: ctx.config.policyRefreshIntervalSeconds * 1000,
-        repositoryLimit: pLimit(ctx.config.aws.concurrency * 2),
+        repositoryLimit: pLimit(Math.max(ctx.config.aws.concurrency * 2, ctx.config.aws.concurrencyMax)),
         describeRegistry,
         basicScanner,
       }),
@@ -94,6 +95,17 @@ export async function readTarget(ctx: RegistryReadContext, target: RegistryTarge
     readTargetUses(ctx, target, accountId, run, limit),
   ]);
   return { ecr: ecrRead, uses: usesRead, incomplete: [], failed: ecrRead.failed };
+}
+
+/** The registry's requests in flight: one limit per registry, kept across refreshes, following AWS's answers. */
+export function registryLimit(ctx: RegistryReadContext, target: RegistryTarget): LimitFunction {
+  const key = `${target.account.roleArn ?? 'default'}|${target.region}`;
+  let limit = ctx.caches.limits.get(key);
+  if (!limit) {
+    limit = new AdaptiveConcurrency({ initial: ctx.config.aws.concurrency, min: 1, max: ctx.config.aws.concurrencyMax });
+    ctx.caches.limits.set(key, limit);
+  }
+  return limit.run;
 }
 
 /** What reading a registry's ECR side needs: the refresher's caches and settings, and the read's own parts. */
@@ -131,7 +143,7 @@ export async function readTargetUses(
   target: RegistryTarget,
   accountId: string,
   run: RefreshRun,
-  limit: LimitFunction = pLimit(ctx.config.aws.concurrency),
+  limit: LimitFunction = registryLimit(ctx, target),
 ): Promise<UsesRead> {
   const { startedAt: now } = run;
   const { account, region } = target;

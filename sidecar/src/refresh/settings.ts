@@ -10,7 +10,7 @@ export interface RefreshSettings {
   readonly accounts: readonly AccountConfig[];
   readonly refreshIntervalSeconds: number;
   readonly refreshMinIntervalSeconds: number;
-  readonly aws: { readonly concurrency: number; readonly registryConcurrency: number };
+  readonly aws: { readonly concurrency: number; readonly concurrencyMax: number; readonly registryConcurrency: number };
   readonly ecs: { readonly enabled: boolean; readonly stoppedTaskWindowHours: number; readonly taskDefinitionKeepRevisions: number };
   readonly lambda: { readonly enabled: boolean; readonly keepVersions: number };
   readonly scanFindingsMaxAgeSeconds: number;

@@ -5,7 +5,6 @@
  * A repository is read as a full refresh reads it, settings included (an event names it, so they may have
  * changed); a part that cannot be read keeps what the snapshot knew, as in a full refresh.
  */
-import pLimit from 'p-limit';
 import type { Repository as EcrRepository } from '@aws-sdk/client-ecr';
 import { EcrFetcher, errorMessage } from '../aws/ecr.js';
 import type { Finding, Image, ImageUse, Incomplete, Registry, Repository, Snapshot, SnapshotInput } from '../snapshot/model.js';
@@ -16,7 +15,7 @@ import type { RepositoryRead } from './ecr.js';
 import { SNAPSHOT_FINDINGS_MAX, readRepository, snapshotLayerSizes } from './ecr.js';
 import { CLUSTER_KINDS, readClusterUses } from './ecs.js';
 import type { RegistryReadContext, RegistryTarget } from './registry-read.js';
-import { ecrReadContext, ecsReadContext } from './registry-read.js';
+import { ecrReadContext, ecsReadContext, registryLimit } from './registry-read.js';
 import type { RefreshRun } from './run.js';
 import { startRefreshRun } from './run.js';
 
@@ -68,7 +67,7 @@ function findingsLeft(base: Snapshot, touched: ReadonlySet<string>): number {
 async function readGroup(ctx: RegistryReadContext, base: Snapshot, run: RefreshRun, group: RegistryTargets, parts: Parts): Promise<void> {
   const { account, region } = group.target;
   const { accountId } = group;
-  const limit = pLimit(ctx.config.aws.concurrency);
+  const limit = registryLimit(ctx, group.target);
   const registry = base.registries.find((r) => r.accountId === accountId && r.region === region);
   const reads: Promise<void>[] = [];
   if (registry && group.repositories.size > 0) {

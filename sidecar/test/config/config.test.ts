@@ -28,7 +28,7 @@ describe('loadConfig', () => {
     expect(config.apiToken).toBeUndefined();
     expect(config.pricing).toEqual({ defaultUsdPerGbMonth: 0.1, byRegion: {} });
     expect(config.ecs).toEqual({ enabled: true, stoppedTaskWindowHours: 24, taskDefinitionKeepRevisions: 5 });
-    expect(config.aws).toEqual({ maxAttempts: 5, concurrency: 8, registryConcurrency: 4 });
+    expect(config.aws).toEqual({ maxAttempts: 5, concurrency: 8, concurrencyMax: 32, registryConcurrency: 4 });
     expect(config.scanFindingsMaxAgeSeconds).toBe(21600);
     expect(config.accounts).toEqual([{ name: 'default', regions: ['us-east-1'] }]);
     expect(config.metrics.METRICS_IMAGE_SERIES).toBe(true);
@@ -239,6 +239,14 @@ describe('loadConfig', () => {
     const missing = CONFIG_ENV_VARS.filter((name) => !tableRows.some((row) => row.includes(`\`${name}\``)));
     expect(missing).toEqual([]);
     expect(new Set(CONFIG_DOCS.map((d) => d.env)).size).toBe(CONFIG_DOCS.length);
+  });
+});
+
+describe('AWS_CONCURRENCY_MAX', () => {
+  it('defaults to 32 and must be at least AWS_CONCURRENCY', () => {
+    expect(loadConfig(base).aws).toMatchObject({ concurrency: 8, concurrencyMax: 32 });
+    expect(loadConfig({ ...base, AWS_CONCURRENCY: '16', AWS_CONCURRENCY_MAX: '16' }).aws).toMatchObject({ concurrency: 16, concurrencyMax: 16 });
+    expect(errorOf(() => loadConfig({ ...base, AWS_CONCURRENCY: '16', AWS_CONCURRENCY_MAX: '8' }))).toContain('AWS_CONCURRENCY_MAX: must be at least AWS_CONCURRENCY (16), got 8');
   });
 });
 
