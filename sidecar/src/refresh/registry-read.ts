@@ -86,7 +86,7 @@ export async function readTarget(ctx: RegistryReadContext, target: RegistryTarge
     readEcr(
       ecrReadContext(ctx, ecr, accountId, region, run, {
         settingsMaxAgeMs: ctx.config.policyRefreshIntervalSeconds * 1000,
-        repositoryLimit: pLimit(Math.max(ctx.config.aws.concurrency * 2, ctx.config.aws.concurrencyMax)),
+        repositoryLimit: pLimit(ctx.config.aws.concurrency * 2),
         describeRegistry,
         basicScanner,
       }),
