@@ -171,6 +171,7 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
     config: config.metrics,
     prices: config.pricing,
     awsStats: stats,
+    ...(refresher ? { concurrency: refresher } : {}),
     cleanup: cleanup.service,
     refreshIntervalSeconds: config.refreshIntervalSeconds,
   };

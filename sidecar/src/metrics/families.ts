@@ -303,6 +303,7 @@ export const FAMILIES = {
   apiCalls: f('aws', 'ecrlens_aws_api_calls_total', 'counter', 'AWS API calls by operation', API),
   apiErrors: f('aws', 'ecrlens_aws_api_errors_total', 'counter', 'AWS API calls that failed, by operation', API),
   apiThrottles: f('aws', 'ecrlens_aws_api_throttles_total', 'counter', 'AWS API calls throttled, by operation', API),
+  awsConcurrency: f('aws', 'ecrlens_aws_concurrency', 'gauge', "AWS requests allowed in flight per registry: the adaptive limit, between 1 and AWS_CONCURRENCY_MAX", ['registry_id', 'region']),
 
   // Cleanup execution (monotonic, from the cleanup executor).
   cleanupExecutions: f('cleanup', 'ecrlens_cleanup_executions_total', 'counter', 'Cleanup executions by outcome', [

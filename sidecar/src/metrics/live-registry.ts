@@ -5,7 +5,7 @@ import { FAMILIES as F } from './families.js';
 import type { ExpositionFormat } from './prom.js';
 import { counterFor, gaugeFor, newRegistry, seconds } from './prom.js';
 import type { RefreshDurationHistogram } from './refresh-histogram.js';
-import type { AwsCallStatsSource, CleanupMetricsProvider } from './sources.js';
+import type { AwsCallStatsSource, CleanupMetricsProvider, ConcurrencySource } from './sources.js';
 
 const SCOPES: readonly IncompleteScope[] = [
   'registry',
@@ -20,6 +20,7 @@ const SCOPES: readonly IncompleteScope[] = [
 
 export interface LiveSources {
   readonly awsStats?: AwsCallStatsSource;
+  readonly concurrency?: ConcurrencySource;
   readonly cleanup?: CleanupMetricsProvider;
   readonly refreshIntervalSeconds?: number;
 }
@@ -106,6 +107,12 @@ export class LiveMetrics {
       apiCounter(F.apiErrors, (row) => row.errors);
       apiCounter(F.apiThrottles, (row) => row.throttles);
     }
+    const concurrency = this.sources.concurrency;
+    if (concurrency)
+      gaugeFor(registry, F.awsConcurrency, format, function () {
+        this.reset();
+        for (const row of concurrency.concurrency()) this.set({ registry_id: row.accountId, region: row.region }, row.inFlight);
+      });
 
     const executions = this.sources.cleanup?.executions?.bind(this.sources.cleanup);
     if (executions) {

@@ -8,7 +8,7 @@ import type { ExpositionFormat } from './prom.js';
 import { CONTENT_TYPES } from './prom.js';
 import { RefreshDurationHistogram } from './refresh-histogram.js';
 import { buildSnapshotRegistryCooperatively } from './snapshot-registry.js';
-import type { AwsCallStatsSource, CleanupMetricsProvider } from './sources.js';
+import type { AwsCallStatsSource, CleanupMetricsProvider, ConcurrencySource } from './sources.js';
 
 export interface MetricsDeps {
   readonly inventory: Inventory;
@@ -16,6 +16,7 @@ export interface MetricsDeps {
   /** Storage prices for the cost family; default 0.10 USD per GB-month everywhere. */
   readonly prices?: PriceTable;
   readonly awsStats?: AwsCallStatsSource;
+  readonly concurrency?: ConcurrencySource;
   readonly cleanup?: CleanupMetricsProvider;
   /** CACHE_REFRESH_INTERVAL, exposed so alert rules can compare the snapshot age with it. */
   readonly refreshIntervalSeconds?: number;

@@ -10,6 +10,11 @@ export interface AwsCallStatsSource {
   snapshot(): readonly AwsCallStat[];
 }
 
+/** Each registry's AWS requests in flight now (the adaptive limit), by the account and region it reads. */
+export interface ConcurrencySource {
+  concurrency(): readonly { readonly accountId: string; readonly region: string; readonly inFlight: number }[];
+}
+
 /** Monotonic totals of cleanup executions since start. */
 export interface CleanupExecutionTotals {
   /** Executions by outcome, e.g. `{ succeeded: 3, failed: 1, refused: 2 }`. */

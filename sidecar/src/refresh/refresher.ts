@@ -127,6 +127,14 @@ export class Refresher implements Inventory, EventApplier {
     };
   }
 
+  /** Each registry's AWS requests allowed in flight now (its adaptive limit), once its account id is known. */
+  concurrency(): { accountId: string; region: string; inFlight: number }[] {
+    return [...this.caches.limits].flatMap(([key, limit]) => {
+      const accountId = this.caches.accountIds.get(key);
+      return accountId ? [{ accountId, region: key.slice(key.indexOf('|') + 1), inFlight: limit.concurrency }] : [];
+    });
+  }
+
   /** Where status() finds the events consumer's state. */
   reportEvents(state: () => EventsState): void {
     this.events = state;

@@ -47,6 +47,10 @@ describe('events in status and metrics', () => {
     expect(metrics).toContain('ecrlens_events_targeted_refreshes_total 1');
     expect(metrics).toMatch(/^ecrlens_events_lag_seconds \d/m);
     expect(metrics).toContain('ecrlens_events_consecutive_errors 0');
+    // The adaptive limit of the registry read: at least 1, at most AWS_CONCURRENCY_MAX.
+    const inFlight = new RegExp(`^ecrlens_aws_concurrency\\{registry_id="${repository.accountId}",region="${repository.region}"\\} (\\d+)$`, 'm').exec(metrics);
+    expect(Number(inFlight?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(inFlight?.[1])).toBeLessThanOrEqual(32);
   });
 
   it('serves no events families without a queue', async () => {
