@@ -4,4 +4,8 @@
  * RELIABILITY_IMAGES says otherwise. The fault half runs with `npm run bench:reliability`.
  */
 process.env.RELIABILITY_SKIP ??= 'faults';
+// As the README's figures: no enhanced or AWS-native scans (a findings call per image would make the first refresh
+// take about nine minutes), and a load long enough for the refresh to run from start to swap inside it.
+process.env.RELIABILITY_PARAMS ??= 'enhancedShare=0,awsNativeShare=0';
+process.env.RELIABILITY_LOAD_SECONDS ??= '240';
 await import('./reliability.js');
