@@ -15,7 +15,7 @@ export interface QueuedMessage {
 }
 
 /** SQS's most messages per receive and per delete batch. */
-const BATCH_MAX = 10;
+export const BATCH_MAX = 10;
 /** The longest long poll SQS allows. */
 export const LONG_POLL_SECONDS = 20;
 /** Long enough for a targeted read under throttling; a message that outlives it is handled again (reads are idempotent). */
@@ -27,13 +27,13 @@ export class EventQueue {
     readonly queueUrl: string,
   ) {}
 
-  /** Up to ten messages, waiting up to 20 s for the first; `signal` cuts the wait short. */
-  async receive(signal?: AbortSignal): Promise<QueuedMessage[]> {
+  /** Up to ten messages, waiting up to `waitSeconds` (default 20) for the first; `signal` cuts the wait short. */
+  async receive(signal?: AbortSignal, waitSeconds = LONG_POLL_SECONDS): Promise<QueuedMessage[]> {
     const out = await this.client.send(
       new ReceiveMessageCommand({
         QueueUrl: this.queueUrl,
         MaxNumberOfMessages: BATCH_MAX,
-        WaitTimeSeconds: LONG_POLL_SECONDS,
+        WaitTimeSeconds: waitSeconds,
         VisibilityTimeout: VISIBILITY_SECONDS,
         MessageSystemAttributeNames: ['SentTimestamp'],
       }),

@@ -1,13 +1,14 @@
 /**
- * Consumes the events queue: receives a batch (long polling), works out what each event names, has the
- * refresher read those parts again in one targeted refresh, then deletes the batch. A batch that could not be
- * applied is not deleted, so SQS delivers it again after the visibility timeout. Unparseable messages and
- * events for registries this sidecar does not read are deleted and counted, never retried.
+ * Consumes the events queue: receives a batch (long polling, then what else is queued, up to ROUND_MAX), works
+ * out what each event names, has the refresher read those parts again in one targeted refresh, then deletes the
+ * batch. A batch that could not be applied is not deleted, so SQS delivers it again after the visibility timeout.
+ * Unparseable messages and events for registries this sidecar does not read are deleted and counted, never retried.
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as wait } from 'node:timers/promises';
 import type { EventsState } from '@ecr-lens/contract';
 import type { EventQueue, QueuedMessage } from '../aws/events-queue.js';
+import { BATCH_MAX } from '../aws/events-queue.js';
 import { errorMessage } from '../aws/ecr.js';
 import type { Logger } from '../log.js';
 import type { ParsedEvent } from './event-parse.js';
@@ -29,6 +30,8 @@ export interface EventConsumerOptions {
   readonly pause?: (ms: number, signal: AbortSignal) => Promise<unknown>;
 }
 
+/** Most messages applied in one targeted refresh (SQS hands out ten per receive). */
+export const ROUND_MAX = 100;
 /** After a failed round: 1 s, 2 s, ... up to a minute. */
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
@@ -93,6 +96,12 @@ export class EventConsumer {
   async poll(signal?: AbortSignal): Promise<number> {
     const messages = await this.options.queue.receive(signal);
     if (messages.length === 0) return 0;
+    // A burst (a pipeline pushing many images) becomes one targeted refresh: take what is already queued, without waiting.
+    while (messages.length % BATCH_MAX === 0 && messages.length < ROUND_MAX && !signal?.aborted) {
+      const more = await this.options.queue.receive(signal, 0);
+      if (more.length === 0) break;
+      messages.push(...more);
+    }
     this.received += messages.length;
     const events: ParsedEvent[] = [];
     for (const message of messages) {

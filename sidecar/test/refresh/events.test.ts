@@ -231,6 +231,23 @@ describe('events are best-effort: the snapshot is right after reconciliation wha
     expect(await queued(h)).toBe(0);
   });
 
+  it('a burst of pushes is applied in one targeted refresh (up to 100 messages a round)', async () => {
+    const { h, c } = await start();
+    h.emulator.events.hold();
+    const pushed = Array.from({ length: 25 }, (_, i) => image(`burst-${i}`, [`b${i}`]));
+    for (const [i, img] of pushed.entries()) await admin(h, 'POST', '/images', { repositoryName: i % 2 ? 'web/frontend' : 'platform/api', image: img });
+    expect(h.emulator.events.release()).toBe(25);
+    h.emulator.controls.resetCalls();
+    expect(await c.poll()).toBe(25);
+    expect(c.state()).toMatchObject({ received: 25, applied: { 'image-action': 25 }, targetedRefreshes: 1 });
+    // Each repository read once, however many events named it.
+    expect(h.emulator.controls.callCount('ecr:DescribeImages')).toBe(2);
+    expect(h.emulator.controls.callCount('sqs:ReceiveMessage')).toBe(3);
+    const served = new Set(h.refresher.snapshot().images.map((i) => i.digest));
+    for (const img of pushed) expect(served.has(img.digest)).toBe(true);
+    expect(await queued(h)).toBe(0);
+  });
+
   it('reordered events (the DELETE before the PUSH): the image is gone, as it is in ECR', async () => {
     const { h, c } = await start();
     const pushed = image('reorder-1', ['tmp']);
