@@ -217,10 +217,10 @@ export function assembleImage({ repositoryId, detail, manifest, attestationChild
   };
 }
 
-const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>
+export const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>
   a === b || (!!a && !!b && a.length === b.length && a.every((v, i) => v === b[i]));
 
-const sameScan = (a: ScanResult, b: ScanResult): boolean =>
+export const sameScan = (a: ScanResult, b: ScanResult): boolean =>
   a === b ||
   (a.state === b.state &&
     a.status === b.status &&

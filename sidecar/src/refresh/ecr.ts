@@ -19,6 +19,7 @@ import type { ManifestRead } from './ecr-manifests.js';
 import { readManifests, YIELD_EVERY } from './ecr-manifests.js';
 import { nextTurn } from '../cooperative.js';
 import { readScans } from './ecr-scans.js';
+import { unchangedImages } from './ecr-unchanged.js';
 
 export type { Seen } from './caches.js';
 
@@ -241,6 +242,18 @@ async function readImages(
   note: Note,
 ): Promise<RepositoryRead> {
   const { previous } = ctx.run;
+  // Images without a scan status need DescribeImageScanFindings only where the AWS-native basic scanner may
+  // have scanned them: a registry known to use Clair fills DescribeImages itself.
+  const scanned =
+    (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
+    (repository.scanOnPush || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
+  const unchanged = unchangedImages(ctx, registry, id, details, scanned);
+  if (unchanged) {
+    const findings: [string, readonly Finding[]][] = [];
+    for (const [digest, list] of unchanged.findings) keepFindings(ctx.run, digest, list, findings);
+    return { repository, images: unchanged.images, findings };
+  }
+
   // Unchanged images keep their previous object (and digest string): both snapshots share them.
   const previousImages = new Map<string, Image>();
   for (const image of previous?.imagesByRepository.get(id) ?? []) previousImages.set(image.digest, image);
@@ -251,11 +264,6 @@ async function readImages(
   const attestationChildren = new Set<string>();
   for (const m of manifests.values()) for (const child of m.info.attestationChildren) attestationChildren.add(child);
 
-  // Images without a scan status need DescribeImageScanFindings only where the AWS-native basic scanner may
-  // have scanned them: a registry known to use Clair fills DescribeImages itself.
-  const scanned =
-    (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
-    (repository.scanOnPush || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
   const scans = await readScans(ctx, id, name, details, scanned, canonical, intern, (error) => note('scan', 'DescribeImageScanFindings', error));
 
   const findings: [string, readonly Finding[]][] = [];

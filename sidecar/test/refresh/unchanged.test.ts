@@ -1,0 +1,91 @@
+/**
+ * The steady refresh's shortcut (refresh/ecr-unchanged.ts) hands back a repository's previous images only when
+ * DescribeImages says nothing about them changed: each field assembleImage reads from a detail, changed alone,
+ * sends the repository the long way.
+ */
+import type { ImageDetail } from '@aws-sdk/client-ecr';
+import pLimit from 'p-limit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EcrFetcher } from '../../src/aws/ecr.js';
+import type { EcrReadContext } from '../../src/refresh/ecr-context.js';
+import { SNAPSHOT_FINDINGS_MAX } from '../../src/refresh/ecr.js';
+import { unchangedImages } from '../../src/refresh/ecr-unchanged.js';
+import { startRefreshRun } from '../../src/refresh/run.js';
+import { repositoryId } from '../../src/snapshot/model.js';
+import { REFERENCE_NOW, startHarness, type Harness } from './helpers.js';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const ACCOUNT = '111111111111';
+const REGION = 'us-east-1';
+const NAME = 'web/frontend';
+
+async function setUp() {
+  harness = await startHarness();
+  await harness.refresher.run();
+  const snapshot = harness.refresher.snapshot();
+  const ecr = new EcrFetcher(harness.clients.ecr(harness.config.accounts[0]!, REGION), pLimit(4));
+  const details = await ecr.images(NAME);
+  const ctx: EcrReadContext = {
+    accountId: ACCOUNT,
+    region: REGION,
+    ecr,
+    caches: harness.refresher.caches,
+    run: startRefreshRun(REFERENCE_NOW, snapshot, SNAPSHOT_FINDINGS_MAX),
+    scanMaxAgeMs: 6 * 3_600_000,
+    settingsMaxAgeMs: 0,
+    repositoryLimit: pLimit(2),
+    describeRegistry: Promise.resolve({ status: 'fulfilled', value: { replicationRules: [] } }),
+    basicScanner: Promise.resolve('CLAIR'),
+  };
+  const registry = snapshot.registries.find((r) => r.accountId === ACCOUNT && r.region === REGION)!;
+  const id = repositoryId(ACCOUNT, REGION, NAME);
+  const check = (list: readonly ImageDetail[]) => unchangedImages(ctx, registry, id, list, false);
+  return { snapshot, details, check, id, ctx };
+}
+
+describe('unchanged images', () => {
+  it('hands back the previous objects when nothing changed, and marks the repository seen', async () => {
+    const { snapshot, details, check, id, ctx } = await setUp();
+    const out = check(details)!;
+    expect(out).toBeDefined();
+    const before = snapshot.imagesByRepository.get(id)!;
+    expect(out.images).toHaveLength(before.length);
+    for (const image of out.images) expect(before).toContain(image);
+    expect(ctx.run.seen.scans.has(id)).toBe(true);
+  });
+
+  const later = (d: Date | undefined) => new Date((d?.getTime() ?? 0) + 1000);
+  const changes: [string, (d: ImageDetail) => ImageDetail][] = [
+    ['a tag', (d) => ({ ...d, imageTags: [...(d.imageTags ?? []), 'moved-here'] })],
+    ['the push time', (d) => ({ ...d, imagePushedAt: later(d.imagePushedAt) })],
+    ['no push time', ({ imagePushedAt: _none, ...d }) => d],
+    ['the last pull', (d) => ({ ...d, lastRecordedPullTime: later(d.lastRecordedPullTime) })],
+    ['the size', (d) => ({ ...d, imageSizeInBytes: (d.imageSizeInBytes ?? 0) + 1 })],
+    ['the status', (d) => ({ ...d, imageStatus: 'ARCHIVED', lastArchivedAt: new Date(REFERENCE_NOW) })],
+    ['the last activation', (d) => ({ ...d, lastActivatedAt: new Date(REFERENCE_NOW) })],
+    ['the artifact type', (d) => ({ ...d, artifactMediaType: 'application/vnd.cncf.helm.config.v1+json' })],
+    ['the manifest type', (d) => ({ ...d, imageManifestMediaType: 'application/vnd.oci.image.index.v1+json' })],
+    ['a subject', (d) => ({ ...d, subjectManifestDigest: `sha256:${'a'.repeat(64)}` })],
+    ['the scan', (d) => ({ ...d, imageScanStatus: { status: 'FAILED', description: 'The scan failed.' } })],
+    ['the findings counts', (d) => ({ ...d, imageScanStatus: { status: 'COMPLETE' }, imageScanFindingsSummary: { imageScanCompletedAt: new Date(REFERENCE_NOW), findingSeverityCounts: { CRITICAL: 7 } } })],
+  ];
+  it.each(changes)('goes the long way when %s changed', async (_what, change) => {
+    const { details, check } = await setUp();
+    for (let i = 0; i < details.length; i++) {
+      const changed = details.map((d, j) => (j === i ? change(d) : d));
+      expect(check(changed), `image ${i}`).toBeUndefined();
+    }
+  });
+
+  it('goes the long way when an image is added or gone', async () => {
+    const { details, check } = await setUp();
+    expect(check(details.slice(1))).toBeUndefined();
+    expect(check([...details, { ...details[0]!, imageDigest: `sha256:${'b'.repeat(64)}` }])).toBeUndefined();
+    expect(check([...details.slice(1), details[1]!])).toBeUndefined();
+  });
+});
