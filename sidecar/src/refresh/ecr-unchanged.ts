@@ -9,8 +9,7 @@ import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
 import type { BlobKey } from '../snapshot/blob-key.js';
 import type { Finding, Image, Registry } from '../snapshot/model.js';
-import type { CachedManifest } from './assemble-image.js';
-import { plainManifestOf, sameList, sameScan } from './assemble-image.js';
+import { sameList, sameScan } from './assemble-image.js';
 import type { EcrReadContext } from './ecr-context.js';
 import { cachedScanValid, needsFindingsFetch, scanResult } from './scans.js';
 
@@ -22,14 +21,17 @@ export interface UnchangedImages {
 
 const time = (d: Date | undefined): number | undefined => (d ? d.getTime() : undefined);
 
-/** True when the detail gives back the image's own values for every field assembleImage takes from a detail. */
-function sameDetail(before: Image, detail: ImageDetail, manifest: CachedManifest | undefined): boolean {
+/**
+ * True when the detail gives back the image's own values for every field assembleImage takes from a detail; the
+ * manifest's media type and subject stand in where the detail leaves them out, as there.
+ */
+function sameDetail(before: Image, detail: ImageDetail, manifestType: string | undefined, subject: string | undefined): boolean {
   const pushedAt = time(detail.imagePushedAt);
   return (
     sameList(detail.imageTags ?? [], before.tags) &&
-    (detail.imageManifestMediaType ?? manifest?.mediaType) === before.manifestMediaType &&
+    (detail.imageManifestMediaType ?? manifestType) === before.manifestMediaType &&
     detail.artifactMediaType === before.artifactMediaType &&
-    (detail.subjectManifestDigest ?? manifest?.subject) === before.subjectDigest &&
+    (detail.subjectManifestDigest ?? subject) === before.subjectDigest &&
     (pushedAt ?? 0) === before.pushedAt &&
     (pushedAt === undefined) === (before.pushedAtUnknown === true) &&
     time(detail.lastRecordedPullTime) === before.lastPulledAt &&
@@ -57,7 +59,8 @@ export function unchangedImages(
   const byDigest = new Map<string, Image>();
   for (const image of before) byDigest.set(image.digest, image);
   const scans = ctx.caches.scans.get(id);
-  const knownSize = (blob: BlobKey): boolean => ctx.run.layerSizes.changed.has(blob) || previous.layerSizes.has(blob);
+  const changed = ctx.run.layerSizes.changed;
+  const knownSize = (blob: BlobKey): boolean => previous.layerSizes.has(blob) || (changed.size > 0 && changed.has(blob));
   const images: Image[] = [];
   const findings: (readonly [string, readonly Finding[] | undefined])[] = [];
   const cached: string[] = [];
@@ -66,11 +69,14 @@ export function unchangedImages(
     if (!image) return undefined;
     byDigest.delete(image.digest); // each previous image answers one detail only
     const stored = ctx.caches.manifests.get(image.digest);
-    const manifest = stored ?? plainManifestOf(image);
+    // Without a cached one, the manifest is the image's own when plain (as plainManifestOf makes it, without the copy).
+    const plain = !stored && image.layers !== undefined && image.children.length === 0;
+    const blobs = stored ? stored.blobs : plain ? image.layers! : undefined;
+    const manifestType = stored ? stored.mediaType : plain ? image.manifestMediaType : undefined;
     // A manifest the long way would fetch: never read, or with a blob whose size is not known.
-    if (!manifest || !manifest.blobs.every(knownSize))
+    if (!blobs || !blobs.every(knownSize))
       if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) return undefined;
-    if (!sameDetail(image, detail, manifest)) return undefined;
+    if (!sameDetail(image, detail, manifestType, stored?.subject)) return undefined;
     let fetched;
     if (needsFindingsFetch(detail, repositoryScanned)) {
       fetched = scans?.get(image.digest);
