@@ -7,6 +7,7 @@
  * latency: from the push answered to the pushed image served.
  *
  *   tsx bench/events.ts            BENCH_EVENTS_PUSHES (default 100), BENCH_LATENCY_MS (default 30)
+ *   BENCH_EVENTS_LARGE=1           at 5,000 repositories / 1,000,000 images (no enhanced scans; 10 pushes by default)
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -17,7 +18,7 @@ import { silentLogger } from '../src/log.js';
 import { EventConsumer } from '../src/refresh/event-consumer.js';
 import type { EmulatorSummary } from './emulator-process.js';
 import { startEmulatorProcess } from './emulator-process.js';
-import { MEDIUM, preparedRefresher } from './refresh.js';
+import { LARGE, MEDIUM, preparedRefresher } from './refresh.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -27,10 +28,12 @@ const sum = (calls: Record<string, number>): number => Object.values(calls).redu
 const digestOf = (seed: string): string => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
 
 export async function main(): Promise<void> {
-  const pushes = Number(process.env.BENCH_EVENTS_PUSHES ?? 100);
+  const large = process.env.BENCH_EVENTS_LARGE === '1';
+  const scale = large ? { ...LARGE, params: { ...LARGE.params, enhancedShare: 0, awsNativeShare: 0 } } : MEDIUM;
+  const pushes = Number(process.env.BENCH_EVENTS_PUSHES ?? (large ? 10 : 100));
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 30);
-  console.log(`\n== events: ${pushes} pushes on ${MEDIUM.name} (emulator latency ${latencyMs} ms per call)`);
-  const emulator = await startEmulatorProcess(MEDIUM.params);
+  console.log(`\n== events: ${pushes} pushes on ${scale.name} (emulator latency ${latencyMs} ms per call)`);
+  const emulator = await startEmulatorProcess(scale.params);
   try {
     const summary = await emulator.admin<EmulatorSummary>('GET', '/summary');
     await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs } } });
