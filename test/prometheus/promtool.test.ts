@@ -76,7 +76,7 @@ describe('provisioned Prometheus rules and config', () => {
       groups: { rules: { alert?: string }[] }[];
     };
     const alerts = rules.groups.flatMap((g) => g.rules.map((r) => r.alert).filter(Boolean));
-    expect(alerts).toHaveLength(7);
+    expect(alerts).toHaveLength(8);
     const testText = await readFile(`${PROVISIONING}tests/ecr-lens.test.yml`, 'utf8');
     for (const alert of alerts) expect(testText).toContain(`alertname: ${alert}`);
   });
