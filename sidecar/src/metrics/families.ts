@@ -294,7 +294,7 @@ export const FAMILIES = {
   eventsReceived: f('inventory', 'ecrlens_events_received_total', 'counter', 'Messages received from the events queue'),
   eventsApplied: f('inventory', 'ecrlens_events_applied_total', 'counter', 'Events applied by targeted refreshes, by kind', ['kind']),
   eventsIgnored: f('inventory', 'ecrlens_events_ignored_total', 'counter', 'Messages ignored: malformed, unknown-event, or not-watched (a registry this sidecar does not read)', ['reason']),
-  targetedRefreshes: f('inventory', 'ecrlens_events_targeted_refreshes_total', 'counter', 'Targeted refreshes (one per batch of events)'),
+  targetedRefreshes: f('inventory', 'ecrlens_events_targeted_refreshes_total', 'counter', 'Targeted refreshes (one per round of up to 100 messages)'),
   eventLag: f('inventory', 'ecrlens_events_lag_seconds', 'gauge', "From the newest applied event's time to its snapshot being served"),
   eventsLastApplied: f('inventory', 'ecrlens_events_last_applied_timestamp_seconds', 'gauge', 'When the last batch of events was applied'),
   eventsErrors: f('inventory', 'ecrlens_events_consecutive_errors', 'gauge', 'Rounds of the events consumer that failed in a row'),

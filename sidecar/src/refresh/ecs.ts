@@ -37,7 +37,7 @@ export async function readEcs(ctx: EcsReadContext): Promise<EcsRead> {
   const here = (u: ImageUse): boolean => u.accountId === accountId && u.region === region;
   const previousUses = (previous?.uses ?? []).filter(here);
   const since = ctx.now - ctx.stoppedWindowMs;
-  const stillInWindow = (u: ImageUse): boolean => u.kind !== 'stopped-task' || u.at === undefined || u.at >= since;
+  const stillInWindow = (u: ImageUse): boolean => inWindow(u, since);
 
   let clusterArns: string[];
   try {
@@ -84,10 +84,13 @@ export async function readClusterUses(ctx: EcsReadContext, arn: string): Promise
   const since = ctx.now - ctx.stoppedWindowMs;
   const cluster = await readCluster(ctx.ecs, arn, (target, operation, reason, kinds) => {
     incomplete.push({ scope: 'cluster', accountId, region, target, operation, error: errorMessage(reason) });
-    for (const u of previousUses) if (kinds.includes(u.kind) && (u.kind !== 'stopped-task' || u.at === undefined || u.at >= since)) kept.push(u);
+    for (const u of previousUses) if (kinds.includes(u.kind) && inWindow(u, since)) kept.push(u);
   });
   return { uses: await usesOf(ctx, [cluster], [], previousUses, kept, incomplete), incomplete };
 }
+
+/** A kept use still counts: anything but a task stopped before `since` (epoch ms). */
+const inWindow = (u: ImageUse, since: number): boolean => u.kind !== 'stopped-task' || u.at === undefined || u.at >= since;
 
 /** The ECS uses a cluster can hold; task-definition uses belong to the region. */
 export const CLUSTER_KINDS: readonly UseKind[] = ['service', 'running-task', 'stopped-task'];
@@ -107,7 +110,7 @@ async function usesOf(ctx: EcsReadContext, clusters: readonly EcsClusterData[], 
   const uses = assembleUses({ accountId, region, clusters, taskDefinitions: described.definitions, keptRevisions, now: ctx.now, stoppedWindowMs: ctx.stoppedWindowMs });
   // A task whose definition could not be read may run containers DescribeTasks left out: keep what was seen before.
   for (const u of previousUses)
-    if ((u.kind === 'running-task' || u.kind === 'stopped-task') && u.taskDefinition && failedNames.has(u.taskDefinition) && (u.kind !== 'stopped-task' || u.at === undefined || u.at >= since)) kept.push(u);
+    if ((u.kind === 'running-task' || u.kind === 'stopped-task') && u.taskDefinition && failedNames.has(u.taskDefinition) && inWindow(u, since)) kept.push(u);
   return withKept(uses, kept);
 }
 

@@ -143,7 +143,8 @@ export class Refresher implements Inventory, EventApplier {
   /**
    * Reads again the repositories and clusters the events name, and serves the result. Registries this
    * refresher does not read are left alone (those events come back as `unwatched`); a registry-wide change
-   * (replication, scanning settings) is read by a full refresh, at most once per REFRESH_MIN_INTERVAL.
+   * (replication, scanning settings) is read by a full refresh, at most once per REFRESH_MIN_INTERVAL, and the
+   * rest of the batch by a targeted one when that full refresh does not start.
    * Before the first snapshot there is nothing to update: the first full refresh reads everything.
    */
   async applyEvents(events: readonly ParsedEvent[]): Promise<{ readonly unwatched: readonly ParsedEvent[] }> {
@@ -168,8 +169,10 @@ export class Refresher implements Inventory, EventApplier {
       }
       if (!watched) unwatched.push(event);
     }
-    if (registryWide) await this.refresh();
-    else if (groups.size > 0) await this.serial(() => this.refreshTargets([...groups.values()]));
+    // A full refresh reads everything the events name; when the rate limit (or one already running) stands in
+    // its way, the named repositories and clusters are still read now.
+    if (registryWide && (await this.refresh()).started) return { unwatched };
+    if (groups.size > 0) await this.serial(() => this.refreshTargets([...groups.values()]));
     return { unwatched };
   }
 

@@ -204,6 +204,41 @@ describe('events: each kind has what it names read again', () => {
   });
 });
 
+describe('registry-wide changes', () => {
+  const replicationChange = () =>
+    JSON.stringify({
+      version: '0', id: 'trail-1', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ecr', account: ACCOUNT, time: new Date().toISOString(), region: REGION, resources: [],
+      detail: { eventSource: 'ecr.amazonaws.com', eventName: 'PutReplicationConfiguration', requestParameters: { replicationConfiguration: { rules: [] } } },
+    });
+
+  it('a registry-wide setting (CloudTrail PutReplicationConfiguration) starts a full refresh', async () => {
+    const { h, c } = await start();
+    h.emulator.controls.resetCalls();
+    const version = h.refresher.snapshot().version;
+    await h.clients.sqs(REGION).send(new SendMessageCommand({ QueueUrl: h.emulator.eventsQueueUrl, MessageBody: replicationChange() }));
+    await c.poll();
+    expect(h.emulator.controls.callCount('ecr:DescribeRegistry')).toBe(3);
+    expect(h.emulator.controls.callCount('ecs:ListClusters')).toBe(3);
+    expect(h.refresher.snapshot().version).toBe(version + 1);
+    expect(c.state().applied['api-call']).toBe(1);
+  });
+
+  it('within REFRESH_MIN_INTERVAL, the rest of the round is still read', async () => {
+    const { h, c } = await start({ REFRESH_MIN_INTERVAL: '3600' });
+    h.emulator.events.hold();
+    const pushed = image('with-registry-change', ['rc']);
+    await admin(h, 'POST', '/images', { repositoryName: 'web/frontend', image: pushed });
+    await h.clients.sqs(REGION).send(new SendMessageCommand({ QueueUrl: h.emulator.eventsQueueUrl, MessageBody: replicationChange() }));
+    h.emulator.events.release();
+    h.emulator.controls.resetCalls();
+    expect(await c.poll()).toBe(2);
+    // The full refresh was refused by the rate limit: only the pushed repository was read.
+    expect(h.emulator.controls.callCount('ecs:ListClusters')).toBe(0);
+    expect(h.emulator.controls.callCount('ecr:DescribeImages')).toBe(1);
+    expect(digestsOf(h, ACCOUNT, REGION, 'web/frontend')).toContain(pushed.digest);
+  });
+});
+
 describe('events are best-effort: the snapshot is right after reconciliation whatever happens to them', () => {
   it('a lost event: the push is missing until the full refresh reconciles it', async () => {
     const { h } = await start();
