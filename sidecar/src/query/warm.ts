@@ -7,7 +7,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import { imageIndexCooperatively } from './columnar/image-index.js';
 import { ascendingOrderCooperatively } from './columnar/image-select.js';
 import { repositoryStatsCooperatively } from './columnar/stats.js';
-import { costRows } from './types/cost.js';
+import { costFacts, costRows } from './types/cost.js';
 import { repositoryRows } from './types/repositories.js';
 import { unfilteredSeveritySums } from './types/severity.js';
 import { parsedUses } from './types/usage.js';
@@ -48,6 +48,8 @@ export async function warmQueryIndexes(snapshot: Snapshot, prices?: PriceTable, 
   repositoryRows(snapshot, prices);
   await nextTurn();
   costRows(snapshot, prices);
+  await nextTurn();
+  costFacts(snapshot, prices);
 }
 
 /** Each repository's cost, one repository per step. */

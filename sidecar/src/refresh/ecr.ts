@@ -247,7 +247,7 @@ async function readImages(
   const scanned =
     (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
     (repository.scanOnPush || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
-  const unchanged = unchangedImages(ctx, registry, id, details, scanned);
+  const unchanged = await unchangedImages(ctx, registry, id, details, scanned);
   if (unchanged) {
     const findings: [string, readonly Finding[]][] = [];
     for (const [digest, list] of unchanged.findings) keepFindings(ctx.run, digest, list, findings);

@@ -1,5 +1,6 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+import { CleanupPlan } from '@ecr-lens/contract';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -193,6 +194,14 @@ describe('cleanup against the emulator', () => {
     const v3 = body.images.find((i) => i.digest === d('v3'))!;
     expect(v3.reasons.map((r) => r.text)).toContain('kept: used by service api in cluster prod (running task 3f2a1b2c…), by digest');
     expect(body.images.find((i) => i.digest === d('rel-amd'))!.reasons[0]!.code).toBe('index-child');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    // The whole plan, as the contract defines it, and the same text twice (its repositories are made once per plan).
+    const whole = await app.request('/api/v1/cleanup/plan?limit=5');
+    const text = await whole.text();
+    const parsed = CleanupPlan.parse(JSON.parse(text));
+    expect(parsed.images).toHaveLength(5);
+    expect(parsed.repositories.map((r) => r.repository)).toContain('api');
+    expect(await (await app.request('/api/v1/cleanup/plan?limit=5')).text()).toBe(text);
 
     const csv = await (await app.request('/api/v1/cleanup/plan.csv?repository=api')).text();
     const lines = csv.trim().split('\n');

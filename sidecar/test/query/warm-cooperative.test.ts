@@ -31,7 +31,7 @@ const WARMED = [
   'severity sums',
   'listed uses',
 ];
-const WARMED_WITH_PRICES = [...WARMED, 'repository costs', 'repository rows', 'cost rows'];
+const WARMED_WITH_PRICES = [...WARMED, 'repository costs', 'repository rows', 'cost rows', 'cost sort keys'];
 
 /** More rows than one sorted run, so that the orders are merged too. */
 const input = syntheticInput(200, 150);

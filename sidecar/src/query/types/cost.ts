@@ -53,7 +53,7 @@ export function costRows(snapshot: Snapshot, prices: PriceTable): readonly CostR
 
 const RECLAIM_FIELDS: Readonly<Record<string, keyof Reclaimable>> = { reclaimableBytes: 'bytes', reclaimableImages: 'images', reclaimableMonthlyUsd: 'monthlyUsd' };
 
-interface CostFacts {
+export interface CostFacts {
   /** Typed sort keys of the numeric cost columns, per repository. */
   readonly keys: Readonly<Record<string, Float64Array>>;
   readonly withoutLayers: Float64Array;
@@ -62,7 +62,8 @@ interface CostFacts {
 
 const COST_FACTS = slot<CostFacts, PriceTable>('cost sort keys');
 
-function costFacts(snapshot: Snapshot, prices: PriceTable): CostFacts {
+/** Built by the warm-up too: at 5,000 repositories the first cost query would otherwise pay for it. */
+export function costFacts(snapshot: Snapshot, prices: PriceTable): CostFacts {
   return derivedOf(snapshot).get(COST_FACTS, prices, () => {
     const rows = costRows(snapshot, prices);
     const keys: Record<string, Float64Array> = {};
