@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DECISIONS, REASON_CODES } from './enums.js';
-import { AccountId, Glob, Region } from './ids.js';
+import { AccountId, Digest, Glob, Name, Region } from './ids.js';
 
 /** The JSON bodies of the sidecar's routes other than POST /api/v1/query (query.ts, frame.ts). */
 
@@ -142,6 +142,15 @@ export type PlannedRepository = z.output<typeof PlannedRepository>;
 
 export const PLAN_ID_PATTERN = /^[a-f0-9]{64}$/;
 /** POST /api/v1/cleanup/execute. The sidecar also refuses unsupported glob syntax in `repositories`. */
+/** The most images one execution may name: a page of the plan as the app shows it, well over any deletion budget. */
+export const MAX_SELECTED_IMAGES = 10_000;
+
+/** One image a person approved for deletion, as the plan lists it. */
+export const SelectedImage = z
+  .object({ repository: Name, account: AccountId, region: Region, digest: Digest })
+  .strict();
+export type SelectedImage = z.output<typeof SelectedImage>;
+
 export const CleanupExecuteRequest = z
   .object({
     planId: z.string().regex(PLAN_ID_PATTERN, 'must be the 64-hex planId from GET /api/v1/cleanup/plan'),
@@ -153,6 +162,14 @@ export const CleanupExecuteRequest = z
       .describe('Repository name globs; the plan must have been fetched with the same ?repository= values.'),
     registry: z.array(AccountId).min(1).max(100).optional().describe('As ?registry= when the plan was fetched.'),
     region: z.array(Region).min(1).max(100).optional().describe('As ?region= when the plan was fetched.'),
+    images: z
+      .array(SelectedImage)
+      .min(1)
+      .max(MAX_SELECTED_IMAGES)
+      .optional()
+      .describe(
+        'Approve only these images: each must be planned for deletion in the plan of planId (with its scope), and an index child or a referrer needs its index or subject approved too. Without it, every image the plan deletes in scope.',
+      ),
     dryRun: z.boolean().default(true).describe('Default true: report what would be deleted, delete nothing.'),
   })
   .strict();
@@ -201,11 +218,26 @@ export const CleanupExecuteReport = z
   .readonly();
 export type CleanupExecuteReport = z.output<typeof CleanupExecuteReport>;
 
+/** An approved image the current plan decides otherwise: kept now (with why), or gone from the registry. */
+export const SelectionChange = z.object({
+  ...SelectedImage.shape,
+  decision: z.enum([...DECISIONS, 'gone']),
+  reasons: z.array(PlanReason).readonly(),
+});
+export type SelectionChange = z.output<typeof SelectionChange>;
+
 /** 409 from POST /api/v1/cleanup/execute: the plan changed, or another run holds the lock. */
 export const CleanupConflict = ErrorBody.extend({
   planId: z.string().optional(),
   currentPlanId: z.string().optional(),
   runningRunId: z.string().optional(),
+  selection: z
+    .object({
+      unchanged: z.number().describe('Approved images the current plan still deletes.'),
+      changed: z.array(SelectionChange).describe('Approved images the current plan no longer deletes.'),
+    })
+    .optional()
+    .describe('With images: what the current plan (currentPlanId) decides for them. Approve again with the new plan id.'),
 });
 export type CleanupConflict = z.output<typeof CleanupConflict>;
 

@@ -18,7 +18,7 @@ import { bearerToken, tokenMatches } from './auth.js';
 import type { CleanupRouteDeps } from './cleanup-deps.js';
 import { clientIdentity, type TrustedProxies } from './client-identity.js';
 import type { AppEnv, Logger } from './deps.js';
-import { ERROR_RESPONSES, ErrorSchema, errorJson } from './errors.js';
+import { badRequest, ERROR_RESPONSES, ErrorSchema, errorJson } from './errors.js';
 import { named } from './openapi-names.js';
 
 /** The contract's request, with the repository globs' syntax checked by the glob engine. */
@@ -83,14 +83,14 @@ const executeRoute = createRoute({
   tags: ['cleanup'],
   summary: 'Execute a cleanup plan (dry run by default).',
   description:
-    'Needs CLEANUP_DELETE_ENABLED=true and the admin token (X-Admin-Token, or Authorization: Bearer when no API token is set). Reads every in-use source afresh (no rate limit), plans again and refuses with 409 when the plan id changed or another run is in progress, and with 503 when a source cannot be read. Between batches the sources are read again; the run stops (outcome aborted) when that fails or an image became used.',
+    'Needs CLEANUP_DELETE_ENABLED=true and the admin token (X-Admin-Token, or Authorization: Bearer when no API token is set). Reads every in-use source afresh (no rate limit), plans again and refuses with 409 when the plan id changed or another run is in progress, and with 503 when a source cannot be read. Between batches the sources are read again; the run stops (outcome aborted) when that fails or an image became used. With images, only those are deleted; 400 names each one the plan does not delete, and an index child or referrer approved without its index or subject.',
   security: [{ bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: ExecuteBody } } } },
   responses: {
     200: { description: 'The run report.', content: { 'application/json': { schema: named(CleanupExecuteReport, 'CleanupExecuteReport') } } },
     403: { description: 'Execution disabled or admin token missing.', content: { 'application/json': { schema: ErrorSchema } } },
     409: {
-      description: 'The plan made from a fresh read of the in-use sources differs from the one fetched (planId, currentPlanId), or another run is in progress (runningRunId). Nothing was deleted.',
+      description: 'The plan made from a fresh read of the in-use sources differs from the one fetched (planId, currentPlanId; with images, selection says which approved images it no longer deletes), or another run is in progress (runningRunId). Nothing was deleted.',
       content: { 'application/json': { schema: named(CleanupConflict, 'CleanupConflict') } },
     },
     ...ERROR_RESPONSES,
@@ -120,6 +120,7 @@ export function cleanupExecuteRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<
         ...(body.repositories ? { repositories: body.repositories } : {}),
         ...(body.registry ? { registry: body.registry } : {}),
         ...(body.region ? { region: body.region } : {}),
+        ...(body.images ? { images: body.images } : {}),
         dryRun: body.dryRun,
         caller: callerOf(c, presentedAdminToken(c) ?? '', deps.trustedProxies),
       });
@@ -129,6 +130,7 @@ export function cleanupExecuteRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<
           message: 'the plan changed since it was fetched (or was fetched with another scope); fetch the plan again and review it',
           planId: result.planId,
           currentPlanId: result.currentPlanId,
+          ...(result.selection ? { selection: { unchanged: result.selection.unchanged, changed: [...result.selection.changed] } } : {}),
         };
         return c.json(conflict, 409);
       }
@@ -136,6 +138,7 @@ export function cleanupExecuteRoutes(deps: CleanupRouteDeps): (app: OpenAPIHono<
         const busy: CleanupConflict = { error: 'conflict', message: `another cleanup run is in progress (run ${result.runningRunId}); nothing was deleted`, runningRunId: result.runningRunId };
         return c.json(busy, 409);
       }
+      if (result.kind === 'invalid') return badRequest(c, [...result.issues]);
       if (result.kind === 'unavailable') return errorJson(c, 503, 'unavailable', result.message);
       return c.json(result.report satisfies CleanupExecuteReport, 200);
     });

@@ -1,5 +1,7 @@
 /** The types of a cleanup execution: what it is asked, what it needs, and what it answers. */
+import type { SelectedImage, SelectionChange } from '@ecr-lens/contract';
 import type { Inventory } from '../../snapshot/inventory.js';
+import type { SelectionIssue } from '../plan/selection.js';
 import type { AuditCaller } from '../../store/types.js';
 import type { AuditWriter } from './audit.js';
 import type { ImageDescriber } from './ecr-describer.js';
@@ -33,6 +35,8 @@ export interface ExecuteRequest {
   /** Account ids and regions, as GET /plan?registry=&region=. */
   readonly registry?: readonly string[];
   readonly region?: readonly string[];
+  /** Only these images, approved by a person from the plan of planId (plan/selection.ts checks them). */
+  readonly images?: readonly SelectedImage[];
   readonly dryRun: boolean;
   readonly caller: Caller;
 }
@@ -80,7 +84,15 @@ export interface ExecutionReport {
 
 export type ExecuteResult =
   | { readonly kind: 'done'; readonly report: ExecutionReport }
-  | { readonly kind: 'conflict'; readonly planId: string; readonly currentPlanId: string; readonly runId: string }
+  | {
+      readonly kind: 'conflict';
+      readonly planId: string;
+      readonly currentPlanId: string;
+      readonly runId: string;
+      /** With approved images: what the current plan decides for them. */
+      readonly selection?: { readonly unchanged: number; readonly changed: readonly SelectionChange[] };
+    }
+  | { readonly kind: 'invalid'; readonly issues: readonly SelectionIssue[]; readonly runId: string }
   | { readonly kind: 'busy'; readonly runningRunId: string; readonly runId: string }
   | { readonly kind: 'unavailable'; readonly message: string; readonly runId: string };
 

@@ -13,10 +13,11 @@ import type { Snapshot } from '../../snapshot/model.js';
 import { imageKey } from '../../snapshot/model.js';
 import type { DeleteCall } from '../plan/batches.js';
 import { budgetCalls } from '../plan/batches.js';
+import { approveSelection } from '../plan/selection.js';
 import type { ExecuteDeps, ExecuteRequest, ExecuteResult } from './execute-types.js';
 import { executed, runBatches } from './batches.js';
 import type { BatchesOutcome } from './batches.js';
-import { guard, iso, lockRun, message, newRun, unavailable } from './guard.js';
+import { guard, iso, lockRun, message, newRun, refuse, unavailable } from './guard.js';
 import type { Run } from './guard.js';
 import { reportRun } from './report.js';
 
@@ -46,13 +47,19 @@ export async function executeCleanup(deps: ExecuteDeps, request: ExecuteRequest)
     if (!guarded.ok) return guarded.result;
     const { snapshot, plan } = guarded;
 
-    const { calls, candidates } = budgetCalls(plan, deps.service.config.execution.maxDeletionsPerRun);
+    // A person's approval covers the images they chose, and only if each is still one the plan deletes.
+    const approval = request.images ? approveSelection(plan, request.images) : undefined;
+    if (approval && !approval.ok) {
+      await refuse(deps, run, `the approved images do not fit the plan: ${approval.issues[0]!.path} ${approval.issues[0]!.message}`);
+      return { kind: 'invalid', issues: approval.issues, runId: run.runId };
+    }
+    const { calls, candidates } = budgetCalls(plan, deps.service.config.execution.maxDeletionsPerRun, approval?.approved);
     // Belt and braces: the planner never marks a used image for deletion.
     const used = calls.flatMap((c) => c.images).find((p) => p.inUse);
     if (used) return await unavailable(deps, run, `image ${imageKey(used.image)} is in use but planned for deletion`);
 
     const started = deps.service.now();
-    const auditError = await auditStart(deps, run, snapshot, calls, candidates, started);
+    const auditError = await auditStart(deps, run, snapshot, calls, candidates, started, approval?.count);
     if (auditError) {
       deps.service.record('refused', 0, 0, 0);
       return { kind: 'unavailable', message: `the audit log could not be written (${auditError}); nothing was deleted`, runId: run.runId };
@@ -74,6 +81,7 @@ async function auditStart(
   calls: readonly DeleteCall[],
   candidates: number,
   started: number,
+  approved: number | undefined,
 ): Promise<string | undefined> {
   const planned = calls.flatMap((c) => c.images);
   try {
@@ -83,6 +91,8 @@ async function auditStart(
       ...run.base,
       snapshotVersion: snapshot.version,
       candidates,
+      // How many images a person approved, when they chose them (the candidates are then those).
+      ...(approved !== undefined ? { approved } : {}),
       digests: planned.map((p) => imageKey(p.image)),
       bytes: planned.reduce((n, p) => n + (p.image.sizeBytes ?? 0), 0),
     });

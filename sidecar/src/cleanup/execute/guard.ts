@@ -11,6 +11,7 @@ import type { ExecuteDeps, ExecuteRequest, ExecuteResult } from './execute-types
 import type { CleanupPlan } from '../plan/planner.js';
 import { scopePlan } from '../plan/planner.js';
 import { scopeOf } from '../plan/select.js';
+import { selectionChanges } from '../plan/selection.js';
 import type { CleanupService } from '../service.js';
 
 /** A snapshot older than this (a rate-limited refresh) is not trusted for deletion: tags may have moved. */
@@ -108,7 +109,8 @@ export async function guard(deps: ExecuteDeps, request: ExecuteRequest, run: Run
   const plan = scopedPlan(service, snapshot, request);
   if (plan.id !== request.planId) {
     await refuse(deps, run, 'plan id no longer matches: the plan made from a fresh read of the in-use sources differs', { currentPlanId: plan.id });
-    return { ok: false, result: { kind: 'conflict', planId: request.planId, currentPlanId: plan.id, runId: run.runId } };
+    const selection = request.images ? { selection: selectionChanges(plan, request.images) } : {};
+    return { ok: false, result: { kind: 'conflict', planId: request.planId, currentPlanId: plan.id, runId: run.runId, ...selection } };
   }
   return { ok: true, snapshot, plan };
 }

@@ -17,11 +17,14 @@ export interface DeleteCall {
   readonly images: readonly ImagePlan[];
 }
 
-/** Candidates in deletion order: repository by repository, an index before the manifests it lists. */
-export function deletionOrder(plan: CleanupPlan): DeletionBatch[] {
+/**
+ * Candidates in deletion order: repository by repository, an index before the manifests it lists. With `approved`,
+ * only the images a person approved (selection.ts) are candidates.
+ */
+export function deletionOrder(plan: CleanupPlan, approved?: (p: ImagePlan) => boolean): DeletionBatch[] {
   const batches: DeletionBatch[] = [];
   for (const r of plan.repositories) {
-    const candidates = r.images.filter((p) => p.decision === 'delete');
+    const candidates = r.images.filter((p) => p.decision === 'delete' && (!approved || approved(p)));
     if (!candidates.length) continue;
     const byDigest = new Map(candidates.map((p) => [p.image.digest, p]));
     const parents = new Map<string, Image[]>();
@@ -45,11 +48,11 @@ export function deletionOrder(plan: CleanupPlan): DeletionBatch[] {
 }
 
 /** The first `max` candidates in deletion order, as BatchDeleteImage calls; and how many candidates there were. */
-export function budgetCalls(plan: CleanupPlan, max: number): { readonly calls: DeleteCall[]; readonly candidates: number } {
+export function budgetCalls(plan: CleanupPlan, max: number, approved?: (p: ImagePlan) => boolean): { readonly calls: DeleteCall[]; readonly candidates: number } {
   const calls: DeleteCall[] = [];
   let candidates = 0;
   let budget = max;
-  for (const { repository, levels } of deletionOrder(plan)) {
+  for (const { repository, levels } of deletionOrder(plan, approved)) {
     for (const level of levels) {
       candidates += level.length;
       const take = level.slice(0, Math.max(0, budget));
