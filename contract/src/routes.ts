@@ -214,6 +214,7 @@ export const CleanupExecuteReport = z
     blockedRepositories: z.array(z.string()).readonly(),
     usesChecks: z.number().describe('How many times the in-use sources were read during the run (the first read included).'),
     grafana: z.union([z.enum(['posted', 'not-configured', 'skipped-dry-run']), z.templateLiteral(['failed: ', z.string()])]),
+    grafanaAnnotationId: z.number().optional().describe('The id of the Grafana annotation the run made, when Grafana said it.'),
   })
   .readonly();
 export type CleanupExecuteReport = z.output<typeof CleanupExecuteReport>;
@@ -250,6 +251,41 @@ export const CleanupAuditPage = z.object({
     .describe('Real runs with a start and no end: left unfinished by a crash.'),
 });
 export type CleanupAuditPage = z.output<typeof CleanupAuditPage>;
+
+/** A cleanup run as the Runs page lists it: who, when, what, the outcome and the bytes freed. */
+export const CleanupRun = z.object({
+  runId: z.string(),
+  /** Its first audit entry's position: pass as `before` for older runs. */
+  seq: z.number(),
+  planId: z.string().nullable(),
+  dryRun: z.boolean(),
+  outcome: z
+    .enum([...EXECUTION_OUTCOMES, 'unfinished'])
+    .describe('unfinished: started with no end written: running now, or left by a crash (the audit lists those as unfinishedRuns).'),
+  user: z.string().nullable().describe('The Grafana user a trusted proxy forwarded; null when unknown.'),
+  tokenFingerprint: z.string().nullable(),
+  remoteAddress: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  candidates: z.number().nullable().describe('Images the run set out to delete (the approved ones, when chosen).'),
+  approved: z.number().nullable().describe('Images a person approved, when they chose them; null for a whole scope.'),
+  deleted: z.number().describe('Images deleted (or, in a dry run, that would be).'),
+  failures: z.number(),
+  bytes: z.number().describe('Sum of imageSizeInBytes of the deleted images (known sizes).'),
+  deferred: z.number().nullable(),
+  repositories: z.array(z.string()).describe('Repositories (account/region/name) of the images deleted, or set out to be.'),
+  reason: z.string().nullable().describe('Why it was refused or stopped.'),
+  grafana: z.string().nullable().describe("How the run's annotation went: posted, not-configured, skipped-dry-run or failed: …"),
+  grafanaAnnotationId: z.number().nullable(),
+});
+export type CleanupRun = z.output<typeof CleanupRun>;
+
+/** GET /api/v1/cleanup/runs: runs, newest first. */
+export const CleanupRunsPage = z.object({
+  runs: z.array(CleanupRun),
+  next: z.number().nullable().describe('Pass as `before` for the next (older) page; null at the end.'),
+});
+export type CleanupRunsPage = z.output<typeof CleanupRunsPage>;
 
 /** One image an ECR lifecycle policy will act on, in GET /api/v1/cleanup/lifecycle. */
 export const LifecycleAction = z.object({

@@ -34,6 +34,7 @@ export function failingStore(dataDir: string): FailingStore {
       },
       entries: (options) => real.audit.entries(options),
       unfinishedRuns: () => real.audit.unfinishedRuns(),
+      runs: (options) => real.audit.runs(options),
     },
   };
   return {

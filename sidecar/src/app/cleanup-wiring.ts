@@ -21,7 +21,7 @@ import { storeAuditWriter } from '../cleanup/execute/audit.js';
 import type { AuditStore } from '../store/types.js';
 import { cleanupRoutes } from '../http/cleanup.js';
 import type { TrustedProxies } from '../http/client-identity.js';
-import { cleanupAuditRoute } from '../http/cleanup-audit.js';
+import { cleanupAuditRoute, cleanupRunsRoute } from '../http/cleanup-audit.js';
 import type { AppEnv, Logger } from '../http/deps.js';
 
 export interface CleanupWiringOptions {
@@ -77,6 +77,7 @@ export function cleanupWiring(options: CleanupWiringOptions): CleanupWiring {
         ...(options.logger ? { logger: options.logger } : {}),
       })(app);
       cleanupAuditRoute(options.audit)(app);
+      cleanupRunsRoute(options.audit)(app);
     },
   };
 }

@@ -3,7 +3,8 @@
  * real run), oldest first, page by page; `format=jsonl` streams the whole log as JSON lines (the export
  * users of the old CLEANUP_AUDIT_LOG file had). Read-only: the API token suffices.
  */
-import { CleanupAuditPage } from '@ecr-lens/contract';
+import { CleanupAuditPage, CleanupRunsPage } from '@ecr-lens/contract';
+import { runSummary } from '../cleanup/execute/runs.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
@@ -30,6 +31,41 @@ const AuditQuery = z
   .strict();
 
 const AuditPage = named(CleanupAuditPage, 'CleanupAuditPage');
+
+export const DEFAULT_RUNS_LIMIT = 50;
+export const MAX_RUNS_LIMIT = 500;
+
+const RunsQuery = z
+  .object({
+    before: Integer(Number.MAX_SAFE_INTEGER).optional().openapi({ description: "Only runs that began before this seq (the previous page's next)." }),
+    limit: Integer(MAX_RUNS_LIMIT).optional().openapi({ description: `Runs per page, default ${DEFAULT_RUNS_LIMIT}, at most ${MAX_RUNS_LIMIT}.` }),
+  })
+  .strict();
+
+const RunsPage = named(CleanupRunsPage, 'CleanupRunsPage');
+
+/** GET /api/v1/cleanup/runs: every run, newest first, one row each (the Runs page). */
+export function cleanupRunsRoute(audit: AuditStore): (app: OpenAPIHono<AppEnv>) => void {
+  return (app) => {
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/cleanup/runs',
+        tags: ['cleanup'],
+        summary: 'Cleanup runs, newest first: who, when, what, the outcome, the bytes freed and the Grafana annotation.',
+        security: [{ bearer: [] }],
+        request: { query: RunsQuery },
+        responses: { 200: { description: 'A page of runs.', content: { 'application/json': { schema: RunsPage } } }, ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        const limit = q.limit ?? DEFAULT_RUNS_LIMIT;
+        const runs = await audit.runs({ ...(q.before !== undefined ? { before: q.before } : {}), limit });
+        return c.json({ runs: runs.map(runSummary), next: runs.length === limit ? runs[runs.length - 1]!.head.seq : null }, 200);
+      },
+    );
+  };
+}
 
 export function cleanupAuditRoute(audit: AuditStore): (app: OpenAPIHono<AppEnv>) => void {
   return (app) => {

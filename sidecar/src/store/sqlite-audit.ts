@@ -3,7 +3,7 @@
  * (WAL with synchronous=FULL, set in sqlite.ts): an INSERT's commit is fsynced before append() resolves.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { AuditEntry, AuditEvent, AuditStore, StoredAuditEntry } from './types.js';
+import type { AuditEntry, AuditEvent, AuditRun, AuditStore, StoredAuditEntry } from './types.js';
 
 interface AuditRow {
   readonly seq: number;
@@ -13,6 +13,7 @@ interface AuditRow {
 const STARTED: AuditEvent = 'cleanup.started';
 const FINISHED: AuditEvent = 'cleanup.finished';
 const ABORTED: AuditEvent = 'cleanup.aborted';
+const REFUSED: AuditEvent = 'cleanup.refused';
 
 // dryRun !== true: json_type is 'true' only for a JSON true (not 1, not "true"); absent is NULL.
 // min(seq) picks the first start of a run should one have been written twice.
@@ -27,6 +28,10 @@ export class SqliteAudit implements AuditStore {
   private readonly insert: Statement<[string, string, string, string]>;
   private readonly page: Statement<[number, number], AuditRow>;
   private readonly runPage: Statement<[string, number, number], AuditRow>;
+  /** One event's newest entries before a seq: the (event, seq) index, read backwards, LIMIT rows at most. */
+  private readonly heads: Statement<[string, number, number], AuditRow>;
+  /** A run's end: its entries through the (run_id, seq) index. */
+  private readonly ends: Statement<[string, string, string], AuditRow>;
   private readonly unfinished: Statement<
     [{ started: string; finished: string; aborted: string }],
     { runId: string; startedAt: string; seq: number }
@@ -37,6 +42,8 @@ export class SqliteAudit implements AuditStore {
     this.page = db.prepare('SELECT seq, entry FROM audit WHERE seq > ? ORDER BY seq LIMIT ?');
     this.runPage = db.prepare('SELECT seq, entry FROM audit WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?');
     this.unfinished = db.prepare(UNFINISHED);
+    this.heads = db.prepare('SELECT seq, entry FROM audit WHERE event = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
+    this.ends = db.prepare('SELECT seq, entry FROM audit WHERE run_id = ? AND event IN (?, ?) ORDER BY seq LIMIT 1');
   }
 
   async append(entry: AuditEntry): Promise<void> {
@@ -60,6 +67,22 @@ export class SqliteAudit implements AuditStore {
     const rows =
       options.runId === undefined ? this.page.all(after, limit) : this.runPage.all(options.runId, after, limit);
     return rows.map((r) => ({ seq: r.seq, entry: JSON.parse(r.entry) as AuditEntry }));
+  }
+
+  async runs(options: { readonly before?: number; readonly limit: number }): Promise<AuditRun[]> {
+    const before = options.before ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isFinite(before) || !Number.isFinite(options.limit)) throw new TypeError('before and limit must be finite numbers');
+    const limit = Math.floor(options.limit);
+    if (limit <= 0) return [];
+    // Each run begins with one of these two; the newest `limit` of each, merged, hold the newest `limit` runs.
+    const rows = [...this.heads.all(STARTED, before, limit), ...this.heads.all(REFUSED, before, limit)]
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, limit);
+    return rows.map((row) => {
+      const head = { seq: row.seq, entry: JSON.parse(row.entry) as AuditEntry };
+      const end = this.ends.get(head.entry.runId, FINISHED, ABORTED);
+      return end ? { head, end: { seq: end.seq, entry: JSON.parse(end.entry) as AuditEntry } } : { head };
+    });
   }
 
   async unfinishedRuns(): Promise<{ readonly runId: string; readonly startedAt: string }[]> {

@@ -90,6 +90,17 @@ export interface AuditStore {
   entries(options: { readonly after?: number; readonly limit: number; readonly runId?: string }): Promise<StoredAuditEntry[]>;
   /** Real runs with a cleanup.started entry and no cleanup.finished or cleanup.aborted: left unfinished by a crash. */
   unfinishedRuns(): Promise<{ readonly runId: string; readonly startedAt: string }[]>;
+  /**
+   * Runs, newest first: each one's first entry (cleanup.started, or cleanup.refused for a run refused before it
+   * started) with seq < `before`, and its end (cleanup.finished or cleanup.aborted) when written. At most `limit`.
+   */
+  runs(options: { readonly before?: number; readonly limit: number }): Promise<AuditRun[]>;
+}
+
+/** A run as the audit holds it: how it began, and how it ended if it did. */
+export interface AuditRun {
+  readonly head: StoredAuditEntry;
+  readonly end?: StoredAuditEntry;
 }
 
 /** The durable store: one place for the ledger and the audit. */

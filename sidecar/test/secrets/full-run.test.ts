@@ -7,6 +7,7 @@
  * (status, headers, body), the JSON-lines audit, the data directory's files (SQLite) and what the stand-in
  * received (its Authorization headers aside) are searched for every secret.
  */
+import { CleanupRunsPage } from '@ecr-lens/contract';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,10 +139,27 @@ async function exercise(base: string, grafana: RegExp): Promise<string[]> {
     call('/api/v1/cleanup/execute', { method: 'POST', headers: { ...api, ...json, 'x-admin-token': adminToken }, body: JSON.stringify({ planId: plan.planId, dryRun: false }) });
   expect((await execute(WRONG)).status).toBe(403);
   const run = await execute(S.admin);
-  const report = (await run.json()) as { deleted: unknown[]; grafana: string };
+  const report = (await run.json()) as { runId: string; deleted: unknown[]; deletedBytes: number; grafana: string; grafanaAnnotationId?: number };
   expect(run.status, JSON.stringify(report)).toBe(200);
   expect(report.deleted.length).toBeGreaterThan(0);
   expect(report.grafana).toMatch(grafana);
+  // The stand-in answers as Grafana does, {"id":1}: the run keeps the id of the annotation it made.
+  expect(report.grafanaAnnotationId).toBe(report.grafana === 'posted' ? 1 : undefined);
+
+  // The Runs page's row: this run, the newest (the wrong token's 403 is not audited).
+  const runs = await call('/api/v1/cleanup/runs?limit=1', { headers: api });
+  expect(runs.status).toBe(200);
+  const page = CleanupRunsPage.parse(await runs.json());
+  expect(page.runs[0]).toMatchObject({
+    runId: report.runId,
+    planId: plan.planId,
+    dryRun: false,
+    outcome: 'succeeded',
+    deleted: report.deleted.length,
+    bytes: report.deletedBytes,
+    grafana: report.grafana,
+    grafanaAnnotationId: report.grafanaAnnotationId ?? null,
+  });
 
   const audit = await call('/api/v1/cleanup/audit', { headers: api });
   expect(audit.status).toBe(200);

@@ -106,11 +106,11 @@ describe('a bad URL setting', () => {
 });
 
 /** A stand-in Grafana that records the path and Authorization of each request. */
-async function recordingGrafana(): Promise<{ seen: { url?: string; authorization?: string }[]; port: number; close: () => Promise<void> }> {
+async function recordingGrafana(answer = '{}'): Promise<{ seen: { url?: string; authorization?: string }[]; port: number; close: () => Promise<void> }> {
   const seen: { url?: string; authorization?: string }[] = [];
   const server = createServer((req, res) => {
     seen.push({ url: req.url, authorization: req.headers.authorization });
-    req.resume().on('end', () => res.end('{}'));
+    req.resume().on('end', () => res.end(answer));
   });
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   return { seen, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -118,6 +118,24 @@ async function recordingGrafana(): Promise<{ seen: { url?: string; authorization
 
 describe('postGrafanaAnnotation', () => {
   const annotation = { time: 0, text: 'ECR Lens cleanup', tags: ['ecr-lens'] };
+
+  it("keeps the annotation id Grafana answers, and reads no more than an id takes", async () => {
+    const answers: [string, { ok: true; id?: number }][] = [
+      ['{"message":"Annotation added","id":42}', { ok: true, id: 42 }],
+      ['{"message":"Annotation added"}', { ok: true }],
+      ['{"id":"42"}', { ok: true }],
+      ['not json', { ok: true }],
+      [`{"id":7,"pad":"${'x'.repeat(70_000)}"}`, { ok: true }],
+    ];
+    for (const [answer, expected] of answers) {
+      const { port, close } = await recordingGrafana(answer);
+      try {
+        expect(await postGrafanaAnnotation({ url: `http://127.0.0.1:${port}/`, token: 'glsa_token' }, annotation), answer.slice(0, 40)).toEqual(expected);
+      } finally {
+        await close();
+      }
+    }
+  });
 
   it('posts under the URL path with the token, never sending the URL credentials', async () => {
     const { seen, port, close } = await recordingGrafana();

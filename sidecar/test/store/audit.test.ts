@@ -106,11 +106,36 @@ describe('unfinishedRuns', () => {
   });
 });
 
+describe('runs', () => {
+  it('lists each run once, newest first, with its first entry and its end, page by page', async () => {
+    const { audit } = openStore();
+    const written = [
+      entry('cleanup.started', 'run-a', { dryRun: false, planId: 'p1' }), // 1
+      entry('cleanup.batch.started', 'run-a', { batch: 1 }), // 2
+      entry('cleanup.refused', 'run-b', { reason: 'plan id no longer matches' }), // 3
+      entry('cleanup.batch.finished', 'run-a', { batch: 1 }), // 4
+      entry('cleanup.finished', 'run-a', { outcome: 'succeeded' }), // 5
+      entry('cleanup.started', 'run-c', { dryRun: false }), // 6: no end (running, or a crash)
+      entry('cleanup.started', 'run-d', { dryRun: true }), // 7
+      entry('cleanup.aborted', 'run-d', { outcome: 'aborted' }), // 8
+    ];
+    await appendAll(audit, written);
+    const at = (seq: number) => ({ seq, entry: written[seq - 1]! });
+    expect(await audit.runs({ limit: 10 })).toEqual([{ head: at(7), end: at(8) }, { head: at(6) }, { head: at(3) }, { head: at(1), end: at(5) }]);
+    expect(await audit.runs({ limit: 2 })).toEqual([{ head: at(7), end: at(8) }, { head: at(6) }]);
+    expect(await audit.runs({ before: 6, limit: 2 })).toEqual([{ head: at(3) }, { head: at(1), end: at(5) }]);
+    expect(await audit.runs({ before: 1, limit: 2 })).toEqual([]);
+    expect(await audit.runs({ limit: 0 })).toEqual([]);
+    await expect(audit.runs({ limit: Number.NaN })).rejects.toThrow(TypeError);
+  });
+});
+
 describe('auditJsonLines', () => {
   /** Delegates to the real store, noting the limit of each page asked for. */
   const pagesOf = (audit: AuditStore, limits: number[]): AuditStore => ({
     append: (e) => audit.append(e),
     unfinishedRuns: () => audit.unfinishedRuns(),
+    runs: (options) => audit.runs(options),
     entries: (options) => {
       limits.push(options.limit);
       return audit.entries(options);

@@ -80,6 +80,8 @@ export interface ExecutionReport {
   /** How many times the in-use sources were read during the run (the first read included). */
   readonly usesChecks: number;
   readonly grafana: 'posted' | 'not-configured' | 'skipped-dry-run' | `failed: ${string}`;
+  /** The id of the Grafana annotation the run made, when Grafana said it. */
+  readonly grafanaAnnotationId?: number;
 }
 
 export type ExecuteResult =

@@ -3,6 +3,7 @@
  * The error reaches the execute response, the audit and the log, so it names the endpoint only as
  * `redactUrl` shows it and masks the token and the URL's credentials.
  */
+import { z } from 'zod';
 import { redactText } from '../../log.js';
 import { redactUrl, urlCredentials } from '../../secrets.js';
 
@@ -18,7 +19,37 @@ export interface GrafanaAnnotation {
   readonly tags: readonly string[];
 }
 
-export type GrafanaPoster = (target: GrafanaTarget, annotation: GrafanaAnnotation) => Promise<{ ok: true } | { ok: false; error: string }>;
+/** `id`: the annotation's id, as Grafana answered it (absent when its answer did not say). */
+export type GrafanaPoster = (target: GrafanaTarget, annotation: GrafanaAnnotation) => Promise<{ ok: true; id?: number } | { ok: false; error: string }>;
+
+/** Grafana answers POST /api/annotations with `{"message":"Annotation added","id":N}`. */
+const AnnotationAdded = z.object({ id: z.number().int().nonnegative() });
+/** More than an id takes: the rest of an answer is not read. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The annotation id in Grafana's answer, reading at most MAX_ANSWER_BYTES of it. */
+async function annotationId(response: Response): Promise<number | undefined> {
+  if (!response.body) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const bytes = chunk as Uint8Array;
+    size += bytes.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      // Leaving the loop cancels the rest of the body.
+      return undefined;
+    }
+    chunks.push(bytes);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = AnnotationAdded.safeParse(json);
+  return parsed.success ? parsed.data.id : undefined;
+}
 
 export const GRAFANA_TAGS = ['ecr-lens', 'cleanup'] as const;
 
@@ -53,9 +84,12 @@ export const postGrafanaAnnotation: GrafanaPoster = async (target, annotation) =
       body: JSON.stringify(annotation),
       signal: AbortSignal.timeout(5_000),
     });
-    await response.body?.cancel();
-    if (!response.ok) return { ok: false, error: `POST ${shown}: Grafana answered HTTP ${response.status}` };
-    return { ok: true };
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { ok: false, error: `POST ${shown}: Grafana answered HTTP ${response.status}` };
+    }
+    const id = await annotationId(response);
+    return id === undefined ? { ok: true } : { ok: true, id };
   } catch (error) {
     return { ok: false, error: `POST ${shown}: ${errorText(error, target)}` };
   }

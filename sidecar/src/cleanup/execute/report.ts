@@ -29,14 +29,20 @@ function outcomeOf(request: ExecuteRequest, o: BatchesOutcome): ExecutionOutcome
 }
 
 /** Posts the run's annotation to Grafana when one is configured; what happened, for the report. */
-async function announce(deps: ExecuteDeps, request: ExecuteRequest, run: Run, text: string, time: number): Promise<ExecutionReport['grafana']> {
+async function announce(
+  deps: ExecuteDeps,
+  request: ExecuteRequest,
+  run: Run,
+  text: string,
+  time: number,
+): Promise<{ readonly grafana: ExecutionReport['grafana']; readonly id?: number }> {
   const target = deps.service.config.execution.grafana;
-  if (request.dryRun) return 'skipped-dry-run';
-  if (!target || !deps.grafana) return 'not-configured';
+  if (request.dryRun) return { grafana: 'skipped-dry-run' };
+  if (!target || !deps.grafana) return { grafana: 'not-configured' };
   const posted = await deps.grafana(target, { time, text, tags: [...GRAFANA_TAGS] });
-  if (posted.ok) return 'posted';
+  if (posted.ok) return { grafana: 'posted', ...(posted.id !== undefined ? { id: posted.id } : {}) };
   deps.logger?.warn('grafana annotation failed', { runId: run.runId, error: posted.error });
-  return `failed: ${posted.error}`;
+  return { grafana: `failed: ${posted.error}` };
 }
 
 export async function reportRun(deps: ExecuteDeps, request: ExecuteRequest, run: Run, input: ReportInput, o: BatchesOutcome): Promise<ExecutionReport> {
@@ -49,7 +55,7 @@ export async function reportRun(deps: ExecuteDeps, request: ExecuteRequest, run:
   const text =
     `ECR Lens cleanup ${outcome}: deleted ${o.deleted.length} images (${prettyBytes(deletedBytes, { binary: true })}) in ${new Set(o.deleted.map((d) => d.repository)).size} repositories` +
     `${o.failures.length ? `, ${o.failures.length} failures` : ''}${o.stoppedBecause ? `; stopped: ${o.stoppedBecause}` : ''}; plan ${plan.id.slice(0, 12)}, run ${run.runId}.`;
-  const grafana = await announce(deps, request, run, text, input.started);
+  const { grafana, id: annotationId } = await announce(deps, request, run, text, input.started);
 
   const report: ExecutionReport = {
     runId: run.runId,
@@ -68,6 +74,7 @@ export async function reportRun(deps: ExecuteDeps, request: ExecuteRequest, run:
     blockedRepositories: plan.repositories.filter((r) => r.status === 'blocked').map((r) => r.repository.id),
     usesChecks: o.usesChecks,
     grafana,
+    ...(annotationId !== undefined ? { grafanaAnnotationId: annotationId } : {}),
   };
   await deps
     .audit({
@@ -81,6 +88,7 @@ export async function reportRun(deps: ExecuteDeps, request: ExecuteRequest, run:
       bytes: deletedBytes,
       deferred: report.deferred,
       grafana,
+      ...(annotationId !== undefined ? { grafanaAnnotationId: annotationId } : {}),
     })
     .catch((error: unknown) => deps.logger?.warn('cleanup audit write failed', { runId: run.runId, error: message(error) }));
   deps.logger?.info('cleanup run', { runId: run.runId, outcome, deleted: o.deleted.length, failures: o.failures.length, bytes: deletedBytes });
