@@ -287,6 +287,39 @@ export const CleanupRunsPage = z.object({
 });
 export type CleanupRunsPage = z.output<typeof CleanupRunsPage>;
 
+/** One in-use source as it covers a registry: what it is, when it was read, and since when it has been watched. */
+export const CoveringSource = z.object({
+  source: z.enum(['ecs', 'lambda', 'kubernetes', 'keep-list']),
+  description: z.string().describe('What was read, without credentials: ECS, a Prometheus URL, a keep list.'),
+  scope: z.enum(['registry', 'all-registries']).describe('registry: read in this account and region; all-registries: one read for every registry.'),
+  readAt: z.string(),
+  watchedSince: z.string().nullable().describe('ECS: since when the ledger has seen this registry read without a gap.'),
+  notices: z.array(z.string()),
+});
+export type CoveringSource = z.output<typeof CoveringSource>;
+
+/** GET /api/v1/cleanup/sources: per registry, which in-use sources the plan reads, how fresh, and what is blind. */
+export const CleanupSources = z.object({
+  snapshotVersion: z.number(),
+  generatedAt: z.string(),
+  registries: z.array(
+    z.object({
+      account: z.string(),
+      region: z.string(),
+      repositories: z.number(),
+      sources: z.array(CoveringSource),
+      watched: z.boolean().describe('A source watches what runs from it (ECS or Lambda here, or Kubernetes); a keep list names exceptions only.'),
+      nothingRunsFrom: z.boolean().describe('Declared in CLEANUP_NOTHING_RUNS_FROM: not blocked without a source.'),
+      blind: z.boolean().describe('Nothing watches it and it is not declared: every repository of it with a rule is blocked.'),
+      failures: z.array(Incomplete).describe('In-use reads that failed for it (or for every registry): they block every plan.'),
+      blockedRepositories: z.number().describe("Repositories of this registry the current plan blocks, for whatever reason."),
+    }),
+  ),
+  notSources: z.array(z.string()).describe('In-use sources not read at all.'),
+  notices: z.array(z.string()).describe("The plan's blind spots, as its notices say them."),
+});
+export type CleanupSources = z.output<typeof CleanupSources>;
+
 /** One image an ECR lifecycle policy will act on, in GET /api/v1/cleanup/lifecycle. */
 export const LifecycleAction = z.object({
   digest: z.string(),

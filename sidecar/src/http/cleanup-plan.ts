@@ -4,7 +4,7 @@
  *   GET /api/v1/cleanup/plan.csv
  *   GET /api/v1/cleanup/lifecycle          what ECR lifecycle policies will expire or archive
  */
-import { BOOLEAN_FILTERS, CleanupPlan, DAY_FILTERS, LifecyclePreview, QUERY_FILTERS, TIME_FILTERS, type PlannedImage, type PlannedRepository } from '@ecr-lens/contract';
+import { BOOLEAN_FILTERS, CleanupPlan, CleanupSources, DAY_FILTERS, LifecyclePreview, QUERY_FILTERS, TIME_FILTERS, type PlannedImage, type PlannedRepository } from '@ecr-lens/contract';
 import type { LifecyclePreview as LifecyclePreviewModel } from '../cleanup/plan/lifecycle/preview.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -13,6 +13,7 @@ import { toDeleteCsv } from '../cleanup/plan/csv.js';
 import { executed as executedImage } from '../cleanup/execute/batches.js';
 import type { ImagePlan, RepositoryPlan } from '../cleanup/plan/planner.js';
 import { selectPlan, type PlanSelection } from '../cleanup/plan/select.js';
+import { planSources } from '../cleanup/plan/sources.js';
 import type { QueryIssue } from '../query/errors.js';
 import { repositoryPredicate } from '../query/filters.js';
 import { RepositoryScopeQuery } from './scope.js';
@@ -226,6 +227,15 @@ const lifecycleRoute = createRoute({
   responses: { 200: { description: 'Per repository.', content: { 'application/json': { schema: named(LifecyclePreview, 'LifecyclePreview') } } }, ...ERROR_RESPONSES },
 });
 
+const sourcesRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/cleanup/sources',
+  tags: ['cleanup'],
+  summary: 'What the plan can see, per registry: the in-use sources covering it, when read and since when watched, failed reads, and whether it is blind.',
+  security: [{ bearer: [] }],
+  responses: { 200: { description: 'Per registry.', content: { 'application/json': { schema: named(CleanupSources, 'CleanupSources') } } }, ...ERROR_RESPONSES },
+});
+
 /** Mounts the plan routes. */
 export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inventory'>): (app: OpenAPIHono<AppEnv>) => void {
   return (app) => {
@@ -235,6 +245,10 @@ export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inve
     app.openapi(lifecycleRoute, (c) => {
       const preview = deps.service.preview(deps.inventory.snapshot());
       return c.json(lifecycleJson(preview, repositoryPredicate(c.req.valid('query'))), 200);
+    });
+    app.openapi(sourcesRoute, (c) => {
+      const snapshot = deps.inventory.snapshot();
+      return c.json(planSources(snapshot, deps.service.plan(snapshot), deps.service.config), 200);
     });
   };
 }

@@ -76,6 +76,7 @@ describe('cleanup against the emulator', () => {
       '/api/v1/cleanup/plan',
       '/api/v1/cleanup/plan.csv',
       '/api/v1/cleanup/lifecycle',
+      '/api/v1/cleanup/sources',
       '/api/v1/cleanup/execute',
     ]);
   });

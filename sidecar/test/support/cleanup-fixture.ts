@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient, paginateListImages } from '@aws-sdk/client-ecr';
+import { afterAll, beforeAll } from 'vitest';
 import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsCallStats } from '../../src/aws/stats.js';
 import { cleanupAnnotations } from '../../src/cleanup/plan/annotations.js';
@@ -176,5 +177,20 @@ export async function startCleanupHarness(): Promise<CleanupHarness> {
       await emulator.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Starts the harness before the file's tests and closes it after them; the getter gives the running one. */
+export function useCleanupHarness(): () => CleanupHarness {
+  let harness: CleanupHarness | undefined;
+  beforeAll(async () => {
+    harness = await startCleanupHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (!harness) throw new Error('the cleanup harness is not started');
+    return harness;
   };
 }

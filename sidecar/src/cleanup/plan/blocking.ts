@@ -2,7 +2,7 @@
  * What blocks a repository's plan (fail closed): an in-use source that could not be read, a registry no source
  * watches, accounts the repository policy lets pull that nobody watches, and gaps in the repository's own inventory.
  */
-import type { Incomplete, Repository, Snapshot } from '../../snapshot/model.js';
+import type { Incomplete, Repository, Snapshot, SourceCoverage } from '../../snapshot/model.js';
 import type { CleanupConfig } from './config.js';
 import * as R from './reasons.js';
 import type { Reason } from './reasons.js';
@@ -47,11 +47,20 @@ export function blockingReasons(snapshot: Snapshot, repository: Repository, uses
 export function isBlind(snapshot: Snapshot, repository: Repository, config: CleanupConfig): boolean {
   if (!snapshot.sources) return false; // a snapshot made by hand: sources unknown
   const { accountId, region } = repository;
-  const watched = snapshot.sources.some((s) =>
-    s.accountId === undefined ? s.source === 'kubernetes' : s.accountId === accountId && s.region === region,
-  );
-  if (watched) return false;
-  return !config.inUse.nothingRunsFrom.some((r) => r === accountId || r === `${accountId}/${region}`);
+  return !isWatched(snapshot, accountId, region) && !nothingRunsFrom(config, accountId, region);
+}
+
+/** Whether a source watches what runs from the registry: ECS or Lambda in its account and region, or Kubernetes. */
+export const watches = (s: SourceCoverage, accountId: string, region: string): boolean =>
+  s.accountId === undefined ? s.source === 'kubernetes' : s.accountId === accountId && s.region === region;
+
+function isWatched(snapshot: Snapshot, accountId: string, region: string): boolean {
+  return (snapshot.sources ?? []).some((s) => watches(s, accountId, region));
+}
+
+/** The configuration declares that nothing runs from the registry (CLEANUP_NOTHING_RUNS_FROM). */
+export function nothingRunsFrom(config: CleanupConfig, accountId: string, region: string): boolean {
+  return config.inUse.nothingRunsFrom.some((r) => r === accountId || r === `${accountId}/${region}`);
 }
 
 /** Accounts the repository policy lets pull that ECR Lens reads no registry of, and the configuration does not accept. */
