@@ -191,7 +191,8 @@ beforeAll(async () => {
       tags: [...GRAFANA_TAGS],
     },
   );
-  expect(posted).toEqual({ ok: true });
+  // Grafana answers with the new annotation's id, which the run keeps (the stand-in numbers them from 1).
+  expect(posted).toEqual({ ok: true, id: 1 });
   browser = await launchChromium({ width: 1600, height: 1000 });
   browser.page.on('response', (r) => {
     if (r.status() >= 400) failedLoads.push(`${r.status()} ${new URL(r.url()).pathname}`);
