@@ -52,6 +52,13 @@ export interface RefresherOptions {
   readonly globalSources?: readonly GlobalUseSource[];
 }
 
+/**
+ * A round naming more repositories than this is read by a full refresh instead (when one may start): one scan
+ * settings change can name a thousand repositories, a round a hundred such events, and a targeted read of most
+ * of a registry costs a full refresh anyway, without its reconciliation.
+ */
+export const MAX_TARGETED_REPOSITORIES = 500;
+
 /** Retry sooner after a failed refresh: 30 s, 60 s, ... up to the regular interval. */
 const RETRY_BASE_MS = 30_000;
 
@@ -143,8 +150,8 @@ export class Refresher implements Inventory, EventApplier {
   /**
    * Reads again the repositories and clusters the events name, and serves the result. Registries this
    * refresher does not read are left alone (those events come back as `unwatched`); a registry-wide change
-   * (replication, scanning settings) is read by a full refresh, at most once per REFRESH_MIN_INTERVAL, and the
-   * rest of the batch by a targeted one when that full refresh does not start.
+   * (replication, scanning settings), or more than MAX_TARGETED_REPOSITORIES repositories, is read by a full
+   * refresh, at most once per REFRESH_MIN_INTERVAL, and the batch by a targeted one when that does not start.
    * Before the first snapshot there is nothing to update: the first full refresh reads everything.
    */
   async applyEvents(events: readonly ParsedEvent[]): Promise<{ readonly unwatched: readonly ParsedEvent[] }> {
@@ -169,9 +176,10 @@ export class Refresher implements Inventory, EventApplier {
       }
       if (!watched) unwatched.push(event);
     }
+    const named = [...groups.values()].reduce((n, g) => n + g.repositories.size, 0);
     // A full refresh reads everything the events name; when the rate limit (or one already running) stands in
     // its way, the named repositories and clusters are still read now.
-    if (registryWide && (await this.refresh()).started) return { unwatched };
+    if ((registryWide || named > MAX_TARGETED_REPOSITORIES) && (await this.refresh()).started) return { unwatched };
     if (groups.size > 0) await this.serial(() => this.refreshTargets([...groups.values()]));
     return { unwatched };
   }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useRetention } from '../../src/cleanup/plan/config.js';
-import { Refresher } from '../../src/refresh/refresher.js';
+import { MAX_TARGETED_REPOSITORIES, Refresher } from '../../src/refresh/refresher.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { EventQueue } from '../../src/aws/events-queue.js';
 import type { BusEvent } from '../../src/demo/events.js';
@@ -221,6 +221,28 @@ describe('registry-wide changes', () => {
     expect(h.emulator.controls.callCount('ecs:ListClusters')).toBe(3);
     expect(h.refresher.snapshot().version).toBe(version + 1);
     expect(c.state().applied['api-call']).toBe(1);
+  });
+
+  it('a round naming more repositories than a targeted read takes (a scan settings change) starts a full refresh', async () => {
+    const { h, c } = await start();
+    const names = Array.from({ length: MAX_TARGETED_REPOSITORIES + 1 }, (_, i) => ({ 'repository-name': `team/app-${i}` }));
+    const change = (id: string, repositories: { 'repository-name': string }[]) =>
+      JSON.stringify({
+        version: '0', id, 'detail-type': 'ECR Scan Resource Change', source: 'aws.ecr', account: ACCOUNT, time: new Date().toISOString(), region: REGION, resources: [],
+        detail: { 'action-type': 'SCAN_FREQUENCY_CHANGE', repositories },
+      });
+    // At the cap, a targeted read: no full refresh.
+    h.emulator.controls.resetCalls();
+    await h.clients.sqs(REGION).send(new SendMessageCommand({ QueueUrl: h.emulator.eventsQueueUrl, MessageBody: change('scan-1', names.slice(1)) }));
+    await c.poll();
+    expect(h.emulator.controls.callCount('ecs:ListClusters')).toBe(0);
+    // One more: the full refresh reads everything instead.
+    h.emulator.controls.resetCalls();
+    await h.clients.sqs(REGION).send(new SendMessageCommand({ QueueUrl: h.emulator.eventsQueueUrl, MessageBody: change('scan-2', names) }));
+    await c.poll();
+    expect(h.emulator.controls.callCount('ecr:DescribeRegistry')).toBe(3);
+    expect(h.emulator.controls.callCount('ecs:ListClusters')).toBe(3);
+    expect(c.state().applied['scan-resource-change']).toBe(2);
   });
 
   it('within REFRESH_MIN_INTERVAL, the rest of the round is still read', async () => {
