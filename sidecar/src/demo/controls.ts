@@ -56,6 +56,16 @@ export const QuirksSchema = z.object({
     .describe('DescribeServices answers deployments: [] and no currentServiceRevisions (taskDefinition still set)'),
 });
 
+/**
+ * How the emulator's SQS standard queues deliver. AWS documents at-least-once delivery ("occasionally more than
+ * one copy of a message is delivered") and best-effort ordering ("occasionally, messages are delivered in an
+ * order different from which they were sent"). Off by default, so that tests count calls exactly.
+ */
+export const SqsDeliverySchema = z.object({
+  duplicateProbability: z.number().min(0).max(1).default(0).describe('Chance that a message sent is stored twice: two copies, one MessageId, each delivered and deleted on its own'),
+  unordered: z.boolean().default(false).describe('ReceiveMessage picks visible messages at random instead of in the order sent'),
+});
+
 export const ControlSettingsSchema = z.object({
   rateLimitsEnabled: z.boolean(),
   /** Bucket name -> limit. An operation uses `<service>:<Operation>` if present, else its ECS category bucket. */
@@ -66,12 +76,14 @@ export const ControlSettingsSchema = z.object({
   seed: z.number().int(),
   /** Replaced whole by PUT /_emulator/controls; keys left out are false. */
   quirks: QuirksSchema,
+  sqs: SqsDeliverySchema.default({ duplicateProbability: 0, unordered: false }),
 });
 
 export type RateLimit = z.infer<typeof RateLimitSchema>;
 export type Fault = z.infer<typeof FaultSchema>;
 export type ControlSettings = z.infer<typeof ControlSettingsSchema>;
 export type Quirks = z.infer<typeof QuirksSchema>;
+export type SqsDelivery = z.infer<typeof SqsDeliverySchema>;
 
 export const NO_QUIRKS: Quirks = {
   listTaskDefinitionsIgnoresSortAndMax: false,
@@ -125,6 +137,7 @@ export const DEFAULT_CONTROL_SETTINGS: ControlSettings = {
   faults: {},
   seed: 1,
   quirks: { ...NO_QUIRKS },
+  sqs: { duplicateProbability: 0, unordered: false },
 };
 
 export interface CallCounter {
@@ -192,6 +205,11 @@ export class Controls {
 
   quirks(): Quirks {
     return this.current.quirks;
+  }
+
+  /** How SQS delivers, and the seeded dice it throws for duplicates and order (reset by update, as the fault dice). */
+  sqsDelivery(): SqsDelivery & { readonly random: Random } {
+    return { ...this.current.sqs, random: this.random };
   }
 
   /** Switches the given quirks; the others keep their value. */

@@ -118,7 +118,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const now = (): number => clock() + controls.clockOffsetMs();
   const events = new EventBus(now);
   const store = new EmulatorStore(options.fixture, controls, events);
-  const sqs = new SqsState();
+  const sqs = new SqsState(() => controls.sqsDelivery());
   events.subscribe(sqs.subscribe(store.defaultAccountId, now));
   const emulator: Emulator = { store, controls, now, delay: options.delay ?? sleep, sqs };
 

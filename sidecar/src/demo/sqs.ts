@@ -1,13 +1,16 @@
 /**
  * SQS over the AWS JSON 1.0 protocol (`X-Amz-Target: AmazonSQS.<Operation>`), as the SDK's SQSClient speaks
  * it: a standard queue per account with visibility timeouts, receipt handles, long polling and the MD5 of
- * each body (the SDK checks it). One queue, `ecr-lens-events`, is subscribed to the event bus, as an
+ * each body (the SDK checks it). The controls' `sqs` settings add what AWS documents for standard queues:
+ * at-least-once delivery (duplicates) and best-effort ordering. One queue, `ecr-lens-events`, is subscribed to the event bus, as an
  * EventBridge rule with an SQS target would be. Queue URLs are `<emulator>/<account>/<name>`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AwsError } from './errors.js';
+import type { SqsDelivery } from './controls.js';
 import type { BusEvent } from './events.js';
+import { createRandom, type Random } from './prng.js';
 
 export const SQS_TARGET_PREFIX = 'AmazonSQS';
 export const EVENTS_QUEUE = 'ecr-lens-events';
@@ -18,6 +21,8 @@ const BODY_MAX = 1024 * 1024;
 const DEFAULT_VISIBILITY_S = 30;
 
 interface Message {
+  /** This copy's own key: a duplicate (at-least-once delivery) is a second copy with the same MessageId. */
+  readonly key: string;
   readonly id: string;
   readonly body: string;
   readonly md5: string;
@@ -31,6 +36,10 @@ interface Message {
 
 const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
 
+/** How a queue delivers (controls.ts SqsDeliverySchema); by default once each, in the order sent. */
+export type Delivery = () => SqsDelivery & { readonly random: Random };
+const EXACT: Delivery = () => ({ duplicateProbability: 0, unordered: false, random: createRandom(1) });
+
 export class SqsQueue {
   private readonly messages = new Map<string, Message>();
   private readonly byHandle = new Map<string, string>();
@@ -39,31 +48,47 @@ export class SqsQueue {
   constructor(
     readonly accountId: string,
     readonly name: string,
+    private readonly delivery: Delivery = EXACT,
   ) {}
 
   send(body: string, now: number): Message {
-    if (this.messages.size >= QUEUE_MAX) {
-      const oldest = this.messages.keys().next().value!;
-      this.forget(oldest);
+    const { duplicateProbability, random } = this.delivery();
+    const copies = duplicateProbability > 0 && random.chance(duplicateProbability) ? 2 : 1;
+    const id = randomUUID();
+    let first: Message | undefined;
+    for (let i = 0; i < copies; i++) {
+      if (this.messages.size >= QUEUE_MAX) this.forget(this.messages.keys().next().value!);
+      const message: Message = { key: randomUUID(), id, body, md5: md5(body), sentAt: now, receiveCount: 0, firstReceivedAt: undefined, invisibleUntil: 0, receiptHandle: undefined };
+      this.messages.set(message.key, message);
+      first ??= message;
     }
-    const message: Message = { id: randomUUID(), body, md5: md5(body), sentAt: now, receiveCount: 0, firstReceivedAt: undefined, invisibleUntil: 0, receiptHandle: undefined };
-    this.messages.set(message.id, message);
     for (const wake of [...this.waiters]) wake();
-    return message;
+    return first!;
   }
 
   /** Up to `max` visible messages, made invisible for `visibilityMs` with a new receipt handle each. */
   take(max: number, visibilityMs: number, now: number): Message[] {
-    const out: Message[] = [];
+    const { unordered, random } = this.delivery();
+    const visible: Message[] = [];
     for (const message of this.messages.values()) {
-      if (out.length >= max) break;
       if (message.invisibleUntil > now) continue;
+      visible.push(message);
+      if (!unordered && visible.length >= max) break;
+    }
+    // Best-effort ordering: any visible messages, in any order (a partial Fisher-Yates shuffle).
+    if (unordered)
+      for (let i = 0; i < Math.min(max, visible.length); i++) {
+        const j = i + Math.floor(random.next() * (visible.length - i));
+        [visible[i], visible[j]] = [visible[j]!, visible[i]!];
+      }
+    const out: Message[] = [];
+    for (const message of visible.slice(0, max)) {
       if (message.receiptHandle) this.byHandle.delete(message.receiptHandle);
       message.receiptHandle = randomUUID();
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
       message.invisibleUntil = now + visibilityMs;
-      this.byHandle.set(message.receiptHandle, message.id);
+      this.byHandle.set(message.receiptHandle, message.key);
       out.push(message);
     }
     return out;
@@ -85,8 +110,8 @@ export class SqsQueue {
 
   /** Deletes by receipt handle; a handle of a message already gone is accepted, as SQS does. */
   delete(handle: string): void {
-    const id = this.byHandle.get(handle);
-    if (id !== undefined) this.forget(id);
+    const key = this.byHandle.get(handle);
+    if (key !== undefined) this.forget(key);
   }
 
   counts(now: number): { visible: number; invisible: number } {
@@ -103,22 +128,24 @@ export class SqsQueue {
     for (const wake of [...this.waiters]) wake();
   }
 
-  private forget(id: string): void {
-    const message = this.messages.get(id);
+  private forget(key: string): void {
+    const message = this.messages.get(key);
     if (message?.receiptHandle) this.byHandle.delete(message.receiptHandle);
-    this.messages.delete(id);
+    this.messages.delete(key);
   }
 }
 
 export class SqsState {
   private readonly queues = new Map<string, SqsQueue>();
 
+  constructor(private readonly delivery: Delivery = EXACT) {}
+
   /** The queue `name` of `accountId`, made on first use. */
   queue(accountId: string, name: string): SqsQueue {
     const key = `${accountId}/${name}`;
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = new SqsQueue(accountId, name);
+      queue = new SqsQueue(accountId, name, this.delivery);
       this.queues.set(key, queue);
     }
     return queue;

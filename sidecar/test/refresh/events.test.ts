@@ -288,6 +288,26 @@ describe('events are best-effort: the snapshot is right after reconciliation wha
     expect(await queued(h)).toBe(0);
   });
 
+  it('SQS delivering copies and out of order, as AWS documents standard queues: every copy applied and deleted, the snapshot right', async () => {
+    const { h, c } = await start();
+    h.emulator.controls.update({ sqs: { duplicateProbability: 1, unordered: true } });
+    h.emulator.events.hold();
+    const kept = Array.from({ length: 6 }, (_, i) => image(`sqs-kept-${i}`, [`k${i}`]));
+    const gone = image('sqs-gone', ['tmp']);
+    for (const img of [...kept, gone]) await admin(h, 'POST', '/images', { repositoryName: 'web/frontend', image: img });
+    await deleteImage(h, 'web/frontend', gone.digest);
+    // Eight events (seven pushes, one delete), each stored twice by the queue.
+    expect(h.emulator.events.release()).toBe(8);
+    expect(await queued(h)).toBe(16);
+    let rounds = 0;
+    while ((await queued(h)) > 0 && rounds++ < 10) await c.poll();
+    expect(c.state()).toMatchObject({ received: 16, applied: { 'image-action': 16 } });
+    expect(await queued(h)).toBe(0);
+    const served = digestsOf(h, ACCOUNT, REGION, 'web/frontend');
+    for (const img of kept) expect(served.filter((d) => d === img.digest)).toHaveLength(1);
+    expect(served).not.toContain(gone.digest);
+  });
+
   it('a burst of pushes is applied in one targeted refresh (up to 100 messages a round)', async () => {
     const { h, c } = await start();
     h.emulator.events.hold();
