@@ -3,8 +3,8 @@ import * as annotationslist from '@grafana/grafana-foundation-sdk/annotationslis
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import { baseDashboard, prom, reduce, scoped, SCOPE } from './common.js';
-import { CLEANUP_ANNOTATION_TAGS, ECR_LENS, GRAFANA } from './datasources.js';
+import { baseDashboard, executedCleanupAnnotations, prom, reduce, scoped, SCOPE } from './common.js';
+import { CLEANUP_ANNOTATION_TAGS, ECR_LENS } from './datasources.js';
 import { EcrAnnotationQueryBuilder, EcrQueryBuilder } from './ecrQuery.js';
 import { ecrTable, neutral, promSeries, promStat } from './panels.js';
 
@@ -14,24 +14,6 @@ export const CLEANUP_UID = DASHBOARD_UIDS.cleanup;
 export const SAVINGS_FIELD = 'reclaimableMonthlyUsd' satisfies AnyFieldName;
 /** Grafana matches a stat's fields by their display name, which the sidecar sets from the contract's titles. */
 const SAVINGS_TITLE = FIELD_TITLES[SAVINGS_FIELD];
-
-/** Executed cleanups: the sidecar posts them to Grafana's annotation store with these tags. */
-export const executedCleanupAnnotations = (): dashboard.AnnotationQueryBuilder =>
-  new dashboard.AnnotationQueryBuilder()
-    .name('Executed cleanups')
-    .datasource(GRAFANA)
-    .enable(true)
-    .iconColor('red')
-    .target({
-      build: () => ({
-        refId: 'Executed',
-        type: 'tags',
-        tags: [...CLEANUP_ANNOTATION_TAGS],
-        matchAny: false,
-        limit: 100,
-        _implementsDataqueryVariant() {},
-      }),
-    });
 
 /** Cleanup candidates at their push time, and blocked repositories, from the sidecar's plan. */
 export const cleanupCandidateAnnotations = (): dashboard.AnnotationQueryBuilder =>

@@ -1,7 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import { ECR_LENS, ECR_LENS_PLUGIN_ID, ECR_LENS_UID, ECR_LENS_VARIABLE, GRAFANA, PROMETHEUS, PROMETHEUS_UID, PROMETHEUS_VARIABLE } from './datasources.js';
+import { CLEANUP_ANNOTATION_TAGS, ECR_LENS, ECR_LENS_PLUGIN_ID, ECR_LENS_UID, ECR_LENS_VARIABLE, GRAFANA, PROMETHEUS, PROMETHEUS_UID, PROMETHEUS_VARIABLE } from './datasources.js';
 import { ALL_VALUE } from '@ecr-lens/contract';
 import type { EcrFilters, EcrVariableQuery } from './ecrQuery.js';
 
@@ -143,3 +143,24 @@ export const datasourceVariables = (): dashboard.DatasourceVariableBuilder[] => 
     .type('prometheus')
     .current({ selected: true, text: 'Prometheus', value: PROMETHEUS_UID }),
 ];
+
+/**
+ * Executed cleanups: the sidecar posts them to Grafana's annotation store with these tags. On the cleanup dashboard,
+ * and on the storage and cost trends, where they explain a drop.
+ */
+export const executedCleanupAnnotations = (): dashboard.AnnotationQueryBuilder =>
+  new dashboard.AnnotationQueryBuilder()
+    .name('Executed cleanups')
+    .datasource(GRAFANA)
+    .enable(true)
+    .iconColor('red')
+    .target({
+      build: () => ({
+        refId: 'Executed',
+        type: 'tags',
+        tags: [...CLEANUP_ANNOTATION_TAGS],
+        matchAny: false,
+        limit: 100,
+        _implementsDataqueryVariant() {},
+      }),
+    });

@@ -1,6 +1,6 @@
 import { DASHBOARD_UIDS } from '@ecr-lens/contract';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { baseDashboard, prom, scoped, SCOPE } from './common.js';
+import { baseDashboard, executedCleanupAnnotations, prom, scoped, SCOPE } from './common.js';
 import { EcrQueryBuilder } from './ecrQuery.js';
 import { ecrTable, neutral, promBars, promSeries, promStat } from './panels.js';
 
@@ -9,6 +9,7 @@ export const COST_UID = DASHBOARD_UIDS.cost;
 // One declaration, row by row and panel by panel as the dashboard shows them: long, and best read whole.
 export function costDashboard(): dashboard.Dashboard {
   return baseDashboard(COST_UID, 'ECR Lens / Cost', 'What ECR storage costs, where, and what cleanup would save.')
+    .annotation(executedCleanupAnnotations())
     .withRow(new dashboard.RowBuilder('Now'))
     .withPanel(
       promStat(

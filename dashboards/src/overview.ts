@@ -1,6 +1,6 @@
 import { DASHBOARD_UIDS } from '@ecr-lens/contract';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { baseDashboard, prom, scoped, SCOPE } from './common.js';
+import { baseDashboard, executedCleanupAnnotations, prom, scoped, SCOPE } from './common.js';
 import { ECR_LENS } from './datasources.js';
 import { EcrAnnotationQueryBuilder, EcrQueryBuilder } from './ecrQuery.js';
 import { badFrom, ecrTable, neutral, promSeries, promStat, thresholds } from './panels.js';
@@ -24,6 +24,7 @@ export function overviewDashboard(): dashboard.Dashboard {
     'What the ECR registries hold, how it grew, and how fresh the inventory is.',
   )
     .annotation(pushAnnotations())
+    .annotation(executedCleanupAnnotations())
     .withRow(new dashboard.RowBuilder('Inventory'))
     .withPanel(
       promStat('Repositories', 'Repositories in scope.', `count(${scoped('ecrlens_repository_size_bytes')})`, 'short', {

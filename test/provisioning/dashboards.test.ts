@@ -219,4 +219,16 @@ describe('dashboard content the issue asks for', () => {
     const names = d.annotations.list.map((a) => a.name);
     expect(names).toEqual(expect.arrayContaining(['Cleanup candidates', 'Executed cleanups']));
   });
+
+  it('marks executed cleanups, from Grafana by their tags, on the storage and cost trends of Overview and Cost', () => {
+    for (const uid of ['ecr-lens-overview', 'ecr-lens-cost', 'ecr-lens-cleanup']) {
+      const d = byUid(uid);
+      const executed = d.annotations.list.find((a) => a.name === 'Executed cleanups');
+      expect(executed, uid).toMatchObject({ enable: true, datasource: { type: 'grafana' }, target: { type: 'tags', tags: ['ecr-lens', 'cleanup'], matchAny: false } });
+      // Dashboard annotations show on every time series: the storage (or cost) trend is one of them.
+      expect(allPanels(d).filter((p) => p.type === 'timeseries').map((p) => p.title), uid).toEqual(
+        expect.arrayContaining([uid === 'ecr-lens-cost' ? 'Deduplicated against summed size' : uid === 'ecr-lens-overview' ? 'Storage' : expect.any(String)]),
+      );
+    }
+  });
 });
