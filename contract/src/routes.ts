@@ -205,7 +205,7 @@ export const CleanupExecuteReport = z
     stoppedBecause: z.string().optional().describe('Why the run stopped early (outcome aborted or audit_failed).'),
     startedAt: z.string(),
     finishedAt: z.string(),
-    candidates: z.number().describe('Images the plan deletes in scope.'),
+    candidates: z.number().describe('Images the plan deletes in scope (with images, the approved ones).'),
     deferred: z.number().describe('Candidates left for a later run: over maxDeletionsPerRun, or not reached because the run stopped.'),
     maxDeletionsPerRun: z.number(),
     deleted: z.array(ExecutedImage).readonly().describe('Deleted (or, in a dry run, that would be deleted).'),

@@ -24,6 +24,11 @@ import { registerStatusRoutes } from './routes/status.js';
 import { registerVariableRoutes } from './routes/variables.js';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/**
+ * Routes whose bodies may be larger: an execution approving MAX_SELECTED_IMAGES images of 256-character repository
+ * names is about 4.2 MB. Its body is read only after the admin token is checked.
+ */
+export const ROUTE_BODY_LIMITS: Readonly<Record<string, number>> = { '/api/v1/cleanup/execute': 5 * 1024 * 1024 };
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 const ERROR_NAMES: Partial<Record<number, string>> = {
@@ -66,8 +71,10 @@ function guardRequests(app: OpenAPIHono<AppEnv>, deps: AppDeps, logger: Logger):
   }
   app.use('*', timeout(deps.limits?.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => new HTTPException(503, { message: 'request timed out' })));
   app.use('*', compress());
-  const maxSize = deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT;
-  app.use('*', bodyLimit({ maxSize, onError: (c) => errorJson(c, 413, 'payload_too_large', `request body larger than ${maxSize} bytes`) }));
+  const limitOf = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => errorJson(c, 413, 'payload_too_large', `request body larger than ${maxSize} bytes`) });
+  const general = limitOf(deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT);
+  const byRoute = new Map(Object.entries(ROUTE_BODY_LIMITS).map(([path, bytes]) => [path, limitOf(bytes)]));
+  app.use('*', (c, next) => (byRoute.get(c.req.path) ?? general)(c, next));
   if (deps.apiToken) app.use('/api/*', requireBearer(deps.apiToken));
   const ready = requireReady(deps.inventory);
   for (const path of ['/api/v1/query', '/api/v1/variables/*', '/api/v1/annotations', '/api/v1/reports/*']) app.use(path, ready);

@@ -8,7 +8,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchDeleteImageCommand } from '@aws-sdk/client-ecr';
-import { CleanupConflict, CleanupExecuteReport, type SelectedImage } from '@ecr-lens/contract';
+import { CleanupConflict, CleanupExecuteReport, MAX_SELECTED_IMAGES, type SelectedImage } from '@ecr-lens/contract';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT, ADMIN, d, REGION, URI, useCleanupHarness } from '../support/cleanup-fixture.js';
 
@@ -104,7 +104,8 @@ describe('executing approved images', () => {
   it('shows what changed for the approved images when the plan changed, and the new plan refuses them', async () => {
     const { execute, planId } = appWithAudit('changed.jsonl');
     const reviewed = await planId();
-    // After the review: a task starts on v2, and loose is deleted by someone else.
+    // After the review: a task starts on v2, and loose and the index old-multi are deleted by someone else (its
+    // child old-amd is then a loose manifest of its own, whichever tests ran before).
     const admin = (path: string, body: unknown) =>
       fetch(`${harness().emulator.url}/_emulator${path}`, {
         method: 'POST',
@@ -123,7 +124,10 @@ describe('executing approved images', () => {
     ).toBe(200);
     expect((await admin('/tasks/start', { ...where, cluster: 'prod', taskDefinition: 'batch:1' })).status).toBe(200);
     await harness().ecr.send(
-      new BatchDeleteImageCommand({ repositoryName: 'api', imageIds: [{ imageDigest: d('loose') }] }),
+      new BatchDeleteImageCommand({
+        repositoryName: 'api',
+        imageIds: [{ imageDigest: d('loose') }, { imageDigest: d('old-multi') }],
+      }),
     );
     const before = await harness().listDigests('api');
 
@@ -165,5 +169,19 @@ describe('executing approved images', () => {
     });
     expect(ok.status).toBe(200);
     expect(await harness().listDigests('api')).toEqual(before.filter((x) => x !== d('old-amd')));
+  });
+
+  it('takes an approval of the most images allowed, refusing each image by name', async () => {
+    const { execute, planId } = appWithAudit('largest.jsonl');
+    // The plan of what the registry holds now (an earlier test's run changed it after its last read).
+    await harness().refresher.run();
+    const images = Array.from({ length: MAX_SELECTED_IMAGES }, (_, i) => api(`not-pushed-${i}`));
+    const res = await execute({ planId: await planId(), repositories: ['api'], images });
+    // Over the general 64 KiB limit, under the route's own: the body is read, and the first images named.
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: { path: string; message: string }[] };
+    expect(body.issues).toHaveLength(20);
+    expect(body.issues.map((i) => i.path).slice(0, 3)).toEqual(['images.0', 'images.1', 'images.2']);
+    expect(body.issues[0]!.message).toMatch(/is not in the plan/);
   });
 });

@@ -66,7 +66,7 @@ export interface ExecutionReport {
   readonly stoppedBecause?: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  /** Images the plan deletes in scope. */
+  /** Images the plan deletes in scope (with approved images, those). */
   readonly candidates: number;
   /** Candidates left for a later run: over maxDeletionsPerRun, or not reached because the run stopped. */
   readonly deferred: number;

@@ -41,12 +41,20 @@ const reasonCache = new LRUCache<PlanStore, readonly (readonly Reason[])[]>({
   sizeCalculation: (reasons) => Math.max(1, reasons.length),
 });
 
+/**
+ * The repository read last, whatever its size: the LRU cannot hold one over its maxSize, and deciding a repository of
+ * 250,000 images again for each of its images made reading them quadratic.
+ */
+let lastRead: { readonly store: PlanStore; readonly reasons: readonly (readonly Reason[])[] } | undefined;
+
 function reasonsAt(store: PlanStore, i: number): readonly Reason[] {
+  if (lastRead?.store === store) return lastRead.reasons[i]!;
   let all = reasonCache.get(store);
   if (!all) {
     all = store.reasons();
     reasonCache.set(store, all);
   }
+  lastRead = { store, reasons: all };
   return all[i]!;
 }
 

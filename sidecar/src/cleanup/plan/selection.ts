@@ -55,20 +55,41 @@ function lookups(plan: CleanupPlan, selection: readonly SelectedImage[]): Map<st
 const keyOf = (s: SelectedImage): string => `${repositoryId(s.account, s.region, s.repository)}@${s.digest}`;
 const short = (digest: string): string => digest.slice(0, 19);
 
+/**
+ * Positions of `selection`, each image once (its first entry), grouped by repository: a repository's reasons are
+ * decided again when first read (image-views.ts), so reading them grouped decides each repository once.
+ */
+function firstEntriesByRepository(selection: readonly SelectedImage[]): number[] {
+  const seen = new Set<string>();
+  const groups = new Map<string, number[]>();
+  for (const [k, s] of selection.entries()) {
+    const key = keyOf(s);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const id = repositoryId(s.account, s.region, s.repository);
+    const group = groups.get(id);
+    if (group) group.push(k);
+    else groups.set(id, [k]);
+  }
+  return [...groups.values()].flat();
+}
+
 /** Checks `selection` against `plan` (the plan in the run's scope, with the id the person reviewed). */
 export function approveSelection(plan: CleanupPlan, selection: readonly SelectedImage[]): Approval {
   const byRepository = lookups(plan, selection);
-  const chosen = new Set<string>();
-  const issues: SelectionIssue[] = [];
+  const chosen = new Set(selection.map(keyOf));
+  const found: SelectionIssue[] = [];
   const issue = (k: number, message: string): void => {
-    if (issues.length < MAX_ISSUES) issues.push({ path: `images.${k}`, message });
+    found.push({ path: `images.${k}`, message });
   };
+  const firsts = new Set<string>();
   for (const [k, s] of selection.entries()) {
     const key = keyOf(s);
-    if (chosen.has(key)) issue(k, 'names an image already approved');
-    chosen.add(key);
+    if (firsts.has(key)) issue(k, 'names an image already approved');
+    firsts.add(key);
   }
-  for (const [k, s] of selection.entries()) {
+  for (const k of firstEntriesByRepository(selection)) {
+    const s = selection[k]!;
     const lookup = byRepository.get(repositoryId(s.account, s.region, s.repository));
     if (!lookup) {
       issue(k, `repository ${s.repository} (${s.account}, ${s.region}) is not in the plan's scope`);
@@ -81,7 +102,8 @@ export function approveSelection(plan: CleanupPlan, selection: readonly Selected
     }
     const row = lookup.plan.imageAt(position);
     if (row.decision !== 'delete') {
-      issue(k, `the plan does not delete ${short(s.digest)} (${row.decision}${row.reasons[0] ? `: ${row.reasons[0].text}` : ''})`);
+      const why = row.reasons[0];
+      issue(k, `the plan does not delete ${short(s.digest)} (${row.decision}${why ? `: ${why.text}` : ''})`);
       continue;
     }
     const prefix = `${lookup.plan.repository.id}@`;
@@ -91,25 +113,31 @@ export function approveSelection(plan: CleanupPlan, selection: readonly Selected
     if (subject !== undefined && lookup.positions.has(subject) && !chosen.has(prefix + subject))
       issue(k, `${short(s.digest)} refers to ${short(subject)}, which is not approved: approve its subject too`);
   }
-  if (issues.length) return { ok: false, issues };
+  if (found.length) {
+    // In the order of the request (a stable sort keeps an image's own issues in order).
+    const index = (i: SelectionIssue): number => Number(i.path.slice('images.'.length));
+    return { ok: false, issues: found.sort((a, b) => index(a) - index(b)).slice(0, MAX_ISSUES) };
+  }
   return { ok: true, approved: (p) => chosen.has(`${p.image.repositoryId}@${p.image.digest}`), count: chosen.size };
 }
 
 /** What the current plan decides for approved images it no longer deletes; how many it still deletes. */
 export function selectionChanges(plan: CleanupPlan, selection: readonly SelectedImage[]): { unchanged: number; changed: SelectionChange[] } {
   const byRepository = lookups(plan, selection);
-  const changed: SelectionChange[] = [];
+  const changed: [number, SelectionChange][] = [];
   let unchanged = 0;
-  for (const s of selection) {
+  for (const k of firstEntriesByRepository(selection)) {
+    const s = selection[k]!;
     const lookup = byRepository.get(repositoryId(s.account, s.region, s.repository));
     const position = lookup?.positions.get(s.digest);
     if (!lookup || position === undefined) {
-      changed.push({ ...s, decision: 'gone', reasons: [] });
+      changed.push([k, { ...s, decision: 'gone', reasons: [] }]);
       continue;
     }
     const row = lookup.plan.imageAt(position);
     if (row.decision === 'delete') unchanged += 1;
-    else changed.push({ ...s, decision: row.decision, reasons: row.reasons.map((r) => ({ code: r.code, text: r.text })) });
+    else changed.push([k, { ...s, decision: row.decision, reasons: row.reasons.map((r) => ({ code: r.code, text: r.text })) }]);
   }
-  return { unchanged, changed };
+  // In the order of the request.
+  return { unchanged, changed: changed.sort((a, b) => a[0] - b[0]).map(([, c]) => c) };
 }
