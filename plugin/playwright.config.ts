@@ -3,6 +3,8 @@ import { defineConfig, devices, type ReporterDescription } from '@playwright/tes
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import { VIEWER } from './tests/users';
+
 const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
 
 /**
@@ -65,11 +67,29 @@ export default defineConfig<PluginOptions>({
     // 2. Run tests in Google Chrome. Every test will start authenticated as admin user.
     {
       name: 'chromium',
+      testIgnore: ['**/viewer/**'],
       use: {
         ...devices['Desktop Chrome'],
         storageState: 'playwright/.auth/admin.json',
       },
       dependencies: ['auth'],
+    },
+    // 3. A Viewer, created and logged in by plugin-e2e's auth setup, for the specs of what a Viewer may not do.
+    {
+      name: 'viewer-auth',
+      testDir: pluginE2eAuth,
+      testMatch: [/.*\.js/],
+      use: { user: VIEWER },
+    },
+    {
+      name: 'viewer',
+      testDir: './tests/viewer',
+      use: {
+        ...devices['Desktop Chrome'],
+        user: VIEWER,
+        storageState: `playwright/.auth/${VIEWER.user}.json`,
+      },
+      dependencies: ['viewer-auth'],
     },
   ],
 });

@@ -51,7 +51,7 @@ if [ ! -x "$CHROMIUM_PATH" ]; then
   exit 2
 fi
 
-# 3. The plugin Grafana loads (docker-compose.yml mounts plugin/dist).
+# 3. The plugin Grafana loads (docker-compose.yml mounts plugin/dist: the app, with the data source nested).
 if [ "${E2E_SKIP_BUILD:-}" != 1 ]; then
   say "building the plugin (npm run build -w plugin)"
   npm run build -w plugin >/dev/null || {
@@ -71,7 +71,12 @@ if [ -z "${SIDECAR_API_TOKEN:-}" ]; then
   SIDECAR_API_TOKEN=$(node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))")
 fi
 export SIDECAR_API_TOKEN
-export DEMO=true SIDECAR_ADMIN_TOKEN=''
+if [ -z "${SIDECAR_ADMIN_TOKEN:-}" ]; then
+  # The app's execute route carries it (provisioning/plugins/apps.yaml); the specs execute dry runs only.
+  SIDECAR_ADMIN_TOKEN=$(node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))")
+fi
+# Executions are enabled against the demo emulator only; the specs execute dry runs.
+export DEMO=true SIDECAR_ADMIN_TOKEN CLEANUP_DELETE_ENABLED=true
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE ECR_REGISTRY_ID
 export GRAFANA_ADMIN_USER="${GRAFANA_ADMIN_USER:-admin}" GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-admin}"
 export GRAFANA_PORT="${GRAFANA_PORT:-3000}"
@@ -116,7 +121,8 @@ const base = process.env.GRAFANA_URL.replace(/\/+$/, '');
 const auth = 'Basic ' + Buffer.from(`${process.env.GRAFANA_ADMIN_USER}:${process.env.GRAFANA_ADMIN_PASSWORD}`).toString('base64');
 const steps = [
   ['Grafana /api/health', '/api/health', false, (b) => b.database === 'ok'],
-  ['plugin ecrlens-ecr-datasource loaded', '/api/plugins/ecrlens-ecr-datasource/settings', true, (b) => b.id === 'ecrlens-ecr-datasource'],
+  ['app ecrlens-ecr-app loaded and enabled', '/api/plugins/ecrlens-ecr-app/settings', true, (b) => b.id === 'ecrlens-ecr-app' && b.enabled === true],
+  ['nested data source ecrlens-ecr-datasource loaded', '/api/plugins/ecrlens-ecr-datasource/settings', true, (b) => b.id === 'ecrlens-ecr-datasource'],
   ['data source "ECR Lens" provisioned', '/api/datasources/uid/ecr-lens', true, (b) => b.type === 'ecrlens-ecr-datasource'],
   ['sidecar inventory ready (via the data source proxy)', '/api/datasources/proxy/uid/ecr-lens/sidecar/api/v1/status', true, (b) => b.ready === true],
 ];
@@ -160,7 +166,7 @@ let setupFailed = 0;
 const walk = (suite) => {
   for (const spec of suite.specs ?? []) {
     for (const t of spec.tests ?? []) {
-      if (t.projectName === 'auth') { // plugin-e2e's login setup, not a spec
+      if (t.projectName === 'auth' || t.projectName === 'viewer-auth') { // plugin-e2e's login setups, not specs
         if (t.status === 'unexpected') setupFailed++;
         continue;
       }

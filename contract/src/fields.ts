@@ -226,6 +226,14 @@ export const DASHBOARD_UIDS = {
   cleanup: 'ecr-lens-cleanup',
 } as const;
 
+/** The ECR Lens app (plugin.json id) and its pages, where Grafana serves them: the dashboards link to them. */
+export const APP_ID = 'ecrlens-ecr-app';
+export const APP_PAGES = {
+  plan: `/a/${APP_ID}/plan`,
+  runs: `/a/${APP_ID}/runs`,
+  sources: `/a/${APP_ID}/sources`,
+} as const;
+
 /** Grafana palette colours of the severities, worst darkest: the plugin's cells and the dashboards' series agree. */
 export const SEVERITY_COLOURS: { readonly [S in Severity]: string } = {
   CRITICAL: 'dark-red',

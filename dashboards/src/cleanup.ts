@@ -1,4 +1,4 @@
-import { DASHBOARD_UIDS, FIELD_TITLES, type AnyFieldName } from '@ecr-lens/contract';
+import { APP_PAGES, DASHBOARD_UIDS, FIELD_TITLES, type AnyFieldName } from '@ecr-lens/contract';
 import * as annotationslist from '@grafana/grafana-foundation-sdk/annotationslist';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -24,6 +24,18 @@ export const cleanupCandidateAnnotations = (): dashboard.AnnotationQueryBuilder 
     .iconColor('orange')
     .target(new EcrAnnotationQueryBuilder('cleanup', SCOPE));
 
+/** The ECR Lens app's plan page, where the plan this dashboard shows is reviewed, approved and executed. */
+export const reviewInAppLink = (): dashboard.DashboardLinkBuilder =>
+  new dashboard.DashboardLinkBuilder('Review and approve in ECR Lens')
+    .type(dashboard.DashboardLinkType.Link)
+    .url(APP_PAGES.plan)
+    .icon('external link')
+    .tooltip('Approve part of the plan, preview it as a dry run and execute it (the role the app is set to)')
+    .asDropdown(false)
+    .targetBlank(false)
+    .includeVars(false)
+    .keepTime(false);
+
 // One declaration, row by row and panel by panel as the dashboard shows them: long, and best read whole.
 export function cleanupDashboard(): dashboard.Dashboard {
   return baseDashboard(
@@ -31,6 +43,7 @@ export function cleanupDashboard(): dashboard.Dashboard {
     'ECR Lens / Cleanup',
     'What the cleanup plan would delete and why, what it keeps, what ECR lifecycle policies would expire, and past cleanups.',
   )
+    .link(reviewInAppLink())
     .annotation(cleanupCandidateAnnotations())
     .annotation(executedCleanupAnnotations())
     .withRow(new dashboard.RowBuilder('Savings'))

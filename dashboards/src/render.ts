@@ -15,7 +15,7 @@ export interface GeneratedFile {
 
 export const DASHBOARD_DIR = 'provisioning/dashboards/json';
 /** The same dashboards shipped in the plugin (plugin.json `includes`): the data source's Dashboards tab imports them. */
-export const PLUGIN_DASHBOARD_DIR = 'plugin/src/dashboards';
+export const PLUGIN_DASHBOARD_DIR = 'plugin/src/datasource/dashboards';
 export const ALERTING_DIR = 'provisioning/alerting';
 
 /** The dashboards, by file name. */

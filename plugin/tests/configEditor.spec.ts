@@ -1,6 +1,6 @@
 import { expect, test } from '@grafana/plugin-e2e';
 
-import { selectors as ui } from '../src/components/selectors';
+import { selectors as ui } from '../src/datasource/components/selectors';
 import { PLUGIN_ID, SIDECAR_API_TOKEN, SIDECAR_URL } from './support';
 
 test('renders the config editor with the sidecar URL and a secret token field', async ({

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 
 import { expect, test } from '@grafana/plugin-e2e';
 
-/** The dashboards the plugin ships (src/dashboards, the same JSON the compose stack provisions). */
+/** The dashboards the plugin ships (src/datasource/dashboards, the same JSON the compose stack provisions). */
 const DASHBOARDS = ['overview', 'cost', 'vulnerabilities', 'cleanup'].map((file) => {
-  const json = JSON.parse(readFileSync(join(__dirname, `../src/dashboards/${file}.json`), 'utf8')) as {
+  const json = JSON.parse(readFileSync(join(__dirname, `../src/datasource/dashboards/${file}.json`), 'utf8')) as {
     uid: string;
     title: string;
     panels: Array<{ type: string; title?: string; panels?: Array<{ type: string; title?: string }> }>;

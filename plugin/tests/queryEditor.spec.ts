@@ -1,9 +1,9 @@
 import { expect, test } from '@grafana/plugin-e2e';
 import type { Locator, Page } from '@playwright/test';
 
-import { QUERY_TYPE_INFO } from '../src/components/query/filterSpecs';
-import { selectors as ui } from '../src/components/selectors';
-import { QUERY_TYPES, type QueryType } from '../src/types';
+import { QUERY_TYPE_INFO } from '../src/datasource/components/query/filterSpecs';
+import { selectors as ui } from '../src/datasource/components/selectors';
+import { QUERY_TYPES, type QueryType } from '../src/datasource/types';
 import { PROVISIONED, isSidecarQuery, sidecarQuery, sidecarQueryOf, type SidecarFrame } from './support';
 
 /** Picks a query type in the query type combobox, as a user does. */

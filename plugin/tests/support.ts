@@ -1,10 +1,12 @@
 import type { Page, Response } from '@playwright/test';
 
-import type { QueryType } from '../src/types';
+import type { QueryType } from '../src/datasource/types';
 
 /** Provisioned by the root docker-compose (provisioning/datasources/datasources.yaml). */
 export const PROVISIONED = { fileName: 'datasources.yaml', name: 'ECR Lens' };
 export const PLUGIN_ID = 'ecrlens-ecr-datasource';
+/** The app the data source is nested in (provisioning/plugins/apps.yaml enables it). */
+export const APP_ID = 'ecrlens-ecr-app';
 /** How Grafana (in the compose network) reaches the sidecar, and the token it expects. */
 export const SIDECAR_URL = process.env.SIDECAR_URL_FROM_GRAFANA ?? 'http://sidecar:8080';
 /** The token compose gives both Grafana's data source and the sidecar (scripts/e2e-grafana.sh exports it). */
@@ -17,6 +19,10 @@ function requiredEnv(name: string): string {
   }
   return value;
 }
+
+/** Waits for the answer to the app's next call of the sidecar through Grafana's plugin proxy. */
+export const appResponse = (page: Page, path: string): Promise<Response> =>
+  page.waitForResponse((r) => new URL(r.url()).pathname === `/api/plugin-proxy/${APP_ID}/sidecar${path}`);
 
 /** Waits for the next sidecar call through Grafana's data source proxy. */
 export const sidecarResponse = (page: Page, path: string): Promise<Response> =>

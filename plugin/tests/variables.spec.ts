@@ -1,6 +1,6 @@
 import { expect, test } from '@grafana/plugin-e2e';
 
-import { selectors as ui } from '../src/components/selectors';
+import { selectors as ui } from '../src/datasource/components/selectors';
 import { PROVISIONED, sidecarResponse } from './support';
 
 test('a query variable lists regions from the sidecar', async ({

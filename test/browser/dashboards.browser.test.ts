@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarnessApi } from './host/api.js';
 import type { DashboardApi, DashboardPanelSpec, DashboardSpec } from './host/dashboard-api.js';
 import { launchChromium, type Browser, waitForHarness } from '../support/browser.js';
-import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt, harnessConfig } from '../support/browser-build.js';
+import { APP_ID, DIST_DIR, ROOT, ensurePluginBuilt, harnessConfig } from '../support/browser-build.js';
 import { SYSTEMJS_DIR, buildHostBundle, hostPage } from '../support/browser-host.js';
 import { SIDECAR_TOKEN, startSidecarForBrowser } from '../support/browser-sidecar.js';
 import { startGrafanaProxy, type GrafanaProxy, type PluginRoute } from '../support/grafana-proxy.js';
@@ -165,7 +165,7 @@ beforeAll(async () => {
   });
   // A few scrapes, so that trends and time series have points to draw.
   await prometheus.waitFor('count_over_time(ecrlens_inventory_ready[1m]) >= 3', (r) => r.length > 0);
-  const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { routes: PluginRoute[] };
+  const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'datasource/plugin.json'), 'utf8')) as { routes: PluginRoute[] };
   const config = harnessConfig(UID, sidecar.url, lastPeriod('10y'));
   proxy = await startGrafanaProxy({
     uid: UID,
@@ -174,7 +174,7 @@ beforeAll(async () => {
     secureJsonData: { apiToken: SIDECAR_TOKEN },
     datasources: { prometheus: prometheus.url },
     mounts: {
-      [`/public/plugins/${PLUGIN_ID}/`]: DIST_DIR,
+      [`/public/plugins/${APP_ID}/`]: DIST_DIR,
       // @grafana/ui's icons, where Grafana serves them (the tables' column filter buttons use them).
       '/public/build/img/': GRAFANA_UI_IMG,
       '/host/': HOST_DIR,

@@ -11,7 +11,7 @@ interface Example {
 }
 
 // Imported at run time: the plugin is its own TypeScript project (Grafana types, JSX).
-const examplesPath = fileURLToPath(new URL('../../plugin/src/components/query/examples.ts', import.meta.url));
+const examplesPath = fileURLToPath(new URL('../../plugin/src/datasource/components/query/examples.ts', import.meta.url));
 const { EXAMPLES } = (await import(/* @vite-ignore */ examplesPath)) as { EXAMPLES: Example[] };
 
 describe('query editor help examples', () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_TITLES, type AnyFieldName } from '@ecr-lens/contract';
 import type { HarnessApi, QuerySummary } from './host/api.js';
 import { launchChromium, type Browser, waitForHarness } from '../support/browser.js';
-import { DIST_DIR, PLUGIN_ID, ROOT, ensurePluginBuilt, harnessConfig } from '../support/browser-build.js';
+import { APP_ID, DIST_DIR, ROOT, ensurePluginBuilt, harnessConfig } from '../support/browser-build.js';
 import { SYSTEMJS_DIR, buildHostBundle, hostPage } from '../support/browser-host.js';
 import { SIDECAR_TOKEN, startSidecarForBrowser } from '../support/browser-sidecar.js';
 import { startGrafanaProxy, type GrafanaProxy, type PluginRoute } from '../support/grafana-proxy.js';
@@ -57,7 +57,7 @@ beforeAll(async () => {
   await buildHostBundle(HOST_DIR);
   mkdirSync(SCREENSHOTS, { recursive: true });
   sidecar = await startSidecarForBrowser();
-  const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { routes: PluginRoute[] };
+  const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'datasource/plugin.json'), 'utf8')) as { routes: PluginRoute[] };
   const now = Date.now();
   const config = harnessConfig(UID, sidecar.url, { from: now - 365 * DAY, to: now });
   proxy = await startGrafanaProxy({
@@ -65,7 +65,7 @@ beforeAll(async () => {
     routes: pluginJson.routes,
     jsonData: { sidecarUrl: sidecar.url },
     secureJsonData: { apiToken: SIDECAR_TOKEN },
-    mounts: { [`/public/plugins/${PLUGIN_ID}/`]: DIST_DIR, '/host/': HOST_DIR, '/vendor/systemjs/': SYSTEMJS_DIR },
+    mounts: { [`/public/plugins/${APP_ID}/`]: DIST_DIR, '/host/': HOST_DIR, '/vendor/systemjs/': SYSTEMJS_DIR },
     pages: { '/': hostPage(config) },
   });
   browser = await launchChromium();

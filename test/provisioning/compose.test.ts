@@ -81,13 +81,29 @@ describe('docker-compose.yml', () => {
     expect(major! > 12 || (major === 12 && minor! >= 3)).toBe(true);
   });
 
-  it('mounts the plugin, allows it unsigned, and mounts the provisioning', () => {
+  it('mounts the app (with its nested data source), allows both unsigned, and mounts the provisioning', () => {
     const grafana = services.grafana!;
-    expect(grafana.volumes).toContain('./plugin/dist:/var/lib/grafana/plugins/ecrlens-ecr-datasource:ro');
+    const app = JSON.parse(readText('plugin/src/plugin.json')) as { id: string };
+    const datasource = JSON.parse(readText('plugin/src/datasource/plugin.json')) as { id: string };
+    expect(grafana.volumes).toContain(`./plugin/dist:/var/lib/grafana/plugins/${app.id}:ro`);
     expect(grafana.volumes).toContain('./provisioning:/etc/grafana/provisioning:ro');
-    expect(grafana.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toBe('ecrlens-ecr-datasource');
-    const pluginJson = JSON.parse(readText('plugin/src/plugin.json')) as { id: string };
-    expect(pluginJson.id).toBe('ecrlens-ecr-datasource');
+    expect(grafana.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toBe(`${app.id},${datasource.id}`);
+    expect([app.id, datasource.id]).toEqual(['ecrlens-ecr-app', 'ecrlens-ecr-datasource']);
+  });
+
+  it('enables the app with its settings: the sidecar, both tokens from the environment, executions for Admins', () => {
+    const apps = readYaml('provisioning/plugins/apps.yaml') as { apps: Record<string, unknown>[] };
+    expect(apps.apps).toEqual([
+      {
+        type: 'ecrlens-ecr-app',
+        org_id: 1,
+        disabled: false,
+        jsonData: { sidecarUrl: 'http://sidecar:8080', executeRole: 'Admin', editorSidecarUrl: '' },
+        secureJsonData: { apiToken: '$SIDECAR_API_TOKEN', adminToken: '$SIDECAR_ADMIN_TOKEN' },
+      },
+    ]);
+    // The data source no longer holds the admin token.
+    expect(readText('provisioning/datasources/datasources.yaml')).not.toContain('adminToken');
   });
 
   it('publishes the sidecar on loopback only and has no well-known default token', () => {
@@ -99,6 +115,7 @@ describe('docker-compose.yml', () => {
   it('gives Grafana every environment variable the provisioning files interpolate', () => {
     const files = [
       'provisioning/datasources/datasources.yaml',
+      'provisioning/plugins/apps.yaml',
       'provisioning/alerting/contact-points.yaml',
     ];
     const used = new Set(files.flatMap((f) => [...JSON.stringify(readYaml(f)).matchAll(/\$\{?([A-Z][A-Z0-9_]+)\}?/g)].map((m) => m[1]!)));

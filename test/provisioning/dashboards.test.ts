@@ -8,6 +8,7 @@ import {
   ecrPanelTargets,
   ecrVariableQueries,
   readDashboard,
+  readText,
   type DataSourceRef,
   type Json,
 } from './dashboards-support.js';
@@ -197,7 +198,7 @@ describe('dashboard content the issue asks for', () => {
   });
 
   it("the plugin's drill-downs land on dashboards that answer them: a repository's images, an image's findings", () => {
-    // plugin/src/frames.ts links a repository to the Overview and a digest to Vulnerabilities (DASHBOARD_UIDS),
+    // plugin/src/datasource/frames.ts links a repository to the Overview and a digest to Vulnerabilities (DASHBOARD_UIDS),
     // setting registry, region and repository, and digest.
     const overview = byUid(DASHBOARD_UIDS.overview);
     const vulnerabilities = byUid(DASHBOARD_UIDS.vulnerabilities);
@@ -218,6 +219,15 @@ describe('dashboard content the issue asks for', () => {
     expect(allPanels(d).some((p) => p.type === 'timeseries')).toBe(true);
     const names = d.annotations.list.map((a) => a.name);
     expect(names).toEqual(expect.arrayContaining(['Cleanup candidates', 'Executed cleanups']));
+  });
+
+  it("Cleanup links to the app's plan page, where the plan is approved and executed; the other dashboards do not", () => {
+    const pluginJson = JSON.parse(readText('plugin/src/plugin.json')) as { includes: { type: string; name: string; path?: string }[] };
+    const planPage = pluginJson.includes.find((i) => i.type === 'page' && i.name === 'Cleanup plan')!.path;
+    for (const d of dashboards) {
+      const links = (d as unknown as { links: { type: string; url?: string }[] }).links.filter((l) => l.type === 'link');
+      expect(links.map((l) => l.url), d.uid).toEqual(d.uid === 'ecr-lens-cleanup' ? [planPage] : []);
+    }
   });
 
   it('marks executed cleanups, from Grafana by their tags, on the storage and cost trends of Overview and Cost', () => {

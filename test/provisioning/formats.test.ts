@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AlertRule,
   AlertRulesFile,
+  AppsFile,
   ContactPointsFile,
   DashboardProvidersFile,
   DatasourcesFile,
@@ -43,6 +44,17 @@ describe('provisioning/datasources', () => {
   it('the strict schema rejects a misspelt key', () => {
     const bad = { apiVersion: 1, datasources: [{ name: 'x', type: 'prometheus', uid: 'x', jsondata: {} }] };
     expect(DatasourcesFile.safeParse(bad).success).toBe(false);
+  });
+});
+
+describe('provisioning/plugins', () => {
+  it('enables the ECR Lens app, in the schema Grafana reads', () => {
+    const apps = AppsFile.parse(readYaml('provisioning/plugins/apps.yaml'));
+    expect(apps.apps.map((a) => [a.type, a.disabled])).toEqual([['ecrlens-ecr-app', false]]);
+  });
+
+  it('the strict schema rejects a misspelt key', () => {
+    expect(AppsFile.safeParse({ apiVersion: 1, apps: [{ type: 'x', orgId: 1 }] }).success).toBe(false);
   });
 });
 

@@ -22,11 +22,11 @@ describe('generated provisioning files', () => {
   });
 
   it("the plugin ships every dashboard, and plugin.json includes exactly those", () => {
-    const plugin = JSON.parse(readText('plugin/src/plugin.json')) as { includes: { type: string; name: string; path: string }[] };
+    const plugin = JSON.parse(readText('plugin/src/datasource/plugin.json')) as { includes: { type: string; name: string; path: string }[] };
     const shipped = readdirSync(join(ROOT, PLUGIN_DASHBOARD_DIR)).map((f) => `dashboards/${f}`).sort();
     expect(plugin.includes.filter((i) => i.type === 'dashboard').map((i) => i.path).sort()).toEqual(shipped);
     for (const include of plugin.includes) {
-      const dashboard = JSON.parse(readText(`plugin/src/${include.path}`)) as { title: string };
+      const dashboard = JSON.parse(readText(`plugin/src/datasource/${include.path}`)) as { title: string };
       expect(include.name).toBe(dashboard.title);
     }
   });

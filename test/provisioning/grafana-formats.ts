@@ -42,6 +42,27 @@ export const DatasourcesFile = z
   })
   .strict();
 
+/** provisioning/plugins: apps enabled with their settings (pkg/services/provisioning/plugins, config_reader.go). */
+export const AppsFile = z
+  .object({
+    apiVersion: z.literal(1),
+    apps: z
+      .array(
+        z
+          .object({
+            type: z.string().min(1),
+            org_id: z.number().int().positive().optional(),
+            org_name: z.string().optional(),
+            disabled: z.boolean().optional(),
+            jsonData: z.record(z.string(), z.unknown()).optional(),
+            secureJsonData: StringMap.optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
 export const DashboardProvidersFile = z
   .object({
     apiVersion: z.literal(1),

@@ -1,6 +1,6 @@
 /**
  * Turns a dashboard target into the request the plugin would send, with the plugin's own code
- * (plugin/src/interpolate.ts) and a stand-in for Grafana's TemplateSrv.
+ * (plugin/src/datasource/interpolate.ts) and a stand-in for Grafana's TemplateSrv.
  */
 import { join } from 'node:path';
 import { ROOT, type Json } from './dashboards-support.js';
@@ -32,7 +32,7 @@ interface InterpolateModule {
 }
 
 // Imported at run time: the plugin is its own TypeScript project (Grafana types, JSX).
-const interpolatePath = join(ROOT, 'plugin/src/interpolate.ts');
+const interpolatePath = join(ROOT, 'plugin/src/datasource/interpolate.ts');
 const loadInterpolate = async (): Promise<InterpolateModule> =>
   (await import(/* @vite-ignore */ interpolatePath)) as InterpolateModule;
 

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
+import type { AppHarnessConfig } from '../browser/host/app-api.js';
 import type { HarnessConfig } from '../browser/host/api.js';
 import { ROOT } from './browser-build.js';
 
@@ -68,6 +69,22 @@ export async function buildHostBundle(outdir: string, entry: string = HOST_ENTRY
 
 /** The host page: SystemJS with its AMD extra (as Grafana loads them), then the bundle. */
 export function hostPage(config: HarnessConfig): string {
+  return page(`window.harnessConfig = ${JSON.stringify(config)};`);
+}
+
+/** The app's host page (a bundle of test/browser/host/app-entry.ts at /host/host.js). */
+export function appHostPage(config: AppHarnessConfig): string {
+  // Grafana's index.html sets grafanaBootData before any script reads @grafana/runtime's config.
+  const bootData = {
+    assets: { dark: '', light: '' },
+    settings: { featureToggles: {} },
+    user: { login: config.user.login, orgRole: config.user.role, isSignedIn: true },
+    navTree: [],
+  };
+  return page(`window.appHarnessConfig = ${JSON.stringify(config)}; window.grafanaBootData = ${JSON.stringify(bootData)};`);
+}
+
+function page(configScript: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -86,7 +103,7 @@ export function hostPage(config: HarnessConfig): string {
   window.__grafana_amd_define = window.define;
   delete window.define;
 </script>
-<script>window.harnessConfig = ${JSON.stringify(config)};</script>
+<script>${configScript}</script>
 </head>
 <body>
 <div id="root"></div>

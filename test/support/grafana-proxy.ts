@@ -7,6 +7,13 @@
  *   prefixes the request path is taken, and its `reqRole` is enforced with a 403 "plugin proxy route access
  *   denied"; X-Grafana-User is dropped and, with send_user_header, set to the signed-in user; X-Forwarded-For
  *   gets the browser's address appended (Go's httputil.ReverseProxy);
+ * - the app plugin proxy: /api/plugin-proxy/<app id>/<path> as pkg/api/pluginproxy/pluginproxy.go (HandleRequest)
+ *   applies an app's routes: the first route whose method matches ("" and "*" match any) and whose path matches as
+ *   Grafana's router tree does (equal segments, `:name` one segment, a final `*` the rest, which is appended to the
+ *   route's URL; without `*` the URL is taken as it is), then its `reqRole` (403 "plugin proxy route access denied");
+ *   no route: 404 "plugin route match not found". Unlike the data source proxy it passes an upstream 401 through,
+ *   and an upstream that cannot be reached (an empty URL template) is a 502 with an empty body;
+ * - the app's pages: /a/<app id>/... answered with the app's host page for the signed-in user;
  * - static files: the plugin under /public/plugins/<id>/ and any other folder a test mounts.
  */
 import { readFile } from 'node:fs/promises';
@@ -47,6 +54,18 @@ export interface ProxiedRequest {
   status: number;
 }
 
+/** An app plugin as Grafana holds it: its plugin.json routes and its settings (jsonData, secureJsonData). */
+export interface AppPluginOptions {
+  id: string;
+  routes: PluginRoute[];
+  jsonData: Record<string, unknown>;
+  secureJsonData: Record<string, string>;
+  /** Not enabled: Grafana answers its proxy with 404. Default enabled. */
+  enabled?: boolean;
+  /** The HTML of /a/<id>/... for the signed-in user. */
+  page?: (user: SignedInUser) => string;
+}
+
 export interface GrafanaProxyOptions {
   uid: string;
   routes: PluginRoute[];
@@ -65,6 +84,7 @@ export interface GrafanaProxyOptions {
    * `/api/datasources/proxy/uid/<uid>/<path>` -> `<url>/<path>`, GET and POST only.
    */
   datasources?: Record<string, string>;
+  app?: AppPluginOptions;
 }
 
 export interface GrafanaProxy {
@@ -74,6 +94,12 @@ export interface GrafanaProxy {
   setSecureJsonData(values: Record<string, string>): void;
   /** Signs another user in. */
   setUser(user: SignedInUser): void;
+  /** Changes the app's settings, as saving its configuration page would. */
+  setAppSettings(settings: {
+    jsonData?: Record<string, unknown>;
+    secureJsonData?: Record<string, string>;
+    enabled?: boolean;
+  }): void;
   close(): Promise<void>;
 }
 
@@ -121,6 +147,7 @@ interface ProxyState {
   readonly requests: ProxiedRequest[];
   /** Grafana's own annotation store (what the sidecar posts after a cleanup, and the annotation list reads). */
   readonly annotations: StoredAnnotation[];
+  app?: Required<Pick<AppPluginOptions, 'jsonData' | 'secureJsonData' | 'enabled'>>;
 }
 
 /** An annotation as Grafana's GET /api/annotations lists it. */
@@ -139,11 +166,19 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     user: options.user ?? { login: 'admin', role: 'Admin' },
     requests: [],
     annotations: [],
+    app: options.app
+      ? {
+          jsonData: { ...options.app.jsonData },
+          secureJsonData: { ...options.app.secureJsonData },
+          enabled: options.app.enabled ?? true,
+        }
+      : undefined,
   };
   const app = new Hono();
   for (const [uid, base] of Object.entries(options.datasources ?? {})) proxyDatasource(app, uid, base);
   serveAnnotations(app, state);
   proxyPluginRoutes(app, options, state);
+  if (options.app) proxyAppRoutes(app, options.app, state, options.sendUserHeader ?? false);
   serveFiles(app, options);
 
   const server = await new Promise<ServerType>((resolve) => {
@@ -158,6 +193,14 @@ export async function startGrafanaProxy(options: GrafanaProxyOptions): Promise<G
     },
     setUser(next) {
       state.user = { ...next };
+    },
+    setAppSettings(settings) {
+      if (!state.app) throw new Error('no app plugin in this stand-in');
+      state.app = {
+        jsonData: settings.jsonData ? { ...settings.jsonData } : state.app.jsonData,
+        secureJsonData: settings.secureJsonData ? { ...settings.secureJsonData } : state.app.secureJsonData,
+        enabled: settings.enabled ?? state.app.enabled,
+      };
     },
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
@@ -235,23 +278,85 @@ function proxyPluginRoutes(app: Hono, options: GrafanaProxyOptions, state: Proxy
     }
     const base = renderRouteTemplate(route.url, options.jsonData, state.secure).replace(/\/$/, '');
     const target = `${base}${rest.slice(route.path.length)}${url.search}`;
-    const headers = routeHeaders(c.req.raw.headers, route, options, state);
-    const body = ['GET', 'HEAD'].includes(c.req.method) ? undefined : await c.req.arrayBuffer();
-    const record: ProxiedRequest = {
-      method: c.req.method,
-      path: rest,
+    const userHeader = options.sendUserHeader ? state.user.login : undefined;
+    return send(
+      c.req.raw,
+      rest,
       target,
-      browserAuthorization: c.req.header('authorization') ?? null,
-      upstreamAuthorization: headers.get('authorization'),
-      status: 0,
-    };
-    state.requests.push(record);
-    return forward(target, { method: c.req.method, headers, body }, record);
+      route,
+      { jsonData: options.jsonData, secure: state.secure },
+      userHeader,
+      state,
+      'datasource',
+    );
   });
 }
 
+/**
+ * Matches a request path against a route path as Grafana's router tree (pkg/web) does: the rest matched by a final
+ * `*` (possibly empty), '' for a match without `*`, undefined for no match.
+ */
+export function matchRoutePath(pattern: string, path: string): string | undefined {
+  const want = pattern.split('/').filter(Boolean);
+  const got = path.split('/');
+  if (got[0] === '') got.shift();
+  const star = want.at(-1) === '*';
+  const fixed = star ? want.slice(0, -1) : want;
+  if (star ? got.length < fixed.length : got.length !== fixed.length) return undefined;
+  for (let i = 0; i < fixed.length; i++) {
+    const segment = fixed[i]!;
+    if (segment.startsWith(':') ? got[i] === '' : segment !== got[i]) return undefined;
+  }
+  return star ? got.slice(fixed.length).join('/') : '';
+}
+
+/** An app's routes under /api/plugin-proxy/<id>/, as pluginproxy.go applies them. */
+function proxyAppRoutes(app: Hono, plugin: AppPluginOptions, state: ProxyState, sendUserHeader: boolean): void {
+  const prefix = `/api/plugin-proxy/${plugin.id}/`;
+  app.all(`${prefix}*`, async (c) => {
+    const settings = state.app!;
+    if (!settings.enabled) return c.json({ message: 'Plugin not found' }, 404);
+    const url = new URL(c.req.url);
+    const rest = url.pathname.slice(prefix.length);
+    let matched: { route: PluginRoute; tail: string } | undefined;
+    for (const route of plugin.routes) {
+      if (route.method && route.method !== '*' && route.method !== c.req.method) continue;
+      const tail = matchRoutePath(route.path, rest);
+      if (tail === undefined) continue;
+      if (route.reqRole && ROLE_RANK[state.user.role] < ROLE_RANK[route.reqRole]) {
+        return c.json({ message: 'plugin proxy route access denied' }, 403);
+      }
+      matched = { route, tail };
+      break;
+    }
+    if (!matched?.route.url) return c.json({ message: 'plugin route match not found' }, 404);
+    const base = renderRouteTemplate(matched.route.url, settings.jsonData, settings.secureJsonData).replace(/\/$/, '');
+    const target = `${base}${matched.tail ? `/${matched.tail}` : ''}${url.search}`;
+    const settingsNow = { jsonData: settings.jsonData, secure: settings.secureJsonData };
+    return send(
+      c.req.raw,
+      rest,
+      target,
+      matched.route,
+      settingsNow,
+      sendUserHeader ? state.user.login : undefined,
+      state,
+      'plugin',
+    );
+  });
+  if (plugin.page) {
+    const page = plugin.page;
+    app.get(`/a/${plugin.id}/*`, (c) => c.html(page(state.user)));
+  }
+}
+
 /** The browser's headers less those Grafana drops, then the route's own (Header.Add), the user and X-Forwarded-For. */
-function routeHeaders(incoming: Headers, route: PluginRoute, options: GrafanaProxyOptions, state: ProxyState): Headers {
+function routeHeaders(
+  incoming: Headers,
+  route: PluginRoute,
+  settings: { jsonData: Record<string, unknown>; secure: Record<string, string> },
+  userHeader: string | undefined,
+): Headers {
   const headers = new Headers();
   incoming.forEach((value, name) => {
     if (!NOT_FORWARDED.has(name.toLowerCase())) {
@@ -259,20 +364,52 @@ function routeHeaders(incoming: Headers, route: PluginRoute, options: GrafanaPro
     }
   });
   for (const h of route.headers ?? []) {
-    headers.append(h.name, renderRouteTemplate(h.content, options.jsonData, state.secure));
+    headers.append(h.name, renderRouteTemplate(h.content, settings.jsonData, settings.secure));
   }
-  if (options.sendUserHeader) headers.set('x-grafana-user', state.user.login);
+  if (userHeader !== undefined) headers.set('x-grafana-user', userHeader);
   const forwarded = incoming.get('x-forwarded-for');
   headers.set('x-forwarded-for', forwarded ? `${forwarded}, 127.0.0.1` : '127.0.0.1');
   return headers;
 }
 
-/** Sends the request upstream and answers as Grafana's proxy does, recording the upstream status. */
-async function forward(target: string, init: RequestInit, record: ProxiedRequest): Promise<Response> {
+/**
+ * Sends a request on through a route and answers as Grafana's proxy does, recording it and the upstream status.
+ * The data source proxy (ds_proxy.go) turns an upstream 401 into a 400 and a failed upstream into a JSON 502; the
+ * plugin proxy (pluginproxy.go) passes every status through and answers a failed upstream, or a URL without a host,
+ * with an empty 502 (Go's ReverseProxy error handler).
+ */
+async function send(
+  request: Request,
+  path: string,
+  target: string,
+  route: PluginRoute,
+  settings: { jsonData: Record<string, unknown>; secure: Record<string, string> },
+  userHeader: string | undefined,
+  state: ProxyState,
+  proxy: 'datasource' | 'plugin',
+): Promise<Response> {
+  const headers = routeHeaders(request.headers, route, settings, userHeader);
+  const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
+  const record: ProxiedRequest = {
+    method: request.method,
+    path,
+    target,
+    browserAuthorization: request.headers.get('authorization'),
+    upstreamAuthorization: headers.get('authorization'),
+    status: 0,
+  };
+  state.requests.push(record);
+  const failed = (err: unknown): Response => {
+    record.status = 502;
+    return proxy === 'plugin'
+      ? new Response(null, { status: 502 })
+      : Response.json({ message: 'Bad Gateway', error: String(err) }, { status: 502 });
+  };
+  if (!/^https?:\/\/[^/]/.test(target)) return failed(new Error(`no host in ${target}`));
   try {
-    const upstream = await fetch(target, init);
+    const upstream = await fetch(target, { method: request.method, headers, body });
     record.status = upstream.status;
-    if (upstream.status === 401) {
+    if (upstream.status === 401 && proxy === 'datasource') {
       // Grafana's ds_proxy (pkg/api/pluginproxy) turns an upstream 401 into a 400 with a plain-text body, so
       // that a data source's rejection does not log the Grafana user out. Its body is dropped.
       await upstream.arrayBuffer();
@@ -287,9 +424,7 @@ async function forward(target: string, init: RequestInit, record: ProxiedRequest
       headers: type ? { 'content-type': type } : {},
     });
   } catch (err) {
-    // What Grafana's proxy answers when the upstream cannot be reached.
-    record.status = 502;
-    return Response.json({ message: 'Bad Gateway', error: String(err) }, { status: 502 });
+    return failed(err);
   }
 }
 

@@ -22,7 +22,9 @@ export class SidecarError extends Error {
   constructor(
     message: string,
     readonly status: number | undefined,
-    readonly body: SidecarErrorBody | undefined
+    readonly body: SidecarErrorBody | undefined,
+    /** The answer's body as it came (a 409 carries more than the error fields). */
+    readonly data?: unknown
   ) {
     super(message);
     this.name = 'SidecarError';
@@ -74,19 +76,25 @@ function toSidecarError(err: unknown): SidecarError {
   if (isFetchError(err)) {
     const body = errorBodyOf(err.data);
     const fallback = `Request to the sidecar failed${err.status ? ` with HTTP ${err.status}` : ''}${err.statusText ? ` (${err.statusText})` : ''}`;
-    const error = new SidecarError(sidecarMessage(body, fallback), err.status, body);
+    const error = new SidecarError(sidecarMessage(body, fallback), err.status, body, err.data);
     // One test of "the token was rejected" (SidecarError.unauthorized), whichever way Grafana said it.
-    return error.unauthorized ? new SidecarError(TOKEN_REJECTED, err.status, body) : error;
+    return error.unauthorized ? new SidecarError(TOKEN_REJECTED, err.status, body, err.data) : error;
   }
   return new SidecarError(err instanceof Error ? err.message : String(err), undefined, undefined);
 }
 
-/** Calls the sidecar through Grafana's data source proxy: `<instance url>/sidecar/<path>`. */
+/**
+ * Calls the sidecar through a Grafana proxy route: `<proxy url>/<route>/<path>`, where the proxy URL is the data
+ * source's (`/api/datasources/proxy/uid/<uid>`) or the app's (`/api/plugin-proxy/<app id>`).
+ */
 export class SidecarClient {
-  constructor(private readonly instanceUrl: string) {}
+  constructor(
+    private readonly instanceUrl: string,
+    private readonly route: string = SIDECAR_ROUTE
+  ) {}
 
   get baseUrl(): string {
-    return `${this.instanceUrl}/${SIDECAR_ROUTE}`;
+    return `${this.instanceUrl}/${this.route}`;
   }
 
   /** GETs `path` and checks the answer against the contract's `schema`. */

@@ -15,7 +15,13 @@ export {
   USE_KINDS,
   VARIABLE_KINDS,
 } from '@ecr-lens/contract';
-export type { AnnotationKind, FilterName as FilterKey, QueryType, TargetSort as EcrSort, VariableKind } from '@ecr-lens/contract';
+export type {
+  AnnotationKind,
+  FilterName as FilterKey,
+  QueryType,
+  TargetSort as EcrSort,
+  VariableKind,
+} from '@ecr-lens/contract';
 
 /** Filters as the editor stores them: the contract's panel-target form (lists and times as text). */
 export type EcrFilters = TargetFilters;
@@ -38,6 +44,4 @@ export interface EcrDataSourceOptions extends DataSourceJsonData {
 /** Stored encrypted by Grafana; only the data source proxy reads it. */
 export interface EcrSecureJsonData {
   apiToken?: string;
-  /** SIDECAR_ADMIN_TOKEN: added only on the Admin-only execute route (plugin.json). */
-  adminToken?: string;
 }

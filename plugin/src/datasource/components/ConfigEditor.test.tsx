@@ -53,29 +53,9 @@ describe('ConfigEditor', () => {
     );
   });
 
-  it('keeps the admin token apart from the API token, and resets only it', async () => {
-    const onOptionsChange = jest.fn();
-    render(
-      <ConfigEditor
-        options={options({ secureJsonFields: { apiToken: true, adminToken: true } })}
-        onOptionsChange={onOptionsChange}
-      />
-    );
-    expect(screen.getByLabelText(selectors.ConfigEditor.adminToken)).toHaveValue('configured');
-    const resets = screen.getAllByRole('button', { name: 'Reset' });
-    expect(resets).toHaveLength(2);
-    await userEvent.click(resets[1]);
-    expect(onOptionsChange).toHaveBeenLastCalledWith(
-      expect.objectContaining({ secureJsonFields: { apiToken: true, adminToken: false }, secureJsonData: { adminToken: '' } })
-    );
-  });
-
-  it('writes the admin token into secureJsonData only', async () => {
-    const onOptionsChange = jest.fn();
-    render(<ConfigEditor options={options()} onOptionsChange={onOptionsChange} />);
-    await userEvent.type(screen.getByLabelText(selectors.ConfigEditor.adminToken), 'a');
-    const next = onOptionsChange.mock.calls.at(-1)[0] as Options;
-    expect(next.secureJsonData).toEqual({ adminToken: 'a' });
-    expect(next.jsonData).toEqual({});
+  it('has no admin token: executions belong to the app', () => {
+    render(<ConfigEditor options={options()} onOptionsChange={jest.fn()} />);
+    expect(screen.queryByLabelText('Admin token')).toBeNull();
+    expect(screen.getAllByPlaceholderText('Paste the token')).toHaveLength(1);
   });
 });

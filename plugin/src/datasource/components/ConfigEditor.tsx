@@ -1,6 +1,8 @@
 import React from 'react';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { Field, Input, SecretInput, Stack, Text } from '@grafana/ui';
+import { Field, Input, Stack, Text } from '@grafana/ui';
+
+import { SecretField } from '../../shared/SecretField';
 
 import type { EcrDataSourceOptions, EcrSecureJsonData } from '../types';
 import { selectors } from './selectors';
@@ -8,35 +10,6 @@ import { selectors } from './selectors';
 type Props = DataSourcePluginOptionsEditorProps<EcrDataSourceOptions, EcrSecureJsonData>;
 
 type SecretKey = keyof EcrSecureJsonData;
-
-interface SecretFieldProps {
-  label: string;
-  description: string;
-  name: SecretKey;
-  isConfigured: boolean;
-  value: string;
-  onChange: (value: string) => void;
-  onReset: () => void;
-}
-
-const INPUT_IDS: Record<SecretKey, string> = { apiToken: 'ecr-lens-api-token', adminToken: 'ecr-lens-admin-token' };
-
-function SecretField({ label, description, name, isConfigured, value, onChange, onReset }: SecretFieldProps) {
-  return (
-    <Field label={label} description={description}>
-      <SecretInput
-        id={INPUT_IDS[name]}
-        aria-label={selectors.ConfigEditor[name]}
-        width={60}
-        isConfigured={isConfigured}
-        value={value}
-        placeholder="Paste the token"
-        onChange={(e) => onChange(e.currentTarget.value)}
-        onReset={onReset}
-      />
-    </Field>
-  );
-}
 
 /** The sidecar's address and its tokens. Tokens are stored encrypted and only Grafana's proxy reads them. */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
@@ -76,16 +49,10 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         />
       </Field>
       <SecretField
-        label="API token"
-        description="The sidecar's SIDECAR_API_TOKEN. Leave empty if the sidecar runs without one."
-        name="apiToken"
+        label={selectors.ConfigEditor.apiToken}
+        description="The sidecar's SIDECAR_API_TOKEN. Leave empty if the sidecar runs without one. Cleanups are executed from the ECR Lens app, which holds the admin token."
+        id="ecr-lens-api-token"
         {...secretProps('apiToken')}
-      />
-      <SecretField
-        label="Admin token"
-        description="Optional: the sidecar's SIDECAR_ADMIN_TOKEN. Grafana adds it only to cleanup executions, which only Grafana admins may send. Leave empty to keep execution out of Grafana."
-        name="adminToken"
-        {...secretProps('adminToken')}
       />
     </Stack>
   );

@@ -9,7 +9,6 @@ export const selectors = {
   ConfigEditor: {
     sidecarUrl: 'Sidecar URL',
     apiToken: 'API token',
-    adminToken: 'Admin token',
   },
   QueryEditor: {
     container: 'ecr-lens-query-editor',
