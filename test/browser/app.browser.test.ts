@@ -74,11 +74,14 @@ beforeAll(async () => {
       routes: routesOf('plugin.json'),
       jsonData: {},
       secureJsonData: { apiToken: API, adminToken: ADMIN },
-      page: (user) =>
+      page: (user, settings, view) =>
         appHostPage({
           appId: APP_ID,
           moduleUrl: `/public/plugins/${APP_ID}/module.js`,
-          jsonData: appJsonData(),
+          jsonData: settings.jsonData,
+          secureJsonFields: settings.secureJsonFields,
+          enabled: settings.enabled,
+          view,
           user: { login: user.login, role: user.role },
         }),
     },
@@ -112,10 +115,15 @@ function appJsonData(): Record<string, unknown> {
   return { sidecarUrl: sidecar?.url ?? '', executeRole: 'Admin', editorSidecarUrl: '' };
 }
 
-async function openAs(who: OrgRole, page: 'plan' | 'runs' | 'sources'): Promise<void> {
+async function openAs(who: OrgRole, page: 'plan' | 'runs' | 'sources' | 'config'): Promise<void> {
   proxy.setUser({ login: USERS[who], role: who });
-  await browser.page.goto(`${proxy.url}/a/${APP_ID}/${page}`);
-  const booted = await browser.page
+  await browser.page.goto(page === 'config' ? `${proxy.url}/plugins/${APP_ID}` : `${proxy.url}/a/${APP_ID}/${page}`);
+  await booted();
+}
+
+/** Waits for the host page to render the app (after a navigation or a reload). */
+async function booted(): Promise<void> {
+  const ready = await browser.page
     .waitForFunction(() => {
       const w = window as unknown as { appHarnessReady?: boolean; harnessError?: string };
       return w.appHarnessReady === true || w.harnessError !== undefined;
@@ -125,7 +133,7 @@ async function openAs(who: OrgRole, page: 'plan' | 'runs' | 'sources'): Promise<
       () => false,
     );
   const error = await browser.page.evaluate(() => (window as unknown as { harnessError?: string }).harnessError);
-  expect({ booted, error }, browser.errors.join('\n')).toEqual({ booted: true, error: undefined });
+  expect({ ready, error }, browser.errors.join('\n')).toEqual({ ready: true, error: undefined });
 }
 
 async function digestsIn(repositoryName: string): Promise<string[]> {
@@ -297,5 +305,43 @@ describe('the ECR Lens app pages', () => {
       return res.status;
     }, APP_ID);
     expect(status).toBe(403);
+    expect(browser.errors.splice(0)).toEqual(['console: Failed to load resource: the server responded with a status of 403 (Forbidden)']);
+  });
+
+  it('lets an Admin open execution to Editors on the configuration page; an Editor then executes through the Editor routes', async () => {
+    await openAs('Admin', 'config');
+    // The stored secrets show as configured, never as values.
+    expect(await browser.page.getByLabel('Admin token').inputValue()).toBe('configured');
+    await browser.page.getByRole('radio', { name: 'Editors and Admins' }).check({ force: true });
+    await Promise.all([browser.page.waitForEvent('load'), browser.page.getByRole('button', { name: 'Save settings' }).click()]);
+    await booted();
+    const settings = (await (await fetch(`${proxy.url}/api/plugins/${APP_ID}/settings`)).json()) as { jsonData: Record<string, unknown>; secureJsonFields: Record<string, boolean> };
+    expect(settings.jsonData).toEqual({ sidecarUrl: sidecar.url, executeRole: 'Editor', editorSidecarUrl: sidecar.url });
+    expect(settings.secureJsonFields).toEqual({ apiToken: true, adminToken: true });
+
+    const [image] = await plainDeletes('batch');
+    await openAs('Editor', 'plan');
+    await repositoryButton('batch').click();
+    await approve(image!).check({ force: true });
+    await browser.page.getByRole('button', { name: 'Preview (dry run)' }).click();
+    await waitText(browser.page.getByTestId('report-summary'), '1 images would be deleted');
+    expect(proxy.requests.at(-1)).toMatchObject({ method: 'POST', path: 'editor/api/v1/cleanup/execute', status: 200 });
+
+    // A Viewer cannot change the settings, and an Admin closes the Editor routes again.
+    proxy.setUser({ login: USERS.Viewer, role: 'Viewer' });
+    const refused = await fetch(`${proxy.url}/api/plugins/${APP_ID}/settings`, { method: 'POST', body: JSON.stringify({ jsonData: {} }) });
+    expect(refused.status).toBe(403);
+    await openAs('Admin', 'config');
+    await browser.page.getByRole('radio', { name: 'Admins', exact: true }).check({ force: true });
+    await Promise.all([browser.page.waitForEvent('load'), browser.page.getByRole('button', { name: 'Save settings' }).click()]);
+    await booted();
+    await openAs('Editor', 'plan');
+    await browser.page.getByText('Read only').waitFor();
+    const forged = await browser.page.evaluate(async (app) => {
+      const res = await fetch(`/api/plugin-proxy/${app}/editor/api/v1/cleanup/execute`, { method: 'POST', body: '{}' });
+      return res.status;
+    }, APP_ID);
+    expect(forged).toBe(502); // the Editor route leads nowhere again
+    expect(browser.errors.splice(0)).toEqual(['console: Failed to load resource: the server responded with a status of 502 (Bad Gateway)']);
   });
 });

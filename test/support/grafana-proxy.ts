@@ -62,8 +62,18 @@ export interface AppPluginOptions {
   secureJsonData: Record<string, string>;
   /** Not enabled: Grafana answers its proxy with 404. Default enabled. */
   enabled?: boolean;
-  /** The HTML of /a/<id>/... for the signed-in user. */
-  page?: (user: SignedInUser) => string;
+  /** The HTML of the app's pages (/a/<id>/...: `root`) and of its configuration page (/plugins/<id>: `config`). */
+  page?: (user: SignedInUser, settings: AppSettingsDto, view: 'root' | 'config') => string;
+}
+
+/** GET /api/plugins/<id>/settings (Grafana's PluginSettingsDTO, reduced): secrets only as which ones are set. */
+export interface AppSettingsDto {
+  id: string;
+  type: 'app';
+  enabled: boolean;
+  pinned: boolean;
+  jsonData: Record<string, unknown>;
+  secureJsonFields: Record<string, boolean>;
 }
 
 export interface GrafanaProxyOptions {
@@ -344,9 +354,36 @@ function proxyAppRoutes(app: Hono, plugin: AppPluginOptions, state: ProxyState, 
       'plugin',
     );
   });
+  const dto = (): AppSettingsDto => ({
+    id: plugin.id,
+    type: 'app',
+    enabled: state.app!.enabled,
+    pinned: true,
+    jsonData: state.app!.jsonData,
+    secureJsonFields: Object.fromEntries(
+      Object.entries(state.app!.secureJsonData)
+        .filter(([, v]) => v !== '')
+        .map(([k]) => [k, true]),
+    ),
+  });
+  // Grafana's plugin settings API: anyone signed in reads them; only an org Admin writes them. A write replaces
+  // jsonData and merges secureJsonData key by key (a secret not sent stays as stored).
+  app.get(`/api/plugins/${plugin.id}/settings`, (c) => c.json(dto()));
+  app.post(`/api/plugins/${plugin.id}/settings`, async (c) => {
+    if (state.user.role !== 'Admin') return c.json({ message: 'Permission denied' }, 403);
+    const body = (await c.req.json()) as { enabled?: boolean; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> };
+    const current = state.app!;
+    state.app = {
+      enabled: body.enabled ?? current.enabled,
+      jsonData: body.jsonData ?? current.jsonData,
+      secureJsonData: { ...current.secureJsonData, ...body.secureJsonData },
+    };
+    return c.json({ message: 'Plugin settings updated' });
+  });
   if (plugin.page) {
     const page = plugin.page;
-    app.get(`/a/${plugin.id}/*`, (c) => c.html(page(state.user)));
+    app.get(`/a/${plugin.id}/*`, (c) => c.html(page(state.user, dto(), 'root')));
+    app.get(`/plugins/${plugin.id}`, (c) => c.html(page(state.user, dto(), 'config')));
   }
 }
 

@@ -2,7 +2,11 @@
 export interface AppHarnessConfig {
   appId: string;
   moduleUrl: string;
-  /** The app's jsonData, as Grafana's plugin settings hold it. */
+  /** The app's settings, as Grafana's plugin settings API gives them (its meta). */
   jsonData: Record<string, unknown>;
+  secureJsonFields: Record<string, boolean>;
+  enabled: boolean;
+  /** The app's root page (/a/<id>/...), or its configuration page (/plugins/<id>). */
+  view: 'root' | 'config';
   user: { login: string; role: 'Viewer' | 'Editor' | 'Admin' };
 }

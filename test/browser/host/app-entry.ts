@@ -30,11 +30,28 @@ async function boot(): Promise<void> {
 
   const exports = await window.System.import(config.moduleUrl);
   const plugin = exports.plugin as AppPlugin;
-  const Root = plugin.root as ComponentType<Record<string, unknown>> | undefined;
-  if (!Root) {
-    throw new Error('the app module has no root page (plugin.root)');
+  const meta = {
+    id: config.appId,
+    type: 'app',
+    name: 'ECR Lens',
+    enabled: config.enabled,
+    pinned: true,
+    jsonData: config.jsonData,
+    secureJsonFields: config.secureJsonFields,
+    info: {},
+  };
+  // Grafana's AppRootPage renders plugin.root; its plugin page renders the first config page's body.
+  const component = (config.view === 'config' ? plugin.configPages?.[0]?.body : plugin.root) as unknown as
+    | ComponentType<Record<string, unknown>>
+    | undefined;
+  if (!component) {
+    throw new Error(`the app module has no ${config.view === 'config' ? 'configuration page' : 'root page (plugin.root)'}`);
   }
-  const meta = { id: config.appId, type: 'app', name: 'ECR Lens', enabled: true, pinned: true, jsonData: config.jsonData, info: {} };
+  const props =
+    config.view === 'config'
+      ? { plugin: { meta }, query: {} }
+      : { meta, basename: `/a/${config.appId}`, path: window.location.pathname, query: {}, onNavChanged: () => undefined };
+  const page = h(component, props);
   const root = createRoot(document.getElementById('root')!);
   root.render(
     h(
@@ -48,7 +65,7 @@ async function boot(): Promise<void> {
         h(
           CompatRouter,
           null,
-          h('div', { className: 'harness-page' }, h(Root, { meta, basename: `/a/${config.appId}`, path: window.location.pathname, query: {}, onNavChanged: () => undefined })),
+          h('div', { className: 'harness-page' }, page),
         ),
       ),
     ),
