@@ -180,8 +180,9 @@ describe('executing approved images', () => {
     // Over the general 64 KiB limit, under the route's own: the body is read, and the first images named.
     expect(res.status).toBe(400);
     const body = (await res.json()) as { issues: { path: string; message: string }[] };
-    expect(body.issues).toHaveLength(20);
+    expect(body.issues).toHaveLength(21);
     expect(body.issues.map((i) => i.path).slice(0, 3)).toEqual(['images.0', 'images.1', 'images.2']);
     expect(body.issues[0]!.message).toMatch(/is not in the plan/);
+    expect(body.issues.at(-1)).toEqual({ path: 'images', message: `and ${MAX_SELECTED_IMAGES - 20} more issues` });
   });
 });

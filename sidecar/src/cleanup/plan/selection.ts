@@ -17,7 +17,7 @@ export type Approval =
   | { readonly ok: true; readonly approved: (p: ImagePlan) => boolean; readonly count: number }
   | { readonly ok: false; readonly issues: readonly SelectionIssue[] };
 
-/** Stop listing issues after this many: the first ones say what is wrong. */
+/** Stop listing issues after this many (the first ones say what is wrong), then say how many more there are. */
 const MAX_ISSUES = 20;
 
 /** One repository of the plan, with where each digest is and which indexes list it. */
@@ -116,7 +116,9 @@ export function approveSelection(plan: CleanupPlan, selection: readonly Selected
   if (found.length) {
     // In the order of the request (a stable sort keeps an image's own issues in order).
     const index = (i: SelectionIssue): number => Number(i.path.slice('images.'.length));
-    return { ok: false, issues: found.sort((a, b) => index(a) - index(b)).slice(0, MAX_ISSUES) };
+    const listed = found.sort((a, b) => index(a) - index(b)).slice(0, MAX_ISSUES);
+    const more = found.length - listed.length;
+    return { ok: false, issues: more > 0 ? [...listed, { path: 'images', message: `and ${more} more issues` }] : listed };
   }
   return { ok: true, approved: (p) => chosen.has(`${p.image.repositoryId}@${p.image.digest}`), count: chosen.size };
 }
