@@ -82,7 +82,7 @@ beforeAll(async () => {
           secureJsonFields: settings.secureJsonFields,
           enabled: settings.enabled,
           view,
-          user: { login: user.login, role: user.role },
+          user: { login: user.login, role: user.role, isGrafanaAdmin: user.isGrafanaAdmin },
         }),
     },
     mounts: { [`/public/plugins/${APP_ID}/`]: DIST_DIR, '/host/': HOST_DIR, '/vendor/systemjs/': SYSTEMJS_DIR },

@@ -160,6 +160,14 @@ describe('the app proxy, executions for Admins', () => {
     expect([200, 202]).toContain(refresh.status);
   });
 
+  it('lets a Grafana server admin execute whatever their org role, as SignedInUser.HasRole does', async () => {
+    proxy.setUser({ login: 'root', role: 'Viewer', isGrafanaAdmin: true });
+    const res = await execute('sidecar/api/v1/cleanup/execute', { planId: await planId() });
+    expect(res.status).toBe(200);
+    const started = (await auditedRuns()).filter((e) => e.event === 'cleanup.started');
+    expect(started.at(-1)!.who).toMatchObject({ user: 'root' });
+  });
+
   it('without an admin token stored, even an admin is refused by the sidecar', async () => {
     proxy.setUser({ login: 'alice', role: 'Admin' });
     appSettings(ADMINS_ONLY, { apiToken: API });

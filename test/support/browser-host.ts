@@ -78,7 +78,7 @@ export function appHostPage(config: AppHarnessConfig): string {
   const bootData = {
     assets: { dark: '', light: '' },
     settings: { featureToggles: {} },
-    user: { login: config.user.login, orgRole: config.user.role, isSignedIn: true },
+    user: { login: config.user.login, orgRole: config.user.role, isGrafanaAdmin: config.user.isGrafanaAdmin === true, isSignedIn: true },
     navTree: [],
   };
   return page(`window.appHarnessConfig = ${JSON.stringify(config)}; window.grafanaBootData = ${JSON.stringify(bootData)};`);

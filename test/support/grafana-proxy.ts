@@ -39,7 +39,12 @@ const ROLE_RANK: Record<OrgRole, number> = { Viewer: 1, Editor: 2, Admin: 3 };
 export interface SignedInUser {
   login: string;
   role: OrgRole;
+  /** A Grafana server admin passes every route role, whatever the org role (SignedInUser.HasRole). */
+  isGrafanaAdmin?: boolean;
 }
+
+/** Grafana's SignedInUser.HasRole: a server admin has every role; otherwise the org role includes the ones below it. */
+export const hasRole = (user: SignedInUser, role: OrgRole): boolean => user.isGrafanaAdmin === true || ROLE_RANK[user.role] >= ROLE_RANK[role];
 
 export interface ProxiedRequest {
   method: string;
@@ -280,7 +285,7 @@ function proxyPluginRoutes(app: Hono, options: GrafanaProxyOptions, state: Proxy
     const route = options.routes.find(
       (r) => (!r.method || r.method === '*' || r.method === c.req.method) && rest.startsWith(r.path),
     );
-    if (route?.reqRole && ROLE_RANK[state.user.role] < ROLE_RANK[route.reqRole]) {
+    if (route?.reqRole && !hasRole(state.user, route.reqRole)) {
       return c.json({ message: 'plugin proxy route access denied' }, 403);
     }
     if (!route?.url) {
@@ -333,7 +338,7 @@ function proxyAppRoutes(app: Hono, plugin: AppPluginOptions, state: ProxyState, 
       if (route.method && route.method !== '*' && route.method !== c.req.method) continue;
       const tail = matchRoutePath(route.path, rest);
       if (tail === undefined) continue;
-      if (route.reqRole && ROLE_RANK[state.user.role] < ROLE_RANK[route.reqRole]) {
+      if (route.reqRole && !hasRole(state.user, route.reqRole)) {
         return c.json({ message: 'plugin proxy route access denied' }, 403);
       }
       matched = { route, tail };

@@ -31,7 +31,7 @@ function usePathname(): string {
 export function App({ meta }: AppProps) {
   const page = pageOf(usePathname());
   const client = useMemo(() => new AppClient(meta.jsonData), [meta.jsonData]);
-  const canExecute = mayExecute(config.bootData.user?.orgRole, meta.jsonData);
+  const canExecute = mayExecute(config.bootData.user, meta.jsonData);
 
   if (!meta.jsonData?.sidecarUrl) {
     return (

@@ -12,8 +12,20 @@ describe('who may execute', () => {
 
   it("follows Grafana's role order, and sends writes on the route the proxy guards with that role", () => {
     const editors = { executeRole: 'Editor' as const, editorSidecarUrl: 'http://sidecar:8080' };
-    expect(['Viewer', 'Editor', 'Admin', undefined].map((r) => mayExecute(r, {}))).toEqual([false, false, true, false]);
-    expect(['Viewer', 'Editor', 'Admin'].map((r) => mayExecute(r, editors))).toEqual([false, true, true]);
+    expect(['Viewer', 'Editor', 'Admin', undefined].map((orgRole) => mayExecute({ orgRole }, {}))).toEqual([
+      false,
+      false,
+      true,
+      false,
+    ]);
+    expect(['Viewer', 'Editor', 'Admin'].map((orgRole) => mayExecute({ orgRole }, editors))).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    // A Grafana server admin passes every reqRole, as Grafana's SignedInUser.HasRole says.
+    expect(mayExecute({ orgRole: 'Viewer', isGrafanaAdmin: true }, {})).toBe(true);
+    expect(mayExecute(undefined, {})).toBe(false);
     expect(writeRoute({})).toBe('sidecar');
     expect(writeRoute(editors)).toBe('editor');
   });

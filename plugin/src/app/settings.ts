@@ -37,9 +37,18 @@ export function executeRoleOf(settings: AppSettings | undefined): ExecuteRole {
   return settings?.executeRole === 'Editor' && settings.editorSidecarUrl ? 'Editor' : 'Admin';
 }
 
-/** Whether the signed-in user's org role may execute: the UI's view of what the proxy routes' reqRole enforce. */
-export function mayExecute(orgRole: string | undefined, settings: AppSettings | undefined): boolean {
-  return (RANK[orgRole ?? ''] ?? 0) >= RANK[executeRoleOf(settings)]!;
+/** The signed-in user as Grafana boots it (config.bootData.user). */
+export interface BootUser {
+  orgRole?: string;
+  isGrafanaAdmin?: boolean;
+}
+
+/**
+ * Whether the signed-in user may execute: the UI's view of what the proxy routes' reqRole enforce. As Grafana's
+ * SignedInUser.HasRole, a server admin has every role whatever the org role.
+ */
+export function mayExecute(user: BootUser | undefined, settings: AppSettings | undefined): boolean {
+  return user?.isGrafanaAdmin === true || (RANK[user?.orgRole ?? ''] ?? 0) >= RANK[executeRoleOf(settings)]!;
 }
 
 /** The proxy route of writes: `sidecar` (reqRole Admin) or, when Editors may execute, `editor` (reqRole Editor). */

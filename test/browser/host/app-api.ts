@@ -8,5 +8,5 @@ export interface AppHarnessConfig {
   enabled: boolean;
   /** The app's root page (/a/<id>/...), or its configuration page (/plugins/<id>). */
   view: 'root' | 'config';
-  user: { login: string; role: 'Viewer' | 'Editor' | 'Admin' };
+  user: { login: string; role: 'Viewer' | 'Editor' | 'Admin'; isGrafanaAdmin?: boolean };
 }
