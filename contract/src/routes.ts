@@ -115,6 +115,8 @@ export const PlannedImage = z.object({
   digest: z.string(),
   tags: z.array(z.string()).readonly(),
   kind: z.string(),
+  children: z.array(z.string()).readonly().describe('An index: the digests of the manifests it lists; deleted with it, never alone.'),
+  subject: z.string().nullable().describe('A referrer (attestation, signature, SOCI index): the digest it refers to; deleted with it.'),
   pushedAt: z.string().nullable().describe('ECR imagePushedAt; null when ECR did not report it (the image is then kept).'),
   decision: z.enum(DECISIONS),
   reasons: z.array(PlanReason).readonly(),

@@ -199,30 +199,34 @@ describe('the ECR Lens app pages', () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it('lets an Admin approve two images, preview exactly them, execute, and only they leave the registry', async () => {
+  it('lets an Admin approve two images (and the signature that goes with one), preview exactly them, execute, and only they leave the registry', async () => {
     const [first, second] = await plainDeletes('api');
     expect(first && second).toBeTruthy();
+    // A referrer goes with its subject: approving the subject approves it (it cannot be approved alone).
+    const referrers = (await plan()).images.filter((i) => i.repository === 'api' && (i.subject === first!.digest || i.subject === second!.digest));
+    expect(referrers.map((r) => r.kind)).toEqual(['attestation']);
+    const expected = [first!, second!, ...referrers].map((i) => i.digest).sort();
     const before = await digestsIn('api');
     await openAs('Admin', 'plan');
     await repositoryButton('api').click();
+    expect(await approve(referrers[0]!).isDisabled()).toBe(true);
     await approve(first!).check({ force: true });
     await approve(second!).check({ force: true });
-    await waitText(browser.page.getByTestId('approval'), '2 images approved');
+    await waitText(browser.page.getByTestId('approval'), '3 images approved');
+    expect(await approve(referrers[0]!).isChecked()).toBe(true);
     // Execute waits for a preview of this very selection.
     expect(await browser.page.getByRole('button', { name: 'Execute' }).isDisabled()).toBe(true);
     await browser.page.getByRole('button', { name: 'Preview (dry run)' }).click();
     const preview = browser.page.getByRole('table', { name: 'Dry run: exactly what would be deleted images' });
-    await waitCount(preview.locator('tbody tr'), 2);
-    expect(await preview.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-digest')).sort())).toEqual(
-      [first!.digest, second!.digest].sort(),
-    );
+    await waitCount(preview.locator('tbody tr'), 3);
+    expect(await preview.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-digest')).sort())).toEqual(expected);
     expect(await digestsIn('api')).toEqual(before); // a dry run deletes nothing
     await browser.page.screenshot({ path: join(SCREENSHOTS, 'app-plan.png'), fullPage: true });
 
     await browser.page.getByRole('button', { name: 'Execute' }).click();
     await browser.page.getByRole('button', { name: 'Delete' }).click();
-    await waitText(browser.page.getByTestId('report-summary'), '2 images deleted');
-    expect(await digestsIn('api')).toEqual(before.filter((d) => d !== first!.digest && d !== second!.digest));
+    await waitText(browser.page.getByTestId('report-summary'), '3 images deleted');
+    expect(await digestsIn('api')).toEqual(before.filter((d) => !expected.includes(d)));
     expect(await digestsIn('worker')).toHaveLength(2);
     expect(browser.errors).toEqual([]);
   });

@@ -89,6 +89,8 @@ export function parsePlanQuery(queries: Record<string, string[]>): Parsed<{ filt
 const imageJson = (snapshot: Snapshot, p: ImagePlan): PlannedImage => ({
   ...executedImage(snapshot, p),
   kind: p.image.kind,
+  children: p.image.children,
+  subject: p.image.subjectDigest ?? null,
   pushedAt: p.image.pushedAtUnknown ? null : new Date(p.image.pushedAt).toISOString(),
   decision: p.decision,
   reasons: p.reasons,

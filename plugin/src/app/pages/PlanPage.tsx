@@ -8,6 +8,8 @@ import {
   approvalKey,
   approvedBytes,
   approvedImages,
+  families,
+  follows,
   imageKey,
   imagesByRepository,
   repositoryApproval,
@@ -67,6 +69,7 @@ export function PlanPage({ client, canExecute }: Props) {
     client.plan().then(apply, (err: unknown) => setLoadError(err instanceof Error ? err.message : String(err)));
   }, [client, apply]);
 
+  const family = useMemo(() => (plan ? families(plan) : undefined), [plan]);
   const byRepository = useMemo(() => (plan ? imagesByRepository(plan) : new Map<string, PlannedImage[]>()), [plan]);
   const approved = useMemo(() => (plan ? approvedImages(plan, selected) : []), [plan, selected]);
   const currentKey = plan ? approvalKey(plan.planId, approved) : '';
@@ -231,7 +234,10 @@ export function PlanPage({ client, canExecute }: Props) {
                         images={images ?? []}
                         selected={selected}
                         canExecute={canExecute}
-                        onToggle={(image, approve) => changeSelection(setImage(selected, image, approve))}
+                        goesWith={(image) => (family ? follows(family, image) : false)}
+                        onToggle={(image, approve) =>
+                          family && changeSelection(setImage(selected, image, approve, family))
+                        }
                       />
                     </td>
                   </tr>
@@ -313,11 +319,13 @@ interface ImagesProps {
   images: PlannedImage[];
   selected: ReadonlySet<string>;
   canExecute: boolean;
+  /** The image goes with an index or a subject listed here: approved through it. */
+  goesWith: (image: PlannedImage) => boolean;
   onToggle: (image: PlannedImage, approve: boolean) => void;
 }
 
 /** One repository's images with every reason the planner gave. */
-function RepositoryImages({ label, images, selected, canExecute, onToggle }: ImagesProps) {
+function RepositoryImages({ label, images, selected, canExecute, goesWith, onToggle }: ImagesProps) {
   const styles = useStyles2(tableStyles);
   if (images.length === 0) {
     return <Text color="secondary">No images of this repository are in the listed part of the plan.</Text>;
@@ -346,7 +354,8 @@ function RepositoryImages({ label, images, selected, canExecute, onToggle }: Ima
                   <Checkbox
                     aria-label={`Approve ${key}`}
                     value={selected.has(key)}
-                    disabled={image.decision !== 'delete'}
+                    disabled={image.decision !== 'delete' || goesWith(image)}
+                    title={goesWith(image) ? 'Goes with its index or subject: approve that one' : undefined}
                     onChange={(e) => onToggle(image, e.currentTarget.checked)}
                   />
                 </td>

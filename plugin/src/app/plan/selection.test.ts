@@ -7,6 +7,8 @@ import {
   imageKey,
   imagesByRepository,
   repositoryApproval,
+  families,
+  follows,
   setImage,
   setRepository,
   stillDeleted,
@@ -16,7 +18,8 @@ const image = (
   repository: string,
   digest: string,
   decision: PlannedImage['decision'],
-  reclaimableBytes: number | null = 10
+  reclaimableBytes: number | null = 10,
+  links: Partial<Pick<PlannedImage, 'children' | 'subject'>> = {}
 ): PlannedImage => ({
   repository,
   account: '111111111111',
@@ -24,6 +27,8 @@ const image = (
   digest,
   tags: [],
   kind: 'image',
+  children: links.children ?? [],
+  subject: links.subject ?? null,
   pushedAt: null,
   decision,
   reasons: [],
@@ -59,6 +64,7 @@ const api2 = image('api', 'sha256:2', 'keep');
 const api3 = image('api', 'sha256:3', 'delete', null);
 const web1 = image('web', 'sha256:1', 'delete', 7);
 const plan = planOf([api1, api2, api3, web1]);
+const noFamilies = families(plan);
 
 describe('approving a plan', () => {
   it('groups images by repository, in the plan order, and keys the same digest apart per repository', () => {
@@ -73,12 +79,12 @@ describe('approving a plan', () => {
     const all = setRepository(new Set(), images, true);
     expect([...all]).toEqual([imageKey(api1), imageKey(api3)]);
     expect(repositoryApproval(images, all)).toBe('all');
-    expect(repositoryApproval(images, setImage(all, api1, false))).toBe('some');
+    expect(repositoryApproval(images, setImage(all, api1, false, noFamilies))).toBe('some');
     expect(repositoryApproval(images, setRepository(all, images, false))).toBe('none');
   });
 
   it('never approves an image the plan keeps', () => {
-    expect(setImage(new Set(), api2, true).size).toBe(0);
+    expect(setImage(new Set(), api2, true, noFamilies).size).toBe(0);
   });
 
   it('sends exactly the approved images, in plan order, and sums what they free', () => {
@@ -102,5 +108,58 @@ describe('approving a plan', () => {
     const selected = new Set([imageKey(api1), imageKey(api3), imageKey(web1)]);
     const changed = planOf([{ ...api1, decision: 'keep' }, api3], 'c'.repeat(64));
     expect([...stillDeleted(changed, selected)]).toEqual([imageKey(api3)]);
+  });
+});
+
+describe('families: what goes with what', () => {
+  // idx lists amd and arm; also lists arm too; sig refers to idx; nested: outer lists inner, inner lists leaf.
+  const amd = image('api', 'sha256:amd', 'delete');
+  const arm = image('api', 'sha256:arm', 'delete');
+  const idx = image('api', 'sha256:idx', 'delete', 10, { children: ['sha256:amd', 'sha256:arm'] });
+  const also = image('api', 'sha256:also', 'delete', 10, { children: ['sha256:arm'] });
+  const sig = image('api', 'sha256:sig', 'delete', 10, { subject: 'sha256:idx' });
+  const leaf = image('api', 'sha256:leaf', 'delete');
+  const inner = image('api', 'sha256:inner', 'delete', 10, { children: ['sha256:leaf'] });
+  const outer = image('api', 'sha256:outer', 'delete', 10, { children: ['sha256:inner'] });
+  const keptChild = image('api', 'sha256:kept-child', 'keep');
+  const withKept = image('api', 'sha256:with-kept', 'delete', 10, { children: ['sha256:kept-child'] });
+  // The same digest in another repository is not a child of api's index.
+  const webAmd = image('web', 'sha256:amd', 'delete');
+  const fam = planOf([amd, arm, idx, also, sig, leaf, inner, outer, keptChild, withKept, webAmd]);
+  const f = families(fam);
+  const keys = (set: ReadonlySet<string>) => [...set].map((k) => k.replace('111111111111/us-east-1/', '')).sort();
+
+  it('approves an index with its children and its referrers, and a child listed twice only with both indexes', () => {
+    const one = setImage(new Set(), idx, true, f);
+    expect(keys(one)).toEqual(['api@sha256:amd', 'api@sha256:idx', 'api@sha256:sig']);
+    const both = setImage(one, also, true, f);
+    expect(keys(both)).toEqual([
+      'api@sha256:also',
+      'api@sha256:amd',
+      'api@sha256:arm',
+      'api@sha256:idx',
+      'api@sha256:sig',
+    ]);
+  });
+
+  it('follows nested indexes, and never approves a child the plan keeps', () => {
+    expect(keys(setImage(new Set(), outer, true, f))).toEqual([
+      'api@sha256:inner',
+      'api@sha256:leaf',
+      'api@sha256:outer',
+    ]);
+    expect(keys(setImage(new Set(), withKept, true, f))).toEqual(['api@sha256:with-kept']);
+  });
+
+  it('withdraws an image with everything that went with it', () => {
+    const all = setImage(setImage(new Set(), idx, true, f), also, true, f);
+    expect(keys(setImage(all, idx, false, f))).toEqual(['api@sha256:also']);
+    expect(keys(setImage(setImage(new Set(), outer, true, f), inner, false, f))).toEqual(['api@sha256:outer']);
+  });
+
+  it('marks children and referrers as going with another image, and keeps repositories apart', () => {
+    expect([amd, arm, sig, inner, leaf].map((i) => follows(f, i))).toEqual([true, true, true, true, true]);
+    expect([idx, also, outer, withKept, webAmd].map((i) => follows(f, i))).toEqual([false, false, false, false, false]);
+    expect(keys(setImage(new Set(), idx, true, f))).not.toContain('web@sha256:amd');
   });
 });

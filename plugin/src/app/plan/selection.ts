@@ -43,6 +43,7 @@ export function setRepository(
   images: readonly PlannedImage[] | undefined,
   approve: boolean
 ): Set<string> {
+  // Every image the plan deletes here: a deleted index's children and referrers are deleted too, so none is missing.
   const next = new Set(selected);
   for (const image of deletable(images)) {
     if (approve) {
@@ -54,16 +55,89 @@ export function setRepository(
   return next;
 }
 
-/** Approves or withdraws one image; only images the plan deletes can be approved. */
-export function setImage(selected: ReadonlySet<string>, image: PlannedImage, approve: boolean): Set<string> {
+/**
+ * Who goes with whom: an index's children go with the index, a referrer with its subject (as the planner deletes
+ * them), within a repository and among the images the plan lists.
+ */
+export interface Families {
+  /** Image key → the keys of the listed images that go with it. */
+  readonly followers: ReadonlyMap<string, readonly string[]>;
+  /** Image key → the keys of the listed images it goes with (every index listing it, or its subject). */
+  readonly leaders: ReadonlyMap<string, readonly string[]>;
+  /** Image key → the image. */
+  readonly images: ReadonlyMap<string, PlannedImage>;
+}
+
+/** The plan's families, in one pass over its images and their links. */
+export function families(plan: CleanupPlan): Families {
+  const images = new Map(plan.images.map((i) => [imageKey(i), i]));
+  const followers = new Map<string, string[]>();
+  const leaders = new Map<string, string[]>();
+  const link = (leader: string, follower: string) => {
+    if (!images.has(leader) || !images.has(follower)) {
+      return;
+    }
+    followers.set(leader, [...(followers.get(leader) ?? []), follower]);
+    leaders.set(follower, [...(leaders.get(follower) ?? []), leader]);
+  };
+  for (const [key, image] of images) {
+    const prefix = `${repositoryKey(image)}@`;
+    for (const child of image.children) {
+      link(key, prefix + child);
+    }
+    if (image.subject) {
+      link(prefix + image.subject, key);
+    }
+  }
+  return { followers, leaders, images };
+}
+
+/** Adds, to approved images, the images that go with them once all they go with are approved (nested too). */
+function withFollowers(selected: Set<string>, start: Iterable<string>, f: Families): Set<string> {
+  const work = [...start];
+  for (let key = work.pop(); key !== undefined; key = work.pop()) {
+    for (const follower of f.followers.get(key) ?? []) {
+      const ready = (f.leaders.get(follower) ?? []).every((l) => selected.has(l));
+      if (!selected.has(follower) && ready && f.images.get(follower)?.decision === 'delete') {
+        selected.add(follower);
+        work.push(follower);
+      }
+    }
+  }
+  return selected;
+}
+
+/**
+ * Approves or withdraws one image with what goes with it: its children and referrers follow it (a child once every
+ * index listing it is approved), so none is left behind for good, and none is deleted without its index or subject.
+ * Only images the plan deletes can be approved; an image that goes with another is approved through it.
+ */
+export function setImage(
+  selected: ReadonlySet<string>,
+  image: PlannedImage,
+  approve: boolean,
+  f: Families
+): Set<string> {
+  const key = imageKey(image);
   const next = new Set(selected);
-  if (approve && image.decision === 'delete') {
-    next.add(imageKey(image));
-  } else {
-    next.delete(imageKey(image));
+  if (approve) {
+    if (image.decision !== 'delete') {
+      return next;
+    }
+    next.add(key);
+    return withFollowers(next, [key], f);
+  }
+  const work = [key];
+  for (let k = work.pop(); k !== undefined; k = work.pop()) {
+    if (next.delete(k) || k === key) {
+      work.push(...(f.followers.get(k) ?? []));
+    }
   }
   return next;
 }
+
+/** Whether an image goes with another listed image (so it is approved through that one). */
+export const follows = (f: Families, image: PlannedImage): boolean => f.leaders.has(imageKey(image));
 
 /** The approved images as POST /api/v1/cleanup/execute takes them, in the plan's order. */
 export function approvedImages(plan: CleanupPlan, selected: ReadonlySet<string>): SelectedImage[] {
