@@ -188,6 +188,15 @@ describe('the ECR Lens app pages', () => {
     const repositories = browser.page.getByRole('table', { name: 'Repositories' });
     await waitCount(repositories.getByRole('row'), 4); // the header, api, worker and batch
     await browser.page.getByText('Read only').waitFor();
+    // Narrowing the list: a plain substring of account/region/name, or the repositories with images to delete.
+    await browser.page.getByLabel('Filter repositories').fill('BATCH');
+    await waitText(browser.page.getByTestId('repositories-shown'), '1 of 3 repositories');
+    expect(await repositories.getByRole('row').count()).toBe(2);
+    await browser.page.getByLabel('Filter repositories').fill('');
+    await browser.page.getByRole('radio', { name: 'With images to delete' }).check({ force: true });
+    await waitText(browser.page.getByTestId('repositories-shown'), '2 of 3 repositories');
+    await browser.page.getByRole('radio', { name: 'All' }).check({ force: true });
+    await waitCount(repositories.getByRole('row'), 4);
     await repositoryButton('api').click();
     const images = browser.page.getByRole('table', { name: `Images of ${ACCOUNT}/${REGION}/api` });
     // The running task's image is kept, and says why.

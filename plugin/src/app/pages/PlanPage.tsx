@@ -1,6 +1,18 @@
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
 import type { CleanupConflict, CleanupExecuteReport, CleanupPlan, PlannedImage } from '@ecr-lens/contract';
-import { Alert, Badge, Button, Checkbox, ConfirmModal, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  ConfirmModal,
+  Input,
+  LinkButton,
+  RadioButtonGroup,
+  Stack,
+  Text,
+  useStyles2,
+} from '@grafana/ui';
 
 import type { AppClient } from '../client';
 import { formatBytes, formatTime, formatUsd, shortDigest } from '../format';
@@ -16,6 +28,8 @@ import {
   repositoryKey,
   setImage,
   setRepository,
+  visibleRepositories,
+  type RepositoryView,
   stillDeleted,
 } from '../plan/selection';
 import { APP_PAGES } from '../settings';
@@ -56,6 +70,8 @@ export function PlanPage({ client, canExecute }: Props) {
   const [busy, setBusy] = useState<'preview' | 'execute' | 'refresh'>();
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<string>();
+  const [filter, setFilter] = useState('');
+  const [view, setView] = useState<RepositoryView>('all');
 
   const apply = useCallback((next: CleanupPlan, keep?: (next: CleanupPlan) => Set<string>) => {
     setPlan(next);
@@ -71,6 +87,7 @@ export function PlanPage({ client, canExecute }: Props) {
 
   const family = useMemo(() => (plan ? families(plan) : undefined), [plan]);
   const byRepository = useMemo(() => (plan ? imagesByRepository(plan) : new Map<string, PlannedImage[]>()), [plan]);
+  const visible = useMemo(() => visibleRepositories(plan?.repositories ?? [], filter, view), [plan, filter, view]);
   const approved = useMemo(() => (plan ? approvedImages(plan, selected) : []), [plan, selected]);
   const currentKey = plan ? approvalKey(plan.planId, approved) : '';
   const previewIsCurrent = preview !== undefined && preview.key === currentKey && preview.report.outcome === 'dry_run';
@@ -173,6 +190,30 @@ export function PlanPage({ client, canExecute }: Props) {
       )}
       {conflict && <ConflictDiff conflict={conflict} onReview={reviewNewPlan} />}
 
+      <Stack direction="row" gap={1} alignItems="center">
+        <Input
+          aria-label="Filter repositories"
+          placeholder="Filter repositories (account/region/name contains…)"
+          width={50}
+          value={filter}
+          onChange={(e) => setFilter(e.currentTarget.value)}
+        />
+        <RadioButtonGroup<RepositoryView>
+          aria-label="Show repositories"
+          options={[
+            { label: 'All', value: 'all' },
+            { label: 'With images to delete', value: 'delete' },
+            { label: 'Blocked', value: 'blocked' },
+          ]}
+          value={view}
+          onChange={(v) => setView(v)}
+        />
+        <Text color="secondary" data-testid="repositories-shown">
+          {visible.shown.length < visible.matched
+            ? `Showing ${visible.shown.length} of ${visible.matched} repositories: narrow the filter.`
+            : `${visible.matched} of ${plan.repositories.length} repositories`}
+        </Text>
+      </Stack>
       <table className={styles.table} aria-label="Repositories">
         <thead>
           <tr>
@@ -187,7 +228,7 @@ export function PlanPage({ client, canExecute }: Props) {
           </tr>
         </thead>
         <tbody>
-          {plan.repositories.map((r) => {
+          {visible.shown.map((r) => {
             const key = repositoryKey(r);
             const images = byRepository.get(key);
             const approval = repositoryApproval(images, selected);

@@ -1,4 +1,4 @@
-import type { CleanupPlan, PlannedImage } from '@ecr-lens/contract';
+import type { CleanupPlan, PlannedImage, PlannedRepository } from '@ecr-lens/contract';
 
 import {
   approvalKey,
@@ -12,6 +12,7 @@ import {
   setImage,
   setRepository,
   stillDeleted,
+  visibleRepositories,
 } from './selection';
 
 const image = (
@@ -161,5 +162,37 @@ describe('families: what goes with what', () => {
     expect([amd, arm, sig, inner, leaf].map((i) => follows(f, i))).toEqual([true, true, true, true, true]);
     expect([idx, also, outer, withKept, webAmd].map((i) => follows(f, i))).toEqual([false, false, false, false, false]);
     expect(keys(setImage(new Set(), idx, true, f))).not.toContain('web@sha256:amd');
+  });
+});
+
+describe('which repositories the page lists', () => {
+  const repo = (repository: string, status: PlannedRepository['status'], toDelete: number): PlannedRepository => ({
+    repository,
+    account: '111111111111',
+    region: 'us-east-1',
+    rule: '**',
+    status,
+    blockedReasons: [],
+    summary: { ...planOf([]).summary, delete: toDelete },
+  });
+  const repos = [
+    repo('team-a/api', 'ok', 3),
+    repo('team-a/web', 'blocked', 0),
+    repo('team-b/api', 'ok', 0),
+    repo('Team-C/Batch', 'ok', 1),
+  ];
+  const names = (v: { shown: PlannedRepository[] }) => v.shown.map((r) => r.repository);
+
+  it('filters by a plain substring of account/region/name, whatever the case, and by kind', () => {
+    expect(names(visibleRepositories(repos, 'API', 'all'))).toEqual(['team-a/api', 'team-b/api']);
+    expect(names(visibleRepositories(repos, 'us-east-1/team-c', 'all'))).toEqual(['Team-C/Batch']);
+    expect(names(visibleRepositories(repos, '', 'delete'))).toEqual(['team-a/api', 'Team-C/Batch']);
+    expect(names(visibleRepositories(repos, 'team-a', 'blocked'))).toEqual(['team-a/web']);
+    // Pattern characters are plain text: nothing matches them.
+    expect(visibleRepositories(repos, '.*', 'all').matched).toBe(0);
+  });
+
+  it('draws at most the limit, and says how many matched', () => {
+    expect(visibleRepositories(repos, '', 'all', 2)).toEqual({ shown: repos.slice(0, 2), matched: 4 });
   });
 });

@@ -169,4 +169,35 @@ export function stillDeleted(plan: CleanupPlan, selected: ReadonlySet<string>): 
   );
 }
 
+/** Which repositories the plan page lists: all, those with images to delete, or the blocked ones. */
+export const REPOSITORY_VIEWS = ['all', 'delete', 'blocked'] as const;
+export type RepositoryView = (typeof REPOSITORY_VIEWS)[number];
+/** The most repository rows the page draws at once: a registry of thousands stays responsive. */
+export const MAX_SHOWN_REPOSITORIES = 500;
+
+/**
+ * The repositories a view shows, in the plan's order: of the chosen kind, whose account/region/name contains `text`
+ * (a plain, case-insensitive substring: no pattern syntax), at most `limit`; and how many matched in all.
+ */
+export function visibleRepositories(
+  repositories: readonly PlannedRepository[],
+  text: string,
+  view: RepositoryView,
+  limit = MAX_SHOWN_REPOSITORIES
+): { shown: PlannedRepository[]; matched: number } {
+  const needle = text.trim().toLowerCase();
+  const shown: PlannedRepository[] = [];
+  let matched = 0;
+  for (const r of repositories) {
+    const kind = view === 'all' || (view === 'delete' ? r.summary.delete > 0 : r.status === 'blocked');
+    if (kind && (needle === '' || repositoryKey(r).toLowerCase().includes(needle))) {
+      matched += 1;
+      if (shown.length < limit) {
+        shown.push(r);
+      }
+    }
+  }
+  return { shown, matched };
+}
+
 export type { PlannedImage, PlannedRepository };
