@@ -90,9 +90,12 @@ describe('plugin artifact (dist/)', () => {
       'dashboards/vulnerabilities.json',
       'dashboards/cleanup.json',
     ]);
-    // No admin token and no execute route: executions belong to the app.
+    // No admin token and no execute route: executions belong to the app. Reads are GETs; the one POST is a query,
+    // so no role reaches the sidecar's refresh or execute through the data source.
+    const bearer = [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }];
     expect(dsJson.routes).toEqual([
-      { path: 'sidecar', url: '{{ .JsonData.sidecarUrl }}', headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }] },
+      { path: 'sidecar/api/v1/query', method: 'POST', url: '{{ .JsonData.sidecarUrl }}/api/v1/query', headers: bearer },
+      { path: 'sidecar', method: 'GET', url: '{{ .JsonData.sidecarUrl }}', headers: bearer },
     ]);
   });
 

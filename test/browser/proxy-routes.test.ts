@@ -79,12 +79,19 @@ describe('the data source proxy', () => {
     expect((await viaDatasource('sidecar/api/v1/status')).status).toBe(200);
   });
 
-  it('cannot execute, even for an admin: the data source holds no admin token', async () => {
-    proxy.setUser({ login: 'alice', role: 'Admin' });
-    const res = await post(viaDatasource, 'sidecar/api/v1/cleanup/execute', { planId: await planId() });
-    expect(res.status).not.toBe(200);
-    expect(proxy.requests.at(-1)).toMatchObject({ path: 'sidecar/api/v1/cleanup/execute' });
-    expect([401, 403]).toContain(proxy.requests.at(-1)!.status);
+  it('forwards only GETs and the query POST: nobody refreshes or executes through the data source, whatever their role', async () => {
+    const id = await planId();
+    for (const role of ['Viewer', 'Admin'] as const) {
+      proxy.setUser({ login: `ds-${role.toLowerCase()}`, role });
+      const before = proxy.requests.length;
+      const refresh = await viaDatasource('sidecar/api/v1/refresh', { method: 'POST' });
+      const executed = await post(viaDatasource, 'sidecar/api/v1/cleanup/execute', { planId: id });
+      expect([refresh.status, executed.status], role).toEqual([404, 404]);
+      expect(proxy.requests.slice(before), role).toEqual([]);
+    }
+    const query = await post(viaDatasource, 'sidecar/api/v1/query', { queryType: 'repositories' });
+    expect(query.status).toBe(200);
+    expect(proxy.requests.at(-1)).toMatchObject({ method: 'POST', target: `${sidecar.url}/api/v1/query`, status: 200 });
     expect((await auditedRuns()).filter((e) => e.event === 'cleanup.started')).toEqual([]);
   });
 });
@@ -149,7 +156,8 @@ describe('the app proxy, executions for Admins', () => {
 
   it('lets an admin execute, and the audit names the Grafana user, not what the browser claims', async () => {
     proxy.setUser({ login: 'alice', role: 'Admin' });
-    const res = await execute('sidecar/api/v1/cleanup/execute', { planId: await planId() }, { 'x-grafana-user': 'forged-by-browser' });
+    // The route's own X-Admin-Token replaces one the browser sends (addHeaders sets it).
+    const res = await execute('sidecar/api/v1/cleanup/execute', { planId: await planId() }, { 'x-grafana-user': 'forged-by-browser', 'x-admin-token': 'a-guess-0123456789' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ outcome: 'dry_run', dryRun: true });
     const started = (await auditedRuns()).filter((e) => e.event === 'cleanup.started');

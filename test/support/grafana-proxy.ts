@@ -18,7 +18,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, posix } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 
@@ -130,6 +130,9 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.png': 'image/png',
 };
+
+/** Go's util.CleanRelativePath: path.Clean of the path made absolute, without its leading slash. */
+export const cleanRelativePath = (p: string): string => posix.normalize(`/${p}`).replace(/^\/+/, '').replace(/\/+$/, '');
 
 /** Renders Grafana's route templates: `{{ .JsonData.x }}` and `{{ .SecureJsonData.x }}`. */
 export function renderRouteTemplate(
@@ -280,10 +283,11 @@ function proxyPluginRoutes(app: Hono, options: GrafanaProxyOptions, state: Proxy
   app.all(`${prefix}*`, async (c) => {
     const url = new URL(c.req.url);
     const rest = url.pathname.slice(prefix.length);
-    // Grafana takes the first route whose method matches and whose path prefixes the request path (a plain
-    // string prefix), then enforces its role.
+    // Grafana takes the first route whose method matches and whose path prefixes the request path (both cleaned
+    // as util.CleanRelativePath does: a plain string prefix), then enforces its role. With no route matched it
+    // would proxy to the data source's URL, which ECR Lens leaves empty: nothing is reached either way.
     const route = options.routes.find(
-      (r) => (!r.method || r.method === '*' || r.method === c.req.method) && rest.startsWith(r.path),
+      (r) => (!r.method || r.method === '*' || r.method === c.req.method) && cleanRelativePath(rest).startsWith(cleanRelativePath(r.path)),
     );
     if (route?.reqRole && !hasRole(state.user, route.reqRole)) {
       return c.json({ message: 'plugin proxy route access denied' }, 403);
@@ -375,7 +379,7 @@ function proxyAppRoutes(app: Hono, plugin: AppPluginOptions, state: ProxyState, 
   // jsonData and merges secureJsonData key by key (a secret not sent stays as stored).
   app.get(`/api/plugins/${plugin.id}/settings`, (c) => c.json(dto()));
   app.post(`/api/plugins/${plugin.id}/settings`, async (c) => {
-    if (state.user.role !== 'Admin') return c.json({ message: 'Permission denied' }, 403);
+    if (!hasRole(state.user, 'Admin')) return c.json({ message: 'Permission denied' }, 403);
     const body = (await c.req.json()) as { enabled?: boolean; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> };
     const current = state.app!;
     state.app = {
@@ -392,7 +396,7 @@ function proxyAppRoutes(app: Hono, plugin: AppPluginOptions, state: ProxyState, 
   }
 }
 
-/** The browser's headers less those Grafana drops, then the route's own (Header.Add), the user and X-Forwarded-For. */
+/** The browser's headers less those Grafana drops, then the route's own (Header.Set), the user and X-Forwarded-For. */
 function routeHeaders(
   incoming: Headers,
   route: PluginRoute,
@@ -405,8 +409,9 @@ function routeHeaders(
       headers.set(name, value);
     }
   });
+  // addHeaders (pkg/api/pluginproxy/utils.go) sets each route header: what the browser sent under that name is replaced.
   for (const h of route.headers ?? []) {
-    headers.append(h.name, renderRouteTemplate(h.content, settings.jsonData, settings.secure));
+    headers.set(h.name, renderRouteTemplate(h.content, settings.jsonData, settings.secure));
   }
   if (userHeader !== undefined) headers.set('x-grafana-user', userHeader);
   const forwarded = incoming.get('x-forwarded-for');

@@ -7,6 +7,8 @@ describe('who may execute', () => {
   it('is Admins unless the app opened the Editor routes', () => {
     expect(executeRoleOf(undefined)).toBe('Admin');
     expect(executeRoleOf({ executeRole: 'Editor' })).toBe('Admin'); // no editorSidecarUrl: the routes lead nowhere
+    // editorSidecarUrl opens the Editor routes whatever executeRole says: the page says what the routes do.
+    expect(executeRoleOf({ executeRole: 'Admin', editorSidecarUrl: 'http://sidecar:8080' })).toBe('Editor');
     expect(executeRoleOf({ executeRole: 'Editor', editorSidecarUrl: 'http://sidecar:8080' })).toBe('Editor');
   });
 

@@ -33,8 +33,9 @@ export type AppProps = AppRootProps<AppSettings>;
 // Grafana's org roles include the ones below them (org.RoleType.Includes).
 const RANK: Record<string, number> = { Viewer: 1, Editor: 2, Admin: 3 };
 
+/** Who may execute, as the routes decide it: the Editor routes lead somewhere exactly when editorSidecarUrl is set. */
 export function executeRoleOf(settings: AppSettings | undefined): ExecuteRole {
-  return settings?.executeRole === 'Editor' && settings.editorSidecarUrl ? 'Editor' : 'Admin';
+  return settings?.editorSidecarUrl ? 'Editor' : 'Admin';
 }
 
 /** The signed-in user as Grafana boots it (config.bootData.user). */

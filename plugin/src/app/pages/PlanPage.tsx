@@ -1,5 +1,11 @@
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
-import type { CleanupConflict, CleanupExecuteReport, CleanupPlan, PlannedImage } from '@ecr-lens/contract';
+import type {
+  CleanupConflict,
+  CleanupExecuteReport,
+  CleanupPlan,
+  PlannedImage,
+  SelectedImage,
+} from '@ecr-lens/contract';
 import {
   Alert,
   Badge,
@@ -45,8 +51,11 @@ interface Props {
   canExecute: boolean;
 }
 
+/** A dry run, with exactly what it was of: the execution sends these, never the page's state at that moment. */
 interface Preview {
   key: string;
+  planId: string;
+  images: SelectedImage[];
   report: CleanupExecuteReport;
 }
 
@@ -76,6 +85,8 @@ export function PlanPage({ client, canExecute }: Props) {
   const apply = useCallback((next: CleanupPlan, keep?: (next: CleanupPlan) => Set<string>) => {
     setPlan(next);
     setSelected(keep ? keep(next) : new Set());
+    // A preview is of the plan it was made with: a reloaded plan needs its own.
+    setPreview(undefined);
     setLoadError(undefined);
   }, []);
   const failed = (err: unknown) => setLoadError(err instanceof Error ? err.message : String(err));
@@ -98,24 +109,29 @@ export function PlanPage({ client, canExecute }: Props) {
     setActionError(undefined);
   };
 
+  /** Previews the approved images of the plan shown, or executes exactly what the current preview was of. */
   const run = async (dryRun: boolean) => {
-    if (!plan) {
+    const request = dryRun
+      ? plan && { key: currentKey, planId: plan.planId, images: approved }
+      : previewIsCurrent
+        ? preview
+        : undefined;
+    if (!request) {
       return;
     }
     setBusy(dryRun ? 'preview' : 'execute');
     setActionError(undefined);
     try {
-      const result = await client.execute(plan.planId, approved, dryRun);
+      const result = await client.execute(request.planId, request.images, dryRun);
       if (result.kind === 'conflict') {
         setConflict(result.conflict);
         setPreview(undefined);
         return;
       }
       if (dryRun) {
-        setPreview({ key: currentKey, report: result.report });
+        setPreview({ key: request.key, planId: request.planId, images: request.images, report: result.report });
       } else {
         setExecuted(result.report);
-        setPreview(undefined);
         await load();
       }
     } catch (err) {

@@ -162,6 +162,8 @@ describe('families: what goes with what', () => {
     expect([amd, arm, sig, inner, leaf].map((i) => follows(f, i))).toEqual([true, true, true, true, true]);
     expect([idx, also, outer, withKept, webAmd].map((i) => follows(f, i))).toEqual([false, false, false, false, false]);
     expect(keys(setImage(new Set(), idx, true, f))).not.toContain('web@sha256:amd');
+    // A referrer whose subject is not in the listed part of the plan is still never approved alone.
+    expect(follows(f, image('api', 'sha256:orphan-sig', 'delete', 10, { subject: 'sha256:not-listed' }))).toBe(true);
   });
 });
 

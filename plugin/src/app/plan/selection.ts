@@ -136,8 +136,12 @@ export function setImage(
   return next;
 }
 
-/** Whether an image goes with another listed image (so it is approved through that one). */
-export const follows = (f: Families, image: PlannedImage): boolean => f.leaders.has(imageKey(image));
+/**
+ * Whether an image goes with another (so it is approved through that one): a listed index's child, or any referrer,
+ * its subject listed or not (a referrer is never approved alone).
+ */
+export const follows = (f: Families, image: PlannedImage): boolean =>
+  image.subject !== null || f.leaders.has(imageKey(image));
 
 /** The approved images as POST /api/v1/cleanup/execute takes them, in the plan's order. */
 export function approvedImages(plan: CleanupPlan, selected: ReadonlySet<string>): SelectedImage[] {
