@@ -208,7 +208,7 @@ export const CleanupExecuteReport = z
     startedAt: z.string(),
     finishedAt: z.string(),
     candidates: z.number().describe('Images the plan deletes in scope (with images, the approved ones).'),
-    deferred: z.number().describe('Candidates left for a later run: over maxDeletionsPerRun, or not reached because the run stopped.'),
+    deferred: z.number().describe('Candidates left for a later run: over maxDeletionsPerRun, not reached because the run stopped, or held back because the index or subject they go with stayed.'),
     maxDeletionsPerRun: z.number(),
     deleted: z.array(ExecutedImage).readonly().describe('Deleted (or, in a dry run, that would be deleted).'),
     failures: z.array(FailedImage).readonly(),

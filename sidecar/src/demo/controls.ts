@@ -35,6 +35,14 @@ export const FaultSchema = z.object({
     .describe(
       'DescribeServices/DescribeTasks/DescribeServiceRevisions answer matching items as failures[{arn, reason}]; DescribeTaskDefinition answers them without taskDefinition',
     ),
+  deleteFailures: z
+    .object({
+      match: z.string().min(1).describe('Image ids whose digest contains this'),
+      failureCode: z.string().min(1).default('KmsError').describe("One of ECR's ImageFailure codes"),
+      failureReason: z.string().min(1).default('Injected by the emulator'),
+    })
+    .optional()
+    .describe('BatchDeleteImage answers matching image ids as failures[{imageId, failureCode, failureReason}] and keeps the images'),
 });
 
 /**

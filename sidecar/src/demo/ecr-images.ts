@@ -194,6 +194,7 @@ export const batchDeleteImage: Handler = (store, body, ctx) => {
   const origin = { accountId: repo.registry.accountId, region: repo.registry.region };
   const deleted: Record<string, string>[] = [];
   const failures: Record<string, unknown>[] = [];
+  const injected = store.controls.fault('ecr:BatchDeleteImage')?.deleteFailures;
   // An index deleted in the same request no longer protects its children.
   const goingByDigest = new Set(
     input.imageIds.filter((id) => id.imageTag === undefined && id.imageDigest).map((id) => id.imageDigest!),
@@ -206,6 +207,10 @@ export const batchDeleteImage: Handler = (store, body, ctx) => {
     }
     const { rec } = found;
     const digest = rec.img.digest;
+    if (injected && digest.includes(injected.match)) {
+      failures.push({ imageId: id, failureCode: injected.failureCode, failureReason: injected.failureReason });
+      continue;
+    }
     const lastTag = id.imageTag !== undefined && rec.tags?.length === 1;
     const deletesImage = id.imageTag === undefined || lastTag;
     if (deletesImage) {

@@ -19,7 +19,7 @@ export interface BatchesOutcome {
   readonly stoppedBecause: string | undefined;
   readonly auditFailed: boolean;
   readonly usesChecks: number;
-  /** Candidates in the budget whose batch was never sent. */
+  /** Candidates in the budget not sent: their batch was never reached, or what they go with stayed. */
   readonly notReached: number;
 }
 
@@ -47,7 +47,16 @@ export async function runBatches(deps: ExecuteDeps, run: Run, snapshot: Snapshot
   let usesChecks = 1;
   let sent = 0;
   let lastCheck = service.now();
-  for (const [i, call] of calls.entries()) {
+  const leaders = leadersOf(calls);
+  // Images of this run that stay: ECR refused them, or what they go with stayed.
+  const staying = new Set<string>();
+  for (const [i, planned] of calls.entries()) {
+    // An image whose index or subject stayed is held back (a later run decides it): deleting a referrer of an image
+    // that stays would strip its signature. ECR itself refuses a child its index still lists.
+    const held = planned.images.filter((p) => (leaders.get(keyOf(p)) ?? []).some((l) => staying.has(l)));
+    for (const p of held) staying.add(keyOf(p));
+    const call = held.length ? { ...planned, images: planned.images.filter((p) => !staying.has(keyOf(p))) } : planned;
+    if (!call.images.length) continue;
     if (service.runLock.stopRequested) {
       stoppedBecause = 'the sidecar is shutting down: the batches not sent are left for a later run';
       break;
@@ -64,6 +73,8 @@ export async function runBatches(deps: ExecuteDeps, run: Run, snapshot: Snapshot
     sent += call.images.length;
     deleted.push(...batch.deleted);
     failures.push(...batch.failures);
+    // An image already gone did not stay.
+    for (const f of batch.failures) if (f.code !== 'ImageNotFound') staying.add(`${call.repository.id}@${f.digest}`);
     if (batch.auditError) {
       auditFailed = true;
       stoppedBecause = `the audit log could not be written (${batch.auditError})`;
@@ -71,6 +82,25 @@ export async function runBatches(deps: ExecuteDeps, run: Run, snapshot: Snapshot
     }
   }
   return { deleted, failures, stoppedBecause, auditFailed, usesChecks, notReached: planned - sent };
+}
+
+const keyOf = (p: ImagePlan): string => `${p.image.repositoryId}@${p.image.digest}`;
+
+/** Each image of the run → the images of the run it goes with: the indexes that list it, its subject. */
+function leadersOf(calls: readonly DeleteCall[]): Map<string, string[]> {
+  const leaders = new Map<string, string[]>();
+  const add = (follower: string, leader: string) => {
+    const list = leaders.get(follower);
+    if (list) list.push(leader);
+    else leaders.set(follower, [leader]);
+  };
+  for (const { images } of calls)
+    for (const p of images) {
+      const repository = p.image.repositoryId;
+      for (const child of p.image.children) add(`${repository}@${child}`, keyOf(p));
+      if (p.image.subjectDigest !== undefined) add(keyOf(p), `${repository}@${p.image.subjectDigest}`);
+    }
+  return leaders;
 }
 
 /** Why a later batch must not be sent: the uses cannot be read, or one of its images is no longer a deletion. */

@@ -1,4 +1,7 @@
-/** The order and budget of deletions: repository by repository, an index before the manifests it lists, BatchDeleteImage chunks. */
+/**
+ * The order and budget of deletions: repository by repository, an index before the manifests it lists and a subject
+ * before its referrers, BatchDeleteImage chunks.
+ */
 import type { Image, Repository } from '../../snapshot/model.js';
 import type { CleanupPlan, ImagePlan } from './planner.js';
 
@@ -7,7 +10,7 @@ export const MAX_BATCH = 100;
 
 export interface DeletionBatch {
   readonly repository: Repository;
-  /** Level 0 first: an index is in an earlier level than the manifests it lists. */
+  /** Level 0 first: an index is in an earlier level than the manifests it lists, a subject than its referrers. */
   readonly levels: readonly (readonly ImagePlan[])[];
 }
 
@@ -18,8 +21,8 @@ export interface DeleteCall {
 }
 
 /**
- * Candidates in deletion order: repository by repository, an index before the manifests it lists. With `approved`,
- * only the images a person approved (selection.ts) are candidates.
+ * Candidates in deletion order: repository by repository, an index before the manifests it lists and a subject before
+ * its referrers. With `approved`, only the images a person approved (selection.ts) are candidates.
  */
 export function deletionOrder(plan: CleanupPlan, approved?: (p: ImagePlan) => boolean): DeletionBatch[] {
   const batches: DeletionBatch[] = [];
@@ -27,8 +30,18 @@ export function deletionOrder(plan: CleanupPlan, approved?: (p: ImagePlan) => bo
     const candidates = r.images.filter((p) => p.decision === 'delete' && (!approved || approved(p)));
     if (!candidates.length) continue;
     const byDigest = new Map(candidates.map((p) => [p.image.digest, p]));
+    // What an image goes with comes first: an index before the manifests it lists, a subject before its referrers.
     const parents = new Map<string, Image[]>();
-    for (const p of candidates) for (const child of p.image.children) if (byDigest.has(child)) parents.set(child, [...(parents.get(child) ?? []), p.image]);
+    const link = (follower: string, leader: Image) => {
+      const list = parents.get(follower);
+      if (list) list.push(leader);
+      else parents.set(follower, [leader]);
+    };
+    for (const p of candidates) {
+      for (const child of p.image.children) if (byDigest.has(child)) link(child, p.image);
+      const subject = p.image.subjectDigest;
+      if (subject !== undefined && byDigest.has(subject)) link(p.image.digest, byDigest.get(subject)!.image);
+    }
     const depth = new Map<string, number>();
     const depthOf = (image: Image, seen: Set<string>): number => {
       const known = depth.get(image.digest);
