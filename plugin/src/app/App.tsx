@@ -6,10 +6,10 @@ import { AppClient } from './client';
 import { PlanPage } from './pages/PlanPage';
 import { RunsPage } from './pages/RunsPage';
 import { SourcesPage } from './pages/SourcesPage';
-import { APP_BASE, mayExecute, type AppProps } from './settings';
+import { APP_BASE, APP_PAGES, mayExecute, type AppProps } from './settings';
 
-export const PAGES = ['plan', 'runs', 'sources'] as const;
-export type PageId = (typeof PAGES)[number];
+export type PageId = keyof typeof APP_PAGES;
+const PAGES = Object.keys(APP_PAGES) as PageId[];
 
 /** The page a location shows: `/a/<app>/<page>`, the plan by default. */
 export function pageOf(pathname: string): PageId {

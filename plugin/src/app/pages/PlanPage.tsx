@@ -53,7 +53,6 @@ interface Props {
 
 /** A dry run, with exactly what it was of: the execution sends these, never the page's state at that moment. */
 interface Preview {
-  key: string;
   planId: string;
   images: SelectedImage[];
   report: CleanupExecuteReport;
@@ -100,8 +99,15 @@ export function PlanPage({ client, canExecute }: Props) {
   const byRepository = useMemo(() => (plan ? imagesByRepository(plan) : new Map<string, PlannedImage[]>()), [plan]);
   const visible = useMemo(() => visibleRepositories(plan?.repositories ?? [], filter, view), [plan, filter, view]);
   const approved = useMemo(() => (plan ? approvedImages(plan, selected) : []), [plan, selected]);
-  const currentKey = plan ? approvalKey(plan.planId, approved) : '';
-  const previewIsCurrent = preview !== undefined && preview.key === currentKey && preview.report.outcome === 'dry_run';
+  // Keys of 10,000 images are made once per change of plan, selection or preview, not on every render.
+  const currentKey = useMemo(() => (plan ? approvalKey(plan.planId, approved) : ''), [plan, approved]);
+  const previewIsCurrent = useMemo(
+    () =>
+      preview !== undefined &&
+      preview.report.outcome === 'dry_run' &&
+      approvalKey(preview.planId, preview.images) === currentKey,
+    [preview, currentKey]
+  );
 
   const changeSelection = (next: Set<string>) => {
     setSelected(next);
@@ -111,11 +117,7 @@ export function PlanPage({ client, canExecute }: Props) {
 
   /** Previews the approved images of the plan shown, or executes exactly what the current preview was of. */
   const run = async (dryRun: boolean) => {
-    const request = dryRun
-      ? plan && { key: currentKey, planId: plan.planId, images: approved }
-      : previewIsCurrent
-        ? preview
-        : undefined;
+    const request = dryRun ? plan && { planId: plan.planId, images: approved } : previewIsCurrent ? preview : undefined;
     if (!request) {
       return;
     }
@@ -129,7 +131,7 @@ export function PlanPage({ client, canExecute }: Props) {
         return;
       }
       if (dryRun) {
-        setPreview({ key: request.key, planId: request.planId, images: request.images, report: result.report });
+        setPreview({ planId: request.planId, images: request.images, report: result.report });
       } else {
         setExecuted(result.report);
         await load();

@@ -68,6 +68,15 @@ export interface Families {
   readonly images: ReadonlyMap<string, PlannedImage>;
 }
 
+function append(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) {
+    list.push(value);
+  } else {
+    map.set(key, [value]);
+  }
+}
+
 /** The plan's families, in one pass over its images and their links. */
 export function families(plan: CleanupPlan): Families {
   const images = new Map(plan.images.map((i) => [imageKey(i), i]));
@@ -77,8 +86,8 @@ export function families(plan: CleanupPlan): Families {
     if (!images.has(leader) || !images.has(follower)) {
       return;
     }
-    followers.set(leader, [...(followers.get(leader) ?? []), follower]);
-    leaders.set(follower, [...(leaders.get(follower) ?? []), leader]);
+    append(followers, leader, follower);
+    append(leaders, follower, leader);
   };
   for (const [key, image] of images) {
     const prefix = `${repositoryKey(image)}@`;
@@ -143,18 +152,23 @@ export function setImage(
 export const follows = (f: Families, image: PlannedImage): boolean =>
   image.subject !== null || f.leaders.has(imageKey(image));
 
+/** The images of the plan that are approved, in the plan's order: only images it deletes. */
+const approvedOf = (plan: CleanupPlan, selected: ReadonlySet<string>): PlannedImage[] =>
+  deletable(plan.images).filter((i) => selected.has(imageKey(i)));
+
 /** The approved images as POST /api/v1/cleanup/execute takes them, in the plan's order. */
 export function approvedImages(plan: CleanupPlan, selected: ReadonlySet<string>): SelectedImage[] {
-  return deletable(plan.images)
-    .filter((i) => selected.has(imageKey(i)))
-    .map(({ repository, account, region, digest }) => ({ repository, account, region, digest }));
+  return approvedOf(plan, selected).map(({ repository, account, region, digest }) => ({
+    repository,
+    account,
+    region,
+    digest,
+  }));
 }
 
 /** Bytes the approved images would free (known sizes), for the confirmation. */
 export function approvedBytes(plan: CleanupPlan, selected: ReadonlySet<string>): number {
-  return deletable(plan.images)
-    .filter((i) => selected.has(imageKey(i)))
-    .reduce((sum, i) => sum + (i.reclaimableBytes ?? 0), 0);
+  return approvedOf(plan, selected).reduce((sum, i) => sum + (i.reclaimableBytes ?? 0), 0);
 }
 
 /**
@@ -165,13 +179,8 @@ export const approvalKey = (planId: string, images: readonly SelectedImage[]): s
   `${planId}:${images.map(imageKey).join(',')}`;
 
 /** After the plan changed: the approvals the new plan still deletes. The rest must be looked at again. */
-export function stillDeleted(plan: CleanupPlan, selected: ReadonlySet<string>): Set<string> {
-  return new Set(
-    deletable(plan.images)
-      .map(imageKey)
-      .filter((k) => selected.has(k))
-  );
-}
+export const stillDeleted = (plan: CleanupPlan, selected: ReadonlySet<string>): Set<string> =>
+  new Set(approvedOf(plan, selected).map(imageKey));
 
 /** Which repositories the plan page lists: all, those with images to delete, or the blocked ones. */
 export const REPOSITORY_VIEWS = ['all', 'delete', 'blocked'] as const;

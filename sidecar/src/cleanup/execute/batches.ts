@@ -3,7 +3,7 @@
  * audited, sent to ECR and audited again. The run stops at the first check or audit write that fails.
  */
 import type { Snapshot } from '../../snapshot/model.js';
-import type { DeleteCall } from '../plan/batches.js';
+import { imageKey, leadersOf, type DeleteCall } from '../plan/batches.js';
 import type { ImagePlan } from '../plan/planner.js';
 import type { ExecuteDeps, ExecutedImage, FailedImage } from './execute-types.js';
 import { freshUses, iso, message } from './guard.js';
@@ -47,15 +47,15 @@ export async function runBatches(deps: ExecuteDeps, run: Run, snapshot: Snapshot
   let usesChecks = 1;
   let sent = 0;
   let lastCheck = service.now();
-  const leaders = leadersOf(calls);
+  const leaders = leadersOf(calls.flatMap((c) => c.images));
   // Images of this run that stay: ECR refused them, or what they go with stayed.
   const staying = new Set<string>();
   for (const [i, planned] of calls.entries()) {
     // An image whose index or subject stayed is held back (a later run decides it): deleting a referrer of an image
     // that stays would strip its signature. ECR itself refuses a child its index still lists.
-    const held = planned.images.filter((p) => (leaders.get(keyOf(p)) ?? []).some((l) => staying.has(l)));
-    for (const p of held) staying.add(keyOf(p));
-    const call = held.length ? { ...planned, images: planned.images.filter((p) => !staying.has(keyOf(p))) } : planned;
+    const held = planned.images.filter((p) => (leaders.get(imageKey(p.image)) ?? []).some((l) => staying.has(l)));
+    for (const p of held) staying.add(imageKey(p.image));
+    const call = held.length ? { ...planned, images: planned.images.filter((p) => !staying.has(imageKey(p.image))) } : planned;
     if (!call.images.length) continue;
     if (service.runLock.stopRequested) {
       stoppedBecause = 'the sidecar is shutting down: the batches not sent are left for a later run';
@@ -82,25 +82,6 @@ export async function runBatches(deps: ExecuteDeps, run: Run, snapshot: Snapshot
     }
   }
   return { deleted, failures, stoppedBecause, auditFailed, usesChecks, notReached: planned - sent };
-}
-
-const keyOf = (p: ImagePlan): string => `${p.image.repositoryId}@${p.image.digest}`;
-
-/** Each image of the run → the images of the run it goes with: the indexes that list it, its subject. */
-function leadersOf(calls: readonly DeleteCall[]): Map<string, string[]> {
-  const leaders = new Map<string, string[]>();
-  const add = (follower: string, leader: string) => {
-    const list = leaders.get(follower);
-    if (list) list.push(leader);
-    else leaders.set(follower, [leader]);
-  };
-  for (const { images } of calls)
-    for (const p of images) {
-      const repository = p.image.repositoryId;
-      for (const child of p.image.children) add(`${repository}@${child}`, keyOf(p));
-      if (p.image.subjectDigest !== undefined) add(keyOf(p), `${repository}@${p.image.subjectDigest}`);
-    }
-  return leaders;
 }
 
 /** Why a later batch must not be sent: the uses cannot be read, or one of its images is no longer a deletion. */

@@ -68,7 +68,7 @@ export interface ExecutionReport {
   readonly finishedAt: string;
   /** Images the plan deletes in scope (with approved images, those). */
   readonly candidates: number;
-  /** Candidates left for a later run: over maxDeletionsPerRun, or not reached because the run stopped. */
+  /** Candidates left for a later run: over maxDeletionsPerRun, not reached because the run stopped, or held back because what they go with stayed. */
   readonly deferred: number;
   readonly maxDeletionsPerRun: number;
   /** Deleted (or, in a dry run, that would be deleted). */

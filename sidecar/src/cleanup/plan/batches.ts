@@ -20,6 +20,27 @@ export interface DeleteCall {
   readonly images: readonly ImagePlan[];
 }
 
+/** An image's key among several repositories' images: its repository and digest. */
+export const imageKey = (image: Pick<Image, 'repositoryId' | 'digest'>): string => `${image.repositoryId}@${image.digest}`;
+
+/**
+ * Each image → the keys of the images it goes with (the indexes that list it, its subject), whether or not those are
+ * among `images`: a caller keeps the ones it has.
+ */
+export function leadersOf(images: Iterable<ImagePlan>): Map<string, string[]> {
+  const leaders = new Map<string, string[]>();
+  const add = (follower: string, leader: string) => {
+    const list = leaders.get(follower);
+    if (list) list.push(leader);
+    else leaders.set(follower, [leader]);
+  };
+  for (const { image } of images) {
+    for (const child of image.children) add(`${image.repositoryId}@${child}`, imageKey(image));
+    if (image.subjectDigest !== undefined) add(imageKey(image), `${image.repositoryId}@${image.subjectDigest}`);
+  }
+  return leaders;
+}
+
 /**
  * Candidates in deletion order: repository by repository, an index before the manifests it lists and a subject before
  * its referrers. With `approved`, only the images a person approved (selection.ts) are candidates.
@@ -29,32 +50,22 @@ export function deletionOrder(plan: CleanupPlan, approved?: (p: ImagePlan) => bo
   for (const r of plan.repositories) {
     const candidates = r.images.filter((p) => p.decision === 'delete' && (!approved || approved(p)));
     if (!candidates.length) continue;
-    const byDigest = new Map(candidates.map((p) => [p.image.digest, p]));
     // What an image goes with comes first: an index before the manifests it lists, a subject before its referrers.
-    const parents = new Map<string, Image[]>();
-    const link = (follower: string, leader: Image) => {
-      const list = parents.get(follower);
-      if (list) list.push(leader);
-      else parents.set(follower, [leader]);
-    };
-    for (const p of candidates) {
-      for (const child of p.image.children) if (byDigest.has(child)) link(child, p.image);
-      const subject = p.image.subjectDigest;
-      if (subject !== undefined && byDigest.has(subject)) link(p.image.digest, byDigest.get(subject)!.image);
-    }
+    const leaders = leadersOf(candidates);
+    const inRun = new Set(candidates.map((p) => imageKey(p.image)));
     const depth = new Map<string, number>();
-    const depthOf = (image: Image, seen: Set<string>): number => {
-      const known = depth.get(image.digest);
+    const depthOf = (key: string, seen: Set<string>): number => {
+      const known = depth.get(key);
       if (known !== undefined) return known;
-      if (seen.has(image.digest)) return 0;
-      seen.add(image.digest);
+      if (seen.has(key)) return 0;
+      seen.add(key);
       let d = 0;
-      for (const parent of parents.get(image.digest) ?? []) d = Math.max(d, depthOf(parent, seen) + 1);
-      depth.set(image.digest, d);
+      for (const leader of leaders.get(key) ?? []) if (inRun.has(leader)) d = Math.max(d, depthOf(leader, seen) + 1);
+      depth.set(key, d);
       return d;
     };
     const levels: ImagePlan[][] = [];
-    for (const p of candidates) (levels[depthOf(p.image, new Set())] ??= []).push(p);
+    for (const p of candidates) (levels[depthOf(imageKey(p.image), new Set())] ??= []).push(p);
     batches.push({ repository: r.repository, levels: levels.filter((l) => l && l.length) });
   }
   return batches;
