@@ -47,6 +47,8 @@ describe('cleanup against the emulator', () => {
     const whole = await app.request('/api/v1/cleanup/plan?limit=5');
     const text = await whole.text();
     const parsed = CleanupPlan.parse(JSON.parse(text));
+    // Sent as UTF-8 bytes with their length in bytes.
+    expect(Number(whole.headers.get('content-length'))).toBe(Buffer.byteLength(text));
     expect(parsed.images).toHaveLength(5);
     expect(parsed.repositories.map((r) => r.repository)).toContain('api');
     expect(await (await app.request('/api/v1/cleanup/plan?limit=5')).text()).toBe(text);

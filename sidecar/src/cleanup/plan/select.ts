@@ -56,27 +56,18 @@ export function selectPlan(plan: CleanupPlan, filters: Filters, now: number, sna
   const scoped = plan.repositories.every((r) => keepRepository(r.repository)) ? plan : scopePlan(plan, keepRepository);
   // Without row filters every image is selected, and none needs looking at.
   const keep = filters.decision || hasImageFilters(filters) ? imagePlanPredicate(filters, now, snapshot) : undefined;
-  const repositoryById = new Map<string, RepositoryPlan>();
-  // Selected positions per repository, in plan order: nothing per image is allocated until rows are read.
-  // `positions` undefined: all of the repository's images.
-  const selected: { readonly repository: RepositoryPlan; readonly positions?: readonly number[]; readonly count: number }[] = [];
-  let total = 0;
-  for (const r of scoped.repositories) {
-    repositoryById.set(r.repository.id, r);
-    const positions = keep ? r.positionsWhere(keep) : undefined;
-    const count = positions ? positions.length : r.summary.images;
-    if (count) selected.push({ repository: r, ...(positions ? { positions } : {}), count });
-    total += count;
-  }
+  const selected = keep ? filteredRows(scoped, keep) : allRows(scoped);
+  const total = selected.ends.length ? selected.ends[selected.ends.length - 1]! : 0;
   const page = (offset: number, limit: number): ImagePlan[] => {
     const out: ImagePlan[] = [];
     let skip = Math.max(0, offset);
-    for (const { repository, positions, count } of selected) {
-      if (out.length >= limit) break;
-      if (skip >= count) {
-        skip -= count;
-        continue;
-      }
+    // The first repository holding row `skip`: a page costs its rows, not the plan's repositories.
+    let at = firstEndAbove(selected.ends, skip);
+    skip -= at > 0 ? selected.ends[at - 1]! : 0;
+    for (; at < selected.ends.length && out.length < limit; at++) {
+      const repository = selected.repositories[at]!;
+      const positions = selected.positions?.[at];
+      const count = selected.ends[at]! - (at > 0 ? selected.ends[at - 1]! : 0);
       for (let k = skip; k < count && out.length < limit; k++) out.push(repository.imageAt(positions ? positions[k]! : k));
       skip = 0;
     }
@@ -89,6 +80,67 @@ export function selectPlan(plan: CleanupPlan, filters: Filters, now: number, sna
     },
     total,
     page,
-    repositoryById,
+    get repositoryById() {
+      return repositoriesById(scoped);
+    },
   };
+}
+
+/** Selected rows: repositories with any, their running row counts, and the selected positions (absent: all). */
+interface SelectedRows {
+  readonly repositories: readonly RepositoryPlan[];
+  readonly ends: Float64Array;
+  readonly positions?: readonly (readonly number[])[];
+}
+
+/**
+ * Every image of a plan, by repository. The unfiltered plan is what Grafana's panels and the app ask for on
+ * every load; a plan is immutable, so its row counts are made once and a page costs its own rows.
+ */
+const allRowsOf = new WeakMap<CleanupPlan, SelectedRows>();
+function allRows(plan: CleanupPlan): SelectedRows {
+  let rows = allRowsOf.get(plan);
+  if (!rows) {
+    const repositories = plan.repositories.filter((r) => r.summary.images > 0);
+    const ends = new Float64Array(repositories.length);
+    let total = 0;
+    repositories.forEach((r, i) => (ends[i] = total += r.summary.images));
+    rows = { repositories, ends };
+    allRowsOf.set(plan, rows);
+  }
+  return rows;
+}
+
+function filteredRows(plan: CleanupPlan, keep: (row: ImagePlan, position?: number) => boolean): SelectedRows {
+  const repositories: RepositoryPlan[] = [];
+  const positions: (readonly number[])[] = [];
+  const ends: number[] = [];
+  let total = 0;
+  for (const r of plan.repositories) {
+    const selected = r.positionsWhere(keep);
+    if (!selected.length) continue;
+    repositories.push(r);
+    positions.push(selected);
+    ends.push((total += selected.length));
+  }
+  return { repositories, ends: Float64Array.from(ends), positions };
+}
+
+/** The first index whose running count is above `row` (ends ascending). */
+function firstEndAbove(ends: Float64Array, row: number): number {
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid]! > row) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+const byIdOf = new WeakMap<CleanupPlan, ReadonlyMap<string, RepositoryPlan>>();
+function repositoriesById(plan: CleanupPlan): ReadonlyMap<string, RepositoryPlan> {
+  let map = byIdOf.get(plan);
+  if (!map) byIdOf.set(plan, (map = new Map(plan.repositories.map((r) => [r.repository.id, r]))));
+  return map;
 }
