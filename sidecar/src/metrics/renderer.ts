@@ -5,7 +5,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { MetricsConfig } from './config.js';
 import { LiveMetrics } from './live-registry.js';
 import type { ExpositionFormat } from './prom.js';
-import { CONTENT_TYPES } from './prom.js';
+import { CONTENT_TYPES, exposeCooperatively } from './prom.js';
 import { RefreshDurationHistogram } from './refresh-histogram.js';
 import { buildSnapshotRegistryCooperatively } from './snapshot-registry.js';
 import type { AwsCallStatsSource, CleanupMetricsProvider, ConcurrencySource } from './sources.js';
@@ -109,7 +109,7 @@ export class MetricsRenderer {
           ...(planKey !== undefined && cleanup ? { reclaimable: (id: string) => cleanup.reclaimableFor(snapshot, id) } : {}),
         },
         format,
-      ).then((registry) => registry.metrics());
+      ).then((registry) => exposeCooperatively(registry, format));
       perSnapshot.set(key, text);
       text.catch(() => perSnapshot.delete(key));
     }

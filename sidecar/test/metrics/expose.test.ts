@@ -1,0 +1,38 @@
+import { Counter, Gauge } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { defaultMetricsConfig } from '../../src/metrics/config.js';
+import { exposeCooperatively, newRegistry, type ExpositionFormat } from '../../src/metrics/prom.js';
+import { buildSnapshotRegistry } from '../../src/metrics/snapshot-registry.js';
+import { DEFAULT_PRICES } from '../../src/cost/pricing.js';
+import { countTurns } from '../support/turns.js';
+import { metricsFixture } from './fixture.js';
+
+const FORMATS: readonly ExpositionFormat[] = ['prometheus', 'openmetrics'];
+
+describe('the exposition made a family at a time', () => {
+  for (const format of FORMATS) {
+    it(`is registry.metrics() byte for byte (${format}), giving the event loop a turn per family`, async () => {
+      const build = () => buildSnapshotRegistry({ snapshot: metricsFixture(), config: defaultMetricsConfig(), prices: DEFAULT_PRICES }, format);
+      const expected = await build().metrics();
+      const registry = build();
+      const counter = countTurns();
+      const value = await exposeCooperatively(registry, format);
+      const turns = counter.stop();
+      expect(value).toBe(expected);
+      expect(value).toContain('aws_ecr_image_size_in_bytes{');
+      expect(turns).toBeGreaterThanOrEqual(registry.getMetricsAsArray().length);
+    });
+
+    it(`names counters as registry.metrics() does (${format})`, async () => {
+      const build = () => {
+        const registry = newRegistry(format);
+        new Counter({ name: 'ecrlens_things_total', help: 'Things.', labelNames: ['kind'], registers: [registry] }).inc({ kind: 'a' }, 2);
+        new Gauge({ name: 'ecrlens_level', help: 'Level.', registers: [registry] }).set(3);
+        return registry;
+      };
+      const expected = await build().metrics();
+      expect(await exposeCooperatively(build(), format)).toBe(expected);
+      expect(expected).toContain(format === 'openmetrics' ? '# TYPE ecrlens_things counter' : '# TYPE ecrlens_things_total counter');
+    });
+  }
+});
