@@ -374,7 +374,7 @@ export class Refresher implements Inventory, EventApplier {
     }
     const uses = combineUses([...reads.flatMap((r) => (r.uses ? [r.uses] : [])), global]);
     run.plainManifests.clear();
-    this.caches.retain(seen);
+    await runCooperatively(this.caches.retainSteps(seen));
     this.version += 1;
     const repositoryIds = new Set(repositories.map((r) => r.id));
     const repositoryGone = previous?.repositories.some((r) => !repositoryIds.has(r.id)) ?? false;
