@@ -19,7 +19,7 @@ import { DEFAULT_PRICES, monthlyCostUsd, priceFor } from '../../cost/pricing.js'
 import type { PriceTable } from '../../cost/pricing.js';
 import * as R from './reasons.js';
 import { blockingReasons } from './blocking.js';
-import { decideRepository } from './decide.js';
+import { decideRepository, decideRepositorySteps } from './decide.js';
 import { DELETE, KEEP } from './decisions.js';
 import type { Decisions } from './decisions.js';
 import { reclaimable, Stamps } from './reclaim.js';
@@ -100,13 +100,16 @@ export interface PlanContext {
   readonly stamps: Stamps;
 }
 
-/** Plans one repository. */
-export function planRepository(
+/**
+ * Plans one repository, yielding within it: the largest repositories (100,000 images) took 200-300 ms each,
+ * too long to hold the event loop while the next snapshot is prepared.
+ */
+function* planRepositorySteps(
   snapshot: Snapshot,
   repository: Repository,
   compiled: CompiledRule | undefined,
   context: PlanContext,
-): RepositoryPlan {
+): Steps<RepositoryPlan> {
   const images = snapshot.imagesByRepository.get(repository.id) ?? [];
   const hash = createHash('sha256');
   hash.update(`${repository.id}\n${compiled?.json ?? 'no-rule'}\n`);
@@ -114,11 +117,14 @@ export function planRepository(
   if (!compiled) return planWithoutRule(repository, images, inUse, hash, context);
 
   // Codes decide and are hashed; the full reasons are made when read (the same decisions, by purity).
-  const decisions = decideRepository(images, compiled, inUse, context.now, R.CODED_IMAGE_REASONS);
+  const decisions = yield* decideRepositorySteps(images, compiled, inUse, context.now, R.CODED_IMAGE_REASONS);
   const blocked = [...blockingReasons(snapshot, repository, context.useFailures, context.config), ...indexReasons(images, decisions)];
+  yield;
   const layers = context.layers.forRepository(repository.id);
+  yield;
   const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.stamps, decisions);
-  const decision = hashDecisions(images, decisions, blocked.length > 0, hash);
+  yield;
+  const decision = yield* hashDecisions(images, decisions, blocked.length > 0, hash);
   for (const r of blocked) hash.update(`${r.code}\n`);
   const now = context.now;
   const store: PlanStore = {
@@ -171,7 +177,7 @@ function planWithoutRule(
  * The final decision per image (all blocked when the repository is), hashing what the plan id
  * covers: the image set, each decision with its reason codes, and the uses that count.
  */
-function hashDecisions(images: readonly Image[], decisions: Decisions, blocked: boolean, hash: Hash): Uint8Array {
+function* hashDecisions(images: readonly Image[], decisions: Decisions, blocked: boolean, hash: Hash): Steps<Uint8Array> {
   const decision = new Uint8Array(images.length);
   // Hash input, flushed in large pieces: one native call per image would dominate at a million images.
   const parts: string[] = [];
@@ -188,6 +194,7 @@ function hashDecisions(images: readonly Image[], decisions: Decisions, blocked: 
     if (parts.length > 8192) {
       hash.update(parts.join(' '));
       parts.length = 0;
+      yield;
     }
   }
   hash.update(parts.join(' '));
@@ -283,9 +290,9 @@ export function planCleanup(snapshot: Snapshot, config: CleanupConfig, now: numb
   return runNow(planCleanupSteps(snapshot, config, now, options));
 }
 
-/** planCleanup, giving the event loop a turn between repositories. */
-export function planCleanupCooperatively(snapshot: Snapshot, config: CleanupConfig, now: number, options: PlanOptions = {}): Promise<CleanupPlan> {
-  return runCooperatively(planCleanupSteps(snapshot, config, now, options));
+/** planCleanup, giving the event loop a turn every `sliceMs` (between repositories, and within large ones). */
+export function planCleanupCooperatively(snapshot: Snapshot, config: CleanupConfig, now: number, options: PlanOptions = {}, sliceMs?: number): Promise<CleanupPlan> {
+  return runCooperatively(planCleanupSteps(snapshot, config, now, options), sliceMs);
 }
 
 function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: number, options: PlanOptions): Steps<CleanupPlan> {
@@ -303,7 +310,7 @@ function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: numbe
   const repositories: RepositoryPlan[] = [];
   for (const repository of snapshot.repositories) {
     if (options.only && !options.only.has(repository.id)) continue;
-    repositories.push(planRepository(snapshot, repository, match(repository.name), context));
+    repositories.push(yield* planRepositorySteps(snapshot, repository, match(repository.name), context));
     yield;
   }
   return assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: configHash(config), notices: blindSpotNotices(snapshot, config, now) });
