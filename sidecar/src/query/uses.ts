@@ -1,6 +1,7 @@
 import type { Image, ImageUse, Snapshot } from '../snapshot/model.js';
 import { imageKey } from '../snapshot/model.js';
 import { derivedOf, slot } from '../snapshot/derived.js';
+import type { Steps } from '../cooperative.js';
 
 export const EFFECTIVE_USES = slot<ReadonlyMap<string, readonly ImageUse[]>>('effective uses');
 
@@ -9,13 +10,23 @@ export const EFFECTIVE_USES = slot<ReadonlyMap<string, readonly ImageUse[]>>('ef
  * running a multi-arch tag pulls one of the index's children, so every child counts as in use.
  */
 export function effectiveUses(snapshot: Snapshot): ReadonlyMap<string, readonly ImageUse[]> {
-  return derivedOf(snapshot).get(EFFECTIVE_USES, undefined, () => effectiveUsesOf(snapshot));
+  return derivedOf(snapshot).getSteps(EFFECTIVE_USES, undefined, () => effectiveUsesSteps(snapshot));
 }
 
-function effectiveUsesOf(snapshot: Snapshot): ReadonlyMap<string, readonly ImageUse[]> {
+/** As effectiveUses, giving the event loop a turn every `sliceMs`. */
+export function effectiveUsesCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ReadonlyMap<string, readonly ImageUse[]>> {
+  return derivedOf(snapshot).getCooperatively(EFFECTIVE_USES, undefined, () => effectiveUsesSteps(snapshot), sliceMs);
+}
+
+/** Images looked at per step: finding the indexes among a million images took about 150 ms at once. */
+const USES_STEP = 4096;
+
+function* effectiveUsesSteps(snapshot: Snapshot): Steps<ReadonlyMap<string, readonly ImageUse[]>> {
   const map = new Map<string, readonly ImageUse[]>(snapshot.usesByImage);
+  let seen = 0;
   for (const images of snapshot.imagesByRepository.values()) {
     for (const index of images) {
+      if (++seen % USES_STEP === 0) yield;
       if (index.kind !== 'index' || index.children.length === 0) continue;
       const parentUses = snapshot.usesByImage.get(imageKey(index));
       if (!parentUses) continue;

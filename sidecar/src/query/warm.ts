@@ -11,7 +11,7 @@ import { costFacts, costRows } from './types/cost.js';
 import { repositoryRows } from './types/repositories.js';
 import { unfilteredSeveritySums } from './types/severity.js';
 import { parsedUses } from './types/usage.js';
-import { effectiveUses } from './uses.js';
+import { effectiveUsesCooperatively } from './uses.js';
 
 /**
  * Builds every per-snapshot index the query types use (all memoized by snapshot in WeakMaps, so they
@@ -22,7 +22,7 @@ import { effectiveUses } from './uses.js';
  */
 export async function warmQueryIndexes(snapshot: Snapshot, prices?: PriceTable, sliceMs?: number): Promise<void> {
   // A turn between steps too: a step's first slice would otherwise run on from the previous one's last.
-  effectiveUses(snapshot);
+  await effectiveUsesCooperatively(snapshot, sliceMs);
   await nextTurn();
   const index = await imageIndexCooperatively(snapshot, sliceMs);
   await nextTurn();

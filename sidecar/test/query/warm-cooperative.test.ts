@@ -8,6 +8,7 @@ import { costRows } from '../../src/query/types/cost.js';
 import { repositoryRows } from '../../src/query/types/repositories.js';
 import { unfilteredSeveritySums } from '../../src/query/types/severity.js';
 import { nextTurn } from '../../src/cooperative.js';
+import { effectiveUses, effectiveUsesCooperatively } from '../../src/query/uses.js';
 import { warmQueryIndexes } from '../../src/query/warm.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import { derivedOf } from '../../src/snapshot/derived.js';
@@ -54,6 +55,7 @@ describe('cooperative query indexes', () => {
     expectDeepEqual(index, imageIndex(sync));
     expect(await repositoryStatsCooperatively(cooperative, 0)).toStrictEqual(repositoryStats(sync));
     expect(await repositorySizesCooperatively(cooperative, 0)).toStrictEqual(repositorySizes(sync));
+    expect(await effectiveUsesCooperatively(cooperative, 0)).toStrictEqual(effectiveUses(sync));
     for (const name of ORDERS) {
       const order = await ascendingOrderCooperatively(cooperative, name, columnOf(cooperative, name), 0);
       expectDeepEqual(order, ascendingOrder(sync, name, columnOf(sync, name)));
@@ -70,6 +72,8 @@ describe('cooperative query indexes', () => {
       () => ascendingOrderCooperatively(snapshot, 'sizeBytes', index.sizeBytes, 0),
       () => repositoryStatsCooperatively(snapshot, 0),
       () => repositorySizesCooperatively(snapshot, 0),
+      // The image index read this snapshot's: a fresh one.
+      () => effectiveUsesCooperatively(buildSnapshot(input), 0),
     ]) {
       const turns = countTurns();
       await build();
@@ -81,6 +85,7 @@ describe('cooperative query indexes', () => {
     ['imageIndex', (s: Snapshot) => imageIndexCooperatively(s, 0), (s: Snapshot) => imageIndex(s)],
     ['repositoryStats', (s: Snapshot) => repositoryStatsCooperatively(s, 0), (s: Snapshot) => repositoryStats(s)],
     ['repositorySizes', (s: Snapshot) => repositorySizesCooperatively(s, 0), (s: Snapshot) => repositorySizes(s)],
+    ['effectiveUses', (s: Snapshot) => effectiveUsesCooperatively(s, 0), (s: Snapshot) => effectiveUses(s)],
     [
       'ascendingOrder',
       (s: Snapshot) => ascendingOrderCooperatively(s, 'pushedAt', imageIndex(s).pushedAt, 0),
