@@ -3,6 +3,7 @@
  * digest strings for every kept and deleted image. Ids are local to a repository (reclaimable bytes
  * never cross one), so no map of every layer is built.
  */
+import type { Steps } from '../../cooperative.js';
 import type { Snapshot } from '../../snapshot/model.js';
 import type { BlobKey } from '../../snapshot/blob-key.js';
 
@@ -17,9 +18,15 @@ export interface RepositoryLayers {
 }
 
 export interface LayerIndex {
-  /** The repository's layers, built when asked: planning builds and drops them a repository at a time. */
-  forRepository(repositoryId: string): RepositoryLayers | undefined;
+  /**
+   * The repository's layers, built when asked, in steps (the largest repositories hold a million layer references):
+   * planning builds and drops them one repository at a time, each finished before the next is asked for.
+   */
+  forRepository(repositoryId: string): Steps<RepositoryLayers | undefined>;
 }
+
+/** Images indexed per step. */
+const LAYER_STEP = 4096;
 
 /** Not memoized: kept for a million images, the arrays would cost about 50 MB for a plan that is cached anyway. */
 export function layerIndex(snapshot: Snapshot): LayerIndex {
@@ -27,13 +34,14 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
   const idOf = new Map<BlobKey, number>();
   const sizes: number[] = [];
   return {
-    forRepository(repositoryId) {
+    *forRepository(repositoryId) {
       const images = snapshot.imagesByRepository.get(repositoryId);
       if (!images) return undefined;
       const start = new Int32Array(images.length + 1);
       const known = new Uint8Array(images.length);
       let total = 0;
       for (let i = 0; i < images.length; i++) {
+        if ((i + 1) % LAYER_STEP === 0) yield;
         start[i] = total;
         const image = images[i]!;
         if (image.layers) {
@@ -46,8 +54,9 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
       idOf.clear();
       sizes.length = 0;
       let k = 0;
-      for (const image of images) {
-        const layers = image.layers;
+      for (let i = 0; i < images.length; i++) {
+        if ((i + 1) % LAYER_STEP === 0) yield;
+        const layers = images[i]!.layers;
         if (!layers) continue;
         for (let j = 0; j < layers.length; j++) {
           const layer = layers[j]!;

@@ -120,8 +120,7 @@ function* planRepositorySteps(
   const decisions = yield* decideRepositorySteps(images, compiled, inUse, context.now, R.CODED_IMAGE_REASONS);
   const blocked = [...blockingReasons(snapshot, repository, context.useFailures, context.config), ...indexReasons(images, decisions)];
   yield;
-  const layers = context.layers.forRepository(repository.id);
-  yield;
+  const layers = yield* context.layers.forRepository(repository.id);
   const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.stamps, decisions);
   yield;
   const decision = yield* hashDecisions(images, decisions, blocked.length > 0, hash);
