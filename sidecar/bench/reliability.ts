@@ -20,10 +20,12 @@
  *   RELIABILITY_LOAD_SECONDS=60 RELIABILITY_CONNECTIONS=16   autocannon
  *   RELIABILITY_SKIP=faults|load   run one half only
  *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load
+ *   RELIABILITY_SIDECAR_FLAGS="--trace-gc"   more V8 flags for the sidecar (after the container's)
+ *   RELIABILITY_SIDECAR_STDOUT=file   the sidecar's standard output (e.g. that trace), written to a file
  */
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +110,7 @@ async function startSidecarProcess(emulatorUrl: string, summary: Summary, env: R
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...SIDECAR_NODE_FLAGS, '--import', 'tsx', THIS_FILE, '--sidecar-child'],
+    [...SIDECAR_NODE_FLAGS, ...extraSidecarFlags(), '--import', 'tsx', THIS_FILE, '--sidecar-child'],
     {
       cwd: SIDECAR_DIR,
       env: {
@@ -126,9 +128,18 @@ async function startSidecarProcess(emulatorUrl: string, summary: Summary, env: R
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  if (process.env.RELIABILITY_SIDECAR_STDOUT) child.stdout!.pipe(createWriteStream(process.env.RELIABILITY_SIDECAR_STDOUT));
   const url = await waitForLine(child, /SIDECAR (http:\/\/\S+)/, 'the sidecar', 120_000);
   child.stdout!.resume();
   return { url, child, close: () => stopChild(child) };
+}
+
+/** RELIABILITY_SIDECAR_FLAGS: V8 flags of V8's own (`--trace-gc`), split on blanks. */
+function extraSidecarFlags(): string[] {
+  const flags = (process.env.RELIABILITY_SIDECAR_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const bad = flags.find((flag) => !/^--[a-z][a-z0-9-]*(=[\w.-]+)?$/.test(flag));
+  if (bad) throw new Error(`RELIABILITY_SIDECAR_FLAGS: ${JSON.stringify(bad)} is not a --flag or --flag=value`);
+  return flags;
 }
 
 /** VmRSS and VmHWM (peak) of a process, in KiB. */
