@@ -2,10 +2,12 @@
  * Requests in flight per registry that follow what AWS answers, instead of a fixed number: more while calls come
  * back as fast as the fastest seen (AWS is not queueing them), fewer when they slow down, half on throttling.
  * ECR publishes no rate for its Describe* calls, so the only signals are latency and ThrottlingException; the
- * SDK's own retries and adaptive rate limiter still act on each call underneath.
+ * SDK's own retries and adaptive rate limiter still act on each call underneath. Half as many, too, while the
+ * sidecar's own thread is busy: then it, not AWS, limits how fast answers are read.
  */
 import pLimit from 'p-limit';
 import type { LimitFunction } from 'p-limit';
+import type { LoopSignal } from './loop-pressure.js';
 import { isThrottlingError } from './stats.js';
 
 export interface AdaptiveSettings {
@@ -16,6 +18,8 @@ export interface AdaptiveSettings {
   readonly max: number;
   /** Epoch ms; injectable for tests. */
   readonly now?: () => number;
+  /** The sidecar's own thread: while it is busy, fewer in flight (loop-pressure.ts). */
+  readonly loop?: LoopSignal;
 }
 
 /** A call slower than this many times the fastest recent one means AWS (or the network) is queueing. */
@@ -77,6 +81,11 @@ export class AdaptiveConcurrency {
     const c = this.limit.concurrency;
     if (throttled) {
       this.throttles += 1;
+      this.decrease(Math.max(min, Math.floor(c / 2)));
+      return;
+    }
+    // The thread that parses the answers is the bottleneck: more in flight would only queue them for it.
+    if (this.settings.loop?.busy()) {
       this.decrease(Math.max(min, Math.floor(c / 2)));
       return;
     }

@@ -7,6 +7,7 @@ import type { LimitFunction } from 'p-limit';
 import type { AccountConfig } from '../aws/accounts.js';
 import type { ClientRegistry } from '../aws/clients.js';
 import { AdaptiveConcurrency } from '../aws/adaptive-limit.js';
+import { processLoopPressure } from '../aws/loop-pressure.js';
 import { EcrFetcher, errorMessage } from '../aws/ecr.js';
 import { EcsFetcher } from '../aws/ecs.js';
 import { LambdaFetcher } from '../aws/lambda.js';
@@ -102,7 +103,7 @@ export function registryLimit(ctx: RegistryReadContext, target: RegistryTarget):
   const key = `${target.account.roleArn ?? 'default'}|${target.region}`;
   let limit = ctx.caches.limits.get(key);
   if (!limit) {
-    limit = new AdaptiveConcurrency({ initial: ctx.config.aws.concurrency, min: 1, max: ctx.config.aws.concurrencyMax });
+    limit = new AdaptiveConcurrency({ initial: ctx.config.aws.concurrency, min: 1, max: ctx.config.aws.concurrencyMax, loop: processLoopPressure() });
     ctx.caches.limits.set(key, limit);
   }
   return limit.run;
