@@ -84,9 +84,11 @@ export class AdaptiveConcurrency {
       this.decrease(Math.max(min, Math.floor(c / 2)));
       return;
     }
-    // The thread that parses the answers is the bottleneck: more in flight would only queue them for it.
+    // The thread that parses the answers is the bottleneck: more in flight would only queue them for it. Not below
+    // half the start, though: a loop kept busy by requests would otherwise hold a refresh from real AWS (whose
+    // latency, not the thread, then bounds it) to one call at a time.
     if (this.settings.loop?.busy()) {
-      this.decrease(Math.max(min, Math.floor(c / 2)));
+      this.decrease(Math.max(min, Math.ceil(this.settings.initial / 2), Math.floor(c / 2)));
       return;
     }
     this.baselineMs = Math.min(this.baselineMs * BASELINE_DRIFT, latencyMs);

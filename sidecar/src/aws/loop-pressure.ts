@@ -33,12 +33,16 @@ export class LoopPressure implements LoopSignal {
     this.windowStart = now();
   }
 
-  /** The verdict of the last full window; a window closes when it is asked for after WINDOW_MS. */
+  /**
+   * The verdict of the last full window; a window closes when it is asked for after WINDOW_MS. One left open much
+   * longer (nobody asked: no refresh ran) describes the past, not now: it is dropped and a new one starts.
+   */
   busy(): boolean {
     const now = this.now();
-    if (now - this.windowStart >= WINDOW_MS) {
+    const age = now - this.windowStart;
+    if (age >= WINDOW_MS) {
       // A window without a sample (percentile 0) is idle, not busy.
-      this.lastBusy = this.source.percentile(99) / 1e6 > LOOP_BUSY_MS;
+      this.lastBusy = age < 2 * WINDOW_MS && this.source.percentile(99) / 1e6 > LOOP_BUSY_MS;
       this.source.reset();
       this.windowStart = now;
     }

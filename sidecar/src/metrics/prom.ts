@@ -62,9 +62,15 @@ export async function exposeCooperatively(registry: Registry, format: Exposition
   const parts: string[] = [];
   for (const metric of registry.getMetricsAsArray()) {
     const registered = metric.name;
-    // registry.metrics() names counters without their _total in OpenMetrics (it adds it back per sample).
-    if (format === 'openmetrics' && String(metric.type) === 'counter') (metric as { name: string }).name = registered.replace(/_total$/, '');
-    parts.push(await registry.getSingleMetricAsString(registered));
+    const named = metric as { name: string };
+    // registry.metrics() names counters without their _total in OpenMetrics (it adds it back per sample); the name
+    // is put back after, so the registry still finds the metric by it.
+    if (format === 'openmetrics' && String(metric.type) === 'counter') named.name = registered.replace(/_total$/, '');
+    try {
+      parts.push(await registry.getSingleMetricAsString(registered));
+    } finally {
+      named.name = registered;
+    }
     await nextTurn();
   }
   return format === 'openmetrics' ? `${parts.join('\n')}\n# EOF\n` : `${parts.join('\n\n')}\n`;

@@ -37,27 +37,43 @@ describe('loop pressure', () => {
     now = 2000;
     expect(pressure.busy()).toBe(false);
     expect(state.resets).toBe(4);
+    // A window nobody closed for a second or more describes the past: dropped, whatever it holds.
+    state.p99Ns = 900 * MS;
+    now = 3000;
+    expect(pressure.busy()).toBe(false);
+    expect(state.resets).toBe(5);
+    now = 3500;
+    expect(pressure.busy()).toBe(true);
   });
 
-  it('halves the requests in flight while the loop is busy, at most once a second, and lets them grow when it is not', () => {
+  it('halves the requests in flight while the loop is busy, at most once a second, down to half the start, and lets them grow when it is not', () => {
     let now = 0;
-    let busy = true;
-    const limit = new AdaptiveConcurrency({ initial: 16, min: 2, max: 32, now: () => now, loop: { busy: () => busy } });
+    let busy = false;
+    const limit = new AdaptiveConcurrency({ initial: 8, min: 1, max: 64, now: () => now, loop: { busy: () => busy } });
+    // Fast calls: 8, 9, ... while the loop is free.
+    for (let i = 0; i < 8 + 9 + 10 + 11; i++) limit.observe(5, false);
+    expect(limit.concurrency).toBe(12);
+    busy = true;
     limit.observe(5, false);
-    expect(limit.concurrency).toBe(8);
+    expect(limit.concurrency).toBe(6);
     // Fast calls do not add any while it is busy.
     for (let i = 0; i < 100; i++) limit.observe(5, false);
-    expect(limit.concurrency).toBe(8);
+    expect(limit.concurrency).toBe(6);
     now += 1_000;
     limit.observe(5, false);
+    // Half the start (AWS_CONCURRENCY), not fewer: with real AWS, latency bounds a refresh held lower.
     expect(limit.concurrency).toBe(4);
-    now += 1_000;
-    limit.observe(5, false);
-    now += 1_000;
-    limit.observe(5, false);
-    expect(limit.concurrency).toBe(2);
+    for (let k = 0; k < 5; k++) {
+      now += 1_000;
+      limit.observe(5, false);
+    }
+    expect(limit.concurrency).toBe(4);
     busy = false;
-    for (let i = 0; i < 2; i++) limit.observe(5, false);
-    expect(limit.concurrency).toBe(3);
+    for (let i = 0; i < 4; i++) limit.observe(5, false);
+    expect(limit.concurrency).toBe(5);
+    // Throttling still halves below that floor.
+    now += 1_000;
+    limit.observe(5, true);
+    expect(limit.concurrency).toBe(2);
   });
 });

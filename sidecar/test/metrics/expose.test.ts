@@ -31,7 +31,10 @@ describe('the exposition made a family at a time', () => {
         return registry;
       };
       const expected = await build().metrics();
-      expect(await exposeCooperatively(build(), format)).toBe(expected);
+      const registry = build();
+      expect(await exposeCooperatively(registry, format)).toBe(expected);
+      // Again on the same registry: the counter is still found by its name.
+      expect(await exposeCooperatively(registry, format)).toBe(expected);
       expect(expected).toContain(format === 'openmetrics' ? '# TYPE ecrlens_things counter' : '# TYPE ecrlens_things_total counter');
     });
   }
