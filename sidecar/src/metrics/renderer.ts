@@ -43,40 +43,30 @@ const EOF_LINE = '# EOF\n';
  */
 export class MetricsRenderer {
   private readonly live: LiveMetrics;
-  private readonly cache = new WeakMap<Snapshot, Map<string, Promise<string>>>();
-  /** The snapshot part's bytes, ready to send: encoding megabytes of text on every scrape would dominate it. */
-  private readonly encoded = new WeakMap<Promise<string>, Promise<Uint8Array>>();
+  /**
+   * The snapshot part per snapshot, plan and format, as the bytes a scrape sends: encoding megabytes of text on
+   * every scrape would dominate it, and keeping the text too would hold the same megabytes twice.
+   */
+  private readonly cache = new WeakMap<Snapshot, Map<string, Promise<Uint8Array>>>();
 
   constructor(private readonly deps: MetricsDeps) {
     this.live = new LiveMetrics(deps, new RefreshDurationHistogram());
   }
 
   async render(format: ExpositionFormat): Promise<RenderedMetrics> {
-    const snapshot = this.deps.inventory.snapshot();
-    const status = this.deps.inventory.status();
-    // Before the first snapshot there is no inventory to describe: a 0 would mean "none", not "unknown".
-    const [staticText, liveText] = await Promise.all([
-      status.ready ? this.snapshotText(snapshot, format) : Promise.resolve(''),
-      this.live.render(format, status),
-    ]);
-    return { contentType: CONTENT_TYPES[format], body: `${status.ready ? staticPart(staticText, format) : ''}${liveText}` };
+    const { contentType, chunks } = await this.renderChunks(format);
+    return { contentType, body: chunks.map((chunk) => UTF8_TEXT.decode(chunk)).join('') };
   }
 
-  /** As render, as bytes; the snapshot part is encoded once per snapshot, plan and format. */
+  /** The exposition as bytes: the snapshot part (made once per snapshot, plan and format), then the live part. */
   async renderChunks(format: ExpositionFormat): Promise<RenderedChunks> {
     const snapshot = this.deps.inventory.snapshot();
     const status = this.deps.inventory.status();
-    if (!status.ready) {
-      // As render: no inventory series before the first snapshot.
-      return { contentType: CONTENT_TYPES[format], chunks: [new Uint8Array(0), Buffer.from(await this.live.render(format, status))] };
-    }
-    const text = this.snapshotText(snapshot, format);
-    let bytes = this.encoded.get(text);
-    if (!bytes) {
-      bytes = text.then((t) => Buffer.from(staticPart(t, format)));
-      this.encoded.set(text, bytes);
-    }
-    const [staticBytes, liveText] = await Promise.all([bytes, this.live.render(format, status)]);
+    // Before the first snapshot there is no inventory to describe: a 0 would mean "none", not "unknown".
+    const [staticBytes, liveText] = await Promise.all([
+      status.ready ? this.snapshotBytes(snapshot, format) : Promise.resolve(new Uint8Array(0)),
+      this.live.render(format, status),
+    ]);
     return { contentType: CONTENT_TYPES[format], chunks: [staticBytes, Buffer.from(liveText)] };
   }
 
@@ -85,10 +75,10 @@ export class MetricsRenderer {
    * first scrape of a large snapshot does not pay for it. Prometheus asks for OpenMetrics by default.
    */
   async warm(snapshot: Snapshot = this.deps.inventory.snapshot(), format: ExpositionFormat = 'openmetrics'): Promise<void> {
-    await this.snapshotText(snapshot, format);
+    await this.snapshotBytes(snapshot, format);
   }
 
-  private snapshotText(snapshot: Snapshot, format: ExpositionFormat): Promise<string> {
+  private snapshotBytes(snapshot: Snapshot, format: ExpositionFormat): Promise<Uint8Array> {
     const cleanup = this.deps.cleanup;
     const planKey = cleanup?.planKey(snapshot);
     const key = `${format}|${planKey ?? ''}`;
@@ -97,11 +87,11 @@ export class MetricsRenderer {
       perSnapshot = new Map();
       this.cache.set(snapshot, perSnapshot);
     }
-    let text = perSnapshot.get(key);
-    if (!text) {
+    let bytes = perSnapshot.get(key);
+    if (!bytes) {
       // Drop renderings of older plans for this snapshot; keep the other format's.
       for (const old of [...perSnapshot.keys()]) if (old.startsWith(`${format}|`)) perSnapshot.delete(old);
-      text = buildSnapshotRegistryCooperatively(
+      bytes = buildSnapshotRegistryCooperatively(
         {
           snapshot,
           config: this.deps.config,
@@ -109,13 +99,17 @@ export class MetricsRenderer {
           ...(planKey !== undefined && cleanup ? { reclaimable: (id: string) => cleanup.reclaimableFor(snapshot, id) } : {}),
         },
         format,
-      ).then((registry) => exposeCooperatively(registry, format));
-      perSnapshot.set(key, text);
-      text.catch(() => perSnapshot.delete(key));
+      )
+        .then((registry) => exposeCooperatively(registry, format))
+        .then((text) => Buffer.from(staticPart(text, format)));
+      perSnapshot.set(key, bytes);
+      bytes.catch(() => perSnapshot.delete(key));
     }
-    return text;
+    return bytes;
   }
 }
+
+const UTF8_TEXT = new TextDecoder();
 
 /** The snapshot part as it starts the body: OpenMetrics has one # EOF, at the very end. */
 function staticPart(text: string, format: ExpositionFormat): string {
