@@ -5,6 +5,9 @@
  */
 export type Steps<T> = Generator<void, T, void>;
 
+/** Items (images, rows, keys) per step of a per-item pass: a few milliseconds of work, well within a slice. */
+export const ITEMS_PER_STEP = 4096;
+
 /** Runs the steps to the end, synchronously. */
 export function runNow<T>(steps: Steps<T>): T {
   for (;;) {

@@ -19,6 +19,7 @@ import { repositoryPredicate } from '../query/filters.js';
 import { RepositoryScopeQuery } from './scope.js';
 import { Filters } from '../query/request.js';
 import type { Repository, Snapshot } from '../snapshot/model.js';
+import { byteChunks } from './byte-chunks.js';
 import type { CleanupRouteDeps } from './cleanup-deps.js';
 import type { AppEnv } from './deps.js';
 import { badRequest, ERROR_RESPONSES, zodIssues } from './errors.js';
@@ -133,18 +134,11 @@ function planHandler(deps: Pick<CleanupRouteDeps, 'service' | 'inventory'>, forc
     };
     const images: PlannedImage[] = selection.page(paging.offset, paging.limit).map((p) => imageJson(snapshot, p));
     // The CleanupPlan's fields in order; the repositories' part is encoded once per plan and sent as it is.
-    const chunks = [
+    const { body, length } = byteChunks([
       UTF8.encode(`${JSON.stringify(head).slice(0, -1)},"repositories":`),
       repositoriesJson(plan),
       UTF8.encode(`,"images":${JSON.stringify(images)},"totalImages":${selection.total}}`),
-    ];
-    const length = chunks.reduce((n, chunk) => n + chunk.byteLength, 0);
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (const chunk of chunks) controller.enqueue(chunk);
-        controller.close();
-      },
-    });
+    ]);
     return c.body(body, 200, { 'Content-Type': 'application/json', 'Content-Length': String(length) });
   };
 }

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MetricsDeps } from '../metrics/renderer.js';
 import { MetricsRenderer, negotiateFormat } from '../metrics/renderer.js';
 import { bearerToken, tokenMatches } from './auth.js';
+import { byteChunks } from './byte-chunks.js';
 import type { AppEnv } from './deps.js';
 import { ErrorSchema, errorJson } from './errors.js';
 
@@ -28,18 +29,8 @@ export function metricsRoute(deps: MetricsRouteDeps): (app: OpenAPIHono<AppEnv>)
       const rendered = await renderer.renderChunks(negotiateFormat(c.req.header('accept')));
       c.header('Content-Type', rendered.contentType);
       c.header('Cache-Control', 'no-store');
-      // Two chunks, so the cached snapshot part is sent as it is, not copied into one body per scrape.
-      const [head, tail] = rendered.chunks;
-      return c.body(
-        new ReadableStream<Uint8Array>({
-          start(controller) {
-            controller.enqueue(head);
-            controller.enqueue(tail);
-            controller.close();
-          },
-        }),
-        200,
-      );
+      // The cached snapshot part is sent as it is, not copied into one body per scrape.
+      return c.body(byteChunks(rendered.chunks).body, 200);
     });
     app.openAPIRegistry.registerPath({
       method: 'get',

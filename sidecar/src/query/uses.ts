@@ -1,7 +1,7 @@
 import type { Image, ImageUse, Snapshot } from '../snapshot/model.js';
 import { imageKey } from '../snapshot/model.js';
 import { derivedOf, slot } from '../snapshot/derived.js';
-import type { Steps } from '../cooperative.js';
+import { ITEMS_PER_STEP, type Steps } from '../cooperative.js';
 
 export const EFFECTIVE_USES = slot<ReadonlyMap<string, readonly ImageUse[]>>('effective uses');
 
@@ -18,15 +18,12 @@ export function effectiveUsesCooperatively(snapshot: Snapshot, sliceMs?: number)
   return derivedOf(snapshot).getCooperatively(EFFECTIVE_USES, undefined, () => effectiveUsesSteps(snapshot), sliceMs);
 }
 
-/** Images looked at per step: finding the indexes among a million images took about 150 ms at once. */
-const USES_STEP = 4096;
-
 function* effectiveUsesSteps(snapshot: Snapshot): Steps<ReadonlyMap<string, readonly ImageUse[]>> {
   const map = new Map<string, readonly ImageUse[]>(snapshot.usesByImage);
   let seen = 0;
   for (const images of snapshot.imagesByRepository.values()) {
     for (const index of images) {
-      if (++seen % USES_STEP === 0) yield;
+      if (++seen % ITEMS_PER_STEP === 0) yield;
       if (index.kind !== 'index' || index.children.length === 0) continue;
       const parentUses = snapshot.usesByImage.get(imageKey(index));
       if (!parentUses) continue;

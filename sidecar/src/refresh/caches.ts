@@ -7,7 +7,7 @@
  */
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AdaptiveConcurrency } from '../aws/adaptive-limit.js';
-import type { Steps } from '../cooperative.js';
+import { ITEMS_PER_STEP, type Steps } from '../cooperative.js';
 import type { CachedManifest } from './assemble-image.js';
 import { SharedCounts, type FetchedScan } from './scans.js';
 
@@ -50,13 +50,10 @@ export class RefreshCaches {
     for (const [cache, used] of caches)
       for (const key of cache.keys()) {
         if (!used.has(key)) cache.delete(key);
-        if (++done % RETAIN_STEP === 0) yield;
+        if (++done % ITEMS_PER_STEP === 0) yield;
       }
   }
 }
-
-/** Keys looked up per step of retainSteps: about a millisecond. */
-const RETAIN_STEP = 4096;
 
 /**
  * A string interner: one shared string per value. A refresh uses one per repository (images of a repository

@@ -1,5 +1,5 @@
 import type { Steps } from '../cooperative.js';
-import { runCooperatively, runNow } from '../cooperative.js';
+import { ITEMS_PER_STEP, runCooperatively, runNow } from '../cooperative.js';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot, SnapshotInput } from './model.js';
 import { imageKey, registryKey, repositoryId, USE_SCOPES } from './model.js';
 import { parseEcrReference } from './reference.js';
@@ -20,9 +20,6 @@ export function buildSnapshotCooperatively(input: SnapshotInput, sliceMs?: numbe
   return runCooperatively(buildSnapshotSteps(input), sliceMs);
 }
 
-/** Images grouped per step: a few milliseconds of work, well within a slice. */
-const IMAGES_PER_STEP = 4096;
-
 /** buildSnapshot in steps: yields between phases, after each chunk of images and after each repository's sort. */
 export function* buildSnapshotSteps(input: SnapshotInput): Steps<Snapshot> {
   const repositoryById = new Map<string, Repository>();
@@ -31,8 +28,8 @@ export function* buildSnapshotSteps(input: SnapshotInput): Steps<Snapshot> {
   const grouped = new Map<string, Image[]>();
   for (const repository of input.repositories) grouped.set(repository.id, []);
   yield;
-  for (let from = 0; from < input.images.length; from += IMAGES_PER_STEP) {
-    groupImages(input.images, grouped, from, Math.min(input.images.length, from + IMAGES_PER_STEP));
+  for (let from = 0; from < input.images.length; from += ITEMS_PER_STEP) {
+    groupImages(input.images, grouped, from, Math.min(input.images.length, from + ITEMS_PER_STEP));
     yield;
   }
   const imagesByRepository = new Map<string, readonly Image[]>();

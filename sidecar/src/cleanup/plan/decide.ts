@@ -3,7 +3,7 @@
  * and `RepositoryDecisions` keeps the per-image state (typed arrays, memoised, cycle-safe) behind it.
  * Pure: the same images, rule, uses and time give the same decisions and reasons.
  */
-import { runNow, type Steps } from '../../cooperative.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from '../../cooperative.js';
 import type { Image, ImageUse } from '../../snapshot/model.js';
 import type { CompiledRule } from './rules.js';
 import type * as R from './reasons.js';
@@ -95,10 +95,7 @@ export function decideRepository(
   return runNow(decideRepositorySteps(images, compiled, inUse, now, make));
 }
 
-/** Images decided per step: a repository of 100,000 images took about 100 ms to decide at once. */
-export const DECIDE_STEP = 4096;
-
-/** decideRepository in steps of DECIDE_STEP images. */
+/** decideRepository in steps of ITEMS_PER_STEP images (a repository of 100,000 images took about 100 ms to decide at once). */
 export function* decideRepositorySteps(
   images: readonly Image[],
   compiled: CompiledRule,
@@ -109,7 +106,7 @@ export function* decideRepositorySteps(
   const table = new RepositoryDecisions(images, compiled, inUse, now, make);
   for (let i = 0; i < images.length; i++) {
     table.decisionOf(i);
-    if ((i + 1) % DECIDE_STEP === 0) yield;
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield;
   }
   return table.decisions();
 }

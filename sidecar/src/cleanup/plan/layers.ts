@@ -3,7 +3,7 @@
  * digest strings for every kept and deleted image. Ids are local to a repository (reclaimable bytes
  * never cross one), so no map of every layer is built.
  */
-import type { Steps } from '../../cooperative.js';
+import { ITEMS_PER_STEP, type Steps } from '../../cooperative.js';
 import type { Snapshot } from '../../snapshot/model.js';
 import type { BlobKey } from '../../snapshot/blob-key.js';
 
@@ -25,9 +25,6 @@ export interface LayerIndex {
   forRepository(repositoryId: string): Steps<RepositoryLayers | undefined>;
 }
 
-/** Images indexed per step. */
-const LAYER_STEP = 4096;
-
 /** Not memoized: kept for a million images, the arrays would cost about 50 MB for a plan that is cached anyway. */
 export function layerIndex(snapshot: Snapshot): LayerIndex {
   // One id map and size list, reused from repository to repository.
@@ -41,7 +38,7 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
       const known = new Uint8Array(images.length);
       let total = 0;
       for (let i = 0; i < images.length; i++) {
-        if ((i + 1) % LAYER_STEP === 0) yield;
+        if ((i + 1) % ITEMS_PER_STEP === 0) yield;
         start[i] = total;
         const image = images[i]!;
         if (image.layers) {
@@ -55,7 +52,7 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
       sizes.length = 0;
       let k = 0;
       for (let i = 0; i < images.length; i++) {
-        if ((i + 1) % LAYER_STEP === 0) yield;
+        if ((i + 1) % ITEMS_PER_STEP === 0) yield;
         const layers = images[i]!.layers;
         if (!layers) continue;
         for (let j = 0; j < layers.length; j++) {

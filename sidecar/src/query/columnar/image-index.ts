@@ -1,4 +1,4 @@
-import type { Steps } from '../../cooperative.js';
+import { ITEMS_PER_STEP, type Steps } from '../../cooperative.js';
 import { derivedOf, slot } from '../../snapshot/derived.js';
 import type { Image, Snapshot } from '../../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../snapshot/model.js';
@@ -66,9 +66,6 @@ export function imageIndexCooperatively(snapshot: Snapshot, sliceMs?: number): P
   return derivedOf(snapshot).getCooperatively(IMAGE_INDEX, undefined, () => imageIndexSteps(snapshot), sliceMs);
 }
 
-/** Rows per step of the per-row passes: a few milliseconds of work, well within a slice. */
-const ROWS_PER_STEP = 4096;
-
 /** Builds the index (not memoized), yielding after each repository's rows and each chunk of rows. */
 export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
   const uses = effectiveUses(snapshot);
@@ -127,20 +124,20 @@ function* fillRows(index: ImageIndex, repositories: number): Steps<void> {
   const n = index.images.length;
   const tagId = new Map<string, number>();
   let t = 0;
-  for (let from = 0; from < n; from += ROWS_PER_STEP) {
-    t = internTags(index, tagId, from, Math.min(n, from + ROWS_PER_STEP), t);
+  for (let from = 0; from < n; from += ITEMS_PER_STEP) {
+    t = internTags(index, tagId, from, Math.min(n, from + ITEMS_PER_STEP), t);
     yield;
   }
   index.tagStart[n] = t;
   // Last chunk first, so every chain is ascending.
-  for (let to = n; to > 0; to -= ROWS_PER_STEP) {
-    chainDigests(index, Math.max(0, to - ROWS_PER_STEP), to);
+  for (let to = n; to > 0; to -= ITEMS_PER_STEP) {
+    chainDigests(index, Math.max(0, to - ITEMS_PER_STEP), to);
     yield;
   }
   for (let r = 0; r < repositories; r++) index.repoOf.fill(r, index.repoStart[r]!, index.repoStart[r + 1]!);
   yield;
-  for (let from = 0; from < n; from += ROWS_PER_STEP) {
-    fillColumns(index, from, Math.min(n, from + ROWS_PER_STEP));
+  for (let from = 0; from < n; from += ITEMS_PER_STEP) {
+    fillColumns(index, from, Math.min(n, from + ITEMS_PER_STEP));
     yield;
   }
 }
