@@ -19,7 +19,7 @@ import type { Finding, Image, Incomplete, Registry, Repository, Snapshot, Snapsh
 import { USE_SCOPES } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
 import { startRefreshRun } from './run.js';
-import { SNAPSHOT_FINDINGS_MAX, snapshotLayerSizes } from './ecr.js';
+import { SNAPSHOT_FINDINGS_MAX, snapshotLayerSizesSteps } from './ecr.js';
 import { LambdaVersionCache } from './lambda.js';
 import { UseMemory } from './memory.js';
 import type { UseRetention } from '../snapshot/use-windows.js';
@@ -378,7 +378,7 @@ export class Refresher implements Inventory, EventApplier {
     this.version += 1;
     const repositoryIds = new Set(repositories.map((r) => r.id));
     const repositoryGone = previous?.repositories.some((r) => !repositoryIds.has(r.id)) ?? false;
-    const sizes = snapshotLayerSizes(images, run.layerSizes, previous?.layerSizes, repositoryGone);
+    const sizes = await runCooperatively(snapshotLayerSizesSteps(images, run.layerSizes, previous?.layerSizes, repositoryGone));
     return {
       version: this.version,
       refreshStartedAt: startedAt,

@@ -12,12 +12,13 @@ import { repositoryId } from '../snapshot/model.js';
 import { arnName, clusterFromArn } from './assemble-ecs.js';
 import type { EcrReadContext } from './ecr-context.js';
 import type { RepositoryRead } from './ecr.js';
-import { SNAPSHOT_FINDINGS_MAX, readRepository, snapshotLayerSizes } from './ecr.js';
+import { SNAPSHOT_FINDINGS_MAX, readRepository, snapshotLayerSizesSteps } from './ecr.js';
 import { CLUSTER_KINDS, readClusterUses } from './ecs.js';
 import type { RegistryReadContext, RegistryTarget } from './registry-read.js';
 import { ecrReadContext, ecsReadContext, registryLimit } from './registry-read.js';
 import type { RefreshRun } from './run.js';
 import { startRefreshRun } from './run.js';
+import { runCooperatively } from '../cooperative.js';
 
 /** What events named in one registry. */
 export interface RegistryTargets {
@@ -52,7 +53,8 @@ export async function readTargeted(ctx: RegistryReadContext, base: Snapshot, gro
   const run = startRefreshRun(now, base, findingsLeft(base, touched));
   const parts: Parts = { repositories: new Map(), clusters: new Map(), incomplete: [] };
   await Promise.all(groups.map((group) => readGroup(ctx, base, run, group, parts)));
-  return merge(base, parts, run, now, version);
+  const { input, repositoryGone } = merge(base, parts, now, version);
+  return { ...input, layerSizes: await runCooperatively(snapshotLayerSizesSteps(input.images, run.layerSizes, base.layerSizes, repositoryGone)) };
 }
 
 /** The findings budget left once the touched repositories' lists are given back. */
@@ -124,8 +126,11 @@ function readAgain(entry: Incomplete, parts: Parts): boolean {
   return false;
 }
 
-/** The next snapshot's input: `base` with the parts read now in place of their previous state. */
-function merge(base: Snapshot, parts: Parts, run: RefreshRun, now: number, version: number): SnapshotInput {
+/**
+ * The next snapshot's input, but for its blob sizes: `base` with the parts read now in place of their previous
+ * state; and whether a repository went away (then blobs may have, too).
+ */
+function merge(base: Snapshot, parts: Parts, now: number, version: number): { input: Omit<SnapshotInput, 'layerSizes'>; repositoryGone: boolean } {
   const replaced = new Set<string>();
   const gone = new Set<string>();
   for (const [id, outcome] of parts.repositories) {
@@ -172,18 +177,18 @@ function merge(base: Snapshot, parts: Parts, run: RefreshRun, now: number, versi
     }
   }
   const incomplete = [...base.incomplete.filter((e) => !readAgain(e, parts)), ...parts.incomplete];
-  return {
+  const input = {
     version,
     refreshStartedAt: base.refreshStartedAt,
     builtAt: now,
     registries: base.registries,
     repositories,
     images,
-    layerSizes: snapshotLayerSizes(images, run.layerSizes, base.layerSizes, gone.size > 0),
     findings,
     clusters,
     uses,
     incomplete,
     ...(base.sources ? { sources: base.sources } : {}),
   };
+  return { input, repositoryGone: gone.size > 0 };
 }

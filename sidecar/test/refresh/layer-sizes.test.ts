@@ -1,0 +1,48 @@
+/** The next snapshot's blob sizes (refresh/ecr.ts snapshotLayerSizes): which map, and made in steps. */
+import { describe, expect, it } from 'vitest';
+import { snapshotLayerSizes, snapshotLayerSizesSteps } from '../../src/refresh/ecr.js';
+import type { BlobKey } from '../../src/snapshot/blob-key.js';
+import type { Image } from '../../src/snapshot/model.js';
+import { layer, makeImage } from '../support/builders.js';
+
+const REPO = '111111111111/us-east-1/app';
+/** 10,000 images of two layers each: a base layer every image shares, and one of its own. */
+const base = layer('base');
+const images: Image[] = Array.from({ length: 10_000 }, (_, i) => makeImage({ repository: REPO, seed: `image-${i}`, layers: [base, layer(`own-${i}`)] }));
+const previous = new Map<BlobKey, number>([[base, 50], ...images.map((image, i) => [image.layers![1]!, i] as const)]);
+
+describe('the next snapshot’s blob sizes', () => {
+  it('are the gathered map on a first refresh, and the previous one when nothing changed', () => {
+    const changed = new Map<BlobKey, number>([[base, 50]]);
+    expect(snapshotLayerSizes(images, { changed, imageGone: false }, undefined, false)).toBe(changed);
+    expect(snapshotLayerSizes(images, { changed: new Map(), imageGone: false }, previous, false)).toBe(previous);
+  });
+
+  it('are made again in steps of 4,096 images when a size is new or an image went away, with only the blobs images still hold', () => {
+    // A push brought a new image and a size that differs; the first image went away.
+    const pushed = makeImage({ repository: REPO, seed: 'pushed', layers: [base, layer('pushed-own')] });
+    const now = [...images.slice(1), pushed];
+    const changed = new Map<BlobKey, number>([
+      [layer('pushed-own'), 7],
+      [base, 60],
+    ]);
+    const steps = snapshotLayerSizesSteps(now, { changed, imageGone: true }, previous, false);
+    let yields = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) yields++;
+    expect(yields).toBe(2);
+    const sizes = step.value;
+    expect(sizes.size).toBe(10_000 + 1);
+    expect(sizes.get(base)).toBe(60);
+    expect(sizes.get(layer('pushed-own'))).toBe(7);
+    expect(sizes.has(layer('own-0'))).toBe(false);
+    expect(sizes.get(layer('own-9999'))).toBe(9999);
+    expect(snapshotLayerSizes(now, { changed, imageGone: true }, previous, false)).toEqual(sizes);
+  });
+
+  it('are made again when a repository went away, though no image of the others did', () => {
+    const kept = images.slice(0, 5);
+    const sizes = snapshotLayerSizes(kept, { changed: new Map(), imageGone: false }, previous, true);
+    expect(new Set(sizes.keys())).toEqual(new Set([base, ...kept.map((image) => image.layers![1]!)]));
+  });
+});
