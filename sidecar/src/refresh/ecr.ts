@@ -18,7 +18,7 @@ import type { EcrReadContext } from './ecr-context.js';
 import type { ManifestRead } from './ecr-manifests.js';
 import { readManifests, YIELD_EVERY } from './ecr-manifests.js';
 import type { Steps } from '../cooperative.js';
-import { ITEMS_PER_STEP, nextTurn, runNow } from '../cooperative.js';
+import { ITEMS_PER_STEP, nextTurn } from '../cooperative.js';
 import { readScans } from './ecr-scans.js';
 import { unchangedImages } from './ecr-unchanged.js';
 
@@ -32,15 +32,8 @@ export const SNAPSHOT_FINDINGS_MAX = 50_000;
 
 /**
  * The new snapshot's blob sizes: the previous snapshot's map when no size changed and no image went away
- * (then the images hold exactly its blobs), else one entry for each blob the images hold.
- */
-export function snapshotLayerSizes(images: readonly Image[], sizes: BlobSizes, previous: ReadonlyMap<BlobKey, number> | undefined, repositoryGone: boolean): ReadonlyMap<BlobKey, number> {
-  return runNow(snapshotLayerSizesSteps(images, sizes, previous, repositoryGone));
-}
-
-/**
- * snapshotLayerSizes in steps of ITEMS_PER_STEP images: at 1,000,000 images a new map of two million blobs took
- * about two seconds, in every refresh that brought a new size (a push), targeted ones included.
+ * (then the images hold exactly its blobs), else one entry for each blob the images hold, made in steps of
+ * ITEMS_PER_STEP images (a push brings a new size, and at 100,000 images the map took 0.2 s in one piece).
  */
 export function* snapshotLayerSizesSteps(
   images: readonly Image[],

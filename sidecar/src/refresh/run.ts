@@ -11,7 +11,7 @@ export interface FindingsBudget {
 
 /**
  * Blob sizes as a refresh gathers them: only those the previous snapshot's map lacks or holds differently,
- * so that a steady-state refresh does not build a second map of millions of entries (see snapshotLayerSizes).
+ * so that a steady-state refresh does not build a second map of millions of entries (see snapshotLayerSizesSteps).
  */
 export interface BlobSizes {
   readonly changed: Map<BlobKey, number>;

@@ -1,6 +1,7 @@
-/** The next snapshot's blob sizes (refresh/ecr.ts snapshotLayerSizes): which map, and made in steps. */
+/** The next snapshot's blob sizes (refresh/ecr.ts snapshotLayerSizesSteps): which map, and made in steps. */
 import { describe, expect, it } from 'vitest';
-import { snapshotLayerSizes, snapshotLayerSizesSteps } from '../../src/refresh/ecr.js';
+import { runNow } from '../../src/cooperative.js';
+import { snapshotLayerSizesSteps } from '../../src/refresh/ecr.js';
 import type { BlobKey } from '../../src/snapshot/blob-key.js';
 import type { Image } from '../../src/snapshot/model.js';
 import { layer, makeImage } from '../support/builders.js';
@@ -14,8 +15,8 @@ const previous = new Map<BlobKey, number>([[base, 50], ...images.map((image, i) 
 describe('the next snapshot’s blob sizes', () => {
   it('are the gathered map on a first refresh, and the previous one when nothing changed', () => {
     const changed = new Map<BlobKey, number>([[base, 50]]);
-    expect(snapshotLayerSizes(images, { changed, imageGone: false }, undefined, false)).toBe(changed);
-    expect(snapshotLayerSizes(images, { changed: new Map(), imageGone: false }, previous, false)).toBe(previous);
+    expect(runNow(snapshotLayerSizesSteps(images, { changed, imageGone: false }, undefined, false))).toBe(changed);
+    expect(runNow(snapshotLayerSizesSteps(images, { changed: new Map(), imageGone: false }, previous, false))).toBe(previous);
   });
 
   it('are made again in steps of 4,096 images when a size is new or an image went away, with only the blobs images still hold', () => {
@@ -37,12 +38,12 @@ describe('the next snapshot’s blob sizes', () => {
     expect(sizes.get(layer('pushed-own'))).toBe(7);
     expect(sizes.has(layer('own-0'))).toBe(false);
     expect(sizes.get(layer('own-9999'))).toBe(9999);
-    expect(snapshotLayerSizes(now, { changed, imageGone: true }, previous, false)).toEqual(sizes);
+    expect(runNow(snapshotLayerSizesSteps(now, { changed, imageGone: true }, previous, false))).toEqual(sizes);
   });
 
   it('are made again when a repository went away, though no image of the others did', () => {
     const kept = images.slice(0, 5);
-    const sizes = snapshotLayerSizes(kept, { changed: new Map(), imageGone: false }, previous, true);
+    const sizes = runNow(snapshotLayerSizesSteps(kept, { changed: new Map(), imageGone: false }, previous, true));
     expect(new Set(sizes.keys())).toEqual(new Set([base, ...kept.map((image) => image.layers![1]!)]));
   });
 });
