@@ -10,6 +10,7 @@
  *   BENCH_FIRST_LATENCY_MS: latency of the first refresh only (default BENCH_LATENCY_MS).
  *   BENCH_LARGE_PARAMS=key=value,...: generator overrides for the large case (e.g. enhancedShare=0).
  *   BENCH_CPU_PROFILE=file.cpuprofile: write a CPU profile of the steady-state refresh (Chrome DevTools format).
+ *   BENCH_HEAP_SNAPSHOT=file.heapsnapshot: write a heap snapshot after the steady-state refresh (Chrome DevTools format).
  *
  * Peak RSS is the sidecar process's VmHWM (/proc/self/status); the emulator's memory is its own process's.
  * Run directly, the benchmark re-runs itself with the sidecar container's V8 flags (node-flags.ts) and --expose-gc.
@@ -21,7 +22,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { ClientRegistry } from '../src/aws/clients.js';
 import type { AwsCallStat } from '../src/aws/stats.js';
 import { AwsCallStats } from '../src/aws/stats.js';
@@ -193,6 +194,7 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
       const m = process.memoryUsage();
       const mib = (n: number): string => fmt(Math.round(n / 1048576));
       const images = refresher.snapshot().images.length;
+      if (process.env.BENCH_HEAP_SNAPSHOT) console.log(`  heap snapshot after the steady-state refresh: ${writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)}`);
       console.log(`  sidecar peak RSS (VmHWM) ${mib(peakRssBytes())} MiB; after GC${global.gc ? '' : ' (run with --expose-gc for a forced GC)'}: RSS ${mib(m.rss)} MiB, heap used ${mib(m.heapUsed)} / total ${mib(m.heapTotal)} MiB (${fmt(Math.round((m.heapUsed - baseHeap) / Math.max(1, images)))} B per image over the start), external ${mib(m.external)} MiB`);
     } finally {
       await refresher.stop();

@@ -93,14 +93,15 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
   }
   const subject = m.subject && typeof m.subject === 'object' ? str((m.subject as Descriptor).digest) : undefined;
   const artifactType = str(m.artifactType) ?? (config && !IMAGE_CONFIG_TYPES.has(str(config.mediaType) ?? '') ? str(config.mediaType) : undefined);
-  // Empty lists share one frozen array: most manifests have no children, an index has no blobs.
+  // Empty lists share one frozen array: most manifests have no children, an index has no blobs. The lists kept
+  // are exact-length copies: an array grown by push keeps room for 17 elements, 120 more bytes per image.
   return {
     ...(type ? { mediaType: intern(type) } : {}),
     ...(artifactType ? { artifactType: intern(artifactType) } : {}),
-    blobs: blobs.length ? blobs : EMPTY,
+    blobs: blobs.length ? blobs.slice() : EMPTY,
     blobSizes: blobSizes.length ? blobSizes : EMPTY_SIZES,
-    children: children.length ? children : EMPTY,
-    attestationChildren: attestationChildren.length ? attestationChildren : EMPTY,
+    children: children.length ? children.slice() : EMPTY,
+    attestationChildren: attestationChildren.length ? attestationChildren.slice() : EMPTY,
     ...(subject ? { subject: intern(subject) } : {}),
     attestationLayers: layers.length > 0 && layers.every((l) => isAttestationMediaType(str(l.mediaType))),
   };
