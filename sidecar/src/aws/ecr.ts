@@ -128,12 +128,19 @@ export class EcrFetcher {
   }
 
   /** Every image, archived ones included (imageStatus ANY). */
-  images(repositoryName: string): Promise<ImageDetail[]> {
+  async images(repositoryName: string): Promise<ImageDetail[]> {
+    const all: ImageDetail[] = [];
+    await this.eachImagePage(repositoryName, (page) => {
+      for (const detail of page) all.push(detail);
+    });
+    return all;
+  }
+
+  /** Every image, archived ones included, handed to `onPage` a page (up to 1,000) at a time as DescribeImages answers. */
+  eachImagePage(repositoryName: string, onPage: (details: readonly ImageDetail[]) => void): Promise<void> {
     return this.limit(async () => {
-      const all: ImageDetail[] = [];
       const input = { ...this.registry, repositoryName, filter: { tagStatus: 'ANY' as const, imageStatus: 'ANY' as const } };
-      for await (const page of paginateDescribeImages({ client: this.client, pageSize: PAGE_SIZE }, input)) all.push(...(page.imageDetails ?? []));
-      return all;
+      for await (const page of paginateDescribeImages({ client: this.client, pageSize: PAGE_SIZE }, input)) onPage(page.imageDetails ?? []);
     });
   }
 

@@ -47,11 +47,13 @@ export async function readScans(
   canonical: (digest: string) => string,
   intern: (s: string) => string,
   onError: (error: unknown) => void,
+  /** Cached scans of the repository's other images (matched unchanged), kept in its cache as they are. */
+  kept: ReadonlyMap<string, FetchedScan> = new Map(),
 ): Promise<{ scans: Map<string, FetchedScan>; fresh: Set<string> }> {
   const out = new Map<string, FetchedScan>();
   const fresh = new Set<string>();
   const cache = ctx.caches.scans.get(id);
-  const next = new Map<string, FetchedScan>();
+  const next = new Map<string, FetchedScan>(kept);
   const errors: string[] = [];
   await Promise.all(
     details.map(async (detail) => {

@@ -1,9 +1,11 @@
 /**
- * A steady refresh's shortcut: when DescribeImages says nothing about a repository's images changed, its images
- * are the previous snapshot's objects, and no manifest is looked up and no image assembled. "Nothing changed"
- * means the same digests, and for each image every field assembleImage reads from its detail, and the same scan
- * result; and nothing is left to read (a manifest never read, a scan to fetch again). Anything else goes the
- * long way (ecr.ts readImages), which gives the same images when they are the same.
+ * A steady refresh's shortcut: each DescribeImages detail that says nothing about its image changed stands for the
+ * previous snapshot's object, and no manifest is looked up and no image assembled for it. "Nothing changed" means
+ * for the image every field assembleImage reads from its detail, and the same scan result; and nothing is left to
+ * read (a manifest never read, a scan to fetch again). The listing is matched page by page as DescribeImages
+ * answers, so a matched page's details die young instead of being held (and promoted to the old generation) until
+ * a large repository's last page. The other details go the long way (ecr.ts readImages), which gives the same
+ * images when they are the same.
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
@@ -13,6 +15,7 @@ import { sameList, sameScan } from './assemble-image.js';
 import type { EcrReadContext } from './ecr-context.js';
 import { YIELD_EVERY } from './ecr-manifests.js';
 import { nextTurn } from '../cooperative.js';
+import type { FetchedScan } from './scans.js';
 import { cachedScanValid, needsFindingsFetch, scanResult } from './scans.js';
 
 export interface UnchangedImages {
@@ -45,9 +48,85 @@ function sameDetail(before: Image, detail: ImageDetail, manifestType: string | u
 }
 
 /**
- * The repository's previous images when nothing about them changed, else undefined (the previous snapshot is
- * immutable, so turns given to the event loop meanwhile change nothing here). Marks what it uses as seen, as
- * the long way does: the cached manifests, and the repository's scan cache (kept whole: the same images need it).
+ * A repository's listing, matched page by page against its previous images (see above). The previous snapshot is
+ * immutable, so turns given to the event loop between pages change nothing here. Marks what it uses as seen, as
+ * the long way does: the cached manifests of the images it matched.
+ */
+export class RepositoryListing {
+  /** The previous images that a detail gave back unchanged, in DescribeImages's order. */
+  readonly matched: Image[] = [];
+  /** The details that did not: new or changed images, repeated digests, or something left to read. */
+  readonly details: ImageDetail[] = [];
+  /** The cached scans of matched images whose findings are fetched: the repository's scan cache keeps them. */
+  readonly matchedScans = new Map<string, FetchedScan>();
+  /** The previous snapshot's findings lists of matched images whose scans the cache holds. */
+  readonly findings: (readonly [string, readonly Finding[] | undefined])[] = [];
+  private readonly before = new Map<string, Image>();
+  private readonly beforeCount: number;
+
+  constructor(
+    private readonly ctx: EcrReadContext,
+    private readonly registry: Registry,
+    private readonly id: string,
+    private readonly repositoryScanned: boolean,
+  ) {
+    const before = ctx.run.previous?.imagesByRepository.get(id) ?? [];
+    this.beforeCount = before.length;
+    for (const image of before) this.before.set(image.digest, image);
+  }
+
+  /** Takes one page of details (at most 1,000). */
+  add(page: readonly ImageDetail[]): void {
+    for (const detail of page) {
+      const image = this.match(detail);
+      if (image) this.matched.push(image);
+      else this.details.push(detail);
+    }
+  }
+
+  /** The previous images when every one was given back unchanged and nothing else was listed; marks the repository's scans seen. */
+  unchanged(): UnchangedImages | undefined {
+    if (this.details.length > 0 || this.matched.length !== this.beforeCount) return undefined;
+    this.ctx.run.seen.scans.add(this.id);
+    return { images: this.matched, findings: this.findings };
+  }
+
+  private match(detail: ImageDetail): Image | undefined {
+    const { ctx } = this;
+    const previous = ctx.run.previous;
+    const image = detail.imageDigest === undefined ? undefined : this.before.get(detail.imageDigest);
+    if (!previous || !image) return undefined;
+    this.before.delete(image.digest); // each previous image answers one detail only
+    const stored = ctx.caches.manifests.get(image.digest);
+    // Without a cached one, the manifest is the image's own when plain (as plainManifestOf makes it, without the copy).
+    const plain = !stored && image.layers !== undefined && image.children.length === 0;
+    const blobs = stored ? stored.blobs : plain ? image.layers! : undefined;
+    const manifestType = stored ? stored.mediaType : plain ? image.manifestMediaType : undefined;
+    const changed = ctx.run.layerSizes.changed;
+    const knownSize = (blob: BlobKey): boolean => previous.layerSizes.has(blob) || (changed.size > 0 && changed.has(blob));
+    // A manifest the long way would fetch: never read, or with a blob whose size is not known.
+    if (!blobs || !blobs.every(knownSize))
+      if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) return undefined;
+    if (!sameDetail(image, detail, manifestType, stored?.subject)) return undefined;
+    let fetched: FetchedScan | undefined;
+    if (needsFindingsFetch(detail, this.repositoryScanned)) {
+      fetched = ctx.caches.scans.get(this.id)?.get(image.digest);
+      if (!fetched || !cachedScanValid(fetched, detail, ctx.run.startedAt, ctx.scanMaxAgeMs)) return undefined;
+    }
+    const scan = scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: this.registry.scanType }, (s) => s, ctx.caches.counts);
+    if (!sameScan(scan, image.scan)) return undefined;
+    if (stored) ctx.run.seen.manifests.add(image.digest);
+    if (fetched) {
+      this.matchedScans.set(image.digest, fetched);
+      if (!fetched.notFound) this.findings.push([image.digest, previous.findings.get(image.digest)]);
+    }
+    return image;
+  }
+}
+
+/**
+ * The repository's previous images when nothing about them changed, else undefined: the listing of `details`,
+ * matched a page at a time with turns for the event loop between pages.
  */
 export async function unchangedImages(
   ctx: EcrReadContext,
@@ -56,45 +135,10 @@ export async function unchangedImages(
   details: readonly ImageDetail[],
   repositoryScanned: boolean,
 ): Promise<UnchangedImages | undefined> {
-  const previous = ctx.run.previous;
-  const before = previous?.imagesByRepository.get(id);
-  if (!previous || !before || before.length !== details.length) return undefined;
-  const byDigest = new Map<string, Image>();
-  for (const image of before) byDigest.set(image.digest, image);
-  const scans = ctx.caches.scans.get(id);
-  const changed = ctx.run.layerSizes.changed;
-  const knownSize = (blob: BlobKey): boolean => previous.layerSizes.has(blob) || (changed.size > 0 && changed.has(blob));
-  const images: Image[] = [];
-  const findings: (readonly [string, readonly Finding[] | undefined])[] = [];
-  const cached: string[] = [];
-  let done = 0;
-  for (const detail of details) {
-    // A repository of 100,000 images held the event loop for a third of a second: let requests in.
-    if (++done % YIELD_EVERY === 0) await nextTurn();
-    const image = detail.imageDigest === undefined ? undefined : byDigest.get(detail.imageDigest);
-    if (!image) return undefined;
-    byDigest.delete(image.digest); // each previous image answers one detail only
-    const stored = ctx.caches.manifests.get(image.digest);
-    // Without a cached one, the manifest is the image's own when plain (as plainManifestOf makes it, without the copy).
-    const plain = !stored && image.layers !== undefined && image.children.length === 0;
-    const blobs = stored ? stored.blobs : plain ? image.layers! : undefined;
-    const manifestType = stored ? stored.mediaType : plain ? image.manifestMediaType : undefined;
-    // A manifest the long way would fetch: never read, or with a blob whose size is not known.
-    if (!blobs || !blobs.every(knownSize))
-      if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) return undefined;
-    if (!sameDetail(image, detail, manifestType, stored?.subject)) return undefined;
-    let fetched;
-    if (needsFindingsFetch(detail, repositoryScanned)) {
-      fetched = scans?.get(image.digest);
-      if (!fetched || !cachedScanValid(fetched, detail, ctx.run.startedAt, ctx.scanMaxAgeMs)) return undefined;
-      if (!fetched.notFound) findings.push([image.digest, previous.findings.get(image.digest)]);
-    }
-    const scan = scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, (s) => s, ctx.caches.counts);
-    if (!sameScan(scan, image.scan)) return undefined;
-    if (stored) cached.push(image.digest);
-    images.push(image);
+  const listing = new RepositoryListing(ctx, registry, id, repositoryScanned);
+  for (let from = 0; from < details.length; from += YIELD_EVERY) {
+    if (from > 0) await nextTurn();
+    listing.add(details.slice(from, from + YIELD_EVERY));
   }
-  for (const digest of cached) ctx.run.seen.manifests.add(digest);
-  ctx.run.seen.scans.add(id);
-  return { images, findings };
+  return listing.unchanged();
 }

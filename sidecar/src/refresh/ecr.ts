@@ -5,9 +5,9 @@
  * Manifests are read in ecr-manifests.ts, scans in ecr-scans.ts.
  */
 import type { BlobKey } from '../snapshot/blob-key.js';
-import type { ImageDetail, Repository as EcrRepository, Tag } from '@aws-sdk/client-ecr';
+import type { Repository as EcrRepository, Tag } from '@aws-sdk/client-ecr';
 import { errorMessage } from '../aws/ecr.js';
-import { assembleImage, sameImage } from './assemble-image.js';
+import { assembleImage, imageKind, plainManifestOf, sameImage } from './assemble-image.js';
 import { scanResult } from './scans.js';
 import { assembleRepository, registryScanFrequency } from './assemble-repository.js';
 import type { Finding, Image, Incomplete, IncompleteScope, Registry, Repository, RepositoryPolicySummary } from '../snapshot/model.js';
@@ -20,7 +20,7 @@ import { readManifests, YIELD_EVERY } from './ecr-manifests.js';
 import type { Steps } from '../cooperative.js';
 import { ITEMS_PER_STEP, nextTurn } from '../cooperative.js';
 import { readScans } from './ecr-scans.js';
-import { unchangedImages } from './ecr-unchanged.js';
+import { RepositoryListing } from './ecr-unchanged.js';
 
 export type { Seen } from './caches.js';
 
@@ -159,8 +159,14 @@ export async function readRepository(
   };
 
   const reused = reusableSettings(ctx, listed, id);
+  // Images without a scan status need DescribeImageScanFindings only where the AWS-native basic scanner may
+  // have scanned them: a registry known to use Clair fills DescribeImages itself.
+  const scanned =
+    (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
+    ((listed.imageScanningConfiguration?.scanOnPush ?? false) || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
+  const listing = new RepositoryListing(ctx, registry, id, scanned);
   const [details, lifecycle, policy, tags] = await Promise.allSettled([
-    ecr.images(name),
+    ecr.eachImagePage(name, (page) => listing.add(page)),
     reused ? Promise.resolve(undefined) : ecr.lifecyclePolicy(name),
     reused ? Promise.resolve(undefined) : ecr.repositoryPolicy(name),
     reused || !listed.repositoryArn ? Promise.resolve([]) : ecr.tags(listed.repositoryArn),
@@ -175,7 +181,7 @@ export async function readRepository(
     const images = keepPrevious(ctx, id, kept);
     return { repository, images, findings: [...kept] };
   }
-  return readImages(ctx, registry, repository, id, name, details.value, note);
+  return readImages(ctx, registry, repository, id, name, listing, scanned, note);
 }
 
 interface SettingsRead {
@@ -241,28 +247,28 @@ function repositorySettings(ctx: EcrReadContext, registry: Registry, listed: Ecr
   return repository;
 }
 
-/** The repository's images from DescribeImages, with their manifests, scans and (within the budget) findings. */
+/**
+ * The repository's images from DescribeImages, with their manifests, scans and (within the budget) findings: the
+ * previous images the listing matched as they are, the other details assembled.
+ */
 async function readImages(
   ctx: EcrReadContext,
   registry: Registry,
   repository: Repository,
   id: string,
   name: string,
-  details: readonly ImageDetail[],
+  listing: RepositoryListing,
+  scanned: boolean,
   note: Note,
 ): Promise<RepositoryRead> {
   const { previous } = ctx.run;
-  // Images without a scan status need DescribeImageScanFindings only where the AWS-native basic scanner may
-  // have scanned them: a registry known to use Clair fills DescribeImages itself.
-  const scanned =
-    (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
-    (repository.scanOnPush || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
-  const unchanged = await unchangedImages(ctx, registry, id, details, scanned);
+  const unchanged = listing.unchanged();
   if (unchanged) {
     const findings: [string, readonly Finding[]][] = [];
     for (const [digest, list] of unchanged.findings) keepFindings(ctx.run, digest, list, findings);
     return { repository, images: unchanged.images, findings };
   }
+  const { details, matched } = listing;
 
   // Unchanged images keep their previous object (and digest string): both snapshots share them.
   const previousImages = new Map<string, Image>();
@@ -273,11 +279,14 @@ async function readImages(
   const manifests = await readManifests(ctx, name, details, canonical, (digest) => previousImages.get(digest), intern, (error) => note('manifests', 'BatchGetImage', error));
   const attestationChildren = new Set<string>();
   for (const m of manifests.values()) for (const child of m.info.attestationChildren) attestationChildren.add(child);
+  // A matched index's manifest is cached (it is never plain).
+  for (const image of matched) for (const child of ctx.caches.manifests.get(image.digest)?.attestationChildren ?? []) attestationChildren.add(child);
 
-  const scans = await readScans(ctx, id, name, details, scanned, canonical, intern, (error) => note('scan', 'DescribeImageScanFindings', error));
+  const scans = await readScans(ctx, id, name, details, scanned, canonical, intern, (error) => note('scan', 'DescribeImageScanFindings', error), listing.matchedScans);
 
   const findings: [string, readonly Finding[]][] = [];
-  let kept = 0;
+  // Previous images listed again (a digest listed twice counts once: it must not hide one that is gone).
+  const kept = new Set<string>();
   const images: Image[] = [];
   let done = 0;
   for (const detail of details) {
@@ -298,11 +307,36 @@ async function readImages(
       scan: scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, intern, ctx.caches.counts),
     });
     const before = previousImages.get(digest);
-    if (before) kept += 1;
+    if (before) kept.add(digest);
     images.push(before && sameImage(before, image) ? before : image);
   }
-  if (kept < previousImages.size) ctx.run.layerSizes.imageGone = true;
+  for (const [digest, list] of listing.findings) keepFindings(ctx.run, digest, list, findings);
+  for (const image of matched) {
+    if (++done % YIELD_EVERY === 0) await nextTurn();
+    kept.add(image.digest);
+    images.push(withKindAmong(ctx, image, attestationChildren.has(image.digest)));
+  }
+  if (kept.size < previousImages.size) ctx.run.layerSizes.imageGone = true;
   return { repository, images, findings };
+}
+
+/**
+ * A matched image as the long way would assemble it now: the one thing it takes from the repository's other images
+ * is whether an index lists it as an attestation, which a new index can change.
+ */
+function withKindAmong(ctx: EcrReadContext, image: Image, attestationChild: boolean): Image {
+  const previousSizes = ctx.run.previous?.layerSizes;
+  const candidate = ctx.caches.manifests.get(image.digest) ?? plainManifestOf(image);
+  const known = (blob: BlobKey): boolean => ctx.run.layerSizes.changed.has(blob) || previousSizes?.has(blob) === true;
+  const manifest = candidate && candidate.blobs.every(known) ? candidate : undefined;
+  const kind = imageKind({
+    ...(image.manifestMediaType !== undefined ? { manifestMediaType: image.manifestMediaType } : {}),
+    ...(image.artifactMediaType !== undefined ? { artifactMediaType: image.artifactMediaType } : {}),
+    ...(image.subjectDigest !== undefined ? { subjectDigest: image.subjectDigest } : {}),
+    ...(manifest ? { manifest } : {}),
+    attestationChild,
+  });
+  return kind === image.kind ? image : { ...image, kind };
 }
 
 /** Gathers a manifest's blob sizes the previous snapshot lacks or holds differently (see BlobSizes). */

@@ -3,7 +3,6 @@
  * has what it names read again (and only that), and events that are lost, duplicated, late or out of order
  * never leave the snapshot wrong once it is reconciled.
  */
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { BatchDeleteImageCommand } from '@aws-sdk/client-ecr';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -16,11 +15,10 @@ import { MAX_TARGETED_REPOSITORIES, Refresher } from '../../src/refresh/refreshe
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { EventQueue } from '../../src/aws/events-queue.js';
 import type { BusEvent } from '../../src/demo/events.js';
-import type { FixtureImage } from '../../src/demo/fixture.js';
 import { silentLogger } from '../../src/log.js';
 import { EventConsumer } from '../../src/refresh/event-consumer.js';
 import { repositoryId } from '../../src/snapshot/model.js';
-import { REFERENCE_NOW, startHarness, type Harness } from './helpers.js';
+import { REFERENCE_NOW, digestOf, pushableImage, startHarness, type Harness } from './helpers.js';
 
 const ACCOUNT = '111111111111';
 const OTHER = '222222222222';
@@ -43,16 +41,7 @@ async function start(env: Record<string, string> = {}): Promise<{ h: Harness; c:
   return { h: harness, c: consumer };
 }
 
-const digestOf = (seed: string): string => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
-
-const image = (seed: string, tags: string[]): FixtureImage => ({
-  digest: digestOf(seed),
-  tags,
-  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-  pushedAt: REFERENCE_NOW / 1000,
-  config: { digest: digestOf(`${seed}-config`), size: 1000 },
-  layers: [{ digest: digestOf(`${seed}-layer`), size: 5_000_000 }],
-});
+const image = pushableImage;
 
 async function admin(h: Harness, method: string, path: string, body: unknown): Promise<unknown> {
   const res = await fetch(`${h.emulator.url}/_emulator${path}`, { method, body: JSON.stringify(body) });

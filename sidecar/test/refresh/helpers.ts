@@ -1,11 +1,12 @@
 /** Starts the emulator with a fixture and a refresher pointed at it, as demo mode wires them. */
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsCallStats } from '../../src/aws/stats.js';
 import type { AppConfig } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import type { ControlSettings } from '../../src/demo/controls.js';
-import type { Fixture } from '../../src/demo/fixture.js';
+import type { Fixture, FixtureImage } from '../../src/demo/fixture.js';
 import { loadFixture } from '../../src/demo/fixture.js';
 import type { RunningEmulator } from '../../src/demo/server.js';
 import { startEmulator } from '../../src/demo/server.js';
@@ -17,6 +18,19 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 export const REFERENCE_PATH = fileURLToPath(new URL('../../fixtures/reference.json', import.meta.url));
 /** The reference fixture's "now": 2026-01-01T00:00:00Z. */
 export const REFERENCE_NOW = 1_767_225_600_000;
+
+/** A made-up digest, the same for the same seed. */
+export const digestOf = (seed: string): string => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
+
+/** A single-platform image to push through the emulator's admin API, pushed at REFERENCE_NOW. */
+export const pushableImage = (seed: string, tags: string[]): FixtureImage => ({
+  digest: digestOf(seed),
+  tags,
+  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  pushedAt: REFERENCE_NOW / 1000,
+  config: { digest: digestOf(`${seed}-config`), size: 1000 },
+  layers: [{ digest: digestOf(`${seed}-layer`), size: 5_000_000 }],
+});
 
 export interface Harness {
   emulator: RunningEmulator;

@@ -1,0 +1,139 @@
+/**
+ * A repository's listing is matched against its previous images page by page (refresh/ecr-unchanged.ts
+ * RepositoryListing): a detail that gives back its image unchanged stands for the previous object at once, and only
+ * the other details go the long way. What a refresh makes of a repository where some images changed must be what
+ * a refresh without a previous snapshot makes of it, against the emulator through the real SDK clients.
+ */
+import type { ImageDetail } from '@aws-sdk/client-ecr';
+import pLimit from 'p-limit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EcrFetcher } from '../../src/aws/ecr.js';
+import type { EcrReadContext } from '../../src/refresh/ecr-context.js';
+import { SNAPSHOT_FINDINGS_MAX } from '../../src/refresh/ecr.js';
+import { RepositoryListing } from '../../src/refresh/ecr-unchanged.js';
+import { Refresher } from '../../src/refresh/refresher.js';
+import { startRefreshRun } from '../../src/refresh/run.js';
+import type { Snapshot } from '../../src/snapshot/model.js';
+import { repositoryId } from '../../src/snapshot/model.js';
+import { REFERENCE_NOW, digestOf, pushableImage, startHarness, type Harness } from './helpers.js';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const ACCOUNT = '111111111111';
+const NAME = 'web/frontend';
+
+async function admin(h: Harness, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${h.emulator.url}/_emulator${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect(res.status, path).toBe(200);
+}
+
+
+/** A snapshot of the same registries read by a refresher with no previous snapshot and empty caches. */
+async function readFromNothing(h: Harness): Promise<Snapshot> {
+  const fresh = new Refresher({ config: h.config, clients: h.clients, now: () => REFERENCE_NOW });
+  try {
+    await fresh.run();
+    return fresh.snapshot();
+  } finally {
+    await fresh.stop();
+  }
+}
+
+describe('a repository listing matched page by page', () => {
+  it('keeps each unchanged image as the previous object and sends only the others the long way', async () => {
+    harness = await startHarness();
+    await harness.refresher.run();
+    const snapshot = harness.refresher.snapshot();
+    const registry = snapshot.registries.find((r) => r.accountId === ACCOUNT && r.region === 'us-east-1')!;
+    const id = repositoryId(ACCOUNT, 'us-east-1', NAME);
+    const before = snapshot.imagesByRepository.get(id)!;
+    const details = await new EcrFetcher(harness.clients.ecr(harness.config.accounts[0]!, 'us-east-1'), pLimit(1)).images(NAME);
+    expect(details.length).toBe(before.length);
+    const ctx: EcrReadContext = {
+      accountId: ACCOUNT,
+      region: 'us-east-1',
+      ecr: new EcrFetcher(harness.clients.ecr(harness.config.accounts[0]!, 'us-east-1'), pLimit(1)),
+      caches: harness.refresher.caches,
+      run: startRefreshRun(REFERENCE_NOW, snapshot, SNAPSHOT_FINDINGS_MAX),
+      scanMaxAgeMs: 6 * 3_600_000,
+      settingsMaxAgeMs: 0,
+      repositoryLimit: pLimit(1),
+      describeRegistry: Promise.resolve({ status: 'fulfilled', value: { replicationRules: [] } }),
+      basicScanner: Promise.resolve('CLAIR'),
+    };
+
+    const pulled: ImageDetail = { ...details[1]!, lastRecordedPullTime: new Date(REFERENCE_NOW) };
+    const listing = new RepositoryListing(ctx, registry, id, false);
+    // One detail per page, the pulled one changed, and the first listed twice.
+    for (const detail of [details[0]!, pulled, ...details.slice(2), details[0]!]) listing.add([detail]);
+    expect(listing.unchanged()).toBeUndefined();
+    expect(listing.details).toEqual([pulled, details[0]]);
+    const unchanged = before.filter((image) => image.digest !== pulled.imageDigest);
+    expect(listing.matched).toHaveLength(unchanged.length);
+    for (const image of unchanged) expect(listing.matched).toContain(image);
+
+    // Every detail as it was, in two pages: the previous objects, and nothing for the long way.
+    const whole = new RepositoryListing(ctx, registry, id, false);
+    whole.add(details.slice(0, 2));
+    whole.add(details.slice(2));
+    expect(whole.details).toEqual([]);
+    expect(whole.unchanged()?.images).toEqual(details.map((d) => before.find((image) => image.digest === d.imageDigest)));
+  });
+
+  it('a push and a new index in a repository: its images are those read from nothing, the unchanged ones the previous objects', async () => {
+    harness = await startHarness();
+    const h = harness;
+    await h.refresher.run();
+    const id = repositoryId(ACCOUNT, 'us-east-1', NAME);
+    const first = h.refresher.snapshot().imagesByRepository.get(id)!;
+    // An untagged plain image that a new index will list as its attestation manifest: its kind becomes attestation.
+    const listedAsAttestation = first.find((image) => image.kind === 'image' && image.tags.length === 0 && image.status === 'ACTIVE')!;
+    expect(listedAsAttestation).toBeDefined();
+    const platform = first.find((image) => image.kind === 'image' && image.tags.includes('v1.0.0'))!;
+    await admin(h, '/images', { repositoryName: NAME, image: pushableImage('listing-push', ['v2.0.0']) });
+    await admin(h, '/images', {
+      repositoryName: NAME,
+      image: {
+        digest: digestOf('listing-index'),
+        tags: ['v1.0.0-multi'],
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        pushedAt: REFERENCE_NOW / 1000,
+        children: [
+          { digest: platform.digest, platform: { os: 'linux', architecture: 'amd64' } },
+          { digest: listedAsAttestation.digest, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': platform.digest } },
+        ],
+      },
+    });
+    await h.refresher.run();
+    const second = h.refresher.snapshot().imagesByRepository.get(id)!;
+    const fromNothing = (await readFromNothing(h)).imagesByRepository.get(id)!;
+    expect(second).toEqual(fromNothing);
+    expect(second).toHaveLength(first.length + 2);
+    expect(second.find((image) => image.digest === listedAsAttestation.digest)?.kind).toBe('attestation');
+    // The images nothing changed are the first snapshot's very objects.
+    for (const image of first) if (image !== listedAsAttestation) expect(second).toContain(image);
+  });
+
+  it('a changed repository keeps the cached scans of its unchanged images: the next refresh fetches no findings', async () => {
+    harness = await startHarness();
+    const h = harness;
+    await h.refresher.run();
+    // eu-west-1 uses the AWS-native basic scanner: its findings are fetched with DescribeImageScanFindings and cached.
+    expect(h.emulator.controls.callCount('ecr:DescribeImageScanFindings')).toBeGreaterThan(0);
+    await admin(h, '/images', { region: 'eu-west-1', repositoryName: NAME, image: pushableImage('listing-eu', ['v3']) });
+    h.emulator.controls.resetCalls();
+    await h.refresher.run();
+    // The pushed image alone has a scan to look up.
+    expect(h.emulator.controls.callCount('ecr:DescribeImageScanFindings')).toBe(1);
+    h.emulator.controls.resetCalls();
+    await h.refresher.run();
+    expect(h.emulator.controls.callCount('ecr:DescribeImageScanFindings')).toBe(0);
+    expect(h.emulator.controls.callCount('ecr:BatchGetImage')).toBe(0);
+    const id = repositoryId(ACCOUNT, 'eu-west-1', NAME);
+    expect(h.refresher.snapshot().imagesByRepository.get(id)).toEqual((await readFromNothing(h)).imagesByRepository.get(id));
+  });
+});
