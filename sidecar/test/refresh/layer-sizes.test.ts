@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runNow } from '../../src/cooperative.js';
 import { snapshotLayerSizesSteps } from '../../src/refresh/ecr.js';
 import type { BlobKey } from '../../src/snapshot/blob-key.js';
+import { LayeredBlobSizes } from '../../src/snapshot/blob-sizes.js';
 import type { Image } from '../../src/snapshot/model.js';
 import { layer, makeImage } from '../support/builders.js';
 
@@ -39,6 +40,29 @@ describe('the next snapshot’s blob sizes', () => {
     expect(sizes.has(layer('own-0'))).toBe(false);
     expect(sizes.get(layer('own-9999'))).toBe(9999);
     expect(runNow(snapshotLayerSizesSteps(now, { changed, imageGone: true }, previous, false))).toEqual(sizes);
+  });
+
+  it('lay new sizes over the previous map when nothing went away, in no steps, until they reach a quarter of it', () => {
+    const pushed = Array.from({ length: 2_600 }, (_, i) => makeImage({ repository: REPO, seed: `pushed-${i}`, layers: [base, layer(`pushed-${i}`)] }));
+    const added = (from: number, to: number) => new Map<BlobKey, number>(pushed.slice(from, to).map((image, i) => [image.layers![1]!, from + i]));
+    const steps = snapshotLayerSizesSteps([...images, ...pushed.slice(0, 2_000)], { changed: added(0, 2_000), imageGone: false }, previous, false);
+    const step = steps.next();
+    expect(step.done).toBe(true);
+    const layered = step.value as ReadonlyMap<BlobKey, number>;
+    expect(layered).toBeInstanceOf(LayeredBlobSizes);
+    expect(new Map(layered)).toEqual(new Map([...previous, ...added(0, 2_000)]));
+    expect(layered.get(layer('pushed-1999'))).toBe(1_999);
+    expect(layered.get(layer('own-7'))).toBe(7);
+
+    // 2,600 sizes over 10,001: more than a quarter, so one flat map again, made in steps.
+    const now = [...images, ...pushed];
+    const flat = snapshotLayerSizesSteps(now, { changed: added(2_000, 2_600), imageGone: false }, layered, false);
+    let yields = 0;
+    let next = flat.next();
+    for (; !next.done; next = flat.next()) yields++;
+    expect(yields).toBe(3);
+    expect(next.value).not.toBeInstanceOf(LayeredBlobSizes);
+    expect(next.value).toEqual(new Map([...previous, ...added(0, 2_600)]));
   });
 
   it('are made again when a repository went away, though no image of the others did', () => {

@@ -3,8 +3,10 @@ import { createFindingsProvider, findingsBytes } from '../../src/aws/findings.js
 import { compactScan, scanResult, SharedCounts } from '../../src/refresh/scans.js';
 import type { FetchedScan } from '../../src/refresh/scans.js';
 import type { Finding } from '../../src/snapshot/model.js';
+import { blobKey } from '../../src/snapshot/blob-key.js';
+import { LayeredBlobSizes } from '../../src/snapshot/blob-sizes.js';
 import type { Harness } from './helpers.js';
-import { REFERENCE_NOW, startHarness } from './helpers.js';
+import { REFERENCE_NOW, digestOf, pushableImage, startHarness } from './helpers.js';
 
 const B = '222222222222';
 
@@ -66,6 +68,24 @@ describe('what a refresh keeps in memory', () => {
     const blobs = new Set(third.images.flatMap((i) => i.layers ?? []));
     expect(new Set(third.layerSizes.keys())).toEqual(blobs);
     for (const blob of blobs) expect(third.layerSizes.get(blob)).toBe(second.layerSizes.get(blob));
+  });
+
+  it('lays the blob sizes a push brings over the previous map instead of making it again', async () => {
+    harness = await startHarness();
+    const h = harness;
+    await h.refresher.run();
+    const first = h.refresher.snapshot();
+    const res = await fetch(`${h.emulator.url}/_emulator/images`, { method: 'POST', body: JSON.stringify({ repositoryName: 'web/frontend', image: pushableImage('memory-push', ['v7']) }) });
+    expect(res.status).toBe(200);
+    await h.refresher.run();
+    const second = h.refresher.snapshot();
+    expect(second.layerSizes).toBeInstanceOf(LayeredBlobSizes);
+    const layered = second.layerSizes as LayeredBlobSizes;
+    expect(layered.baseSize).toBe(first.layerSizes.size);
+    expect(layered.addedSize).toBe(2); // the pushed image's config and layer
+    expect(new Set(layered.keys())).toEqual(new Set(second.images.flatMap((i) => i.layers ?? [])));
+    expect(layered.get(blobKey(digestOf('memory-push-layer')))).toBe(5_000_000);
+    for (const [blob, size] of first.layerSizes) expect(layered.get(blob)).toBe(size);
   });
 
   it('caches scan counts, not findings lists, and still gives the same scan results', async () => {
