@@ -1,8 +1,8 @@
 /**
  * A steady refresh's shortcut: each DescribeImages detail that says nothing about its image changed stands for the
  * previous snapshot's object, and no manifest is looked up and no image assembled for it. "Nothing changed" means
- * for the image every field assembleImage reads from its detail, and the same scan result; and nothing is left to
- * read (a manifest never read, a scan to fetch again). The listing is matched page by page as DescribeImages
+ * for the image every field assembleImage reads from its detail, the same scan result, and the layers and children
+ * its manifest gives; and nothing is left to read (a manifest never read, a scan to fetch again). The listing is matched page by page as DescribeImages
  * answers, so a matched page's details die young instead of being held (and promoted to the old generation) until
  * a large repository's last page. The other details go the long way (ecr.ts readImages), which gives the same
  * images when they are the same.
@@ -13,8 +13,6 @@ import type { BlobKey } from '../snapshot/blob-key.js';
 import type { Finding, Image, Registry } from '../snapshot/model.js';
 import { sameList, sameScan } from './assemble-image.js';
 import type { EcrReadContext } from './ecr-context.js';
-import { YIELD_EVERY } from './ecr-manifests.js';
-import { nextTurn } from '../cooperative.js';
 import type { FetchedScan } from './scans.js';
 import { cachedScanValid, needsFindingsFetch, scanResult } from './scans.js';
 
@@ -104,9 +102,13 @@ export class RepositoryListing {
     const manifestType = stored ? stored.mediaType : plain ? image.manifestMediaType : undefined;
     const changed = ctx.run.layerSizes.changed;
     const knownSize = (blob: BlobKey): boolean => previous.layerSizes.has(blob) || (changed.size > 0 && changed.has(blob));
+    const usable = blobs !== undefined && blobs.every(knownSize);
     // A manifest the long way would fetch: never read, or with a blob whose size is not known.
-    if (!blobs || !blobs.every(knownSize))
-      if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) return undefined;
+    if (!usable && (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? ''))) return undefined;
+    // The layers and children the long way would give: an image built without its manifest (its read failed) is
+    // built again from the one cached since, and an archived one whose manifest is not used keeps none.
+    if (usable ? stored && !(sameList(image.layers, stored.blobs) && sameList(image.children, stored.children)) : image.layers !== undefined || image.children.length > 0)
+      return undefined;
     if (!sameDetail(image, detail, manifestType, stored?.subject)) return undefined;
     let fetched: FetchedScan | undefined;
     if (needsFindingsFetch(detail, this.repositoryScanned)) {
@@ -122,23 +124,4 @@ export class RepositoryListing {
     }
     return image;
   }
-}
-
-/**
- * The repository's previous images when nothing about them changed, else undefined: the listing of `details`,
- * matched a page at a time with turns for the event loop between pages.
- */
-export async function unchangedImages(
-  ctx: EcrReadContext,
-  registry: Registry,
-  id: string,
-  details: readonly ImageDetail[],
-  repositoryScanned: boolean,
-): Promise<UnchangedImages | undefined> {
-  const listing = new RepositoryListing(ctx, registry, id, repositoryScanned);
-  for (let from = 0; from < details.length; from += YIELD_EVERY) {
-    if (from > 0) await nextTurn();
-    listing.add(details.slice(from, from + YIELD_EVERY));
-  }
-  return listing.unchanged();
 }

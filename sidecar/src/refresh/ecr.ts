@@ -333,10 +333,8 @@ async function readImages(
  * is whether an index lists it as an attestation, which a new index can change.
  */
 function withKindAmong(ctx: EcrReadContext, image: Image, attestationChild: boolean): Image {
-  const previousSizes = ctx.run.previous?.layerSizes;
-  const candidate = ctx.caches.manifests.get(image.digest) ?? plainManifestOf(image);
-  const known = (blob: BlobKey): boolean => ctx.run.layerSizes.changed.has(blob) || previousSizes?.has(blob) === true;
-  const manifest = candidate && candidate.blobs.every(known) ? candidate : undefined;
+  // A matched image holds layers exactly when the long way would use its manifest (RepositoryListing checks it).
+  const manifest = image.layers === undefined ? undefined : (ctx.caches.manifests.get(image.digest) ?? plainManifestOf(image));
   const kind = imageKind({
     ...(image.manifestMediaType !== undefined ? { manifestMediaType: image.manifestMediaType } : {}),
     ...(image.artifactMediaType !== undefined ? { artifactMediaType: image.artifactMediaType } : {}),

@@ -32,6 +32,22 @@ async function admin(h: Harness, path: string, body: unknown): Promise<void> {
 }
 
 
+/** The context a refresh of us-east-1 in ACCOUNT (a Clair registry) reads a repository with, after `previous`. */
+function readContext(h: Harness, previous: Snapshot): EcrReadContext {
+  return {
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    ecr: new EcrFetcher(h.clients.ecr(h.config.accounts[0]!, 'us-east-1'), pLimit(1)),
+    caches: h.refresher.caches,
+    run: startRefreshRun(REFERENCE_NOW, previous, SNAPSHOT_FINDINGS_MAX),
+    scanMaxAgeMs: 6 * 3_600_000,
+    settingsMaxAgeMs: 0,
+    repositoryLimit: pLimit(1),
+    describeRegistry: Promise.resolve({ status: 'fulfilled', value: { replicationRules: [] } }),
+    basicScanner: Promise.resolve('CLAIR'),
+  };
+}
+
 /** A snapshot of the same registries read by a refresher with no previous snapshot and empty caches. */
 async function readFromNothing(h: Harness): Promise<Snapshot> {
   const fresh = new Refresher({ config: h.config, clients: h.clients, now: () => REFERENCE_NOW });
@@ -53,18 +69,7 @@ describe('a repository listing matched page by page', () => {
     const before = snapshot.imagesByRepository.get(id)!;
     const details = await new EcrFetcher(harness.clients.ecr(harness.config.accounts[0]!, 'us-east-1'), pLimit(1)).images(NAME);
     expect(details.length).toBe(before.length);
-    const ctx: EcrReadContext = {
-      accountId: ACCOUNT,
-      region: 'us-east-1',
-      ecr: new EcrFetcher(harness.clients.ecr(harness.config.accounts[0]!, 'us-east-1'), pLimit(1)),
-      caches: harness.refresher.caches,
-      run: startRefreshRun(REFERENCE_NOW, snapshot, SNAPSHOT_FINDINGS_MAX),
-      scanMaxAgeMs: 6 * 3_600_000,
-      settingsMaxAgeMs: 0,
-      repositoryLimit: pLimit(1),
-      describeRegistry: Promise.resolve({ status: 'fulfilled', value: { replicationRules: [] } }),
-      basicScanner: Promise.resolve('CLAIR'),
-    };
+    const ctx = readContext(harness, snapshot);
 
     const pulled: ImageDetail = { ...details[1]!, lastRecordedPullTime: new Date(REFERENCE_NOW) };
     const listing = new RepositoryListing(ctx, registry, id, false);
@@ -82,6 +87,29 @@ describe('a repository listing matched page by page', () => {
     whole.add(details.slice(2));
     expect(whole.details).toEqual([]);
     expect(whole.unchanged()?.images).toEqual(details.map((d) => before.find((image) => image.digest === d.imageDigest)));
+  });
+
+  it('does not match a previous image built without the manifest the cache now holds: the long way builds it whole', async () => {
+    harness = await startHarness();
+    await harness.refresher.run();
+    const snapshot = harness.refresher.snapshot();
+    const registry = snapshot.registries.find((r) => r.accountId === ACCOUNT && r.region === 'us-east-1')!;
+    const id = repositoryId(ACCOUNT, 'us-east-1', 'platform/api');
+    const images = snapshot.imagesByRepository.get(id)!;
+    const index = images.find((image) => image.kind === 'index')!;
+    expect(index.children.length).toBeGreaterThan(0);
+    expect(harness.refresher.caches.manifests.has(index.digest)).toBe(true);
+    // As a refresh whose BatchGetImage failed for this repository left it, while another had cached the manifest.
+    const { layers: _layers, ...withoutManifest } = index;
+    const stale = { ...withoutManifest, children: [] };
+    const previous = { ...snapshot, imagesByRepository: new Map([...snapshot.imagesByRepository, [id, images.map((image) => (image === index ? stale : image))]]) };
+    const ctx = readContext(harness, previous);
+    const details = await ctx.ecr.images('platform/api');
+    const listing = new RepositoryListing(ctx, registry, id, false);
+    listing.add(details);
+    expect(listing.details.map((d) => d.imageDigest)).toEqual([index.digest]);
+    expect(listing.matched).toHaveLength(images.length - 1);
+    expect(listing.unchanged()).toBeUndefined();
   });
 
   it('a push and a new index in a repository: its images are those read from nothing, the unchanged ones the previous objects', async () => {
