@@ -151,6 +151,17 @@ export function preparedRefresher(url: string, summary: Summary, stats: AwsCallS
   return { config, clients, refresher };
 }
 
+/**
+ * The first refresh's figures. A function of its own: a block-scoped variable of the async benchmark held the first
+ * snapshot (its indexes, plan and `/metrics` text) alive through the steady refresh, from a slot of its suspended frame.
+ */
+function printFirst(snapshot: Snapshot, first: RefreshFigures): void {
+  if (snapshot.incomplete.length > 0) console.log(`  WARNING: ${snapshot.incomplete.length} incomplete entries, first: ${JSON.stringify(snapshot.incomplete[0])}`);
+  console.log(`  snapshot: ${fmt(snapshot.repositories.length)} repositories, ${fmt(snapshot.images.length)} images, ${fmt(snapshot.uses.length)} uses, ${fmt(snapshot.layerSizes.size)} blobs`);
+  printCalls('first refresh', first, floorCalls(snapshot));
+  console.log(`    sidecar peak RSS (VmHWM) so far ${fmt(Math.round(peakRssBytes() / 1048576))} MiB`);
+}
+
 export async function benchRefresh(scale: Scale, latencyMs: number, firstLatencyMs = latencyMs): Promise<void> {
   console.log(`\n== ${scale.name} (emulator latency ${latencyMs} ms per call${firstLatencyMs !== latencyMs ? `, ${firstLatencyMs} ms in the first refresh` : ''}, rate limits off)`);
   console.log(`  generator: ${Object.entries(scale.params).filter(([k]) => /Share$/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -173,14 +184,7 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
     const baseHeap = (global.gc?.(), process.memoryUsage().heapUsed);
     try {
       const first = await timedRefresh(refresher, stats);
-      {
-        // A block, so that this first snapshot is not kept alive by the benchmark itself.
-        const snapshot = refresher.snapshot();
-        if (snapshot.incomplete.length > 0) console.log(`  WARNING: ${snapshot.incomplete.length} incomplete entries, first: ${JSON.stringify(snapshot.incomplete[0])}`);
-        console.log(`  snapshot: ${fmt(snapshot.repositories.length)} repositories, ${fmt(snapshot.images.length)} images, ${fmt(snapshot.uses.length)} uses, ${fmt(snapshot.layerSizes.size)} blobs`);
-        printCalls('first refresh', first, floorCalls(snapshot));
-        console.log(`    sidecar peak RSS (VmHWM) so far ${fmt(Math.round(peakRssBytes() / 1048576))} MiB`);
-      }
+      printFirst(refresher.snapshot(), first);
       if (firstLatencyMs !== latencyMs) await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs } } });
       const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
       const steady = await timedRefresh(refresher, stats);
