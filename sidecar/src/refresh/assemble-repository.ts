@@ -129,6 +129,9 @@ export interface RepositoryAssemblyInput {
   readonly replicationRules: readonly ReplicationRule[];
 }
 
+/** Whether the repository scans each pushed image (DescribeRepositories' imageScanningConfiguration). */
+export const scanOnPushOf = (r: Pick<EcrRepository, 'imageScanningConfiguration'>): boolean => r.imageScanningConfiguration?.scanOnPush ?? false;
+
 export function assembleRepository(input: RepositoryAssemblyInput): Repository {
   const { repository: r, accountId, region } = input;
   const name = r.repositoryName ?? '';
@@ -143,7 +146,7 @@ export function assembleRepository(input: RepositoryAssemblyInput): Repository {
     uri: r.repositoryUri ?? repositoryUri(accountId, region, name),
     createdAt: r.createdAt?.getTime() ?? 0,
     tagMutability: r.imageTagMutability ?? 'MUTABLE',
-    scanOnPush: r.imageScanningConfiguration?.scanOnPush ?? false,
+    scanOnPush: scanOnPushOf(r),
     encryptionType: r.encryptionConfiguration?.encryptionType ?? 'AES256',
     ...(r.encryptionConfiguration?.kmsKey ? { kmsKey: r.encryptionConfiguration.kmsKey } : {}),
     ...(input.lifecyclePolicyText !== undefined ? { lifecyclePolicyText: input.lifecyclePolicyText } : {}),

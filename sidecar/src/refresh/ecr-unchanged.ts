@@ -2,10 +2,10 @@
  * A steady refresh's shortcut: each DescribeImages detail that says nothing about its image changed stands for the
  * previous snapshot's object, and no manifest is looked up and no image assembled for it. "Nothing changed" means
  * for the image every field assembleImage reads from its detail, the same scan result, and the layers and children
- * its manifest gives; and nothing is left to read (a manifest never read, a scan to fetch again). The listing is matched page by page as DescribeImages
- * answers, so a matched page's details die young instead of being held (and promoted to the old generation) until
- * a large repository's last page. The other details go the long way (ecr.ts readImages), which gives the same
- * images when they are the same.
+ * its manifest gives; and nothing is left to read (a manifest never read, a scan to fetch again). The listing is
+ * matched page by page as DescribeImages answers, so a matched page's details die young instead of being held (and
+ * promoted to the old generation) until a large repository's last page. The other details go the long way (ecr.ts
+ * readImages), which gives the same images when they are the same.
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';

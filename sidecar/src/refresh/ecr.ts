@@ -10,7 +10,7 @@ import type { Repository as EcrRepository, Tag } from '@aws-sdk/client-ecr';
 import { errorMessage } from '../aws/ecr.js';
 import { assembleImage, imageKind, plainManifestOf, sameImage } from './assemble-image.js';
 import { scanResult } from './scans.js';
-import { assembleRepository, registryScanFrequency } from './assemble-repository.js';
+import { assembleRepository, registryScanFrequency, scanOnPushOf } from './assemble-repository.js';
 import type { Finding, Image, Incomplete, IncompleteScope, Registry, Repository, RepositoryPolicySummary } from '../snapshot/model.js';
 import { repositoryId } from '../snapshot/model.js';
 import type { BlobSizes, RefreshRun } from './run.js';
@@ -171,7 +171,7 @@ export async function readRepository(
   // have scanned them: a registry known to use Clair fills DescribeImages itself.
   const scanned =
     (registry.scanType === 'ENHANCED' || (await ctx.basicScanner) !== 'CLAIR') &&
-    ((listed.imageScanningConfiguration?.scanOnPush ?? false) || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
+    (scanOnPushOf(listed) || registry.scanType === 'ENHANCED' || registryScanFrequency(registry.scanningRules, name) !== undefined);
   const listing = new RepositoryListing(ctx, registry, id, scanned);
   const [details, lifecycle, policy, tags] = await Promise.allSettled([
     ecr.eachImagePage(name, (page) => listing.add(page)),

@@ -67,9 +67,9 @@ describe('a repository listing matched page by page', () => {
     const registry = snapshot.registries.find((r) => r.accountId === ACCOUNT && r.region === 'us-east-1')!;
     const id = repositoryId(ACCOUNT, 'us-east-1', NAME);
     const before = snapshot.imagesByRepository.get(id)!;
-    const details = await new EcrFetcher(harness.clients.ecr(harness.config.accounts[0]!, 'us-east-1'), pLimit(1)).images(NAME);
-    expect(details.length).toBe(before.length);
     const ctx = readContext(harness, snapshot);
+    const details = await ctx.ecr.images(NAME);
+    expect(details.length).toBe(before.length);
 
     const pulled: ImageDetail = { ...details[1]!, lastRecordedPullTime: new Date(REFERENCE_NOW) };
     const listing = new RepositoryListing(ctx, registry, id, false);

@@ -6,12 +6,11 @@
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import pLimit from 'p-limit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EcrFetcher } from '../../src/aws/ecr.js';
+import { EcrFetcher, PAGE_SIZE } from '../../src/aws/ecr.js';
 import type { EcrReadContext } from '../../src/refresh/ecr-context.js';
 import { SNAPSHOT_FINDINGS_MAX } from '../../src/refresh/ecr.js';
 import { RepositoryListing } from '../../src/refresh/ecr-unchanged.js';
 import { startRefreshRun } from '../../src/refresh/run.js';
-import { YIELD_EVERY } from '../../src/refresh/ecr-manifests.js';
 import { generateFixture } from '../../src/demo/generate.js';
 import type { Fixture } from '../../src/demo/fixture.js';
 import { repositoryId } from '../../src/snapshot/model.js';
@@ -50,7 +49,7 @@ async function setUp(fixture?: { fixture: Fixture; name: string }) {
   // As DescribeImages gives them: pages of up to 1,000 details.
   const check = (list: readonly ImageDetail[]) => {
     const listing = new RepositoryListing(ctx, registry, id, false);
-    for (let from = 0; from < list.length; from += 1000) listing.add(list.slice(from, from + 1000));
+    for (let from = 0; from < list.length; from += PAGE_SIZE) listing.add(list.slice(from, from + PAGE_SIZE));
     return listing.unchanged();
   };
   return { snapshot, details, check, id, ctx };
@@ -98,14 +97,14 @@ describe('unchanged images', () => {
   });
 
   it('matches a large repository a page at a time, and hands back the previous objects', async () => {
-    const fixture = generateFixture({ accounts: 1, regions: 1, repositories: 1, imagesPerRepository: 2 * YIELD_EVERY + 500, enhancedShare: 0, awsNativeShare: 0 });
+    const fixture = generateFixture({ accounts: 1, regions: 1, repositories: 1, imagesPerRepository: 2 * PAGE_SIZE + 500, enhancedShare: 0, awsNativeShare: 0 });
     // No scanning to fetch findings for: setUp's context asks for none (as a Clair registry without scan on push).
     const registry = fixture.registries[0]!;
     const { scanning: _scanning, ...plain } = registry;
     fixture.registries[0] = { ...plain, repositories: registry.repositories.map((r) => ({ ...r, scanOnPush: false })) };
     const name = registry.repositories[0]!.name;
     const { snapshot, details, check, id } = await setUp({ fixture, name });
-    expect(details.length).toBeGreaterThan(2 * YIELD_EVERY);
+    expect(details.length).toBeGreaterThan(2 * PAGE_SIZE);
     const out = check(details);
     const before = new Set(snapshot.imagesByRepository.get(id));
     expect(out?.images).toHaveLength(before.size);
