@@ -4,7 +4,7 @@ import type { Snapshot } from '../../snapshot/model.js';
 import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../snapshot/model.js';
 import { DAY_MS, globMatcher } from '../filters.js';
 import type { ImageIndex } from './image-index.js';
-import { imageIndex, rowsWithDigest } from './image-index.js';
+import { imageIndex, rowsWithDigest, severityCount } from './image-index.js';
 import { keptRepositories } from './repository-table.js';
 import type { Filters } from '../request.js';
 import { effectiveUses, usesOf } from '../uses.js';
@@ -181,7 +181,7 @@ function repositoryRanks(snapshot: Snapshot, property: RepositoryProperty): Floa
 /** Numeric keys of the image columns that have one; other columns sort through their cell values. */
 export function imageRowKeys(snapshot: Snapshot, now: number): Readonly<Record<string, RowKey>> {
   const index = imageIndex(snapshot);
-  const { pushedAt, pulledAt, sizeBytes, counts, repoOf, lastUsedAt } = index;
+  const { pushedAt, pulledAt, sizeBytes, repoOf, lastUsedAt } = index;
   const byRepository = (property: 'accountId' | 'region' | 'name'): RowKey => {
     const ranks = repositoryRanks(snapshot, property);
     return { value: (i) => ranks[repoOf[i]!]!, repositoryRank: ranks };
@@ -203,7 +203,12 @@ export function imageRowKeys(snapshot: Snapshot, now: number): Readonly<Record<s
     lastUsedAt: { value: (i) => lastUsedAt[i]!, stable: { name: 'lastUsedAt', values: lastUsedAt } },
   };
   SEVERITIES.forEach((s, k) => {
-    keys[s.toLowerCase()] = { value: (i) => (counts[i * 6 + k]! < 0 ? NaN : counts[i * 6 + k]!) };
+    keys[s.toLowerCase()] = {
+      value: (i) => {
+        const count = severityCount(index, i, k);
+        return count < 0 ? NaN : count;
+      },
+    };
   });
   return keys;
 }

@@ -11,7 +11,7 @@ import type { Column } from '../table.js';
 import { DAYS, pagedFrame, resolveSort, selectPage } from '../table.js';
 import { describeLastUse, describeUses, effectiveUses, usesOf } from '../uses.js';
 import { lastUse } from '../../snapshot/last-used.js';
-import { imageIndex } from '../columnar/image-index.js';
+import { imageIndex, severityCount } from '../columnar/image-index.js';
 import type { ImageSelection, RowKey } from '../columnar/image-select.js';
 import { imageRowKeys, matchedRows, pageImageRows, selectImageRows } from '../columnar/image-select.js';
 
@@ -19,7 +19,7 @@ import { imageRowKeys, matchedRows, pageImageRows, selectImageRows } from '../co
 export function imageColumns(snapshot: Snapshot, now: number): Column<number, FieldName<'images'>>[] {
   const uses = effectiveUses(snapshot);
   const index = imageIndex(snapshot);
-  const { images, pushedAt, pulledAt, sizeBytes, counts, lastUsedAt } = index;
+  const { images, pushedAt, pulledAt, sizeBytes, lastUsedAt } = index;
   const repo = (i: number) => snapshot.repositories[index.repoOf[i]!]!;
   const pulled = (i: number): number | null => (Number.isNaN(pulledAt[i]!) ? null : pulledAt[i]!);
   const size = (i: number): number | null => (Number.isNaN(sizeBytes[i]!) ? null : sizeBytes[i]!);
@@ -42,7 +42,10 @@ export function imageColumns(snapshot: Snapshot, now: number): Column<number, Fi
     { name: 'daysSinceLastPull', type: 'number', unit: DAYS, description: DESCRIBE.daysSinceLastPull, value: (i) => daysSince(now, pulled(i) ?? undefined) },
     { name: 'scanState', type: 'string', description: 'complete, active (enhanced, continuous), pending, failed, unsupported or not_scanned.', value: (i) => images[i]!.scan.state },
     ...SEVERITIES.map(
-      (s, k): Column<number, FieldName<'images'>> => ({ name: severityField(s), type: 'number', description: DESCRIBE.severity(s), value: (i) => (counts[i * 6 + k]! < 0 ? null : counts[i * 6 + k]!) }),
+      (s, k): Column<number, FieldName<'images'>> => ({ name: severityField(s), type: 'number', description: DESCRIBE.severity(s), value: (i) => {
+        const count = severityCount(index, i, k);
+        return count < 0 ? null : count;
+      } }),
     ),
     {
       name: 'inUse',

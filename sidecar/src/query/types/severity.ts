@@ -3,7 +3,7 @@ import type { Snapshot } from '../../snapshot/model.js';
 import { IMAGE_KINDS, SEVERITIES } from '../../snapshot/model.js';
 import { isUnscanned } from '../../snapshot/unscanned.js';
 import type { ImageIndex } from '../columnar/image-index.js';
-import { imageIndex } from '../columnar/image-index.js';
+import { imageIndex, severityCount } from '../columnar/image-index.js';
 import { imageRowKeys, selectImageRows } from '../columnar/image-select.js';
 import type { FrameBuilder } from '../builder.js';
 import { DESCRIBE } from '../descriptions.js';
@@ -46,7 +46,7 @@ function repositoryLevelColumns(snapshot: Snapshot, acc: Sums): RepositoryColumn
 
 function imageLevelColumns(snapshot: Snapshot): Column<number, FieldName<'severityImage'>>[] {
   const index = imageIndex(snapshot);
-  const { images, counts } = index;
+  const { images } = index;
   const repo = (i: number) => snapshot.repositories[index.repoOf[i]!]!;
   return [
     { name: 'account', type: 'string', description: DESCRIBE.account, value: (i) => repo(i).accountId },
@@ -62,7 +62,10 @@ function imageLevelColumns(snapshot: Snapshot): Column<number, FieldName<'severi
         name: severityField(s),
         type: 'number',
         description: DESCRIBE.severity(s),
-        value: (i) => (counts[i * 6 + k]! < 0 ? null : counts[i * 6 + k]!),
+        value: (i) => {
+          const count = severityCount(index, i, k);
+          return count < 0 ? null : count;
+        },
       }),
     ),
   ];
@@ -82,7 +85,7 @@ const COUNTS_UNSCANNED = Uint8Array.from(IMAGE_KINDS, (kind) => (isUnscanned(kin
 /** Sums per repository over the rows the mask keeps (all rows without one). Rows of a repository are contiguous; branch-free inner loop. */
 function accumulate(index: ImageIndex, repositories: number, mask: Uint8Array | undefined): Sums {
   const acc: Sums = { images: new Float64Array(repositories), scanned: new Float64Array(repositories), unscanned: new Float64Array(repositories), sums: new Float64Array(repositories * 6) };
-  const { counts, kind, repoStart } = index;
+  const { countSet, countTable: counts, kind, repoStart } = index;
   for (let r = 0; r < repositories; r++) {
     let images = 0;
     let scanned = 0;
@@ -90,7 +93,7 @@ function accumulate(index: ImageIndex, repositories: number, mask: Uint8Array | 
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0; // prettier-ignore
     for (let row = repoStart[r]!, end = repoStart[r + 1]!; row < end; row++) {
       const m = mask ? mask[row]! : 1;
-      const c = row * 6;
+      const c = countSet[row]! * 6;
       const known = +(counts[c]! >= 0);
       const mk = m & known;
       images += m;
