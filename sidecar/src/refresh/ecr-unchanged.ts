@@ -23,6 +23,14 @@ export interface UnchangedImages {
 }
 
 const time = (d: Date | undefined): number | undefined => (d ? d.getTime() : undefined);
+const asIs = (text: string): string => text;
+const NO_TAGS: readonly string[] = [];
+
+/** True when every blob's size is known: in the previous snapshot, or read during this refresh. */
+function allSizesKnown(blobs: readonly BlobKey[], before: ReadonlyMap<BlobKey, number>, read: ReadonlyMap<BlobKey, number>): boolean {
+  for (const blob of blobs) if (!before.has(blob) && !read.has(blob)) return false;
+  return true;
+}
 
 /**
  * True when the detail gives back the image's own values for every field assembleImage takes from a detail; the
@@ -31,7 +39,7 @@ const time = (d: Date | undefined): number | undefined => (d ? d.getTime() : und
 function sameDetail(before: Image, detail: ImageDetail, manifestType: string | undefined, subject: string | undefined): boolean {
   const pushedAt = time(detail.imagePushedAt);
   return (
-    sameList(detail.imageTags ?? [], before.tags) &&
+    sameList(detail.imageTags ?? NO_TAGS, before.tags) &&
     (detail.imageManifestMediaType ?? manifestType) === before.manifestMediaType &&
     detail.artifactMediaType === before.artifactMediaType &&
     (detail.subjectManifestDigest ?? subject) === before.subjectDigest &&
@@ -100,9 +108,7 @@ export class RepositoryListing {
     const plain = !stored && image.layers !== undefined && image.children.length === 0;
     const blobs = stored ? stored.blobs : plain ? image.layers! : undefined;
     const manifestType = stored ? stored.mediaType : plain ? image.manifestMediaType : undefined;
-    const changed = ctx.run.layerSizes.changed;
-    const knownSize = (blob: BlobKey): boolean => previous.layerSizes.has(blob) || (changed.size > 0 && changed.has(blob));
-    const usable = blobs !== undefined && blobs.every(knownSize);
+    const usable = blobs !== undefined && allSizesKnown(blobs, previous.layerSizes, ctx.run.layerSizes.changed);
     // A manifest the long way would fetch: never read, or with a blob whose size is not known.
     if (!usable && (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? ''))) return undefined;
     // The layers and children the long way would give: an image built without its manifest (its read failed) is
@@ -115,7 +121,8 @@ export class RepositoryListing {
       fetched = ctx.caches.scans.get(this.id)?.get(image.digest);
       if (!fetched || !cachedScanValid(fetched, detail, ctx.run.startedAt, ctx.scanMaxAgeMs)) return undefined;
     }
-    const scan = scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: this.registry.scanType }, (s) => s, ctx.caches.counts);
+    const registryScanType = this.registry.scanType;
+    const scan = scanResult(fetched ? { detail, fetched, registryScanType } : { detail, registryScanType }, asIs, ctx.caches.counts);
     if (!sameScan(scan, image.scan)) return undefined;
     if (stored) ctx.run.seen.manifests.add(image.digest);
     if (fetched) {
