@@ -60,18 +60,28 @@ export const seconds = (ms: number): number => ms / 1000;
  */
 export async function exposeCooperatively(registry: Registry, format: ExpositionFormat): Promise<string> {
   const parts: string[] = [];
+  for await (const part of exposeFamilies(registry, format)) parts.push(part);
+  return format === 'openmetrics' ? `${parts.join('\n')}\n# EOF\n` : `${parts.join('\n\n')}\n`;
+}
+
+/**
+ * The families exposeCooperatively joins, one at a time with a turn of the event loop after each: between them
+ * registry.metrics() puts a blank line (text format) or a newline (OpenMetrics), then its end.
+ */
+export async function* exposeFamilies(registry: Registry, format: ExpositionFormat): AsyncGenerator<string> {
   for (const metric of registry.getMetricsAsArray()) {
     const registered = metric.name;
     const named = metric as { name: string };
     // registry.metrics() names counters without their _total in OpenMetrics (it adds it back per sample); the name
     // is put back after, so the registry still finds the metric by it.
     if (format === 'openmetrics' && String(metric.type) === 'counter') named.name = registered.replace(/_total$/, '');
+    let text: string;
     try {
-      parts.push(await registry.getSingleMetricAsString(registered));
+      text = await registry.getSingleMetricAsString(registered);
     } finally {
       named.name = registered;
     }
+    yield text;
     await nextTurn();
   }
-  return format === 'openmetrics' ? `${parts.join('\n')}\n# EOF\n` : `${parts.join('\n\n')}\n`;
 }

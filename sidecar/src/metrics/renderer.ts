@@ -5,7 +5,8 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { MetricsConfig } from './config.js';
 import { LiveMetrics } from './live-registry.js';
 import type { ExpositionFormat } from './prom.js';
-import { CONTENT_TYPES, exposeCooperatively } from './prom.js';
+import type { Registry } from 'prom-client';
+import { CONTENT_TYPES, exposeFamilies } from './prom.js';
 import { RefreshDurationHistogram } from './refresh-histogram.js';
 import { buildSnapshotRegistryCooperatively } from './snapshot-registry.js';
 import type { AwsCallStatsSource, CleanupMetricsProvider, ConcurrencySource } from './sources.js';
@@ -32,8 +33,6 @@ export interface RenderedChunks {
   readonly contentType: string;
   readonly chunks: readonly [Uint8Array, Uint8Array];
 }
-
-const EOF_LINE = '# EOF\n';
 
 /**
  * Renders /metrics from the cached snapshot and the inventory status; it never calls AWS.
@@ -100,8 +99,7 @@ export class MetricsRenderer {
         },
         format,
       )
-        .then((registry) => exposeCooperatively(registry, format))
-        .then((text) => Buffer.from(staticPart(text, format)));
+        .then((registry) => snapshotPart(registry, format));
       perSnapshot.set(key, bytes);
       bytes.catch(() => perSnapshot.delete(key));
     }
@@ -111,13 +109,23 @@ export class MetricsRenderer {
 
 const UTF8_TEXT = new TextDecoder();
 
-/** The snapshot part as it starts the body: OpenMetrics has one # EOF, at the very end. */
-function staticPart(text: string, format: ExpositionFormat): string {
-  return format === 'openmetrics' ? stripEof(text) : `${text.trimEnd()}\n\n`;
-}
-
-function stripEof(text: string): string {
-  return text.endsWith(EOF_LINE) ? text.slice(0, -EOF_LINE.length) : text;
+/**
+ * The snapshot part as it starts the body, encoded a family at a time: OpenMetrics has one # EOF, at the very end
+ * (the live part's), and the text format a blank line before the live part. At 1,000,000 images the part is about
+ * 20 MB: joined into one string, trimmed and then encoded, it held the event loop for about 370 ms.
+ */
+export async function snapshotPart(registry: Registry, format: ExpositionFormat): Promise<Uint8Array> {
+  const separator = Buffer.from(format === 'openmetrics' ? '\n' : '\n\n');
+  const chunks: Buffer[] = [];
+  let last: string | undefined;
+  for await (const family of exposeFamilies(registry, format)) {
+    if (last !== undefined) chunks.push(Buffer.from(last), separator);
+    last = family;
+  }
+  // The end registry.metrics() gives, without OpenMetrics's # EOF; the text format's trailing blanks trimmed.
+  if (format === 'openmetrics') chunks.push(Buffer.from(`${last ?? ''}\n`));
+  else chunks.push(Buffer.from(`${(last ?? '').trimEnd()}\n\n`));
+  return Buffer.concat(chunks);
 }
 
 /** OpenMetrics when the Accept header asks for it at least as strongly as for the text format. */

@@ -2,6 +2,7 @@ import { Counter, Gauge } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { defaultMetricsConfig } from '../../src/metrics/config.js';
 import { exposeCooperatively, newRegistry, type ExpositionFormat } from '../../src/metrics/prom.js';
+import { snapshotPart } from '../../src/metrics/renderer.js';
 import { buildSnapshotRegistry } from '../../src/metrics/snapshot-registry.js';
 import { DEFAULT_PRICES } from '../../src/cost/pricing.js';
 import { countTurns } from '../support/turns.js';
@@ -21,6 +22,18 @@ describe('the exposition made a family at a time', () => {
       expect(value).toBe(expected);
       expect(value).toContain('aws_ecr_image_size_in_bytes{');
       expect(turns).toBeGreaterThanOrEqual(registry.getMetricsAsArray().length);
+    });
+
+    it(`encodes the snapshot part a family at a time as registry.metrics() gives it, without its end (${format})`, async () => {
+      const build = () => buildSnapshotRegistry({ snapshot: metricsFixture(), config: defaultMetricsConfig(), prices: DEFAULT_PRICES }, format);
+      const whole = await build().metrics();
+      // OpenMetrics: the body's one # EOF comes after the live part; text format: a blank line before it.
+      const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole.trimEnd()}\n\n`;
+      expect(format === 'openmetrics' ? whole.endsWith('\n# EOF\n') : whole.endsWith('\n')).toBe(true);
+      const counter = countTurns();
+      const bytes = await snapshotPart(build(), format);
+      expect(counter.stop()).toBeGreaterThanOrEqual(build().getMetricsAsArray().length);
+      expect(Buffer.from(bytes).toString('utf8')).toBe(expected);
     });
 
     it(`names counters as registry.metrics() does (${format})`, async () => {
