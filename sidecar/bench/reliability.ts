@@ -19,7 +19,7 @@
  *   RELIABILITY_OUTAGE_SECONDS=60   emulator outage
  *   RELIABILITY_LOAD_SECONDS=60 RELIABILITY_CONNECTIONS=16   autocannon
  *   RELIABILITY_SKIP=faults|load   run one half only
- *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load
+ *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load, and its pauses over 250 ms (LONG_PAUSE lines)
  *   RELIABILITY_SIDECAR_FLAGS="--trace-gc"   more V8 flags for the sidecar (after the container's)
  *   RELIABILITY_SIDECAR_STDOUT=file   the sidecar's standard output (e.g. that trace), written to a file
  */
@@ -75,8 +75,19 @@ async function sidecarChild(): Promise<void> {
   // The main thread's pauses, as requests feel them: SIGUSR2 prints p99 and max since the last one, then resets.
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
-  // RELIABILITY_CPU_PROFILE=file: a CPU profile from one SIGUSR2 to the next (the load window).
+  // RELIABILITY_CPU_PROFILE=file: a CPU profile from one SIGUSR2 to the next (the load window), and a line for each
+  // pause over 250 ms (`LONG_PAUSE <end, µs of the monotonic clock the profile's timestamps use> <ms>`), so the
+  // profile can be read over exactly that pause.
   let profiling: (() => void) | undefined;
+  if (env.RELIABILITY_CPU_PROFILE) {
+    let last = process.hrtime.bigint();
+    setInterval(() => {
+      const now = process.hrtime.bigint();
+      const pause = Number(now - last) / 1e6 - 20;
+      if (pause > 250) console.log(`LONG_PAUSE ${now / 1000n} ${pause.toFixed(0)}`);
+      last = now;
+    }, 20).unref();
+  }
   process.on('SIGUSR2', () => {
     console.log(`EVENT_LOOP_DELAY ${(delay.percentile(99) / 1e6).toFixed(1)} ${(delay.max / 1e6).toFixed(1)}`);
     delay.reset();
