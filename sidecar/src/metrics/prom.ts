@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { RegistryContentType } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue, RegistryContentType } from 'prom-client';
 import { nextTurn } from '../cooperative.js';
 import type { FamilySpec } from './families.js';
 
@@ -59,29 +59,65 @@ export const seconds = (ms: number): number => ms / 1000;
  * collection that its garbage forced while the heap was full. The text is registry.metrics()'s, byte for byte.
  */
 export async function exposeCooperatively(registry: Registry, format: ExpositionFormat): Promise<string> {
-  const parts: string[] = [];
-  for await (const part of exposeFamilies(registry, format)) parts.push(part);
-  return format === 'openmetrics' ? `${parts.join('\n')}\n# EOF\n` : `${parts.join('\n\n')}\n`;
+  const familySeparator = format === 'openmetrics' ? '\n' : '\n\n';
+  let text = '';
+  let first = true;
+  for await (const piece of exposePieces(registry, format)) {
+    text += first ? piece.text : `${piece.continues ? '\n' : familySeparator}${piece.text}`;
+    first = false;
+  }
+  return format === 'openmetrics' ? `${text}\n# EOF\n` : `${text}\n`;
 }
 
+/** Part of the exposition: a family's first lines (its HELP and TYPE, then samples), or more samples of the one before. */
+export interface ExpositionPiece {
+  readonly text: string;
+  /** True for the samples that go on the family of the piece before: they follow it after a newline, not a family separator. */
+  readonly continues: boolean;
+}
+
+/** The most samples formatted in one turn: a per-image family can hold tens of thousands of series. */
+export const SAMPLES_PER_PIECE = 4096;
+
 /**
- * The families exposeCooperatively joins, one at a time with a turn of the event loop after each: between them
- * registry.metrics() puts a blank line (text format) or a newline (OpenMetrics), then its end.
+ * The exposition in pieces of at most SAMPLES_PER_PIECE samples, with a turn of the event loop after each, each
+ * formatted by the registry itself (a family's samples handed to it SAMPLES_PER_PIECE at a time). Joined with a
+ * newline within a family and registry.metrics()'s separator between families, they are its text without its end.
  */
-export async function* exposeFamilies(registry: Registry, format: ExpositionFormat): AsyncGenerator<string> {
+export async function* exposePieces(registry: Registry, format: ExpositionFormat): AsyncGenerator<ExpositionPiece> {
+  const pieces = newRegistry(format);
   for (const metric of registry.getMetricsAsArray()) {
     const registered = metric.name;
     const named = metric as { name: string };
     // registry.metrics() names counters without their _total in OpenMetrics (it adds it back per sample); the name
     // is put back after, so the registry still finds the metric by it.
     if (format === 'openmetrics' && String(metric.type) === 'counter') named.name = registered.replace(/_total$/, '');
-    let text: string;
     try {
-      text = await registry.getSingleMetricAsString(registered);
+      // Histograms and summaries format their own samples (getForPromString): those stay whole.
+      if ('getForPromString' in metric) {
+        yield { text: await registry.getSingleMetricAsString(registered), continues: false };
+      } else {
+        const family = await (metric as unknown as { get(): Promise<MetricObjectWithValues<MetricValue<string>>> }).get();
+        named.name = registered;
+        const samples = family.values;
+        for (let from = 0; from === 0 || from < samples.length; from += SAMPLES_PER_PIECE) {
+          // The registry formats what the stand-in gives: the family, with this piece's samples only.
+          const part = { ...family, values: samples.slice(from, from + SAMPLES_PER_PIECE) };
+          pieces.clear();
+          pieces.registerMetric({ name: registered, get: () => part } as unknown as Parameters<Registry['registerMetric']>[0]);
+          const text = await pieces.getSingleMetricAsString(registered);
+          yield from === 0 ? { text, continues: false } : { text: withoutHeader(text), continues: true };
+          if (from + SAMPLES_PER_PIECE < samples.length) await nextTurn();
+        }
+      }
     } finally {
       named.name = registered;
     }
-    yield text;
     await nextTurn();
   }
+}
+
+/** A family's text without its HELP and TYPE lines (help text is escaped, so it holds no newline). */
+function withoutHeader(text: string): string {
+  return text.slice(text.indexOf('\n', text.indexOf('\n') + 1) + 1);
 }

@@ -6,7 +6,7 @@ import type { MetricsConfig } from './config.js';
 import { LiveMetrics } from './live-registry.js';
 import type { ExpositionFormat } from './prom.js';
 import type { Registry } from 'prom-client';
-import { CONTENT_TYPES, exposeFamilies } from './prom.js';
+import { CONTENT_TYPES, exposePieces } from './prom.js';
 import { RefreshDurationHistogram } from './refresh-histogram.js';
 import { buildSnapshotRegistryCooperatively } from './snapshot-registry.js';
 import type { AwsCallStatsSource, CleanupMetricsProvider, ConcurrencySource } from './sources.js';
@@ -110,17 +110,19 @@ export class MetricsRenderer {
 const UTF8_TEXT = new TextDecoder();
 
 /**
- * The snapshot part as it starts the body, encoded a family at a time: OpenMetrics has one # EOF, at the very end
- * (the live part's), and the text format a blank line before the live part. At 1,000,000 images the part is about
- * 20 MB: joined into one string, trimmed and then encoded, it held the event loop for about 370 ms.
+ * The snapshot part as it starts the body, encoded a piece at a time (prom.ts exposePieces): OpenMetrics has one
+ * # EOF, at the very end (the live part's), and the text format a blank line before the live part. At 1,000,000
+ * images the part is about 20 MB: joined into one string, trimmed and then encoded, it held the event loop for
+ * about 370 ms.
  */
 export async function snapshotPart(registry: Registry, format: ExpositionFormat): Promise<Uint8Array> {
-  const separator = Buffer.from(format === 'openmetrics' ? '\n' : '\n\n');
+  const familySeparator = Buffer.from(format === 'openmetrics' ? '\n' : '\n\n');
+  const newline = Buffer.from('\n');
   const chunks: Buffer[] = [];
   let last: string | undefined;
-  for await (const family of exposeFamilies(registry, format)) {
-    if (last !== undefined) chunks.push(Buffer.from(last), separator);
-    last = family;
+  for await (const piece of exposePieces(registry, format)) {
+    if (last !== undefined) chunks.push(Buffer.from(last), piece.continues ? newline : familySeparator);
+    last = piece.text;
   }
   // The end registry.metrics() gives, without OpenMetrics's # EOF; the text format's trailing blanks trimmed.
   if (format === 'openmetrics') chunks.push(Buffer.from(`${last ?? ''}\n`));

@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { defaultMetricsConfig } from '../../src/metrics/config.js';
-import { exposeCooperatively, newRegistry, type ExpositionFormat } from '../../src/metrics/prom.js';
+import { exposeCooperatively, exposePieces, newRegistry, SAMPLES_PER_PIECE, type ExpositionFormat } from '../../src/metrics/prom.js';
 import { snapshotPart } from '../../src/metrics/renderer.js';
 import { buildSnapshotRegistry } from '../../src/metrics/snapshot-registry.js';
 import { DEFAULT_PRICES } from '../../src/cost/pricing.js';
@@ -34,6 +34,30 @@ describe('the exposition made a family at a time', () => {
       const bytes = await snapshotPart(build(), format);
       expect(counter.stop()).toBeGreaterThanOrEqual(build().getMetricsAsArray().length);
       expect(Buffer.from(bytes).toString('utf8')).toBe(expected);
+    });
+
+    it(`formats a family of more than ${SAMPLES_PER_PIECE} series in pieces, as registry.metrics() does (${format})`, async () => {
+      const series = 2 * SAMPLES_PER_PIECE + 5;
+      const build = () => {
+        const registry = newRegistry(format);
+        const gauge = new Gauge({ name: 'ecrlens_image_things', help: 'Things per "image".\nTwo lines.', labelNames: ['digest', 'tag'], registers: [registry] });
+        const counter = new Counter({ name: 'ecrlens_image_events_total', help: 'Events.', labelNames: ['digest'], registers: [registry] });
+        for (let i = 0; i < series; i++) {
+          gauge.set({ digest: `sha256:${i}`, tag: i % 2 ? 'v"1"' : 'latest' }, i * 1.5);
+          counter.inc({ digest: `sha256:${i}` }, i);
+        }
+        new Gauge({ name: 'ecrlens_nothing', help: 'No series.', labelNames: ['x'], registers: [registry] });
+        return registry;
+      };
+      const whole = await build().metrics();
+      const pieces = [];
+      for await (const piece of exposePieces(build(), format)) pieces.push(piece);
+      // Two families of three pieces each, then the empty one.
+      expect(pieces.map((p) => p.continues)).toEqual([false, true, true, false, true, true, false]);
+      expect(Math.max(...pieces.map((p) => p.text.split('\n').length))).toBeLessThanOrEqual(SAMPLES_PER_PIECE + 2);
+      expect(await exposeCooperatively(build(), format)).toBe(whole);
+      const bytes = Buffer.from(await snapshotPart(build(), format)).toString('utf8');
+      expect(bytes).toBe(format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole.trimEnd()}\n\n`);
     });
 
     it(`names counters as registry.metrics() does (${format})`, async () => {
