@@ -31,9 +31,9 @@ describe('the exposition made a family at a time', () => {
       const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole.trimEnd()}\n\n`;
       expect(format === 'openmetrics' ? whole.endsWith('\n# EOF\n') : whole.endsWith('\n')).toBe(true);
       const counter = countTurns();
-      const bytes = await snapshotPart(build(), format);
+      const chunks = await snapshotPart(build(), format);
       expect(counter.stop()).toBeGreaterThanOrEqual(build().getMetricsAsArray().length);
-      expect(Buffer.from(bytes).toString('utf8')).toBe(expected);
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
     });
 
     it(`formats a family of more than ${SAMPLES_PER_PIECE} series in pieces, as registry.metrics() does (${format})`, async () => {
@@ -56,7 +56,7 @@ describe('the exposition made a family at a time', () => {
       expect(pieces.map((p) => p.continues)).toEqual([false, true, true, false, true, true, false]);
       expect(Math.max(...pieces.map((p) => p.text.split('\n').length))).toBeLessThanOrEqual(SAMPLES_PER_PIECE + 2);
       expect(await exposeCooperatively(build(), format)).toBe(whole);
-      const bytes = Buffer.from(await snapshotPart(build(), format)).toString('utf8');
+      const bytes = Buffer.concat(await snapshotPart(build(), format)).toString('utf8');
       expect(bytes).toBe(format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole.trimEnd()}\n\n`);
     });
 
