@@ -19,7 +19,7 @@
  *   RELIABILITY_OUTAGE_SECONDS=60   emulator outage
  *   RELIABILITY_LOAD_SECONDS=60 RELIABILITY_CONNECTIONS=16   autocannon
  *   RELIABILITY_SKIP=faults|load   run one half only
- *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load, and its pauses over 250 ms (LONG_PAUSE lines)
+ *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load, and its pauses over 250 ms (LONG_PAUSE lines on its standard output: see RELIABILITY_SIDECAR_STDOUT)
  *   RELIABILITY_SIDECAR_FLAGS="--trace-gc"   more V8 flags for the sidecar (after the container's)
  *   RELIABILITY_SIDECAR_STDOUT=file   the sidecar's standard output (e.g. that trace), written to a file
  */

@@ -83,8 +83,12 @@ export const SAMPLES_PER_PIECE = 4096;
  * The exposition in pieces of at most SAMPLES_PER_PIECE samples, with a turn of the event loop after each, each
  * formatted by the registry itself (a family's samples handed to it SAMPLES_PER_PIECE at a time). Joined with a
  * newline within a family and registry.metrics()'s separator between families, they are its text without its end.
+ * For a registry that no longer changes (the snapshot's): a family's samples are read once, then formatted over
+ * several turns. The registry must have no default labels (the pieces are formatted without them).
  */
 export async function* exposePieces(registry: Registry, format: ExpositionFormat): AsyncGenerator<ExpositionPiece> {
+  const defaults = (registry as unknown as { _defaultLabels?: object })._defaultLabels;
+  if (defaults && Object.keys(defaults).length > 0) throw new Error('exposePieces: a registry with default labels is not supported');
   const pieces = newRegistry(format);
   for (const metric of registry.getMetricsAsArray()) {
     const registered = metric.name;
@@ -93,7 +97,7 @@ export async function* exposePieces(registry: Registry, format: ExpositionFormat
     // is put back after, so the registry still finds the metric by it.
     if (format === 'openmetrics' && String(metric.type) === 'counter') named.name = registered.replace(/_total$/, '');
     try {
-      // Histograms and summaries format their own samples (getForPromString): those stay whole.
+      // A histogram formats its own samples (getForPromString): it stays whole.
       if ('getForPromString' in metric) {
         yield { text: await registry.getSingleMetricAsString(registered), continues: false };
       } else {

@@ -118,14 +118,14 @@ const CHUNK_CHARS = 1 << 20;
  * before the live part. At 1,000,000 images the part is about 20 MB: joined into one string, trimmed and then
  * encoded, it held the event loop for about 370 ms, and copied into one buffer from small chunks, for 280 ms.
  */
-export async function snapshotPart(registry: Registry, format: ExpositionFormat): Promise<readonly Uint8Array[]> {
+export async function snapshotPart(registry: Registry, format: ExpositionFormat, chunkChars = CHUNK_CHARS): Promise<readonly Uint8Array[]> {
   const familySeparator = format === 'openmetrics' ? '\n' : '\n\n';
   const chunks: Buffer[] = [];
   let pending = '';
   let last: string | undefined;
   for await (const piece of exposePieces(registry, format)) {
     if (last !== undefined) pending += last + (piece.continues ? '\n' : familySeparator);
-    if (pending.length >= CHUNK_CHARS) {
+    if (pending.length >= chunkChars) {
       chunks.push(Buffer.from(pending));
       pending = '';
     }

@@ -2,7 +2,7 @@
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { normalizeSeverity } from '../aws/finding-mappers.js';
 import type { Finding, ScanResult, ScanState, Severity, SeverityCounts } from '../snapshot/model.js';
-import { SEVERITIES } from '../snapshot/model.js';
+import { SEVERITIES, severityCountsKey } from '../snapshot/model.js';
 
 const ZERO_COUNTS: SeverityCounts = Object.freeze(Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>);
 
@@ -11,6 +11,7 @@ export function severityCounts(raw: Readonly<Record<string, number | undefined>>
   const counts: Record<Severity, number> = { ...ZERO_COUNTS };
   // for…in rather than Object.entries: a refresh reads a million of these, and each pair would be an array.
   for (const key in raw) {
+    if (!Object.hasOwn(raw, key)) continue;
     const value = raw[key];
     if (typeof value === 'number') counts[normalizeSeverity(key)] += value;
   }
@@ -27,7 +28,7 @@ export class SharedCounts {
   private readonly byKey = new Map<string, SeverityCounts>();
 
   share(counts: SeverityCounts): SeverityCounts {
-    const key = `${counts.CRITICAL},${counts.HIGH},${counts.MEDIUM},${counts.LOW},${counts.INFORMATIONAL},${counts.UNDEFINED}`;
+    const key = severityCountsKey(counts);
     let shared = this.byKey.get(key);
     if (!shared) {
       if (this.byKey.size > 100_000) this.byKey.clear();

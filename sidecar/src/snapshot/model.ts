@@ -280,6 +280,8 @@ export interface Snapshot extends SnapshotInput {
 export const registryKey = (accountId: string, region: string): string => `${accountId}/${region}`;
 export const repositoryId = (accountId: string, region: string, name: string): string =>
   `${accountId}/${region}/${name}`;
+/** The six counts as one string: equal counts, equal keys (for sharing count sets). */
+export const severityCountsKey = (c: SeverityCounts): string => `${c.CRITICAL},${c.HIGH},${c.MEDIUM},${c.LOW},${c.INFORMATIONAL},${c.UNDEFINED}`;
 export const imageKey = (image: Pick<Image, 'repositoryId' | 'digest'>): string =>
   `${image.repositoryId}@${image.digest}`;
 

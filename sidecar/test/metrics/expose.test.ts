@@ -56,8 +56,12 @@ describe('the exposition made a family at a time', () => {
       expect(pieces.map((p) => p.continues)).toEqual([false, true, true, false, true, true, false]);
       expect(Math.max(...pieces.map((p) => p.text.split('\n').length))).toBeLessThanOrEqual(SAMPLES_PER_PIECE + 2);
       expect(await exposeCooperatively(build(), format)).toBe(whole);
-      const bytes = Buffer.concat(await snapshotPart(build(), format)).toString('utf8');
-      expect(bytes).toBe(format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole.trimEnd()}\n\n`);
+      const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole.trimEnd()}\n\n`;
+      expect(Buffer.concat(await snapshotPart(build(), format)).toString('utf8')).toBe(expected);
+      // In chunks of about 64 KiB: each is whole pieces, so each decodes apart, as render() decodes them.
+      const chunks = await snapshotPart(build(), format, 65_536);
+      expect(chunks.length).toBeGreaterThan(4);
+      expect(chunks.map((chunk) => new TextDecoder().decode(chunk)).join('')).toBe(expected);
     });
 
     it(`names counters as registry.metrics() does (${format})`, async () => {

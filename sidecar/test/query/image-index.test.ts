@@ -29,11 +29,13 @@ describe('the image index: finding counts', () => {
     expect(countsOf('f')).toEqual([1, 0, 0, 0, 0, 3]);
   });
 
-  it('keeps one set per count object: images sharing one share a set', () => {
+  it('keeps one set per distinct counts: images sharing an object, or holding equal counts apart, share a set', () => {
     expect(index.countSet[row('a')]).toBe(index.countSet[row('b')]);
+    expect(index.countSet[row('c')]).toBe(index.countSet[row('a')]);
+    expect(index.countSet[row('d')]).not.toBe(index.countSet[row('a')]);
     expect(index.countSet[row('e')]).toBe(0);
-    // The unknown set, then shared, the copy held apart, the zero set and f's.
-    expect(index.countTable.length).toBe(5 * 6);
+    // The unknown set, then a's (and b's and c's), d's zeros and f's.
+    expect(index.countTable.length).toBe(4 * 6);
   });
 
   it('ranks the most severe non-zero count, 6 for all zero and -1 for unknown', () => {

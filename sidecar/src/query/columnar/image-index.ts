@@ -1,7 +1,7 @@
 import { ITEMS_PER_STEP, type Steps } from '../../cooperative.js';
 import { derivedOf, slot } from '../../snapshot/derived.js';
 import type { Image, SeverityCounts, Snapshot } from '../../snapshot/model.js';
-import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../../snapshot/model.js';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, severityCountsKey } from '../../snapshot/model.js';
 import { lastUses } from '../../snapshot/last-used.js';
 import { effectiveUses } from '../uses.js';
 
@@ -156,19 +156,26 @@ function* fillRows(index: ImageIndex, repositories: number): Steps<Int32Array> {
   return Int32Array.from(sets.table);
 }
 
-/** The distinct count sets of an index, by object: the refresher shares one frozen object per distinct set (scans.ts). */
+/**
+ * The distinct count sets of an index. The refresher shares one frozen object per distinct set (scans.ts), so a
+ * set is found by its object; one not seen is looked up by its counts, so equal sets held apart share an id too.
+ */
 class CountSets {
   readonly table: number[] = [...UNKNOWN_COUNTS];
   /** Per set, the rank of its most severe non-zero count; 6 when all are zero; -1 for the unknown set. */
   readonly top: number[] = [-1];
-  private readonly ids = new Map<SeverityCounts, number>();
+  private readonly byObject = new Map<SeverityCounts, number>();
+  private readonly byValue = new Map<string, number>();
 
   idOf(counts: SeverityCounts | undefined): number {
     if (!counts) return 0;
-    let id = this.ids.get(counts);
+    let id = this.byObject.get(counts);
+    if (id !== undefined) return id;
+    const key = severityCountsKey(counts);
+    id = this.byValue.get(key);
     if (id === undefined) {
       id = this.top.length;
-      this.ids.set(counts, id);
+      this.byValue.set(key, id);
       let top = 6;
       for (let s = 0; s < 6; s++) {
         const value = counts[SEVERITIES[s]!];
@@ -177,6 +184,7 @@ class CountSets {
       }
       this.top.push(top);
     }
+    this.byObject.set(counts, id);
     return id;
   }
 }
