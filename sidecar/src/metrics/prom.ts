@@ -59,14 +59,25 @@ export const seconds = (ms: number): number => ms / 1000;
  * collection that its garbage forced while the heap was full. The text is registry.metrics()'s, byte for byte.
  */
 export async function exposeCooperatively(registry: Registry, format: ExpositionFormat): Promise<string> {
-  const familySeparator = format === 'openmetrics' ? '\n' : '\n\n';
   let text = '';
+  for await (const part of expositionText(registry, format)) text += part;
+  return text + EXPOSITION_END[format];
+}
+
+/** What registry.metrics() puts after its last family. */
+export const EXPOSITION_END: Readonly<Record<ExpositionFormat, string>> = { prometheus: '\n', openmetrics: '\n# EOF\n' };
+
+/**
+ * exposePieces joined as registry.metrics() joins them: each string goes on the one before, and all of them are its
+ * text but for its end (EXPOSITION_END). Each is whole lines of one piece, with the separator that precedes it.
+ */
+export async function* expositionText(registry: Registry, format: ExpositionFormat): AsyncGenerator<string> {
+  const familySeparator = format === 'openmetrics' ? '\n' : '\n\n';
   let first = true;
   for await (const piece of exposePieces(registry, format)) {
-    text += first ? piece.text : `${piece.continues ? '\n' : familySeparator}${piece.text}`;
+    yield first ? piece.text : `${piece.continues ? '\n' : familySeparator}${piece.text}`;
     first = false;
   }
-  return format === 'openmetrics' ? `${text}\n# EOF\n` : `${text}\n`;
 }
 
 /** Part of the exposition: a family's first lines (its HELP and TYPE, then samples), or more samples of the one before. */

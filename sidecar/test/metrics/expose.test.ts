@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { defaultMetricsConfig } from '../../src/metrics/config.js';
 import { exposeCooperatively, exposePieces, newRegistry, SAMPLES_PER_PIECE, type ExpositionFormat } from '../../src/metrics/prom.js';
@@ -28,8 +28,8 @@ describe('the exposition made a family at a time', () => {
       const build = () => buildSnapshotRegistry({ snapshot: metricsFixture(), config: defaultMetricsConfig(), prices: DEFAULT_PRICES }, format);
       const whole = await build().metrics();
       // OpenMetrics: the body's one # EOF comes after the live part; text format: a blank line before it.
-      const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole.trimEnd()}\n\n`;
-      expect(format === 'openmetrics' ? whole.endsWith('\n# EOF\n') : whole.endsWith('\n')).toBe(true);
+      const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole}\n`;
+      expect(format === 'openmetrics' ? whole.endsWith('\n# EOF\n') : whole.endsWith('0\n')).toBe(true);
       const counter = countTurns();
       const chunks = await snapshotPart(build(), format);
       expect(counter.stop()).toBeGreaterThanOrEqual(build().getMetricsAsArray().length);
@@ -56,12 +56,35 @@ describe('the exposition made a family at a time', () => {
       expect(pieces.map((p) => p.continues)).toEqual([false, true, true, false, true, true, false]);
       expect(Math.max(...pieces.map((p) => p.text.split('\n').length))).toBeLessThanOrEqual(SAMPLES_PER_PIECE + 2);
       expect(await exposeCooperatively(build(), format)).toBe(whole);
-      const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole.trimEnd()}\n\n`;
+      const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole}\n`;
       expect(Buffer.concat(await snapshotPart(build(), format)).toString('utf8')).toBe(expected);
       // In chunks of about 64 KiB: each is whole pieces, so each decodes apart, as render() decodes them.
       const chunks = await snapshotPart(build(), format, 65_536);
       expect(chunks.length).toBeGreaterThan(4);
       expect(chunks.map((chunk) => new TextDecoder().decode(chunk)).join('')).toBe(expected);
+    });
+
+    it(`splits a family only past ${SAMPLES_PER_PIECE} series, and keeps a histogram between split families whole (${format})`, async () => {
+      const build = () => {
+        const registry = newRegistry(format);
+        const exact = new Gauge({ name: 'ecrlens_exact', help: 'Exactly one piece.', labelNames: ['i'], registers: [registry] });
+        const latency = new Histogram({ name: 'ecrlens_latency_seconds', help: 'Latency.', labelNames: ['route'], buckets: [0.1, 1], registers: [registry] });
+        const over = new Counter({ name: 'ecrlens_over_total', help: 'One more than a piece.', labelNames: ['i'], registers: [registry] });
+        for (let i = 0; i < SAMPLES_PER_PIECE; i++) exact.set({ i: String(i) }, i);
+        for (let i = 0; i <= SAMPLES_PER_PIECE; i++) over.inc({ i: String(i) }, 1);
+        latency.observe({ route: 'a' }, 0.5);
+        latency.observe({ route: 'b' }, 2);
+        return registry;
+      };
+      const whole = await build().metrics();
+      const pieces = [];
+      for await (const piece of exposePieces(build(), format)) pieces.push(piece);
+      expect(pieces.map((p) => p.continues)).toEqual([false, false, false, true]);
+      expect(pieces[1]!.text).toContain('ecrlens_latency_seconds_bucket{le="+Inf",route="b"} 1');
+      expect(pieces[3]!.text).toBe(`ecrlens_over_total{i="${SAMPLES_PER_PIECE}"} 1`);
+      expect(await exposeCooperatively(build(), format)).toBe(whole);
+      const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole}\n`;
+      expect(Buffer.concat(await snapshotPart(build(), format, 1024)).toString('utf8')).toBe(expected);
     });
 
     it(`names counters as registry.metrics() does (${format})`, async () => {
