@@ -226,49 +226,65 @@ export function ascendingOrderCooperatively(snapshot: Snapshot, name: string, va
   return derivedOf(snapshot).getCooperatively(ASCENDING_ORDER, name, () => ascendingOrderSteps(values), sliceMs);
 }
 
-/** Rows per sorted run; a merge sort of runs costs about what one sort does, but in steps of ~10 ms at most. */
-const SORT_RUN = 32_768;
+/** Rows handled per step of the sort: a pass over them takes a few milliseconds. */
+const SORT_STEP = 65_536;
 
-/** The ascending order (not memoized): sorts runs of rows, then merges them pairwise, one merge per step. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * The ascending order (not memoized), by a stable radix sort of each value's bits, 16 at a time: four passes over
+ * the rows, each in steps, where a comparison sort of a million rows called its comparator 20 million times
+ * (about 300 ms per column). Values map to unsigned keys whose order is the numbers' order: -0 as 0, NaN last.
+ * Rows start in row order, and each pass keeps the order of equal digits, so ties stay by row.
+ */
 export function* ascendingOrderSteps(values: Float64Array): Steps<Int32Array> {
   const n = values.length;
-  let order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const compare = (a: number, b: number): number => (a === b ? 0 : precedes(values, a, b) ? -1 : 1);
-  for (let from = 0; from < n; from += SORT_RUN) {
-    order.subarray(from, Math.min(n, from + SORT_RUN)).sort(compare);
+  const high = new Uint32Array(n);
+  const low = new Uint32Array(n);
+  const scratch = new Float64Array(1);
+  const bits = new Uint32Array(scratch.buffer);
+  const [lo, hi] = LITTLE_ENDIAN ? [0, 1] : [1, 0];
+  for (let from = 0; from < n; from += SORT_STEP) {
+    for (let i = from; i < Math.min(n, from + SORT_STEP); i++) {
+      const x = values[i]!;
+      if (x !== x) {
+        high[i] = 0xffffffff;
+        low[i] = 0xffffffff;
+        continue;
+      }
+      scratch[0] = x === 0 ? 0 : x;
+      const h = bits[hi]!;
+      // Negative numbers: every bit flipped (larger magnitude, smaller key); others: the sign bit set.
+      high[i] = h & 0x80000000 ? ~h >>> 0 : (h | 0x80000000) >>> 0;
+      low[i] = h & 0x80000000 ? ~bits[lo]! >>> 0 : bits[lo]!;
+    }
     yield;
   }
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   let spare = new Int32Array(n);
-  for (let width = SORT_RUN; width < n; width *= 2) {
-    for (let from = 0; from < n; from += 2 * width) {
-      mergeRuns(values, order, spare, from, Math.min(n, from + width), Math.min(n, from + 2 * width));
+  const counts = new Int32Array(65_536);
+  for (const [keys, shift] of [[low, 0], [low, 16], [high, 0], [high, 16]] as const) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 0xffff]! += 1;
+    yield;
+    // A digit every row shares leaves the order as it is.
+    if (n === 0 || counts[(keys[0]! >>> shift) & 0xffff] === n) continue;
+    for (let d = 0, total = 0; d < 65_536; d++) {
+      const count = counts[d]!;
+      counts[d] = total;
+      total += count;
+    }
+    for (let from = 0; from < n; from += SORT_STEP) {
+      for (let k = from; k < Math.min(n, from + SORT_STEP); k++) {
+        const row = order[k]!;
+        spare[counts[(keys[row]! >>> shift) & 0xffff]!++] = row;
+      }
       yield;
     }
     [order, spare] = [spare, order];
   }
   return order;
-}
-
-/** True when row a sorts before row b: by value, NaN last, ties by row. */
-function precedes(values: Float64Array, a: number, b: number): boolean {
-  const x = values[a]!;
-  const y = values[b]!;
-  if (x < y) return true;
-  if (x > y) return false;
-  if (x === y) return a < b;
-  // One or both NaN.
-  return x !== x ? y !== y && a < b : true;
-}
-
-/** Merges the sorted runs src[from, mid) and src[mid, to) into dst[from, to). */
-function mergeRuns(values: Float64Array, src: Int32Array, dst: Int32Array, from: number, mid: number, to: number): void {
-  let i = from;
-  let j = mid;
-  let k = from;
-  while (i < mid && j < to) dst[k++] = precedes(values, src[i]!, src[j]!) ? src[i++]! : src[j++]!;
-  while (i < mid) dst[k++] = src[i++]!;
-  while (j < to) dst[k++] = src[j++]!;
 }
 
 /** The matched rows, ascending. */
