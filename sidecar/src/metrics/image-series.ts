@@ -1,8 +1,8 @@
 import { runNow } from '../cooperative.js';
 import type { Steps } from '../cooperative.js';
 import type { Image, Repository, Severity, Snapshot } from '../snapshot/model.js';
-import { imageKey, SEVERITIES } from '../snapshot/model.js';
-import { lastUse } from '../snapshot/last-used.js';
+import { SEVERITIES } from '../snapshot/model.js';
+import { lastUse, lastUses, usedNow } from '../snapshot/last-used.js';
 
 /** The labels of the Python exporter's per-image families. `image` is `repositoryUri:tag`, as kube_pod_container_info has it. */
 export interface ImageTagLabels {
@@ -64,17 +64,28 @@ const labelsFor = (repository: Repository, image: Image, tag: string): ImageTagL
 
 /** The series one tagged image holds: size + pushed-at per tag, plus its scan and last-used series. */
 export function seriesOf(snapshot: Snapshot, image: Image): number {
+  return seriesIn(lastUses(snapshot).get(image.repositoryId), image);
+}
+
+/** seriesOf, given the last uses of the image's repository (lastUses), looked up once per repository. */
+function seriesIn(used: ReadonlyMap<string, unknown> | undefined, image: Image): number {
   if (image.tags.length === 0) return 0;
-  const scan = image.scan.counts ? nonZeroSeverities(image).length + (image.scan.completedAt !== undefined ? 1 : 0) : 0;
-  const used = lastUse(snapshot, image) ? 1 : 0;
-  return image.tags.length * (2 + scan + used);
+  const counts = image.scan.counts;
+  let scan = 0;
+  if (counts) {
+    for (const severity of SEVERITIES) if (counts[severity] > 0) scan += 1;
+    if (image.scan.completedAt !== undefined) scan += 1;
+  }
+  return image.tags.length * (2 + scan + (used?.has(image.digest) ? 1 : 0));
 }
 
 /** How many series the per-image families hold for `snapshot`, a repository per step. */
 export function* countImageSeriesSteps(snapshot: Snapshot): Steps<number> {
+  const last = lastUses(snapshot);
   let count = 0;
-  for (const images of snapshot.imagesByRepository.values()) {
-    for (const image of images) count += seriesOf(snapshot, image);
+  for (const [id, images] of snapshot.imagesByRepository) {
+    const used = last.get(id);
+    for (const image of images) count += seriesIn(used, image);
     yield;
   }
   return count;
@@ -101,40 +112,62 @@ export const selectImageSeries = (snapshot: Snapshot, cap: number): ImageSeriesS
 
 /** selectImageSeries in steps of a repository (or a rank of every repository), so a large registry does not stall the event loop. */
 export function* selectImageSeriesSteps(snapshot: Snapshot, cap: number): Steps<ImageSeriesSelection> {
-  const total = yield* countImageSeriesSteps(snapshot);
+  const last = lastUses(snapshot);
+  // Each repository's tagged images (positions in its list, newest first) and their series, counted once.
+  const tagged: { readonly images: readonly Image[]; readonly at: Int32Array; readonly series: Int32Array }[] = [];
+  let total = 0;
+  for (const repository of snapshot.repositories) {
+    const images = snapshot.imagesByRepository.get(repository.id) ?? [];
+    const used = last.get(repository.id);
+    const series = new Int32Array(images.length);
+    let count = 0;
+    for (let i = 0; i < images.length; i++) {
+      series[i] = seriesIn(used, images[i]!);
+      if (series[i]! > 0) count += 1;
+      total += series[i]!;
+    }
+    const at = new Int32Array(count);
+    for (let i = 0, k = 0; i < images.length; i++) if (series[i]! > 0) at[k++] = i;
+    tagged.push({ images, at, series });
+    yield;
+  }
   if (total <= cap) return { total, dropped: 0 };
   const keep = new Set<Image>();
   let kept = 0;
-  const take = (image: Image): void => {
-    const series = seriesOf(snapshot, image);
-    if (series === 0 || keep.has(image) || kept + series > cap) return;
-    keep.add(image);
-    kept += series;
+  // A kept image's series become 0 in its repository's list: it is not taken twice.
+  const take = (images: readonly Image[], series: Int32Array, i: number): void => {
+    if (series[i] === 0 || kept + series[i]! > cap) return;
+    keep.add(images[i]!);
+    kept += series[i]!;
+    series[i] = 0;
   };
-  const tagged: Image[][] = [];
-  let deepest = 0;
-  for (const repository of snapshot.repositories) {
-    for (const image of inUse(snapshot, repository)) take(image);
-    const images = (snapshot.imagesByRepository.get(repository.id) ?? []).filter((i) => i.tags.length > 0);
-    tagged.push(images);
-    deepest = Math.max(deepest, images.length);
+  const now = usedNow(snapshot);
+  for (let r = 0; r < snapshot.repositories.length; r++) {
+    const { images, series } = tagged[r]!;
+    for (const i of inUse(images, now.get(snapshot.repositories[r]!.id))) take(images, series, i);
     yield;
   }
-  for (let rank = 0; rank < deepest && kept < cap; rank++) {
-    for (const images of tagged) if (rank < images.length) take(images[rank]!);
+  // Every repository's newest, then every second newest, ...: each rank visits only the repositories that reach it.
+  let active = tagged.filter((t) => t.at.length > 0);
+  // Every tagged image has at least two series: with less room left, nothing more fits.
+  for (let rank = 0; active.length > 0 && kept <= cap - 2; rank++) {
+    for (const { images, at, series } of active) take(images, series, at[rank]!);
+    active = active.filter((t) => t.at.length > rank + 1);
     yield;
   }
   return { total, keep, dropped: total - kept };
 }
 
-/** The repository's images used now: those with a use, and the children of an index with one. */
-function inUse(snapshot: Snapshot, repository: Repository): Image[] {
-  const images = snapshot.imagesByRepository.get(repository.id) ?? [];
+/** Positions in `images` of the repository's images used now: those with a use (`usedHere`, usedNow's for the repository), and the children of an index with one. */
+function inUse(images: readonly Image[], usedHere: ReadonlySet<string> | undefined): number[] {
+  if (!usedHere) return [];
   const used = new Set<string>();
   for (const image of images) {
-    if (!snapshot.usesByImage.get(imageKey(image))?.length) continue;
+    if (!usedHere.has(image.digest)) continue;
     used.add(image.digest);
     for (const child of image.children) used.add(child);
   }
-  return used.size === 0 ? [] : images.filter((image) => used.has(image.digest));
+  const at: number[] = [];
+  for (let i = 0; i < images.length; i++) if (used.has(images[i]!.digest)) at.push(i);
+  return at;
 }

@@ -1,6 +1,7 @@
 import type { Image, ImageKind, Repository, ScanState, Severity, Snapshot } from '../snapshot/model.js';
-import { IMAGE_KINDS, SCAN_STATES, SEVERITIES, imageKey } from '../snapshot/model.js';
-import { lastUses } from '../snapshot/last-used.js';
+import { IMAGE_KINDS, SCAN_STATES, SEVERITIES } from '../snapshot/model.js';
+import { derivedOf, slot } from '../snapshot/derived.js';
+import { digestsByRepository, lastUses } from '../snapshot/last-used.js';
 import { isUnscanned } from '../snapshot/unscanned.js';
 
 /** The repository tag that overrides the storage alert threshold for one repository. */
@@ -49,9 +50,14 @@ export function parseStorageThreshold(value: string | undefined): number | undef
   return Number.isFinite(bytes) ? bytes : undefined;
 }
 
-// Current uses only: a use the ledger merely remembers is not running now.
-function isRunning(snapshot: Snapshot, image: Image): boolean {
-  return (snapshot.usesByImage.get(imageKey(image)) ?? []).some((use) => RUNNING_USES.has(use.kind));
+const RUNNING_NOW = slot<ReadonlyMap<string, ReadonlySet<string>>>('running now');
+
+/**
+ * The digests running now, by repository id, once per snapshot. Current uses only: a use the ledger merely
+ * remembers is not running now.
+ */
+function runningNow(snapshot: Snapshot): ReadonlyMap<string, ReadonlySet<string>> {
+  return derivedOf(snapshot).get(RUNNING_NOW, undefined, () => digestsByRepository(snapshot.usesByImage, (uses) => uses.some((use) => RUNNING_USES.has(use.kind))));
 }
 
 function hasCritical(image: Image, byDigest: () => ReadonlyMap<string, Image>): boolean {
@@ -67,6 +73,7 @@ function hasCritical(image: Image, byDigest: () => ReadonlyMap<string, Image>): 
  */
 export function repositoryStats(snapshot: Snapshot, repository: Repository): RepositoryStats {
   const images = snapshot.imagesByRepository.get(repository.id) ?? [];
+  const running = runningNow(snapshot).get(repository.id);
   const incomplete = snapshot.incompleteByRepository.get(repository.id) ?? [];
   const imagesKnown = images.length > 0 || !incomplete.some((entry) => IMAGE_SCOPES.has(entry.scope));
   let digests: Map<string, Image> | undefined;
@@ -100,7 +107,7 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
     const counts = image.scan.counts;
     if (counts) for (const severity of SEVERITIES) findings[severity] += counts[severity];
     if (isUnscanned(image.kind, counts !== undefined)) unscanned += 1;
-    if (hasCritical(image, byDigest) && isRunning(snapshot, image)) criticalInUse += 1;
+    if (running?.has(image.digest) && hasCritical(image, byDigest)) criticalInUse += 1;
   }
   const byKind: { kind: ImageKind; tagged: boolean; count: number }[] = [];
   for (const kind of IMAGE_KINDS) {

@@ -90,6 +90,30 @@ function lastUsesOf(snapshot: Snapshot): ReadonlyMap<string, ReadonlyMap<string,
   return out;
 }
 
+export const USED_NOW = slot<ReadonlyMap<string, ReadonlySet<string>>>('used now');
+
+/**
+ * The digests used now (current uses only, not remembered ones), by repository id, once per snapshot: a pass over
+ * a repository's images asks its set, or skips the repository, instead of making a key string per image.
+ */
+export function usedNow(snapshot: Snapshot): ReadonlyMap<string, ReadonlySet<string>> {
+  return derivedOf(snapshot).get(USED_NOW, undefined, () => digestsByRepository(snapshot.usesByImage, (uses) => uses.length > 0));
+}
+
+/** Of uses by image key, the digests whose uses `keep` accepts, by repository id. */
+export function digestsByRepository(byImage: ReadonlyMap<string, readonly ImageUse[]>, keep: (uses: readonly ImageUse[]) => boolean): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [key, uses] of byImage) {
+    if (!keep(uses)) continue;
+    const at = key.lastIndexOf('@');
+    const id = key.slice(0, at);
+    let digests = out.get(id);
+    if (!digests) out.set(id, (digests = new Set()));
+    digests.add(key.slice(at + 1));
+  }
+  return out;
+}
+
 /** The most recent use of the image, directly or through an index that lists it; undefined when never seen used. */
 export function lastUse(snapshot: Snapshot, image: Pick<Image, 'repositoryId' | 'digest'>): LastUse | undefined {
   return lastUses(snapshot).get(image.repositoryId)?.get(image.digest);
