@@ -34,7 +34,9 @@ export function computeRepositorySizes(images: readonly Image[], layerSizes: Rea
 /** computeRepositorySizes in steps of ITEMS_PER_STEP images (the largest repositories, 100,000 images, took about 200 ms at once). */
 function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<BlobKey, number>): Steps<RepositorySizes> {
   const seen = new Set<string>();
-  const blobs = new Set<BlobKey>();
+  // The repository's blobs with their sizes: each is looked up once in the snapshot's map of millions, whose
+  // lookups miss the cache (a million images hold about three million layer references).
+  const blobs = new Map<BlobKey, number>();
   let summed = 0;
   let fallback = 0;
   let withoutLayers = 0;
@@ -56,16 +58,13 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
     if (image.sizeBytes === undefined) withoutSize += 1;
     summed += size;
     if (archived) archivedSummed += size;
-    const layers = image.layers;
-    if (layers && layers.every((layer) => layerSizes.has(layer))) {
-      for (const layer of layers) blobs.add(layer);
-    } else {
+    if (!addLayers(image.layers, layerSizes, blobs)) {
       fallback += size;
       withoutLayers += 1;
     }
   }
   let deduplicated = fallback;
-  for (const blob of blobs) deduplicated += layerSizes.get(blob)!;
+  for (const blobSize of blobs.values()) deduplicated += blobSize;
   return {
     imageCount: count,
     summedSizeBytes: summed,
@@ -76,6 +75,26 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
     archivedImageCount: archivedCount,
     archivedSummedSizeBytes: archivedSummed,
   };
+}
+
+/** The blobs addLayers added for the image at hand (a scratch list, not one per image). */
+const addedNow: BlobKey[] = [];
+
+/** Adds the image's layers to `blobs` when all of their sizes are known (then true); else adds none. */
+function addLayers(layers: readonly BlobKey[] | undefined, layerSizes: ReadonlyMap<BlobKey, number>, blobs: Map<BlobKey, number>): boolean {
+  if (!layers) return false;
+  addedNow.length = 0;
+  for (const layer of layers) {
+    if (blobs.has(layer)) continue;
+    const size = layerSizes.get(layer);
+    if (size === undefined) {
+      for (const blob of addedNow) blobs.delete(blob);
+      return false;
+    }
+    blobs.set(layer, size);
+    addedNow.push(layer);
+  }
+  return true;
 }
 
 export const REPOSITORY_SIZES = slot<ReadonlyMap<string, RepositorySizes>>('repository sizes');

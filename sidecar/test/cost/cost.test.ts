@@ -44,6 +44,18 @@ describe('repository sizes', () => {
     expect(sizes).toMatchObject({ imageCount: 1, summedSizeBytes: 5, deduplicatedSizeBytes: 5, imagesWithoutLayers: 1 });
   });
 
+  it('adds none of an image’s layers when one size is unknown, and keeps those other images brought', () => {
+    const repo = makeRepository({ name: 'r' });
+    const sizes = new Map([[layer('a'), 3], [layer('b'), 4], [layer('c'), 100]]);
+    // Newest first: `first` brings a; `partial` has a, b and the unknown u, so falls back to its own 50; `later` brings b.
+    const first = makeImage({ repository: repo, seed: 'first', sizeBytes: 3, layers: [layer('a')] });
+    const partial = makeImage({ repository: repo, seed: 'partial', sizeBytes: 50, layers: [layer('a'), layer('b'), layer('u')] });
+    const later = makeImage({ repository: repo, seed: 'later', sizeBytes: 4, layers: [layer('b')] });
+    expect(computeRepositorySizes([first, partial, later], sizes)).toMatchObject({ deduplicatedSizeBytes: 3 + 50 + 4, imagesWithoutLayers: 1 });
+    // Without `later`, b is not billed: `partial` took back what it had added.
+    expect(computeRepositorySizes([first, partial], sizes)).toMatchObject({ deduplicatedSizeBytes: 3 + 50, imagesWithoutLayers: 1 });
+  });
+
   it('leaves an image whose size ECR did not report out of the sums instead of counting 0, and counts it apart', () => {
     const repo = makeRepository({ name: 'r' });
     const { sizeBytes: _unknown, ...withLayers } = makeImage({ repository: repo, seed: 'layers', layers: [layer('a')] });
