@@ -195,8 +195,8 @@ export class Refresher implements Inventory, EventApplier {
     const startedAt = this.now();
     const base = this.current;
     this.version += 1;
-    const input = await readTargeted(this.reading, base, groups, startedAt, this.version);
-    const built = await buildSnapshotCooperatively(input);
+    const { input, reuse } = await readTargeted(this.reading, base, groups, startedAt, this.version);
+    const built = await buildSnapshotCooperatively(input, undefined, reuse);
     const next = this.memory ? await this.memory.remember(built, startedAt, { readNow: readNowIn(groups) }) : built;
     await this.prepareSafely(next);
     this.current = next;

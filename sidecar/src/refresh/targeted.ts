@@ -19,6 +19,7 @@ import { ecrReadContext, ecsReadContext, registryLimit } from './registry-read.j
 import type { RefreshRun } from './run.js';
 import { startRefreshRun } from './run.js';
 import { runCooperatively } from '../cooperative.js';
+import type { ListReuse } from '../snapshot/build.js';
 
 /** What events named in one registry. */
 export interface RegistryTargets {
@@ -47,14 +48,37 @@ export function readNowIn(groups: readonly RegistryTargets[]): (use: ImageUse) =
   return (use) => use.cluster !== undefined && CLUSTER_KINDS.includes(use.kind) && keys.has(clusterKey(use.accountId, use.region, use.cluster));
 }
 
-/** Reads the named parts of every registry, then makes the next snapshot's input from `base`. */
-export async function readTargeted(ctx: RegistryReadContext, base: Snapshot, groups: readonly RegistryTargets[], now: number, version: number): Promise<SnapshotInput> {
+/**
+ * Reads the named parts of every registry, then makes the next snapshot's input from `base`, and what the build
+ * may keep of `base` (the image lists of the repositories not read again).
+ */
+export async function readTargeted(
+  ctx: RegistryReadContext,
+  base: Snapshot,
+  groups: readonly RegistryTargets[],
+  now: number,
+  version: number,
+): Promise<{ readonly input: SnapshotInput; readonly reuse: ListReuse }> {
   const touched = new Set(groups.flatMap((g) => [...g.repositories].map((name) => repositoryId(g.accountId, g.target.region, name))));
   const run = startRefreshRun(now, base, findingsLeft(base, touched));
   const parts: Parts = { repositories: new Map(), clusters: new Map(), incomplete: [] };
   await Promise.all(groups.map((group) => readGroup(ctx, base, run, group, parts)));
   const { input, repositoryGone } = merge(base, parts, now, version);
-  return { ...input, layerSizes: await runCooperatively(snapshotLayerSizesSteps(input.images, run.layerSizes, base.layerSizes, repositoryGone)) };
+  const layerSizes = await runCooperatively(snapshotLayerSizesSteps(input.images, run.layerSizes, base.layerSizes, repositoryGone));
+  return { input: { ...input, layerSizes }, reuse: listReuse(base, parts) };
+}
+
+/** The repositories read again or gone, and the images read now: every other repository's list is base's. */
+function listReuse(base: Snapshot, parts: Parts): ListReuse {
+  const changed = new Set<string>();
+  const images: Image[] = [];
+  for (const [id, outcome] of parts.repositories) {
+    if ('kept' in outcome) continue;
+    changed.add(id);
+    // Not a spread: a repository can hold more images than a call takes arguments.
+    if ('read' in outcome) for (const image of outcome.read.images) images.push(image);
+  }
+  return { base, changed, images };
 }
 
 /** The findings budget left once the touched repositories' lists are given back. */

@@ -15,25 +15,50 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   return runNow(buildSnapshotSteps(input));
 }
 
-/** As buildSnapshot, giving the event loop a turn every `sliceMs`. */
-export function buildSnapshotCooperatively(input: SnapshotInput, sliceMs?: number): Promise<Snapshot> {
-  return runCooperatively(buildSnapshotSteps(input), sliceMs);
+/**
+ * What a targeted refresh keeps of the snapshot it started from: the image lists of the repositories it did not
+ * read again are that snapshot's, as they are (its `input.images` holds the same images for them).
+ */
+export interface ListReuse {
+  readonly base: Snapshot;
+  /** Repositories read again, new or gone: their lists are made from `images`. */
+  readonly changed: ReadonlySet<string>;
+  /** The images of the changed repositories, as read now. */
+  readonly images: readonly Image[];
+}
+
+/** As buildSnapshot, giving the event loop a turn every `sliceMs`; with `reuse`, only changed repositories' lists are made. */
+export function buildSnapshotCooperatively(input: SnapshotInput, sliceMs?: number, reuse?: ListReuse): Promise<Snapshot> {
+  return runCooperatively(buildSnapshotSteps(input, reuse), sliceMs);
 }
 
 /** buildSnapshot in steps: yields between phases, after each chunk of images and after each repository's sort. */
-export function* buildSnapshotSteps(input: SnapshotInput): Steps<Snapshot> {
+export function* buildSnapshotSteps(input: SnapshotInput, reuse?: ListReuse): Steps<Snapshot> {
   const repositoryById = new Map<string, Repository>();
   for (const repository of input.repositories) repositoryById.set(repository.id, repository);
 
+  // Grouping and sorting a million images took about a second: a targeted refresh takes the lists it did not change.
+  const kept = new Map<string, readonly Image[]>();
   const grouped = new Map<string, Image[]>();
-  for (const repository of input.repositories) grouped.set(repository.id, []);
+  for (const repository of input.repositories) {
+    const list = reuse && !reuse.changed.has(repository.id) ? reuse.base.imagesByRepository.get(repository.id) : undefined;
+    if (list) kept.set(repository.id, list);
+    else grouped.set(repository.id, []);
+  }
   yield;
-  for (let from = 0; from < input.images.length; from += ITEMS_PER_STEP) {
-    groupImages(input.images, grouped, from, Math.min(input.images.length, from + ITEMS_PER_STEP));
+  const images = reuse ? reuse.images : input.images;
+  for (let from = 0; from < images.length; from += ITEMS_PER_STEP) {
+    groupImages(images, grouped, from, Math.min(images.length, from + ITEMS_PER_STEP));
     yield;
   }
   const imagesByRepository = new Map<string, readonly Image[]>();
-  for (const [id, list] of grouped) {
+  for (const repository of input.repositories) {
+    const id = repository.id;
+    const list = grouped.get(id);
+    if (!list) {
+      imagesByRepository.set(id, kept.get(id)!);
+      continue;
+    }
     list.sort(newestFirst);
     imagesByRepository.set(id, Object.freeze(list));
     yield;
