@@ -104,6 +104,16 @@ export function repositorySizes(snapshot: Snapshot): ReadonlyMap<string, Reposit
   return derivedOf(snapshot).getSteps(REPOSITORY_SIZES, undefined, () => repositorySizesSteps(snapshot));
 }
 
+/**
+ * True when the snapshot's sizes, if already made, show every image (not index) of the repository with layers whose
+ * sizes the snapshot's blob map holds; false when they do not, or are not made (nothing is computed here).
+ */
+export function layerSizesKnownIn(snapshot: Snapshot, repositoryId: string): boolean {
+  const derived = derivedOf(snapshot);
+  if (!derived.has(REPOSITORY_SIZES, undefined)) return false;
+  return repositorySizes(snapshot).get(repositoryId)?.imagesWithoutLayers === 0;
+}
+
 /** As repositorySizes, giving the event loop a turn every `sliceMs`. */
 export function repositorySizesCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ReadonlyMap<string, RepositorySizes>> {
   return derivedOf(snapshot).getCooperatively(REPOSITORY_SIZES, undefined, () => repositorySizesSteps(snapshot), sliceMs);

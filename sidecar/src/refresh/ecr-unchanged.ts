@@ -11,6 +11,7 @@ import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
 import type { BlobKey } from '../snapshot/blob-key.js';
 import type { Finding, Image, Registry } from '../snapshot/model.js';
+import { layerSizesKnownIn } from '../cost/sizes.js';
 import { sameList, sameScan } from './assemble-image.js';
 import type { EcrReadContext } from './ecr-context.js';
 import type { FetchedScan } from './scans.js';
@@ -69,6 +70,11 @@ export class RepositoryListing {
   readonly findings: (readonly [string, readonly Finding[] | undefined])[] = [];
   private readonly before = new Map<string, Image>();
   private readonly beforeCount: number;
+  /**
+   * Every previous image (not index) of the repository had its blob sizes in the previous snapshot's map, as that
+   * snapshot's repository sizes say: its own layers need no lookup in a map of two million blobs (1.8 µs an image).
+   */
+  private readonly sizesKnownBefore: boolean;
 
   constructor(
     private readonly ctx: EcrReadContext,
@@ -79,6 +85,7 @@ export class RepositoryListing {
     const before = ctx.run.previous?.imagesByRepository.get(id) ?? [];
     this.beforeCount = before.length;
     for (const image of before) this.before.set(image.digest, image);
+    this.sizesKnownBefore = ctx.run.previous !== undefined && layerSizesKnownIn(ctx.run.previous, id);
   }
 
   /** Takes one page of details (at most 1,000). */
@@ -108,7 +115,10 @@ export class RepositoryListing {
     const plain = !stored && image.layers !== undefined && image.children.length === 0;
     const blobs = stored ? stored.blobs : plain ? image.layers! : undefined;
     const manifestType = stored ? stored.mediaType : plain ? image.manifestMediaType : undefined;
-    const usable = blobs !== undefined && allSizesKnown(blobs, previous.layerSizes, ctx.run.layerSizes.changed);
+    // The image's own layers were all in the previous snapshot's map, as its repository sizes say: what
+    // allSizesKnown would find, without the lookups (a cached manifest that gives other blobs is looked up).
+    const ownLayers = this.sizesKnownBefore && image.kind !== 'index' && image.layers !== undefined && sameList(blobs, image.layers);
+    const usable = blobs !== undefined && (ownLayers || allSizesKnown(blobs, previous.layerSizes, ctx.run.layerSizes.changed));
     // A manifest the long way would fetch: never read, or with a blob whose size is not known.
     if (!usable && (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? ''))) return undefined;
     // The layers and children the long way would give: an image built without its manifest (its read failed) is

@@ -11,9 +11,11 @@ import type { EcrReadContext } from '../../src/refresh/ecr-context.js';
 import { SNAPSHOT_FINDINGS_MAX } from '../../src/refresh/ecr.js';
 import { RepositoryListing } from '../../src/refresh/ecr-unchanged.js';
 import { startRefreshRun } from '../../src/refresh/run.js';
-import { generateFixture } from '../../src/demo/generate.js';
+import { generateFixture, type SyntheticParams } from '../../src/demo/generate.js';
 import type { Fixture } from '../../src/demo/fixture.js';
-import { repositoryId } from '../../src/snapshot/model.js';
+import { repositoryId, type Snapshot } from '../../src/snapshot/model.js';
+import type { BlobKey } from '../../src/snapshot/blob-key.js';
+import { repositorySizes } from '../../src/cost/sizes.js';
 import { REFERENCE_NOW, startHarness, type Harness } from './helpers.js';
 
 let harness: Harness | undefined;
@@ -26,10 +28,10 @@ const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
 const NAME = 'web/frontend';
 
-async function setUp(fixture?: { fixture: Fixture; name: string }) {
+async function setUp(fixture?: { fixture: Fixture; name: string }, previous: (snapshot: Snapshot) => Snapshot = (s) => s) {
   harness = await startHarness(fixture ? { fixture: fixture.fixture } : {});
   await harness.refresher.run();
-  const snapshot = harness.refresher.snapshot();
+  const snapshot = previous(harness.refresher.snapshot());
   const ecr = new EcrFetcher(harness.clients.ecr(harness.config.accounts[0]!, REGION), pLimit(4));
   const details = await ecr.images(fixture?.name ?? NAME);
   const ctx: EcrReadContext = {
@@ -53,6 +55,18 @@ async function setUp(fixture?: { fixture: Fixture; name: string }) {
     return listing.unchanged();
   };
   return { snapshot, details, check, id, ctx };
+}
+
+/**
+ * One generated repository. No scanning to fetch findings for: setUp's context asks for none (as a Clair registry
+ * without scan on push).
+ */
+function oneRepository(params: Partial<SyntheticParams>): { fixture: Fixture; name: string } {
+  const fixture = generateFixture({ accounts: 1, regions: 1, repositories: 1, enhancedShare: 0, awsNativeShare: 0, ...params });
+  const registry = fixture.registries[0]!;
+  const { scanning: _scanning, ...plain } = registry;
+  fixture.registries[0] = { ...plain, repositories: registry.repositories.map((r) => ({ ...r, scanOnPush: false })) };
+  return { fixture, name: registry.repositories[0]!.name };
 }
 
 describe('unchanged images', () => {
@@ -97,13 +111,7 @@ describe('unchanged images', () => {
   });
 
   it('matches a large repository a page at a time, and hands back the previous objects', async () => {
-    const fixture = generateFixture({ accounts: 1, regions: 1, repositories: 1, imagesPerRepository: 2 * PAGE_SIZE + 500, enhancedShare: 0, awsNativeShare: 0 });
-    // No scanning to fetch findings for: setUp's context asks for none (as a Clair registry without scan on push).
-    const registry = fixture.registries[0]!;
-    const { scanning: _scanning, ...plain } = registry;
-    fixture.registries[0] = { ...plain, repositories: registry.repositories.map((r) => ({ ...r, scanOnPush: false })) };
-    const name = registry.repositories[0]!.name;
-    const { snapshot, details, check, id } = await setUp({ fixture, name });
+    const { snapshot, details, check, id } = await setUp(oneRepository({ imagesPerRepository: 2 * PAGE_SIZE + 500 }));
     expect(details.length).toBeGreaterThan(2 * PAGE_SIZE);
     const out = check(details);
     const before = new Set(snapshot.imagesByRepository.get(id));
@@ -113,5 +121,36 @@ describe('unchanged images', () => {
     // One changed detail on the last page: the repository goes the long way.
     const last = details.length - 1;
     expect(check(details.map((d, i) => (i === last ? { ...d, imageTags: ['moved-here'] } : d)))).toBeUndefined();
+  });
+
+  it('takes known layer sizes from the previous snapshot’s repository sizes instead of looking each blob up, only when they say all were known', async () => {
+    let lookups = 0;
+    class CountingSizes extends Map<BlobKey, number> {
+      override has(blob: BlobKey): boolean {
+        lookups += 1;
+        return super.has(blob);
+      }
+    }
+    let copy: Snapshot | undefined;
+    // Each image with its layers: none archived without them.
+    const { details, check, id } = await setUp(oneRepository({ imagesPerRepository: 60, archivedShare: 0 }), (s) => (copy = Object.freeze({ ...s, layerSizes: new CountingSizes(s.layerSizes) })));
+    expect(check(details)).toBeDefined();
+    expect(lookups).toBeGreaterThan(0);
+    // Once the previous snapshot's sizes are made (as preparing it does), and they say every size was known:
+    expect(repositorySizes(copy!).get(id)?.imagesWithoutLayers).toBe(0);
+    lookups = 0;
+    expect(check(details)?.images).toHaveLength(copy!.imagesByRepository.get(id)!.length);
+    expect(lookups).toBe(0);
+  });
+
+  it('looks blobs up, and goes the long way, when the previous snapshot lacked a size of the repository', async () => {
+    const { details, check, id, snapshot } = await setUp(undefined, (s) => {
+      const image = s.imagesByRepository.get(repositoryId(ACCOUNT, REGION, NAME))!.find((i) => i.kind !== 'index' && i.layers?.length)!;
+      const sizes = new Map(s.layerSizes);
+      sizes.delete(image.layers![0]!);
+      return Object.freeze({ ...s, layerSizes: sizes });
+    });
+    expect(repositorySizes(snapshot).get(id)!.imagesWithoutLayers).toBeGreaterThan(0);
+    expect(check(details)).toBeUndefined();
   });
 });
