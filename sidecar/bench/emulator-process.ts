@@ -26,19 +26,22 @@ export interface EmulatorProcess extends Child {
 export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    // Once settled, stop listening: the output that follows is not kept (a long run would hold all of it).
+    const settle = (done: () => void): void => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      done();
+    };
+    const onData = (chunk: Buffer): void => {
       out += chunk.toString();
       const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) before listening:\n${out}`));
-    });
+      if (match) settle(() => resolve(match[1]!));
+    };
+    const onExit = (code: number | null): void => settle(() => reject(new Error(`${what} exited (${code}) before listening:\n${out}`)));
+    const timer = setTimeout(() => settle(() => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${out}`))), timeoutMs);
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
   });
 }
 

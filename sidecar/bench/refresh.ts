@@ -33,7 +33,7 @@ import { DEMO_PARAMS, LARGE_PARAMS, parseSyntheticParams } from '../src/demo/gen
 import type { SyntheticParams } from '../src/demo/generate.js';
 import { createCleanupService } from '../src/cleanup/service.js';
 import { MetricsRenderer } from '../src/metrics/renderer.js';
-import { snapshotPreparer } from '../src/app/prepare.js';
+import { snapshotPreparer, type SnapshotPreparer } from '../src/app/prepare.js';
 import { accountsOf, startEmulatorProcess } from './emulator-process.js';
 import type { EmulatorSummary as Summary } from './emulator-process.js';
 import { SIDECAR_NODE_FLAGS } from './node-flags.js';
@@ -143,11 +143,11 @@ export function preparedRefresher(url: string, summary: Summary, stats: AwsCallS
     credentials: DEMO_CREDENTIALS,
     requestTimeoutMs: 120_000,
   });
-  let prepare: (snapshot: Snapshot) => Promise<void> = async () => undefined;
-  const refresher = new Refresher({ config, clients, prepare: (snapshot) => prepare(snapshot) });
+  let preparer: SnapshotPreparer | undefined = undefined;
+  const refresher = new Refresher({ config, clients, prepare: (snapshot) => preparer?.prepare(snapshot), finish: (snapshot) => preparer?.finish(snapshot) });
   const cleanup = createCleanupService({ config: config.cleanup, inventory: refresher, prices: config.pricing });
   const metrics = new MetricsRenderer({ inventory: refresher, config: config.metrics, prices: config.pricing, cleanup });
-  prepare = snapshotPreparer({ prices: config.pricing, cleanup, metrics });
+  preparer = snapshotPreparer({ prices: config.pricing, cleanup, metrics });
   return { config, clients, refresher };
 }
 

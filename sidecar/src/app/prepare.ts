@@ -1,6 +1,8 @@
 /**
- * What is built for each new snapshot before it is swapped in: the query indexes, the cleanup plan and
- * the /metrics text. Each step gives the event loop turns, so the current snapshot keeps being served.
+ * What is made for each new snapshot: before it is served, the query indexes (so the first queries after a swap
+ * do not pay for them); just after, the cleanup plan and the /metrics text, which the requests that need them wait
+ * for (CleanupService.planned). A push is then visible in queries without waiting for a million images' plan and
+ * /metrics text. Each step gives the event loop turns, so requests keep being served.
  */
 import type { CleanupService } from '../cleanup/service.js';
 import type { PriceTable } from '../cost/pricing.js';
@@ -15,10 +17,19 @@ export interface PrepareDeps {
   readonly metrics?: Pick<MetricsRenderer, 'warm'>;
 }
 
-export function snapshotPreparer(deps: PrepareDeps): (snapshot: Snapshot) => Promise<void> {
-  return async (snapshot) => {
-    await warmQueryIndexes(snapshot, deps.prices);
-    await deps.cleanup?.prepare(snapshot);
-    await deps.metrics?.warm(snapshot);
+export interface SnapshotPreparer {
+  /** Before the snapshot is served: the query indexes. */
+  readonly prepare: (snapshot: Snapshot) => Promise<void>;
+  /** Just after: the cleanup plan, then the /metrics text (which reads it). */
+  readonly finish: (snapshot: Snapshot) => Promise<void>;
+}
+
+export function snapshotPreparer(deps: PrepareDeps): SnapshotPreparer {
+  return {
+    prepare: (snapshot) => warmQueryIndexes(snapshot, deps.prices),
+    finish: async (snapshot) => {
+      await deps.cleanup?.prepare(snapshot);
+      await deps.metrics?.warm(snapshot);
+    },
   };
 }

@@ -149,9 +149,10 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
         now,
         globalSources: globalSources(config),
         memory: { ledger: store.ledger, retention: useRetention(config.cleanup) },
-        // Indexes, cleanup plan and metrics text of the next snapshot are built before it is swapped in,
-        // cooperatively, so requests keep being answered from the current one meanwhile.
-        prepare: (snapshot) => prepare(snapshot),
+        // The next snapshot's indexes are built before it is swapped in, its cleanup plan and metrics text just
+        // after (requests that need them wait), cooperatively, so requests keep being answered meanwhile.
+        prepare: (snapshot) => preparer.prepare(snapshot),
+        finish: (snapshot) => preparer.finish(snapshot),
       });
   const inventory: Inventory = deps.inventory ?? refresher!;
   const events =
@@ -177,7 +178,7 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
   };
   const metrics = new MetricsRenderer(metricsDeps);
   // The same price table object as the query context, so the cached repository and cost rows are reused.
-  const prepare = snapshotPreparer({ prices: config.pricing, cleanup: cleanup.service, metrics });
+  const preparer = snapshotPreparer({ prices: config.pricing, cleanup: cleanup.service, metrics });
   const app = createApp({
     inventory,
     query: {
@@ -185,6 +186,7 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
       prices: config.pricing,
       findingsProvider: createFindingsProvider({ clientFor: ecrClientFor }),
       reclaimable: cleanup.reclaimable,
+      reclaimableReady: cleanup.reclaimableReady,
     },
     logger: httpLog,
     secrets,

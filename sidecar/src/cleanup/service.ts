@@ -47,8 +47,13 @@ export interface CleanupService extends CleanupMetricsProvider {
   /** A fresh, uncached plan: what execution compares against; `only` plans just those repositories (by id). */
   freshPlan(snapshot: Snapshot, only?: ReadonlySet<string>): CleanupPlan;
   preview(snapshot?: Snapshot): LifecyclePreview;
-  /** Plans a snapshot ahead of its swap, giving the event loop turns, and caches the plan; joins a replan in progress. */
+  /** Plans a snapshot ahead of its first reads, giving the event loop turns, and caches the plan; joins a plan in progress. */
   prepare(snapshot: Snapshot): Promise<void>;
+  /**
+   * Resolves once `plan(snapshot)` answers from the cache (a plan in progress is joined, none is started twice), so a
+   * request can wait for it instead of planning a million images at once. Never rejects: `plan` reports failures.
+   */
+  planned(snapshot: Snapshot): Promise<void>;
   /** QueryContext.reclaimable; also /metrics' reclaimable series. */
   reclaimableFor(snapshot: Snapshot, repositoryId: string): Reclaimable | undefined;
   /** Counts one execution for /metrics. */
@@ -111,9 +116,22 @@ class ExpiringPerSnapshot<T> {
     return value;
   }
 
-  /** Makes the value ahead of its first read, unless fresh; joins a background remake in progress. */
+  /**
+   * Makes the value ahead of its first read, unless fresh; joins a make in progress (a remake, or another
+   * prepare), so that one snapshot's value is made once.
+   */
   prepare(snapshot: Snapshot, makeLater: (at: number) => Promise<T>): Promise<void> {
-    return this.remaking.get(snapshot) ?? this.makeAhead(snapshot, makeLater);
+    const inFlight = this.remaking.get(snapshot);
+    if (inFlight) return inFlight;
+    if (this.fresh(this.values.get(snapshot), this.now())) return Promise.resolve();
+    const done = this.makeAhead(snapshot, makeLater).finally(() => this.remaking.delete(snapshot));
+    this.remaking.set(snapshot, done);
+    return done;
+  }
+
+  /** Resolves once getOrRemake answers from what is kept (expired or not) instead of making the value at once. */
+  kept(snapshot: Snapshot, makeLater: (at: number) => Promise<T>): Promise<void> {
+    return this.values.has(snapshot) ? Promise.resolve() : this.prepare(snapshot, makeLater);
   }
 
   private async makeAhead(snapshot: Snapshot, makeLater: (at: number) => Promise<T>): Promise<void> {
@@ -173,6 +191,7 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     // Version 0 is the empty snapshot served before the first refresh: there is nothing to plan.
     planKey: (snapshot) => (snapshot.version > 0 ? plan(snapshot).id : undefined),
     prepare: (snapshot) => plans.prepare(snapshot, planLater(snapshot)),
+    planned: (snapshot) => plans.kept(snapshot, planLater(snapshot)).catch(() => undefined),
     record: (outcome, images, bytes, failed) => totals.record(outcome, images, bytes, failed),
     executions: () => totals.counters(),
   };

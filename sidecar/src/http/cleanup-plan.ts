@@ -113,11 +113,12 @@ const PlanResponse = named(CleanupPlan, 'CleanupPlan');
 
 /** GET /api/v1/cleanup/plan (JSON, or CSV with format=csv) and plan.csv (`forceCsv`). */
 function planHandler(deps: Pick<CleanupRouteDeps, 'service' | 'inventory'>, forceCsv: boolean) {
-  return (c: Context) => {
+  return async (c: Context) => {
     const parsed = parsePlanQuery(c.req.queries());
     if (!parsed.ok) return badRequest(c, parsed.issues);
     const { filters, paging } = parsed.value;
     const snapshot = deps.inventory.snapshot();
+    await deps.service.planned(snapshot);
     const selection = selectPlan(deps.service.plan(snapshot), filters, deps.service.now(), snapshot);
     c.header('X-Plan-Id', selection.plan.id);
     if (forceCsv || paging.format === 'csv') {
@@ -256,8 +257,9 @@ export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inve
       const preview = deps.service.preview(deps.inventory.snapshot());
       return c.json(lifecycleJson(preview, repositoryPredicate(c.req.valid('query'))), 200);
     });
-    app.openapi(sourcesRoute, (c) => {
+    app.openapi(sourcesRoute, async (c) => {
       const snapshot = deps.inventory.snapshot();
+      await deps.service.planned(snapshot);
       return c.json(planSources(snapshot, deps.service.plan(snapshot), deps.service.config), 200);
     });
   };

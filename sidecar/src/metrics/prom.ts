@@ -103,30 +103,24 @@ export async function* exposePieces(registry: Registry, format: ExpositionFormat
   const pieces = newRegistry(format);
   for (const metric of registry.getMetricsAsArray()) {
     const registered = metric.name;
-    const named = metric as { name: string };
-    // registry.metrics() names counters without their _total in OpenMetrics (it adds it back per sample); the name
-    // is put back after, so the registry still finds the metric by it.
-    if (format === 'openmetrics' && String(metric.type) === 'counter') named.name = registered.replace(/_total$/, '');
-    try {
-      // A histogram formats its own samples (getForPromString): it stays whole.
-      if ('getForPromString' in metric) {
-        yield { text: await registry.getSingleMetricAsString(registered), continues: false };
-      } else {
-        const family = await (metric as unknown as { get(): Promise<MetricObjectWithValues<MetricValue<string>>> }).get();
-        named.name = registered;
-        const samples = family.values;
-        for (let from = 0; from === 0 || from < samples.length; from += SAMPLES_PER_PIECE) {
-          // The registry formats what the stand-in gives: the family, with this piece's samples only.
-          const part = { ...family, values: samples.slice(from, from + SAMPLES_PER_PIECE) };
-          pieces.clear();
-          pieces.registerMetric({ name: registered, get: () => part } as unknown as Parameters<Registry['registerMetric']>[0]);
-          const text = await pieces.getSingleMetricAsString(registered);
-          yield from === 0 ? { text, continues: false } : { text: withoutHeader(text), continues: true };
-          if (from + SAMPLES_PER_PIECE < samples.length) await nextTurn();
-        }
+    // A histogram formats its own samples (getForPromString): it stays whole.
+    if ('getForPromString' in metric) {
+      yield { text: await registry.getSingleMetricAsString(registered), continues: false };
+    } else {
+      const family = await (metric as unknown as { get(): Promise<MetricObjectWithValues<MetricValue<string>>> }).get();
+      // registry.metrics() names counters without their _total in OpenMetrics (it adds it back per sample): the
+      // stand-in gives that name, and the metric itself is left as it is.
+      const name = format === 'openmetrics' && String(metric.type) === 'counter' ? family.name.replace(/_total$/, '') : family.name;
+      const samples = family.values;
+      for (let from = 0; from === 0 || from < samples.length; from += SAMPLES_PER_PIECE) {
+        // The registry formats what the stand-in gives: the family, with this piece's samples only.
+        const part = { ...family, name, values: samples.slice(from, from + SAMPLES_PER_PIECE) };
+        pieces.clear();
+        pieces.registerMetric({ name: registered, get: () => part } as unknown as Parameters<Registry['registerMetric']>[0]);
+        const text = await pieces.getSingleMetricAsString(registered);
+        yield from === 0 ? { text, continues: false } : { text: withoutHeader(text), continues: true };
+        if (from + SAMPLES_PER_PIECE < samples.length) await nextTurn();
       }
-    } finally {
-      named.name = registered;
     }
     await nextTurn();
   }

@@ -63,7 +63,7 @@ export class MetricsRenderer {
     const status = this.deps.inventory.status();
     // Before the first snapshot there is no inventory to describe: a 0 would mean "none", not "unknown".
     const [staticChunks, liveText] = await Promise.all([
-      status.ready ? this.snapshotBytes(snapshot, format) : Promise.resolve([]),
+      status.ready ? this.planned(snapshot).then(() => this.snapshotBytes(snapshot, format)) : Promise.resolve([]),
       this.live.render(format, status),
     ]);
     return { contentType: CONTENT_TYPES[format], chunks: [...staticChunks, Buffer.from(liveText)] };
@@ -74,7 +74,13 @@ export class MetricsRenderer {
    * first scrape of a large snapshot does not pay for it. Prometheus asks for OpenMetrics by default.
    */
   async warm(snapshot: Snapshot = this.deps.inventory.snapshot(), format: ExpositionFormat = 'openmetrics'): Promise<void> {
+    await this.planned(snapshot);
     await this.snapshotBytes(snapshot, format);
+  }
+
+  /** The snapshot's cleanup plan made (joined while it is made), so its key and reclaimable bytes are not made at once. */
+  private async planned(snapshot: Snapshot): Promise<void> {
+    await this.deps.cleanup?.planned?.(snapshot);
   }
 
   private snapshotBytes(snapshot: Snapshot, format: ExpositionFormat): Promise<readonly Uint8Array[]> {

@@ -30,6 +30,8 @@ export interface CleanupMetricsProvider {
    * The rendered per-repository text is cached per snapshot and plan key.
    */
   planKey(snapshot: Snapshot): string | undefined;
+  /** Resolves once planKey and reclaimableFor answer from what is made (a snapshot is served before its plan). */
+  planned?(snapshot: Snapshot): Promise<void>;
   /** What cleanup would free in a repository of that snapshot. */
   reclaimableFor(snapshot: Snapshot, repositoryId: string): Reclaimable | undefined;
   executions?(): CleanupExecutionTotals;

@@ -26,7 +26,8 @@ export const scopedRepositories = (range: AnnotationRange): ((repository: Reposi
   range.scope ? repositoryPredicate(range.scope) : () => true;
 
 /** One kind of annotation (push; cleanup adds its own). Pure over the snapshot. */
-export type AnnotationSource = (snapshot: Snapshot, range: AnnotationRange) => Annotation[];
+/** Events of one kind; a kind that needs more than the snapshot (the cleanup plan) answers when it has it. */
+export type AnnotationSource = (snapshot: Snapshot, range: AnnotationRange) => Annotation[] | Promise<Annotation[]>;
 
 const newestFirst = (a: Annotation, b: Annotation): number => b.time - a.time;
 

@@ -12,5 +12,10 @@ export interface QueryContext {
   readonly prices: PriceTable;
   /** What cleanup would free per repository; cost frames show null columns without it. */
   readonly reclaimable?: (snapshot: Snapshot, repositoryId: string) => Reclaimable | undefined;
+  /**
+   * Resolves once `reclaimable` answers for the snapshot from what cleanup has made (a snapshot is served before
+   * its plan is made, just after): the cost query waits for it rather than plan a million images at once.
+   */
+  readonly reclaimableReady?: (snapshot: Snapshot) => Promise<void>;
   readonly findingsProvider?: FindingsProvider;
 }

@@ -46,6 +46,12 @@ export interface RefresherOptions {
    * snapshot is still served.
    */
   readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
+  /**
+   * Runs on each new snapshot just after it is served (e.g. its cleanup plan and /metrics text, which requests
+   * that need them wait for): a push is visible in queries without waiting for them. The next refresh starts
+   * after it, so at most two snapshots' derived data are alive. A failure here is logged.
+   */
+  readonly finish?: (snapshot: Snapshot) => void | Promise<void>;
   /** Where uses are remembered between refreshes and restarts, and for how long; without it, only the current read counts. */
   readonly memory?: { readonly ledger: UsageLedger; readonly retention: UseRetention };
   /** Sources read once per refresh for every registry: Kubernetes through Prometheus, keep lists. */
@@ -70,6 +76,7 @@ export class Refresher implements Inventory, EventApplier {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
+  private readonly finish?: (snapshot: Snapshot) => void | Promise<void>;
   private readonly memory?: UseMemory;
   private readonly globalSources: readonly GlobalUseSource[];
   private current: Snapshot;
@@ -93,6 +100,7 @@ export class Refresher implements Inventory, EventApplier {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.prepare = options.prepare;
+    this.finish = options.finish;
     if (options.memory) this.memory = new UseMemory(options.memory.ledger, options.memory.retention, this.log);
     this.globalSources = options.globalSources ?? [];
     this.current = emptySnapshot(this.now());
@@ -206,6 +214,7 @@ export class Refresher implements Inventory, EventApplier {
       clusters: groups.reduce((n, g) => n + g.clusters.size, 0),
       duration_ms: this.now() - startedAt,
     });
+    await this.stepSafely('finishing', this.finish, next);
   }
 
   /** A refresh on request: joins one in progress, and is refused within REFRESH_MIN_INTERVAL of the last start. */
@@ -279,6 +288,7 @@ export class Refresher implements Inventory, EventApplier {
       });
       for (const entry of input.incomplete)
         this.log.warn('refresh incomplete', { scope: entry.scope, account: entry.accountId, region: entry.region, target: entry.target, operation: entry.operation, error: entry.error });
+      await this.stepSafely('finishing', this.finish, next);
     } catch (error) {
       this.consecutiveFailures += 1;
       this.refreshErrorsTotal += 1;
@@ -297,11 +307,15 @@ export class Refresher implements Inventory, EventApplier {
     return this.memory ? this.memory.remember(snapshot, now) : Promise.resolve(snapshot);
   }
 
-  private async prepareSafely(snapshot: Snapshot): Promise<void> {
+  private prepareSafely(snapshot: Snapshot): Promise<void> {
+    return this.stepSafely('preparing', this.prepare, snapshot);
+  }
+
+  private async stepSafely(what: string, step: ((snapshot: Snapshot) => void | Promise<void>) | undefined, snapshot: Snapshot): Promise<void> {
     try {
-      await this.prepare?.(snapshot);
+      await step?.(snapshot);
     } catch (error) {
-      this.log.warn('preparing the snapshot failed', { error: error instanceof Error ? error.message : String(error) });
+      this.log.warn(`${what} the snapshot failed`, { error: error instanceof Error ? error.message : String(error) });
     }
   }
 
@@ -340,7 +354,10 @@ export class Refresher implements Inventory, EventApplier {
     if (options.serve === false) return next;
     await this.prepareSafely(next);
     // A full refresh that finished meanwhile has newer ECR data; the ledger holds these uses for its next one.
-    if (this.current === base) this.current = next;
+    if (this.current === base) {
+      this.current = next;
+      await this.stepSafely('finishing', this.finish, next);
+    }
     return next;
   }
 

@@ -8,6 +8,7 @@ import { createCleanupService, reclaimableByRepository } from '../../src/cleanup
 import { selectPlan } from '../../src/cleanup/plan/select.js';
 import { parsePlanQuery } from '../../src/http/cleanup-plan.js';
 import { QueryRequest } from '../../src/query/request.js';
+import { executeQuery } from '../../src/query/engine.js';
 import { DAY, MIB, NOW, fakeInventory, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 
 const api = makeRepository({ name: 'api', lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] }) });
@@ -72,13 +73,13 @@ describe('plan outputs', () => {
     expect(frame.meta.notices?.map((n) => n.text)).toContain('1 images ECR lifecycle will act on are in use by ECS.');
   });
 
-  it('annotates candidates at their push time and blocked repositories', () => {
-    const events = cleanupAnnotations(service)(snapshot, { from: NOW - 60 * DAY, to: NOW, limit: 100 });
+  it('annotates candidates at their push time and blocked repositories', async () => {
+    const events = await cleanupAnnotations(service)(snapshot, { from: NOW - 60 * DAY, to: NOW, limit: 100 });
     expect(events.map((e) => [e.time, e.tags])).toEqual([
       [NOW, ['cleanup', 'blocked', 'team/web']],
       [NOW - 30 * DAY, ['cleanup', 'delete', 'api']],
     ]);
-    expect(cleanupAnnotations(service)(snapshot, { from: NOW - 10 * DAY, to: NOW - DAY, limit: 100 })).toEqual([]);
+    expect(await cleanupAnnotations(service)(snapshot, { from: NOW - 10 * DAY, to: NOW - DAY, limit: 100 })).toEqual([]);
   });
 
   it('gives the cost query its reclaimable columns', () => {
@@ -128,6 +129,48 @@ describe('the plan service', () => {
     expect(plan.id).toBe(service.plan().id);
     expect(fresh.planKey(snapshot)).toBe(plan.id);
     expect(fresh.reclaimableFor(snapshot, api.id)).toEqual({ bytes: 3 * MIB, images: 1, monthlyUsd: expect.any(Number) });
+  });
+
+  it('makes a snapshot’s first plan once: a prepare and a planned() meanwhile join it, and plan() then answers from it', async () => {
+    let clock = NOW;
+    const fresh = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => clock });
+    const preparing = fresh.prepare(snapshot);
+    expect(fresh.prepare(snapshot)).toBe(preparing);
+    const waiting = fresh.planned(snapshot);
+    clock += 1_000;
+    await waiting;
+    // Made when prepared (its time), not at once by the plan() after planned().
+    const plan = fresh.plan(snapshot);
+    expect(plan.generatedAt).toBe(NOW);
+    await preparing;
+    expect(fresh.plan(snapshot)).toBe(plan);
+    // Nothing in progress, nothing kept: planned() makes it, cooperatively, at its own time.
+    const other = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => clock });
+    await other.planned(snapshot);
+    clock += 1_000;
+    expect(other.plan(snapshot).generatedAt).toBe(NOW + 1_000);
+    expect(other.plan(snapshot).id).toBe(plan.id);
+  });
+
+  it('lets the cost and cleanup queries and the cleanup annotations wait for a plan in progress instead of planning at once', async () => {
+    const fresh = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => NOW });
+    const preparing = fresh.prepare(snapshot);
+    let made = false;
+    void preparing.then(() => (made = true));
+    // Whether the plan was made when each reader asked for it.
+    const asked: boolean[] = [];
+    const source = { plan: (s: typeof snapshot) => (asked.push(made), fresh.plan(s)), planned: fresh.planned, preview: fresh.preview };
+    const queryCtx = { ...ctx, reclaimable: (s: typeof snapshot, id: string) => (asked.push(made), fresh.reclaimableFor(s, id)), reclaimableReady: fresh.planned };
+    const [cost, cleanup, events] = await Promise.all([
+      executeQuery(snapshot, QueryRequest.parse({ queryType: 'cost' }), queryCtx),
+      executeQuery(snapshot, QueryRequest.parse({ queryType: 'cleanup' }), queryCtx, { cleanup: cleanupBuilder(source) }),
+      cleanupAnnotations(source)(snapshot, { from: NOW - 60 * DAY, to: NOW, limit: 100 }),
+    ]);
+    expect(asked.length).toBeGreaterThanOrEqual(3);
+    expect(asked.every((wasMade) => wasMade)).toBe(true);
+    expect(column(cost.frame, 'reclaimableBytes')).toContain(3 * MIB);
+    expect(cleanup.frame.meta.notices?.[0]?.text).toContain(`Cleanup plan ${fresh.plan(snapshot).id.slice(0, 12)}`);
+    expect(events.map((e) => e.tags[1])).toEqual(['blocked', 'delete']);
   });
 
   it('serves an expired plan while it plans again in the background', async () => {

@@ -425,4 +425,29 @@ describe('warming', () => {
     const samples = parseSamples((await renderer.render('prometheus')).body);
     expect(value(samples, 'ecr_repositories_total')).toBe(5);
   });
+
+  it('waits for a plan in progress before reading its key and reclaimable bytes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let made = false;
+    const asked: boolean[] = [];
+    const renderer = new MetricsRenderer({
+      inventory: fakeInventory(metricsFixture()),
+      config: defaultMetricsConfig(),
+      cleanup: {
+        planned: () => gate,
+        planKey: () => (asked.push(made), 'plan-a'),
+        reclaimableFor: (_snapshot, id) => (asked.push(made), id === web.id ? { bytes: 30 * MIB, images: 1, monthlyUsd: 0.003 } : undefined),
+      },
+    });
+    const scrape = renderer.render('prometheus');
+    const warming = renderer.warm();
+    made = true;
+    release();
+    const samples = parseSamples((await scrape).body);
+    await warming;
+    expect(asked.length).toBeGreaterThan(1);
+    expect(asked.every((wasMade) => wasMade)).toBe(true);
+    expect(value(samples, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(30 * MIB);
+  });
 });

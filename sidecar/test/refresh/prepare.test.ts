@@ -75,4 +75,45 @@ describe('preparing a snapshot before the swap', () => {
     expect(refresher.snapshot().version).toBe(2);
     expect(refresher.status()).toMatchObject({ ready: true, consecutiveFailures: 0 });
   });
+
+  it('serves the snapshot before `finish` makes the rest, and starts the next refresh only after it', async () => {
+    harness = await startHarness();
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let finishing!: (snapshot: Snapshot) => void;
+    const finishStarted = new Promise<Snapshot>((resolve) => (finishing = resolve));
+    const refresher: Refresher = new Refresher({
+      config: harness.config,
+      clients: harness.clients,
+      now: () => REFERENCE_NOW,
+      prepare: (snapshot) => {
+        order.push(`prepare ${snapshot.version} (serving ${refresher.snapshot().version})`);
+      },
+      finish: async (snapshot) => {
+        order.push(`finish ${snapshot.version} (serving ${refresher.snapshot().version})`);
+        finishing(snapshot);
+        if (snapshot.version === 1) await gate;
+        else throw new Error('metrics render failed');
+      },
+    });
+    let firstDone = false;
+    const first = refresher.run().then(() => (firstDone = true));
+    const finished = await finishStarted;
+    // Served, and ready, while its finish is still running; the refresh itself has not ended.
+    expect(refresher.snapshot()).toBe(finished);
+    expect(refresher.status().ready).toBe(true);
+    expect(firstDone).toBe(false);
+    // A refresh asked for meanwhile joins the one running: none starts before the finish ends.
+    const joined = refresher.run();
+    release();
+    await first;
+    await joined;
+    expect(order).toEqual(['prepare 1 (serving 0)', 'finish 1 (serving 1)']);
+    // A finish that fails is logged; the snapshot stays served.
+    await refresher.run();
+    expect(order.slice(2)).toEqual(['prepare 2 (serving 1)', 'finish 2 (serving 2)']);
+    expect(refresher.snapshot().version).toBe(2);
+    expect(refresher.status()).toMatchObject({ ready: true, consecutiveFailures: 0 });
+  });
 });

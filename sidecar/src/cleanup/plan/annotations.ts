@@ -4,7 +4,8 @@ import { scopedRepositories } from '../../query/annotations.js';
 import type { PlanSource } from './source.js';
 
 export function cleanupAnnotations(service: PlanSource): AnnotationSource {
-  return (snapshot, range) => {
+  return async (snapshot, range) => {
+    await service.planned(snapshot);
     const plan = service.plan(snapshot);
     const events: Annotation[] = [];
     const inScope = scopedRepositories(range);

@@ -38,14 +38,14 @@ export function registerAnnotationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
       },
       responses: { 200: { description: 'Events, newest first.', content: { 'application/json': { schema: z.array(Annotation) } } }, ...ERROR_RESPONSES },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
       const source = Object.hasOwn(kinds, q.kind) ? kinds[q.kind] : undefined;
       if (!source) return badRequest(c, [{ path: 'kind', message: `unknown kind "${q.kind}"; one of: ${names.join(', ')}` }]);
       if (q.from > q.to) return badRequest(c, [{ path: 'to', message: 'must not be before from' }]);
       const limit = Math.min(q.limit ?? deps.limits?.maxAnnotations ?? 1000, 10_000);
       const scope = { registry: q.registry, region: q.region, repository: q.repository };
-      return c.json(source(deps.inventory.snapshot(), { from: q.from, to: q.to, limit, scope }), 200);
+      return c.json(await source(deps.inventory.snapshot(), { from: q.from, to: q.to, limit, scope }), 200);
     },
   );
 }
