@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { Refresher } from '../../src/refresh/refresher.js';
+import type { ParsedEvent } from '../../src/refresh/event-parse.js';
 import type { Harness } from './helpers.js';
 import { REFERENCE_NOW, startHarness } from './helpers.js';
 
@@ -115,5 +116,47 @@ describe('preparing a snapshot before the swap', () => {
     expect(order.slice(2)).toEqual(['prepare 2 (serving 1)', 'finish 2 (serving 2)']);
     expect(refresher.snapshot().version).toBe(2);
     expect(refresher.status()).toMatchObject({ ready: true, consecutiveFailures: 0 });
+  });
+
+  it('a targeted refresh serves before its finish too, and the next round starts after that finish', async () => {
+    harness = await startHarness();
+    const order: string[] = [];
+    const gates = new Map<number, () => void>();
+    const started = new Map<number, Promise<void>>();
+    const starting = new Map<number, () => void>();
+    for (const version of [2, 3]) started.set(version, new Promise<void>((resolve) => starting.set(version, resolve)));
+    const refresher: Refresher = new Refresher({
+      config: harness.config,
+      clients: harness.clients,
+      now: () => REFERENCE_NOW,
+      prepare: (snapshot) => {
+        order.push(`prepare ${snapshot.version}`);
+      },
+      finish: async (snapshot) => {
+        order.push(`finish ${snapshot.version} (serving ${refresher.snapshot().version})`);
+        starting.get(snapshot.version)?.();
+        if (snapshot.version > 1) await new Promise<void>((resolve) => gates.set(snapshot.version, resolve));
+        order.push(`finished ${snapshot.version}`);
+      },
+    });
+    await refresher.run();
+    const push = (id: string): ParsedEvent => ({
+      id,
+      kind: 'image-action',
+      at: REFERENCE_NOW,
+      targets: [{ kind: 'repository', accountId: '111111111111', region: 'us-east-1', repositoryName: 'web/frontend' }],
+    });
+    const first = refresher.applyEvents([push('a')]);
+    await started.get(2);
+    expect(refresher.snapshot().version).toBe(2);
+    // A second round asked for now runs after the first round's finish: one at a time, each on the one before.
+    const second = refresher.applyEvents([push('b')]);
+    expect(order).toEqual(['prepare 1', 'finish 1 (serving 1)', 'finished 1', 'prepare 2', 'finish 2 (serving 2)']);
+    gates.get(2)!();
+    await first;
+    await started.get(3);
+    expect(order.slice(5)).toEqual(['finished 2', 'prepare 3', 'finish 3 (serving 3)']);
+    gates.get(3)!();
+    await second;
   });
 });
