@@ -105,11 +105,8 @@ class ExpiringPerSnapshot<T> {
   getOrRemake(snapshot: Snapshot, make: (at: number) => T, makeLater: (at: number) => Promise<T>): T {
     const at = this.now();
     const hit = this.values.get(snapshot);
-    if (hit && !this.fresh(hit, at) && !this.remaking.has(snapshot)) {
-      const done = this.makeAhead(snapshot, makeLater).finally(() => this.remaking.delete(snapshot));
-      this.remaking.set(snapshot, done);
-      done.catch(() => undefined);
-    }
+    // Made again in the background (or joined, when under way); its failure leaves the expired value served.
+    if (hit && !this.fresh(hit, at)) this.prepare(snapshot, makeLater).catch(() => undefined);
     if (hit) return hit.value;
     const value = make(at);
     this.values.set(snapshot, { at, value });
@@ -123,8 +120,9 @@ class ExpiringPerSnapshot<T> {
   prepare(snapshot: Snapshot, makeLater: (at: number) => Promise<T>): Promise<void> {
     const inFlight = this.remaking.get(snapshot);
     if (inFlight) return inFlight;
-    if (this.fresh(this.values.get(snapshot), this.now())) return Promise.resolve();
-    const done = this.makeAhead(snapshot, makeLater).finally(() => this.remaking.delete(snapshot));
+    const at = this.now();
+    if (this.fresh(this.values.get(snapshot), at)) return Promise.resolve();
+    const done = this.make(snapshot, at, makeLater).finally(() => this.remaking.delete(snapshot));
     this.remaking.set(snapshot, done);
     return done;
   }
@@ -134,9 +132,7 @@ class ExpiringPerSnapshot<T> {
     return this.values.has(snapshot) ? Promise.resolve() : this.prepare(snapshot, makeLater);
   }
 
-  private async makeAhead(snapshot: Snapshot, makeLater: (at: number) => Promise<T>): Promise<void> {
-    const at = this.now();
-    if (this.fresh(this.values.get(snapshot), at)) return;
+  private async make(snapshot: Snapshot, at: number, makeLater: (at: number) => Promise<T>): Promise<void> {
     this.values.set(snapshot, { at, value: await makeLater(at) });
   }
 }
