@@ -62,10 +62,12 @@ const labelsFor = (repository: Repository, image: Image, tag: string): ImageTagL
   image: `${repository.uri}:${tag}`,
 });
 
-/**
- * The series one tagged image holds: size + pushed-at per tag, plus its scan and last-used series; `used` is its
- * repository's entry of lastUses, looked up once per repository.
- */
+/** The series one tagged image holds: size + pushed-at per tag, plus its scan and last-used series. */
+export function seriesOf(snapshot: Snapshot, image: Image): number {
+  return seriesIn(lastUses(snapshot).get(image.repositoryId), image);
+}
+
+/** seriesOf, given the last uses of the image's repository (lastUses), looked up once per repository. */
 function seriesIn(used: ReadonlyMap<string, unknown> | undefined, image: Image): number {
   if (image.tags.length === 0) return 0;
   const counts = image.scan.counts;
