@@ -44,7 +44,7 @@ export interface CleanupWiring {
   readonly queryTypes: FrameBuilders;
   readonly annotationKinds: Readonly<Record<string, AnnotationSource>>;
   readonly reclaimable: NonNullable<QueryContext['reclaimable']>;
-  readonly reclaimableReady: NonNullable<QueryContext['reclaimableReady']>;
+  readonly plannedSnapshot: NonNullable<QueryContext['plannedSnapshot']>;
   readonly route: (app: OpenAPIHono<AppEnv>) => void;
 }
 
@@ -67,7 +67,7 @@ export function cleanupWiring(options: CleanupWiringOptions): CleanupWiring {
     queryTypes: { cleanup: cleanupBuilder(service), lifecycle: lifecycleBuilder(service) },
     annotationKinds: { cleanup: cleanupAnnotations(service) },
     reclaimable: service.reclaimableFor,
-    reclaimableReady: service.planned,
+    plannedSnapshot: service.plannedSnapshot,
     route: (app) => {
       cleanupRoutes({
         service,

@@ -1,8 +1,9 @@
 /**
  * What is made for each new snapshot: before it is served, the query indexes (so the first queries after a swap
- * do not pay for them); just after, the cleanup plan and the /metrics text, which the requests that need them wait
- * for (CleanupService.planned). A push is then visible in queries without waiting for a million images' plan and
- * /metrics text. Each step gives the event loop turns, so requests keep being served.
+ * do not pay for them); just after, the cleanup plan and the /metrics text, which the requests that need them
+ * meanwhile read from the snapshot before (CleanupService.plannedSnapshot, MetricsRenderer). A push is then visible in
+ * queries without waiting for a million images' plan and /metrics text. Each step gives the event loop turns, so
+ * requests keep being served.
  */
 import type { CleanupService } from '../cleanup/service.js';
 import type { PriceTable } from '../cost/pricing.js';

@@ -186,7 +186,7 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
       prices: config.pricing,
       findingsProvider: createFindingsProvider({ clientFor: ecrClientFor }),
       reclaimable: cleanup.reclaimable,
-      reclaimableReady: cleanup.reclaimableReady,
+      plannedSnapshot: cleanup.plannedSnapshot,
     },
     logger: httpLog,
     secrets,

@@ -54,6 +54,12 @@ export interface CleanupService extends CleanupMetricsProvider {
    * request can wait for it instead of planning a million images at once. Never rejects: `plan` reports failures.
    */
   planned(snapshot: Snapshot): Promise<void>;
+  /**
+   * The snapshot a plan reader answers from: `current` when its plan is kept. While that plan is made (just after a
+   * swap; at a million images, seconds), the newest earlier snapshot whose plan is kept, so the answer is stale but
+   * whole (a snapshot with its own plan) rather than late. With none, `current` once its plan is made.
+   */
+  plannedSnapshot(current: Snapshot): Promise<Snapshot>;
   /** QueryContext.reclaimable; also /metrics' reclaimable series. */
   reclaimableFor(snapshot: Snapshot, repositoryId: string): Reclaimable | undefined;
   /** Counts one execution for /metrics. */
@@ -81,11 +87,28 @@ interface Cached<T> {
 class ExpiringPerSnapshot<T> {
   private readonly values = new WeakMap<Snapshot, Cached<T>>();
   private readonly remaking = new WeakMap<Snapshot, Promise<void>>();
+  /** The newest snapshot with a value kept, when `keepLatest`: held, so it can answer while a newer one's is made. */
+  private newest: Snapshot | undefined;
 
   constructor(
     private readonly now: () => number,
     private readonly ttl: number,
+    private readonly keepLatest = false,
   ) {}
+
+  has(snapshot: Snapshot): boolean {
+    return this.values.has(snapshot);
+  }
+
+  /** The newest snapshot with a value kept (only when made with `keepLatest`). */
+  latest(): Snapshot | undefined {
+    return this.newest;
+  }
+
+  private keep(snapshot: Snapshot, cached: Cached<T>): void {
+    this.values.set(snapshot, cached);
+    if (this.keepLatest && (this.newest === undefined || snapshot.version >= this.newest.version)) this.newest = snapshot;
+  }
 
   private fresh(hit: Cached<T> | undefined, at: number): hit is Cached<T> {
     return hit !== undefined && at - hit.at < this.ttl && at >= hit.at;
@@ -97,7 +120,7 @@ class ExpiringPerSnapshot<T> {
     const hit = this.values.get(snapshot);
     if (this.fresh(hit, at)) return hit.value;
     const value = make(at);
-    this.values.set(snapshot, { at, value });
+    this.keep(snapshot, { at, value });
     return value;
   }
 
@@ -109,7 +132,7 @@ class ExpiringPerSnapshot<T> {
     if (hit && !this.fresh(hit, at)) this.prepare(snapshot, makeLater).catch(() => undefined);
     if (hit) return hit.value;
     const value = make(at);
-    this.values.set(snapshot, { at, value });
+    this.keep(snapshot, { at, value });
     return value;
   }
 
@@ -133,7 +156,7 @@ class ExpiringPerSnapshot<T> {
   }
 
   private async make(snapshot: Snapshot, at: number, makeLater: (at: number) => Promise<T>): Promise<void> {
-    this.values.set(snapshot, { at, value: await makeLater(at) });
+    this.keep(snapshot, { at, value: await makeLater(at) });
   }
 }
 
@@ -159,7 +182,7 @@ class ExecutionTotals {
 export function createCleanupService(options: CleanupServiceOptions): CleanupService {
   const now = options.now ?? Date.now;
   const ttl = options.planTtlMs ?? DEFAULT_PLAN_TTL_MS;
-  const plans = new ExpiringPerSnapshot<CleanupPlan>(now, ttl);
+  const plans = new ExpiringPerSnapshot<CleanupPlan>(now, ttl, true);
   const previews = new ExpiringPerSnapshot<LifecyclePreview>(now, ttl);
   const reclaimables = new WeakMap<CleanupPlan, ReadonlyMap<string, Reclaimable>>();
   const totals = new ExecutionTotals();
@@ -168,6 +191,7 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
   const planLater = (snapshot: Snapshot) => (at: number) => planCleanupCooperatively(snapshot, options.config, at, planOptions);
 
   const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan => plans.getOrRemake(snapshot, planNow(snapshot), planLater(snapshot));
+  const planned = (snapshot: Snapshot): Promise<void> => plans.kept(snapshot, planLater(snapshot)).catch(() => undefined);
   const reclaimableMap = (p: CleanupPlan): ReadonlyMap<string, Reclaimable> => {
     let map = reclaimables.get(p);
     if (!map) reclaimables.set(p, (map = reclaimableByRepository(p)));
@@ -187,7 +211,16 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     // Version 0 is the empty snapshot served before the first refresh: there is nothing to plan.
     planKey: (snapshot) => (snapshot.version > 0 ? plan(snapshot).id : undefined),
     prepare: (snapshot) => plans.prepare(snapshot, planLater(snapshot)),
-    planned: (snapshot) => plans.kept(snapshot, planLater(snapshot)).catch(() => undefined),
+    planned,
+    plannedSnapshot: async (current) => {
+      if (plans.has(current)) return current;
+      const making = planned(current);
+      const earlier = plans.latest();
+      // Version 0 is the empty snapshot before the first refresh: never an answer for a later one.
+      if (earlier !== undefined && earlier.version > 0 && earlier.version < current.version) return earlier;
+      await making;
+      return current;
+    },
     record: (outcome, images, bytes, failed) => totals.record(outcome, images, bytes, failed),
     executions: () => totals.counters(),
   };

@@ -117,6 +117,8 @@ function planHandler(deps: Pick<CleanupRouteDeps, 'service' | 'inventory'>, forc
     const parsed = parsePlanQuery(c.req.queries());
     if (!parsed.ok) return badRequest(c, parsed.issues);
     const { filters, paging } = parsed.value;
+    // The current snapshot's plan, waited for just after a swap: its id is what an execution approves, and an
+    // execution is checked against the current snapshot (views answer from the one before meanwhile; this cannot).
     const snapshot = deps.inventory.snapshot();
     await deps.service.planned(snapshot);
     const selection = selectPlan(deps.service.plan(snapshot), filters, deps.service.now(), snapshot);

@@ -47,6 +47,11 @@ export class MetricsRenderer {
    * every scrape would dominate it, and keeping the text too would hold the same megabytes twice.
    */
   private readonly cache = new WeakMap<Snapshot, Map<string, Promise<readonly Uint8Array[]>>>();
+  /**
+   * Per format, the newest snapshot part made, held so that a scrape just after a swap is answered from it while the
+   * new snapshot's plan and part are made (seconds at a million images), rather than waiting for them.
+   */
+  private readonly latest = new Map<ExpositionFormat, ShownPart>();
 
   constructor(private readonly deps: MetricsDeps) {
     this.live = new LiveMetrics(deps, new RefreshDurationHistogram());
@@ -59,14 +64,30 @@ export class MetricsRenderer {
 
   /** The exposition as bytes: the snapshot part (made once per snapshot, plan and format), then the live part. */
   async renderChunks(format: ExpositionFormat): Promise<RenderedChunks> {
-    const snapshot = this.deps.inventory.snapshot();
+    const current = this.deps.inventory.snapshot();
     const status = this.deps.inventory.status();
     // Before the first snapshot there is no inventory to describe: a 0 would mean "none", not "unknown".
-    const [staticChunks, liveText] = await Promise.all([
-      status.ready ? this.planned(snapshot).then(() => this.snapshotBytes(snapshot, format)) : Promise.resolve([]),
-      this.live.render(format, status),
-    ]);
-    return { contentType: CONTENT_TYPES[format], chunks: [...staticChunks, Buffer.from(liveText)] };
+    if (!status.ready) return { contentType: CONTENT_TYPES[format], chunks: [Buffer.from(await this.live.render(format, status))] };
+    const shown = await this.shownPart(current, format);
+    // The status's view of the snapshot follows the part shown, so a scrape is one snapshot's, never a mix.
+    const shownStatus = shown.snapshot === current ? status : { ...status, snapshotVersion: shown.snapshot.version, incomplete: shown.snapshot.incomplete };
+    const liveText = await this.live.render(format, shownStatus);
+    return { contentType: CONTENT_TYPES[format], chunks: [...shown.chunks, Buffer.from(liveText)] };
+  }
+
+  /**
+   * The current snapshot's part when made; while it is made (its plan, then its text), the newest part made
+   * before, which may be an earlier snapshot's: stale but whole. With none, the current one's, once made.
+   */
+  private async shownPart(current: Snapshot, format: ExpositionFormat): Promise<ShownPart> {
+    const making = this.planned(current).then(() => this.snapshotBytes(current, format));
+    const last = this.latest.get(format);
+    // Version 0 is the empty snapshot before the first refresh: never shown for a later one.
+    if (last && last.snapshot.version > 0 && last.snapshot.version <= current.version) {
+      making.catch(() => undefined);
+      return last;
+    }
+    return { snapshot: current, chunks: await making };
   }
 
   /**
@@ -106,11 +127,23 @@ export class MetricsRenderer {
         format,
       )
         .then((registry) => snapshotPart(registry, format));
+      bytes.then((chunks) => this.remember(format, snapshot, chunks), () => undefined);
       perSnapshot.set(key, bytes);
       bytes.catch(() => perSnapshot.delete(key));
     }
     return bytes;
   }
+
+  private remember(format: ExpositionFormat, snapshot: Snapshot, chunks: readonly Uint8Array[]): void {
+    const last = this.latest.get(format);
+    if (!last || snapshot.version >= last.snapshot.version) this.latest.set(format, { snapshot, chunks });
+  }
+}
+
+/** A snapshot part and the snapshot it describes. */
+interface ShownPart {
+  readonly snapshot: Snapshot;
+  readonly chunks: readonly Uint8Array[];
 }
 
 const UTF8_TEXT = new TextDecoder();

@@ -13,6 +13,11 @@ export interface FrameBuilder {
   readonly filters: readonly FilterName[];
   /** Whether `range` filters this type (documented per type in RANGE_SEMANTICS). */
   readonly usesRange: boolean;
+  /**
+   * The snapshot this type answers from, when it may not be the current one: types that read the cleanup plan
+   * answer from the newest snapshot whose plan is made. Query results are cached under its version.
+   */
+  answering?(current: Snapshot, ctx: QueryContext): Promise<Snapshot>;
   load?(snapshot: Snapshot, request: QueryRequest, ctx: QueryContext): Promise<unknown>;
   build(snapshot: Snapshot, request: QueryRequest, ctx: QueryContext, loaded?: unknown): Frame;
 }

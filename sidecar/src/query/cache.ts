@@ -3,7 +3,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { FrameBuilders } from './builder.js';
 import type { QueryContext } from './context.js';
 import type { QueryResult } from './engine.js';
-import { BUILT_IN_BUILDERS, executeQuery } from './engine.js';
+import { BUILT_IN_BUILDERS, builderFor, executeQuery } from './engine.js';
 import type { QueryRequest } from './request.js';
 
 export interface QueryRunnerOptions {
@@ -47,7 +47,10 @@ export function createQueryRunner(options: QueryRunnerOptions): QueryRunner {
   });
   return {
     builders,
-    async run(snapshot, request) {
+    async run(current, request) {
+      // Keyed by the snapshot that answers, which may be older than the current one (FrameBuilder.answering).
+      const builder = builderFor(request, builders);
+      const snapshot = builder.answering ? await builder.answering(current, options.ctx) : current;
       const key = `${snapshot.version}|${Math.floor(options.ctx.now() / bucket)}|${canonicalJson(request)}`;
       const hit = cache.get(key);
       if (hit) return { ...hit, cached: true };

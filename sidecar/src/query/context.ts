@@ -13,9 +13,10 @@ export interface QueryContext {
   /** What cleanup would free per repository; cost frames show null columns without it. */
   readonly reclaimable?: (snapshot: Snapshot, repositoryId: string) => Reclaimable | undefined;
   /**
-   * Resolves once `reclaimable` answers for the snapshot from what cleanup has made (a snapshot is served before
-   * its plan is made, just after): the cost query waits for it rather than plan a million images at once.
+   * The snapshot whose `reclaimable` answers from what cleanup has made (CleanupService.plannedSnapshot): a
+   * snapshot is served before its plan is made, just after, and the cost query then answers from the one before
+   * with its own plan, rather than plan a million images at once or wait for it.
    */
-  readonly reclaimableReady?: (snapshot: Snapshot) => Promise<void>;
+  readonly plannedSnapshot?: (current: Snapshot) => Promise<Snapshot>;
   readonly findingsProvider?: FindingsProvider;
 }

@@ -8,7 +8,8 @@ import { createCleanupService, reclaimableByRepository } from '../../src/cleanup
 import { selectPlan } from '../../src/cleanup/plan/select.js';
 import { parsePlanQuery } from '../../src/http/cleanup-plan.js';
 import { QueryRequest } from '../../src/query/request.js';
-import { executeQuery } from '../../src/query/engine.js';
+import { BUILT_IN_BUILDERS } from '../../src/query/engine.js';
+import { createQueryRunner } from '../../src/query/cache.js';
 import { DAY, MIB, NOW, fakeInventory, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 
 const api = makeRepository({ name: 'api', lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] }) });
@@ -159,11 +160,12 @@ describe('the plan service', () => {
     void preparing.then(() => (made = true));
     // Whether the plan was made when each reader asked for it.
     const asked: boolean[] = [];
-    const source = { plan: (s: typeof snapshot) => (asked.push(made), fresh.plan(s)), planned: fresh.planned, preview: fresh.preview };
-    const queryCtx = { ...ctx, reclaimable: (s: typeof snapshot, id: string) => (asked.push(made), fresh.reclaimableFor(s, id)), reclaimableReady: fresh.planned };
+    const source = { plan: (s: typeof snapshot) => (asked.push(made), fresh.plan(s)), plannedSnapshot: fresh.plannedSnapshot, preview: fresh.preview };
+    const queryCtx = { ...ctx, reclaimable: (s: typeof snapshot, id: string) => (asked.push(made), fresh.reclaimableFor(s, id)), plannedSnapshot: fresh.plannedSnapshot };
+    const runner = createQueryRunner({ ctx: queryCtx, builders: { ...BUILT_IN_BUILDERS, cleanup: cleanupBuilder(source) } });
     const [cost, cleanup, events] = await Promise.all([
-      executeQuery(snapshot, QueryRequest.parse({ queryType: 'cost' }), queryCtx),
-      executeQuery(snapshot, QueryRequest.parse({ queryType: 'cleanup' }), queryCtx, { cleanup: cleanupBuilder(source) }),
+      runner.run(snapshot, QueryRequest.parse({ queryType: 'cost' })).then((r) => r.result),
+      runner.run(snapshot, QueryRequest.parse({ queryType: 'cleanup' })).then((r) => r.result),
       cleanupAnnotations(source)(snapshot, { from: NOW - 60 * DAY, to: NOW, limit: 100 }),
     ]);
     expect(asked.length).toBeGreaterThanOrEqual(3);
@@ -171,6 +173,54 @@ describe('the plan service', () => {
     expect(column(cost.frame, 'reclaimableBytes')).toContain(3 * MIB);
     expect(cleanup.frame.meta.notices?.[0]?.text).toContain(`Cleanup plan ${fresh.plan(snapshot).id.slice(0, 12)}`);
     expect(events.map((e) => e.tags[1])).toEqual(['blocked', 'delete']);
+  });
+
+  it('answers plan readers from the snapshot before, with its own plan, while a new snapshot’s plan is made', async () => {
+    const fresh = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => NOW });
+    // Before any plan: the current snapshot, once its plan is made.
+    expect(await fresh.plannedSnapshot(snapshot)).toBe(snapshot);
+    const pushed = makeImage({ repository: api, tags: ['v0'], pushedAt: NOW - 50 * DAY });
+    const next = makeSnapshot({
+      version: snapshot.version + 1,
+      repositories: snapshot.repositories,
+      images: [...images, pushed],
+      uses: snapshot.uses,
+      layerSizes: snapshot.layerSizes,
+      incomplete: snapshot.incomplete,
+    });
+    const source = { plan: fresh.plan, plannedSnapshot: fresh.plannedSnapshot, preview: fresh.preview };
+    const queryCtx = { ...ctx, reclaimable: fresh.reclaimableFor, plannedSnapshot: fresh.plannedSnapshot };
+    const runner = createQueryRunner({ ctx: queryCtx, builders: { ...BUILT_IN_BUILDERS, cleanup: cleanupBuilder(source) } });
+    const cost = QueryRequest.parse({ queryType: 'cost' });
+    const cleanup = QueryRequest.parse({ queryType: 'cleanup' });
+    const range = { from: NOW - 60 * DAY, to: NOW, limit: 100 };
+
+    const making = fresh.prepare(next);
+    // Asked while it is made (each reader decides when called, before the plan's first step has run), each reader
+    // answers from the earlier snapshot and its plan: never the new images with the old plan.
+    const [answering, staleCost, staleCleanup, staleEvents] = await Promise.all([
+      fresh.plannedSnapshot(next),
+      runner.run(next, cost),
+      runner.run(next, cleanup),
+      cleanupAnnotations(source)(next, range),
+    ]);
+    expect(answering).toBe(snapshot);
+    expect(staleCost.result.frame.meta.snapshotVersion).toBe(snapshot.version);
+    expect(staleCleanup.result.frame.meta.snapshotVersion).toBe(snapshot.version);
+    expect(column(staleCleanup.result.frame, 'digest')).not.toContain(pushed.digest);
+    expect(staleEvents.map((e) => e.digest).filter(Boolean)).toEqual([images[2]!.digest]);
+
+    // Once made: the new snapshot, and no answer cached for the earlier one is served for it.
+    await making;
+    expect(await fresh.plannedSnapshot(next)).toBe(next);
+    const [newCost, newCleanup, newEvents] = await Promise.all([runner.run(next, cost), runner.run(next, cleanup), cleanupAnnotations(source)(next, range)]);
+    expect(newCost.cached).toBe(false);
+    expect(newCost.result.frame.meta.snapshotVersion).toBe(next.version);
+    expect(newCleanup.result.frame.meta.snapshotVersion).toBe(next.version);
+    expect(column(newCleanup.result.frame, 'digest')).toContain(pushed.digest);
+    expect(newEvents.map((e) => e.digest).filter(Boolean)).toContain(pushed.digest);
+    // An older snapshot never answers for a newer one's reader once the newer plan is kept, nor the reverse.
+    expect(await fresh.plannedSnapshot(snapshot)).toBe(snapshot);
   });
 
   it('serves an expired plan while it plans again in the background', async () => {

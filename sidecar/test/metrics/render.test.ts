@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricsConfig, defaultMetricsConfig } from '../../src/metrics/config.js';
 import type { MetricsDeps } from '../../src/metrics/renderer.js';
 import { MetricsRenderer } from '../../src/metrics/renderer.js';
-import { DAY, NOW, fakeInventory } from '../support/builders.js';
+import { DAY, NOW, fakeInventory, makeIncomplete, makeSnapshot } from '../support/builders.js';
 import { familyTypes, find, parseSamples, value } from './exposition.js';
 import { api, apiIndex, broken, empty, metricsFixture, web, webEu, webV0, webV1 } from './fixture.js';
 
@@ -291,6 +291,11 @@ describe('our per-repository families', () => {
     expect(value(samples, 'ecrlens_cleanup_deleted_images_total')).toBe(0);
     plan = 'plan-b';
     deleted = 4;
+    // The part of the plan before answers while the new plan's is made; the counters are live.
+    samples = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(samples, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(30 * MIB);
+    expect(value(samples, 'ecrlens_cleanup_deleted_images_total')).toBe(4);
+    await renderer.warm(undefined, 'prometheus');
     samples = parseSamples((await renderer.render('prometheus')).body);
     expect(value(samples, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(35 * MIB);
     expect(value(samples, 'ecrlens_cleanup_deleted_images_total')).toBe(4);
@@ -396,8 +401,52 @@ describe('rendering', () => {
     const b = (await renderer.render('prometheus')).body;
     expect(b).toBe(a);
     inventory.set(metricsFixture(2));
-    const samples = parseSamples((await renderer.render('prometheus')).body);
+    // Just after a swap, the part made before answers while the new one is made: whole, with its own version.
+    let samples = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(samples, 'ecrlens_inventory_snapshot_version')).toBe(1);
+    await renderer.warm(undefined, 'prometheus');
+    samples = parseSamples((await renderer.render('prometheus')).body);
     expect(value(samples, 'ecrlens_inventory_snapshot_version')).toBe(2);
+  });
+
+  it('answers a scrape just after a swap from the snapshot before, whole, while the new one’s plan and part are made', async () => {
+    const before = metricsFixture(1);
+    const inventory = fakeInventory(before);
+    let release!: () => void;
+    let gate: Promise<void> = Promise.resolve();
+    const renderer = new MetricsRenderer({
+      inventory,
+      config: defaultMetricsConfig(),
+      cleanup: {
+        planned: () => gate,
+        planKey: (snapshot) => `plan-${snapshot.version}`,
+        reclaimableFor: (snapshot, id) => (id === web.id ? { bytes: snapshot.version * MIB, images: 1, monthlyUsd: 0.001 } : undefined),
+      },
+    });
+    await renderer.warm(before, 'openmetrics');
+    gate = new Promise<void>((resolve) => (release = resolve));
+    // The next snapshot has one repository fewer and marks one incomplete: no scrape may mix it with the one before.
+    const after = makeSnapshot({
+      version: 2,
+      repositories: before.repositories.filter((r) => r.id !== empty.id),
+      images: before.images,
+      layerSizes: before.layerSizes,
+      uses: before.uses,
+      incomplete: [...before.incomplete, makeIncomplete({ scope: 'images', target: 'web', operation: 'DescribeImages' })],
+    });
+    inventory.set(after);
+    const stale = parseSamples((await renderer.render('openmetrics')).body);
+    expect(value(stale, 'ecrlens_inventory_snapshot_version')).toBe(1);
+    expect(value(stale, 'ecr_repositories_total')).toBe(before.repositories.length);
+    expect(value(stale, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(MIB);
+    expect(value(stale, 'ecrlens_inventory_incomplete', { scope: 'images' })).toBe(1);
+    release();
+    await renderer.warm(after, 'openmetrics');
+    const fresh = parseSamples((await renderer.render('openmetrics')).body);
+    expect(value(fresh, 'ecrlens_inventory_snapshot_version')).toBe(2);
+    expect(value(fresh, 'ecr_repositories_total')).toBe(after.repositories.length);
+    expect(value(fresh, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(2 * MIB);
+    expect(value(fresh, 'ecrlens_inventory_incomplete', { scope: 'images' })).toBe(2);
   });
 });
 

@@ -4,8 +4,8 @@ import { scopedRepositories } from '../../query/annotations.js';
 import type { PlanSource } from './source.js';
 
 export function cleanupAnnotations(service: PlanSource): AnnotationSource {
-  return async (snapshot, range) => {
-    await service.planned(snapshot);
+  return async (current, range) => {
+    const snapshot = await service.plannedSnapshot(current);
     const plan = service.plan(snapshot);
     const events: Annotation[] = [];
     const inScope = scopedRepositories(range);

@@ -72,8 +72,8 @@ export function cleanupBuilder(service: PlanSource): FrameBuilder {
   return {
     filters: QUERY_FILTERS.cleanup,
     usesRange: false,
-    // A snapshot served before its plan is made (made just after): wait for it rather than plan at once.
-    load: (snapshot) => service.planned(snapshot),
+    // A snapshot is served before its plan is made (just after): answer from the one before, with its own plan.
+    answering: (current) => service.plannedSnapshot(current),
     build(snapshot, request, ctx) {
       const selection = selectPlan(service.plan(snapshot), request.filters, ctx.now(), snapshot);
       const notices: Notice[] = [

@@ -5,7 +5,7 @@ import type { CleanupPlan } from './planner.js';
 /** Where the plan's frames and annotations read from: the cleanup service, which caches both per snapshot. */
 export interface PlanSource {
   plan(snapshot: Snapshot): CleanupPlan;
-  /** Resolves once `plan(snapshot)` answers from the cache, joining a plan in progress (CleanupService.planned). */
-  planned(snapshot: Snapshot): Promise<void>;
+  /** The snapshot to answer from: `current`, or while its plan is made an earlier one with its own (CleanupService.plannedSnapshot). */
+  plannedSnapshot(current: Snapshot): Promise<Snapshot>;
   preview(snapshot: Snapshot): LifecyclePreview;
 }

@@ -115,9 +115,7 @@ function sizeNotices(facts: CostFacts, rows: Iterable<number>): Notice[] {
 export const costBuilder: FrameBuilder = {
   filters: QUERY_FILTERS.cost,
   usesRange: false,
-  load: async (snapshot, _request, ctx) => {
-    await ctx.reclaimableReady?.(snapshot);
-  },
+  answering: (current, ctx) => ctx.plannedSnapshot?.(current) ?? Promise.resolve(current),
   build(snapshot, request, ctx) {
     const all = costRows(snapshot, ctx.prices);
     const facts = costFacts(snapshot, ctx.prices);
