@@ -10,7 +10,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { CleanupConfig } from './plan/config.js';
 import { longestKeepDays } from './plan/config.js';
 import { RunLock } from './execute/run-lock.js';
-import { previewLifecycle } from './plan/lifecycle/preview.js';
+import { previewLifecycle, previewLifecycleCooperatively } from './plan/lifecycle/preview.js';
 import type { LifecyclePreview } from './plan/lifecycle/preview.js';
 import { planCleanup, planCleanupCooperatively } from './plan/planner.js';
 import type { CleanupPlan } from './plan/planner.js';
@@ -46,7 +46,10 @@ export interface CleanupService extends CleanupMetricsProvider {
   plan(snapshot?: Snapshot): CleanupPlan;
   /** A fresh, uncached plan: what execution compares against; `only` plans just those repositories (by id). */
   freshPlan(snapshot: Snapshot, only?: ReadonlySet<string>): CleanupPlan;
+  /** The lifecycle preview, cached per snapshot as the plan is; an expired one is served while it is made again. */
   preview(snapshot?: Snapshot): LifecyclePreview;
+  /** Resolves once `preview(snapshot)` answers from the cache, made in steps (joined when in progress); never rejects. */
+  previewed(snapshot: Snapshot): Promise<void>;
   /** Plans a snapshot ahead of its first reads, giving the event loop turns, and caches the plan; joins a plan in progress. */
   prepare(snapshot: Snapshot): Promise<void>;
   /**
@@ -114,16 +117,6 @@ class ExpiringPerSnapshot<T> {
     return hit !== undefined && at - hit.at < this.ttl && at >= hit.at;
   }
 
-  /** The fresh value, else made now: `make` runs at once. */
-  get(snapshot: Snapshot, make: (at: number) => T): T {
-    const at = this.now();
-    const hit = this.values.get(snapshot);
-    if (this.fresh(hit, at)) return hit.value;
-    const value = make(at);
-    this.keep(snapshot, { at, value });
-    return value;
-  }
-
   /** The value, even expired; an expired one is made again in the background with `makeLater`. */
   getOrRemake(snapshot: Snapshot, make: (at: number) => T, makeLater: (at: number) => Promise<T>): T {
     const at = this.now();
@@ -189,6 +182,9 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
   const planOptions = { prices: options.prices };
   const planNow = (snapshot: Snapshot) => (at: number) => planCleanup(snapshot, options.config, at, planOptions);
   const planLater = (snapshot: Snapshot) => (at: number) => planCleanupCooperatively(snapshot, options.config, at, planOptions);
+  const keepDays = longestKeepDays(options.config);
+  const previewNow = (snapshot: Snapshot) => (at: number) => previewLifecycle(snapshot, options.config.inUse, at, keepDays);
+  const previewLater = (snapshot: Snapshot) => (at: number) => previewLifecycleCooperatively(snapshot, options.config.inUse, at, keepDays);
 
   const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan => plans.getOrRemake(snapshot, planNow(snapshot), planLater(snapshot));
   const planned = (snapshot: Snapshot): Promise<void> => plans.kept(snapshot, planLater(snapshot)).catch(() => undefined);
@@ -205,8 +201,8 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
     runLock: new RunLock(),
     plan,
     freshPlan: (snapshot, only) => planCleanup(snapshot, options.config, now(), only ? { ...planOptions, only } : planOptions),
-    preview: (snapshot = options.inventory.snapshot()) =>
-      previews.get(snapshot, (at) => previewLifecycle(snapshot, options.config.inUse, at, longestKeepDays(options.config))),
+    preview: (snapshot = options.inventory.snapshot()) => previews.getOrRemake(snapshot, previewNow(snapshot), previewLater(snapshot)),
+    previewed: (snapshot) => previews.kept(snapshot, previewLater(snapshot)).catch(() => undefined),
     reclaimableFor: (snapshot, repositoryId) => reclaimableMap(plan(snapshot)).get(repositoryId),
     // Version 0 is the empty snapshot served before the first refresh: there is nothing to plan.
     planKey: (snapshot) => (snapshot.version > 0 ? plan(snapshot).id : undefined),

@@ -255,8 +255,10 @@ export function cleanupPlanRoutes(deps: Pick<CleanupRouteDeps, 'service' | 'inve
     // The handlers parse their query strings themselves (repeated parameters), so they are not the typed kind.
     app.openapi(planRoute, planHandler(deps, false) as never);
     app.openapi(planCsvRoute, planHandler(deps, true) as never);
-    app.openapi(lifecycleRoute, (c) => {
-      const preview = deps.service.preview(deps.inventory.snapshot());
+    app.openapi(lifecycleRoute, async (c) => {
+      const snapshot = deps.inventory.snapshot();
+      await deps.service.previewed(snapshot);
+      const preview = deps.service.preview(snapshot);
       return c.json(lifecycleJson(preview, repositoryPredicate(c.req.valid('query'))), 200);
     });
     app.openapi(sourcesRoute, async (c) => {

@@ -3,7 +3,8 @@ import { evaluateLifecyclePolicy, ecrTagMatcher } from '../../src/cleanup/plan/l
 import type { LifecycleImage } from '../../src/cleanup/plan/lifecycle/evaluate.js';
 import { parseLifecyclePolicy } from '../../src/cleanup/plan/lifecycle/policy.js';
 import type { LifecyclePolicy } from '../../src/cleanup/plan/lifecycle/policy.js';
-import { previewLifecycle } from '../../src/cleanup/plan/lifecycle/preview.js';
+import { previewLifecycle, previewLifecycleCooperatively } from '../../src/cleanup/plan/lifecycle/preview.js';
+import { countTurns } from '../support/turns.js';
 import { DAY, NOW, makeImage, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 
 const HOUR = 3_600_000;
@@ -249,7 +250,7 @@ describe('policy validation', () => {
 });
 
 describe('preview over a snapshot', () => {
-  it('flags images ECR will expire that ECS still uses, and reports invalid policies', () => {
+  it('flags images ECR will expire that ECS still uses, and reports invalid policies, the same when made in steps', async () => {
     const text = JSON.stringify({
       rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
     });
@@ -264,7 +265,12 @@ describe('preview over a snapshot', () => {
       images: [v1, v2, v3],
       uses: [makeUse({ reference: `${repo.uri}:v1`, cluster: 'prod', service: 'api', task: 'arn:aws:ecs:us-east-1:111111111111:task/prod/3f2a1b2c9d' })],
     });
-    const preview = previewLifecycle(snapshot, { stoppedTaskWindowHours: 24, taskDefinitionRevisions: 5, nothingRunsFrom: [], unwatchedPullers: [] }, NOW);
+    const inUse = { stoppedTaskWindowHours: 24, taskDefinitionRevisions: 5, nothingRunsFrom: [], unwatchedPullers: [] };
+    const preview = previewLifecycle(snapshot, inUse, NOW);
+    // Made in steps, one repository each, it is the same preview.
+    const turns = countTurns();
+    expect(await previewLifecycleCooperatively(snapshot, inUse, NOW, 0, 0)).toEqual(preview);
+    expect(turns.stop()).toBeGreaterThanOrEqual(3);
     const api = preview.repositories.find((r) => r.repository.name === 'api')!;
     expect(api.actions.map((a) => [a.image.tags[0], a.inUse])).toEqual([
       ['v2', false],

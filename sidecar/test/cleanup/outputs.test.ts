@@ -160,7 +160,7 @@ describe('the plan service', () => {
     void preparing.then(() => (made = true));
     // Whether the plan was made when each reader asked for it.
     const asked: boolean[] = [];
-    const source = { plan: (s: typeof snapshot) => (asked.push(made), fresh.plan(s)), plannedSnapshot: fresh.plannedSnapshot, preview: fresh.preview };
+    const source = { plan: (s: typeof snapshot) => (asked.push(made), fresh.plan(s)), plannedSnapshot: fresh.plannedSnapshot, preview: fresh.preview, previewed: fresh.previewed };
     const queryCtx = { ...ctx, reclaimable: (s: typeof snapshot, id: string) => (asked.push(made), fresh.reclaimableFor(s, id)), plannedSnapshot: fresh.plannedSnapshot };
     const runner = createQueryRunner({ ctx: queryCtx, builders: { ...BUILT_IN_BUILDERS, cleanup: cleanupBuilder(source) } });
     const [cost, cleanup, events] = await Promise.all([
@@ -188,7 +188,7 @@ describe('the plan service', () => {
       layerSizes: snapshot.layerSizes,
       incomplete: snapshot.incomplete,
     });
-    const source = { plan: fresh.plan, plannedSnapshot: fresh.plannedSnapshot, preview: fresh.preview };
+    const source = { plan: fresh.plan, plannedSnapshot: fresh.plannedSnapshot, preview: fresh.preview, previewed: fresh.previewed };
     const queryCtx = { ...ctx, reclaimable: fresh.reclaimableFor, plannedSnapshot: fresh.plannedSnapshot };
     const runner = createQueryRunner({ ctx: queryCtx, builders: { ...BUILT_IN_BUILDERS, cleanup: cleanupBuilder(source) } });
     const cost = QueryRequest.parse({ queryType: 'cost' });
@@ -221,6 +221,22 @@ describe('the plan service', () => {
     expect(newEvents.map((e) => e.digest).filter(Boolean)).toContain(pushed.digest);
     // An older snapshot never answers for a newer one's reader once the newer plan is kept, nor the reverse.
     expect(await fresh.plannedSnapshot(snapshot)).toBe(snapshot);
+  });
+
+  it('makes the lifecycle preview in steps when first read, and serves an expired one while it is made again', async () => {
+    let clock = NOW;
+    const fresh = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => clock, planTtlMs: 60_000 });
+    const [first] = await Promise.all([fresh.previewed(snapshot).then(() => fresh.preview(snapshot)), fresh.previewed(snapshot)]);
+    clock += 1_000;
+    // Made when first asked for (its time), once: a second reader joined it, and preview() answers from it.
+    expect(first.generatedAt).toBe(NOW);
+    expect(fresh.preview(snapshot)).toBe(first);
+    expect(first.repositories.map((r) => [r.repository.name, r.summary.expiring])).toEqual([['api', 2], ['team/web', 0]]);
+    // Expired: served at once (not made again in one piece), and made again in the background.
+    clock += 60_000;
+    expect(fresh.preview(snapshot)).toBe(first);
+    const frame = await createQueryRunner({ ctx, builders: { lifecycle: lifecycleBuilder(fresh) } }).run(snapshot, QueryRequest.parse({ queryType: 'lifecycle' }));
+    expect(column(frame.result.frame, 'repository')).toEqual(['api', 'api']);
   });
 
   it('serves an expired plan while it plans again in the background', async () => {

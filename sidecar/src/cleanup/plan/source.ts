@@ -8,4 +8,6 @@ export interface PlanSource {
   /** The snapshot to answer from: `current`, or while its plan is made an earlier one with its own (CleanupService.plannedSnapshot). */
   plannedSnapshot(current: Snapshot): Promise<Snapshot>;
   preview(snapshot: Snapshot): LifecyclePreview;
+  /** Resolves once `preview(snapshot)` answers from the cache, made in steps (CleanupService.previewed). */
+  previewed(snapshot: Snapshot): Promise<void>;
 }

@@ -2,6 +2,8 @@
  * Lifecycle-policy preview over a snapshot: what ECR will expire or archive in each repository,
  * flagging images that ECS still uses (ECR's lifecycle ignores ECS).
  */
+import { runCooperatively, runNow } from '../../../cooperative.js';
+import type { Steps } from '../../../cooperative.js';
 import type { Image, Repository, Snapshot } from '../../../snapshot/model.js';
 import type { InUseConfig } from '../config.js';
 import { createInUseResolver } from '../inuse.js';
@@ -93,11 +95,21 @@ export function previewRepository(
 
 /** Previews every repository's lifecycle policy. */
 export function previewLifecycle(snapshot: Snapshot, inUseConfig: InUseConfig, now: number, keepDays = 0): LifecyclePreview {
+  return runNow(previewSteps(snapshot, inUseConfig, now, keepDays));
+}
+
+/** previewLifecycle, giving the event loop a turn between repositories (1.4 s in one piece at 1,000,000 images). */
+export function previewLifecycleCooperatively(snapshot: Snapshot, inUseConfig: InUseConfig, now: number, keepDays = 0, sliceMs?: number): Promise<LifecyclePreview> {
+  return runCooperatively(previewSteps(snapshot, inUseConfig, now, keepDays), sliceMs);
+}
+
+function* previewSteps(snapshot: Snapshot, inUseConfig: InUseConfig, now: number, keepDays: number): Steps<LifecyclePreview> {
   // Remembered uses count for `keepDays`: an image the ledger saw used recently is at risk too.
   const inUse = createInUseResolver(snapshot, inUseConfig, now, keepDays);
-  return {
-    generatedAt: now,
-    snapshotVersion: snapshot.version,
-    repositories: snapshot.repositories.map((repository) => previewRepository(snapshot, repository, inUse, now)),
-  };
+  const repositories: LifecycleRepositoryPreview[] = [];
+  for (const repository of snapshot.repositories) {
+    repositories.push(previewRepository(snapshot, repository, inUse, now));
+    yield;
+  }
+  return { generatedAt: now, snapshotVersion: snapshot.version, repositories };
 }
