@@ -2,6 +2,7 @@ import { ITEMS_PER_STEP, runNow, type Steps } from '../cooperative.js';
 import { derivedOf, slot } from '../snapshot/derived.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
 import type { BlobKey } from '../snapshot/blob-key.js';
+import { blobSizesAgree } from '../snapshot/blob-sizes.js';
 
 /**
  * The two sizes of a repository.
@@ -119,11 +120,34 @@ export function repositorySizesCooperatively(snapshot: Snapshot, sliceMs?: numbe
   return derivedOf(snapshot).getCooperatively(REPOSITORY_SIZES, undefined, () => repositorySizesSteps(snapshot), sliceMs);
 }
 
-/** Computes the map (not memoized), yielding after each repository. */
+/**
+ * A repository's sizes by its image list, with the blob sizes they were computed from. A targeted refresh keeps the
+ * lists of the repositories it did not read (snapshot/build.ts ListReuse): their sizes stand while every blob they
+ * hold has the same size, which saves about a second per pushed image at 1,000,000 images.
+ */
+const sizesByList = new WeakMap<readonly Image[], { readonly layerSizes: ReadonlyMap<BlobKey, number>; readonly sizes: RepositorySizes }>();
+
+/** Computes the map (not memoized per snapshot), yielding after each repository; an unchanged list's sizes are kept. */
 export function* repositorySizesSteps(snapshot: Snapshot): Steps<ReadonlyMap<string, RepositorySizes>> {
   const map = new Map<string, RepositorySizes>();
+  const agrees = new Map<ReadonlyMap<BlobKey, number>, boolean>();
+  const agreesWith = (earlier: ReadonlyMap<BlobKey, number>): boolean => {
+    let known = agrees.get(earlier);
+    if (known === undefined) agrees.set(earlier, (known = blobSizesAgree(snapshot.layerSizes, earlier)));
+    return known;
+  };
   for (const [id, images] of snapshot.imagesByRepository) {
-    map.set(id, yield* repositorySizeSteps(images, snapshot.layerSizes));
+    const kept = sizesByList.get(images);
+    // Only sizes that knew every blob: a blob unknown then may have a size now.
+    if (kept && kept.sizes.imagesWithoutLayers === 0 && agreesWith(kept.layerSizes)) {
+      // Now against this snapshot's sizes, so an earlier map is not held by it.
+      if (kept.layerSizes !== snapshot.layerSizes) sizesByList.set(images, { layerSizes: snapshot.layerSizes, sizes: kept.sizes });
+      map.set(id, kept.sizes);
+      continue;
+    }
+    const sizes = yield* repositorySizeSteps(images, snapshot.layerSizes);
+    sizesByList.set(images, { layerSizes: snapshot.layerSizes, sizes });
+    map.set(id, sizes);
     yield;
   }
   return map;

@@ -30,6 +30,20 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
     this.#overrides = overrides;
   }
 
+  /**
+   * True when every blob `earlier` holds has the same size here, so what was computed from `earlier` for blobs it
+   * knew holds here too: `earlier` is this map's base and nothing added overrides it, or a map laid over the same
+   * base whose added sizes read the same here (a targeted refresh's maps, one over the other).
+   */
+  agreesWith(earlier: ReadonlyMap<BlobKey, number>): boolean {
+    if (earlier === this) return true;
+    if (this.#overrides) return false;
+    if (earlier === this.#base) return true;
+    if (!(earlier instanceof LayeredBlobSizes) || earlier.#base !== this.#base) return false;
+    for (const blob of earlier.#added.keys()) if (this.get(blob) !== earlier.get(blob)) return false;
+    return true;
+  }
+
   /** How many sizes lie over the base (the caller makes a flat map again when they grow). */
   get addedSize(): number {
     return this.#added.size;
@@ -73,4 +87,9 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
   forEach(callback: (size: number, blob: BlobKey, map: ReadonlyMap<BlobKey, number>) => void, thisArg?: unknown): void {
     for (const [blob, size] of this.entries()) callback.call(thisArg, size, blob, this);
   }
+}
+
+/** True when every blob `earlier` holds has the same size in `now` (LayeredBlobSizes.agreesWith; a flat map only agrees with itself). */
+export function blobSizesAgree(now: ReadonlyMap<BlobKey, number>, earlier: ReadonlyMap<BlobKey, number>): boolean {
+  return now === earlier || (now instanceof LayeredBlobSizes && now.agreesWith(earlier));
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { repositoryCost } from '../../src/cost/cost.js';
 import { GIB, monthlyCostUsd, priceFor } from '../../src/cost/pricing.js';
 import { computeRepositorySizes, repositorySizes } from '../../src/cost/sizes.js';
-import { MIB, layer, makeImage, makeRepository, makeSnapshot } from '../support/builders.js';
+import { MIB, layer, makeImage, makeRepository, makeSnapshot, snapshotInput } from '../support/builders.js';
+import { buildSnapshotCooperatively } from '../../src/snapshot/build.js';
+import { LayeredBlobSizes } from '../../src/snapshot/blob-sizes.js';
+import type { BlobKey } from '../../src/snapshot/blob-key.js';
 import { SAMPLE_EXPECTED, api, empty, sampleSnapshot, web } from '../support/sample.js';
 
 const prices = { defaultUsdPerGbMonth: 0.1, byRegion: { 'eu-west-1': 0.12 } };
@@ -35,6 +38,51 @@ describe('repository sizes', () => {
     expect([e.imageCount, e.summedSizeBytes, e.deduplicatedSizeBytes, e.monthlyCostUsd]).toEqual([0, 0, 0, 0]);
     expect(repositorySizes(snapshot)).toBe(repositorySizes(snapshot));
     expect(repositorySizes(sampleSnapshot())).not.toBe(repositorySizes(snapshot));
+  });
+
+  it('keeps the sizes of a list a targeted refresh kept while its blobs keep their sizes, and makes them again otherwise', async () => {
+    const a = makeRepository({ name: 'a' });
+    const b = makeRepository({ name: 'b' });
+    const c = makeRepository({ name: 'c' });
+    const shared = layer('shared');
+    const aImage = makeImage({ repository: a, tags: ['v1'], sizeBytes: 5 * MIB, layers: [shared, layer('a1')] });
+    const bImage = makeImage({ repository: b, tags: ['v1'], sizeBytes: 5 * MIB, layers: [shared, layer('b1')] });
+    // c's second layer has no known size: its deduplicated size falls back to the image size.
+    const cImage = makeImage({ repository: c, tags: ['v1'], sizeBytes: 9 * MIB, layers: [shared, layer('c1')] });
+    const base = makeSnapshot({
+      repositories: [a, b, c],
+      images: [aImage, bImage, cImage],
+      layerSizes: new Map([[shared, 2 * MIB], [layer('a1'), 1 * MIB], [layer('b1'), 3 * MIB]]),
+    });
+    const before = repositorySizes(base);
+    expect([before.get(a.id)!.deduplicatedSizeBytes, before.get(c.id)!.imagesWithoutLayers]).toEqual([3 * MIB, 1]);
+
+    // A push to a, which brings c1's size: a is read again; b's and c's lists are kept.
+    const pushed = makeImage({ repository: a, tags: ['v2'], sizeBytes: 6 * MIB, layers: [shared, layer('a2')] });
+    const next = async (added: [BlobKey, number][]) => {
+      const input = { ...snapshotInput({ repositories: [a, b, c], images: [pushed, aImage, bImage, cImage] }), version: base.version + 1 };
+      const built = await buildSnapshotCooperatively({ ...input, layerSizes: new LayeredBlobSizes(base.layerSizes, new Map(added)) }, 0, {
+        base,
+        changed: new Set([a.id]),
+        images: [pushed, aImage],
+      });
+      expect(built.imagesByRepository.get(b.id)).toBe(base.imagesByRepository.get(b.id));
+      return built;
+    };
+    const after = await next([[layer('a2'), 4 * MIB], [layer('c1'), 5 * MIB]]);
+    const sizes = repositorySizes(after);
+    // b's sizes are kept as they were; a's and c's are made again (c knew a blob's size only now).
+    expect(sizes.get(b.id)).toBe(before.get(b.id));
+    expect(sizes.get(a.id)!.deduplicatedSizeBytes).toBe(7 * MIB);
+    expect(sizes.get(c.id)).toEqual(computeRepositorySizes([cImage], after.layerSizes));
+    expect(sizes.get(c.id)!.deduplicatedSizeBytes).toBe(7 * MIB);
+    // Every size as a fresh computation gives it.
+    for (const [id, images] of after.imagesByRepository) expect(sizes.get(id)).toEqual(computeRepositorySizes(images, after.layerSizes));
+
+    // A size that overrides one b holds: b's sizes are made again, with it.
+    const overriding = await next([[layer('a2'), 4 * MIB], [layer('b1'), 30 * MIB]]);
+    expect(repositorySizes(overriding).get(b.id)).not.toBe(before.get(b.id));
+    expect(repositorySizes(overriding).get(b.id)!.deduplicatedSizeBytes).toBe(32 * MIB);
   });
 
   it('counts a digest listed twice once, and treats an unknown layer size as missing layer data', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runNow } from '../../src/cooperative.js';
 import { snapshotLayerSizesSteps } from '../../src/refresh/ecr.js';
 import type { BlobKey } from '../../src/snapshot/blob-key.js';
-import { LayeredBlobSizes } from '../../src/snapshot/blob-sizes.js';
+import { LayeredBlobSizes, blobSizesAgree } from '../../src/snapshot/blob-sizes.js';
 import type { Image } from '../../src/snapshot/model.js';
 import { layer, makeImage } from '../support/builders.js';
 
@@ -69,5 +69,27 @@ describe('the next snapshot’s blob sizes', () => {
     const kept = images.slice(0, 5);
     const sizes = runNow(snapshotLayerSizesSteps(kept, { changed: new Map(), imageGone: false }, previous, true));
     expect(new Set(sizes.keys())).toEqual(new Set([base, ...kept.map((image) => image.layers![1]!)]));
+  });
+});
+
+describe('whether blob sizes agree with an earlier map', () => {
+  const [x, y, z] = [layer('x'), layer('y'), layer('z')];
+  const base = new Map<BlobKey, number>([[x, 1], [y, 2]]);
+
+  it('holds over its base unless an added size overrides one, and over a map laid over the same base', () => {
+    const first = new LayeredBlobSizes(base, new Map([[z, 3]]));
+    expect(blobSizesAgree(first, first)).toBe(true);
+    expect(blobSizesAgree(first, base)).toBe(true);
+    expect(blobSizesAgree(base, base)).toBe(true);
+    // A flat map agrees only with itself: it may have been made without some blob.
+    expect(blobSizesAgree(new Map(base), base)).toBe(false);
+    expect(blobSizesAgree(new LayeredBlobSizes(base, new Map([[y, 20]])), base)).toBe(false);
+    // One laid over another: the earlier one's added sizes must read the same.
+    const second = new LayeredBlobSizes(first, new Map([[layer('w'), 4]]));
+    expect(blobSizesAgree(second, first)).toBe(true);
+    expect(blobSizesAgree(new LayeredBlobSizes(first, new Map([[z, 30]])), first)).toBe(false);
+    // An earlier map that overrode its base: the base's size reads here, not the earlier one's.
+    const overriding = new LayeredBlobSizes(base, new Map([[x, 10]]));
+    expect(blobSizesAgree(new LayeredBlobSizes(base, new Map([[z, 3]])), overriding)).toBe(false);
   });
 });
