@@ -18,6 +18,7 @@ import type { BusEvent } from '../../src/demo/events.js';
 import { silentLogger } from '../../src/log.js';
 import { EventConsumer } from '../../src/refresh/event-consumer.js';
 import { repositoryId } from '../../src/snapshot/model.js';
+import { computeRepositorySizes, repositorySizes } from '../../src/cost/sizes.js';
 import { REFERENCE_NOW, digestOf, pushableImage, startHarness, type Harness } from './helpers.js';
 
 const ACCOUNT = '111111111111';
@@ -66,7 +67,9 @@ async function deleteImage(h: Harness, repositoryName: string, digest: string): 
 describe('events: each kind has what it names read again', () => {
   it('a push (ECR Image Action PUSH) reads only its repository, and the image is served', async () => {
     const { h, c } = await start();
-    const before = h.refresher.snapshot().version;
+    const base = h.refresher.snapshot();
+    const before = base.version;
+    const sizesBefore = repositorySizes(base);
     h.emulator.controls.resetCalls();
     const pushed = image('pushed-1', ['v9']);
     await admin(h, 'POST', '/images', { repositoryName: 'web/frontend', image: pushed });
@@ -84,6 +87,20 @@ describe('events: each kind has what it names read again', () => {
     expect(c.state()).toMatchObject({ received: 1, applied: { 'image-action': 1 }, ignored: {}, targetedRefreshes: 1, consecutiveErrors: 0 });
     expect(h.refresher.status().events?.applied).toEqual({ 'image-action': 1 });
     expect(await queued(h)).toBe(0);
+    // The repositories not read again keep their lists and, where they knew every blob's size, their sizes.
+    const next = h.refresher.snapshot();
+    const sizesAfter = repositorySizes(next);
+    const frontend = repositoryId(ACCOUNT, REGION, 'web/frontend');
+    let kept = 0;
+    for (const [id, images] of next.imagesByRepository) {
+      expect(sizesAfter.get(id), id).toEqual(computeRepositorySizes(images, next.layerSizes));
+      if (id !== frontend && sizesBefore.get(id)!.imagesWithoutLayers === 0) {
+        expect(sizesAfter.get(id)).toBe(sizesBefore.get(id));
+        kept += 1;
+      }
+    }
+    expect(kept).toBeGreaterThan(0);
+    expect(sizesAfter.get(frontend)).not.toBe(sizesBefore.get(frontend));
   });
 
   it('a delete (ECR Image Action DELETE) removes the image and its findings', async () => {
