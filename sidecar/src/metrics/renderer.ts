@@ -136,7 +136,10 @@ export class MetricsRenderer {
 
   private remember(format: ExpositionFormat, snapshot: Snapshot, chunks: readonly Uint8Array[]): void {
     const last = this.latest.get(format);
-    if (!last || snapshot.version >= last.snapshot.version) this.latest.set(format, { snapshot, chunks });
+    if (last && snapshot.version < last.snapshot.version) return;
+    this.latest.set(format, { snapshot, chunks });
+    // A format scraped once (text, by hand) must not hold an old snapshot until it is scraped again.
+    for (const [other, part] of this.latest) if (part.snapshot.version < snapshot.version) this.latest.delete(other);
   }
 }
 

@@ -448,6 +448,18 @@ describe('rendering', () => {
     expect(value(fresh, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(2 * MIB);
     expect(value(fresh, 'ecrlens_inventory_incomplete', { scope: 'images' })).toBe(2);
   });
+
+  it('holds no part of an older snapshot for a format once a newer snapshot’s part is made', async () => {
+    const inventory = fakeInventory(metricsFixture(1));
+    const renderer = new MetricsRenderer({ inventory, config: defaultMetricsConfig() });
+    await renderer.warm(undefined, 'prometheus');
+    await renderer.warm(undefined, 'openmetrics');
+    inventory.set(metricsFixture(2));
+    await renderer.warm(undefined, 'openmetrics');
+    // The text part of version 1 was let go when version 2's OpenMetrics part was made: this scrape makes version 2's.
+    const samples = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(samples, 'ecrlens_inventory_snapshot_version')).toBe(2);
+  });
 });
 
 describe('bytes', () => {
