@@ -90,6 +90,8 @@ interface Cached<T> {
 class ExpiringPerSnapshot<T> {
   private readonly values = new WeakMap<Snapshot, Cached<T>>();
   private readonly remaking = new WeakMap<Snapshot, Promise<void>>();
+  /** Snapshots whose last make failed (until one succeeds): nothing is on its way for them. */
+  private readonly failed = new WeakSet<Snapshot>();
   /** The newest snapshot with a value kept, when `keepLatest`: held, so it can answer while a newer one's is made. */
   private newest: Snapshot | undefined;
 
@@ -101,6 +103,11 @@ class ExpiringPerSnapshot<T> {
 
   has(snapshot: Snapshot): boolean {
     return this.values.has(snapshot);
+  }
+
+  /** True when the snapshot's last make failed and none succeeded since. */
+  hasFailed(snapshot: Snapshot): boolean {
+    return this.failed.has(snapshot);
   }
 
   /** The newest snapshot with a value kept (only when made with `keepLatest`). */
@@ -117,12 +124,15 @@ class ExpiringPerSnapshot<T> {
     return hit !== undefined && at - hit.at < this.ttl && at >= hit.at;
   }
 
-  /** The value, even expired; an expired one is made again in the background with `makeLater`. */
-  getOrRemake(snapshot: Snapshot, make: (at: number) => T, makeLater: (at: number) => Promise<T>): T {
+  /**
+   * The value, even expired; an expired one is made again in the background with `makeLater`, unless `remake` is
+   * false (a snapshot no longer served, read for a moment while the served one's value is made).
+   */
+  getOrRemake(snapshot: Snapshot, make: (at: number) => T, makeLater: (at: number) => Promise<T>, remake = true): T {
     const at = this.now();
     const hit = this.values.get(snapshot);
     // Made again in the background (or joined, when under way); its failure leaves the expired value served.
-    if (hit && !this.fresh(hit, at)) this.prepare(snapshot, makeLater).catch(() => undefined);
+    if (hit && remake && !this.fresh(hit, at)) this.prepare(snapshot, makeLater).catch(() => undefined);
     if (hit) return hit.value;
     const value = make(at);
     this.keep(snapshot, { at, value });
@@ -149,7 +159,13 @@ class ExpiringPerSnapshot<T> {
   }
 
   private async make(snapshot: Snapshot, at: number, makeLater: (at: number) => Promise<T>): Promise<void> {
-    this.keep(snapshot, { at, value: await makeLater(at) });
+    try {
+      this.keep(snapshot, { at, value: await makeLater(at) });
+      this.failed.delete(snapshot);
+    } catch (error) {
+      this.failed.add(snapshot);
+      throw error;
+    }
   }
 }
 
@@ -186,7 +202,9 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
   const previewNow = (snapshot: Snapshot) => (at: number) => previewLifecycle(snapshot, options.config.inUse, at, keepDays);
   const previewLater = (snapshot: Snapshot) => (at: number) => previewLifecycleCooperatively(snapshot, options.config.inUse, at, keepDays);
 
-  const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan => plans.getOrRemake(snapshot, planNow(snapshot), planLater(snapshot));
+  // An earlier snapshot's expired plan is not made again: it answers only while the served one's plan is made.
+  const plan = (snapshot: Snapshot = options.inventory.snapshot()): CleanupPlan =>
+    plans.getOrRemake(snapshot, planNow(snapshot), planLater(snapshot), snapshot === options.inventory.snapshot());
   const planned = (snapshot: Snapshot): Promise<void> => plans.kept(snapshot, planLater(snapshot)).catch(() => undefined);
   const reclaimableMap = (p: CleanupPlan): ReadonlyMap<string, Reclaimable> => {
     let map = reclaimables.get(p);
@@ -212,8 +230,9 @@ export function createCleanupService(options: CleanupServiceOptions): CleanupSer
       if (plans.has(current)) return current;
       const making = planned(current);
       const earlier = plans.latest();
-      // Version 0 is the empty snapshot before the first refresh: never an answer for a later one.
-      if (earlier !== undefined && earlier.version > 0 && earlier.version < current.version) return earlier;
+      // Version 0 is the empty snapshot before the first refresh: never an answer for a later one. After a failed
+      // make nothing is on its way, so the reader waits for another attempt and sees its error, not an old answer.
+      if (earlier !== undefined && earlier.version > 0 && earlier.version < current.version && !plans.hasFailed(current)) return earlier;
       await making;
       return current;
     },

@@ -52,6 +52,8 @@ export class MetricsRenderer {
    * new snapshot's plan and part are made (seconds at a million images), rather than waiting for them.
    */
   private readonly latest = new Map<ExpositionFormat, ShownPart>();
+  /** Snapshots whose part failed to be made (until one is made): a scrape then waits for another try, and its error. */
+  private readonly failed = new WeakSet<Snapshot>();
 
   constructor(private readonly deps: MetricsDeps) {
     this.live = new LiveMetrics(deps, new RefreshDurationHistogram());
@@ -69,7 +71,8 @@ export class MetricsRenderer {
     // Before the first snapshot there is no inventory to describe: a 0 would mean "none", not "unknown".
     if (!status.ready) return { contentType: CONTENT_TYPES[format], chunks: [Buffer.from(await this.live.render(format, status))] };
     const shown = await this.shownPart(current, format);
-    // The status's view of the snapshot follows the part shown, so a scrape is one snapshot's, never a mix.
+    // The status's view of the snapshot follows the part shown, so a scrape is one snapshot's, never a mix; the
+    // refresher's own figures (last success, duration, staleness) stay its latest, as they describe it, not a snapshot.
     const shownStatus = shown.snapshot === current ? status : { ...status, snapshotVersion: shown.snapshot.version, incomplete: shown.snapshot.incomplete };
     const liveText = await this.live.render(format, shownStatus);
     return { contentType: CONTENT_TYPES[format], chunks: [...shown.chunks, Buffer.from(liveText)] };
@@ -82,12 +85,16 @@ export class MetricsRenderer {
   private async shownPart(current: Snapshot, format: ExpositionFormat): Promise<ShownPart> {
     const making = this.planned(current).then(() => this.snapshotBytes(current, format));
     const last = this.latest.get(format);
-    // Version 0 is the empty snapshot before the first refresh: never shown for a later one.
-    if (last && last.snapshot.version > 0 && last.snapshot.version <= current.version) {
-      making.catch(() => undefined);
+    // Version 0 is the empty snapshot before the first refresh: never shown for a later one. After a failure nothing
+    // is on its way, so the scrape waits for another try rather than show an older part for ever.
+    if (last && last.snapshot.version > 0 && last.snapshot.version <= current.version && !this.failed.has(current)) {
+      making.catch(() => this.failed.add(current));
       return last;
     }
-    return { snapshot: current, chunks: await making };
+    return { snapshot: current, chunks: await making.catch((error: unknown) => {
+      this.failed.add(current);
+      throw error;
+    }) };
   }
 
   /**
@@ -136,6 +143,7 @@ export class MetricsRenderer {
 
   private remember(format: ExpositionFormat, snapshot: Snapshot, chunks: readonly Uint8Array[]): void {
     const last = this.latest.get(format);
+    this.failed.delete(snapshot);
     if (last && snapshot.version < last.snapshot.version) return;
     this.latest.set(format, { snapshot, chunks });
     // A format scraped once (text, by hand) must not hold an old snapshot until it is scraped again.

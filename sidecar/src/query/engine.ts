@@ -61,7 +61,7 @@ export function runQuery(snapshot: Snapshot, request: QueryRequest, ctx: QueryCo
   return result(builderFor(request, builders).build(snapshot, request, ctx));
 }
 
-/** As runQuery, but first lets the builder load what the snapshot lacks (e.g. findings fetched lazily). */
+/** As runQuery, but first lets the builder name the snapshot that answers and load what it lacks (e.g. findings fetched lazily). */
 export async function executeQuery(
   snapshot: Snapshot,
   request: QueryRequest,
@@ -69,6 +69,9 @@ export async function executeQuery(
   builders: FrameBuilders = BUILT_IN_BUILDERS,
 ): Promise<QueryResult> {
   const builder = builderFor(request, builders);
-  const loaded = builder.load ? await builder.load(snapshot, request, ctx) : undefined;
-  return result(builder.build(snapshot, request, ctx, loaded));
+  // The snapshot that answers (FrameBuilder.answering); the query runner asks first, for its cache key, and asking
+  // again with the answer gives it back.
+  const answering = builder.answering ? await builder.answering(snapshot, ctx) : snapshot;
+  const loaded = builder.load ? await builder.load(answering, request, ctx) : undefined;
+  return result(builder.build(answering, request, ctx, loaded));
 }

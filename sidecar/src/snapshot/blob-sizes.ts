@@ -11,6 +11,9 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
   readonly #size: number;
   /** Some added size differs from the base's for the same blob: then the added sizes must be looked up first. */
   readonly #overrides: boolean;
+  /** The map this one was laid over, as given (before flattening), and whether a size it knew reads otherwise here. */
+  readonly #parent: ReadonlyMap<BlobKey, number>;
+  readonly #changesParent: boolean;
 
   /** `base` with `added` over it; a LayeredBlobSizes as the base gives its own base, and its added sizes under `added`. */
   constructor(base: ReadonlyMap<BlobKey, number>, added: ReadonlyMap<BlobKey, number>) {
@@ -28,20 +31,22 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
     }
     this.#size = size;
     this.#overrides = overrides;
+    this.#parent = base;
+    let changes = false;
+    for (const blob of added.keys()) {
+      const before = base.get(blob);
+      if (before !== undefined && this.get(blob) !== before) changes = true;
+    }
+    this.#changesParent = changes;
   }
 
   /**
    * True when every blob `earlier` holds has the same size here, so what was computed from `earlier` for blobs it
-   * knew holds here too: `earlier` is this map's base and nothing added overrides it, or a map laid over the same
-   * base whose added sizes read the same here (a targeted refresh's maps, one over the other).
+   * knew holds here too: `earlier` is this map, or the map it was laid over and no size added changes one it knew.
+   * Constant time: a targeted refresh's map is checked against the previous snapshot's, once per push.
    */
   agreesWith(earlier: ReadonlyMap<BlobKey, number>): boolean {
-    if (earlier === this) return true;
-    if (this.#overrides) return false;
-    if (earlier === this.#base) return true;
-    if (!(earlier instanceof LayeredBlobSizes) || earlier.#base !== this.#base) return false;
-    for (const blob of earlier.#added.keys()) if (this.get(blob) !== earlier.get(blob)) return false;
-    return true;
+    return earlier === this || (earlier === this.#parent && !this.#changesParent);
   }
 
   /** How many sizes lie over the base (the caller makes a flat map again when they grow). */

@@ -8,7 +8,7 @@ import { createCleanupService, reclaimableByRepository } from '../../src/cleanup
 import { selectPlan } from '../../src/cleanup/plan/select.js';
 import { parsePlanQuery } from '../../src/http/cleanup-plan.js';
 import { QueryRequest } from '../../src/query/request.js';
-import { BUILT_IN_BUILDERS } from '../../src/query/engine.js';
+import { BUILT_IN_BUILDERS, executeQuery } from '../../src/query/engine.js';
 import { createQueryRunner } from '../../src/query/cache.js';
 import { DAY, MIB, NOW, fakeInventory, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 
@@ -198,13 +198,15 @@ describe('the plan service', () => {
     const making = fresh.prepare(next);
     // Asked while it is made (each reader decides when called, before the plan's first step has run), each reader
     // answers from the earlier snapshot and its plan: never the new images with the old plan.
-    const [answering, staleCost, staleCleanup, staleEvents] = await Promise.all([
+    const [answering, staleCost, staleCleanup, staleEvents, direct] = await Promise.all([
       fresh.plannedSnapshot(next),
       runner.run(next, cost),
       runner.run(next, cleanup),
       cleanupAnnotations(source)(next, range),
+      executeQuery(next, cost, queryCtx),
     ]);
     expect(answering).toBe(snapshot);
+    expect(direct.frame.meta.snapshotVersion).toBe(snapshot.version);
     expect(staleCost.result.frame.meta.snapshotVersion).toBe(snapshot.version);
     expect(staleCleanup.result.frame.meta.snapshotVersion).toBe(snapshot.version);
     expect(column(staleCleanup.result.frame, 'digest')).not.toContain(pushed.digest);
@@ -221,6 +223,46 @@ describe('the plan service', () => {
     expect(newEvents.map((e) => e.digest).filter(Boolean)).toContain(pushed.digest);
     // An older snapshot never answers for a newer one's reader once the newer plan is kept, nor the reverse.
     expect(await fresh.plannedSnapshot(snapshot)).toBe(snapshot);
+  });
+
+  it('does not make an earlier snapshot’s expired plan again while it answers for the served one', async () => {
+    let clock = NOW;
+    const inventory = fakeInventory(snapshot);
+    const fresh = createCleanupService({ config, inventory, prices: { defaultUsdPerGbMonth: 0.1 }, now: () => clock, planTtlMs: 60_000 });
+    await fresh.prepare(snapshot);
+    const first = fresh.plan(snapshot);
+    clock += 120_000;
+    const next = makeSnapshot({ version: snapshot.version + 1, repositories: snapshot.repositories, images, layerSizes: snapshot.layerSizes });
+    inventory.set(next);
+    const making = fresh.prepare(next);
+    expect(await fresh.plannedSnapshot(next)).toBe(snapshot);
+    // Expired, and read: served as it is, nothing started (a prepare now makes it at its own time, joining nothing).
+    expect(fresh.plan(snapshot)).toBe(first);
+    clock += 1_000;
+    await fresh.prepare(snapshot);
+    expect(fresh.plan(snapshot).generatedAt).toBe(NOW + 121_000);
+    await making;
+  });
+
+  it('answers from the snapshot before only while the new plan is on its way: after a failed make, the reader sees the failure', async () => {
+    const fresh = createCleanupService({ config, inventory: fakeInventory(snapshot), prices: { defaultUsdPerGbMonth: 0.1 }, now: () => NOW });
+    await fresh.prepare(snapshot);
+    const next = makeSnapshot({ version: snapshot.version + 1, repositories: snapshot.repositories, images, layerSizes: snapshot.layerSizes });
+    // A snapshot the planner cannot read.
+    const broken = new Proxy(next, {
+      get: (target, key, receiver) => {
+        if (key === 'repositories') throw new Error('cannot plan this snapshot');
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const making = fresh.prepare(broken).then(
+      () => 'made',
+      () => 'failed',
+    );
+    expect(await fresh.plannedSnapshot(broken)).toBe(snapshot);
+    expect(await making).toBe('failed');
+    expect(await fresh.plannedSnapshot(broken)).toBe(broken);
+    expect(() => fresh.plan(broken)).toThrow('cannot plan this snapshot');
   });
 
   it('makes the lifecycle preview in steps when first read, and serves an expired one while it is made again', async () => {

@@ -449,6 +449,32 @@ describe('rendering', () => {
     expect(value(fresh, 'ecrlens_inventory_incomplete', { scope: 'images' })).toBe(2);
   });
 
+  it('shows the part before only while the new one is on its way: after a failure a scrape waits for another try', async () => {
+    const inventory = fakeInventory(metricsFixture(1));
+    let failing = true;
+    const renderer = new MetricsRenderer({
+      inventory,
+      config: defaultMetricsConfig(),
+      cleanup: {
+        planKey: (snapshot) => {
+          if (snapshot.version === 2 && failing) throw new Error('no plan for version 2');
+          return `plan-${snapshot.version}`;
+        },
+        reclaimableFor: () => undefined,
+      },
+    });
+    await renderer.warm(undefined, 'prometheus');
+    inventory.set(metricsFixture(2));
+    const first = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(first, 'ecrlens_inventory_snapshot_version')).toBe(1);
+    // The failure of the make that scrape started is known by the next turn.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await expect(renderer.render('prometheus')).rejects.toThrow('no plan for version 2');
+    failing = false;
+    const fresh = parseSamples((await renderer.render('prometheus')).body);
+    expect(value(fresh, 'ecrlens_inventory_snapshot_version')).toBe(2);
+  });
+
   it('holds no part of an older snapshot for a format once a newer snapshot’s part is made', async () => {
     const inventory = fakeInventory(metricsFixture(1));
     const renderer = new MetricsRenderer({ inventory, config: defaultMetricsConfig() });
