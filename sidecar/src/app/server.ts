@@ -150,7 +150,7 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
         globalSources: globalSources(config),
         memory: { ledger: store.ledger, retention: useRetention(config.cleanup) },
         // The next snapshot's indexes are built before it is swapped in, its cleanup plan and metrics text just
-        // after (requests that need them wait), cooperatively, so requests keep being answered meanwhile.
+        // after (views of them answer from the snapshot before meanwhile), cooperatively, so requests keep being answered.
         prepare: (snapshot) => preparer.prepare(snapshot),
         finish: (snapshot) => preparer.finish(snapshot),
       });

@@ -287,7 +287,7 @@ export const FAMILIES = {
     'inventory',
     'ecrlens_inventory_snapshot_version',
     'gauge',
-    'Version of the snapshot being served',
+    'Version of the snapshot this exposition describes (just after a refresh, the one before while the new one is made)',
   ),
 
   // The events consumer (ECRLENS_EVENTS_QUEUE_URL); absent without one.

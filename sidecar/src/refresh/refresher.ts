@@ -47,8 +47,8 @@ export interface RefresherOptions {
    */
   readonly prepare?: (snapshot: Snapshot) => void | Promise<void>;
   /**
-   * Runs on each new snapshot just after it is served (e.g. its cleanup plan and /metrics text, which requests
-   * that need them wait for): a push is visible in queries without waiting for them. The next refresh starts
+   * Runs on each new snapshot just after it is served (e.g. its cleanup plan and /metrics text, which views answer
+   * from the snapshot before meanwhile): a push is visible in queries without waiting for them. The next refresh starts
    * after it, so at most two snapshots' derived data are alive. A failure here is logged.
    */
   readonly finish?: (snapshot: Snapshot) => void | Promise<void>;
