@@ -4,13 +4,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 failed=()
 step() {
   local name=$1
   shift
   echo
   echo "=== ${name}: $*"
-  if "$@"; then echo "=== ${name}: ok"; else echo "=== ${name}: FAILED"; failed+=("$name"); fi
+  # Each step's output is kept, so a failure can be repeated at the end: CI often shows only the tail.
+  if "$@" 2>&1 | tee "$logs/$name.log"; then echo "=== ${name}: ok"; else echo "=== ${name}: FAILED"; failed+=("$name"); fi
 }
 
 step typecheck npx tsc -b
@@ -24,6 +27,13 @@ step cross npx vitest run --project cross
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
+  for name in "${failed[@]}"; do
+    echo "--- ${name} failed; its failing lines (first 60), then its last 40 lines:"
+    # Colour codes removed so the markers match; vitest marks failures with FAIL and ×, tsc and eslint with error.
+    sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | grep -E 'FAIL|×|✗|[Ee]rror|AssertionError|expected' | head -n 60
+    echo "..."
+    sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | tail -n 40
+  done
   echo "failed steps: ${failed[*]}"
   exit 1
 fi
