@@ -1,7 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { imageIndex, severityCount } from '../../src/query/columnar/image-index.js';
+import { runNow } from '../../src/cooperative.js';
+import type { ImageIndex } from '../../src/query/columnar/image-index.js';
+import { baseIndexFor, imageIndex, imageIndexSteps, rowsWithDigest, severityCount } from '../../src/query/columnar/image-index.js';
+import { buildSnapshotSteps } from '../../src/snapshot/build.js';
+import type { Snapshot } from '../../src/snapshot/model.js';
 import { SEVERITIES } from '../../src/snapshot/model.js';
-import { completeScan, DAY, makeImage, makeRepository, makeSnapshot, NOT_SCANNED, NOW, scanCounts } from '../support/builders.js';
+import { snapshotArb } from '../support/arbitraries.js';
+import { completeScan, DAY, digest, makeImage, makeRepository, makeSnapshot, NOT_SCANNED, NOW, scanCounts } from '../support/builders.js';
 
 describe('the image index: finding counts', () => {
   const repository = makeRepository({ name: 'web' });
@@ -40,5 +46,72 @@ describe('the image index: finding counts', () => {
 
   it('ranks the most severe non-zero count, 6 for all zero and -1 for unknown', () => {
     expect(['a', 'b', 'c', 'd', 'e', 'f'].map((seed) => index.topSeverity[row(seed)])).toEqual([1, 1, 1, 6, -1, 0]);
+  });
+});
+
+/** What a query can read of an index, row by row, plus digest lookups: equal for equal snapshots however made. */
+function observed(index: ImageIndex, digests: readonly string[]) {
+  const rows = index.images.map((image, i) => ({
+    digest: image.digest,
+    repository: index.repoOf[i],
+    columns: [index.pushedAt[i], index.pulledAt[i], index.sizeBytes[i], index.topSeverity[i], index.tagged[i], index.inUse[i], index.lastUsedAt[i], index.kind[i], index.scanState[i]],
+    counts: SEVERITIES.map((_, k) => severityCount(index, i, k)),
+    tags: Array.from(index.tagIds.subarray(index.tagStart[i], index.tagStart[i + 1]), (id) => index.tagNames[id]),
+  }));
+  return { rows, repoStart: [...index.repoStart], byDigest: [...digests, digest('absent')].map((d) => rowsWithDigest(index, d)) };
+}
+
+/** A targeted refresh of `base`: each of its repositories kept, read again (as `other` has it) or gone; `other`'s new ones added. */
+function targeted(base: Snapshot, other: Snapshot, fates: readonly ('keep' | 'read' | 'gone')[]): Snapshot {
+  const changed = new Set<string>();
+  const repositories = base.repositories.filter((repository, r) => {
+    const fate = fates[r % fates.length] ?? 'keep';
+    if (fate === 'read') changed.add(repository.id);
+    return fate !== 'gone';
+  });
+  for (const repository of other.repositories) {
+    if (base.repositoryById.has(repository.id)) continue;
+    repositories.push(repository);
+    changed.add(repository.id);
+  }
+  const images = other.images.filter((image) => changed.has(image.repositoryId));
+  return runNow(buildSnapshotSteps({ ...other, version: base.version + 1, repositories, images }, { base, changed, images }));
+}
+
+describe('the image index of a targeted refresh', () => {
+  it('copies the rows of the lists it kept from the index before, and equals an index made afresh', () => {
+    fc.assert(
+      fc.property(snapshotArb, snapshotArb, fc.array(fc.constantFrom('keep' as const, 'read' as const, 'gone' as const), { minLength: 1, maxLength: 5 }), (base, other, fates) => {
+        const before = imageIndex(base);
+        const next = targeted(base, other, fates);
+        const keptRows = next.repositories.some((r) => !!next.imagesByRepository.get(r.id)?.length && next.imagesByRepository.get(r.id) === base.imagesByRepository.get(r.id));
+        expect(baseIndexFor(next)).toBe(keptRows ? before : undefined);
+        const digests = [...base.images, ...other.images].map((image) => image.digest);
+        const fresh = observed(runNow(imageIndexSteps(next, undefined)), digests);
+        expect(observed(imageIndex(next), digests)).toEqual(fresh);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('starts afresh once the tag names it would carry over are more than twice those its rows use', () => {
+    const repository = makeRepository({ name: 'ci' });
+    const other = makeRepository({ name: 'kept' });
+    const keptImages = [makeImage({ repository: other, seed: 'kept', tags: ['stable'] })];
+    // Each refresh reads `ci` again, its 3,000 images tagged by build: their names are added again after the index's.
+    const round = (k: number) => Array.from({ length: 3000 }, (_, i) => makeImage({ repository, seed: `b${k}-${i}`, tags: [`build-${k}-${i}`], pushedAt: NOW - i * 1000 }));
+    let snapshot = makeSnapshot({ repositories: [repository, other], images: [...round(0), ...keptImages] });
+    const sizes = [imageIndex(snapshot).tagNames.length];
+    for (let k = 1; k <= 4; k++) {
+      const images = round(k);
+      snapshot = runNow(buildSnapshotSteps({ ...snapshot, version: k, images }, { base: snapshot, changed: new Set([repository.id]), images }));
+      const fresh = observed(runNow(imageIndexSteps(snapshot, undefined)), []);
+      const index = imageIndex(snapshot);
+      sizes.push(index.tagNames.length);
+      expect(observed(index, [])).toEqual(fresh);
+    }
+    // 3,001 names, then 3,000 more at each refresh while the names carried over are at most 2 × 3,001 + 4,096
+    // (9,001 is, 12,001 is not), then afresh.
+    expect(sizes).toEqual([3001, 6001, 9001, 12001, 3001]);
   });
 });

@@ -42,6 +42,8 @@ export interface ImageIndex {
   /** Digest hash table: bucket heads and per-row chains (ascending rows), -1 ends a chain. */
   readonly digestHead: Int32Array;
   readonly digestNext: Int32Array;
+  /** Row i's digest hash, kept so a later index copying the row need not hash its digest again. */
+  readonly digestHash: Int32Array;
 }
 
 /** Characters hashed, from a digest's end: a sha256 digest's last 24 hex digits are 96 random bits. */
@@ -72,47 +74,106 @@ export const severityCount = (index: ImageIndex, row: number, k: number): number
 export const IMAGE_INDEX = slot<ImageIndex>('image index');
 
 export function imageIndex(snapshot: Snapshot): ImageIndex {
-  return derivedOf(snapshot).getSteps(IMAGE_INDEX, undefined, () => imageIndexSteps(snapshot));
+  return derivedOf(snapshot).getSteps(IMAGE_INDEX, undefined, () => laidOutSteps(snapshot));
 }
 
 /** As imageIndex, giving the event loop a turn every `sliceMs`; both keep it in the snapshot's derived data. */
 export function imageIndexCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ImageIndex> {
-  return derivedOf(snapshot).getCooperatively(IMAGE_INDEX, undefined, () => imageIndexSteps(snapshot), sliceMs);
+  return derivedOf(snapshot).getCooperatively(IMAGE_INDEX, undefined, () => laidOutSteps(snapshot), sliceMs);
 }
 
-/** Builds the index (not memoized), yielding after each repository's rows and each chunk of rows. */
-export function* imageIndexSteps(snapshot: Snapshot): Steps<ImageIndex> {
+/**
+ * Where each image list was last laid out in an index: a targeted refresh keeps the lists of the repositories it did
+ * not read again (snapshot/build.ts ListReuse), so their rows are copied from that index instead of made again.
+ */
+const LIST_ROWS = new WeakMap<readonly Image[], { readonly index: ImageIndex; readonly start: number }>();
+
+/**
+ * The index the snapshot's kept lists were last laid out in, when there is one to copy from: the newest one that
+ * holds the first kept list. Its tag names (some no longer used) start the new index's, so it is not used once
+ * they are more than twice those the snapshot's rows refer to: a fresh build then drops the unused ones.
+ */
+export function baseIndexFor(snapshot: Snapshot): ImageIndex | undefined {
+  let base: ImageIndex | undefined;
+  for (const repository of snapshot.repositories) {
+    const list = snapshot.imagesByRepository.get(repository.id);
+    base = list?.length ? LIST_ROWS.get(list)?.index : undefined;
+    if (base) break;
+  }
+  if (!base) return undefined;
+  let tags = 0;
+  for (const repository of snapshot.repositories) {
+    const list = snapshot.imagesByRepository.get(repository.id) ?? [];
+    const laid = LIST_ROWS.get(list);
+    if (laid?.index === base) tags += base.tagStart[laid.start + list.length]! - base.tagStart[laid.start]!;
+    else for (const image of list) tags += image.tags.length;
+  }
+  return base.tagNames.length <= 2 * tags + 4096 ? base : undefined;
+}
+
+/**
+ * Builds the index (not memoized), yielding after each repository's rows and each chunk of rows. With `base`, the
+ * rows of each list laid out in it are copied from it (their images are the same objects, so are their values).
+ */
+export function* imageIndexSteps(snapshot: Snapshot, base: ImageIndex | undefined): Steps<ImageIndex> {
   const uses = effectiveUses(snapshot);
   yield;
-  const { images, repoStart, tagCount } = yield* gatherRows(snapshot);
-  const index = emptyIndex(images, repoStart, tagCount);
+  const { images, repoStart, copyFrom, tagCount } = yield* gatherRows(snapshot, base);
+  const index = emptyIndex(images, repoStart, tagCount, base);
   yield;
-  const countTable = yield* fillRows(index, snapshot.repositories.length);
+  const countTable = yield* fillRows(index, copyFrom, base);
   const filled: ImageIndex = { ...index, countTable };
   yield* markUses(filled, uses, lastUses(snapshot));
   return filled;
 }
 
-/** The images in row order, grouped by repository in snapshot order, and where each repository starts. */
-function* gatherRows(snapshot: Snapshot): Steps<{ images: Image[]; repoStart: Int32Array; tagCount: number }> {
-  const images: Image[] = [];
-  const repoStart = new Int32Array(snapshot.repositories.length + 1);
-  let tagCount = 0;
+/** The snapshot's index, copying from the one its kept lists were last laid out in; its lists are then laid out in it. */
+function* laidOutSteps(snapshot: Snapshot): Steps<ImageIndex> {
+  const index = yield* imageIndexSteps(snapshot, baseIndexFor(snapshot));
   for (let r = 0; r < snapshot.repositories.length; r++) {
+    const list = snapshot.imagesByRepository.get(snapshot.repositories[r]!.id);
+    // An empty list has no rows to copy, and must not keep this index alive.
+    if (list?.length) LIST_ROWS.set(list, { index, start: index.repoStart[r]! });
+  }
+  return index;
+}
+
+/**
+ * The images in row order, grouped by repository in snapshot order, where each repository starts, and where in
+ * `base` its rows are (-1 when they are made here).
+ */
+function* gatherRows(
+  snapshot: Snapshot,
+  base: ImageIndex | undefined,
+): Steps<{ images: Image[]; repoStart: Int32Array; copyFrom: Int32Array; tagCount: number }> {
+  const images: Image[] = [];
+  const repositories = snapshot.repositories.length;
+  const repoStart = new Int32Array(repositories + 1);
+  const copyFrom = new Int32Array(repositories).fill(-1);
+  let tagCount = 0;
+  for (let r = 0; r < repositories; r++) {
     repoStart[r] = images.length;
-    for (const image of snapshot.imagesByRepository.get(snapshot.repositories[r]!.id) ?? []) {
-      images.push(image);
-      tagCount += image.tags.length;
+    const list = snapshot.imagesByRepository.get(snapshot.repositories[r]!.id) ?? [];
+    const laid = base && LIST_ROWS.get(list);
+    if (laid && laid.index === base) {
+      copyFrom[r] = laid.start;
+      tagCount += base.tagStart[laid.start + list.length]! - base.tagStart[laid.start]!;
+      for (const image of list) images.push(image);
+    } else {
+      for (const image of list) {
+        images.push(image);
+        tagCount += image.tags.length;
+      }
     }
     yield;
   }
-  repoStart[snapshot.repositories.length] = images.length;
-  return { images, repoStart, tagCount };
+  repoStart[repositories] = images.length;
+  return { images, repoStart, copyFrom, tagCount };
 }
 
 const UNKNOWN_COUNTS = new Int32Array(6).fill(-1);
 
-function emptyIndex(images: Image[], repoStart: Int32Array, tagCount: number): ImageIndex {
+function emptyIndex(images: Image[], repoStart: Int32Array, tagCount: number, base: ImageIndex | undefined): ImageIndex {
   const n = images.length;
   return {
     images,
@@ -129,35 +190,54 @@ function emptyIndex(images: Image[], repoStart: Int32Array, tagCount: number): I
     lastUsedAt: new Float64Array(n).fill(NaN),
     kind: new Uint8Array(n),
     scanState: new Uint8Array(n),
-    tagNames: [],
+    // The base's names keep their ids, so its rows' tag ids are copied as they are; new rows' tags are added after.
+    tagNames: base ? base.tagNames.slice() : [],
     tagStart: new Int32Array(n + 1),
     tagIds: new Int32Array(tagCount),
     digestHead: new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(n + 1)))).fill(-1),
     digestNext: new Int32Array(n),
+    digestHash: new Int32Array(n),
   };
 }
 
-/** Tags, the digest table, each row's repository and the typed columns, chunk by chunk; returns the count table. */
-function* fillRows(index: ImageIndex, repositories: number): Steps<Int32Array> {
+/**
+ * Tags, the digest table, each row's repository and the typed columns, chunk by chunk; returns the count table.
+ * Rows of a repository with copyFrom[r] >= 0 are copied from `base`'s rows starting there.
+ */
+function* fillRows(index: ImageIndex, copyFrom: Int32Array, base: ImageIndex | undefined): Steps<Int32Array> {
+  const { repoStart } = index;
+  const repositories = copyFrom.length;
   const n = index.images.length;
   const tagId = new Map<string, number>();
   let t = 0;
-  for (let from = 0; from < n; from += ITEMS_PER_STEP) {
-    t = internTags(index, tagId, from, Math.min(n, from + ITEMS_PER_STEP), t);
-    yield;
+  for (let r = 0; r < repositories; r++) {
+    for (let from = repoStart[r]!, end = repoStart[r + 1]!; from < end; from += ITEMS_PER_STEP) {
+      const to = Math.min(end, from + ITEMS_PER_STEP);
+      t = base && copyFrom[r]! >= 0 ? copyTags(index, base, copyFrom[r]! + (from - repoStart[r]!), from, to, t) : internTags(index, tagId, from, to, t);
+      yield;
+    }
   }
   index.tagStart[n] = t;
+  for (let r = 0; r < repositories; r++) {
+    index.repoOf.fill(r, repoStart[r]!, repoStart[r + 1]!);
+    const from = repoStart[r]!;
+    const to = repoStart[r + 1]!;
+    if (base && copyFrom[r]! >= 0) copyColumns(index, base, copyFrom[r]!, from, to);
+    else for (let at = from; at < to; at += ITEMS_PER_STEP) hashDigests(index, at, Math.min(to, at + ITEMS_PER_STEP));
+    yield;
+  }
   // Last chunk first, so every chain is ascending.
   for (let to = n; to > 0; to -= ITEMS_PER_STEP) {
     chainDigests(index, Math.max(0, to - ITEMS_PER_STEP), to);
     yield;
   }
-  for (let r = 0; r < repositories; r++) index.repoOf.fill(r, index.repoStart[r]!, index.repoStart[r + 1]!);
-  yield;
-  const sets = new CountSets();
-  for (let from = 0; from < n; from += ITEMS_PER_STEP) {
-    fillColumns(index, sets, from, Math.min(n, from + ITEMS_PER_STEP));
-    yield;
+  const sets = new CountSets(base?.countTable);
+  for (let r = 0; r < repositories; r++) {
+    if (base && copyFrom[r]! >= 0) continue;
+    for (let from = repoStart[r]!, end = repoStart[r + 1]!; from < end; from += ITEMS_PER_STEP) {
+      fillColumns(index, sets, from, Math.min(end, from + ITEMS_PER_STEP));
+      yield;
+    }
   }
   return Int32Array.from(sets.table);
 }
@@ -172,6 +252,21 @@ class CountSets {
   readonly top: number[] = [-1];
   private readonly byObject = new Map<SeverityCounts, number>();
   private readonly byValue = new Map<string, number>();
+
+  /** With a base index's table, its sets keep their ids (its rows' set ids are copied as they are). */
+  constructor(base?: Int32Array) {
+    if (!base) return;
+    for (let id = 1; id * 6 < base.length; id++) {
+      const counts = base.subarray(id * 6, id * 6 + 6);
+      let top = 6;
+      for (let s = 0; s < 6; s++) {
+        this.table.push(counts[s]!);
+        if (counts[s]! > 0 && top > s) top = s;
+      }
+      this.top.push(top);
+      this.byValue.set(counts.join(','), id);
+    }
+  }
 
   idOf(counts: SeverityCounts | undefined): number {
     if (!counts) return 0;
@@ -237,14 +332,43 @@ function internTags(index: ImageIndex, tagId: Map<string, number>, from: number,
   return t;
 }
 
+/** Hashes rows [from, to)'s digests. */
+function hashDigests(index: ImageIndex, from: number, to: number): void {
+  for (let i = from; i < to; i++) index.digestHash[i] = hashString(index.images[i]!.digest);
+}
+
 /** Pushes rows [from, to) onto their digest chains, last row first. */
 function chainDigests(index: ImageIndex, from: number, to: number): void {
   const buckets = index.digestHead.length - 1;
   for (let i = to - 1; i >= from; i--) {
-    const h = hashString(index.images[i]!.digest) & buckets;
+    const h = index.digestHash[i]! & buckets;
     index.digestNext[i] = index.digestHead[h]!;
     index.digestHead[h] = i;
   }
+}
+
+/** Copies `base`'s rows from `source` on into rows [from, to)'s tags (ids and starts); returns the next t. */
+function copyTags(index: ImageIndex, base: ImageIndex, source: number, from: number, to: number, t: number): number {
+  const first = base.tagStart[source]!;
+  const shift = t - first;
+  for (let i = from, j = source; i < to; i++, j++) index.tagStart[i] = base.tagStart[j]! + shift;
+  const last = base.tagStart[source + (to - from)]!;
+  index.tagIds.set(base.tagIds.subarray(first, last), t);
+  return t + (last - first);
+}
+
+/** Copies `base`'s rows from `source` on into rows [from, to)'s typed columns and digest hashes. */
+function copyColumns(index: ImageIndex, base: ImageIndex, source: number, from: number, to: number): void {
+  const end = source + (to - from);
+  index.pushedAt.set(base.pushedAt.subarray(source, end), from);
+  index.pulledAt.set(base.pulledAt.subarray(source, end), from);
+  index.sizeBytes.set(base.sizeBytes.subarray(source, end), from);
+  index.tagged.set(base.tagged.subarray(source, end), from);
+  index.kind.set(base.kind.subarray(source, end), from);
+  index.scanState.set(base.scanState.subarray(source, end), from);
+  index.countSet.set(base.countSet.subarray(source, end), from);
+  index.topSeverity.set(base.topSeverity.subarray(source, end), from);
+  index.digestHash.set(base.digestHash.subarray(source, end), from);
 }
 
 function fillColumns(index: ImageIndex, sets: CountSets, from: number, to: number): void {
