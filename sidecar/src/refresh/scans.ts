@@ -131,7 +131,21 @@ export function scanResult({ detail, fetched, registryScanType }: ScanInput, int
     state === 'not_scanned' ? undefined : status === 'ACTIVE' || (useFetched && fetched.enhanced) ? 'ENHANCED' : registryScanType;
   if (state === 'not_scanned' && !status && !description && completedAt === undefined) return NOT_SCANNED;
   if (counts) counts = shared ? shared.share(counts) : frozen(counts);
-  // Field by field rather than spreads of one-field objects: a refresh makes a million of these.
+  // A scanned image's usual result as one literal: built field by field, its fields past the first spill into a
+  // second object (32 bytes more per image, measured; a million objects more for the collector to mark).
+  if (status && scanType && completedAt !== undefined && counts) {
+    const known = intern(status);
+    if (!description) {
+      return vulnerabilitySourceUpdatedAt === undefined
+        ? { state, status: known, scanType, completedAt, counts }
+        : { state, status: known, scanType, completedAt, vulnerabilitySourceUpdatedAt, counts };
+    }
+    const said = intern(description);
+    return vulnerabilitySourceUpdatedAt === undefined
+      ? { state, status: known, description: said, scanType, completedAt, counts }
+      : { state, status: known, description: said, scanType, completedAt, vulnerabilitySourceUpdatedAt, counts };
+  }
+  // Otherwise field by field rather than spreads of one-field objects: a refresh makes a million of these.
   const result: { -readonly [K in keyof ScanResult]: ScanResult[K] } = { state };
   if (status) result.status = intern(status);
   if (description) result.description = intern(description);

@@ -142,6 +142,38 @@ describe('scan state', () => {
     });
   });
 
+  it('gives a scanned image’s result the same fields, in the same order, with or without a description and source date', () => {
+    const counts = { CRITICAL: 0, HIGH: 2, MEDIUM: 0, LOW: 1, INFORMATIONAL: 0, UNDEFINED: 0 };
+    const shapes = [
+      [{ description: 'The scan was completed successfully.' }, { vulnerabilitySourceUpdatedAt: src }],
+      [{ description: 'The scan was completed successfully.' }, {}],
+      [{}, { vulnerabilitySourceUpdatedAt: src }],
+      [{}, {}],
+    ] as const;
+    const results = shapes.map(([status, summary]) =>
+      scanResult({
+        detail: {
+          imageScanStatus: { status: 'COMPLETE', ...status },
+          imageScanFindingsSummary: { imageScanCompletedAt: at, ...summary, findingSeverityCounts: { HIGH: 2, LOW: 1 } },
+        },
+        registryScanType: 'BASIC',
+      }),
+    );
+    expect(results.map((r) => Object.entries(r))).toEqual([
+      Object.entries({ state: 'complete', status: 'COMPLETE', description: 'The scan was completed successfully.', scanType: 'BASIC', completedAt: at.getTime(), vulnerabilitySourceUpdatedAt: src.getTime(), counts }),
+      Object.entries({ state: 'complete', status: 'COMPLETE', description: 'The scan was completed successfully.', scanType: 'BASIC', completedAt: at.getTime(), counts }),
+      Object.entries({ state: 'complete', status: 'COMPLETE', scanType: 'BASIC', completedAt: at.getTime(), vulnerabilitySourceUpdatedAt: src.getTime(), counts }),
+      Object.entries({ state: 'complete', status: 'COMPLETE', scanType: 'BASIC', completedAt: at.getTime(), counts }),
+    ]);
+    // An enhanced scan still running (no counts yet) is made field by field, in the same order.
+    expect(Object.keys(scanResult({ detail: { imageScanStatus: { status: 'ACTIVE', description: 'Scanning' } }, registryScanType: 'ENHANCED' }))).toEqual([
+      'state',
+      'status',
+      'description',
+      'scanType',
+    ]);
+  });
+
   it('never reports zero counts for missing data', () => {
     expect(scanResult({ detail: {}, registryScanType: 'BASIC' })).toEqual({ state: 'not_scanned' });
     expect(scanResult({ detail: { imageScanStatus: { status: 'ACTIVE' } }, registryScanType: 'ENHANCED' })).toEqual({ state: 'active', status: 'ACTIVE', scanType: 'ENHANCED' });
