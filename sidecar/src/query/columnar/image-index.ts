@@ -44,6 +44,9 @@ export interface ImageIndex {
   readonly digestNext: Int32Array;
   /** Row i's digest hash, kept so a later index copying the row need not hash its digest again. */
   readonly digestHash: Int32Array;
+  /** Distinct tag names and count sets the rows refer to: names and sets carried over from a base may be unused. */
+  readonly tagNamesUsed: number;
+  readonly countSetsUsed: number;
 }
 
 /** Characters hashed, from a digest's end: a sha256 digest's last 24 hex digits are 96 random bits. */
@@ -74,41 +77,55 @@ export const severityCount = (index: ImageIndex, row: number, k: number): number
 export const IMAGE_INDEX = slot<ImageIndex>('image index');
 
 export function imageIndex(snapshot: Snapshot): ImageIndex {
-  return derivedOf(snapshot).getSteps(IMAGE_INDEX, undefined, () => laidOutSteps(snapshot));
+  return laidOut(snapshot, derivedOf(snapshot).getSteps(IMAGE_INDEX, undefined, () => imageIndexSteps(snapshot, baseIndexFor(snapshot))));
 }
 
 /** As imageIndex, giving the event loop a turn every `sliceMs`; both keep it in the snapshot's derived data. */
-export function imageIndexCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ImageIndex> {
-  return derivedOf(snapshot).getCooperatively(IMAGE_INDEX, undefined, () => laidOutSteps(snapshot), sliceMs);
+export async function imageIndexCooperatively(snapshot: Snapshot, sliceMs?: number): Promise<ImageIndex> {
+  return laidOut(snapshot, await derivedOf(snapshot).getCooperatively(IMAGE_INDEX, undefined, () => imageIndexSteps(snapshot, baseIndexFor(snapshot)), sliceMs));
 }
 
 /**
  * Where each image list was last laid out in an index: a targeted refresh keeps the lists of the repositories it did
  * not read again (snapshot/build.ts ListReuse), so their rows are copied from that index instead of made again.
+ * Held weakly: an index lives as long as its snapshot, not as long as a list it shares with a later one.
  */
-const LIST_ROWS = new WeakMap<readonly Image[], { readonly index: ImageIndex; readonly start: number }>();
+const LIST_ROWS = new WeakMap<readonly Image[], { readonly index: WeakRef<ImageIndex>; readonly start: number }>();
+const LAID_OUT = new WeakSet<ImageIndex>();
+
+/** Lays the snapshot's lists out in its index, the one its derived data keeps (once); the newest index laid out wins. */
+function laidOut(snapshot: Snapshot, index: ImageIndex): ImageIndex {
+  if (LAID_OUT.has(index)) return index;
+  LAID_OUT.add(index);
+  const ref = new WeakRef(index);
+  for (let r = 0; r < snapshot.repositories.length; r++) {
+    const list = snapshot.imagesByRepository.get(snapshot.repositories[r]!.id);
+    // An empty list has no rows to copy.
+    if (list?.length) LIST_ROWS.set(list, { index: ref, start: index.repoStart[r]! });
+  }
+  return index;
+}
+
+/** Where `list`'s rows are in `base`, if it was laid out there last. */
+function rowsIn(base: ImageIndex, list: readonly Image[]): number | undefined {
+  const laid = LIST_ROWS.get(list);
+  return laid && laid.index.deref() === base ? laid.start : undefined;
+}
 
 /**
- * The index the snapshot's kept lists were last laid out in, when there is one to copy from: the newest one that
- * holds the first kept list. Its tag names (some no longer used) start the new index's, so it is not used once
- * they are more than twice those the snapshot's rows refer to: a fresh build then drops the unused ones.
+ * The index the snapshot's kept lists were last laid out in, when there is one to copy from: the one that holds the
+ * first kept list. Its tag names and count sets (some no longer used) start the new index's, so it is not used once
+ * they are more than twice those its rows use (plus 4,096): a fresh build then drops the unused ones.
  */
 export function baseIndexFor(snapshot: Snapshot): ImageIndex | undefined {
-  let base: ImageIndex | undefined;
   for (const repository of snapshot.repositories) {
     const list = snapshot.imagesByRepository.get(repository.id);
-    base = list?.length ? LIST_ROWS.get(list)?.index : undefined;
-    if (base) break;
+    const base = list?.length ? LIST_ROWS.get(list)?.index.deref() : undefined;
+    if (!base) continue;
+    const compact = base.tagNames.length <= 2 * base.tagNamesUsed + 4096 && base.countTable.length / 6 <= 2 * base.countSetsUsed + 4096;
+    return compact ? base : undefined;
   }
-  if (!base) return undefined;
-  let tags = 0;
-  for (const repository of snapshot.repositories) {
-    const list = snapshot.imagesByRepository.get(repository.id) ?? [];
-    const laid = LIST_ROWS.get(list);
-    if (laid?.index === base) tags += base.tagStart[laid.start + list.length]! - base.tagStart[laid.start]!;
-    else for (const image of list) tags += image.tags.length;
-  }
-  return base.tagNames.length <= 2 * tags + 4096 ? base : undefined;
+  return undefined;
 }
 
 /**
@@ -122,20 +139,38 @@ export function* imageIndexSteps(snapshot: Snapshot, base: ImageIndex | undefine
   const index = emptyIndex(images, repoStart, tagCount, base);
   yield;
   const countTable = yield* fillRows(index, copyFrom, base);
-  const filled: ImageIndex = { ...index, countTable };
+  const filled: ImageIndex = { ...index, countTable, ...(yield* usedCounts(index, countTable.length / 6)) };
   yield* markUses(filled, uses, lastUses(snapshot));
   return filled;
 }
 
-/** The snapshot's index, copying from the one its kept lists were last laid out in; its lists are then laid out in it. */
-function* laidOutSteps(snapshot: Snapshot): Steps<ImageIndex> {
-  const index = yield* imageIndexSteps(snapshot, baseIndexFor(snapshot));
-  for (let r = 0; r < snapshot.repositories.length; r++) {
-    const list = snapshot.imagesByRepository.get(snapshot.repositories[r]!.id);
-    // An empty list has no rows to copy, and must not keep this index alive.
-    if (list?.length) LIST_ROWS.set(list, { index, start: index.repoStart[r]! });
+/** How many distinct tag names and count sets the rows refer to. */
+function* usedCounts(index: ImageIndex, sets: number): Steps<{ tagNamesUsed: number; countSetsUsed: number }> {
+  const nameUsed = new Uint8Array(index.tagNames.length);
+  const setUsed = new Uint8Array(sets);
+  let tagNamesUsed = 0;
+  let countSetsUsed = 0;
+  for (let from = 0; from < index.tagIds.length; from += ITEMS_PER_STEP) {
+    for (let t = from, to = Math.min(index.tagIds.length, from + ITEMS_PER_STEP); t < to; t++) {
+      const id = index.tagIds[t]!;
+      if (nameUsed[id] === 0) {
+        nameUsed[id] = 1;
+        tagNamesUsed++;
+      }
+    }
+    yield;
   }
-  return index;
+  for (let from = 0; from < index.countSet.length; from += ITEMS_PER_STEP) {
+    for (let i = from, to = Math.min(index.countSet.length, from + ITEMS_PER_STEP); i < to; i++) {
+      const id = index.countSet[i]!;
+      if (setUsed[id] === 0) {
+        setUsed[id] = 1;
+        countSetsUsed++;
+      }
+    }
+    yield;
+  }
+  return { tagNamesUsed, countSetsUsed };
 }
 
 /**
@@ -154,10 +189,10 @@ function* gatherRows(
   for (let r = 0; r < repositories; r++) {
     repoStart[r] = images.length;
     const list = snapshot.imagesByRepository.get(snapshot.repositories[r]!.id) ?? [];
-    const laid = base && LIST_ROWS.get(list);
-    if (laid && laid.index === base) {
-      copyFrom[r] = laid.start;
-      tagCount += base.tagStart[laid.start + list.length]! - base.tagStart[laid.start]!;
+    const start = base && list.length ? rowsIn(base, list) : undefined;
+    if (base && start !== undefined) {
+      copyFrom[r] = start;
+      tagCount += base.tagStart[start + list.length]! - base.tagStart[start]!;
       for (const image of list) images.push(image);
     } else {
       for (const image of list) {
@@ -197,6 +232,8 @@ function emptyIndex(images: Image[], repoStart: Int32Array, tagCount: number, ba
     digestHead: new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(n + 1)))).fill(-1),
     digestNext: new Int32Array(n),
     digestHash: new Int32Array(n),
+    tagNamesUsed: 0,
+    countSetsUsed: 0,
   };
 }
 
@@ -223,7 +260,12 @@ function* fillRows(index: ImageIndex, copyFrom: Int32Array, base: ImageIndex | u
     const from = repoStart[r]!;
     const to = repoStart[r + 1]!;
     if (base && copyFrom[r]! >= 0) copyColumns(index, base, copyFrom[r]!, from, to);
-    else for (let at = from; at < to; at += ITEMS_PER_STEP) hashDigests(index, at, Math.min(to, at + ITEMS_PER_STEP));
+    else {
+      for (let at = from; at < to; at += ITEMS_PER_STEP) {
+        hashDigests(index, at, Math.min(to, at + ITEMS_PER_STEP));
+        yield;
+      }
+    }
     yield;
   }
   // Last chunk first, so every chain is ascending.
