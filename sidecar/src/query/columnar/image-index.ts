@@ -146,31 +146,26 @@ export function* imageIndexSteps(snapshot: Snapshot, base: ImageIndex | undefine
 
 /** How many distinct tag names and count sets the rows refer to. */
 function* usedCounts(index: ImageIndex, sets: number): Steps<{ tagNamesUsed: number; countSetsUsed: number }> {
-  const nameUsed = new Uint8Array(index.tagNames.length);
-  const setUsed = new Uint8Array(sets);
-  let tagNamesUsed = 0;
-  let countSetsUsed = 0;
-  for (let from = 0; from < index.tagIds.length; from += ITEMS_PER_STEP) {
-    for (let t = from, to = Math.min(index.tagIds.length, from + ITEMS_PER_STEP); t < to; t++) {
-      const id = index.tagIds[t]!;
-      if (nameUsed[id] === 0) {
-        nameUsed[id] = 1;
-        tagNamesUsed++;
-      }
-    }
-    yield;
-  }
-  for (let from = 0; from < index.countSet.length; from += ITEMS_PER_STEP) {
-    for (let i = from, to = Math.min(index.countSet.length, from + ITEMS_PER_STEP); i < to; i++) {
-      const id = index.countSet[i]!;
-      if (setUsed[id] === 0) {
-        setUsed[id] = 1;
-        countSetsUsed++;
-      }
-    }
-    yield;
-  }
+  const tagNamesUsed = yield* distinctIds(index.tagIds, index.tagNames.length);
+  const countSetsUsed = yield* distinctIds(index.countSet, sets);
   return { tagNamesUsed, countSetsUsed };
+}
+
+/** How many distinct values in [0, size) `ids` holds, ITEMS_PER_STEP ids a step. */
+function* distinctIds(ids: Int32Array, size: number): Steps<number> {
+  const seen = new Uint8Array(size);
+  let distinct = 0;
+  for (let from = 0; from < ids.length; from += ITEMS_PER_STEP) {
+    for (let i = from, to = Math.min(ids.length, from + ITEMS_PER_STEP); i < to; i++) {
+      const id = ids[i]!;
+      if (seen[id] === 0) {
+        seen[id] = 1;
+        distinct++;
+      }
+    }
+    yield;
+  }
+  return distinct;
 }
 
 /**
