@@ -188,12 +188,15 @@ function* gatherRows(
     if (base && start !== undefined) {
       copyFrom[r] = start;
       tagCount += base.tagStart[start + list.length]! - base.tagStart[start]!;
-      for (const image of list) images.push(image);
-    } else {
-      for (const image of list) {
+    }
+    // A large repository's images a chunk per step.
+    for (let from = 0; from < list.length; from += ITEMS_PER_STEP) {
+      for (let i = from, to = Math.min(list.length, from + ITEMS_PER_STEP); i < to; i++) {
+        const image = list[i]!;
         images.push(image);
-        tagCount += image.tags.length;
+        if (copyFrom[r] === -1) tagCount += image.tags.length;
       }
+      yield;
     }
     yield;
   }
