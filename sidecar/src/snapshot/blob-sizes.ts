@@ -11,8 +11,11 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
   readonly #size: number;
   /** Some added size differs from the base's for the same blob: then the added sizes must be looked up first. */
   readonly #overrides: boolean;
-  /** The map this one was laid over, as given (before flattening), and whether a size it knew reads otherwise here. */
-  readonly #parent: ReadonlyMap<BlobKey, number>;
+  /**
+   * The map this one was laid over, as given (before flattening), and whether a size it knew reads otherwise here.
+   * Weak: held strongly, each push's map would keep every map before it (and its added sizes) alive.
+   */
+  readonly #parent: WeakRef<ReadonlyMap<BlobKey, number>>;
   readonly #changesParent: boolean;
 
   /** `base` with `added` over it; a LayeredBlobSizes as the base gives its own base, and its added sizes under `added`. */
@@ -31,11 +34,11 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
     }
     this.#size = size;
     this.#overrides = overrides;
-    this.#parent = base;
+    this.#parent = new WeakRef(base);
     let changes = false;
-    for (const blob of added.keys()) {
+    for (const [blob, value] of added) {
       const before = base.get(blob);
-      if (before !== undefined && this.get(blob) !== before) changes = true;
+      if (before !== undefined && value !== before) changes = true;
     }
     this.#changesParent = changes;
   }
@@ -46,7 +49,7 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
    * Constant time: a targeted refresh's map is checked against the previous snapshot's, once per push.
    */
   agreesWith(earlier: ReadonlyMap<BlobKey, number>): boolean {
-    return earlier === this || (earlier === this.#parent && !this.#changesParent);
+    return earlier === this || (earlier === this.#parent.deref() && !this.#changesParent);
   }
 
   /** How many sizes lie over the base (the caller makes a flat map again when they grow). */

@@ -7,6 +7,7 @@ import { buildSnapshotSteps } from '../../src/snapshot/build.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { SEVERITIES } from '../../src/snapshot/model.js';
 import { snapshotArb } from '../support/arbitraries.js';
+import { collectGarbage } from '../support/collect.js';
 import { completeScan, DAY, digest, makeImage, makeRepository, makeSnapshot, NOT_SCANNED, NOW, scanCounts } from '../support/builders.js';
 
 describe('the image index: finding counts', () => {
@@ -134,5 +135,19 @@ describe('the image index of a targeted refresh', () => {
     // Carried while at most 2 × 3,050 + 4,096 = 10,196 (9,050 is; 12,050 is not), then afresh. Counting
     // occurrences (about 8,300) instead of distinct names would have carried 12,050 on.
     expect(sizes).toEqual([3050, 6050, 9050, 12050, 3050]);
+  });
+
+  it('keeps no earlier index alive through the lists a later snapshot kept', async () => {
+    const api = makeRepository({ name: 'api' });
+    const web = makeRepository({ name: 'web' });
+    let first: Snapshot | undefined = makeSnapshot({ repositories: [api, web], images: [makeImage({ repository: api, seed: 'api-1' }), makeImage({ repository: web, seed: 'web-1' })] });
+    const gone = new WeakRef(imageIndex(first));
+    const images = [makeImage({ repository: api, seed: 'api-2' })];
+    const next = runNow(buildSnapshotSteps({ ...first, version: 1, images }, { base: first, changed: new Set([api.id]), images }));
+    expect(baseIndexFor(next) === gone.deref()).toBe(true);
+    first = undefined;
+    await collectGarbage();
+    expect(gone.deref()).toBeUndefined();
+    expect(baseIndexFor(next)).toBeUndefined();
   });
 });

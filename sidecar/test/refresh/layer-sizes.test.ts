@@ -6,6 +6,7 @@ import type { BlobKey } from '../../src/snapshot/blob-key.js';
 import { LayeredBlobSizes, blobSizesAgree } from '../../src/snapshot/blob-sizes.js';
 import type { Image } from '../../src/snapshot/model.js';
 import { layer, makeImage } from '../support/builders.js';
+import { collectGarbage } from '../support/collect.js';
 
 const REPO = '111111111111/us-east-1/app';
 /** 10,000 images of two layers each: a base layer every image shares, and one of its own. */
@@ -91,5 +92,19 @@ describe('whether blob sizes agree with an earlier map', () => {
     // An earlier map that overrode its base: the base's size reads here, not the earlier one's.
     const overriding = new LayeredBlobSizes(base, new Map([[x, 10]]));
     expect(blobSizesAgree(new LayeredBlobSizes(base, new Map([[z, 3]])), overriding)).toBe(false);
+  });
+});
+
+describe('a chain of laid blob-size maps', () => {
+  it('keeps no earlier map alive: each push’s map agrees with the one before while it lives, and lets it go', async () => {
+    const flat = new Map<BlobKey, number>([[layer('base'), 1]]);
+    let before: ReadonlyMap<BlobKey, number> | undefined = new LayeredBlobSizes(flat, new Map([[layer('push-1'), 2]]));
+    const next = new LayeredBlobSizes(before, new Map([[layer('push-2'), 3]]));
+    expect(blobSizesAgree(next, before)).toBe(true);
+    const gone = new WeakRef(before);
+    before = undefined;
+    await collectGarbage();
+    expect(gone.deref()).toBeUndefined();
+    expect(next.get(layer('push-1'))).toBe(2);
   });
 });

@@ -295,16 +295,9 @@ class CountSets {
 
   /** With a base index's table, its sets keep their ids (its rows' set ids are copied as they are). */
   constructor(base?: Int32Array) {
-    if (!base) return;
-    for (let id = 1; id * 6 < base.length; id++) {
+    for (let id = 1; base && id * 6 < base.length; id++) {
       const counts = base.subarray(id * 6, id * 6 + 6);
-      let top = 6;
-      for (let s = 0; s < 6; s++) {
-        this.table.push(counts[s]!);
-        if (counts[s]! > 0 && top > s) top = s;
-      }
-      this.top.push(top);
-      this.byValue.set(counts.join(','), id);
+      this.byValue.set(counts.join(','), this.add((s) => counts[s]!));
     }
   }
 
@@ -315,18 +308,23 @@ class CountSets {
     const key = severityCountsKey(counts);
     id = this.byValue.get(key);
     if (id === undefined) {
-      id = this.top.length;
+      id = this.add((s) => counts[SEVERITIES[s]!]);
       this.byValue.set(key, id);
-      let top = 6;
-      for (let s = 0; s < 6; s++) {
-        const value = counts[SEVERITIES[s]!];
-        this.table.push(value);
-        if (value > 0 && top > s) top = s;
-      }
-      this.top.push(top);
     }
     this.byObject.set(counts, id);
     return id;
+  }
+
+  /** A new set of the counts of the six severities (SEVERITIES order); its id. */
+  private add(count: (s: number) => number): number {
+    let top = 6;
+    for (let s = 0; s < 6; s++) {
+      const value = count(s);
+      this.table.push(value);
+      if (value > 0 && top > s) top = s;
+    }
+    this.top.push(top);
+    return this.top.length - 1;
   }
 }
 
