@@ -7,6 +7,7 @@ import { INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES } from '../aws/media-types.js';
 import { blobKey, type BlobKey } from '../snapshot/blob-key.js';
 import type { Image, ImageKind, ImageStatus, ScanResult } from '../snapshot/model.js';
 import { SEVERITIES } from '../snapshot/model.js';
+import { imageRecord } from '../snapshot/image-record.js';
 
 const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([
   'application/vnd.docker.container.image.v1+json',
@@ -191,7 +192,7 @@ export function assembleImage({ repositoryId, detail, manifest, attestationChild
   const lastActivatedAt = time(detail.lastActivatedAt);
   const subjectDigest = detail.subjectManifestDigest ?? manifest?.subject;
   const manifestMediaType = detail.imageManifestMediaType ?? manifest?.mediaType;
-  return {
+  return imageRecord({
     repositoryId,
     digest: intern(detail.imageDigest ?? ''),
     tags: detail.imageTags ?? EMPTY,
@@ -215,7 +216,7 @@ export function assembleImage({ repositoryId, detail, manifest, attestationChild
     children: manifest?.children.length ? manifest.children : EMPTY,
     ...(manifest ? { layers: manifest.blobs } : {}),
     scan,
-  };
+  });
 }
 
 export const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>

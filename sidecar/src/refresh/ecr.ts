@@ -22,6 +22,7 @@ import type { Steps } from '../cooperative.js';
 import { ITEMS_PER_STEP, nextTurn } from '../cooperative.js';
 import { readScans } from './ecr-scans.js';
 import { RepositoryListing } from './ecr-unchanged.js';
+import { imageRecord } from '../snapshot/image-record.js';
 
 export type { Seen } from './caches.js';
 
@@ -342,7 +343,7 @@ function withKindAmong(ctx: EcrReadContext, image: Image, attestationChild: bool
     ...(manifest ? { manifest } : {}),
     attestationChild,
   });
-  return kind === image.kind ? image : { ...image, kind };
+  return kind === image.kind ? image : imageRecord({ ...image, kind });
 }
 
 /** Gathers a manifest's blob sizes the previous snapshot lacks or holds differently (see BlobSizes). */
