@@ -88,7 +88,17 @@ async function sidecarChild(): Promise<void> {
       last = now;
     }, 20).unref();
   }
+  // What the peak RSS is made of: the sample with the highest RSS since the last SIGUSR2 (MiB: RSS, V8 heap
+  // committed and used, external memory and the array buffers within it).
+  let peak = process.memoryUsage();
+  setInterval(() => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  }, 250).unref();
   process.on('SIGUSR2', () => {
+    const at = [peak.rss, peak.heapTotal, peak.heapUsed, peak.external, peak.arrayBuffers].map((b) => (b / 2 ** 20).toFixed(0));
+    console.log(`MEMORY_AT_PEAK ${at.join(' ')}`);
+    peak = process.memoryUsage();
     console.log(`EVENT_LOOP_DELAY ${(delay.percentile(99) / 1e6).toFixed(1)} ${(delay.max / 1e6).toFixed(1)}`);
     delay.reset();
     if (!env.RELIABILITY_CPU_PROFILE) return;
@@ -520,6 +530,8 @@ interface LoadFigures {
   /** The sidecar's event-loop delay during the load and its refresh (perf_hooks.monitorEventLoopDelay). */
   loopDelayP99Ms: string;
   loopDelayMaxMs: string;
+  /** The sidecar's own sample with the highest RSS during the load, broken down (process.memoryUsage()). */
+  memoryAtPeak: string;
   mix: string;
 }
 
@@ -650,6 +662,7 @@ async function runLoad(): Promise<LoadFigures> {
       peakMiB: mib(Math.max(after.peak, peakRss)),
       loopDelayP99Ms: loopDelay.p99,
       loopDelayMaxMs: loopDelay.max,
+      memoryAtPeak: loopDelay.memoryAtPeak,
       mix,
     };
   } finally {
@@ -660,11 +673,16 @@ async function runLoad(): Promise<LoadFigures> {
 }
 
 /** The sidecar's event-loop delay since the last ask (its SIGUSR2 handler prints it), in ms. */
-async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: string }> {
+async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: string; memoryAtPeak: string }> {
+  const memory = waitForLine(sidecar.child, /MEMORY_AT_PEAK ([\d ]+)\n/, 'the memory report', 10_000);
   const line = waitForLine(sidecar.child, /EVENT_LOOP_DELAY ([\d.]+ [\d.]+)\n/, 'the event-loop delay report', 10_000);
   sidecar.child.kill('SIGUSR2');
+  const [rss, heapTotal, heapUsed, external, arrayBuffers] = (await memory).split(' ').map(Number) as [number, number, number, number, number];
+  const memoryAtPeak =
+    `${fmt(rss)} MiB = V8 heap ${fmt(heapTotal)} committed (${fmt(heapUsed)} used) + external ${fmt(external)} ` +
+    `(array buffers ${fmt(arrayBuffers)}) + ${fmt(rss - heapTotal - external)} the rest (code, stacks, native)`;
   const [p99, max] = (await line).split(' ');
-  return { p99: p99!, max: max! };
+  return { p99: p99!, max: max!, memoryAtPeak };
 }
 
 // ---- tables --------------------------------------------------------------------------------------
@@ -771,6 +789,7 @@ async function main(): Promise<void> {
         ],
       ),
     );
+    console.log(`\nAt the sidecar's highest RSS sample during the load: ${load.memoryAtPeak}.`);
     console.log(`\nMix (round-robin per connection): ${load.mix}.`);
   }
 }
