@@ -136,8 +136,7 @@ export function* imageIndexSteps(snapshot: Snapshot, base: ImageIndex | undefine
   const uses = effectiveUses(snapshot);
   yield;
   const { images, repoStart, copyFrom, tagCount } = yield* gatherRows(snapshot, base);
-  const index = emptyIndex(images, repoStart, tagCount, base);
-  yield;
+  const index = yield* emptyIndex(images, repoStart, tagCount, base);
   const countTable = yield* fillRows(index, copyFrom, base);
   const filled: ImageIndex = { ...index, countTable, ...(yield* usedCounts(index, countTable.length / 6)) };
   yield* markUses(filled, uses, lastUses(snapshot));
@@ -206,30 +205,37 @@ function* gatherRows(
 
 const UNKNOWN_COUNTS = new Int32Array(6).fill(-1);
 
-function emptyIndex(images: Image[], repoStart: Int32Array, tagCount: number, base: ImageIndex | undefined): ImageIndex {
+/** A column made in a step of its own: zeroing the columns of a million rows took 40–100 ms in one piece. */
+function* column<T>(make: () => T): Steps<T> {
+  const made = make();
+  yield;
+  return made;
+}
+
+function* emptyIndex(images: Image[], repoStart: Int32Array, tagCount: number, base: ImageIndex | undefined): Steps<ImageIndex> {
   const n = images.length;
   return {
     images,
     repoStart,
-    repoOf: new Int32Array(n),
-    pushedAt: new Float64Array(n),
-    pulledAt: new Float64Array(n),
-    sizeBytes: new Float64Array(n),
-    topSeverity: new Int8Array(n),
-    countSet: new Int32Array(n),
+    repoOf: yield* column(() => new Int32Array(n)),
+    pushedAt: yield* column(() => new Float64Array(n)),
+    pulledAt: yield* column(() => new Float64Array(n)),
+    sizeBytes: yield* column(() => new Float64Array(n)),
+    topSeverity: yield* column(() => new Int8Array(n)),
+    countSet: yield* column(() => new Int32Array(n)),
     countTable: UNKNOWN_COUNTS,
-    tagged: new Uint8Array(n),
-    inUse: new Uint8Array(n),
-    lastUsedAt: new Float64Array(n).fill(NaN),
-    kind: new Uint8Array(n),
-    scanState: new Uint8Array(n),
+    tagged: yield* column(() => new Uint8Array(n)),
+    inUse: yield* column(() => new Uint8Array(n)),
+    lastUsedAt: yield* column(() => new Float64Array(n).fill(NaN)),
+    kind: yield* column(() => new Uint8Array(n)),
+    scanState: yield* column(() => new Uint8Array(n)),
     // The base's names keep their ids, so its rows' tag ids are copied as they are; new rows' tags are added after.
     tagNames: base ? base.tagNames.slice() : [],
-    tagStart: new Int32Array(n + 1),
-    tagIds: new Int32Array(tagCount),
-    digestHead: new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(n + 1)))).fill(-1),
-    digestNext: new Int32Array(n),
-    digestHash: new Int32Array(n),
+    tagStart: yield* column(() => new Int32Array(n + 1)),
+    tagIds: yield* column(() => new Int32Array(tagCount)),
+    digestHead: yield* column(() => new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(n + 1)))).fill(-1)),
+    digestNext: yield* column(() => new Int32Array(n)),
+    digestHash: yield* column(() => new Int32Array(n)),
     tagNamesUsed: 0,
     countSetsUsed: 0,
   };
