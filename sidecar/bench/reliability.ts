@@ -40,6 +40,7 @@ import { startServer } from '../src/app/server.js';
 import { accountsOf, SIDECAR_DIR, startEmulatorProcess, stopChild, waitForLine } from './emulator-process.js';
 import type { Child, EmulatorSummary as Summary } from './emulator-process.js';
 import { SIDECAR_NODE_FLAGS } from './node-flags.js';
+import { PauseLedger, type PauseReport } from './pause-ledger.js';
 import { freePort } from '../test/support/free-port.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -95,7 +96,9 @@ async function sidecarChild(): Promise<void> {
     const now = process.memoryUsage();
     if (now.rss > peak.rss) peak = now;
   }, 250).unref();
+  const pauses = new PauseLedger(50);
   process.on('SIGUSR2', () => {
+    console.log(`PAUSES ${JSON.stringify(pauses.report())}`);
     const at = [peak.rss, peak.heapTotal, peak.heapUsed, peak.external, peak.arrayBuffers].map((b) => (b / 2 ** 20).toFixed(0));
     console.log(`MEMORY_AT_PEAK ${at.join(' ')}`);
     peak = process.memoryUsage();
@@ -532,6 +535,8 @@ interface LoadFigures {
   loopDelayMaxMs: string;
   /** The sidecar's own sample with the highest RSS during the load, broken down (process.memoryUsage()). */
   memoryAtPeak: string;
+  /** The sidecar's pauses during the load, set against the collector's (bench/pause-ledger.ts). */
+  pauses: string;
   mix: string;
 }
 
@@ -663,6 +668,7 @@ async function runLoad(): Promise<LoadFigures> {
       loopDelayP99Ms: loopDelay.p99,
       loopDelayMaxMs: loopDelay.max,
       memoryAtPeak: loopDelay.memoryAtPeak,
+      pauses: loopDelay.pauses,
       mix,
     };
   } finally {
@@ -673,7 +679,8 @@ async function runLoad(): Promise<LoadFigures> {
 }
 
 /** The sidecar's event-loop delay since the last ask (its SIGUSR2 handler prints it), in ms. */
-async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: string; memoryAtPeak: string }> {
+async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: string; memoryAtPeak: string; pauses: string }> {
+  const pauseLine = waitForLine(sidecar.child, /PAUSES (\{.*\})\n/, 'the pause report', 10_000);
   const memory = waitForLine(sidecar.child, /MEMORY_AT_PEAK ([\d ]+)\n/, 'the memory report', 10_000);
   const line = waitForLine(sidecar.child, /EVENT_LOOP_DELAY ([\d.]+ [\d.]+)\n/, 'the event-loop delay report', 10_000);
   sidecar.child.kill('SIGUSR2');
@@ -681,8 +688,12 @@ async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: strin
   const memoryAtPeak =
     `${fmt(rss)} MiB = V8 heap ${fmt(heapTotal)} committed (${fmt(heapUsed)} used) + external ${fmt(external)} ` +
     `(array buffers ${fmt(arrayBuffers)}) + ${fmt(rss - heapTotal - external)} the rest (code, stacks, native)`;
+  const p = JSON.parse(await pauseLine) as PauseReport;
+  const pauses =
+    `${fmt(p.count)} pauses of ${p.over} ms or more, ${fmt(p.totalMs / 1000, 1)} s in all, ${fmt(p.gcMs / 1000, 1)} s of it in the ` +
+    `collector's pauses; the longest part of one outside them ${fmt(p.longestOutsideGcMs)} ms (in a pause of ${fmt(p.inPauseMs)} ms)`;
   const [p99, max] = (await line).split(' ');
-  return { p99: p99!, max: max!, memoryAtPeak };
+  return { p99: p99!, max: max!, memoryAtPeak, pauses };
 }
 
 // ---- tables --------------------------------------------------------------------------------------
@@ -789,6 +800,7 @@ async function main(): Promise<void> {
         ],
       ),
     );
+    console.log(`\nThe sidecar's event loop during the load: ${load.pauses}.`);
     console.log(`\nAt the sidecar's highest RSS sample during the load: ${load.memoryAtPeak}.`);
     console.log(`\nMix (round-robin per connection): ${load.mix}.`);
   }

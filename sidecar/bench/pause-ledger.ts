@@ -1,0 +1,85 @@
+/**
+ * What stops the event loop: each pause of the main thread (a timer firing late) set against the collector's own
+ * pauses (perf_hooks `gc` entries, which V8 reports for its stop-the-world phases). The part of a pause outside
+ * them is JavaScript (ours, the SDK's, Node's), or the collector's incremental marking steps, which V8 makes on
+ * the main thread without a `gc` entry.
+ */
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+
+export interface PauseReport {
+  /** Pauses of at least `over` ms. */
+  readonly count: number;
+  readonly over: number;
+  /** Their total, and how much of it the collector's pauses took. */
+  readonly totalMs: number;
+  readonly gcMs: number;
+  /** The longest part of one pause outside the collector's pauses, and that pause. */
+  readonly longestOutsideGcMs: number;
+  readonly inPauseMs: number;
+}
+
+/** At most this many pauses and collections are kept (the oldest go): memory stays bounded over a long run. */
+const KEEP = 20_000;
+
+export class PauseLedger {
+  private readonly pauses: [number, number][] = [];
+  private readonly collections: [number, number][] = [];
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.collections.push([entry.startTime, entry.startTime + entry.duration]);
+    if (this.collections.length > KEEP) this.collections.splice(0, this.collections.length - KEEP);
+  });
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly over = 50,
+    tickMs = 10,
+  ) {
+    this.observer.observe({ entryTypes: ['gc'] });
+    let last = performance.now();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      if (now - last - tickMs >= over) this.pauses.push([last + tickMs, now]);
+      if (this.pauses.length > KEEP) this.pauses.splice(0, this.pauses.length - KEEP);
+      last = now;
+    }, tickMs);
+    this.timer.unref();
+  }
+
+  /** The pauses since the last report (read after they end: `gc` entries arrive after their pause). */
+  report(): PauseReport {
+    const report = accountPauses(this.pauses, this.collections, this.over);
+    this.pauses.length = 0;
+    this.collections.length = 0;
+    return report;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.observer.disconnect();
+  }
+}
+
+/** Pauses set against the collector's pauses, both as [from, to] in time order. */
+export function accountPauses(pauses: readonly (readonly [number, number])[], collections: readonly (readonly [number, number])[], over: number): PauseReport {
+  let totalMs = 0;
+  let gcMs = 0;
+  let longestOutsideGcMs = 0;
+  let inPauseMs = 0;
+  let c = 0;
+  for (const [from, to] of pauses) {
+    // Pauses do not overlap: a pointer walks the collections once, past those that ended before this pause.
+    while (c < collections.length && collections[c]![1] <= from) c++;
+    let inGc = 0;
+    for (let k = c; k < collections.length && collections[k]![0] < to; k++) {
+      const [start, end] = collections[k]!;
+      inGc += Math.max(0, Math.min(end, to) - Math.max(start, from));
+    }
+    totalMs += to - from;
+    gcMs += inGc;
+    if (to - from - inGc > longestOutsideGcMs) {
+      longestOutsideGcMs = to - from - inGc;
+      inPauseMs = to - from;
+    }
+  }
+  return { count: pauses.length, over, totalMs, gcMs, longestOutsideGcMs, inPauseMs };
+}
