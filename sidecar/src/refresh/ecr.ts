@@ -4,6 +4,7 @@
  * snapshot and is recorded as incomplete; a setting that cannot be read keeps its previous value.
  * Manifests are read in ecr-manifests.ts, scans in ecr-scans.ts.
  */
+import { concatLists } from '../concat-lists.js';
 import type { BlobKey } from '../snapshot/blob-key.js';
 import { LayeredBlobSizes } from '../snapshot/blob-sizes.js';
 import type { Repository as EcrRepository, Tag } from '@aws-sdk/client-ecr';
@@ -125,17 +126,13 @@ export async function readEcr(ctx: EcrReadContext, repositories: Promise<EcrRepo
     incomplete.push({ scope: 'repositories', accountId, region, operation: 'DescribeRepositories', error: errorMessage(error) });
     // Keep the registry's previous repositories and images: unreadable is not empty.
     const kept = (previous?.repositories ?? []).filter((r) => r.accountId === accountId && r.region === region);
-    const images: Image[] = [];
-    for (const repository of kept) images.push(...keepPrevious(ctx, repository.id, findings));
+    const images = concatLists(kept.map((repository) => keepPrevious(ctx, repository.id, findings)));
     return { registry, repositories: kept, images, findings, incomplete, failed: true };
   }
 
   const reads = await Promise.all(listed.map((r) => ctx.repositoryLimit(() => readRepository(ctx, registry, r, incomplete))));
-  const images: Image[] = [];
-  for (const read of reads) {
-    for (const image of read.images) images.push(image);
-    for (const [digest, list] of read.findings) findings.set(digest, list);
-  }
+  for (const read of reads) for (const [digest, list] of read.findings) findings.set(digest, list);
+  const images = concatLists(reads.map((read) => read.images));
   return { registry, repositories: reads.map((r) => r.repository), images, findings, incomplete, failed: false };
 }
 

@@ -4,6 +4,7 @@
  * fails wholesale: the old snapshot stays and the status says so. Partial failures are isolated and
  * recorded in the snapshot's `incomplete` list (see refresh/ecr.ts and refresh/ecs.ts for what is kept).
  */
+import { concatLists } from '../concat-lists.js';
 import pLimit from 'p-limit';
 import type { AccountConfig } from '../aws/accounts.js';
 import type { RefreshSettings } from './settings.js';
@@ -15,7 +16,7 @@ import { runCooperatively } from '../cooperative.js';
 import { buildSnapshotCooperatively, emptySnapshot, withUsesSteps } from '../snapshot/build.js';
 import type { UsageLedger } from '../store/types.js';
 import type { GlobalUseSource } from '../uses/source.js';
-import type { Finding, Image, Incomplete, Registry, Repository, Snapshot, SnapshotInput } from '../snapshot/model.js';
+import type { Finding, Incomplete, Registry, Snapshot, SnapshotInput } from '../snapshot/model.js';
 import { USE_SCOPES } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
 import { startRefreshRun } from './run.js';
@@ -375,20 +376,19 @@ export class Refresher implements Inventory, EventApplier {
     }
 
     const registries: Registry[] = [];
-    const repositories: Repository[] = [];
-    const images: Image[] = [];
     const findings = new Map<string, readonly Finding[]>();
     const incomplete: Incomplete[] = [];
+    const ecrReads = reads.flatMap((read) => (read.ecr ? [read.ecr] : []));
     for (const read of reads) {
       incomplete.push(...read.incomplete);
       if (read.ecr) {
         registries.push(read.ecr.registry);
-        repositories.push(...read.ecr.repositories);
-        for (const image of read.ecr.images) images.push(image);
         for (const [k, v] of read.ecr.findings) findings.set(k, v);
         incomplete.push(...read.ecr.incomplete);
       }
     }
+    const repositories = concatLists(ecrReads.map((read) => read.repositories));
+    const images = concatLists(ecrReads.map((read) => read.images));
     const uses = combineUses([...reads.flatMap((r) => (r.uses ? [r.uses] : [])), global]);
     run.plainManifests.clear();
     await runCooperatively(this.caches.retainSteps(seen));
