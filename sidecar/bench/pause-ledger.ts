@@ -1,18 +1,21 @@
 /**
  * What stops the event loop: each pause of the main thread (a timer firing late) set against the collector's own
- * pauses (perf_hooks `gc` entries, which V8 reports for its stop-the-world phases). The part of a pause outside
- * them is JavaScript (ours, the SDK's, Node's), or the collector's incremental marking steps, which V8 makes on
- * the main thread without a `gc` entry.
+ * pauses (perf_hooks `gc` entries, which V8 reports for its stop-the-world phases) and against the time the main
+ * thread waited for a CPU (Linux's run-queue delay, /proc/<pid>/task/<pid>/schedstat): on a machine shared with
+ * other busy processes, a runnable thread is not always running. The rest of a pause is JavaScript (ours, the
+ * SDK's, Node's), or the collector's incremental marking steps, which V8 makes on the main thread without a `gc` entry.
  */
+import { readFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 
 export interface PauseReport {
   /** Pauses of at least `over` ms. */
   readonly count: number;
   readonly over: number;
-  /** Their total, and how much of it the collector's pauses took. */
+  /** Their total, how much of it the collector's pauses took, and how long the thread waited for a CPU in them. */
   readonly totalMs: number;
   readonly gcMs: number;
+  readonly waitingMs: number;
   /** The longest part of one pause outside the collector's pauses, and that pause. */
   readonly longestOutsideGcMs: number;
   readonly inPauseMs: number;
@@ -22,7 +25,8 @@ export interface PauseReport {
 const KEEP = 20_000;
 
 export class PauseLedger {
-  private readonly pauses: [number, number][] = [];
+  /** [from, to, ms waiting for a CPU within] */
+  private readonly pauses: [number, number, number][] = [];
   private readonly collections: [number, number][] = [];
   private readonly observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) this.collections.push([entry.startTime, entry.startTime + entry.duration]);
@@ -36,11 +40,14 @@ export class PauseLedger {
   ) {
     this.observer.observe({ entryTypes: ['gc'] });
     let last = performance.now();
+    let waited = runQueueWaitMs();
     this.timer = setInterval(() => {
       const now = performance.now();
-      if (now - last - tickMs >= over) this.pauses.push([last + tickMs, now]);
+      const waitedNow = runQueueWaitMs();
+      if (now - last - tickMs >= over) this.pauses.push([last + tickMs, now, waitedNow - waited]);
       if (this.pauses.length > KEEP) this.pauses.splice(0, this.pauses.length - KEEP);
       last = now;
+      waited = waitedNow;
     }, tickMs);
     this.timer.unref();
   }
@@ -60,13 +67,18 @@ export class PauseLedger {
 }
 
 /** Pauses set against the collector's pauses, both as [from, to] in time order. */
-export function accountPauses(pauses: readonly (readonly [number, number])[], collections: readonly (readonly [number, number])[], over: number): PauseReport {
+export function accountPauses(
+  pauses: readonly (readonly [from: number, to: number, waitingMs?: number])[],
+  collections: readonly (readonly [number, number])[],
+  over: number,
+): PauseReport {
   let totalMs = 0;
   let gcMs = 0;
+  let waitingMs = 0;
   let longestOutsideGcMs = 0;
   let inPauseMs = 0;
   let c = 0;
-  for (const [from, to] of pauses) {
+  for (const [from, to, waiting = 0] of pauses) {
     // Pauses do not overlap: a pointer walks the collections once, past those that ended before this pause.
     while (c < collections.length && collections[c]![1] <= from) c++;
     let inGc = 0;
@@ -76,10 +88,20 @@ export function accountPauses(pauses: readonly (readonly [number, number])[], co
     }
     totalMs += to - from;
     gcMs += inGc;
+    waitingMs += Math.min(waiting, to - from);
     if (to - from - inGc > longestOutsideGcMs) {
       longestOutsideGcMs = to - from - inGc;
       inPauseMs = to - from;
     }
   }
-  return { count: pauses.length, over, totalMs, gcMs, longestOutsideGcMs, inPauseMs };
+  return { count: pauses.length, over, totalMs, gcMs, waitingMs, longestOutsideGcMs, inPauseMs };
+}
+
+/** How long this process's main thread has waited on a run queue, in ms (NaN where Linux's schedstat is absent). */
+function runQueueWaitMs(): number {
+  try {
+    return Number(readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -690,8 +690,10 @@ async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: strin
     `(array buffers ${fmt(arrayBuffers)}) + ${fmt(rss - heapTotal - external)} the rest (code, stacks, native)`;
   const p = JSON.parse(await pauseLine) as PauseReport;
   const pauses =
-    `${fmt(p.count)} pauses of ${p.over} ms or more, ${fmt(p.totalMs / 1000, 1)} s in all, ${fmt(p.gcMs / 1000, 1)} s of it in the ` +
-    `collector's pauses; the longest part of one outside them ${fmt(p.longestOutsideGcMs)} ms (in a pause of ${fmt(p.inPauseMs)} ms)`;
+    `${fmt(p.count)} pauses of ${p.over} ms or more, ${fmt(p.totalMs / 1000, 1)} s in all: ${fmt(p.gcMs / 1000, 1)} s in the collector's ` +
+    `stop-the-world pauses, ${fmt(p.waitingMs / 1000, 1)} s waiting for a CPU (the thread runnable, the 2 cores busy elsewhere); ` +
+    `the longest part of one outside the collector's pauses ${fmt(p.longestOutsideGcMs)} ms (in a pause of ${fmt(p.inPauseMs)} ms; ` +
+    `JavaScript or the collector's incremental marking steps, which have no gc entry)`;
   const [p99, max] = (await line).split(' ');
   return { p99: p99!, max: max!, memoryAtPeak, pauses };
 }
