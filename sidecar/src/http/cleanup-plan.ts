@@ -164,6 +164,8 @@ function repositoriesJson(plan: PlanSelection['plan']): Promise<readonly Uint8Ar
   if (bytes === undefined) {
     bytes = encodeRepositories(plan.repositories);
     repositoriesJsons.set(plan, bytes);
+    // A failure is that request's: the next one tries again.
+    bytes.catch(() => repositoriesJsons.delete(plan));
   }
   return bytes;
 }
