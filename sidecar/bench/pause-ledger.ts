@@ -12,7 +12,7 @@ export interface PauseReport {
   /** Pauses of at least `over` ms. */
   readonly count: number;
   readonly over: number;
-  /** Their total, how much of it the collector's pauses took, and how long the thread waited for a CPU in them. */
+  /** Their total, how much of it the collector's pauses took, and how long the thread waited for a CPU in them (NaN: unknown). */
   readonly totalMs: number;
   readonly gcMs: number;
   readonly waitingMs: number;
@@ -30,7 +30,12 @@ export class PauseLedger {
   private readonly collections: [number, number][] = [];
   private readonly observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) this.collections.push([entry.startTime, entry.startTime + entry.duration]);
-    if (this.collections.length > KEEP) this.collections.splice(0, this.collections.length - KEEP);
+    if (this.collections.length > KEEP) {
+      this.collections.splice(0, this.collections.length - KEEP);
+      // Pauses from before the oldest collection kept would read as outside the collector: they go too.
+      const since = this.collections[0]![0];
+      while (this.pauses.length > 0 && this.pauses[0]![1] <= since) this.pauses.shift();
+    }
   });
   private readonly timer: NodeJS.Timeout;
 
@@ -78,7 +83,7 @@ export function accountPauses(
   let longestOutsideGcMs = 0;
   let inPauseMs = 0;
   let c = 0;
-  for (const [from, to, waiting = 0] of pauses) {
+  for (const [from, to, waiting = Number.NaN] of pauses) {
     // Pauses do not overlap: a pointer walks the collections once, past those that ended before this pause.
     while (c < collections.length && collections[c]![1] <= from) c++;
     let inGc = 0;
@@ -86,8 +91,11 @@ export function accountPauses(
       const [start, end] = collections[k]!;
       inGc += Math.max(0, Math.min(end, to) - Math.max(start, from));
     }
+    // Entries that overlap (one pause reported twice) count once.
+    inGc = Math.min(inGc, to - from);
     totalMs += to - from;
     gcMs += inGc;
+    // Without schedstat the wait is unknown (NaN), and so is the sum: never read as no wait.
     waitingMs += Math.min(waiting, to - from);
     if (to - from - inGc > longestOutsideGcMs) {
       longestOutsideGcMs = to - from - inGc;

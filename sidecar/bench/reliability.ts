@@ -688,10 +688,11 @@ async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: strin
   const memoryAtPeak =
     `${fmt(rss)} MiB = V8 heap ${fmt(heapTotal)} committed (${fmt(heapUsed)} used) + external ${fmt(external)} ` +
     `(array buffers ${fmt(arrayBuffers)}) + ${fmt(rss - heapTotal - external)} the rest (code, stacks, native)`;
-  const p = JSON.parse(await pauseLine) as PauseReport;
+  // JSON writes an unknown wait (NaN) as null.
+  const p = JSON.parse(await pauseLine) as Omit<PauseReport, 'waitingMs'> & { waitingMs: number | null };
   const pauses =
     `${fmt(p.count)} pauses of ${p.over} ms or more, ${fmt(p.totalMs / 1000, 1)} s in all: ${fmt(p.gcMs / 1000, 1)} s in the collector's ` +
-    `stop-the-world pauses, ${fmt(p.waitingMs / 1000, 1)} s waiting for a CPU (the thread runnable, the 2 cores busy elsewhere); ` +
+    `stop-the-world pauses, ${p.waitingMs === null ? 'an unknown time (no schedstat)' : `${fmt(p.waitingMs / 1000, 1)} s`} waiting for a CPU (the thread runnable, the 2 cores busy elsewhere); ` +
     `the longest part of one outside the collector's pauses ${fmt(p.longestOutsideGcMs)} ms (in a pause of ${fmt(p.inPauseMs)} ms; ` +
     `JavaScript or the collector's incremental marking steps, which have no gc entry)`;
   const [p99, max] = (await line).split(' ');

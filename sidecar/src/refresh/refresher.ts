@@ -380,11 +380,12 @@ export class Refresher implements Inventory, EventApplier {
     const incomplete: Incomplete[] = [];
     const ecrReads = reads.flatMap((read) => (read.ecr ? [read.ecr] : []));
     for (const read of reads) {
-      incomplete.push(...read.incomplete);
+      // Not spreads: a registry of 100,000 repositories can report as many entries, more than a call takes.
+      for (const entry of read.incomplete) incomplete.push(entry);
       if (read.ecr) {
         registries.push(read.ecr.registry);
         for (const [k, v] of read.ecr.findings) findings.set(k, v);
-        incomplete.push(...read.ecr.incomplete);
+        for (const entry of read.ecr.incomplete) incomplete.push(entry);
       }
     }
     const repositories = concatLists(ecrReads.map((read) => read.repositories));

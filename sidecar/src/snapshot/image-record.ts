@@ -51,5 +51,12 @@ class ImageRecord implements Image {
   }
 }
 
+// The fields the constructor copies: a field added to Image and not copied there fails to compile here (`declare`
+// fields are not checked for assignment).
+type Copied =
+  | 'repositoryId' | 'digest' | 'tags' | 'kind' | 'manifestMediaType' | 'artifactMediaType' | 'pushedAt' | 'pushedAtUnknown'
+  | 'lastPulledAt' | 'sizeBytes' | 'status' | 'lastArchivedAt' | 'lastActivatedAt' | 'subjectDigest' | 'children' | 'layers' | 'scan';
+export const EVERY_FIELD_COPIED: [Exclude<keyof Image, Copied>] extends [never] ? true : never = true;
+
 /** The image as a snapshot keeps it: every field within the object. */
 export const imageRecord = (image: Image): Image => new ImageRecord(image);

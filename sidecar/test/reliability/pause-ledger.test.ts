@@ -28,8 +28,12 @@ describe('pauses set against the collector’s', () => {
   });
 
   it('gives a pause no collection touches wholly to what ran, and a pause within one collection wholly to it', () => {
-    expect(accountPauses([[10, 90]], [], 50)).toMatchObject({ gcMs: 0, longestOutsideGcMs: 80, inPauseMs: 80 });
-    expect(accountPauses([[10, 90]], [[0, 100]], 50)).toMatchObject({ gcMs: 80, longestOutsideGcMs: 0 });
+    expect(accountPauses([[10, 90, 0]], [], 50)).toMatchObject({ gcMs: 0, longestOutsideGcMs: 80, inPauseMs: 80 });
+    expect(accountPauses([[10, 90, 0]], [[0, 100]], 50)).toMatchObject({ gcMs: 80, longestOutsideGcMs: 0 });
+    // Two entries for one pause count once.
+    expect(accountPauses([[10, 90, 0]], [[0, 100], [20, 60]], 50)).toMatchObject({ gcMs: 80, longestOutsideGcMs: 0 });
+    // Where Linux's schedstat is absent the wait is unknown, not none.
+    expect(accountPauses([[10, 90]], [], 50).waitingMs).toBeNaN();
     expect(accountPauses([], [[0, 100]], 50)).toEqual({ count: 0, over: 50, totalMs: 0, gcMs: 0, waitingMs: 0, longestOutsideGcMs: 0, inPauseMs: 0 });
   });
 });
