@@ -100,7 +100,7 @@ const imageJson = (snapshot: Snapshot, p: ImagePlan): PlannedImage => ({
   monthlyUsd: p.monthlyUsd,
 });
 
-const repositoryJson = (r: RepositoryPlan): PlannedRepository => ({
+export const repositoryJson = (r: RepositoryPlan): PlannedRepository => ({
   repository: r.repository.name,
   account: r.repository.accountId,
   region: r.repository.region,

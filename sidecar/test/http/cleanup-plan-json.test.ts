@@ -3,7 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import { CleanupConfig } from '../../src/cleanup/plan/config.js';
 import { createCleanupService } from '../../src/cleanup/service.js';
-import { cleanupPlanRoutes, REPOSITORIES_PER_STEP } from '../../src/http/cleanup-plan.js';
+import { cleanupPlanRoutes, REPOSITORIES_PER_STEP, repositoryJson } from '../../src/http/cleanup-plan.js';
 import type { AppEnv } from '../../src/http/deps.js';
 import { DAY, NOW, fakeInventory, makeImage, makeRepository, makeSnapshot } from '../support/builders.js';
 
@@ -49,15 +49,7 @@ describe('the cleanup plan route, repositories part', () => {
         plan.repositories.map((r) => [r.status, r.rule, r.summary.images, r.summary.delete]),
       );
       // The part as one JSON.stringify of every row would write it, byte for byte.
-      const rows = plan.repositories.map((r) => ({
-        repository: r.repository.name,
-        account: r.repository.accountId,
-        region: r.repository.region,
-        rule: r.rule,
-        status: r.status,
-        blockedReasons: r.blockedReasons,
-        summary: r.summary,
-      }));
+      const rows = plan.repositories.map(repositoryJson);
       expect(text).toContain(`"repositories":${JSON.stringify(rows)},"images":`);
       expect(body.totalImages).toBe(count);
       expect(body.images).toHaveLength(Math.min(5, count));
