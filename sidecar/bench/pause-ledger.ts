@@ -34,7 +34,8 @@ export class PauseLedger {
       this.collections.splice(0, this.collections.length - KEEP);
       // Pauses from before the oldest collection kept would read as outside the collector: they go too.
       const since = this.collections[0]![0];
-      while (this.pauses.length > 0 && this.pauses[0]![1] <= since) this.pauses.shift();
+      const first = this.pauses.findIndex(([, to]) => to > since);
+      this.pauses.splice(0, first === -1 ? this.pauses.length : first);
     }
   });
   private readonly timer: NodeJS.Timeout;

@@ -16,7 +16,7 @@ import { runCooperatively } from '../cooperative.js';
 import { buildSnapshotCooperatively, emptySnapshot, withUsesSteps } from '../snapshot/build.js';
 import type { UsageLedger } from '../store/types.js';
 import type { GlobalUseSource } from '../uses/source.js';
-import type { Finding, Incomplete, Registry, Snapshot, SnapshotInput } from '../snapshot/model.js';
+import type { Finding, Incomplete, Snapshot, SnapshotInput } from '../snapshot/model.js';
 import { USE_SCOPES } from '../snapshot/model.js';
 import { RefreshCaches } from './caches.js';
 import { startRefreshRun } from './run.js';
@@ -375,7 +375,6 @@ export class Refresher implements Inventory, EventApplier {
       throw new Error(`no registry could be read${first ? `: ${first.operation}: ${first.error}` : ''}`);
     }
 
-    const registries: Registry[] = [];
     const findings = new Map<string, readonly Finding[]>();
     const incomplete: Incomplete[] = [];
     const ecrReads = reads.flatMap((read) => (read.ecr ? [read.ecr] : []));
@@ -383,11 +382,11 @@ export class Refresher implements Inventory, EventApplier {
       // Not spreads: a registry of 100,000 repositories can report as many entries, more than a call takes.
       for (const entry of read.incomplete) incomplete.push(entry);
       if (read.ecr) {
-        registries.push(read.ecr.registry);
         for (const [k, v] of read.ecr.findings) findings.set(k, v);
         for (const entry of read.ecr.incomplete) incomplete.push(entry);
       }
     }
+    const registries = ecrReads.map((read) => read.registry);
     const repositories = concatLists(ecrReads.map((read) => read.repositories));
     const images = concatLists(ecrReads.map((read) => read.images));
     const uses = combineUses([...reads.flatMap((r) => (r.uses ? [r.uses] : [])), global]);
