@@ -607,7 +607,7 @@ async function runLoad(): Promise<LoadFigures> {
       }),
       query({ queryType: 'usage', limit: 100 }),
       // As Prometheus asks for it.
-      { method: 'GET' as const, path: '/metrics', headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } },
+      { method: 'GET' as const, path: '/metrics', headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5', 'accept-encoding': 'gzip' } },
       { method: 'GET' as const, path: '/api/v1/cleanup/plan?limit=100' },
     ];
     const mix =

@@ -44,6 +44,8 @@ let inventory: FakeInventory;
 let sidecar: Server;
 let kube: Server;
 let prometheus: PrometheusHandle;
+/** The Content-Encoding of each /metrics answer that Prometheus read (200). */
+const scrapeEncodings: (string | null)[] = [];
 
 beforeAll(async () => {
   inventory = fakeInventory(metricsFixture(7));
@@ -55,7 +57,12 @@ beforeAll(async () => {
     ],
   });
   const sidecarPort = await new Promise<number>((resolve) => {
-    sidecar = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port)) as Server;
+    const fetch = async (request: Request): Promise<Response> => {
+      const response = await app.fetch(request);
+      if (new URL(request.url).pathname === '/metrics' && response.status === 200) scrapeEncodings.push(response.headers.get('content-encoding'));
+      return response;
+    };
+    sidecar = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port)) as Server;
   });
 
   const kubeText = await readFile(`${PROVISIONING}fixtures/kube-state-metrics.prom`, 'utf8');
@@ -97,6 +104,9 @@ describe('Prometheus scraping the sidecar', () => {
     const refused = targets.find((t) => t.job === 'ecr-lens-no-token');
     expect(refused?.health).toBe('down');
     expect(refused?.lastError).toContain('401');
+    // Prometheus asks for gzip: every exposition it read was the sidecar's one gzip member (its kept part and the live part).
+    expect(scrapeEncodings.length).toBeGreaterThan(0);
+    expect(new Set(scrapeEncodings)).toEqual(new Set(['gzip']));
   });
 
   it('answers the Go exporter queries', async () => {

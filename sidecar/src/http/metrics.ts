@@ -2,8 +2,10 @@ import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MetricsDeps } from '../metrics/renderer.js';
 import { MetricsRenderer, negotiateFormat } from '../metrics/renderer.js';
+import { gzipMember, inflatedText } from '../metrics/deflated-text.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import { byteChunks } from './byte-chunks.js';
+import { acceptsGzip } from './content-coding.js';
 import type { AppEnv } from './deps.js';
 import { ErrorSchema, errorJson } from './errors.js';
 
@@ -26,11 +28,18 @@ export function metricsRoute(deps: MetricsRouteDeps): (app: OpenAPIHono<AppEnv>)
         c.header('WWW-Authenticate', 'Bearer realm="metrics"');
         return errorJson(c, 401, 'unauthorized', 'missing or invalid bearer token for /metrics');
       }
-      const rendered = await renderer.renderChunks(negotiateFormat(c.req.header('accept')));
+      const rendered = await renderer.renderParts(negotiateFormat(c.req.header('accept')));
       c.header('Content-Type', rendered.contentType);
       c.header('Cache-Control', 'no-store');
-      // The cached snapshot part is sent as it is, not copied into one body per scrape.
-      return c.body(byteChunks(rendered.chunks).body, 200);
+      c.header('Vary', 'Accept, Accept-Encoding');
+      if (acceptsGzip(c.req.header('accept-encoding'))) {
+        // The cached snapshot part is sent compressed as it is kept, with the live part after it: one gzip member.
+        const member = byteChunks(await gzipMember(rendered.snapshotPart, rendered.live));
+        c.header('Content-Encoding', 'gzip');
+        c.header('Content-Length', String(member.length));
+        return c.body(member.body, 200);
+      }
+      return c.body(ReadableStream.from(plainText(rendered.snapshotPart, rendered.live)), 200);
     });
     app.openAPIRegistry.registerPath({
       method: 'get',
@@ -50,4 +59,9 @@ export function metricsRoute(deps: MetricsRouteDeps): (app: OpenAPIHono<AppEnv>)
       },
     });
   };
+}
+
+async function* plainText(snapshotPart: Parameters<typeof inflatedText>[0], live: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield* inflatedText(snapshotPart);
+  yield live;
 }

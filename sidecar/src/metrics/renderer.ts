@@ -9,6 +9,8 @@ import type { Registry } from 'prom-client';
 import { CONTENT_TYPES, expositionText } from './prom.js';
 import { RefreshDurationHistogram } from './refresh-histogram.js';
 import { buildSnapshotRegistryCooperatively } from './snapshot-registry.js';
+import type { DeflatedText } from './deflated-text.js';
+import { deflateText, inflatedText, NO_TEXT } from './deflated-text.js';
 import type { AwsCallStatsSource, CleanupMetricsProvider, ConcurrencySource } from './sources.js';
 
 export interface MetricsDeps {
@@ -28,10 +30,11 @@ export interface RenderedMetrics {
   readonly body: string;
 }
 
-/** The exposition as bytes: the cached snapshot part's chunks, then the live part. */
-export interface RenderedChunks {
+/** The exposition in two parts: the snapshot part, cached compressed, then the live part's bytes. */
+export interface RenderedParts {
   readonly contentType: string;
-  readonly chunks: readonly Uint8Array[];
+  readonly snapshotPart: DeflatedText;
+  readonly live: Uint8Array;
 }
 
 /**
@@ -43,10 +46,10 @@ export interface RenderedChunks {
 export class MetricsRenderer {
   private readonly live: LiveMetrics;
   /**
-   * The snapshot part per snapshot, plan and format, as the bytes a scrape sends: encoding megabytes of text on
-   * every scrape would dominate it, and keeping the text too would hold the same megabytes twice.
+   * The snapshot part per snapshot, plan and format, compressed as a scrape sends it (deflated-text.ts): encoding
+   * and compressing megabytes of text on every scrape would dominate it, and kept as text it is ten times larger.
    */
-  private readonly cache = new WeakMap<Snapshot, Map<string, Promise<readonly Uint8Array[]>>>();
+  private readonly cache = new WeakMap<Snapshot, Map<string, Promise<DeflatedText>>>();
   /**
    * Per format, the newest snapshot part made, held so that a scrape just after a swap is answered from it while the
    * new snapshot's plan and part are made (seconds at a million images), rather than waiting for them.
@@ -60,22 +63,25 @@ export class MetricsRenderer {
   }
 
   async render(format: ExpositionFormat): Promise<RenderedMetrics> {
-    const { contentType, chunks } = await this.renderChunks(format);
-    return { contentType, body: chunks.map((chunk) => UTF8_TEXT.decode(chunk)).join('') };
+    const { contentType, snapshotPart, live } = await this.renderParts(format);
+    const text: Uint8Array[] = [];
+    for await (const chunk of inflatedText(snapshotPart)) text.push(chunk);
+    text.push(live);
+    return { contentType, body: Buffer.concat(text).toString('utf8') };
   }
 
-  /** The exposition as bytes: the snapshot part (made once per snapshot, plan and format), then the live part. */
-  async renderChunks(format: ExpositionFormat): Promise<RenderedChunks> {
+  /** The exposition: the snapshot part (made once per snapshot, plan and format), then the live part. */
+  async renderParts(format: ExpositionFormat): Promise<RenderedParts> {
     const current = this.deps.inventory.snapshot();
     const status = this.deps.inventory.status();
     // Before the first snapshot there is no inventory to describe: a 0 would mean "none", not "unknown".
-    if (!status.ready) return { contentType: CONTENT_TYPES[format], chunks: [Buffer.from(await this.live.render(format, status))] };
+    if (!status.ready) return { contentType: CONTENT_TYPES[format], snapshotPart: NO_TEXT, live: Buffer.from(await this.live.render(format, status)) };
     const shown = await this.shownPart(current, format);
     // The status's view of the snapshot follows the part shown, so a scrape is one snapshot's, never a mix; the
     // refresher's own figures (last success, duration, staleness) stay its latest, as they describe it, not a snapshot.
     const shownStatus = shown.snapshot === current ? status : { ...status, snapshotVersion: shown.snapshot.version, incomplete: shown.snapshot.incomplete };
     const liveText = await this.live.render(format, shownStatus);
-    return { contentType: CONTENT_TYPES[format], chunks: [...shown.chunks, Buffer.from(liveText)] };
+    return { contentType: CONTENT_TYPES[format], snapshotPart: shown.part, live: Buffer.from(liveText) };
   }
 
   /**
@@ -91,7 +97,7 @@ export class MetricsRenderer {
       making.catch(() => this.failed.add(current));
       return last;
     }
-    return { snapshot: current, chunks: await making.catch((error: unknown) => {
+    return { snapshot: current, part: await making.catch((error: unknown) => {
       this.failed.add(current);
       throw error;
     }) };
@@ -111,7 +117,7 @@ export class MetricsRenderer {
     await this.deps.cleanup?.planned?.(snapshot);
   }
 
-  private snapshotBytes(snapshot: Snapshot, format: ExpositionFormat): Promise<readonly Uint8Array[]> {
+  private snapshotBytes(snapshot: Snapshot, format: ExpositionFormat): Promise<DeflatedText> {
     const cleanup = this.deps.cleanup;
     const planKey = cleanup?.planKey(snapshot);
     const key = `${format}|${planKey ?? ''}`;
@@ -134,54 +140,54 @@ export class MetricsRenderer {
         format,
       )
         .then((registry) => snapshotPart(registry, format));
-      bytes.then((chunks) => this.remember(format, snapshot, chunks), () => undefined);
+      bytes.then((part) => this.remember(format, snapshot, part), () => undefined);
       perSnapshot.set(key, bytes);
       bytes.catch(() => perSnapshot.delete(key));
     }
     return bytes;
   }
 
-  private remember(format: ExpositionFormat, snapshot: Snapshot, chunks: readonly Uint8Array[]): void {
+  private remember(format: ExpositionFormat, snapshot: Snapshot, part: DeflatedText): void {
     const last = this.latest.get(format);
     this.failed.delete(snapshot);
     if (last && snapshot.version < last.snapshot.version) return;
-    this.latest.set(format, { snapshot, chunks });
+    this.latest.set(format, { snapshot, part });
     // A format scraped once (text, by hand) must not hold an old snapshot until it is scraped again.
-    for (const [other, part] of this.latest) if (part.snapshot.version < snapshot.version) this.latest.delete(other);
+    for (const [other, shown] of this.latest) if (shown.snapshot.version < snapshot.version) this.latest.delete(other);
   }
 }
 
 /** A snapshot part and the snapshot it describes. */
 interface ShownPart {
   readonly snapshot: Snapshot;
-  readonly chunks: readonly Uint8Array[];
+  readonly part: DeflatedText;
 }
 
-const UTF8_TEXT = new TextDecoder();
-
-/** About how much text goes into each chunk of the snapshot part: a scrape writes the chunks as they are. */
+/** About how much text is encoded and handed to the compressor at once. */
 const CHUNK_CHARS = 1 << 20;
 
 /**
- * The snapshot part as it starts the body, in chunks of about a megabyte encoded as the pieces come (prom.ts
- * exposePieces): OpenMetrics has one # EOF, at the very end (the live part's), and the text format a blank line
- * before the live part. At 1,000,000 images the part is about 20 MB: joined into one string, trimmed and then
- * encoded, it held the event loop for about 370 ms, and copied into one buffer from small chunks, for 280 ms.
+ * The snapshot part as it starts the body, compressed (deflated-text.ts) as the pieces come (prom.ts exposePieces),
+ * about a megabyte of text at a time: OpenMetrics has one # EOF, at the very end (the live part's), and the text
+ * format a blank line before the live part. At 1,000,000 images the part is about 33 MB of text: joined into one
+ * string and encoded, it held the event loop for about 370 ms.
  */
-export async function snapshotPart(registry: Registry, format: ExpositionFormat, chunkChars = CHUNK_CHARS): Promise<readonly Uint8Array[]> {
-  const chunks: Buffer[] = [];
+export function snapshotPart(registry: Registry, format: ExpositionFormat, chunkChars = CHUNK_CHARS): Promise<DeflatedText> {
+  return deflateText(textChunks(registry, format, chunkChars));
+}
+
+async function* textChunks(registry: Registry, format: ExpositionFormat, chunkChars: number): AsyncGenerator<Uint8Array> {
   let pending = '';
   for await (const part of expositionText(registry, format)) {
     if (pending.length >= chunkChars) {
-      chunks.push(Buffer.from(pending));
+      yield Buffer.from(pending);
       pending = '';
     }
     pending += part;
   }
   // registry.metrics()'s end without OpenMetrics's # EOF; in the text format, a blank line.
   pending += format === 'openmetrics' ? '\n' : '\n\n';
-  chunks.push(Buffer.from(pending));
-  return chunks;
+  yield Buffer.from(pending);
 }
 
 /** OpenMetrics when the Accept header asks for it at least as strongly as for the text format. */

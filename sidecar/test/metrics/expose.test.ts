@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { defaultMetricsConfig } from '../../src/metrics/config.js';
@@ -6,6 +7,7 @@ import { snapshotPart } from '../../src/metrics/renderer.js';
 import { buildSnapshotRegistry } from '../../src/metrics/snapshot-registry.js';
 import { DEFAULT_PRICES } from '../../src/cost/pricing.js';
 import { countTurns } from '../support/turns.js';
+import { keptText } from '../support/deflated.js';
 import { metricsFixture } from './fixture.js';
 
 const FORMATS: readonly ExpositionFormat[] = ['prometheus', 'openmetrics'];
@@ -31,9 +33,9 @@ describe('the exposition made a family at a time', () => {
       const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole}\n`;
       expect(format === 'openmetrics' ? whole.endsWith('\n# EOF\n') : whole.endsWith('0\n')).toBe(true);
       const counter = countTurns();
-      const chunks = await snapshotPart(build(), format);
+      const part = await snapshotPart(build(), format);
       expect(counter.stop()).toBeGreaterThanOrEqual(build().getMetricsAsArray().length);
-      expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
+      expect(keptText(part)).toBe(expected);
     });
 
     it(`formats a family of more than ${SAMPLES_PER_PIECE} series in pieces, as registry.metrics() does (${format})`, async () => {
@@ -57,11 +59,13 @@ describe('the exposition made a family at a time', () => {
       expect(Math.max(...pieces.map((p) => p.text.split('\n').length))).toBeLessThanOrEqual(SAMPLES_PER_PIECE + 2);
       expect(await exposeCooperatively(build(), format)).toBe(whole);
       const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole}\n`;
-      expect(Buffer.concat(await snapshotPart(build(), format)).toString('utf8')).toBe(expected);
-      // In chunks of about 64 KiB: each is whole pieces, so each decodes apart, as render() decodes them.
-      const chunks = await snapshotPart(build(), format, 65_536);
-      expect(chunks.length).toBeGreaterThan(4);
-      expect(chunks.map((chunk) => new TextDecoder().decode(chunk)).join('')).toBe(expected);
+      expect(keptText(await snapshotPart(build(), format))).toBe(expected);
+      // Handed to the compressor about 64 KiB at a time: the same text, CRC-32 and length.
+      const part = await snapshotPart(build(), format, 65_536);
+      expect(keptText(part)).toBe(expected);
+      expect(part.length).toBe(Buffer.byteLength(expected));
+      expect(part.crc).toBe(crc32(expected));
+      expect(part.length).toBeGreaterThan(4 * 65_536);
     });
 
     it(`splits a family only past ${SAMPLES_PER_PIECE} series, and keeps a histogram between split families whole (${format})`, async () => {
@@ -84,7 +88,7 @@ describe('the exposition made a family at a time', () => {
       expect(pieces[3]!.text).toBe(`ecrlens_over_total{i="${SAMPLES_PER_PIECE}"} 1`);
       expect(await exposeCooperatively(build(), format)).toBe(whole);
       const expected = format === 'openmetrics' ? whole.slice(0, -'# EOF\n'.length) : `${whole}\n`;
-      expect(Buffer.concat(await snapshotPart(build(), format, 1024)).toString('utf8')).toBe(expected);
+      expect(keptText(await snapshotPart(build(), format, 1024))).toBe(expected);
     });
 
     it(`names counters as registry.metrics() does (${format})`, async () => {

@@ -1,8 +1,11 @@
+import { crc32, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { gzipMember } from '../../src/metrics/deflated-text.js';
 import { MetricsConfig, defaultMetricsConfig } from '../../src/metrics/config.js';
 import type { MetricsDeps } from '../../src/metrics/renderer.js';
 import { MetricsRenderer } from '../../src/metrics/renderer.js';
 import { DAY, NOW, fakeInventory, makeIncomplete, makeSnapshot } from '../support/builders.js';
+import { keptText } from '../support/deflated.js';
 import { familyTypes, find, parseSamples, value } from './exposition.js';
 import { api, apiIndex, broken, empty, metricsFixture, web, webEu, webV0, webV1 } from './fixture.js';
 
@@ -359,9 +362,10 @@ describe('the inventory families', () => {
     expect(find(samples, 'ecr_repositories_total')).toEqual([]);
     expect(samples.filter((s) => s.name.startsWith('ecrlens_repository_') || s.name.startsWith('aws_'))).toEqual([]);
     expect(find(samples, 'ecrlens_inventory_incomplete')).toEqual([]);
-    // Both formats, and the byte path the HTTP route uses.
-    const open = await renderer.renderChunks('openmetrics');
-    const text = Buffer.concat(open.chunks.map((c) => Buffer.from(c))).toString();
+    // Both formats, and the gzip member the HTTP route sends.
+    const open = await renderer.renderParts('openmetrics');
+    expect(open.snapshotPart.blocks).toEqual([]);
+    const text = gunzipSync(Buffer.concat(await gzipMember(open.snapshotPart, open.live))).toString();
     expect(text).toMatch(/^ecrlens_inventory_ready 0$/m);
     expect(text).not.toMatch(/^ecr_repositories_total/m);
     expect(text.endsWith('# EOF\n')).toBe(true);
@@ -489,14 +493,20 @@ describe('rendering', () => {
 });
 
 describe('bytes', () => {
-  it('sends the same exposition as bytes, the snapshot part encoded once', async () => {
+  it('sends the same exposition as one gzip member, the snapshot part compressed once', async () => {
     const renderer = new MetricsRenderer({ inventory: fakeInventory(metricsFixture()), config: defaultMetricsConfig() });
     for (const format of ['prometheus', 'openmetrics'] as const) {
       const text = (await renderer.render(format)).body;
-      const first = await renderer.renderChunks(format);
-      const again = await renderer.renderChunks(format);
-      expect(Buffer.concat(first.chunks).toString()).toBe(text);
-      expect(again.chunks[0]).toBe(first.chunks[0]);
+      const first = await renderer.renderParts(format);
+      const again = await renderer.renderParts(format);
+      expect(again.snapshotPart).toBe(first.snapshotPart);
+      expect(keptText(first.snapshotPart) + Buffer.from(first.live).toString()).toBe(text);
+      expect(text).toContain('aws_ecr_image_size_in_bytes{');
+      // zlib reads it as one member (gunzip would go on to a second one; the trailer's CRC-32 and length are checked).
+      const member = Buffer.concat(await gzipMember(first.snapshotPart, first.live));
+      expect(gunzipSync(member).toString()).toBe(text);
+      expect(member.readUInt32LE(member.length - 4)).toBe(Buffer.byteLength(text));
+      expect(member.readUInt32LE(member.length - 8)).toBe(crc32(text));
       expect(first.contentType).toBe((await renderer.render(format)).contentType);
     }
   });

@@ -1,4 +1,6 @@
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { acceptsGzip } from '../../src/http/content-coding.js';
 import { createApp } from '../../src/http/app.js';
 import { metricsRoute } from '../../src/http/metrics.js';
 import { MetricsConfig, metricsConfigFromEnv } from '../../src/metrics/config.js';
@@ -63,6 +65,36 @@ describe('GET /metrics', () => {
     expect((await server.request('/api/v1/status')).status).toBe(401);
   });
 
+  it('sends one gzip member to a scraper that accepts gzip, as Prometheus does, holding the same exposition', async () => {
+    const { server } = app();
+    const plain = await server.request('/metrics', { headers: { Accept: PROMETHEUS_ACCEPT } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const text = await plain.text();
+    const res = await server.request('/metrics', { headers: { Accept: PROMETHEUS_ACCEPT, 'Accept-Encoding': 'gzip' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('vary')).toBe('Accept, Accept-Encoding');
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(Number(res.headers.get('content-length'))).toBe(body.length);
+    expect(gunzipSync(body).toString()).toBe(text);
+    expect(text).toContain('aws_ecr_image_size_in_bytes{');
+    expect(text.endsWith('# EOF\n')).toBe(true);
+    // Compressed once, not once more by the compress middleware.
+    expect(body.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(() => gunzipSync(gunzipSync(body))).toThrow();
+  });
+
+  it('sends the text as it is without gzip, and leaves other codings to the compress middleware', async () => {
+    const { server } = app();
+    const gzip = gunzipSync(Buffer.from(await (await server.request('/metrics', { headers: { 'Accept-Encoding': 'gzip' } })).arrayBuffer())).toString();
+    const refused = await server.request('/metrics', { headers: { 'Accept-Encoding': 'gzip;q=0, identity' } });
+    expect(refused.headers.get('content-encoding')).toBeNull();
+    expect(await refused.text()).toBe(gzip);
+    const deflate = await server.request('/metrics', { headers: { 'Accept-Encoding': 'deflate' } });
+    expect(deflate.headers.get('content-encoding')).toBe('deflate');
+    expect(inflateSync(Buffer.from(await deflate.arrayBuffer())).toString()).toBe(gzip);
+  });
+
   it('is documented in the OpenAPI document', async () => {
     const { server } = app();
     const doc = (await (await server.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
@@ -71,6 +103,21 @@ describe('GET /metrics', () => {
 });
 
 describe('content negotiation', () => {
+  it('sends gzip when Accept-Encoding allows it by name or by *, never at a weight of 0', () => {
+    expect(acceptsGzip(undefined)).toBe(false);
+    expect(acceptsGzip('')).toBe(false);
+    expect(acceptsGzip('gzip')).toBe(true);
+    expect(acceptsGzip('GZIP')).toBe(true);
+    expect(acceptsGzip('x-gzip')).toBe(true);
+    expect(acceptsGzip('br, gzip;q=0.5, deflate')).toBe(true);
+    expect(acceptsGzip('gzip;q=0')).toBe(false);
+    expect(acceptsGzip('*')).toBe(true);
+    expect(acceptsGzip('*;q=0')).toBe(false);
+    expect(acceptsGzip('gzip;q=0, *')).toBe(false);
+    expect(acceptsGzip('gzip;q=0.1, *;q=0')).toBe(true);
+    expect(acceptsGzip('deflate, identity')).toBe(false);
+  });
+
   it('picks OpenMetrics only when asked for at least as strongly as text', () => {
     expect(negotiateFormat(undefined)).toBe('prometheus');
     expect(negotiateFormat('*/*')).toBe('prometheus');
