@@ -79,7 +79,7 @@ export class MetricsRenderer {
     const shown = await this.shownPart(current, format);
     // The status's view of the snapshot follows the part shown, so a scrape is one snapshot's, never a mix; the
     // refresher's own figures (last success, duration, staleness) stay its latest, as they describe it, not a snapshot.
-    const shownStatus = shown.snapshot === current ? status : { ...status, snapshotVersion: shown.snapshot.version, incomplete: shown.snapshot.incomplete };
+    const shownStatus = shown.snapshot.deref() === current ? status : { ...status, snapshotVersion: shown.version, incomplete: shown.incomplete };
     const liveText = await this.live.render(format, shownStatus);
     return { contentType: CONTENT_TYPES[format], snapshotPart: shown.part, live: Buffer.from(liveText) };
   }
@@ -93,14 +93,14 @@ export class MetricsRenderer {
     const last = this.latest.get(format);
     // Version 0 is the empty snapshot before the first refresh: never shown for a later one. After a failure nothing
     // is on its way, so the scrape waits for another try rather than show an older part for ever.
-    if (last && last.snapshot.version > 0 && last.snapshot.version <= current.version && !this.failed.has(current)) {
+    if (last && last.version > 0 && last.version <= current.version && !this.failed.has(current)) {
       making.catch(() => this.failed.add(current));
       return last;
     }
-    return { snapshot: current, part: await making.catch((error: unknown) => {
+    return shownPart(current, await making.catch((error: unknown) => {
       this.failed.add(current);
       throw error;
-    }) };
+    }));
   }
 
   /**
@@ -150,18 +150,31 @@ export class MetricsRenderer {
   private remember(format: ExpositionFormat, snapshot: Snapshot, part: DeflatedText): void {
     const last = this.latest.get(format);
     this.failed.delete(snapshot);
-    if (last && snapshot.version < last.snapshot.version) return;
-    this.latest.set(format, { snapshot, part });
-    // A format scraped once (text, by hand) must not hold an old snapshot until it is scraped again.
-    for (const [other, shown] of this.latest) if (shown.snapshot.version < snapshot.version) this.latest.delete(other);
+    if (last && snapshot.version < last.version) return;
+    this.latest.set(format, shownPart(snapshot, part));
+    // A format scraped once (text, by hand) must not hold an old part until it is scraped again.
+    for (const [other, shown] of this.latest) if (shown.version < snapshot.version) this.latest.delete(other);
   }
 }
 
-/** A snapshot part and the snapshot it describes. */
+/**
+ * A snapshot part and what a scrape says of the snapshot it describes. The snapshot is held weakly: served while the
+ * next one's part is made (seconds at a million images), the part must not keep a replaced snapshot alive, with its
+ * indexes, beside the new one.
+ */
 interface ShownPart {
-  readonly snapshot: Snapshot;
+  readonly snapshot: WeakRef<Snapshot>;
+  readonly version: number;
+  readonly incomplete: Snapshot['incomplete'];
   readonly part: DeflatedText;
 }
+
+const shownPart = (snapshot: Snapshot, part: DeflatedText): ShownPart => ({
+  snapshot: new WeakRef(snapshot),
+  version: snapshot.version,
+  incomplete: snapshot.incomplete,
+  part,
+});
 
 /** About how much text is encoded and handed to the compressor at once. */
 const CHUNK_CHARS = 1 << 20;

@@ -5,6 +5,7 @@ import { MetricsConfig, defaultMetricsConfig } from '../../src/metrics/config.js
 import type { MetricsDeps } from '../../src/metrics/renderer.js';
 import { MetricsRenderer } from '../../src/metrics/renderer.js';
 import { DAY, NOW, fakeInventory, makeIncomplete, makeSnapshot } from '../support/builders.js';
+import { collectGarbage } from '../support/collect.js';
 import { keptText } from '../support/deflated.js';
 import { familyTypes, find, parseSamples, value } from './exposition.js';
 import { api, apiIndex, broken, empty, metricsFixture, web, webEu, webV0, webV1 } from './fixture.js';
@@ -451,6 +452,30 @@ describe('rendering', () => {
     expect(value(fresh, 'ecr_repositories_total')).toBe(after.repositories.length);
     expect(value(fresh, 'ecrlens_repository_reclaimable_bytes', repoLabels(web))).toBe(2 * MIB);
     expect(value(fresh, 'ecrlens_inventory_incomplete', { scope: 'images' })).toBe(2);
+  });
+
+  it('keeps no replaced snapshot alive while its part is shown, and still says which snapshot the part describes', async () => {
+    const inventory = fakeInventory(metricsFixture(1));
+    const first = new WeakRef(inventory.snapshot());
+    let gate: Promise<void> = Promise.resolve();
+    const renderer = new MetricsRenderer({
+      inventory,
+      config: defaultMetricsConfig(),
+      cleanup: { planned: () => gate, planKey: (snapshot) => `plan-${snapshot.version}`, reclaimableFor: () => undefined },
+    });
+    await renderer.warm(undefined, 'openmetrics');
+    // The next snapshot's plan is on its way: scrapes are answered from the first snapshot's part.
+    gate = new Promise<void>(() => undefined);
+    const next = makeSnapshot({ version: 2, repositories: [], images: [], layerSizes: new Map(), uses: [], incomplete: [] });
+    inventory.set(next);
+    await collectGarbage();
+    expect(first.deref()).toBeUndefined();
+    const stale = parseSamples((await renderer.render('openmetrics')).body);
+    expect(value(stale, 'ecrlens_inventory_snapshot_version')).toBe(1);
+    expect(value(stale, 'ecr_repositories_total')).toBe(metricsFixture(1).repositories.length);
+    expect(value(stale, 'ecrlens_inventory_incomplete', { scope: 'images' })).toBe(
+      metricsFixture(1).incomplete.filter((entry) => entry.scope === 'images').length,
+    );
   });
 
   it('shows the part before only while the new one is on its way: after a failure a scrape waits for another try', async () => {
