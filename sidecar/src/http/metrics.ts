@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MetricsDeps } from '../metrics/renderer.js';
 import { MetricsRenderer, negotiateFormat } from '../metrics/renderer.js';
+import type { DeflatedText } from '../metrics/deflated-text.js';
 import { gzipMember, inflatedText } from '../metrics/deflated-text.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import { byteChunks } from './byte-chunks.js';
@@ -61,7 +62,8 @@ export function metricsRoute(deps: MetricsRouteDeps): (app: OpenAPIHono<AppEnv>)
   };
 }
 
-async function* plainText(snapshotPart: Parameters<typeof inflatedText>[0], live: Uint8Array): AsyncGenerator<Uint8Array> {
+/** The exposition as text, for a client that does not accept gzip: the kept part inflated as it is sent. */
+async function* plainText(snapshotPart: DeflatedText, live: Uint8Array): AsyncGenerator<Uint8Array> {
   yield* inflatedText(snapshotPart);
   yield live;
 }
