@@ -37,6 +37,7 @@ import { LARGE_PARAMS, parseSyntheticParams } from '../src/demo/generate.js';
 import { DEMO_CREDENTIALS } from '../src/app/demo-sidecar.js';
 import { createLogger } from '../src/log.js';
 import { startServer } from '../src/app/server.js';
+import { cpuShareLine, readCpu } from './cpu-share.js';
 import { accountsOf, SIDECAR_DIR, startEmulatorProcess, stopChild, waitForLine } from './emulator-process.js';
 import type { Child, EmulatorSummary as Summary } from './emulator-process.js';
 import { SIDECAR_NODE_FLAGS } from './node-flags.js';
@@ -537,6 +538,8 @@ interface LoadFigures {
   memoryAtPeak: string;
   /** The sidecar's pauses during the load, set against the collector's (bench/pause-ledger.ts). */
   pauses: string;
+  /** Where the machine's CPU went during the load (bench/cpu-share.ts). */
+  cpu: string;
   mix: string;
 }
 
@@ -642,7 +645,9 @@ async function runLoad(): Promise<LoadFigures> {
         // the child is gone: reported below
       }
     }, 250);
+    const cpuBefore = readCpu(sidecar.child.pid!, emulator.child.pid!);
     const result = await autocannon({ url: sidecar.url, connections, duration: seconds, requests, timeout: 30 });
+    const cpu = cpuShareLine(cpuBefore, readCpu(sidecar.child.pid!, emulator.child.pid!));
     clearInterval(sampler);
     console.log(`  load done; waiting for the refresh (${loadRefreshS})`);
     await refreshing;
@@ -669,6 +674,7 @@ async function runLoad(): Promise<LoadFigures> {
       loopDelayMaxMs: loopDelay.max,
       memoryAtPeak: loopDelay.memoryAtPeak,
       pauses: loopDelay.pauses,
+      cpu,
       mix,
     };
   } finally {
@@ -804,6 +810,7 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`\nThe sidecar's event loop during the load: ${load.pauses}.`);
+    console.log(`\nDuring the load, ${load.cpu}.`);
     console.log(`\nAt the sidecar's highest RSS sample during the load: ${load.memoryAtPeak}.`);
     console.log(`\nMix (round-robin per connection): ${load.mix}.`);
   }
