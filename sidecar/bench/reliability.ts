@@ -18,6 +18,7 @@
  *   RELIABILITY_FAULT_IMAGES=20000 RELIABILITY_FAULT_REPOSITORIES=200   fault scale
  *   RELIABILITY_OUTAGE_SECONDS=60   emulator outage
  *   RELIABILITY_LOAD_SECONDS=60 RELIABILITY_CONNECTIONS=16   autocannon
+ *   RELIABILITY_RATE=0   requests per second over all connections (0: as fast as they go)
  *   RELIABILITY_SKIP=faults|load   run one half only
  *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load, and its pauses over 250 ms (LONG_PAUSE lines on its standard output: see RELIABILITY_SIDECAR_STDOUT)
  *   RELIABILITY_SIDECAR_FLAGS="--trace-gc"   more V8 flags for the sidecar (after the container's)
@@ -551,10 +552,12 @@ async function runLoad(): Promise<LoadFigures> {
   );
   const seconds = num('RELIABILITY_LOAD_SECONDS', 60);
   const connections = num('RELIABILITY_CONNECTIONS', 16);
+  // 0: as fast as the connections go (the machine's cores shared with the load generator and the emulator).
+  const rate = num('RELIABILITY_RATE', 0);
   const overrides = process.env.RELIABILITY_PARAMS ? parseSyntheticParams(process.env.RELIABILITY_PARAMS) : {};
   const params = { ...LARGE_PARAMS, ...overrides, repositories, imagesPerRepository: Math.max(1, Math.round(images / repositories)) };
   console.log(
-    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections, ${seconds} s; sidecar ${SIDECAR_NODE_FLAGS.join(' ')}`,
+    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections${rate > 0 ? ` at ${fmt(rate)} req/s in all` : ''}, ${seconds} s; sidecar ${[...SIDECAR_NODE_FLAGS, ...extraSidecarFlags()].join(' ')}`,
   );
   if (Object.keys(overrides).length) console.log(`  generator overrides: ${process.env.RELIABILITY_PARAMS}`);
   const t0 = performance.now();
@@ -646,7 +649,7 @@ async function runLoad(): Promise<LoadFigures> {
       }
     }, 250);
     const cpuBefore = readCpu(sidecar.child.pid!, emulator.child.pid!);
-    const result = await autocannon({ url: sidecar.url, connections, duration: seconds, requests, timeout: 30 });
+    const result = await autocannon({ url: sidecar.url, connections, duration: seconds, requests, timeout: 30, ...(rate > 0 ? { overallRate: rate } : {}) });
     const cpu = cpuShareLine(cpuBefore, readCpu(sidecar.child.pid!, emulator.child.pid!));
     clearInterval(sampler);
     console.log(`  load done; waiting for the refresh (${loadRefreshS})`);
