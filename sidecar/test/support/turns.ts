@@ -1,5 +1,5 @@
 /** Counts event-loop turns (setImmediate callbacks, one per loop iteration) until stopped. */
-export function countTurns(): { stop(): number } {
+export function countTurns(): { now(): number; stop(): number } {
   let turns = 0;
   let stopped = false;
   const tick = (): void => {
@@ -9,6 +9,7 @@ export function countTurns(): { stop(): number } {
   };
   setImmediate(tick);
   return {
+    now: () => turns,
     stop: () => {
       stopped = true;
       return turns;
