@@ -2,8 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MetricsDeps } from '../metrics/renderer.js';
 import { MetricsRenderer, negotiateFormat } from '../metrics/renderer.js';
-import type { DeflatedText } from '../metrics/deflated-text.js';
-import { gzipMember, inflatedText } from '../metrics/deflated-text.js';
+import { gzipMember, plainText } from '../metrics/deflated-text.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import { byteChunks } from './byte-chunks.js';
 import { acceptsGzip } from './content-coding.js';
@@ -40,13 +39,14 @@ export function metricsRoute(deps: MetricsRouteDeps): (app: OpenAPIHono<AppEnv>)
         c.header('Content-Length', String(member.length));
         return c.body(member.body, 200);
       }
+      // A client that does not accept gzip gets the text, the kept part inflated as it is sent.
       return c.body(ReadableStream.from(plainText(rendered.snapshotPart, rendered.live)), 200);
     });
     app.openAPIRegistry.registerPath({
       method: 'get',
       path: '/metrics',
       tags: ['metrics'],
-      summary: 'Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 on Accept: application/openmetrics-text).',
+      summary: 'Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 on Accept: application/openmetrics-text), gzip-compressed when Accept-Encoding allows it.',
       ...(token !== undefined ? { security: [{ bearer: [] }] } : {}),
       responses: {
         200: {
@@ -62,8 +62,3 @@ export function metricsRoute(deps: MetricsRouteDeps): (app: OpenAPIHono<AppEnv>)
   };
 }
 
-/** The exposition as text, for a client that does not accept gzip: the kept part inflated as it is sent. */
-async function* plainText(snapshotPart: DeflatedText, live: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield* inflatedText(snapshotPart);
-  yield live;
-}

@@ -70,11 +70,13 @@ export async function gzipMember(kept: DeflatedText, more: Uint8Array): Promise<
   return [GZIP_HEADER, ...kept.blocks, last, trailer];
 }
 
-/** The kept text, decompressed as it is read (zlib works off the event loop). */
-export async function* inflatedText(kept: DeflatedText): AsyncGenerator<Uint8Array> {
-  if (kept.blocks.length === 0) return;
-  // The blocks end without a final one: a sync flush ends the stream rather than "unexpected end of file".
-  const inflate = createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH });
-  Readable.from(kept.blocks).pipe(inflate);
-  for await (const chunk of inflate as AsyncIterable<Buffer>) yield chunk;
+/** The kept text, decompressed as it is read (zlib works off the event loop), then `more`: what gzipMember holds. */
+export async function* plainText(kept: DeflatedText, more: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (kept.blocks.length > 0) {
+    // The blocks end without a final one: a sync flush ends the stream rather than "unexpected end of file".
+    const inflate = createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH });
+    Readable.from(kept.blocks).pipe(inflate);
+    for await (const chunk of inflate as AsyncIterable<Buffer>) yield chunk;
+  }
+  yield more;
 }

@@ -10,7 +10,7 @@ import { CONTENT_TYPES, expositionText } from './prom.js';
 import { RefreshDurationHistogram } from './refresh-histogram.js';
 import { buildSnapshotRegistryCooperatively } from './snapshot-registry.js';
 import type { DeflatedText } from './deflated-text.js';
-import { deflateText, inflatedText, NO_TEXT } from './deflated-text.js';
+import { deflateText, NO_TEXT, plainText } from './deflated-text.js';
 import type { AwsCallStatsSource, CleanupMetricsProvider, ConcurrencySource } from './sources.js';
 
 export interface MetricsDeps {
@@ -65,8 +65,7 @@ export class MetricsRenderer {
   async render(format: ExpositionFormat): Promise<RenderedMetrics> {
     const { contentType, snapshotPart, live } = await this.renderParts(format);
     const text: Uint8Array[] = [];
-    for await (const chunk of inflatedText(snapshotPart)) text.push(chunk);
-    text.push(live);
+    for await (const chunk of plainText(snapshotPart, live)) text.push(chunk);
     return { contentType, body: Buffer.concat(text).toString('utf8') };
   }
 

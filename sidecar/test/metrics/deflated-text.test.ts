@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deflateText, gzipMember, inflatedText, NO_TEXT } from '../../src/metrics/deflated-text.js';
+import { deflateText, gzipMember, NO_TEXT, plainText, type DeflatedText } from '../../src/metrics/deflated-text.js';
 import { keptText } from '../support/deflated.js';
 
 async function* chunksOf(texts: readonly string[]): AsyncGenerator<Uint8Array> {
   for (const text of texts) yield Buffer.from(text);
 }
 
-async function inflated(kept: Parameters<typeof inflatedText>[0]): Promise<string> {
+async function inflated(kept: DeflatedText, more = ''): Promise<string> {
   const out: Uint8Array[] = [];
-  for await (const chunk of inflatedText(kept)) out.push(chunk);
+  for await (const chunk of plainText(kept, Buffer.from(more))) out.push(chunk);
   return Buffer.concat(out).toString();
 }
 
@@ -24,6 +24,7 @@ describe('text kept deflated', () => {
         expect(kept.length).toBe(Buffer.byteLength(whole));
         expect(keptText(kept)).toBe(whole);
         expect(await inflated(kept)).toBe(whole);
+        expect(await inflated(kept, more)).toBe(whole + more);
         const member = Buffer.concat(await gzipMember(kept, Buffer.from(more)));
         expect(gunzipSync(member).toString()).toBe(whole + more);
       }),
@@ -50,5 +51,6 @@ describe('text kept deflated', () => {
     expect(gunzipSync(Buffer.concat(await gzipMember(NO_TEXT, Buffer.from('ecrlens_inventory_ready 0\n')))).toString()).toBe('ecrlens_inventory_ready 0\n');
     expect(gunzipSync(Buffer.concat(await gzipMember(NO_TEXT, new Uint8Array()))).toString()).toBe('');
     expect(await inflated(NO_TEXT)).toBe('');
+    expect(await inflated(NO_TEXT, 'ecrlens_inventory_ready 0\n')).toBe('ecrlens_inventory_ready 0\n');
   });
 });
