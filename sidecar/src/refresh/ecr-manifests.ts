@@ -7,10 +7,14 @@ import type { Image } from '../snapshot/model.js';
 import type { CachedManifest, ManifestInfo } from './assemble-image.js';
 import { compactManifest, isPlainManifest, parseManifest, plainManifestOf } from './assemble-image.js';
 import type { EcrReadContext } from './ecr-context.js';
-import { nextTurn } from '../cooperative.js';
+import type { Steps } from '../cooperative.js';
+import { runCooperatively } from '../cooperative.js';
 
-/** Images handled between two turns of the event loop. */
-export const YIELD_EVERY = 1000;
+/**
+ * Images handled per step of a repository's passes (a fraction of a millisecond of work): run cooperatively, they
+ * share the event loop's turns with every other computation in flight, as the snapshot's own steps do.
+ */
+export const IMAGES_PER_STEP = 256;
 
 /** A manifest as an image needs it, with its blobs' sizes. */
 export interface ManifestRead {
@@ -32,6 +36,19 @@ export async function readManifests(
   intern: (s: string) => string,
   onError: (error: unknown) => void,
 ): Promise<Map<string, ManifestRead>> {
+  const { out, missing } = await runCooperatively(cachedManifestsSteps(ctx, details, canonical, previousImage));
+  const errors = await fetchManifests(ctx, repositoryName, missing, details, canonical, intern, out);
+  if (errors.length > 0) onError(`${errors.length} manifest batch(es)/image(s) unread; first: ${errors[0]}`);
+  return out;
+}
+
+/** The manifests the caches hold whole (with every blob's size), and the digests whose manifest must be fetched. */
+function* cachedManifestsSteps(
+  ctx: EcrReadContext,
+  details: readonly ImageDetail[],
+  canonical: (digest: string) => string,
+  previousImage: (digest: string) => Image | undefined,
+): Steps<{ out: Map<string, ManifestRead>; missing: string[] }> {
   const out = new Map<string, ManifestRead>();
   const missing: string[] = [];
   const previousSizes = ctx.run.previous?.layerSizes;
@@ -40,7 +57,7 @@ export async function readManifests(
   let done = 0;
   for (const detail of details) {
     // A repository of many thousand images would hold the event loop for a long while: let requests in.
-    if (++done % YIELD_EVERY === 0) await nextTurn();
+    if (++done % IMAGES_PER_STEP === 0) yield;
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
     let cached = ctx.caches.manifests.get(digest);
@@ -54,9 +71,7 @@ export async function readManifests(
     // without them cleanup must fail closed for the repository. If ECR refuses to read it, that is what happens.
     else if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) missing.push(digest);
   }
-  const errors = await fetchManifests(ctx, repositoryName, missing, details, canonical, intern, out);
-  if (errors.length > 0) onError(`${errors.length} manifest batch(es)/image(s) unread; first: ${errors[0]}`);
-  return out;
+  return { out, missing };
 }
 
 /** Fetches manifests 100 per BatchGetImage call into `out`, caching all but plain ones; returns what could not be read. */

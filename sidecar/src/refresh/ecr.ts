@@ -18,9 +18,9 @@ import type { BlobSizes, RefreshRun } from './run.js';
 import { interner } from './caches.js';
 import type { EcrReadContext } from './ecr-context.js';
 import type { ManifestRead } from './ecr-manifests.js';
-import { readManifests, YIELD_EVERY } from './ecr-manifests.js';
+import { IMAGES_PER_STEP, readManifests } from './ecr-manifests.js';
 import type { Steps } from '../cooperative.js';
-import { ITEMS_PER_STEP, nextTurn } from '../cooperative.js';
+import { ITEMS_PER_STEP, runCooperatively } from '../cooperative.js';
 import { readScans } from './ecr-scans.js';
 import { RepositoryListing } from './ecr-unchanged.js';
 import { imageRecord } from '../snapshot/image-record.js';
@@ -290,13 +290,36 @@ async function readImages(
 
   const scans = await readScans(ctx, id, name, details, scanned, canonical, intern, (error) => note('scan', 'DescribeImageScanFindings', error), listing.matchedScans);
 
+  return runCooperatively(assembleImagesSteps(ctx, registry, repository, id, listing, { manifests, scans, attestationChildren, previousImages, canonical, intern }));
+}
+
+interface RepositoryReads {
+  readonly manifests: Map<string, ManifestRead>;
+  readonly scans: Awaited<ReturnType<typeof readScans>>;
+  readonly attestationChildren: ReadonlySet<string>;
+  readonly previousImages: ReadonlyMap<string, Image>;
+  readonly canonical: (digest: string) => string;
+  readonly intern: (s: string) => string;
+}
+
+/** The repository's images from what was read: the listed details assembled, then the matched previous images. */
+function* assembleImagesSteps(
+  ctx: EcrReadContext,
+  registry: Registry,
+  repository: Repository,
+  id: string,
+  listing: RepositoryListing,
+  { manifests, scans, attestationChildren, previousImages, canonical, intern }: RepositoryReads,
+): Steps<RepositoryRead> {
+  const { previous } = ctx.run;
+  const { details, matched } = listing;
   const findings: [string, readonly Finding[]][] = [];
   // Previous images listed again (a digest listed twice counts once: it must not hide one that is gone).
   const kept = new Set<string>();
   const images: Image[] = [];
   let done = 0;
   for (const detail of details) {
-    if (++done % YIELD_EVERY === 0) await nextTurn();
+    if (++done % IMAGES_PER_STEP === 0) yield;
     if (!detail.imageDigest) continue;
     const digest = canonical(detail.imageDigest);
     const manifest = manifests.get(digest);
@@ -318,7 +341,7 @@ async function readImages(
   }
   for (const [digest, list] of listing.findings) keepFindings(ctx.run, digest, list, findings);
   for (const image of matched) {
-    if (++done % YIELD_EVERY === 0) await nextTurn();
+    if (++done % IMAGES_PER_STEP === 0) yield;
     kept.add(image.digest);
     images.push(withKindAmong(ctx, image, attestationChildren.has(image.digest)));
   }

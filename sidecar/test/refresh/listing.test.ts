@@ -4,18 +4,20 @@
  * the other details go the long way. What a refresh makes of a repository where some images changed must be what
  * a refresh without a previous snapshot makes of it, against the emulator through the real SDK clients.
  */
-import type { ImageDetail } from '@aws-sdk/client-ecr';
+import { BatchDeleteImageCommand, type ImageDetail } from '@aws-sdk/client-ecr';
 import pLimit from 'p-limit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EcrFetcher } from '../../src/aws/ecr.js';
 import type { EcrReadContext } from '../../src/refresh/ecr-context.js';
 import { SNAPSHOT_FINDINGS_MAX } from '../../src/refresh/ecr.js';
+import { IMAGES_PER_STEP } from '../../src/refresh/ecr-manifests.js';
+import { loadFixture } from '../../src/demo/fixture.js';
 import { RepositoryListing } from '../../src/refresh/ecr-unchanged.js';
 import { Refresher } from '../../src/refresh/refresher.js';
 import { startRefreshRun } from '../../src/refresh/run.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { repositoryId } from '../../src/snapshot/model.js';
-import { REFERENCE_NOW, digestOf, pushableImage, startHarness, type Harness } from './helpers.js';
+import { REFERENCE_NOW, REFERENCE_PATH, digestOf, pushableImage, startHarness, type Harness } from './helpers.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -144,6 +146,39 @@ describe('a repository listing matched page by page', () => {
     expect(second.find((image) => image.digest === listedAsAttestation.digest)?.kind).toBe('attestation');
     // The images nothing changed are the first snapshot's very objects.
     for (const image of first) if (image !== listedAsAttestation) expect(second).toContain(image);
+  });
+
+  it('a repository of several steps of images: read whole in steps, the unchanged ones the previous objects', async () => {
+    // More images than three steps of the per-repository passes, so each pass stops and goes on between steps.
+    const count = 3 * IMAGES_PER_STEP + 7;
+    const fixture = loadFixture(REFERENCE_PATH);
+    const registry = fixture.registries.find((r) => r.accountId === ACCOUNT && r.region === 'us-east-1')!;
+    registry.repositories.push({
+      name: 'bulk/many',
+      createdAt: REFERENCE_NOW / 1000 - 86_400,
+      images: Array.from({ length: count }, (_, i) => pushableImage(`bulk-${i}`, [`v${i}`])),
+    } as (typeof registry.repositories)[number]);
+    harness = await startHarness({ fixture });
+    const h = harness;
+    await h.refresher.run();
+    const id = repositoryId(ACCOUNT, 'us-east-1', 'bulk/many');
+    const first = h.refresher.snapshot().imagesByRepository.get(id)!;
+    expect(first).toHaveLength(count);
+    expect(new Set(first.map((image) => image.digest)).size).toBe(count);
+    // New images at both ends of the listing's steps, and one gone: the long way and the matched way both run in steps.
+    await admin(h, '/images', { repositoryName: 'bulk/many', image: pushableImage('bulk-new-1', ['n1']) });
+    await admin(h, '/images', { repositoryName: 'bulk/many', image: pushableImage('bulk-new-2', ['n2']) });
+    const gone = first[IMAGES_PER_STEP]!;
+    const deleted = await h.clients.ecr(h.config.accounts[0]!, 'us-east-1').send(
+      new BatchDeleteImageCommand({ repositoryName: 'bulk/many', imageIds: [{ imageDigest: gone.digest }] }),
+    );
+    expect(deleted.failures ?? []).toEqual([]);
+    await h.refresher.run();
+    const second = h.refresher.snapshot().imagesByRepository.get(id)!;
+    expect(second).toHaveLength(count + 1);
+    expect(second).toEqual((await readFromNothing(h)).imagesByRepository.get(id));
+    expect(second.map((image) => image.digest)).not.toContain(gone.digest);
+    for (const image of first) if (image !== gone) expect(second).toContain(image);
   });
 
   it('a changed repository keeps the cached scans of its unchanged images: the next refresh fetches no findings', async () => {
