@@ -13,6 +13,8 @@
  *   BENCH_HEAP_SNAPSHOT=file.heapsnapshot: write a heap snapshot after the steady-state refresh (Chrome DevTools format).
  *
  * Peak RSS is the sidecar process's VmHWM (/proc/self/status); the emulator's memory is its own process's.
+ * After the steady refresh it also times one full collection of the live heap at once (global.gc after a first one):
+ * the pause V8 takes when it must finish a collection rather than mark beside the program.
  * Run directly, the benchmark re-runs itself with the sidecar container's V8 flags (node-flags.ts) and --expose-gc.
  * "Policy calls" in the floor are GetLifecyclePolicy + GetRepositoryPolicy, one each per repository, on the first
  * refresh; a steady refresh within POLICY_REFRESH_INTERVAL reads none of them, nor ListTagsForResource.
@@ -151,6 +153,12 @@ export function preparedRefresher(url: string, summary: Summary, stats: AwsCallS
   return { config, clients, refresher };
 }
 
+function timedMs(work: () => void): number {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
 /**
  * The first refresh's figures. A function of its own: a block-scoped variable of the async benchmark held the first
  * snapshot (its indexes, plan and `/metrics` text) alive through the steady refresh, from a slot of its suspended frame.
@@ -195,11 +203,15 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
       // Within POLICY_REFRESH_INTERVAL: policies and tags reused, none read.
       printCalls('steady-state refresh', steady, floorCalls(refresher.snapshot(), { policies: false }));
       if (global.gc) global.gc();
+      // A second full collection finds nothing to free: its time is what marking the live heap costs at once, the
+      // pause V8 takes when it must finish a collection (near the heap cap) rather than mark beside the program.
+      const fullGcMs = global.gc ? timedMs(global.gc) : undefined;
       const m = process.memoryUsage();
       const mib = (n: number): string => fmt(Math.round(n / 1048576));
       const images = refresher.snapshot().images.length;
       if (process.env.BENCH_HEAP_SNAPSHOT) console.log(`  heap snapshot after the steady-state refresh: ${writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)}`);
       console.log(`  sidecar peak RSS (VmHWM) ${mib(peakRssBytes())} MiB; after GC${global.gc ? '' : ' (run with --expose-gc for a forced GC)'}: RSS ${mib(m.rss)} MiB, heap used ${mib(m.heapUsed)} / total ${mib(m.heapTotal)} MiB (${fmt(Math.round((m.heapUsed - baseHeap) / Math.max(1, images)))} B per image over the start), external ${mib(m.external)} MiB`);
+      if (fullGcMs !== undefined) console.log(`  a full collection of the live heap at once (global.gc, nothing left to free): ${fmt(Math.round(fullGcMs))} ms`);
     } finally {
       await refresher.stop();
       clients.destroy();
