@@ -5,13 +5,14 @@ import { SEVERITIES } from '../snapshot/model.js';
 import { lastUse, lastUses, usedNow } from '../snapshot/last-used.js';
 
 /** The labels of the Python exporter's per-image families. `image` is `repositoryUri:tag`, as kube_pod_container_info has it. */
-export interface ImageTagLabels {
+// A type literal, not an interface: prom-client's label parameter has an index signature.
+export type ImageTagLabels = {
   readonly name: string;
   readonly tag: string;
   readonly digest: string;
   readonly registry_id: string;
   readonly image: string;
-}
+};
 
 export interface ImageTagSeries {
   readonly labels: ImageTagLabels;
