@@ -116,7 +116,7 @@ export class EcrFetcher {
   repository(repositoryName: string): Promise<Repository | undefined> {
     return this.limit(async () => {
       try {
-        const out = await this.client.send(new DescribeRepositoriesCommand({ ...this.registry, repositoryNames: [repositoryName] }));
+        const out = await this.client.send(new DescribeRepositoriesCommand(Object.assign({}, this.registry, { repositoryNames: [repositoryName] })));
         const found = out.repositories?.find((r) => r.repositoryName === repositoryName);
         if (!found) throw new Error(`DescribeRepositories answered without ${repositoryName}`);
         return found;
@@ -139,7 +139,7 @@ export class EcrFetcher {
   /** Every image, archived ones included, handed to `onPage` a page (up to 1,000) at a time as DescribeImages answers. */
   eachImagePage(repositoryName: string, onPage: (details: readonly ImageDetail[]) => void): Promise<void> {
     return this.limit(async () => {
-      const input = { ...this.registry, repositoryName, filter: { tagStatus: 'ANY' as const, imageStatus: 'ANY' as const } };
+      const input = Object.assign({}, this.registry, { repositoryName, filter: { tagStatus: 'ANY' as const, imageStatus: 'ANY' as const } });
       for await (const page of paginateDescribeImages({ client: this.client, pageSize: PAGE_SIZE }, input)) onPage(page.imageDetails ?? []);
     });
   }
@@ -148,7 +148,7 @@ export class EcrFetcher {
   lifecyclePolicy(repositoryName: string): Promise<string | undefined> {
     return this.limit(async () => {
       try {
-        const out = await this.client.send(new GetLifecyclePolicyCommand({ ...this.registry, repositoryName }));
+        const out = await this.client.send(new GetLifecyclePolicyCommand(Object.assign({}, this.registry, { repositoryName })));
         return out.lifecyclePolicyText;
       } catch (error) {
         if (errorName(error) === 'LifecyclePolicyNotFoundException') return undefined;
@@ -161,7 +161,7 @@ export class EcrFetcher {
   repositoryPolicy(repositoryName: string): Promise<string | undefined> {
     return this.limit(async () => {
       try {
-        const out = await this.client.send(new GetRepositoryPolicyCommand({ ...this.registry, repositoryName }));
+        const out = await this.client.send(new GetRepositoryPolicyCommand(Object.assign({}, this.registry, { repositoryName })));
         return out.policyText;
       } catch (error) {
         if (errorName(error) === 'RepositoryPolicyNotFoundException') return undefined;
@@ -206,7 +206,7 @@ export class EcrFetcher {
       let first = true;
       let result: ScanFindingsPages = { findings: [], enhancedFindings: [] };
       try {
-        const input = { ...this.registry, repositoryName, imageId: { imageDigest } };
+        const input = Object.assign({}, this.registry, { repositoryName, imageId: { imageDigest } });
         for await (const page of paginateDescribeImageScanFindings({ client: this.client, pageSize: PAGE_SIZE }, input)) {
           const f = page.imageScanFindings;
           if (first) {

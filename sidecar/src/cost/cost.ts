@@ -28,7 +28,7 @@ function costOf(snapshot: Snapshot, repositoryId: string, prices: PriceTable): R
   const repository = snapshot.repositoryById.get(repositoryId);
   const sizes = repositorySizes(snapshot).get(repositoryId) ?? EMPTY;
   const price = repository ? priceFor(prices, repository.region) : prices.defaultUsdPerGbMonth;
-  return Object.freeze({ ...sizes, pricePerGbMonth: price, monthlyCostUsd: monthlyCostUsd(sizes.deduplicatedSizeBytes, price) });
+  return Object.freeze(Object.assign({}, sizes, { pricePerGbMonth: price, monthlyCostUsd: monthlyCostUsd(sizes.deduplicatedSizeBytes, price) }));
 }
 
 /**

@@ -53,12 +53,12 @@ export function createQueryRunner(options: QueryRunnerOptions): QueryRunner {
       const snapshot = builder.answering ? await builder.answering(current, options.ctx) : current;
       const key = `${snapshot.version}|${Math.floor(options.ctx.now() / bucket)}|${canonicalJson(request)}`;
       const hit = cache.get(key);
-      if (hit) return { ...hit, cached: true };
+      if (hit) return Object.assign({}, hit, { cached: true });
       const result = await executeQuery(snapshot, request, options.ctx, builders);
       const entry = { result, json: JSON.stringify(result) };
       // Entries larger than the whole cache are answered but not kept (lru-cache refuses them).
       if (entry.json.length * 2 <= (options.maxCacheBytes ?? 64 * 1024 * 1024)) cache.set(key, entry);
-      return { ...entry, cached: false };
+      return Object.assign({}, entry, { cached: false });
     },
     clear: () => cache.clear(),
   };

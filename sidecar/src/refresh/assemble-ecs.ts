@@ -69,7 +69,7 @@ function taskUses(
   const listed = new Set<string>();
   const add = (name: string | undefined, image: string, digest: string | undefined): void => {
     listed.add(containerKey(name, image));
-    uses.push({ ...common, ...(name ? { container: name } : {}), reference: image, ...(digest ? { digest } : {}), ...(at !== undefined ? { at } : {}) });
+    uses.push(Object.assign({}, common, name ? { container: name } : {}, { reference: image }, digest ? { digest } : {}, at !== undefined ? { at } : {}));
   };
   for (const container of task.containers ?? [])
     if (container.image) add(container.name, container.image, container.imageDigest ?? pinnedDigest(container.image));
@@ -148,11 +148,11 @@ function pinRevision(uses: ImageUse[], own: Pick<ImageUse, 'kind' | 'accountId' 
     if (uses.some((u) => same(u) && u.digest === digest)) continue;
     const open = uses.findIndex((u) => same(u) && u.digest === undefined);
     if (open >= 0) {
-      uses[open] = { ...uses[open]!, digest };
+      uses[open] = Object.assign({}, uses[open]!, { digest });
       continue;
     }
     const like = uses.find(same);
-    if (like) uses.push({ ...like, digest });
+    if (like) uses.push(Object.assign({}, like, { digest }));
     else if (image.image)
       uses.push({
         ...own,

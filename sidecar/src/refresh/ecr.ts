@@ -236,7 +236,7 @@ function repositorySettings(ctx: EcrReadContext, registry: Registry, listed: Ecr
   });
   // Read whole: reused until POLICY_REFRESH_INTERVAL has passed. A failed read leaves no time, so the next refresh reads again.
   const whole = lifecycle.status === 'fulfilled' && policy.status === 'fulfilled' && tags.status === 'fulfilled';
-  let repository: Repository = whole ? { ...assembled, settingsReadAt: ctx.run.startedAt } : assembled;
+  let repository: Repository = whole ? Object.assign({}, assembled, { settingsReadAt: ctx.run.startedAt }) : assembled;
   if (lifecycle.status === 'rejected') {
     note('repository', 'GetLifecyclePolicy', lifecycle.reason);
     const { lifecyclePolicyText: _dropped, ...rest } = repository;

@@ -155,7 +155,7 @@ export function lifecycleBuilder(service: PlanSource): FrameBuilder {
         for (const a of r.actions) {
           if (inUse !== undefined && a.inUse !== inUse) continue;
           if (clusters && !a.clusters.some((c) => clusters.has(c))) continue;
-          if (!keepImage || keepImage(a.image)) rows.push({ ...a, repository: r.repository });
+          if (!keepImage || keepImage(a.image)) rows.push(Object.assign({}, a, { repository: r.repository }));
         }
       }
       const notices: Notice[] = [];

@@ -67,9 +67,9 @@ export function previewRepository(
   const actions = evaluation.actions.map((action): LifecyclePreviewImage => {
     const { image } = action;
     const uses = inUse(image);
-    if (!uses.length) return { ...action, inUse: false, inUseReasons: NONE, clusters: NONE };
+    if (!uses.length) return Object.assign({}, action, { inUse: false, inUseReasons: NONE, clusters: NONE });
     const clusters = [...new Set(uses.flatMap((use) => (use.cluster ? [use.cluster] : [])))];
-    return { ...action, inUse: true, inUseReasons: uses.map((use) => inUseReason(use, image, now)), clusters };
+    return Object.assign({}, action, { inUse: true, inUseReasons: uses.map((use) => inUseReason(use, image, now)), clusters });
   });
   let expiring = 0;
   let transitioning = 0;
