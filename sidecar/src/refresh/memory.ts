@@ -57,7 +57,7 @@ export class UseMemory {
       await this.ledger.prune(now - retention - DAY);
       const remembered = entries
         .filter((e) => !seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`))
-        .map((e) => ({ ...e.use, digest: e.digest }));
+        .map((e) => Object.assign({}, e.use, { digest: e.digest }));
       // Only a full read of a registry's ECS tells that it was watched without a gap; a targeted one keeps what the full one said.
       const sources = targeted ? snapshot.sources : await this.watch(snapshot, now);
       return await runCooperatively(
