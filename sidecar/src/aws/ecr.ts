@@ -212,12 +212,12 @@ export class EcrFetcher {
           if (first) {
             first = false;
             result = {
+              findings: [],
+              enhancedFindings: [],
               ...(page.imageScanStatus ? { status: page.imageScanStatus } : {}),
               ...(f?.imageScanCompletedAt ? { completedAt: f.imageScanCompletedAt } : {}),
               ...(f?.vulnerabilitySourceUpdatedAt ? { vulnerabilitySourceUpdatedAt: f.vulnerabilitySourceUpdatedAt } : {}),
               ...(f?.findingSeverityCounts ? { severityCounts: f.findingSeverityCounts as Record<string, number> } : {}),
-              findings: [],
-              enhancedFindings: [],
             };
           }
           result.findings.push(...(f?.findings ?? []));

@@ -89,9 +89,10 @@ export interface FetchedScan {
  * decision needs only those; the findings query fetches lists on demand). scanResult gives the same result.
  */
 export function compactScan(fetched: FetchedScan, shared?: SharedCounts): FetchedScan {
-  if (fetched.findings.length === 0) return fetched.findings === EMPTY_FINDINGS ? fetched : Object.freeze({ ...fetched, findings: EMPTY_FINDINGS });
+  // Object.assign, not a spread: a spread copy given other values can get a hidden class of its own (docs/architecture.md).
+  if (fetched.findings.length === 0) return fetched.findings === EMPTY_FINDINGS ? fetched : Object.freeze(Object.assign({}, fetched, { findings: EMPTY_FINDINGS }));
   const counts = fetched.counts ?? countFindings(fetched.findings);
-  return Object.freeze({ ...fetched, counts: shared ? shared.share(counts) : frozen(counts), findings: EMPTY_FINDINGS });
+  return Object.freeze(Object.assign({}, fetched, { counts: shared ? shared.share(counts) : frozen(counts), findings: EMPTY_FINDINGS }));
 }
 const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
 
