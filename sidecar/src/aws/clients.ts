@@ -124,7 +124,7 @@ export class ClientRegistry {
     if (!client) {
       const base = this.clientConfig({ name: 'default', regions: [region] }, region, undefined);
       const requestTimeout = Math.max(base.requestHandler.requestTimeout, 30_000);
-      client = new SQSClient({ ...base, requestHandler: { ...base.requestHandler, requestTimeout } });
+      client = new SQSClient(Object.assign({}, base, { requestHandler: Object.assign({}, base.requestHandler, { requestTimeout }) }));
       this.options.stats.instrument(client.middlewareStack, 'sqs');
       withoutSdkLogging(client.middlewareStack);
       this.sqsClients.set(region, client);

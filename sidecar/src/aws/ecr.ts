@@ -178,12 +178,13 @@ export class EcrFetcher {
   manifests(repositoryName: string, digests: readonly string[]): Promise<ManifestBatch> {
     return this.limit(async () => {
       const out = await this.client.send(
-        new BatchGetImageCommand({
-          ...this.registry,
-          repositoryName,
-          imageIds: digests.map((imageDigest) => ({ imageDigest })),
-          acceptedMediaTypes: [...ACCEPTED_MEDIA_TYPES],
-        }),
+        new BatchGetImageCommand(
+          Object.assign({}, this.registry, {
+            repositoryName,
+            imageIds: digests.map((imageDigest) => ({ imageDigest })),
+            acceptedMediaTypes: [...ACCEPTED_MEDIA_TYPES],
+          }),
+        ),
       );
       const manifests: RawManifest[] = [];
       for (const image of out.images ?? []) {

@@ -114,7 +114,7 @@ export async function* exposePieces(registry: Registry, format: ExpositionFormat
       const samples = family.values;
       for (let from = 0; from === 0 || from < samples.length; from += SAMPLES_PER_PIECE) {
         // The registry formats what the stand-in gives: the family, with this piece's samples only.
-        const part = { ...family, name, values: samples.slice(from, from + SAMPLES_PER_PIECE) };
+        const part = Object.assign({}, family, { name, values: samples.slice(from, from + SAMPLES_PER_PIECE) });
         pieces.clear();
         pieces.registerMetric({ name: registered, get: () => part } as unknown as Parameters<Registry['registerMetric']>[0]);
         const text = await pieces.getSingleMetricAsString(registered);

@@ -78,7 +78,7 @@ export class MetricsRenderer {
     const shown = await this.shownPart(current, format);
     // The status's view of the snapshot follows the part shown, so a scrape is one snapshot's, never a mix; the
     // refresher's own figures (last success, duration, staleness) stay its latest, as they describe it, not a snapshot.
-    const shownStatus = shown.snapshot.deref() === current ? status : { ...status, snapshotVersion: shown.version, incomplete: shown.incomplete };
+    const shownStatus = shown.snapshot.deref() === current ? status : Object.assign({}, status, { snapshotVersion: shown.version, incomplete: shown.incomplete });
     const liveText = await this.live.render(format, shownStatus);
     return { contentType: CONTENT_TYPES[format], snapshotPart: shown.part, live: Buffer.from(liveText) };
   }

@@ -125,12 +125,11 @@ export function pagedFrame<R>(input: PagedFrameInput<R>): Frame {
   const fields: Field[] = input.columns.map((c) => ({
     name: c.name,
     type: c.type,
-    config: {
-      ...(c.name in FIELD_TITLES ? { displayName: FIELD_TITLES[c.name as AnyFieldName] } : {}),
-      description: c.description,
-      ...(c.unit ? { unit: c.unit } : {}),
-      ...(c.decimals !== undefined ? { decimals: c.decimals } : {}),
-    },
+    config: Object.assign(
+      Object.assign({}, c.name in FIELD_TITLES ? { displayName: FIELD_TITLES[c.name as AnyFieldName] } : {}, { description: c.description }),
+      c.unit ? { unit: c.unit } : {},
+      c.decimals !== undefined ? { decimals: c.decimals } : {},
+    ),
     values: page.map(c.value),
   }));
   return {

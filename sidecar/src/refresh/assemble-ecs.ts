@@ -69,7 +69,8 @@ function taskUses(
   const listed = new Set<string>();
   const add = (name: string | undefined, image: string, digest: string | undefined): void => {
     listed.add(containerKey(name, image));
-    uses.push(Object.assign({}, common, name ? { container: name } : {}, { reference: image }, digest ? { digest } : {}, at !== undefined ? { at } : {}));
+    const named = Object.assign({}, common, name ? { container: name } : {}, { reference: image });
+    uses.push(Object.assign(named, digest ? { digest } : {}, at !== undefined ? { at } : {}));
   };
   for (const container of task.containers ?? [])
     if (container.image) add(container.name, container.image, container.imageDigest ?? pinnedDigest(container.image));
@@ -88,14 +89,8 @@ function definitionUses(
   for (const container of definition.containerDefinitions ?? []) {
     if (!container.image) continue;
     const digest = pinnedDigest(container.image);
-    uses.push({
-      ...base,
-      taskDefinition: name,
-      ...(container.name ? { container: container.name } : {}),
-      reference: container.image,
-      ...(digest ? { digest } : {}),
-      ...(at !== undefined ? { at } : {}),
-    });
+    const named = Object.assign({}, base, { taskDefinition: name }, container.name ? { container: container.name } : {});
+    uses.push(Object.assign(named, { reference: container.image }, digest ? { digest } : {}, at !== undefined ? { at } : {}));
   }
   return uses;
 }
@@ -154,14 +149,13 @@ function pinRevision(uses: ImageUse[], own: Pick<ImageUse, 'kind' | 'accountId' 
     const like = uses.find(same);
     if (like) uses.push(Object.assign({}, like, { digest }));
     else if (image.image)
-      uses.push({
-        ...own,
-        ...(taskDefinition ? { taskDefinition } : {}),
-        ...(image.containerName ? { container: image.containerName } : {}),
-        reference: image.image,
-        digest,
-        ...(revision.createdAt ? { at: revision.createdAt.getTime() } : {}),
-      });
+      uses.push(
+        Object.assign(
+          Object.assign({}, own, taskDefinition ? { taskDefinition } : {}, image.containerName ? { container: image.containerName } : {}),
+          { reference: image.image, digest },
+          revision.createdAt ? { at: revision.createdAt.getTime() } : {},
+        ),
+      );
   }
 }
 

@@ -213,13 +213,8 @@ function reusableSettings(ctx: EcrReadContext, listed: EcrRepository, id: string
 /** The repository as listed now, with the settings read earlier, and when they were read. */
 function withSettingsOf(listed: Repository, before: Repository): Repository {
   const { lifecyclePolicyText: _none, ...rest } = listed;
-  return {
-    ...rest,
-    ...(before.lifecyclePolicyText !== undefined ? { lifecyclePolicyText: before.lifecyclePolicyText } : {}),
-    policy: before.policy,
-    tags: before.tags,
-    ...(before.settingsReadAt !== undefined ? { settingsReadAt: before.settingsReadAt } : {}),
-  };
+  const withPolicies = Object.assign({}, rest, before.lifecyclePolicyText !== undefined ? { lifecyclePolicyText: before.lifecyclePolicyText } : {}, { policy: before.policy, tags: before.tags });
+  return Object.assign(withPolicies, before.settingsReadAt !== undefined ? { settingsReadAt: before.settingsReadAt } : {});
 }
 
 /** The repository as listed, with its settings; one that cannot be read keeps its previous value. */
@@ -244,11 +239,11 @@ function repositorySettings(ctx: EcrReadContext, registry: Registry, listed: Ecr
   }
   if (policy.status === 'rejected') {
     note('repository', 'GetRepositoryPolicy', policy.reason);
-    repository = { ...repository, policy: before?.policy ?? UNKNOWN_POLICY };
+    repository = Object.assign({}, repository, { policy: before?.policy ?? UNKNOWN_POLICY });
   }
   if (tags.status === 'rejected') {
     note('repository', 'ListTagsForResource', tags.reason);
-    repository = { ...repository, tags: before?.tags ?? {} };
+    repository = Object.assign({}, repository, { tags: before?.tags ?? {} });
   }
   return repository;
 }
@@ -330,7 +325,7 @@ function* assembleImagesSteps(
     const image = assembleImage({
       intern,
       repositoryId: id,
-      detail: detail.imageDigest === digest ? detail : { ...detail, imageDigest: digest },
+      detail: detail.imageDigest === digest ? detail : Object.assign({}, detail, { imageDigest: digest }),
       ...(manifest ? { manifest: manifest.info } : {}),
       attestationChild: attestationChildren.has(digest),
       scan: scanResult({ detail, ...(fetched ? { fetched } : {}), registryScanType: registry.scanType }, intern, ctx.caches.counts),
@@ -364,7 +359,7 @@ function withKindAmong(ctx: EcrReadContext, image: Image, attestationChild: bool
     ...(image.subjectDigest !== undefined ? { subjectDigest: image.subjectDigest } : {}),
     ...(manifest ? { manifest } : {}),
   });
-  return kind === image.kind ? image : imageRecord({ ...image, kind });
+  return kind === image.kind ? image : imageRecord(Object.assign({}, image, { kind }));
 }
 
 /** Gathers a manifest's blob sizes the previous snapshot lacks or holds differently (see BlobSizes). */

@@ -107,7 +107,7 @@ export class UseMemory {
     const since = await this.ledger.watched(scopes, now, ECS_STOPPED_LISTING_MS);
     return snapshot.sources.map((s) => {
       const at = since.get(scope(s) ?? '');
-      return at === undefined ? s : { ...s, watchedSince: at };
+      return at === undefined ? s : Object.assign({}, s, { watchedSince: at });
     });
   }
 }

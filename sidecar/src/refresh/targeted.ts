@@ -65,7 +65,7 @@ export async function readTargeted(
   await Promise.all(groups.map((group) => readGroup(ctx, base, run, group, parts)));
   const { input, repositoryGone } = merge(base, parts, now, version);
   const layerSizes = await runCooperatively(snapshotLayerSizesSteps(input.images, run.layerSizes, base.layerSizes, repositoryGone));
-  return { input: { ...input, layerSizes }, reuse: listReuse(base, parts) };
+  return { input: Object.assign({}, input, { layerSizes }), reuse: listReuse(base, parts) };
 }
 
 /** The repositories read again or gone, and the images read now: every other repository's list is base's. */
@@ -111,7 +111,7 @@ async function readGroup(ctx: RegistryReadContext, base: Snapshot, run: RefreshR
   if (ctx.config.ecs.enabled)
     for (const arn of group.clusters) {
       // Only the cluster's own uses: the region's task-definition revisions are the full refresh's.
-      const ecsCtx = { ...ecsReadContext(ctx, group.target, accountId, run, limit), keepRevisions: 0 };
+      const ecsCtx = Object.assign({}, ecsReadContext(ctx, group.target, accountId, run, limit), { keepRevisions: 0 });
       reads.push(
         readClusterUses(ecsCtx, arn).then(({ uses, incomplete }) => {
           parts.clusters.set(clusterKey(accountId, region, arnName(arn)), { arn, uses });

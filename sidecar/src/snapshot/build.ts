@@ -68,14 +68,15 @@ export function* buildSnapshotSteps(input: SnapshotInput, reuse?: ListReuse): St
   yield;
   const rememberedByImage = input.remembered?.length ? yield* matchUses(input.remembered, imagesByRepository) : NO_USES;
 
-  return Object.freeze({
-    ...input,
-    repositoryById,
-    imagesByRepository,
-    usesByImage,
-    rememberedByImage,
-    incompleteByRepository: incompleteByRepositoryOf(input),
-  });
+  return Object.freeze(
+    Object.assign({}, input, {
+      repositoryById,
+      imagesByRepository,
+      usesByImage,
+      rememberedByImage,
+      incompleteByRepository: incompleteByRepositoryOf(input),
+    }),
+  );
 }
 
 const NO_USES: ReadonlyMap<string, readonly ImageUse[]> = new Map();
@@ -91,7 +92,7 @@ export function* withUsesSteps(
   const usesByImage = yield* matchUses(change.uses, snapshot.imagesByRepository);
   const rememberedByImage = change.remembered?.length ? yield* matchUses(change.remembered, snapshot.imagesByRepository) : NO_USES;
   const input = { ...snapshot, ...change };
-  return Object.freeze({ ...input, usesByImage, rememberedByImage, incompleteByRepository: incompleteByRepositoryOf(input) });
+  return Object.freeze(Object.assign({}, input, { usesByImage, rememberedByImage, incompleteByRepository: incompleteByRepositoryOf(input) }));
 }
 
 export const withUses = (snapshot: Snapshot, change: Parameters<typeof withUsesSteps>[1]): Snapshot => runNow(withUsesSteps(snapshot, change));

@@ -133,12 +133,12 @@ export function selectionChanges(plan: CleanupPlan, selection: readonly Selected
     const lookup = byRepository.get(repositoryId(s.account, s.region, s.repository));
     const position = lookup?.positions.get(s.digest);
     if (!lookup || position === undefined) {
-      changed.push([k, { ...s, decision: 'gone', reasons: [] }]);
+      changed.push([k, Object.assign({}, s, { decision: 'gone' as const, reasons: [] })]);
       continue;
     }
     const row = lookup.plan.imageAt(position);
     if (row.decision === 'delete') unchanged += 1;
-    else changed.push([k, { ...s, decision: row.decision, reasons: row.reasons.map((r) => ({ code: r.code, text: r.text })) }]);
+    else changed.push([k, Object.assign({}, s, { decision: row.decision, reasons: row.reasons.map((r) => ({ code: r.code, text: r.text })) })]);
   }
   // In the order of the request.
   return { unchanged, changed: changed.sort((a, b) => a[0] - b[0]).map(([, c]) => c) };

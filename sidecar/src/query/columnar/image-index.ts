@@ -138,7 +138,7 @@ export function* imageIndexSteps(snapshot: Snapshot, base: ImageIndex | undefine
   const { images, repoStart, copyFrom, tagCount } = yield* gatherRows(snapshot, base);
   const index = yield* emptyIndex(images, repoStart, tagCount, base);
   const countTable = yield* fillRows(index, copyFrom, base);
-  const filled: ImageIndex = { ...index, countTable, ...(yield* usedCounts(index, countTable.length / 6)) };
+  const filled: ImageIndex = Object.assign({}, index, { countTable }, yield* usedCounts(index, countTable.length / 6));
   yield* markUses(filled, uses, lastUses(snapshot));
   return filled;
 }

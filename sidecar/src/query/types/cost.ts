@@ -130,11 +130,8 @@ export const costBuilder: FrameBuilder = {
     const columns = COST_COLUMNS.map((c): RepositoryColumn => {
       const typed = Object.hasOwn(facts.keys, c.name) ? facts.keys[c.name] : undefined;
       const reclaim = RECLAIM_FIELDS[c.name];
-      return {
-        ...c,
-        value: reclaim ? (r) => reclaimable(r)?.[reclaim] ?? null : (r) => c.value(all[r]!),
-        ...(typed ? { key: (r: number) => typed[r]! } : reclaim ? { key: (r: number) => reclaimable(r)?.[reclaim] ?? NaN } : {}),
-      };
+      const value: RepositoryColumn['value'] = reclaim ? (r) => reclaimable(r)?.[reclaim] ?? null : (r) => c.value(all[r]!);
+      return Object.assign({}, c, { value }, typed ? { key: (r: number) => typed[r]! } : reclaim ? { key: (r: number) => reclaimable(r)?.[reclaim] ?? NaN } : {});
     });
     const rows = keptRepositories(snapshot, request.filters);
     const page = repositoryPage(snapshot, 'cost', columns, rows, request);

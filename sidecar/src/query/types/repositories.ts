@@ -92,7 +92,8 @@ export function repositoryColumns(snapshot: Snapshot, prices: PriceTable, now: n
   };
   return columns.map((c): RepositoryColumn => {
     const key = Object.hasOwn(keys, c.name) ? keys[c.name] : undefined;
-    return { ...c, value: (r) => c.value(at(r)), ...(key ? { key } : {}) };
+    const value: RepositoryColumn['value'] = (r) => c.value(at(r));
+    return Object.assign({}, c, { value }, key ? { key } : {});
   });
 }
 
