@@ -115,10 +115,37 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
  */
 export type CachedManifest = Omit<ManifestInfo, 'blobSizes'>;
 
-export function compactManifest(info: ManifestInfo): CachedManifest {
-  const { blobSizes: _sizes, ...rest } = info;
-  return Object.freeze(rest);
+/**
+ * A cached manifest as one object: a copy made by object rest (or Object.assign) gets room for four fields and
+ * keeps the rest in a second array, one more object per cached manifest for the collector to mark. A class
+ * instance gets room for every field its constructor may set. Same own fields, in the same order, as the info.
+ */
+class CachedManifestRecord implements CachedManifest {
+  declare readonly blobs: readonly BlobKey[];
+  declare readonly mediaType?: string;
+  declare readonly artifactType?: string;
+  declare readonly children: readonly string[];
+  declare readonly attestationChildren: readonly string[];
+  declare readonly subject?: string;
+  declare readonly attestationLayers: boolean;
+
+  constructor(info: CachedManifest) {
+    this.blobs = info.blobs;
+    if (info.mediaType !== undefined) this.mediaType = info.mediaType;
+    if (info.artifactType !== undefined) this.artifactType = info.artifactType;
+    this.children = info.children;
+    this.attestationChildren = info.attestationChildren;
+    if (info.subject !== undefined) this.subject = info.subject;
+    this.attestationLayers = info.attestationLayers;
+    Object.freeze(this);
+  }
 }
+
+// A field added to the manifest and not copied above fails to compile here.
+type CopiedManifestFields = 'blobs' | 'mediaType' | 'artifactType' | 'children' | 'attestationChildren' | 'subject' | 'attestationLayers';
+export const EVERY_MANIFEST_FIELD_COPIED: [Exclude<keyof CachedManifest, CopiedManifestFields>] extends [never] ? true : never = true;
+
+export const compactManifest = (info: ManifestInfo): CachedManifest => new CachedManifestRecord(info);
 
 /**
  * A manifest its image fully describes: a single-platform manifest (no children, subject, artifact type or

@@ -10,13 +10,41 @@ import { cachedScanValid, compactScan, needsFindingsFetch, severityCounts } from
 
 /**
  * Findings as the snapshot keeps them: every field ECR gave (the findings query shows the description too),
- * with their strings shared, since the same CVEs, descriptions and packages recur across many images.
+ * with their strings shared, since the same CVEs, descriptions and packages recur across many images. One object
+ * each: one made field by field from `{}` keeps its fields past the fourth in a second array; a class instance
+ * has room for every field its constructor may set.
  */
-export function compactFinding(finding: Finding, intern: (s: string) => string): Finding {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(finding)) out[key] = typeof value === 'string' ? intern(value) : value;
-  return out as unknown as Finding;
+class FindingRecord implements Finding {
+  declare readonly name: string;
+  declare readonly severity: Finding['severity'];
+  declare readonly description?: string;
+  declare readonly uri?: string;
+  declare readonly packageName?: string;
+  declare readonly packageVersion?: string;
+  declare readonly fixedInVersion?: string;
+  declare readonly score?: number;
+  declare readonly status?: string;
+  declare readonly source: Finding['source'];
+
+  constructor(f: Finding, intern: (s: string) => string) {
+    this.name = intern(f.name);
+    this.severity = f.severity;
+    if (f.description !== undefined) this.description = intern(f.description);
+    if (f.uri !== undefined) this.uri = intern(f.uri);
+    if (f.packageName !== undefined) this.packageName = intern(f.packageName);
+    if (f.packageVersion !== undefined) this.packageVersion = intern(f.packageVersion);
+    if (f.fixedInVersion !== undefined) this.fixedInVersion = intern(f.fixedInVersion);
+    if (f.score !== undefined) this.score = f.score;
+    if (f.status !== undefined) this.status = intern(f.status);
+    this.source = f.source;
+  }
 }
+
+// A field added to Finding and not copied above fails to compile here.
+type CopiedFindingFields = 'name' | 'severity' | 'description' | 'uri' | 'packageName' | 'packageVersion' | 'fixedInVersion' | 'score' | 'status' | 'source';
+export const EVERY_FINDING_FIELD_COPIED: [Exclude<keyof Finding, CopiedFindingFields>] extends [never] ? true : never = true;
+
+export const compactFinding = (finding: Finding, intern: (s: string) => string): Finding => new FindingRecord(finding, intern);
 
 /** FetchedScan from DescribeImageScanFindings pages (undefined pages = ScanNotFoundException). */
 export function toFetchedScan(pages: ScanFindingsPages | undefined, fetchedAt: number, intern: (s: string) => string = (s) => s): FetchedScan {

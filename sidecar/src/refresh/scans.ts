@@ -89,12 +89,45 @@ export interface FetchedScan {
  * decision needs only those; the findings query fetches lists on demand). scanResult gives the same result.
  */
 export function compactScan(fetched: FetchedScan, shared?: SharedCounts): FetchedScan {
-  // Object.assign, not a spread: a spread copy given other values can get a hidden class of its own (docs/architecture.md).
-  if (fetched.findings.length === 0) return fetched.findings === EMPTY_FINDINGS ? fetched : Object.freeze(Object.assign({}, fetched, { findings: EMPTY_FINDINGS }));
+  if (fetched.findings.length === 0) return fetched.findings === EMPTY_FINDINGS ? fetched : new CachedScan(fetched, fetched.counts);
   const counts = fetched.counts ?? countFindings(fetched.findings);
-  return Object.freeze(Object.assign({}, fetched, { counts: shared ? shared.share(counts) : frozen(counts), findings: EMPTY_FINDINGS }));
+  return new CachedScan(fetched, shared ? shared.share(counts) : frozen(counts));
 }
 const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+/**
+ * A cached scan as one object, without its findings: a copy made with Object.assign gets room for four fields and
+ * keeps the rest in a second array (one more object per cached scan); a class instance gets room for every field
+ * its constructor may set. The fetched scan's own fields, its findings list emptied, in toFetchedScan's order.
+ */
+class CachedScan implements FetchedScan {
+  declare readonly notFound?: boolean;
+  declare readonly findings: readonly Finding[];
+  declare readonly enhanced: boolean;
+  declare readonly fetchedAt: number;
+  declare readonly status?: string;
+  declare readonly description?: string;
+  declare readonly completedAt?: number;
+  declare readonly vulnerabilitySourceUpdatedAt?: number;
+  declare readonly counts?: SeverityCounts;
+
+  constructor(fetched: FetchedScan, counts: SeverityCounts | undefined) {
+    if (fetched.notFound !== undefined) this.notFound = fetched.notFound;
+    this.findings = EMPTY_FINDINGS;
+    this.enhanced = fetched.enhanced;
+    this.fetchedAt = fetched.fetchedAt;
+    if (fetched.status !== undefined) this.status = fetched.status;
+    if (fetched.description !== undefined) this.description = fetched.description;
+    if (fetched.completedAt !== undefined) this.completedAt = fetched.completedAt;
+    if (fetched.vulnerabilitySourceUpdatedAt !== undefined) this.vulnerabilitySourceUpdatedAt = fetched.vulnerabilitySourceUpdatedAt;
+    if (counts !== undefined) this.counts = counts;
+    Object.freeze(this);
+  }
+}
+
+// A field added to FetchedScan and not copied above fails to compile here.
+type CopiedScanFields = 'notFound' | 'findings' | 'enhanced' | 'fetchedAt' | 'status' | 'description' | 'completedAt' | 'vulnerabilitySourceUpdatedAt' | 'counts';
+export const EVERY_SCAN_FIELD_COPIED: [Exclude<keyof FetchedScan, CopiedScanFields>] extends [never] ? true : never = true;
 
 export interface ScanInput {
   readonly detail: Pick<ImageDetail, 'imageScanStatus' | 'imageScanFindingsSummary'>;

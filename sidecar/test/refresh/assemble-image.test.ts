@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { FetchedScan } from '../../src/refresh/scans.js';
 import { cachedScanValid, needsFindingsFetch, scanResult, scanState } from '../../src/refresh/scans.js';
 import { enhancedFinding, basicFinding } from '../../src/aws/finding-mappers.js';
-import { imageKind, parseManifest } from '../../src/refresh/assemble-image.js';
+import { compactFinding } from '../../src/refresh/ecr-scans.js';
+import { compactManifest, imageKind, parseManifest } from '../../src/refresh/assemble-image.js';
 
 const D = (c: string): string => `sha256:${c.repeat(64)}`;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -65,6 +66,26 @@ describe('parseManifest', () => {
     );
     expect(m.subject).toBe(D('a'));
     expect(m.artifactType).toBe('application/vnd.amazon.soci.index.v1+json');
+  });
+
+  it('caches a manifest as its fields in the same order, without the blob sizes, frozen', () => {
+    const m = parseManifest(
+      JSON.stringify({
+        mediaType: OCI_MANIFEST,
+        artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: D('0'), size: 2 },
+        layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: D('9'), size: 10 }],
+        subject: { mediaType: OCI_MANIFEST, digest: D('a'), size: 500 },
+      }),
+    );
+    const cached = compactManifest(m);
+    const { blobSizes: _sizes, ...expected } = m;
+    expect(Object.keys(cached)).toEqual(Object.keys(expected));
+    expect({ ...cached }).toStrictEqual(expected);
+    expect(Object.isFrozen(cached)).toBe(true);
+    // Without the optional fields, none is set (not even as undefined).
+    const plain = compactManifest(parseManifest(JSON.stringify({ config: { digest: D('c'), size: 1 }, layers: [] })));
+    expect(Object.keys(plain)).toEqual(['blobs', 'children', 'attestationChildren', 'attestationLayers']);
   });
 
   it('rejects text that is not a JSON object', () => {
@@ -270,5 +291,23 @@ describe('findings', () => {
       status: 'ACTIVE',
       source: 'enhanced',
     });
+  });
+
+  it('keeps a finding as the mapper gave it, in the same order, its text through the refresh’s interner', () => {
+    const f = enhancedFinding({
+      title: 'CVE-2024-2 - curl',
+      description: 'a heap overflow',
+      severity: 'CRITICAL',
+      score: 9.8,
+      status: 'ACTIVE',
+      packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2024-2', sourceUrl: 'https://nvd/CVE-2024-2', vulnerablePackages: [{ name: 'curl', version: '8.0', fixedInVersion: '8.1' }] },
+    });
+    const interned: string[] = [];
+    const kept = compactFinding(f, (s) => (interned.push(s), s));
+    expect(Object.keys(kept)).toEqual(Object.keys(f));
+    expect({ ...kept }).toStrictEqual(f);
+    expect(interned).toEqual(['CVE-2024-2', 'a heap overflow', 'https://nvd/CVE-2024-2', 'curl', '8.0', '8.1', 'ACTIVE']);
+    const basic = basicFinding({ name: 'CVE-2023-9', severity: 'LOW' });
+    expect(Object.keys(compactFinding(basic, (s) => s))).toEqual(['name', 'severity', 'source']);
   });
 });

@@ -104,6 +104,11 @@ describe('what a refresh keeps in memory', () => {
     const fetched: FetchedScan = { status: 'ACTIVE', completedAt: 5, findings: [finding('CVE-1', 'HIGH'), finding('CVE-2', 'LOW')], enhanced: true, fetchedAt: 9 };
     const compact = compactScan(fetched);
     expect(compact.findings).toEqual([]);
+    // Every other field as fetched, none added as undefined, and frozen.
+    expect(Object.keys(compact).sort()).toEqual(['completedAt', 'counts', 'enhanced', 'fetchedAt', 'findings', 'status']);
+    expect([compact.status, compact.completedAt, compact.enhanced, compact.fetchedAt]).toEqual(['ACTIVE', 5, true, 9]);
+    expect(Object.isFrozen(compact)).toBe(true);
+    expect(compactScan(compact)).toBe(compact);
     expect(compact.counts).toEqual({ CRITICAL: 0, HIGH: 1, MEDIUM: 0, LOW: 1, INFORMATIONAL: 0, UNDEFINED: 0 });
     const detail = { imageScanStatus: { status: 'ACTIVE' as const } };
     expect(scanResult({ detail, fetched: compact, registryScanType: 'ENHANCED' })).toEqual(scanResult({ detail, fetched, registryScanType: 'ENHANCED' }));
