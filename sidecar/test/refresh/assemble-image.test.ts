@@ -54,30 +54,22 @@ describe('parseManifest', () => {
     expect(m.blobs).toEqual([]);
   });
 
+  const SOCI_REFERRER = JSON.stringify({
+    mediaType: OCI_MANIFEST,
+    artifactType: 'application/vnd.amazon.soci.index.v1+json',
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: D('0'), size: 2 },
+    layers: [{ mediaType: 'application/octet-stream', digest: D('9'), size: 10 }],
+    subject: { mediaType: OCI_MANIFEST, digest: D('a'), size: 500 },
+  });
+
   it('reads the subject and artifact type of a referrer', () => {
-    const m = parseManifest(
-      JSON.stringify({
-        mediaType: OCI_MANIFEST,
-        artifactType: 'application/vnd.amazon.soci.index.v1+json',
-        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: D('0'), size: 2 },
-        layers: [{ mediaType: 'application/octet-stream', digest: D('9'), size: 10 }],
-        subject: { mediaType: OCI_MANIFEST, digest: D('a'), size: 500 },
-      }),
-    );
+    const m = parseManifest(SOCI_REFERRER);
     expect(m.subject).toBe(D('a'));
     expect(m.artifactType).toBe('application/vnd.amazon.soci.index.v1+json');
   });
 
   it('caches a manifest as its fields in the same order, without the blob sizes, frozen', () => {
-    const m = parseManifest(
-      JSON.stringify({
-        mediaType: OCI_MANIFEST,
-        artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
-        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: D('0'), size: 2 },
-        layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: D('9'), size: 10 }],
-        subject: { mediaType: OCI_MANIFEST, digest: D('a'), size: 500 },
-      }),
-    );
+    const m = parseManifest(SOCI_REFERRER);
     const cached = compactManifest(m);
     const { blobSizes: _sizes, ...expected } = m;
     expect(Object.keys(cached)).toEqual(Object.keys(expected));
