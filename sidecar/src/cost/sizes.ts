@@ -21,6 +21,11 @@ export interface RepositorySizes {
   readonly deduplicatedSizeBytes: number;
   /** Images (not indexes) whose layer list or a layer size was unknown; their imageSizeInBytes, when known, was used. */
   readonly imagesWithoutLayers: number;
+  /**
+   * Of those, the images whose layer list is known but a layer's size is not: their share may change when the blob
+   * map learns it. The others (no layer list: an archived image, a manifest not read) use their own size whatever it holds.
+   */
+  readonly imagesWithUnsizedLayers: number;
   readonly deduplicatedComplete: boolean;
   /** Images (not indexes) whose imageSizeInBytes ECR did not report: not in the summed sizes. */
   readonly imagesWithoutSize: number;
@@ -41,6 +46,7 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
   let summed = 0;
   let fallback = 0;
   let withoutLayers = 0;
+  let unsizedLayers = 0;
   let withoutSize = 0;
   let archivedCount = 0;
   let archivedSummed = 0;
@@ -62,6 +68,7 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
     if (!addLayers(image.layers, layerSizes, blobs)) {
       fallback += size;
       withoutLayers += 1;
+      if (image.layers) unsizedLayers += 1;
     }
   }
   let deduplicated = fallback;
@@ -71,6 +78,7 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
     summedSizeBytes: summed,
     deduplicatedSizeBytes: deduplicated,
     imagesWithoutLayers: withoutLayers,
+    imagesWithUnsizedLayers: unsizedLayers,
     deduplicatedComplete: withoutLayers === 0,
     imagesWithoutSize: withoutSize,
     archivedImageCount: archivedCount,
@@ -106,13 +114,14 @@ export function repositorySizes(snapshot: Snapshot): ReadonlyMap<string, Reposit
 }
 
 /**
- * True when the snapshot's sizes, if already made, show every image (not index) of the repository with layers whose
- * sizes the snapshot's blob map holds; false when they do not, or are not made (nothing is computed here).
+ * True when the snapshot's sizes, if already made, show that every image (not index) of the repository that has a
+ * layer list has the sizes of all its layers in the snapshot's blob map; false when they do not, or are not made
+ * (nothing is computed here). Images without a layer list (archived ones) do not count: they have no layers to look up.
  */
 export function layerSizesKnownIn(snapshot: Snapshot, repositoryId: string): boolean {
   const derived = derivedOf(snapshot);
   if (!derived.has(REPOSITORY_SIZES, undefined)) return false;
-  return repositorySizes(snapshot).get(repositoryId)?.imagesWithoutLayers === 0;
+  return repositorySizes(snapshot).get(repositoryId)?.imagesWithUnsizedLayers === 0;
 }
 
 /** As repositorySizes, giving the event loop a turn every `sliceMs`. */
@@ -138,8 +147,9 @@ export function* repositorySizesSteps(snapshot: Snapshot): Steps<ReadonlyMap<str
   };
   for (const [id, images] of snapshot.imagesByRepository) {
     const kept = sizesByList.get(images);
-    // Only sizes that knew every blob: a blob unknown then may have a size now.
-    if (kept && kept.sizes.imagesWithoutLayers === 0 && agreesWith(kept.layerSizes)) {
+    // Only sizes that knew every blob they refer to: a blob unknown then may have a size now. Images without a layer
+    // list refer to none (they count their own size), so they do not stop it.
+    if (kept && kept.sizes.imagesWithUnsizedLayers === 0 && agreesWith(kept.layerSizes)) {
       // Now against this snapshot's sizes, so an earlier map is not held by it.
       if (kept.layerSizes !== snapshot.layerSizes) sizesByList.set(images, { layerSizes: snapshot.layerSizes, sizes: kept.sizes });
       map.set(id, kept.sizes);

@@ -49,18 +49,23 @@ describe('repository sizes', () => {
     const bImage = makeImage({ repository: b, tags: ['v1'], sizeBytes: 5 * MIB, layers: [shared, layer('b1')] });
     // c's second layer has no known size: its deduplicated size falls back to the image size.
     const cImage = makeImage({ repository: c, tags: ['v1'], sizeBytes: 9 * MIB, layers: [shared, layer('c1')] });
+    // d has an archived image without a layer list (its manifest is not read): it counts its own size, whatever the blobs.
+    const d = makeRepository({ name: 'd' });
+    const dImage = makeImage({ repository: d, tags: ['v1'], sizeBytes: 5 * MIB, layers: [shared, layer('b1')] });
+    const dArchived = makeImage({ repository: d, tags: ['old'], sizeBytes: 8 * MIB, status: 'ARCHIVED' });
     const base = makeSnapshot({
-      repositories: [a, b, c],
-      images: [aImage, bImage, cImage],
+      repositories: [a, b, c, d],
+      images: [aImage, bImage, cImage, dImage, dArchived],
       layerSizes: new Map([[shared, 2 * MIB], [layer('a1'), 1 * MIB], [layer('b1'), 3 * MIB]]),
     });
     const before = repositorySizes(base);
     expect([before.get(a.id)!.deduplicatedSizeBytes, before.get(c.id)!.imagesWithoutLayers]).toEqual([3 * MIB, 1]);
+    expect(before.get(d.id)).toMatchObject({ deduplicatedSizeBytes: 13 * MIB, imagesWithoutLayers: 1, imagesWithUnsizedLayers: 0 });
 
     // A push to a, which brings c1's size: a is read again; b's and c's lists are kept.
     const pushed = makeImage({ repository: a, tags: ['v2'], sizeBytes: 6 * MIB, layers: [shared, layer('a2')] });
     const next = async (added: [BlobKey, number][]) => {
-      const input = { ...snapshotInput({ repositories: [a, b, c], images: [pushed, aImage, bImage, cImage] }), version: base.version + 1 };
+      const input = { ...snapshotInput({ repositories: [a, b, c, d], images: [pushed, aImage, bImage, cImage, dImage, dArchived] }), version: base.version + 1 };
       const built = await buildSnapshotCooperatively({ ...input, layerSizes: new LayeredBlobSizes(base.layerSizes, new Map(added)) }, 0, {
         base,
         changed: new Set([a.id]),
@@ -71,8 +76,9 @@ describe('repository sizes', () => {
     };
     const after = await next([[layer('a2'), 4 * MIB], [layer('c1'), 5 * MIB]]);
     const sizes = repositorySizes(after);
-    // b's sizes are kept as they were; a's and c's are made again (c knew a blob's size only now).
+    // b's and d's sizes are kept as they were; a's and c's are made again (c knew a blob's size only now).
     expect(sizes.get(b.id)).toBe(before.get(b.id));
+    expect(sizes.get(d.id)).toBe(before.get(d.id));
     expect(sizes.get(a.id)!.deduplicatedSizeBytes).toBe(7 * MIB);
     expect(sizes.get(c.id)).toEqual(computeRepositorySizes([cImage], after.layerSizes));
     expect(sizes.get(c.id)!.deduplicatedSizeBytes).toBe(7 * MIB);
@@ -83,13 +89,14 @@ describe('repository sizes', () => {
     const overriding = await next([[layer('a2'), 4 * MIB], [layer('b1'), 30 * MIB]]);
     expect(repositorySizes(overriding).get(b.id)).not.toBe(before.get(b.id));
     expect(repositorySizes(overriding).get(b.id)!.deduplicatedSizeBytes).toBe(32 * MIB);
+    expect(repositorySizes(overriding).get(d.id)!.deduplicatedSizeBytes).toBe((2 + 30 + 8) * MIB);
   });
 
   it('counts a digest listed twice once, and treats an unknown layer size as missing layer data', () => {
     const repo = makeRepository({ name: 'r' });
     const one = makeImage({ repository: repo, seed: 'x', sizeBytes: 5, layers: [layer('a'), layer('b')] });
     const sizes = computeRepositorySizes([one, one], new Map([[layer('a'), 3]]));
-    expect(sizes).toMatchObject({ imageCount: 1, summedSizeBytes: 5, deduplicatedSizeBytes: 5, imagesWithoutLayers: 1 });
+    expect(sizes).toMatchObject({ imageCount: 1, summedSizeBytes: 5, deduplicatedSizeBytes: 5, imagesWithoutLayers: 1, imagesWithUnsizedLayers: 1 });
   });
 
   it('adds none of an image’s layers when one size is unknown, and keeps those other images brought', () => {
@@ -117,6 +124,8 @@ describe('repository sizes', () => {
       // The layers of `layers` are known, so it is billed exactly; `bare` has neither layers nor size: nothing.
       deduplicatedSizeBytes: 10,
       imagesWithoutLayers: 1,
+      // `bare` has no layer list at all: no layer size is missing.
+      imagesWithUnsizedLayers: 0,
       deduplicatedComplete: false,
       // The index is never summed, so its missing size is no gap.
       imagesWithoutSize: 2,
