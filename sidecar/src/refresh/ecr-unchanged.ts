@@ -18,6 +18,7 @@ import type { FetchedScan } from './scans.js';
 import { cachedScanValid, needsFindingsFetch, scanResult } from './scans.js';
 
 export interface UnchangedImages {
+  /** The previous snapshot's list of the repository itself, sorted as it is: the snapshot build keeps it (ListReuse). */
   readonly images: readonly Image[];
   /** The previous snapshot's findings lists of the images whose scans the cache holds (the caller keeps them within the budget). */
   readonly findings: readonly (readonly [string, readonly Finding[] | undefined])[];
@@ -69,7 +70,7 @@ export class RepositoryListing {
   /** The previous snapshot's findings lists of matched images whose scans the cache holds. */
   readonly findings: (readonly [string, readonly Finding[] | undefined])[] = [];
   private readonly before = new Map<string, Image>();
-  private readonly beforeCount: number;
+  private readonly beforeList: readonly Image[];
   /**
    * Every previous image (not index) of the repository that has a layer list had its blob sizes in the previous
    * snapshot's map, as that snapshot's repository sizes say: its own layers need no lookup in a map of two million
@@ -84,7 +85,7 @@ export class RepositoryListing {
     private readonly repositoryScanned: boolean,
   ) {
     const before = ctx.run.previous?.imagesByRepository.get(id) ?? [];
-    this.beforeCount = before.length;
+    this.beforeList = before;
     for (const image of before) this.before.set(image.digest, image);
     this.sizesKnownBefore = ctx.run.previous !== undefined && layerSizesKnownIn(ctx.run.previous, id);
   }
@@ -98,11 +99,14 @@ export class RepositoryListing {
     }
   }
 
-  /** The previous images when every one was given back unchanged and nothing else was listed; marks the repository's scans seen. */
+  /**
+   * The previous images when every one was given back unchanged and nothing else was listed, as the previous
+   * snapshot's list itself (the same images, each matched once); marks the repository's scans seen.
+   */
   unchanged(): UnchangedImages | undefined {
-    if (this.details.length > 0 || this.matched.length !== this.beforeCount) return undefined;
+    if (this.details.length > 0 || this.matched.length !== this.beforeList.length) return undefined;
     this.ctx.run.seen.scans.add(this.id);
-    return { images: this.matched, findings: this.findings };
+    return { images: this.beforeList, findings: this.findings };
   }
 
   private match(detail: ImageDetail): Image | undefined {

@@ -70,6 +70,10 @@ export interface EcrRead {
   readonly registry: Registry;
   readonly repositories: Repository[];
   readonly images: Image[];
+  /** Repositories whose image list is the previous snapshot's as it is (nothing in it changed): the build keeps it. */
+  readonly keptLists: ReadonlySet<string>;
+  /** The images of the other repositories. */
+  readonly changedImages: Image[];
   readonly findings: Map<string, readonly Finding[]>;
   readonly incomplete: Incomplete[];
   /** DescribeRepositories failed: the registry's data is the previous snapshot's. */
@@ -126,14 +130,24 @@ export async function readEcr(ctx: EcrReadContext, repositories: Promise<EcrRepo
     incomplete.push({ scope: 'repositories', accountId, region, operation: 'DescribeRepositories', error: errorMessage(error) });
     // Keep the registry's previous repositories and images: unreadable is not empty.
     const kept = (previous?.repositories ?? []).filter((r) => r.accountId === accountId && r.region === region);
-    const images = concatLists(kept.map((repository) => keepPrevious(ctx, repository.id, findings)));
-    return { registry, repositories: kept, images, findings, incomplete, failed: true };
+    const lists = kept.map((repository) => ({ repository, images: keepPrevious(ctx, repository.id, findings) }));
+    return { registry, repositories: kept, findings, incomplete, failed: true, ...listsOf(ctx, lists) };
   }
 
   const reads = await Promise.all(listed.map((r) => ctx.repositoryLimit(() => readRepository(ctx, registry, r, incomplete))));
   for (const read of reads) for (const [digest, list] of read.findings) findings.set(digest, list);
-  const images = concatLists(reads.map((read) => read.images));
-  return { registry, repositories: reads.map((r) => r.repository), images, findings, incomplete, failed: false };
+  return { registry, repositories: reads.map((r) => r.repository), findings, incomplete, failed: false, ...listsOf(ctx, reads) };
+}
+
+/** A registry's images, and which repositories' lists are the previous snapshot's as they are. */
+function listsOf(ctx: EcrReadContext, reads: readonly Pick<RepositoryRead, 'repository' | 'images'>[]): Pick<EcrRead, 'images' | 'keptLists' | 'changedImages'> {
+  const keptLists = new Set<string>();
+  const changed: (readonly Image[])[] = [];
+  for (const { repository, images } of reads) {
+    if (images === ctx.run.previous?.imagesByRepository.get(repository.id)) keptLists.add(repository.id);
+    else changed.push(images);
+  }
+  return { images: concatLists(reads.map((read) => read.images)), keptLists, changedImages: concatLists(changed) };
 }
 
 /** A repository's images from the previous snapshot, with their findings (their blob sizes are the previous snapshot's). */

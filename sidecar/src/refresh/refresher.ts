@@ -13,7 +13,7 @@ import { errorMessage } from '../aws/ecr.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { runCooperatively } from '../cooperative.js';
-import { buildSnapshotCooperatively, emptySnapshot, withUsesSteps } from '../snapshot/build.js';
+import { buildSnapshotCooperatively, emptySnapshot, withUsesSteps, type ListReuse } from '../snapshot/build.js';
 import type { UsageLedger } from '../store/types.js';
 import type { GlobalUseSource } from '../uses/source.js';
 import type { Finding, Incomplete, Snapshot, SnapshotInput } from '../snapshot/model.js';
@@ -270,8 +270,8 @@ export class Refresher implements Inventory, EventApplier {
     const startedAt = this.now();
     this.lastAttemptAt = startedAt;
     try {
-      const input = await this.build(startedAt);
-      const next = await this.rememberUses(await buildSnapshotCooperatively(input), startedAt);
+      const { input, reuse } = await this.build(startedAt);
+      const next = await this.rememberUses(await buildSnapshotCooperatively(input, undefined, reuse), startedAt);
       await this.prepareSafely(next);
       this.current = next;
       this.ready = true;
@@ -362,7 +362,7 @@ export class Refresher implements Inventory, EventApplier {
     return next;
   }
 
-  private async build(startedAt: number): Promise<SnapshotInput> {
+  private async build(startedAt: number): Promise<{ readonly input: SnapshotInput; readonly reuse?: ListReuse }> {
     const run = startRefreshRun(startedAt, this.ready ? this.current : undefined, SNAPSHOT_FINDINGS_MAX);
     const { previous, seen } = run;
     const limitRegistries = pLimit(this.config.aws.registryConcurrency);
@@ -396,7 +396,7 @@ export class Refresher implements Inventory, EventApplier {
     const repositoryIds = new Set(repositories.map((r) => r.id));
     const repositoryGone = previous?.repositories.some((r) => !repositoryIds.has(r.id)) ?? false;
     const sizes = await runCooperatively(snapshotLayerSizesSteps(images, run.layerSizes, previous?.layerSizes, repositoryGone));
-    return {
+    const input: SnapshotInput = {
       version: this.version,
       refreshStartedAt: startedAt,
       builtAt: this.now(),
@@ -410,5 +410,12 @@ export class Refresher implements Inventory, EventApplier {
       incomplete: [...incomplete, ...uses.incomplete],
       sources: uses.sources,
     };
+    // The lists of repositories in which nothing changed are the previous snapshot's: the build keeps them as they
+    // are (and so do their sizes and image-index rows, which are kept by list), instead of grouping and sorting them.
+    if (!previous) return { input };
+    const kept = new Set<string>();
+    for (const read of ecrReads) for (const id of read.keptLists) kept.add(id);
+    const changed = new Set(repositories.filter((r) => !kept.has(r.id)).map((r) => r.id));
+    return { input, reuse: { base: previous, changed, images: concatLists(ecrReads.map((read) => read.changedImages)) } };
   }
 }

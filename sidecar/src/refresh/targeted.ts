@@ -74,6 +74,8 @@ function listReuse(base: Snapshot, parts: Parts): ListReuse {
   const images: Image[] = [];
   for (const [id, outcome] of parts.repositories) {
     if ('kept' in outcome) continue;
+    // Read again and found unchanged: the listing gave back the base's list itself.
+    if ('read' in outcome && outcome.read.images === base.imagesByRepository.get(id)) continue;
     changed.add(id);
     // Not a spread: a repository can hold more images than a call takes arguments.
     if ('read' in outcome) for (const image of outcome.read.images) images.push(image);

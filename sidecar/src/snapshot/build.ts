@@ -16,12 +16,13 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
 }
 
 /**
- * What a targeted refresh keeps of the snapshot it started from: the image lists of the repositories it did not
- * read again are that snapshot's, as they are (its `input.images` holds the same images for them).
+ * What a refresh keeps of the snapshot it started from: the image lists of the repositories it did not read again
+ * (a targeted refresh), or read again and found unchanged (a full one), are that snapshot's, as they are (its
+ * `input.images` holds the same images for them).
  */
 export interface ListReuse {
   readonly base: Snapshot;
-  /** Repositories read again, new or gone: their lists are made from `images`. */
+  /** Repositories read again and changed, new or gone: their lists are made from `images`. */
   readonly changed: ReadonlySet<string>;
   /** The images of the changed repositories, as read now. */
   readonly images: readonly Image[];

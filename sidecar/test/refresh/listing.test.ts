@@ -88,7 +88,9 @@ describe('a repository listing matched page by page', () => {
     whole.add(details.slice(0, 2));
     whole.add(details.slice(2));
     expect(whole.details).toEqual([]);
-    expect(whole.unchanged()?.images).toEqual(details.map((d) => before.find((image) => image.digest === d.imageDigest)));
+    expect(whole.matched).toEqual(details.map((d) => before.find((image) => image.digest === d.imageDigest)));
+    // The previous snapshot's list itself, so the build keeps it (and what is kept by list: sizes, index rows).
+    expect(whole.unchanged()?.images).toBe(before);
   });
 
   it('does not match a previous image built without the manifest the cache now holds: the long way builds it whole', async () => {
@@ -146,6 +148,42 @@ describe('a repository listing matched page by page', () => {
     expect(second.find((image) => image.digest === listedAsAttestation.digest)?.kind).toBe('attestation');
     // The images nothing changed are the first snapshot's very objects.
     for (const image of first) if (image !== listedAsAttestation) expect(second).toContain(image);
+  });
+
+  it('a full refresh keeps the lists of repositories where nothing changed as they are, and makes the others; so does a targeted one', async () => {
+    harness = await startHarness();
+    const h = harness;
+    await h.refresher.run();
+    const first = h.refresher.snapshot();
+    const id = repositoryId(ACCOUNT, 'us-east-1', NAME);
+    await admin(h, '/images', { repositoryName: NAME, image: pushableImage('kept-lists-push', ['v3.0.0']) });
+    await h.refresher.run();
+    const second = h.refresher.snapshot();
+    expect(second.imagesByRepository.get(id)).toHaveLength(first.imagesByRepository.get(id)!.length + 1);
+    // A list is the previous array exactly when its images are the previous objects, in the same order.
+    const sameObjects = (a: readonly unknown[], b: readonly unknown[] | undefined): boolean => !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+    let kept = 0;
+    for (const [other, list] of second.imagesByRepository) {
+      const before = first.imagesByRepository.get(other);
+      if (sameObjects(list, before)) {
+        expect(list, other).toBe(before);
+        kept += 1;
+      } else expect(list, other).not.toBe(before);
+    }
+    expect(kept).toBeGreaterThanOrEqual(3);
+    expect(second.imagesByRepository.get(id)).not.toBe(first.imagesByRepository.get(id));
+    // What the build kept is what a refresh without a previous snapshot makes.
+    expect([...second.imagesByRepository]).toEqual([...(await readFromNothing(h)).imagesByRepository]);
+
+    // A targeted refresh of a repository in which nothing changed keeps its list too.
+    const other = [...second.imagesByRepository].find(([key, list]) => key !== id && list.length > 0 && list === first.imagesByRepository.get(key))!;
+    const repository = second.repositoryById.get(other[0])!;
+    await h.refresher.applyEvents([
+      { id: 'kept-lists', kind: 'image-action', at: REFERENCE_NOW, targets: [{ kind: 'repository', accountId: repository.accountId, region: repository.region, repositoryName: repository.name }] },
+    ]);
+    const third = h.refresher.snapshot();
+    expect(third.version).toBeGreaterThan(second.version);
+    expect(third.imagesByRepository.get(other[0])).toBe(other[1]);
   });
 
   it('a repository of several steps of images: read whole in steps, the unchanged ones the previous objects', async () => {
