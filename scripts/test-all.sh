@@ -19,12 +19,19 @@ step() {
 # vitest 4's forks pool hung once at start-up here (a fork idle before collecting its file, where no test timeout
 # fires). A run that outlasts the limit is stopped, forks included (timeout signals its whole process group), and
 # run once more; a second hang fails the step.
+# Being its own process group, the run does not see a Ctrl-C at the terminal: it is passed on to the group.
 VITEST_LIMIT_S=${VITEST_LIMIT_S:-1500}
 vitest_run() {
-  local rc
+  local rc pid
   for attempt in 1 2; do
-    timeout --kill-after=30 "$VITEST_LIMIT_S" npx vitest run "$@"
+    timeout --kill-after=30 "$VITEST_LIMIT_S" npx vitest run "$@" &
+    pid=$!
+    # Then the signal is raised again here, so the script stops as it would have without the trap.
+    trap 'kill -INT -- "-$pid" 2>/dev/null; trap - INT; kill -INT "$BASHPID"' INT
+    trap 'kill -TERM -- "-$pid" 2>/dev/null; trap - TERM; kill -TERM "$BASHPID"' TERM
+    wait "$pid"
     rc=$?
+    trap - INT TERM
     if [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ]; then return "$rc"; fi
     echo "vitest run $* did not finish within ${VITEST_LIMIT_S} s (attempt ${attempt}): stopped as hung"
   done
