@@ -18,21 +18,26 @@ step() {
 
 # vitest 4's forks pool hung once at start-up here (a fork idle before collecting its file, where no test timeout
 # fires). A run that outlasts the limit is stopped, forks included (timeout signals its whole process group), and
-# run once more; a second hang fails the step.
-# Being its own process group, the run does not see a Ctrl-C at the terminal: it is passed on to the group.
+# run once more; a second hang fails the step. A run that dies otherwise (137 before the limit: killed, say by the
+# kernel's OOM killer) is a failure, not a hang.
+# Being a process group of its own, the run does not see a signal sent to the script's group (Ctrl-C, a closed
+# terminal): the script passes it on, then raises it again so it stops as it would have. A SIGKILL cannot be passed
+# on: the run then ends at its next write to the closed pipe, or at the limit.
 VITEST_LIMIT_S=${VITEST_LIMIT_S:-1500}
 vitest_run() {
-  local rc pid
+  local rc pid started sig
   for attempt in 1 2; do
+    started=$SECONDS
     timeout --kill-after=30 "$VITEST_LIMIT_S" npx vitest run "$@" &
     pid=$!
-    # Then the signal is raised again here, so the script stops as it would have without the trap.
-    trap 'kill -INT -- "-$pid" 2>/dev/null; trap - INT; kill -INT "$BASHPID"' INT
-    trap 'kill -TERM -- "-$pid" 2>/dev/null; trap - TERM; kill -TERM "$BASHPID"' TERM
+    for sig in INT TERM HUP QUIT; do
+      # shellcheck disable=SC2064 # the pid and signal are meant to be fixed now
+      trap "kill -$sig -- -$pid 2>/dev/null; trap - $sig; kill -$sig \$BASHPID" "$sig"
+    done
     wait "$pid"
     rc=$?
-    trap - INT TERM
-    if [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ]; then return "$rc"; fi
+    trap - INT TERM HUP QUIT
+    if [ "$rc" -ne 124 ] && { [ "$rc" -ne 137 ] || [ $((SECONDS - started)) -lt "$VITEST_LIMIT_S" ]; }; then return "$rc"; fi
     echo "vitest run $* did not finish within ${VITEST_LIMIT_S} s (attempt ${attempt}): stopped as hung"
   done
   return "$rc"
