@@ -126,7 +126,7 @@ export function pagedFrame<R>(input: PagedFrameInput<R>): Frame {
     name: c.name,
     type: c.type,
     config: Object.assign(
-      Object.assign({}, c.name in FIELD_TITLES ? { displayName: FIELD_TITLES[c.name as AnyFieldName] } : {}, { description: c.description }),
+      c.name in FIELD_TITLES ? { displayName: FIELD_TITLES[c.name as AnyFieldName], description: c.description } : { description: c.description },
       c.unit ? { unit: c.unit } : {},
       c.decimals !== undefined ? { decimals: c.decimals } : {},
     ),

@@ -96,7 +96,6 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
   const artifactType = str(m.artifactType) ?? (config && !IMAGE_CONFIG_TYPES.has(str(config.mediaType) ?? '') ? str(config.mediaType) : undefined);
   // Empty lists share one frozen array: most manifests have no children, an index has no blobs. The lists kept
   // are exact-length copies: an array grown by push keeps room for 17 elements, 120 more bytes per image.
-  // A named field first: a literal that starts with a spread gets a hidden class of its own (docs/architecture.md).
   return {
     blobs: blobs.length ? blobs.slice() : EMPTY,
     ...(type ? { mediaType: intern(type) } : {}),
@@ -224,7 +223,6 @@ export function assembleImage({ repositoryId, detail, manifest, attestationChild
     repositoryId,
     digest: intern(detail.imageDigest ?? ''),
     tags: detail.imageTags ?? EMPTY,
-    // Named fields first in each literal here: one that starts with a spread gets a hidden class of its own.
     kind: imageKind({
       attestationChild,
       ...(manifestMediaType ? { manifestMediaType } : {}),

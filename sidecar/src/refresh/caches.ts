@@ -71,19 +71,13 @@ export function interner(): (s: string) => string {
 }
 
 /** Keeps only what image uses need of a task definition. */
-export const trimTaskDefinition = (definition: TaskDefinition): TaskDefinition =>
-  Object.assign(
-    Object.assign(
-      {},
-      definition.taskDefinitionArn ? { taskDefinitionArn: definition.taskDefinitionArn } : {},
-      definition.family ? { family: definition.family } : {},
-      definition.revision !== undefined ? { revision: definition.revision } : {},
-    ),
-    definition.registeredAt ? { registeredAt: definition.registeredAt } : {},
-    {
-      containerDefinitions: (definition.containerDefinitions ?? []).map((c) => ({
-        ...(c.name ? { name: c.name } : {}),
-        ...(c.image ? { image: c.image } : {}),
-      })),
-    },
-  );
+export const trimTaskDefinition = (definition: TaskDefinition): TaskDefinition => ({
+  containerDefinitions: (definition.containerDefinitions ?? []).map((c) => ({
+    ...(c.name ? { name: c.name } : {}),
+    ...(c.image ? { image: c.image } : {}),
+  })),
+  ...(definition.taskDefinitionArn ? { taskDefinitionArn: definition.taskDefinitionArn } : {}),
+  ...(definition.family ? { family: definition.family } : {}),
+  ...(definition.revision !== undefined ? { revision: definition.revision } : {}),
+  ...(definition.registeredAt ? { registeredAt: definition.registeredAt } : {}),
+});

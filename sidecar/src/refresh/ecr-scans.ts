@@ -50,7 +50,6 @@ export const compactFinding = (finding: Finding, intern: (s: string) => string):
 export function toFetchedScan(pages: ScanFindingsPages | undefined, fetchedAt: number, intern: (s: string) => string = (s) => s): FetchedScan {
   if (!pages) return { notFound: true, findings: [], enhanced: false, fetchedAt };
   const findings: Finding[] = [...pages.findings.map(basicFinding), ...pages.enhancedFindings.map(enhancedFinding)].map((f) => compactFinding(f, intern));
-  // Named fields first: a literal that starts with a spread gets a hidden class of its own (docs/architecture.md).
   return {
     findings,
     enhanced: pages.enhancedFindings.length > 0 || pages.status?.status === 'ACTIVE',

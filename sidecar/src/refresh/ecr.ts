@@ -365,7 +365,6 @@ function* assembleImagesSteps(
 function withKindAmong(ctx: EcrReadContext, image: Image, attestationChild: boolean): Image {
   // A matched image holds layers exactly when the long way would use its manifest (RepositoryListing checks it).
   const manifest = image.layers === undefined ? undefined : (ctx.caches.manifests.get(image.digest) ?? plainManifestOf(image));
-  // A named field first: a literal that starts with a spread gets a hidden class of its own (docs/architecture.md).
   const kind = imageKind({
     attestationChild,
     ...(image.manifestMediaType !== undefined ? { manifestMediaType: image.manifestMediaType } : {}),
