@@ -10,6 +10,7 @@
  *   BENCH_FIRST_LATENCY_MS: latency of the first refresh only (default BENCH_LATENCY_MS).
  *   BENCH_LARGE_PARAMS=key=value,...: generator overrides for the large case (e.g. enhancedShare=0).
  *   BENCH_CPU_PROFILE=file.cpuprofile: write a CPU profile of the steady-state refresh (Chrome DevTools format).
+ *   BENCH_FIRST_CPU_PROFILE=file.cpuprofile: the same, of the first refresh.
  *   BENCH_HEAP_SNAPSHOT=file.heapsnapshot: write a heap snapshot after the steady-state refresh (Chrome DevTools format).
  *
  * Peak RSS is the sidecar process's VmHWM (/proc/self/status); the emulator's memory is its own process's.
@@ -191,7 +192,12 @@ export async function benchRefresh(scale: Scale, latencyMs: number, firstLatency
 
     const baseHeap = (global.gc?.(), process.memoryUsage().heapUsed);
     try {
+      const firstProfile = process.env.BENCH_FIRST_CPU_PROFILE ? await startProfile() : undefined;
       const first = await timedRefresh(refresher, stats);
+      if (firstProfile) {
+        writeFileSync(process.env.BENCH_FIRST_CPU_PROFILE!, JSON.stringify(await firstProfile()));
+        console.log(`  CPU profile of the first refresh: ${process.env.BENCH_FIRST_CPU_PROFILE}`);
+      }
       printFirst(refresher.snapshot(), first);
       if (firstLatencyMs !== latencyMs) await emulator.admin('PUT', '/controls', { faults: { '*': { latencyMs } } });
       const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
