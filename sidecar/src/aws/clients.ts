@@ -70,6 +70,17 @@ export function withoutSdkLogging(stack: { remove(name: string): boolean }): voi
   stack.remove('loggerMiddleware');
 }
 
+/**
+ * The SDK resolves a command's middleware stack again (copying and sorting every entry) on each call unless told
+ * to keep it per command class: 80-120 µs of CPU a call, a quarter of a small call's, measured (a first refresh at
+ * 1,000,000 images makes 400,000 calls). The stacks are complete when a client is made and never changed after,
+ * as the option asks. The kept handler shares one context per command class between concurrent calls: the
+ * middlewares write into it only what is the same for every call of a client (its endpoint, auth scheme and
+ * identity, user-agent features), so ECR, ECS and Lambda use it; SQS does not (its calls pass an abort signal,
+ * which the option does not cover, and its queue-URL middleware sets the endpoint per call).
+ */
+const KEEP_RESOLVED_MIDDLEWARE = { cacheMiddleware: true } as const;
+
 export class ClientRegistry {
   private readonly ecrClients = new Map<string, ECRClient>();
   private readonly ecsClients = new Map<string, ECSClient>();
@@ -83,7 +94,7 @@ export class ClientRegistry {
     const key = this.key(account, region);
     let client = this.ecrClients.get(key);
     if (!client) {
-      client = new ECRClient(this.clientConfig(account, region, this.options.endpoints?.ecr));
+      client = new ECRClient(Object.assign(this.clientConfig(account, region, this.options.endpoints?.ecr), KEEP_RESOLVED_MIDDLEWARE));
       this.options.stats.instrument(client.middlewareStack, 'ecr');
       withoutSdkLogging(client.middlewareStack);
       this.ecrClients.set(key, client);
@@ -95,7 +106,7 @@ export class ClientRegistry {
     const key = this.key(account, region);
     let client = this.ecsClients.get(key);
     if (!client) {
-      client = new ECSClient(this.clientConfig(account, region, this.options.endpoints?.ecs));
+      client = new ECSClient(Object.assign(this.clientConfig(account, region, this.options.endpoints?.ecs), KEEP_RESOLVED_MIDDLEWARE));
       this.options.stats.instrument(client.middlewareStack, 'ecs');
       withoutSdkLogging(client.middlewareStack);
       this.ecsClients.set(key, client);
@@ -107,7 +118,7 @@ export class ClientRegistry {
     const key = this.key(account, region);
     let client = this.lambdaClients.get(key);
     if (!client) {
-      client = new LambdaClient(this.clientConfig(account, region, this.options.endpoints?.lambda));
+      client = new LambdaClient(Object.assign(this.clientConfig(account, region, this.options.endpoints?.lambda), KEEP_RESOLVED_MIDDLEWARE));
       this.options.stats.instrument(client.middlewareStack, 'lambda');
       withoutSdkLogging(client.middlewareStack);
       this.lambdaClients.set(key, client);
