@@ -3,10 +3,10 @@ import type { ImageDetail } from '@aws-sdk/client-ecr';
 import type { ScanFindingsPages } from '../aws/ecr.js';
 import { errorMessage } from '../aws/ecr.js';
 import { basicFinding, enhancedFinding } from '../aws/finding-mappers.js';
-import type { Finding } from '../snapshot/model.js';
+import type { Finding, SeverityCounts } from '../snapshot/model.js';
 import type { EcrReadContext } from './ecr-context.js';
 import type { FetchedScan } from './scans.js';
-import { cachedScanValid, compactScan, needsFindingsFetch, severityCounts } from './scans.js';
+import { OMITTED_FINDINGS, cachedScanValid, compactScan, needsFindingsFetch, severityCounts } from './scans.js';
 
 /**
  * Findings as the snapshot keeps them: every field ECR gave (the findings query shows the description too),
@@ -46,10 +46,25 @@ export const EVERY_FINDING_FIELD_COPIED: [Exclude<keyof Finding, CopiedFindingFi
 
 export const compactFinding = (finding: Finding, intern: (s: string) => string): Finding => new FindingRecord(finding, intern);
 
-/** FetchedScan from DescribeImageScanFindings pages (undefined pages = ScanNotFoundException). */
-export function toFetchedScan(pages: ScanFindingsPages | undefined, fetchedAt: number, intern: (s: string) => string = (s) => s): FetchedScan {
+/**
+ * FetchedScan from DescribeImageScanFindings pages (undefined pages = ScanNotFoundException). Findings that the
+ * snapshot's budget (`budgetLeft`, what it may still take) cannot take are only counted, not made into records:
+ * at 1,000,000 images almost all of a first refresh's findings.
+ */
+export function toFetchedScan(
+  pages: ScanFindingsPages | undefined,
+  fetchedAt: number,
+  intern: (s: string) => string = (s) => s,
+  budgetLeft = Number.POSITIVE_INFINITY,
+): FetchedScan {
   if (!pages) return { notFound: true, findings: [], enhanced: false, fetchedAt };
-  const findings: Finding[] = [...pages.findings.map(basicFinding), ...pages.enhancedFindings.map(enhancedFinding)].map((f) => compactFinding(f, intern));
+  const listed = pages.findings.length + pages.enhancedFindings.length;
+  const omitted = listed > budgetLeft;
+  const findings: readonly Finding[] = omitted
+    ? OMITTED_FINDINGS
+    : [...pages.findings.map(basicFinding), ...pages.enhancedFindings.map(enhancedFinding)].map((f) => compactFinding(f, intern));
+  // ECR's own counts when it gives them; else, for omitted findings, the counts their records would give.
+  const counts = pages.severityCounts ? severityCounts(pages.severityCounts) : omitted ? countListed(pages) : undefined;
   return {
     findings,
     enhanced: pages.enhancedFindings.length > 0 || pages.status?.status === 'ACTIVE',
@@ -58,8 +73,17 @@ export function toFetchedScan(pages: ScanFindingsPages | undefined, fetchedAt: n
     ...(pages.status?.description ? { description: intern(pages.status.description) } : {}),
     ...(pages.completedAt ? { completedAt: pages.completedAt.getTime() } : {}),
     ...(pages.vulnerabilitySourceUpdatedAt ? { vulnerabilitySourceUpdatedAt: pages.vulnerabilitySourceUpdatedAt.getTime() } : {}),
-    ...(pages.severityCounts ? { counts: severityCounts(pages.severityCounts) } : {}),
+    ...(counts ? { counts } : {}),
   };
+}
+
+/** What countFindings gives for the pages' findings made into records, without making them (their severities as the mappers read them). */
+function countListed(pages: ScanFindingsPages): SeverityCounts {
+  // No prototype: a severity ECR spells `__proto__` is a key like any other.
+  const bySeverity = Object.create(null) as Record<string, number>;
+  for (const list of [pages.findings, pages.enhancedFindings])
+    for (const finding of list) bySeverity[finding.severity ?? ''] = (bySeverity[finding.severity ?? ''] ?? 0) + 1;
+  return severityCounts(bySeverity);
 }
 
 /**
@@ -94,7 +118,8 @@ export async function readScans(
         return;
       }
       try {
-        const fetched = toFetchedScan(await ctx.ecr.scanFindings(repositoryName, digest), ctx.run.startedAt, intern);
+        const pages = await ctx.ecr.scanFindings(repositoryName, digest);
+        const fetched = toFetchedScan(pages, ctx.run.startedAt, intern, ctx.run.findingsBudget.left);
         next.set(digest, compactScan(fetched, ctx.caches.counts));
         out.set(digest, fetched);
         fresh.add(digest);

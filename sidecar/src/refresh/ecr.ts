@@ -10,7 +10,7 @@ import { LayeredBlobSizes } from '../snapshot/blob-sizes.js';
 import type { Repository as EcrRepository, Tag } from '@aws-sdk/client-ecr';
 import { errorMessage } from '../aws/ecr.js';
 import { assembleImage, imageKind, plainManifestOf, sameImage } from './assemble-image.js';
-import { scanResult } from './scans.js';
+import { madeFindings, scanResult } from './scans.js';
 import { assembleRepository, registryScanFrequency, scanOnPushOf } from './assemble-repository.js';
 import type { Finding, Image, Incomplete, IncompleteScope, Registry, Repository, RepositoryPolicySummary } from '../snapshot/model.js';
 import { repositoryId } from '../snapshot/model.js';
@@ -335,7 +335,7 @@ function* assembleImagesSteps(
     if (manifest) recordLayerSizes(ctx.run, manifest);
     const fetched = scans.scans.get(digest);
     // Fresh lists, else the previous snapshot's while the cached counts still hold.
-    if (fetched && !fetched.notFound) keepFindings(ctx.run, digest, scans.fresh.has(digest) ? fetched.findings : previous?.findings.get(digest), findings);
+    if (fetched && !fetched.notFound) keepFindings(ctx.run, digest, scans.fresh.has(digest) ? madeFindings(fetched) : previous?.findings.get(digest), findings);
     const image = assembleImage({
       intern,
       repositoryId: id,

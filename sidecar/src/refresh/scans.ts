@@ -78,6 +78,7 @@ export interface FetchedScan {
   readonly vulnerabilitySourceUpdatedAt?: number;
   /** The response's own counts when given. */
   readonly counts?: SeverityCounts;
+  /** OMITTED_FINDINGS when they were not made (the snapshot could not take them); `counts` then says what they hold. */
   readonly findings: readonly Finding[];
   readonly enhanced: boolean;
   /** When it was fetched (epoch ms), for the cache's maximum age. */
@@ -89,11 +90,21 @@ export interface FetchedScan {
  * decision needs only those; the findings query fetches lists on demand). scanResult gives the same result.
  */
 export function compactScan(fetched: FetchedScan, shared?: SharedCounts): FetchedScan {
-  if (fetched.findings.length === 0) return fetched.findings === EMPTY_FINDINGS ? fetched : new CachedScan(fetched, fetched.counts);
-  const counts = fetched.counts ?? countFindings(fetched.findings);
-  return new CachedScan(fetched, shared ? shared.share(counts) : frozen(counts));
+  if (fetched.findings === EMPTY_FINDINGS) return fetched;
+  const counts = fetched.counts ?? (fetched.findings.length > 0 ? countFindings(fetched.findings) : undefined);
+  return new CachedScan(fetched, counts && (shared ? shared.share(counts) : frozen(counts)));
 }
 const EMPTY_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+/**
+ * The findings of a fetched scan that were not made into records: when it was fetched, the snapshot's findings
+ * budget could not take them, and it only shrinks within a refresh, so it would not have taken them later either.
+ */
+export const OMITTED_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+/** A freshly fetched scan's findings for the snapshot; undefined when they were not made (OMITTED_FINDINGS). */
+export const madeFindings = (fetched: FetchedScan): readonly Finding[] | undefined =>
+  fetched.findings === OMITTED_FINDINGS ? undefined : fetched.findings;
 
 /**
  * A cached scan as one object, without its findings: a copy made with Object.assign gets room for four fields and
