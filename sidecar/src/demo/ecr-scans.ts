@@ -90,6 +90,8 @@ function enhancedFinding(
   };
 }
 
+const ENHANCED_FINDINGS_PAGE_MAX = 100;
+
 export const describeImageScanFindings: Handler = (store, body, ctx) => {
   const input = parseInput(repoInput.extend({ imageId, nextToken, maxResults }), body);
   const repo = repositoryOf(store, ctx, input);
@@ -118,7 +120,9 @@ export const describeImageScanFindings: Handler = (store, body, ctx) => {
     ctx,
     all.map((f, i) => ({ f, i })),
     input.nextToken,
-    input.maxResults ?? 100,
+    // ECR gives at most 100 enhanced findings a page whatever maxResults asks (aws/aws-sdk boto3#3449: maxResults
+    // 1000 answered 100 and a nextToken), so a reader cannot count on a page size above that.
+    enhanced ? Math.min(input.maxResults ?? 100, ENHANCED_FINDINGS_PAGE_MAX) : (input.maxResults ?? 100),
     (x) => (enhanced ? enhancedFinding(repo, rec, x.f as FixtureEnhancedFinding, x.i) : x.f),
   );
   out.imageScanFindings = {

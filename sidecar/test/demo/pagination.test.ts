@@ -112,6 +112,28 @@ describe('ECR pagination', () => {
     expect(pages[0]?.imageScanFindings?.findingSeverityCounts).toEqual({ LOW: 250 });
   });
 
+  it('DescribeImageScanFindings gives at most 100 enhanced findings a page, whatever maxResults asks', async () => {
+    const digest = (await ecr.send(new DescribeImagesCommand({ repositoryName: 'big/repo', maxResults: 1 }))).imageDetails![0]!.imageDigest!;
+    const enhancedFindings = Array.from({ length: 150 }, (_, i) => ({
+      title: `CVE-2026-${1000 + i} - openssl`,
+      severity: i < 10 ? 'CRITICAL' : 'MEDIUM',
+      status: 'ACTIVE',
+      packageVulnerabilityDetails: { vulnerabilityId: `CVE-2026-${1000 + i}`, vulnerablePackages: [] },
+    }));
+    const scanned = await fetch(`${emulator.url}/_emulator/images/scan`, {
+      method: 'POST',
+      body: JSON.stringify({ repositoryName: 'big/repo', digest, scan: { type: 'ENHANCED', status: 'ACTIVE', completedAt: 1_700_000_200, enhancedFindings } }),
+    });
+    expect(scanned.status).toBe(200);
+    const pages = await collect(paginateDescribeImageScanFindings({ client: ecr, pageSize: 1000 }, { repositoryName: 'big/repo', imageId: { imageDigest: digest } }));
+    expect(pages.map((p) => p.imageScanFindings!.enhancedFindings!.length)).toEqual([100, 50]);
+    expect(new Set(pages.flatMap((p) => p.imageScanFindings!.enhancedFindings!.map((f) => f.title))).size).toBe(150);
+    expect(pages[0]!.imageScanFindings!.findingSeverityCounts).toEqual({ CRITICAL: 10, MEDIUM: 140 });
+    const one = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'big/repo', imageId: { imageDigest: digest }, maxResults: 1 }));
+    expect(one.imageScanFindings!.enhancedFindings).toHaveLength(1);
+    expect(one.nextToken).toBeDefined();
+  });
+
   it('rejects a token from another repository or operation', async () => {
     const first = await ecr.send(new DescribeImagesCommand({ repositoryName: 'big/repo' }));
     const out = await ecr.send(new DescribeImagesCommand({ repositoryName: 'big/repo', nextToken: first.nextToken }));
