@@ -4,6 +4,7 @@
  * pages, which are sequential anyway.
  */
 import type {
+  DescribeImageScanFindingsCommandOutput,
   DescribeRegistryCommandOutput,
   ECRClient,
   EnhancedImageScanFinding,
@@ -16,6 +17,7 @@ import type {
 } from '@aws-sdk/client-ecr';
 import {
   BatchGetImageCommand,
+  DescribeImageScanFindingsCommand,
   DescribeRegistryCommand,
   DescribeRepositoriesCommand,
   GetAccountSettingCommand,
@@ -62,6 +64,8 @@ export interface ScanFindingsPages {
   readonly severityCounts?: Record<string, number>;
   readonly findings: ImageScanFinding[];
   readonly enhancedFindings: EnhancedImageScanFinding[];
+  /** Only the first page was read (at most one finding): `severityCounts` are ECR's counts of them all. */
+  readonly countsOnly?: true;
 }
 
 /** ECR reads for one registry (account x region). */
@@ -202,27 +206,35 @@ export class EcrFetcher {
   }
 
   /** All pages of an image's scan findings, or undefined when ECR has no scan (ScanNotFoundException). */
-  scanFindings(repositoryName: string, imageDigest: string): Promise<ScanFindingsPages | undefined> {
+  /**
+   * Every page of an image's findings; with `countsOnly`, one finding's page when ECR's severity counts come with it
+   * (the caller needs the counts, not the findings: an enhanced finding is a few kilobytes to decode), else all pages.
+   */
+  scanFindings(repositoryName: string, imageDigest: string, countsOnly = false): Promise<ScanFindingsPages | undefined> {
     return this.limit(async () => {
       let first = true;
       let result: ScanFindingsPages = { findings: [], enhancedFindings: [] };
       try {
         const input = Object.assign({}, this.registry, { repositoryName, imageId: { imageDigest } });
-        for await (const page of paginateDescribeImageScanFindings({ client: this.client, pageSize: PAGE_SIZE }, input)) {
-          const f = page.imageScanFindings;
+        let startingToken: string | undefined;
+        if (countsOnly) {
+          const page = await this.client.send(new DescribeImageScanFindingsCommand(Object.assign({}, input, { maxResults: 1 })));
+          result = firstFindingsPage(page);
+          if (result.severityCounts) return Object.assign(result, { countsOnly: true as const });
+          // No counts given: they are counted from every finding, from the next page on.
+          first = false;
+          startingToken = page.nextToken;
+          if (!startingToken) return result;
+        }
+        const pages = paginateDescribeImageScanFindings({ client: this.client, pageSize: PAGE_SIZE, ...(startingToken ? { startingToken } : {}) }, input);
+        for await (const page of pages) {
           if (first) {
             first = false;
-            result = {
-              findings: [],
-              enhancedFindings: [],
-              ...(page.imageScanStatus ? { status: page.imageScanStatus } : {}),
-              ...(f?.imageScanCompletedAt ? { completedAt: f.imageScanCompletedAt } : {}),
-              ...(f?.vulnerabilitySourceUpdatedAt ? { vulnerabilitySourceUpdatedAt: f.vulnerabilitySourceUpdatedAt } : {}),
-              ...(f?.findingSeverityCounts ? { severityCounts: f.findingSeverityCounts as Record<string, number> } : {}),
-            };
+            result = firstFindingsPage(page);
+          } else {
+            result.findings.push(...(page.imageScanFindings?.findings ?? []));
+            result.enhancedFindings.push(...(page.imageScanFindings?.enhancedFindings ?? []));
           }
-          result.findings.push(...(f?.findings ?? []));
-          result.enhancedFindings.push(...(f?.enhancedFindings ?? []));
         }
         return result;
       } catch (error) {
@@ -231,4 +243,17 @@ export class EcrFetcher {
       }
     });
   }
+}
+
+/** What the first page of DescribeImageScanFindings says of the scan, with its findings. */
+function firstFindingsPage(page: DescribeImageScanFindingsCommandOutput): ScanFindingsPages {
+  const f = page.imageScanFindings;
+  return {
+    findings: [...(f?.findings ?? [])],
+    enhancedFindings: [...(f?.enhancedFindings ?? [])],
+    ...(page.imageScanStatus ? { status: page.imageScanStatus } : {}),
+    ...(f?.imageScanCompletedAt ? { completedAt: f.imageScanCompletedAt } : {}),
+    ...(f?.vulnerabilitySourceUpdatedAt ? { vulnerabilitySourceUpdatedAt: f.vulnerabilitySourceUpdatedAt } : {}),
+    ...(f?.findingSeverityCounts ? { severityCounts: f.findingSeverityCounts as Record<string, number> } : {}),
+  };
 }

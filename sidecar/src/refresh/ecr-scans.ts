@@ -49,7 +49,7 @@ export const compactFinding = (finding: Finding, intern: (s: string) => string):
 /**
  * FetchedScan from DescribeImageScanFindings pages (undefined pages = ScanNotFoundException). Findings that the
  * snapshot's budget (`budgetLeft`, what it may still take) cannot take are only counted, not made into records:
- * at 1,000,000 images almost all of a first refresh's findings.
+ * at 1,000,000 images almost all of a first refresh's findings. Pages read for their counts only make none.
  */
 export function toFetchedScan(
   pages: ScanFindingsPages | undefined,
@@ -59,7 +59,7 @@ export function toFetchedScan(
 ): FetchedScan {
   if (!pages) return { notFound: true, findings: [], enhanced: false, fetchedAt };
   const listed = pages.findings.length + pages.enhancedFindings.length;
-  const omitted = listed > budgetLeft;
+  const omitted = pages.countsOnly === true || listed > budgetLeft;
   const findings: readonly Finding[] = omitted
     ? OMITTED_FINDINGS
     : [...pages.findings.map(basicFinding), ...pages.enhancedFindings.map(enhancedFinding)].map((f) => compactFinding(f, intern));
@@ -118,7 +118,8 @@ export async function readScans(
         return;
       }
       try {
-        const pages = await ctx.ecr.scanFindings(repositoryName, digest);
+        // Once the snapshot can take no more findings lists, ECR's counts are all a scan is read for.
+        const pages = await ctx.ecr.scanFindings(repositoryName, digest, ctx.run.findingsBudget.left === 0);
         const fetched = toFetchedScan(pages, ctx.run.startedAt, intern, ctx.run.findingsBudget.left);
         next.set(digest, compactScan(fetched, ctx.caches.counts));
         out.set(digest, fetched);

@@ -62,33 +62,8 @@ describe('findings over the budget, counted only', () => {
 
   it('leave the snapshot without those lists, and everything else as with a budget that takes them', async () => {
     harness = await startHarness();
-    const h = harness;
-    const account = h.config.accounts.find((a) => a.accountId === '222222222222')!;
-    const ecr = new EcrFetcher(h.clients.ecr(account, 'us-east-1'), pLimit(4));
-    const [listed] = await ecr.repositories();
-    expect(listed!.repositoryName).toBe('ml/inference');
-    const registry: Registry = { accountId: '222222222222', region: 'us-east-1', replicationRules: [], scanType: 'ENHANCED', scanningRules: [] };
-    const read = async (budget: number) => {
-      const caches = new RefreshCaches();
-      const ctx: EcrReadContext = {
-        accountId: '222222222222',
-        region: 'us-east-1',
-        ecr,
-        caches,
-        run: startRefreshRun(REFERENCE_NOW, undefined, budget),
-        scanMaxAgeMs: 6 * 3_600_000,
-        settingsMaxAgeMs: 0,
-        repositoryLimit: pLimit(1),
-        describeRegistry: Promise.resolve({ status: 'fulfilled', value: { replicationRules: [] } }),
-        basicScanner: Promise.resolve(undefined),
-      };
-      const incomplete: Incomplete[] = [];
-      const result = await readRepository(ctx, registry, listed!, incomplete);
-      expect(incomplete).toEqual([]);
-      return { result, scans: new Map([...caches.scans.get(result.repository.id)!].map(([digest, scan]) => [digest, { ...scan }])) };
-    };
-    const all = await read(SNAPSHOT_FINDINGS_MAX);
-    const one = await read(1);
+    const all = await readInference(harness, SNAPSHOT_FINDINGS_MAX);
+    const one = await readInference(harness, 1);
     // One image with findings (ACTIVE, enhanced) and one with none: only the empty list fits a budget of one.
     const lists = new Map(all.result.findings);
     expect([...lists.values()].map((list) => list.length).sort()).toEqual([0, 2]);
@@ -100,3 +75,72 @@ describe('findings over the budget, counted only', () => {
     expect(one.result.images.find((i) => i.digest === withFindings)!.scan.counts).toMatchObject({ CRITICAL: 1, HIGH: 1 });
   });
 });
+
+describe('scans read for their counts only', () => {
+  it('once the budget is spent, read one finding per scan and ECR\'s counts, and give the same images and cached scans', async () => {
+    harness = await startHarness();
+    const all = await readInference(harness, SNAPSHOT_FINDINGS_MAX);
+    const calls = () => harness!.emulator.controls.calls()['ecr:DescribeImageScanFindings']?.calls ?? 0;
+    const before = calls();
+    const none = await readInference(harness, 0);
+    expect(calls() - before).toBe(2); // one page for each of the two images, though one has two findings
+    expect(none.result.findings).toEqual([]);
+    expect(none.result.images).toEqual(all.result.images);
+    expect(none.scans).toEqual(all.scans);
+
+    const pages = (await inferenceFetcher(harness).scanFindings('ml/inference', withFindingsDigest(all), true))!;
+    expect(pages.countsOnly).toBe(true);
+    expect(pages.enhancedFindings).toHaveLength(1);
+    expect(pages.severityCounts).toEqual({ CRITICAL: 1, HIGH: 1 });
+  });
+
+  it('read every page when ECR gives no counts, and count the findings', async () => {
+    harness = await startHarness({ proxy: true });
+    const all = await readInference(harness, SNAPSHOT_FINDINGS_MAX);
+    // An AWS that leaves the optional findingSeverityCounts out.
+    harness.proxy!.answer = (target, answer) => {
+      if (target !== 'DescribeImageScanFindings') return answer;
+      const findings = answer.imageScanFindings as Record<string, unknown> | undefined;
+      if (findings) delete findings.findingSeverityCounts;
+      return answer;
+    };
+    const pages = (await inferenceFetcher(harness).scanFindings('ml/inference', withFindingsDigest(all), true))!;
+    expect(pages.countsOnly).toBeUndefined();
+    expect(pages.severityCounts).toBeUndefined();
+    expect(pages.enhancedFindings.map((f) => f.severity).sort()).toEqual(['CRITICAL', 'HIGH']);
+    const none = await readInference(harness, 0);
+    expect(none.result.images).toEqual(all.result.images);
+    expect(none.result.images.find((i) => i.digest === withFindingsDigest(all))!.scan.counts).toMatchObject({ CRITICAL: 1, HIGH: 1 });
+  });
+});
+
+const INFERENCE_ACCOUNT = '222222222222';
+const inferenceFetcher = (h: Harness) => new EcrFetcher(h.clients.ecr(h.config.accounts.find((a) => a.accountId === INFERENCE_ACCOUNT)!, 'us-east-1'), pLimit(4));
+const withFindingsDigest = (read: InferenceRead) => read.result.findings.find(([, list]) => list.length > 0)![0];
+
+type InferenceRead = Awaited<ReturnType<typeof readInference>>;
+
+/** ml/inference (an enhanced-scanning registry) read from nothing, with `budget` findings left for the snapshot. */
+async function readInference(h: Harness, budget: number) {
+  const ecr = inferenceFetcher(h);
+  const [listed] = await ecr.repositories();
+  expect(listed!.repositoryName).toBe('ml/inference');
+  const registry: Registry = { accountId: INFERENCE_ACCOUNT, region: 'us-east-1', replicationRules: [], scanType: 'ENHANCED', scanningRules: [] };
+  const caches = new RefreshCaches();
+  const ctx: EcrReadContext = {
+    accountId: INFERENCE_ACCOUNT,
+    region: 'us-east-1',
+    ecr,
+    caches,
+    run: startRefreshRun(REFERENCE_NOW, undefined, budget),
+    scanMaxAgeMs: 6 * 3_600_000,
+    settingsMaxAgeMs: 0,
+    repositoryLimit: pLimit(1),
+    describeRegistry: Promise.resolve({ status: 'fulfilled', value: { replicationRules: [] } }),
+    basicScanner: Promise.resolve(undefined),
+  };
+  const incomplete: Incomplete[] = [];
+  const result = await readRepository(ctx, registry, listed!, incomplete);
+  expect(incomplete).toEqual([]);
+  return { result, scans: new Map([...caches.scans.get(result.repository.id)!].map(([digest, scan]) => [digest, { ...scan }])) };
+}

@@ -95,17 +95,19 @@ export async function startHarness(
 
 /**
  * A fault-injecting HTTP proxy in front of the emulator: requests `fail` selects are answered with an
- * HTTP 500 ServerException, the rest are forwarded. Lets a test fail one repository's calls only.
+ * HTTP 500 ServerException, the rest are forwarded. Lets a test fail one repository's calls only. `answer` may
+ * change a successful JSON answer (an AWS that leaves out an optional field the emulator gives).
  */
 export interface FaultProxy {
   url: string;
   fail: (target: string, body: Record<string, unknown>) => boolean;
+  answer: (target: string, answer: Record<string, unknown>) => Record<string, unknown>;
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const { createServer, request } = await import('node:http');
-  const proxy: FaultProxy = { url: '', fail: () => false, close: async () => undefined };
+  const proxy: FaultProxy = { url: '', fail: () => false, answer: (_, answer) => answer, close: async () => undefined };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -126,8 +128,19 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       }
       const up = new URL(upstream);
       const forward = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (!target || answer.statusCode !== 200) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const parts: Buffer[] = [];
+        answer.on('data', (c: Buffer) => parts.push(c));
+        answer.on('end', () => {
+          const json = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as Record<string, unknown>;
+          const text = JSON.stringify(proxy.answer(target.slice(target.indexOf('.') + 1), json));
+          res.writeHead(200, Object.assign({}, answer.headers, { 'content-length': String(Buffer.byteLength(text)) }));
+          res.end(text);
+        });
       });
       forward.on('error', () => res.destroy());
       forward.end(body);
