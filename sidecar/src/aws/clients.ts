@@ -74,10 +74,11 @@ export function withoutSdkLogging(stack: { remove(name: string): boolean }): voi
  * The SDK resolves a command's middleware stack again (copying and sorting every entry) on each call unless told
  * to keep it per command class: 80-120 µs of CPU a call, a quarter of a small call's, measured (a first refresh at
  * 1,000,000 images makes 400,000 calls). The stacks are complete when a client is made and never changed after,
- * as the option asks. The kept handler shares one context per command class between concurrent calls: the
- * middlewares write into it only what is the same for every call of a client (its endpoint, auth scheme and
- * identity, user-agent features), so ECR, ECS and Lambda use it; SQS does not (its calls pass an abort signal,
- * which the option does not cover, and its queue-URL middleware sets the endpoint per call).
+ * as the option asks (and no call passes options, which would turn it off). The kept handler shares one context per
+ * command class between concurrent calls: the middlewares write into it the client's endpoint and user-agent
+ * features, the same for every call, and the identity they resolved, so a call signs with the one its client
+ * resolved last (the same account or role, at least as fresh as its own). ECR, ECS and Lambda use it; SQS does not
+ * (its calls pass an abort signal, and its queue-URL middleware sets the endpoint per call).
  */
 const KEEP_RESOLVED_MIDDLEWARE = { cacheMiddleware: true } as const;
 
