@@ -205,10 +205,10 @@ export class EcrFetcher {
     });
   }
 
-  /** All pages of an image's scan findings, or undefined when ECR has no scan (ScanNotFoundException). */
   /**
-   * Every page of an image's findings; with `countsOnly`, one finding's page when ECR's severity counts come with it
-   * (the caller needs the counts, not the findings: an enhanced finding is a few kilobytes to decode), else all pages.
+   * Every page of an image's scan findings, or undefined when ECR has no scan (ScanNotFoundException). With
+   * `countsOnly`, one finding's page when ECR's severity counts come with it (the caller needs the counts, not the
+   * findings: an enhanced finding is a few kilobytes to decode), else every page.
    */
   scanFindings(repositoryName: string, imageDigest: string, countsOnly = false): Promise<ScanFindingsPages | undefined> {
     return this.limit(async () => {

@@ -120,7 +120,7 @@ export const describeImageScanFindings: Handler = (store, body, ctx) => {
     ctx,
     all.map((f, i) => ({ f, i })),
     input.nextToken,
-    // ECR gives at most 100 enhanced findings a page whatever maxResults asks (aws/aws-sdk boto3#3449: maxResults
+    // ECR gives at most 100 enhanced findings a page whatever maxResults asks (boto/boto3#3449: maxResults
     // 1000 answered 100 and a nextToken), so a reader cannot count on a page size above that.
     enhanced ? Math.min(input.maxResults ?? 100, ENHANCED_FINDINGS_PAGE_MAX) : (input.maxResults ?? 100),
     (x) => (enhanced ? enhancedFinding(repo, rec, x.f as FixtureEnhancedFinding, x.i) : x.f),

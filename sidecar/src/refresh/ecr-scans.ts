@@ -82,7 +82,7 @@ function countListed(pages: ScanFindingsPages): SeverityCounts {
   // No prototype: a severity ECR spells `__proto__` is a key like any other.
   const bySeverity = Object.create(null) as Record<string, number>;
   for (const list of [pages.findings, pages.enhancedFindings])
-    for (const finding of list) bySeverity[finding.severity ?? ''] = (bySeverity[finding.severity ?? ''] ?? 0) + 1;
+    for (const { severity = '' } of list) bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
   return severityCounts(bySeverity);
 }
 
