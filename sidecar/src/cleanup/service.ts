@@ -99,6 +99,8 @@ class ExpiringPerSnapshot<T> {
     private readonly now: () => number,
     private readonly ttl: number,
     private readonly keepLatest = false,
+    /** When a value was made as of, if not when its making started (a plan made at an earlier plan's time). */
+    private readonly madeAt?: (value: T) => number,
   ) {}
 
   has(snapshot: Snapshot): boolean {
@@ -113,6 +115,13 @@ class ExpiringPerSnapshot<T> {
   /** The newest snapshot with a value kept (only when made with `keepLatest`). */
   latest(): Snapshot | undefined {
     return this.newest;
+  }
+
+  /** The newest snapshot's value, when it is not expired at `at`. */
+  freshLatest(at: number): { readonly snapshot: Snapshot; readonly value: T } | undefined {
+    const snapshot = this.newest;
+    const hit = snapshot && this.values.get(snapshot);
+    return snapshot && this.fresh(hit, at) ? { snapshot, value: hit.value } : undefined;
   }
 
   private keep(snapshot: Snapshot, cached: Cached<T>): void {
@@ -160,7 +169,8 @@ class ExpiringPerSnapshot<T> {
 
   private async make(snapshot: Snapshot, at: number, makeLater: (at: number) => Promise<T>): Promise<void> {
     try {
-      this.keep(snapshot, { at, value: await makeLater(at) });
+      const value = await makeLater(at);
+      this.keep(snapshot, { at: this.madeAt?.(value) ?? at, value });
       this.failed.delete(snapshot);
     } catch (error) {
       this.failed.add(snapshot);
@@ -191,13 +201,24 @@ class ExecutionTotals {
 export function createCleanupService(options: CleanupServiceOptions): CleanupService {
   const now = options.now ?? Date.now;
   const ttl = options.planTtlMs ?? DEFAULT_PLAN_TTL_MS;
-  const plans = new ExpiringPerSnapshot<CleanupPlan>(now, ttl, true);
+  // A plan is as fresh as the time it was made as of: one made at an earlier plan's time expires with it.
+  const plans = new ExpiringPerSnapshot<CleanupPlan>(now, ttl, true, (plan) => plan.generatedAt);
   const previews = new ExpiringPerSnapshot<LifecyclePreview>(now, ttl);
   const reclaimables = new WeakMap<CleanupPlan, ReadonlyMap<string, Reclaimable>>();
   const totals = new ExecutionTotals();
   const planOptions = { prices: options.prices };
   const planNow = (snapshot: Snapshot) => (at: number) => planCleanup(snapshot, options.config, at, planOptions);
-  const planLater = (snapshot: Snapshot) => (at: number) => planCleanupCooperatively(snapshot, options.config, at, planOptions);
+  /**
+   * While the newest plan made is fresh, a newer snapshot (a push's) is planned as of that plan's time, taking the
+   * plans of the repositories whose inputs did not change from it (reuse.ts): the same plan as one made afresh at
+   * that time, which the time to live allows, without planning a million images again for each push.
+   */
+  const planLater = (snapshot: Snapshot) => (at: number) => {
+    const earlier = plans.freshLatest(at);
+    if (!earlier || earlier.snapshot === snapshot || earlier.snapshot.version > snapshot.version)
+      return planCleanupCooperatively(snapshot, options.config, at, planOptions);
+    return planCleanupCooperatively(snapshot, options.config, earlier.value.generatedAt, { ...planOptions, reuse: { plan: earlier.value } });
+  };
   const keepDays = longestKeepDays(options.config);
   const previewNow = (snapshot: Snapshot) => (at: number) => previewLifecycle(snapshot, options.config.inUse, at, keepDays);
   const previewLater = (snapshot: Snapshot) => (at: number) => previewLifecycleCooperatively(snapshot, options.config.inUse, at, keepDays);

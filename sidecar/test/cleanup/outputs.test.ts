@@ -10,7 +10,10 @@ import { parsePlanQuery } from '../../src/http/cleanup-plan.js';
 import { QueryRequest } from '../../src/query/request.js';
 import { BUILT_IN_BUILDERS, executeQuery } from '../../src/query/engine.js';
 import { createQueryRunner } from '../../src/query/cache.js';
-import { DAY, MIB, NOW, fakeInventory, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
+import { planCleanup } from '../../src/cleanup/plan/planner.js';
+import { runNow } from '../../src/cooperative.js';
+import { buildSnapshotSteps } from '../../src/snapshot/build.js';
+import { DAY, MIB, NOW, fakeInventory, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse, snapshotInput } from '../support/builders.js';
 
 const api = makeRepository({ name: 'api', lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] }) });
 const web = makeRepository({ name: 'team/web' });
@@ -242,6 +245,40 @@ describe('the plan service', () => {
     await fresh.prepare(snapshot);
     expect(fresh.plan(snapshot).generatedAt).toBe(NOW + 121_000);
     await making;
+  });
+
+  it('plans a push’s snapshot as of the fresh plan before it, taking the plans of the repositories it did not change', async () => {
+    let clock = NOW;
+    const inventory = fakeInventory(snapshot);
+    const prices = { defaultUsdPerGbMonth: 0.1 };
+    const fresh = createCleanupService({ config, inventory, prices, now: () => clock, planTtlMs: 60_000 });
+    await fresh.prepare(snapshot);
+    const first = fresh.plan(snapshot);
+    clock += 10_000;
+    // A push to team/web: its list is made again, api's is the same array (as a targeted refresh makes it).
+    const pushed = makeImage({ repository: web, tags: ['w2'], pushedAt: clock });
+    const next = runNow(
+      buildSnapshotSteps(snapshotInput({ version: snapshot.version + 1, repositories: snapshot.repositories, images: [...images, pushed], uses: snapshot.uses, incomplete: snapshot.incomplete, layerSizes: snapshot.layerSizes }), {
+        base: snapshot,
+        changed: new Set([web.id]),
+        images: [images[3]!, pushed],
+      }),
+    );
+    inventory.set(next);
+    await fresh.prepare(next);
+    const second = fresh.plan(next);
+    const of = (plan: typeof first, id: string) => plan.repositories.find((r) => r.repository.id === id);
+    expect(second.generatedAt).toBe(NOW);
+    expect(of(second, api.id)).toBe(of(first, api.id));
+    expect(of(second, web.id)).not.toBe(of(first, web.id));
+    expect(of(second, web.id)!.summary.images).toBe(2);
+    expect(second.id).toBe(planCleanup(next, config, NOW, { prices }).id);
+    // It expires with the plan it was made as of: then it is served while made again, afresh.
+    clock = NOW + 60_000;
+    expect(fresh.plan(next)).toBe(second);
+    await fresh.prepare(next);
+    expect(fresh.plan(next).generatedAt).toBe(NOW + 60_000);
+    expect(of(fresh.plan(next), api.id)).not.toBe(of(first, api.id));
   });
 
   it('answers from the snapshot before only while the new plan is on its way: after a failed make, the reader sees the failure', async () => {

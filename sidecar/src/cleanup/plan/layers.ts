@@ -15,6 +15,8 @@ export interface RepositoryLayers {
   readonly known: Uint8Array;
   /** Size of each repository-local layer id; 0 when unknown. */
   readonly sizes: Float64Array;
+  /** Some layer's size is unknown: a later snapshot may know it (plan reuse must not assume the same sizes). */
+  readonly unsized: boolean;
 }
 
 export interface LayerIndex {
@@ -51,6 +53,7 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
       idOf.clear();
       sizes.length = 0;
       let k = 0;
+      let unsized = false;
       for (let i = 0; i < images.length; i++) {
         if ((i + 1) % ITEMS_PER_STEP === 0) yield;
         const layers = images[i]!.layers;
@@ -61,12 +64,14 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
           if (id === undefined) {
             id = sizes.length;
             idOf.set(layer, id);
-            sizes.push(snapshot.layerSizes.get(layer) ?? 0);
+            const size = snapshot.layerSizes.get(layer);
+            if (size === undefined) unsized = true;
+            sizes.push(size ?? 0);
           }
           ids[k++] = id;
         }
       }
-      return { start, ids, known, sizes: Float64Array.from(sizes) };
+      return { start, ids, known, sizes: Float64Array.from(sizes), unsized };
     },
   };
 }

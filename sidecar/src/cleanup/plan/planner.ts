@@ -28,6 +28,8 @@ import type { CompiledRule } from './rules.js';
 import { BLOCKED, DECISION_NAMES, PlanCursor, PlannedImage, usedPositions } from './image-views.js';
 import type { PlanStore } from './image-views.js';
 import type { CleanupPlan, ImagePlan, PlanSummary, RepositoryPlan, RepositoryStatus } from './types.js';
+import { planInputsOf, recordPlanInputs, recordRepositoryInputs, reusableRepositoryPlans, sameRepositoryInputs } from './reuse.js';
+import type { PlanReuse, RepositoryInputs } from './reuse.js';
 
 export type { CleanupPlan, ImagePlan, PlanSummary, RepositoryPlan, RepositoryStatus };
 import type { Reason } from './reasons.js';
@@ -36,6 +38,11 @@ export interface PlanOptions {
   readonly prices?: PriceTable;
   /** Plan only these repositories (by id): a check of some repositories' decisions, not a plan to execute. */
   readonly only?: ReadonlySet<string>;
+  /**
+   * An earlier snapshot's whole plan: the repository plans whose inputs are all the same are taken from it (reuse.ts).
+   * The plan is then the one made without it; it is taken only when made at the same `now`.
+   */
+  readonly reuse?: PlanReuse;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -109,6 +116,7 @@ function* planRepositorySteps(
   repository: Repository,
   compiled: CompiledRule | undefined,
   context: PlanContext,
+  unsized: { value: boolean },
 ): Steps<RepositoryPlan> {
   const images = snapshot.imagesByRepository.get(repository.id) ?? [];
   const hash = createHash('sha256');
@@ -121,6 +129,7 @@ function* planRepositorySteps(
   const blocked = [...blockingReasons(snapshot, repository, context.useFailures, context.config), ...indexReasons(images, decisions)];
   yield;
   const layers = yield* context.layers.forRepository(repository.id);
+  unsized.value = layers?.unsized ?? false;
   const reclaim = blocked.length || !layers ? undefined : reclaimable(layers, context.stamps, decisions);
   yield;
   const decision = yield* hashDecisions(images, decisions, blocked.length > 0, hash);
@@ -306,11 +315,31 @@ function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: numbe
     layers,
     stamps: new Stamps(),
   };
+  const hashOfConfig = configHash(config);
+  // Only a whole plan is taken from, and recorded for, a later one.
+  const inputs = options.only ? undefined : planInputsOf(snapshot, now, hashOfConfig, context.prices, context.useFailures);
+  const earlier = inputs && reusableRepositoryPlans(options.reuse, inputs);
   const repositories: RepositoryPlan[] = [];
   for (const repository of snapshot.repositories) {
     if (options.only && !options.only.has(repository.id)) continue;
-    repositories.push(yield* planRepositorySteps(snapshot, repository, match(repository.name), context));
+    const own: Omit<RepositoryInputs, 'unsized'> = {
+      repository,
+      images: snapshot.imagesByRepository.get(repository.id),
+      uses: context.inUse.usesOf(repository.id),
+      incomplete: snapshot.incompleteByRepository.get(repository.id),
+    };
+    const before = earlier?.get(repository.id);
+    if (before && sameRepositoryInputs(before[1], own)) {
+      repositories.push(before[0]);
+      continue;
+    }
+    const unsized = { value: false };
+    const plan = yield* planRepositorySteps(snapshot, repository, match(repository.name), context, unsized);
+    if (inputs) recordRepositoryInputs(plan, Object.assign({}, own, { unsized: unsized.value }));
+    repositories.push(plan);
     yield;
   }
-  return assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: configHash(config), notices: blindSpotNotices(snapshot, config, now) });
+  const plan = assemblePlan(repositories, { generatedAt: now, snapshotVersion: snapshot.version, configHash: hashOfConfig, notices: blindSpotNotices(snapshot, config, now) });
+  if (inputs) recordPlanInputs(plan, inputs);
+  return plan;
 }
