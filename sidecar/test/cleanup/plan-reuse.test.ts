@@ -69,7 +69,7 @@ const changeSpec = fc.record({
   incomplete: fc.constantFrom('same', 'same', 'same', 'repository', 'use-source'),
   sizes: fc.constantFrom('same', 'same', 'newly-known', 'changed', 'new-blob'),
   sizesRepo: fc.nat(NAMES.length - 1),
-  sources: fc.constantFrom('same', 'same', 'copied', 'no-ecs'),
+  sources: fc.constantFrom('same', 'same', 'copied', 'read-again', 'no-ecs'),
   laterHours: fc.constantFrom(0, 0, 0, 0, 1, 24 * 3),
 });
 
@@ -198,7 +198,14 @@ function nextSnapshot(base: Base, change: Change, before: Snapshot, lists: reado
   else if (change.sizes === 'changed' && known) layerSizes = new LayeredBlobSizes(before.layerSizes, new Map([[layer(`${name}-${known}`), 999_999]]));
   else if (change.sizes === 'new-blob') layerSizes = new LayeredBlobSizes(before.layerSizes, new Map([[layer('elsewhere'), 5]]));
 
-  const sources = change.sources === 'same' ? before.sources : change.sources === 'copied' ? before.sources!.map((s) => ({ ...s })) : [];
+  const sources =
+    change.sources === 'same'
+      ? before.sources
+      : change.sources === 'copied'
+        ? before.sources!.map((s) => ({ ...s }))
+        : change.sources === 'read-again'
+          ? before.sources!.map((s) => ({ ...s, readAt: s.readAt + HOUR }))
+          : [];
   const input = snapshotInput({
     version: before.version + 1,
     repositories: repos,
@@ -285,7 +292,7 @@ describe('a plan taking repository plans from an earlier one', () => {
 
     const same: Change = {
       reread: [], repositoryObject: undefined, uses: 'copied', newUse: { repo: 0, target: 0, byTag: true, kind: 'running-task', revision: 1, atHours: 0, rememberedHours: undefined },
-      remembered: 'copied', incomplete: 'same', sizes: 'new-blob', sizesRepo: 0, sources: 'copied', laterHours: 0,
+      remembered: 'copied', incomplete: 'same', sizes: 'new-blob', sizesRepo: 0, sources: 'read-again', laterHours: 0,
     };
     const quiet = planCleanup(nextSnapshot(base, same, snapshot, lists), config, NOW, { reuse: { plan: earlier } });
     expect(taken(quiet, earlier)).toBe(3);

@@ -22,7 +22,8 @@ export interface PlanInputs {
   readonly prices: PriceTable;
   readonly uses: readonly ImageUse[];
   readonly useFailures: readonly Incomplete[];
-  readonly sources: readonly SourceCoverage[] | undefined;
+  /** What blocking reads of the in-use sources: which source watches which registry (not when it was read). */
+  readonly sources: readonly (readonly [SourceCoverage['source'], string | undefined, string | undefined])[] | undefined;
   readonly registryAccounts: readonly string[];
   readonly layerSizes: ReadonlyMap<BlobKey, number>;
 }
@@ -55,7 +56,7 @@ export function planInputsOf(snapshot: Snapshot, now: number, configHash: string
     prices,
     uses: snapshot.uses,
     useFailures,
-    sources: snapshot.sources,
+    sources: snapshot.sources?.map((s) => [s.source, s.accountId, s.region] as const),
     registryAccounts: snapshot.registries.map((r) => r.accountId),
     layerSizes: snapshot.layerSizes,
   };
