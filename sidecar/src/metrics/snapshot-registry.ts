@@ -1,4 +1,4 @@
-import type { Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { runCooperatively, runNow } from '../cooperative.js';
 import type { Steps } from '../cooperative.js';
 import { repositoryCost } from '../cost/cost.js';
@@ -11,7 +11,7 @@ import { FAMILIES as F } from './families.js';
 import { countImageSeriesSteps, imageTagSeries, selectImageSeriesSteps } from './image-series.js';
 import type { ImageTagLabels } from './image-series.js';
 import type { ExpositionFormat } from './prom.js';
-import { gaugeFor, newRegistry, seconds } from './prom.js';
+import { newRegistry, seconds, SnapshotGauge } from './prom.js';
 import { repositoryStats } from './repository-stats.js';
 
 export interface SnapshotMetricsInput {
@@ -62,7 +62,7 @@ export function buildSnapshotRegistryCooperatively(input: SnapshotMetricsInput, 
 function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionFormat): Steps<Registry> {
   const { snapshot, config } = input;
   const registry = newRegistry(format);
-  const gauge = (spec: (typeof F)[keyof typeof F]) => gaugeFor(registry, spec, format);
+  const gauge = (spec: (typeof F)[keyof typeof F]) => new SnapshotGauge(registry, spec, format);
   const families = repositoryFamilies(gauge, config.METRICS_COMPAT_GO, input.reclaimable !== undefined);
 
   families.repositoriesTotal?.set(snapshot.repositories.length);
@@ -85,7 +85,7 @@ function* snapshotRegistrySteps(input: SnapshotMetricsInput, format: ExpositionF
 }
 
 /** The families with a series per repository, registered in the order they are exposed. */
-function repositoryFamilies(gauge: (spec: (typeof F)[keyof typeof F]) => Gauge, compatGo: boolean, reclaimable: boolean) {
+function repositoryFamilies(gauge: (spec: (typeof F)[keyof typeof F]) => SnapshotGauge, compatGo: boolean, reclaimable: boolean) {
   return {
     // Go exporter set.
     repositoriesTotal: compatGo ? gauge(F.ecrRepositoriesTotal) : undefined,
@@ -183,11 +183,11 @@ function* addImageFamilies(
   format: ExpositionFormat,
   keep: ReadonlySet<Image> | undefined,
 ): Steps<void> {
-  const size = gaugeFor(registry, F.awsImageSize, format);
-  const pushedAt = gaugeFor(registry, F.awsImagePushedAt, format);
-  const severity = gaugeFor(registry, F.awsImageScanSeverity, format);
-  const completedAt = gaugeFor(registry, F.awsImageScanCompletedAt, format);
-  const lastUsed = gaugeFor(registry, F.imageLastUsed, format);
+  const size = new SnapshotGauge(registry, F.awsImageSize, format);
+  const pushedAt = new SnapshotGauge(registry, F.awsImagePushedAt, format);
+  const severity = new SnapshotGauge(registry, F.awsImageScanSeverity, format);
+  const completedAt = new SnapshotGauge(registry, F.awsImageScanCompletedAt, format);
+  const lastUsed = new SnapshotGauge(registry, F.imageLastUsed, format);
   for (const series of imageTagSeries(snapshot, keep)) {
     const { labels } = series;
     // No sample for a size ECR did not report: absent, not 0.
