@@ -72,14 +72,60 @@ function hasCritical(image: Image, byDigest: () => ReadonlyMap<string, Image>): 
  * figure at once (a pass per figure would walk a million images a dozen times): long, and best read whole.
  */
 export function repositoryStats(snapshot: Snapshot, repository: Repository): RepositoryStats {
-  const images = snapshot.imagesByRepository.get(repository.id) ?? [];
+  const images = snapshot.imagesByRepository.get(repository.id) ?? NO_IMAGES;
   const running = runningNow(snapshot).get(repository.id);
   const incomplete = snapshot.incompleteByRepository.get(repository.id) ?? [];
   const imagesKnown = images.length > 0 || !incomplete.some((entry) => IMAGE_SCOPES.has(entry.scope));
-  let digests: Map<string, Image> | undefined;
-  const byDigest = (): ReadonlyMap<string, Image> =>
-    (digests ??= new Map(images.map((image) => [image.digest, image])));
+  let criticalInUse = 0;
+  if (running?.size) {
+    let digests: Map<string, Image> | undefined;
+    const byDigest = (): ReadonlyMap<string, Image> => (digests ??= new Map(images.map((image) => [image.digest, image])));
+    for (const image of images) if (running.has(image.digest) && hasCritical(image, byDigest)) criticalInUse += 1;
+  }
+  const threshold = parseStorageThreshold(repository.tags[STORAGE_THRESHOLD_TAG]);
+  let lastUsedAt: number | undefined;
+  for (const last of lastUses(snapshot).get(repository.id)?.values() ?? []) lastUsedAt = Math.max(lastUsedAt ?? -Infinity, last.at);
+  const figures = listFigures(images);
+  return {
+    repository,
+    imagesKnown,
+    imageCount: images.length,
+    ...figures.sizes,
+    byKind: figures.byKind,
+    findings: figures.findings,
+    byScanState: figures.byScanState,
+    unscannedImages: figures.unscannedImages,
+    criticalImagesInUse: criticalInUse,
+    ...(lastUsedAt !== undefined ? { lastUsedAt } : {}),
+    ...(threshold !== undefined ? { storageThresholdBytes: threshold } : {}),
+    incompleteEntries: incomplete.length,
+  };
+}
 
+const NO_IMAGES: readonly Image[] = Object.freeze([]);
+
+/** What a repository's figures owe to its image list alone. */
+interface ListFigures {
+  readonly sizes: Pick<RepositoryStats, 'sizeMinBytes' | 'sizeMaxBytes' | 'sizeAvgBytes' | 'latestPushAt' | 'latestPullAt'>;
+  readonly byKind: RepositoryStats['byKind'];
+  readonly findings: RepositoryStats['findings'];
+  readonly byScanState: RepositoryStats['byScanState'];
+  readonly unscannedImages: number;
+}
+
+/**
+ * By image list: a snapshot keeps the lists of the repositories a refresh did not change (the same frozen arrays), so a
+ * push does not count a million images again. Kept as long as the list is.
+ */
+const figuresByList = new WeakMap<readonly Image[], ListFigures>();
+
+function listFigures(images: readonly Image[]): ListFigures {
+  let figures = figuresByList.get(images);
+  if (!figures) figuresByList.set(images, (figures = countFigures(images)));
+  return figures;
+}
+
+function countFigures(images: readonly Image[]): ListFigures {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -91,7 +137,6 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
   const findings = zeroRecord(SEVERITIES);
   const byScanState = zeroRecord(SCAN_STATES);
   let unscanned = 0;
-  let criticalInUse = 0;
   for (const image of images) {
     // An unknown size is left out of the aggregates, never taken as 0.
     if (image.sizeBytes !== undefined) {
@@ -107,7 +152,6 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
     const counts = image.scan.counts;
     if (counts) for (const severity of SEVERITIES) findings[severity] += counts[severity];
     if (isUnscanned(image.kind, counts !== undefined)) unscanned += 1;
-    if (running?.has(image.digest) && hasCritical(image, byDigest)) criticalInUse += 1;
   }
   const byKind: { kind: ImageKind; tagged: boolean; count: number }[] = [];
   for (const kind of IMAGE_KINDS) {
@@ -115,23 +159,15 @@ export function repositoryStats(snapshot: Snapshot, repository: Repository): Rep
     if (tagged) byKind.push({ kind, tagged: true, count: tagged });
     if (untagged) byKind.push({ kind, tagged: false, count: untagged });
   }
-  const threshold = parseStorageThreshold(repository.tags[STORAGE_THRESHOLD_TAG]);
-  let lastUsedAt: number | undefined;
-  for (const last of lastUses(snapshot).get(repository.id)?.values() ?? []) lastUsedAt = Math.max(lastUsedAt ?? -Infinity, last.at);
   return {
-    repository,
-    imagesKnown,
-    imageCount: images.length,
-    ...(sized > 0 ? { sizeMinBytes: min, sizeMaxBytes: max, sizeAvgBytes: sum / sized } : {}),
-    ...(latestPushAt !== undefined ? { latestPushAt } : {}),
-    ...(latestPullAt !== undefined ? { latestPullAt } : {}),
+    sizes: {
+      ...(sized > 0 ? { sizeMinBytes: min, sizeMaxBytes: max, sizeAvgBytes: sum / sized } : {}),
+      ...(latestPushAt !== undefined ? { latestPushAt } : {}),
+      ...(latestPullAt !== undefined ? { latestPullAt } : {}),
+    },
     byKind,
     findings,
     byScanState,
     unscannedImages: unscanned,
-    criticalImagesInUse: criticalInUse,
-    ...(lastUsedAt !== undefined ? { lastUsedAt } : {}),
-    ...(threshold !== undefined ? { storageThresholdBytes: threshold } : {}),
-    incompleteEntries: incomplete.length,
   };
 }

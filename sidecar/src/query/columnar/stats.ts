@@ -12,7 +12,19 @@ export interface RepositoryStats {
   readonly lastPulledAt: number | null;
 }
 
+/**
+ * By image list: a snapshot keeps the lists of the repositories a refresh did not change (the same frozen arrays), so
+ * their figures are not counted again for each push (a million images per push otherwise).
+ */
+const byList = new WeakMap<readonly Image[], RepositoryStats>();
+
 export function computeStats(images: readonly Image[]): RepositoryStats {
+  let stats = byList.get(images);
+  if (!stats) byList.set(images, (stats = countStats(images)));
+  return stats;
+}
+
+function countStats(images: readonly Image[]): RepositoryStats {
   const listed = new Set<string>();
   for (const image of images) for (const child of image.children) listed.add(child);
   let tagged = 0;
