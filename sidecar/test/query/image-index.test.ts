@@ -2,8 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runNow } from '../../src/cooperative.js';
 import type { ImageIndex } from '../../src/query/columnar/image-index.js';
-import { baseIndexFor, imageIndex, imageIndexSteps, rowsWithDigest, severityCount } from '../../src/query/columnar/image-index.js';
+import { baseIndexFor, copiedRows, imageIndex, imageIndexSteps, rowsWithDigest, severityCount } from '../../src/query/columnar/image-index.js';
+import { ascendingOrder, ascendingOrderSteps } from '../../src/query/columnar/image-select.js';
+import { orderFromBase } from '../../src/query/columnar/kept-order.js';
 import { buildSnapshotSteps } from '../../src/snapshot/build.js';
+import { expectDeepEqual } from '../support/deep-equal.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { SEVERITIES } from '../../src/snapshot/model.js';
 import { snapshotArb } from '../support/arbitraries.js';
@@ -103,6 +106,53 @@ describe('the image index of a targeted refresh', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('orders its columns as a sort does, from the index before’s orders when its copied rows read the same', () => {
+    const columns = [['pushedAt', 'pushedAt'], ['sizeBytes', 'sizeBytes'], ['lastPulledAt', 'pulledAt'], ['lastUsedAt', 'lastUsedAt']] as const;
+    let fromBase = 0;
+    fc.assert(
+      fc.property(snapshotArb, snapshotArb, fc.array(fc.constantFrom('keep' as const, 'keep' as const, 'read' as const, 'gone' as const), { minLength: 1, maxLength: 5 }), (base, other, fates) => {
+        const before = imageIndex(base);
+        for (const [name, field] of columns) ascendingOrder(base, name, before[field]);
+        const next = targeted(base, other, fates);
+        const index = imageIndex(next);
+        for (const [name, field] of columns) {
+          const made = runNow(orderFromBase(index, field));
+          if (made) fromBase++;
+          expectDeepEqual(ascendingOrder(next, name, index[field]), runNow(ascendingOrderSteps(index[field])));
+          if (made) expectDeepEqual(made, runNow(ascendingOrderSteps(index[field])));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Not vacuous: many orders were made from the index before's.
+    expect(fromBase).toBeGreaterThan(100);
+  });
+
+  it('orders rows of equal value by row across new and copied rows, and sorts when the repositories moved', () => {
+    const a = makeRepository({ name: 'a' });
+    const b = makeRepository({ name: 'b' });
+    // Every image pushed at the same time, with the same size: the order is by row alone.
+    const image = (repository: typeof a, seed: string) => makeImage({ repository, seed, pushedAt: NOW - DAY, sizeBytes: 10 });
+    // (b holds most rows: with more than an eighth of the rows new, the order is sorted anyway.)
+    const bImages = Array.from({ length: 30 }, (_, i) => image(b, `b${i}`));
+    const first = makeSnapshot({ repositories: [a, b], images: [image(a, 'a1'), ...bImages] });
+    const before = imageIndex(first);
+    ascendingOrder(first, 'pushedAt', before.pushedAt);
+    // A push to a: its rows (0, 1) are made anew and come before b's copied rows (2 to 31).
+    const pushed = [image(a, 'a1'), image(a, 'a2')];
+    const next = runNow(buildSnapshotSteps({ ...first, version: 2, images: [...pushed, ...bImages] }, { base: first, changed: new Set([a.id]), images: pushed }));
+    const index = imageIndex(next);
+    expectDeepEqual(runNow(orderFromBase(index, 'pushedAt')), Int32Array.from({ length: 32 }, (_, i) => i));
+    expectDeepEqual(ascendingOrder(next, 'pushedAt', index.pushedAt), Int32Array.from({ length: 32 }, (_, i) => i));
+    // The same lists with the repositories listed the other way round: b's rows now come first, so the order
+    // before says nothing of theirs; sorted.
+    const moved = runNow(buildSnapshotSteps({ ...next, version: 3, repositories: [b, a] }, { base: next, changed: new Set(), images: [] }));
+    const movedIndex = imageIndex(moved);
+    expect(runNow(orderFromBase(movedIndex, 'pushedAt'))).toBeUndefined();
+    expect(copiedRows(movedIndex)?.base.deref()).toBe(index);
+    expectDeepEqual(ascendingOrder(moved, 'pushedAt', movedIndex.pushedAt), Int32Array.from({ length: 32 }, (_, i) => i));
   });
 
   it('starts afresh once the tag names it would carry over are more than twice the distinct names its rows use', () => {

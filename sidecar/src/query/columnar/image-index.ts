@@ -140,8 +140,21 @@ export function* imageIndexSteps(snapshot: Snapshot, base: ImageIndex | undefine
   const countTable = yield* fillRows(index, copyFrom, base);
   const filled: ImageIndex = Object.assign({}, index, { countTable }, yield* usedCounts(index, countTable.length / 6));
   yield* markUses(filled, uses, lastUses(snapshot));
+  if (base) COPIED.set(filled, { base: new WeakRef(base), copyFrom });
   return filled;
 }
+
+/** Which rows an index copied from the index before it: per repository (snapshot order), its first row there or -1. */
+export interface CopiedRows {
+  /** Weak: an index must not keep every index before it alive. */
+  readonly base: WeakRef<ImageIndex>;
+  readonly copyFrom: Int32Array;
+}
+
+const COPIED = new WeakMap<ImageIndex, CopiedRows>();
+
+/** Where the index's rows came from, when it copied some from an earlier index. */
+export const copiedRows = (index: ImageIndex): CopiedRows | undefined => COPIED.get(index);
 
 /** How many distinct tag names and count sets the rows refer to. */
 function* usedCounts(index: ImageIndex, sets: number): Steps<{ tagNamesUsed: number; countSetsUsed: number }> {

@@ -9,6 +9,7 @@ import { keptRepositories } from './repository-table.js';
 import type { Filters } from '../request.js';
 import { effectiveUses, usesOf } from '../uses.js';
 import { pageBy } from './row-order.js';
+import { orderFromBase, rememberOrder } from './kept-order.js';
 
 /**
  * Image selection over the columnar index: filters become tight passes over typed arrays that clear
@@ -218,12 +219,29 @@ export const ASCENDING_ORDER = slot<Int32Array, string>('ascending order');
 
 /** All rows by `values` (the image index's column `name`) ascending, ties by row, NaN last: kept once per snapshot and name. */
 export function ascendingOrder(snapshot: Snapshot, name: string, values: Float64Array): Int32Array {
-  return derivedOf(snapshot).getSteps(ASCENDING_ORDER, name, () => ascendingOrderSteps(values));
+  return derivedOf(snapshot).getSteps(ASCENDING_ORDER, name, () => keptOrderSteps(snapshot, name, values));
 }
 
 /** As ascendingOrder, giving the event loop a turn every `sliceMs`. */
 export function ascendingOrderCooperatively(snapshot: Snapshot, name: string, values: Float64Array, sliceMs?: number): Promise<Int32Array> {
-  return derivedOf(snapshot).getCooperatively(ASCENDING_ORDER, name, () => ascendingOrderSteps(values), sliceMs);
+  return derivedOf(snapshot).getCooperatively(ASCENDING_ORDER, name, () => keptOrderSteps(snapshot, name, values), sliceMs);
+}
+
+/** The index column each ordered name reads. */
+const ORDERED_COLUMNS: Readonly<Record<string, 'pushedAt' | 'sizeBytes' | 'pulledAt' | 'lastUsedAt'>> = {
+  pushedAt: 'pushedAt',
+  sizeBytes: 'sizeBytes',
+  lastPulledAt: 'pulledAt',
+  lastUsedAt: 'lastUsedAt',
+};
+
+/** The order made from the index before's when the snapshot's index copied its rows from it (kept-order.ts), else sorted. */
+function* keptOrderSteps(snapshot: Snapshot, name: string, values: Float64Array): Steps<Int32Array> {
+  const field = Object.hasOwn(ORDERED_COLUMNS, name) ? ORDERED_COLUMNS[name] : undefined;
+  const index = field ? imageIndex(snapshot) : undefined;
+  const order = (index && field && index[field] === values ? yield* orderFromBase(index, field) : undefined) ?? (yield* ascendingOrderSteps(values));
+  rememberOrder(values, order);
+  return order;
 }
 
 /** Rows handled per step of the sort: a pass over them takes a few milliseconds. */
