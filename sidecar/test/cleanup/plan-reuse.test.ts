@@ -365,6 +365,21 @@ describe('a plan taking repository plans from an earlier one', () => {
     check(nextSnapshot(base, same, snapshot, lists, [...snapshot.registries, { ...snapshot.registries[0]!, accountId: OTHER_ACCOUNT }]), 'team/web');
   });
 
+  it('tells a use listed twice from two equal uses (matching drops the same object listed twice)', () => {
+    const base = fixed([[{ tags: ['a'], ageHours: 24 * 30, kind: 'image', layers: ['l1'], child: 0 }], [], []]);
+    const { snapshot, config } = baseSnapshot(base);
+    const [api] = snapshot.repositories;
+    const image = snapshot.imagesByRepository.get(api!.id)![0]!;
+    const use: ImageUse = { kind: 'running-task', accountId: ACCOUNT, region: REGION, cluster: 'prod', task: 't1', reference: `${api!.uri}@${image.digest}` };
+    const once = runNow(buildSnapshotSteps(snapshotInput({ ...snapshot, uses: [use, use] }), { base: snapshot, changed: new Set(), images: [] }));
+    const earlier = planCleanup(once, config, NOW);
+    const twice = runNow(buildSnapshotSteps(snapshotInput({ ...once, version: 3, uses: [use, { ...use }] }), { base: once, changed: new Set(), images: [] }));
+    const plan = planCleanup(twice, config, NOW, { reuse: { plan: earlier } });
+    expect(view(plan)).toEqual(view(planCleanup(twice, config, NOW)));
+    expect(plan.id).not.toBe(earlier.id);
+    expect(taken(plan, earlier)).toBe(0);
+  });
+
   it('takes nothing from a plan made with other rules or prices', () => {
     const { snapshot, config } = baseSnapshot(fixed([[{ tags: [], ageHours: 24 * 30, kind: 'image', layers: ['l1'], child: 0 }], [], []]));
     const earlier = planCleanup(snapshot, config, NOW);

@@ -88,8 +88,27 @@ function samePlanInputs(a: PlanInputs, b: PlanInputs): boolean {
     isDeepStrictEqual(a.sources, b.sources) &&
     isDeepStrictEqual(a.useFailures, b.useFailures) &&
     // Which task-definition revisions count depends on every use, not only the repository's.
-    isDeepStrictEqual(a.uses, b.uses)
+    sameUses(a.uses, b.uses)
   );
+}
+
+/**
+ * Equal uses in the same order, where the same object repeats in the same places: matching drops a use listed twice
+ * by identity (snapshot/build.ts), so `[u, u]` gives an image one use where the equal `[u, {...u}]` gives two.
+ */
+function sameUses(a: readonly ImageUse[], b: readonly ImageUse[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  const firstA = new Map<ImageUse, number>();
+  const firstB = new Map<ImageUse, number>();
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    const fx = firstA.get(x) ?? (firstA.set(x, i), i);
+    const fy = firstB.get(y) ?? (firstB.set(y, i), i);
+    if (fx !== fy || (x !== y && !isDeepStrictEqual(x, y))) return false;
+  }
+  return true;
 }
 
 /** True when a repository plan made from `before` is the one `now` would make (given the same plan inputs). */
