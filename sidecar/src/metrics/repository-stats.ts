@@ -68,8 +68,8 @@ function hasCritical(image: Image, byDigest: () => ReadonlyMap<string, Image>): 
 }
 
 /**
- * Per-repository figures for the metric families. Pure. One pass over the repository's images that fills every
- * figure at once (a pass per figure would walk a million images a dozen times): long, and best read whole.
+ * Per-repository figures for the metric families. Pure. What follows from the image list alone is counted in one pass
+ * per list (listFigures); uses, tags and incomplete entries are read per snapshot.
  */
 export function repositoryStats(snapshot: Snapshot, repository: Repository): RepositoryStats {
   const images = snapshot.imagesByRepository.get(repository.id) ?? NO_IMAGES;
@@ -125,6 +125,7 @@ function listFigures(images: readonly Image[]): ListFigures {
   return figures;
 }
 
+/** One pass that fills every figure at once (a pass per figure would walk a million images a dozen times). */
 function countFigures(images: readonly Image[]): ListFigures {
   let min = Infinity;
   let max = -Infinity;
