@@ -18,6 +18,41 @@ export const rememberOrder = (values: Float64Array, order: Int32Array): void => 
 /** Past this share of new rows a sort is about as cheap (the new rows are sorted by comparison). */
 const MOST_NEW = 1 / 8;
 
+/** Each base row's row here (-1: not copied) and the rows made here; null when too many are new. */
+interface Renamed {
+  readonly renamed: Int32Array;
+  readonly fresh: readonly number[];
+}
+
+/** Per index, shared by its four orders while they are made; held weakly (4 MB at a million rows), made again if collected. */
+const RENAMED = new WeakMap<ImageIndex, WeakRef<Renamed> | null>();
+
+function renamedRows(index: ImageIndex, copyFrom: Int32Array, baseRows: number): Renamed | null {
+  const known = RENAMED.get(index);
+  if (known === null) return null;
+  let rows: Renamed | null | undefined = known?.deref();
+  if (rows) return rows;
+  const { repoStart } = index;
+  const renamed = new Int32Array(baseRows).fill(-1);
+  const fresh: number[] = [];
+  rows = { renamed, fresh };
+  for (let r = 0; r < copyFrom.length; r++) {
+    const start = repoStart[r]!;
+    const end = repoStart[r + 1]!;
+    if (copyFrom[r]! < 0) {
+      for (let row = start; row < end; row++) fresh.push(row);
+      if (fresh.length > MOST_NEW * index.images.length) {
+        rows = null;
+        break;
+      }
+      continue;
+    }
+    for (let j = 0, from = copyFrom[r]!; j < end - start; j++) renamed[from + j] = start + j;
+  }
+  RENAMED.set(index, rows && new WeakRef(rows));
+  return rows;
+}
+
 /** The same order as the radix sort's: NaN after every number, -0 equal to 0. */
 const compare = (u: number, v: number): number => (u !== u ? (v !== v ? 0 : 1) : v !== v ? -1 : u < v ? -1 : u > v ? 1 : 0);
 
@@ -33,21 +68,10 @@ export function* orderFromBase(index: ImageIndex, field: 'pushedAt' | 'sizeBytes
   const before = base && ORDERS.get(base[field]);
   if (!copied || !base || !before) return undefined;
   const baseValues = base[field];
-  const { repoStart } = index;
-  const { copyFrom } = copied;
-  // Each base row's row here (-1: not copied), and the rows made here.
-  const renamed = new Int32Array(baseValues.length).fill(-1);
-  const fresh: number[] = [];
-  for (let r = 0; r < copyFrom.length; r++) {
-    const start = repoStart[r]!;
-    const end = repoStart[r + 1]!;
-    if (copyFrom[r]! < 0) {
-      for (let row = start; row < end; row++) fresh.push(row);
-      if (fresh.length > MOST_NEW * values.length) return undefined;
-      continue;
-    }
-    for (let j = 0, from = copyFrom[r]!; j < end - start; j++) renamed[from + j] = start + j;
-  }
+  const rows = renamedRows(index, copied.copyFrom, baseValues.length);
+  if (!rows) return undefined;
+  const { renamed } = rows;
+  const fresh = [...rows.fresh];
   yield;
   // Copied rows must read as before, and keep their relative order (ties are by row).
   let last = -1;
