@@ -50,14 +50,12 @@ export class SnapshotGauge {
   readonly name: string;
   readonly help: string;
   readonly type: string;
-  readonly labelNames: readonly string[];
   readonly aggregator = 'sum';
   readonly #values: MetricValue<string>[] = [];
 
   constructor(registry: Registry, spec: FamilySpec, format: ExpositionFormat) {
     this.name = spec.name;
     this.help = spec.help;
-    this.labelNames = spec.labelNames;
     // As gaugeFor: an `untyped` family is `untyped` in Prometheus text, `unknown` in OpenMetrics.
     this.type = spec.type === 'untyped' ? (format === 'openmetrics' ? 'unknown' : 'untyped') : 'gauge';
     registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);

@@ -17,13 +17,8 @@ export interface InUseResolver {
   (image: Image): readonly ImageUse[];
   /** The same, for the images of one repository under a rule's keepIfUsedWithinDays. */
   forRepository(repositoryId: string, keepDays?: number): (image: Image) => readonly ImageUse[];
-  /** The uses seen now and remembered that name the repository's images, by digest (what forRepository reads). */
-  usesOf(repositoryId: string): RepositoryUses;
-}
-
-export interface RepositoryUses {
-  readonly current: ReadonlyMap<string, readonly ImageUse[]> | undefined;
-  readonly remembered: ReadonlyMap<string, readonly ImageUse[]> | undefined;
+  /** The remembered uses that name the repository's images, by digest (what forRepository reads of them). */
+  rememberedOf(repositoryId: string): ReadonlyMap<string, readonly ImageUse[]> | undefined;
 }
 
 // Moved to the snapshot model, so query/ and metrics/ can read it without importing cleanup/.
@@ -71,7 +66,7 @@ export function createInUseResolver(snapshot: Snapshot, config: InUseConfig, now
   };
   const resolver = (image: Image): readonly ImageUse[] => forRepository(image.repositoryId)(image);
   resolver.forRepository = forRepository;
-  resolver.usesOf = (repositoryId: string): RepositoryUses => ({ current: current.get(repositoryId), remembered: remembered.get(repositoryId) });
+  resolver.rememberedOf = (repositoryId: string) => remembered.get(repositoryId);
   return resolver;
 }
 

@@ -325,7 +325,7 @@ function* planCleanupSteps(snapshot: Snapshot, config: CleanupConfig, now: numbe
     const own: Omit<RepositoryInputs, 'unsized'> = {
       repository,
       images: snapshot.imagesByRepository.get(repository.id),
-      uses: context.inUse.usesOf(repository.id),
+      remembered: context.inUse.rememberedOf(repository.id),
       incomplete: snapshot.incompleteByRepository.get(repository.id),
     };
     const before = earlier?.get(repository.id);

@@ -3,7 +3,7 @@
  * repositories it did not read again, yet planning a million images again took 5-6 s per push. Planned at the same
  * time (`now`) as the earlier plan, a repository whose inputs are all the same gets the same decisions, reasons,
  * reclaimable bytes and hash, so its earlier plan object is taken as it is. The inputs are what the planner reads:
- * the repository, its image list (the same array), the uses that name its images, its incomplete entries, its
+ * the repository, its image list (the same array), the remembered uses that name its images, its incomplete entries, its
  * blob sizes, and for every repository the snapshot's uses, use-source failures, sources and registries, the
  * configuration and the prices. Anything else differing, or unknown, plans the repository again.
  */
@@ -12,7 +12,6 @@ import { blobSizesAgree } from '../../snapshot/blob-sizes.js';
 import type { BlobKey } from '../../snapshot/blob-key.js';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot, SourceCoverage } from '../../snapshot/model.js';
 import type { PriceTable } from '../../cost/pricing.js';
-import type { RepositoryUses } from './inuse.js';
 import type { CleanupPlan, RepositoryPlan } from './types.js';
 
 /** What every repository's plan reads of the snapshot and the settings. */
@@ -32,7 +31,11 @@ export interface PlanInputs {
 export interface RepositoryInputs {
   readonly repository: Repository;
   readonly images: readonly Image[] | undefined;
-  readonly uses: RepositoryUses;
+  /**
+   * The remembered uses that name its images, by digest. The uses seen now that do follow from the snapshot's uses
+   * (compared for the whole plan) and its list (the same array); remembered ones are recalled anew on each refresh.
+   */
+  readonly remembered: ReadonlyMap<string, readonly ImageUse[]> | undefined;
   readonly incomplete: readonly Incomplete[] | undefined;
   /** Some blob of its images had no known size: a later snapshot may know it. */
   readonly unsized: boolean;
@@ -118,8 +121,6 @@ export function sameRepositoryInputs(before: RepositoryInputs, now: Omit<Reposit
     before.images === now.images &&
     isDeepStrictEqual(before.repository, now.repository) &&
     isDeepStrictEqual(before.incomplete, now.incomplete) &&
-    // The uses seen now that name its images follow from the snapshot's uses (compared for the whole plan) and its
-    // list (the same array); remembered ones are recalled from the ledger anew on each refresh.
-    isDeepStrictEqual(before.uses.remembered, now.uses.remembered)
+    isDeepStrictEqual(before.remembered, now.remembered)
   );
 }
