@@ -13,7 +13,7 @@ import type { Image, ImageUse, Repository, SnapshotInput } from '../src/snapshot
 import { repositoryId } from '../src/snapshot/model.js';
 import { repositoryUri } from '../src/snapshot/reference.js';
 import { mulberry32 } from '../src/demo/prng.js';
-import { blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
+import { blobList, blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 0, 1);
@@ -76,7 +76,7 @@ export function cleanupSnapshotInput(repositories: number, images: number): Snap
         sizeBytes: Math.floor(rnd() * 200_000_000),
         status: 'ACTIVE',
         children: [],
-        layers: [base[i % 8]!, base[(i + 3) % 8]!, own],
+        layers: blobList([base[i % 8]!, base[(i + 3) % 8]!, own]),
         scan: { state: 'not_scanned' },
       };
     };
@@ -87,8 +87,8 @@ export function cleanupSnapshotInput(repositories: number, images: number): Snap
         // A multi-arch push: the index, two platform manifests and a provenance attestation.
         const amd = single([], pushedAt, i);
         const arm = single([], pushedAt, i + 1);
-        const index: Image = { ...single(tags, pushedAt, i), kind: 'index', children: [amd.digest, arm.digest], layers: [] };
-        const att: Image = { ...single([], pushedAt, i), kind: 'attestation', subjectDigest: index.digest, layers: [] };
+        const index: Image = { ...single(tags, pushedAt, i), kind: 'index', children: [amd.digest, arm.digest], layers: blobList([]) };
+        const att: Image = { ...single([], pushedAt, i), kind: 'attestation', subjectDigest: index.digest, layers: blobList([]) };
         list.push(index, amd, arm, att);
         i += 4;
       } else {

@@ -19,7 +19,7 @@ import type { Image, ImageUse, Repository, ScanResult, Snapshot } from '../src/s
 import { SEVERITIES, repositoryId } from '../src/snapshot/model.js';
 import { repositoryUri } from '../src/snapshot/reference.js';
 import type { Inventory, InventoryStatus } from '../src/snapshot/inventory.js';
-import { blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
+import { blobList, blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
 
 const ACCOUNT = '123456789012';
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -89,7 +89,7 @@ export function syntheticSnapshot(repositories: number, meanImages: number, seed
         sizeBytes: size + 30_000_000,
         status: 'ACTIVE',
         children: [],
-        layers: [base, layer],
+        layers: blobList([base, layer]),
         scan: scan(random),
       };
       images.push(image);

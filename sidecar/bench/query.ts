@@ -18,7 +18,7 @@ import type { Finding, Image, ImageUse, Repository, ScanResult, Snapshot, Snapsh
 import { repositoryId, SEVERITIES } from '../src/snapshot/model.js';
 import { repositoryUri } from '../src/snapshot/reference.js';
 import { mulberry32 } from '../src/demo/prng.js';
-import { blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
+import { blobList, blobKey, type BlobKey } from '../src/snapshot/blob-key.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 0, 1);
@@ -91,7 +91,7 @@ export function syntheticSnapshot(repositories: number, images: number, seed = 1
         sizeBytes: Math.floor(rnd() * 300_000_000),
         status: 'ACTIVE',
         children: [],
-        layers: [base[i % 12]!, base[(i + 3) % 12]!, base[(i + 7) % 12]!, own],
+        layers: blobList([base[i % 12]!, base[(i + 3) % 12]!, base[(i + 7) % 12]!, own]),
         scan: rnd() < 0.75 ? scans[imageId % 64]! : { state: 'not_scanned' },
       };
       imageList.push(image);

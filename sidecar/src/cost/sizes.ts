@@ -1,7 +1,7 @@
 import { ITEMS_PER_STEP, runNow, type Steps } from '../cooperative.js';
 import { derivedOf, slot } from '../snapshot/derived.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
-import type { BlobKey } from '../snapshot/blob-key.js';
+import { blobAt, blobCount, type BlobKey, type BlobList } from '../snapshot/blob-key.js';
 import { blobSizesAgree } from '../snapshot/blob-sizes.js';
 
 /**
@@ -68,7 +68,7 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
     if (!addLayers(image.layers, layerSizes, blobs)) {
       fallback += size;
       withoutLayers += 1;
-      if (image.layers) unsizedLayers += 1;
+      if (image.layers !== undefined) unsizedLayers += 1;
     }
   }
   let deduplicated = fallback;
@@ -90,10 +90,11 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
 const addedNow: BlobKey[] = [];
 
 /** Adds the image's layers to `blobs` when all of their sizes are known (then true); else adds none. */
-function addLayers(layers: readonly BlobKey[] | undefined, layerSizes: ReadonlyMap<BlobKey, number>, blobs: Map<BlobKey, number>): boolean {
-  if (!layers) return false;
+function addLayers(layers: BlobList | undefined, layerSizes: ReadonlyMap<BlobKey, number>, blobs: Map<BlobKey, number>): boolean {
+  if (layers === undefined) return false;
   addedNow.length = 0;
-  for (const layer of layers) {
+  for (let i = 0, n = blobCount(layers); i < n; i++) {
+    const layer = blobAt(layers, i);
     if (blobs.has(layer)) continue;
     const size = layerSizes.get(layer);
     if (size === undefined) {

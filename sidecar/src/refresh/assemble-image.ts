@@ -4,7 +4,7 @@
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES } from '../aws/media-types.js';
-import { blobKey, type BlobKey } from '../snapshot/blob-key.js';
+import { blobKey, blobList, NO_BLOBS, type BlobKey, type BlobList } from '../snapshot/blob-key.js';
 import type { Image, ImageKind, ImageStatus, ScanResult } from '../snapshot/model.js';
 import { SEVERITIES } from '../snapshot/model.js';
 import { imageRecord } from '../snapshot/image-record.js';
@@ -37,7 +37,7 @@ export interface ManifestInfo {
   readonly mediaType?: string;
   readonly artifactType?: string;
   /** Config blob first, then the layers. Empty for an index. */
-  readonly blobs: readonly BlobKey[];
+  readonly blobs: BlobList;
   readonly blobSizes: readonly number[];
   /** For an index: the manifests it lists. */
   readonly children: readonly string[];
@@ -68,12 +68,14 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
   const m = doc as Record<string, unknown>;
   const type = str(m.mediaType) ?? mediaType;
   const blobs: BlobKey[] = [];
+  const listed = new Set<BlobKey>();
   const blobSizes: number[] = [];
   const add = (d: Descriptor | undefined): void => {
     const raw = str(d?.digest);
     const digest = raw === undefined ? undefined : blobKey(raw);
-    if (!digest || blobs.includes(digest)) return;
-    blobs.push(intern(digest) as BlobKey); // the same string, shared
+    if (!digest || listed.has(digest)) return;
+    listed.add(digest);
+    blobs.push(digest);
     blobSizes.push(typeof d?.size === 'number' && d.size >= 0 ? d.size : 0);
   };
   const config = m.config && typeof m.config === 'object' ? (m.config as Descriptor) : undefined;
@@ -97,7 +99,7 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
   // Empty lists share one frozen array: most manifests have no children, an index has no blobs. The lists kept
   // are exact-length copies: an array grown by push keeps room for 17 elements, 120 more bytes per image.
   return {
-    blobs: blobs.length ? blobs.slice() : EMPTY,
+    blobs: blobs.length ? blobList(blobs) : NO_BLOBS,
     ...(type ? { mediaType: intern(type) } : {}),
     ...(artifactType ? { artifactType: intern(artifactType) } : {}),
     blobSizes: blobSizes.length ? blobSizes : EMPTY_SIZES,
@@ -120,7 +122,7 @@ export type CachedManifest = Omit<ManifestInfo, 'blobSizes'>;
  * instance gets room for every field its constructor may set. Same own fields, in the same order, as the info.
  */
 class CachedManifestRecord implements CachedManifest {
-  declare readonly blobs: readonly BlobKey[];
+  declare readonly blobs: BlobList;
   declare readonly mediaType?: string;
   declare readonly artifactType?: string;
   declare readonly children: readonly string[];
@@ -164,7 +166,7 @@ export function isPlainManifest(info: CachedManifest, reportedMediaType: string 
 
 /** The plain manifest an image was assembled from (undefined when its manifest was never read, or is not plain). */
 export function plainManifestOf(image: Image): CachedManifest | undefined {
-  if (!image.layers || image.children.length > 0) return undefined;
+  if (image.layers === undefined || image.children.length > 0) return undefined;
   return {
     blobs: image.layers,
     ...(image.manifestMediaType !== undefined ? { mediaType: image.manifestMediaType } : {}),

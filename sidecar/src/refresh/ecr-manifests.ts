@@ -2,7 +2,7 @@
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { BATCH_GET_IMAGE_MAX, chunk, errorMessage } from '../aws/ecr.js';
 import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
-import type { BlobKey } from '../snapshot/blob-key.js';
+import { blobAt, blobCount, everyBlob, type BlobKey } from '../snapshot/blob-key.js';
 import type { Image } from '../snapshot/model.js';
 import type { CachedManifest, ManifestInfo } from './assemble-image.js';
 import { compactManifest, isPlainManifest, parseManifest, plainManifestOf } from './assemble-image.js';
@@ -66,7 +66,7 @@ function* cachedManifestsSteps(
       const before = previousImage(digest);
       cached = (before && plainManifestOf(before)) ?? ctx.run.plainManifests.get(digest);
     }
-    if (cached && cached.blobs.every((b) => knownSize(b) !== undefined)) out.set(digest, { info: cached, sizeOf: knownSize });
+    if (cached && everyBlob(cached.blobs, (b) => knownSize(b) !== undefined)) out.set(digest, { info: cached, sizeOf: knownSize });
     // An archived image's layers are not needed (its size stands in), but an archived index's children are:
     // without them cleanup must fail closed for the repository. If ECR refuses to read it, that is what happens.
     else if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) missing.push(digest);
@@ -101,7 +101,7 @@ async function fetchManifests(
               ctx.run.seen.manifests.add(digest);
             }
             const sizes = new Map<BlobKey, number>();
-            parsed.blobs.forEach((blob, i) => sizes.set(blob, parsed.blobSizes[i] ?? 0));
+            for (let i = 0, n = blobCount(parsed.blobs); i < n; i++) sizes.set(blobAt(parsed.blobs, i), parsed.blobSizes[i] ?? 0);
             out.set(digest, { info, sizeOf: (blob) => sizes.get(blob) });
           } catch (error) {
             errors.push(`${raw.digest}: ${errorMessage(error)}`);

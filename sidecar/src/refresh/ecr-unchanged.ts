@@ -9,7 +9,7 @@
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
-import type { BlobKey } from '../snapshot/blob-key.js';
+import { everyBlob, type BlobKey, type BlobList } from '../snapshot/blob-key.js';
 import type { Finding, Image, Registry } from '../snapshot/model.js';
 import { layerSizesKnownIn } from '../cost/sizes.js';
 import { sameList, sameScan } from './assemble-image.js';
@@ -29,9 +29,8 @@ const asIs = (text: string): string => text;
 const NO_TAGS: readonly string[] = [];
 
 /** True when every blob's size is known: in the previous snapshot, or read during this refresh. */
-function allSizesKnown(blobs: readonly BlobKey[], before: ReadonlyMap<BlobKey, number>, read: ReadonlyMap<BlobKey, number>): boolean {
-  for (const blob of blobs) if (!before.has(blob) && !read.has(blob)) return false;
-  return true;
+function allSizesKnown(blobs: BlobList, before: ReadonlyMap<BlobKey, number>, read: ReadonlyMap<BlobKey, number>): boolean {
+  return everyBlob(blobs, (blob) => before.has(blob) || read.has(blob));
 }
 
 /**
@@ -122,13 +121,13 @@ export class RepositoryListing {
     const manifestType = stored ? stored.mediaType : plain ? image.manifestMediaType : undefined;
     // The image's own layers were all in the previous snapshot's map, as its repository sizes say: what
     // allSizesKnown would find, without the lookups (a cached manifest that gives other blobs is looked up).
-    const ownLayers = this.sizesKnownBefore && image.kind !== 'index' && image.layers !== undefined && sameList(blobs, image.layers);
+    const ownLayers = this.sizesKnownBefore && image.kind !== 'index' && image.layers !== undefined && blobs === image.layers;
     const usable = blobs !== undefined && (ownLayers || allSizesKnown(blobs, previous.layerSizes, ctx.run.layerSizes.changed));
     // A manifest the long way would fetch: never read, or with a blob whose size is not known.
     if (!usable && (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? ''))) return undefined;
     // The layers and children the long way would give: an image built without its manifest (its read failed) is
     // built again from the one cached since, and an archived one whose manifest is not used keeps none.
-    if (usable ? stored && !(sameList(image.layers, stored.blobs) && sameList(image.children, stored.children)) : image.layers !== undefined || image.children.length > 0)
+    if (usable ? stored && !(image.layers === stored.blobs && sameList(image.children, stored.children)) : image.layers !== undefined || image.children.length > 0)
       return undefined;
     if (!sameDetail(image, detail, manifestType, stored?.subject)) return undefined;
     let fetched: FetchedScan | undefined;

@@ -5,7 +5,8 @@
  * Manifests are read in ecr-manifests.ts, scans in ecr-scans.ts.
  */
 import { concatLists } from '../concat-lists.js';
-import type { BlobKey } from '../snapshot/blob-key.js';
+import { blobAt, blobCount, type BlobKey } from '../snapshot/blob-key.js';
+import { BlobTableBuilder } from '../snapshot/blob-table.js';
 import { LayeredBlobSizes } from '../snapshot/blob-sizes.js';
 import type { Repository as EcrRepository, Tag } from '@aws-sdk/client-ecr';
 import { errorMessage } from '../aws/ecr.js';
@@ -36,9 +37,10 @@ export const SNAPSHOT_FINDINGS_MAX = 50_000;
 /**
  * The new snapshot's blob sizes: the previous snapshot's map when no size changed and no image went away (then the
  * images hold exactly its blobs); with new sizes and nothing gone, the previous map with them laid over it (every
- * blob it holds is still held); else one entry for each blob the images hold, made in steps of ITEMS_PER_STEP
- * images (at 100,000 images the map took 0.2 s in one piece, at 1,000,000 4 s). The layers are made flat again once
- * the sizes over the base reach a quarter of it, so lookups stay two at most and the base is not held for long.
+ * blob it holds is still held); else a table (blob-table.ts) of each blob the images hold, made in steps of
+ * ITEMS_PER_STEP images (at 100,000 images the map took 0.2 s in one piece, at 1,000,000 4 s). The layers are made
+ * flat again once the sizes over the base reach a quarter of it, so lookups stay two at most and the base is not
+ * held for long.
  */
 export function* snapshotLayerSizesSteps(
   images: readonly Image[],
@@ -46,24 +48,27 @@ export function* snapshotLayerSizesSteps(
   previous: ReadonlyMap<BlobKey, number> | undefined,
   repositoryGone: boolean,
 ): Steps<ReadonlyMap<BlobKey, number>> {
-  // Without a previous snapshot every size is new: the gathered map is the snapshot's.
-  if (!previous) return sizes.changed;
   const gone = sizes.imageGone || repositoryGone;
-  if (sizes.changed.size === 0 && !gone) return previous;
-  if (!gone) {
+  if (previous && sizes.changed.size === 0 && !gone) return previous;
+  if (previous && !gone) {
     const layered = new LayeredBlobSizes(previous, sizes.changed);
     if (layered.addedSize * 4 <= layered.baseSize) return layered;
   }
-  const out = new Map<BlobKey, number>();
+  // Without a previous snapshot every size is new, and gathered: the table holds what the images hold of them.
+  const out = new BlobTableBuilder(previous ? previous.size : sizes.changed.size);
   let done = 0;
   for (const image of images) {
-    for (const blob of image.layers ?? []) {
-      const size = sizes.changed.get(blob) ?? previous.get(blob);
-      if (size !== undefined) out.set(blob, size);
+    const { layers } = image;
+    if (layers !== undefined) {
+      for (let i = 0, n = blobCount(layers); i < n; i++) {
+        const blob = blobAt(layers, i);
+        const size = sizes.changed.get(blob) ?? previous?.get(blob);
+        if (size !== undefined) out.set(blob, size);
+      }
     }
     if (++done % ITEMS_PER_STEP === 0) yield;
   }
-  return out;
+  return out.build();
 }
 
 export interface EcrRead {
@@ -378,7 +383,9 @@ function withKindAmong(ctx: EcrReadContext, image: Image, attestationChild: bool
 /** Gathers a manifest's blob sizes the previous snapshot lacks or holds differently (see BlobSizes). */
 function recordLayerSizes(run: RefreshRun, manifest: ManifestRead): void {
   const previousSizes = run.previous?.layerSizes;
-  for (const blob of manifest.info.blobs) {
+  const { blobs } = manifest.info;
+  for (let i = 0, n = blobCount(blobs); i < n; i++) {
+    const blob = blobAt(blobs, i);
     const size = manifest.sizeOf(blob) ?? 0;
     if (previousSizes?.get(blob) !== size) run.layerSizes.changed.set(blob, size);
   }

@@ -1,19 +1,72 @@
 /**
- * Blob (layer and config) digests as the snapshot keeps them. Blobs are only compared and summed, never
- * shown, and a million images hold about two million of them: a sha256 digest is kept as its 32 bytes in a
- * one-byte string (48 bytes of heap instead of 88). Other digests are kept as given; they cannot collide,
- * since any other valid digest is longer than 32 characters.
+ * Blob (layer and config) digests as the snapshot keeps them. Blobs are only compared and summed, never shown, and
+ * a million images hold about two million of them. A sha256 digest is kept as its 32 bytes in a one-byte string; any
+ * other (ECR uses sha256, but a manifest may say otherwise) as a keyed hash of its text, also 32 bytes. The hash is
+ * keyed with a secret of this process: no pushed blob can be made to collide with it, and keys never leave memory.
+ *
+ * An image's blobs are one string: their keys end to end (BlobList). An array of keys was two objects for the list
+ * and one per key for the collector to mark, and the keys of a million images, each its own string, were a third of
+ * the snapshot's objects; their sizes live outside the heap (blob-table.ts).
  */
-const SHA256 = /^sha256:[0-9a-f]{64}$/;
+import { createHmac, randomBytes } from 'node:crypto';
 
-/** A blob digest as the snapshot keeps it; only blobKey makes one, so a plain digest cannot be mistaken for it. */
+/** A blob digest as the snapshot keeps it: BLOB_KEY_CHARS one-byte characters. Only blobKey makes one. */
 export type BlobKey = string & { readonly __blobKey: unique symbol };
 
+export const BLOB_KEY_CHARS = 32;
+
+const SHA256 = /^sha256:[0-9a-f]{64}$/;
+const OTHER_DIGEST_KEY = randomBytes(32);
+
 export function blobKey(digest: string): BlobKey {
-  return (SHA256.test(digest) ? Buffer.from(digest.slice(7), 'hex').toString('latin1') : digest) as BlobKey;
+  const bytes = SHA256.test(digest) ? Buffer.from(digest.slice(7), 'hex') : createHmac('sha256', OTHER_DIGEST_KEY).update(digest).digest();
+  return bytes.toString('latin1') as BlobKey;
 }
 
-/** The digest a blob key stands for. */
+/** The digest a key stands for, when it is a sha256 digest's (others are hashed, and cannot be told back). */
 export function blobDigest(key: BlobKey): string {
-  return key.length === 32 ? `sha256:${Buffer.from(key, 'latin1').toString('hex')}` : key;
+  return `sha256:${Buffer.from(key, 'latin1').toString('hex')}`;
+}
+
+/**
+ * A manifest's blobs in order, as one string of their keys. Opaque, so that no string method (a length counting
+ * characters, not blobs) can be used on it by mistake: read it with blobCount and blobAt.
+ */
+export type BlobList = { readonly __blobList: unique symbol };
+
+const text = (list: BlobList): string => list as unknown as string;
+
+// Every list starts with this character, so that no list is the empty string: an empty list is true in a
+// condition, as an empty array was (an image whose manifest lists no blob has layers, just none).
+const START = '\u0001';
+
+/** The list of these keys, in this order. */
+export function blobList(keys: readonly BlobKey[]): BlobList {
+  // join makes one flat string: a string built by + would be a tree of one object per key.
+  return [START, ...keys].join('') as unknown as BlobList;
+}
+
+export const NO_BLOBS: BlobList = blobList([]);
+
+export function blobCount(list: BlobList): number {
+  return (text(list).length - START.length) / BLOB_KEY_CHARS;
+}
+
+/** The key of the list's i-th blob (a view into the list's string, not a copy). */
+export function blobAt(list: BlobList, i: number): BlobKey {
+  const from = START.length + i * BLOB_KEY_CHARS;
+  return text(list).slice(from, from + BLOB_KEY_CHARS) as BlobKey;
+}
+
+/** The keys, in order: for tests and small lists (hot loops use blobCount and blobAt). */
+export function blobKeys(list: BlobList): BlobKey[] {
+  const keys: BlobKey[] = [];
+  for (let i = 0; i < blobCount(list); i++) keys.push(blobAt(list, i));
+  return keys;
+}
+
+/** True when every blob of the list is one `has` knows. */
+export function everyBlob(list: BlobList, has: (blob: BlobKey) => boolean): boolean {
+  for (let i = 0, n = blobCount(list); i < n; i++) if (!has(blobAt(list, i))) return false;
+  return true;
 }

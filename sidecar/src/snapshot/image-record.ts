@@ -7,7 +7,7 @@
  * Same own fields, in the same order, as the literal it is made from: JSON, Object.keys and sameImage see no
  * difference.
  */
-import type { BlobKey } from './blob-key.js';
+import type { BlobList } from './blob-key.js';
 import type { Image, ImageKind, ImageStatus, ScanResult } from './model.js';
 
 class ImageRecord implements Image {
@@ -26,7 +26,7 @@ class ImageRecord implements Image {
   declare readonly lastActivatedAt?: number;
   declare readonly subjectDigest?: string;
   declare readonly children: readonly string[];
-  declare readonly layers?: readonly BlobKey[];
+  declare readonly layers?: BlobList;
   declare readonly scan: ScanResult;
 
   // Every field is assigned here, optional ones only when present: V8 sizes the object for all of them.

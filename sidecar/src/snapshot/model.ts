@@ -6,7 +6,7 @@
 // The vocabularies the model shares with the wire are the contract's, defined once.
 export { IMAGE_KINDS, SCAN_STATES, SEVERITIES, USE_KINDS } from '@ecr-lens/contract';
 import type { ImageKind, ScanState, Severity, UseKind } from '@ecr-lens/contract';
-import type { BlobKey } from './blob-key.js';
+import type { BlobKey, BlobList } from './blob-key.js';
 export type { ImageKind, ScanState, Severity, UseKind };
 export type SeverityCounts = Readonly<Record<Severity, number>>;
 
@@ -112,8 +112,8 @@ export interface Image {
   readonly subjectDigest?: string;
   /** For an index: the digests of the manifests it lists. */
   readonly children: readonly string[];
-  /** Layer and config blobs, from the manifest, as blob keys (blob-key.ts). Absent when the manifest could not be read. */
-  readonly layers?: readonly BlobKey[];
+  /** Layer and config blobs, from the manifest, as one list of blob keys (blob-key.ts). Absent when the manifest could not be read. */
+  readonly layers?: BlobList;
   readonly scan: ScanResult;
 }
 

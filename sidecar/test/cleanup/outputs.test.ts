@@ -13,15 +13,15 @@ import { createQueryRunner } from '../../src/query/cache.js';
 import { planCleanup } from '../../src/cleanup/plan/planner.js';
 import { runNow } from '../../src/cooperative.js';
 import { buildSnapshotSteps } from '../../src/snapshot/build.js';
-import { DAY, MIB, NOW, fakeInventory, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse, snapshotInput } from '../support/builders.js';
+import { DAY, MIB, NOW, fakeInventory, blobList, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse, snapshotInput } from '../support/builders.js';
 
 const api = makeRepository({ name: 'api', lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] }) });
 const web = makeRepository({ name: 'team/web' });
 const L = layer('layer');
 const images = [
-  makeImage({ repository: api, tags: ['v3'], pushedAt: NOW - DAY, layers: [L] }),
-  makeImage({ repository: api, tags: ['v2', 'beta'], pushedAt: NOW - 20 * DAY, layers: [layer('v2')] }),
-  makeImage({ repository: api, seed: 'untagged-old', pushedAt: NOW - 30 * DAY, layers: [layer('u')] }),
+  makeImage({ repository: api, tags: ['v3'], pushedAt: NOW - DAY, layers: blobList([L]) }),
+  makeImage({ repository: api, tags: ['v2', 'beta'], pushedAt: NOW - 20 * DAY, layers: blobList([layer('v2')]) }),
+  makeImage({ repository: api, seed: 'untagged-old', pushedAt: NOW - 30 * DAY, layers: blobList([layer('u')]) }),
   makeImage({ repository: web, tags: ['w1'], pushedAt: NOW - 40 * DAY }),
 ];
 const snapshot = makeSnapshot({

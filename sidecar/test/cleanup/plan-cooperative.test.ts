@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CleanupConfig } from '../../src/cleanup/plan/config.js';
 import { planCleanup, planCleanupCooperatively } from '../../src/cleanup/plan/planner.js';
 import { computeRepositorySizes, repositorySizesCooperatively } from '../../src/cost/sizes.js';
-import { DAY, NOW, layer, makeImage, makeRepository, makeSnapshot } from '../support/builders.js';
+import { DAY, NOW, blobKeys, blobList, layer, makeImage, makeRepository, makeSnapshot } from '../support/builders.js';
 import { countTurns } from '../support/turns.js';
 
 // One repository of 20,000 images (five steps of 4,096), and a small one.
@@ -10,11 +10,11 @@ const big = makeRepository({ name: 'big' });
 const small = makeRepository({ name: 'small' });
 const images = [
   ...Array.from({ length: 20_000 }, (_, i) =>
-    makeImage({ repository: big, seed: `big-${i}`, tags: i % 3 ? [] : [`v${i}`], pushedAt: NOW - (i % 400) * DAY, layers: [layer(`base-${i % 7}`), layer(`own-${i}`)] }),
+    makeImage({ repository: big, seed: `big-${i}`, tags: i % 3 ? [] : [`v${i}`], pushedAt: NOW - (i % 400) * DAY, layers: blobList([layer(`base-${i % 7}`), layer(`own-${i}`)]) }),
   ),
   makeImage({ repository: small, tags: ['v1'] }),
 ];
-const layerSizes = new Map(images.flatMap((image) => (image.layers ?? []).map((blob) => [blob, 1000] as const)));
+const layerSizes = new Map(images.flatMap((image) => (image.layers ? blobKeys(image.layers) : []).map((blob) => [blob, 1000] as const)));
 const snapshot = makeSnapshot({ repositories: [big, small], images, layerSizes });
 const config = CleanupConfig.parse({ defaultRule: {} });
 

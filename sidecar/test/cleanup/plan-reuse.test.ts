@@ -14,7 +14,7 @@ import type { BlobKey } from '../../src/snapshot/blob-key.js';
 import { buildSnapshot, buildSnapshotSteps } from '../../src/snapshot/build.js';
 import { runNow } from '../../src/cooperative.js';
 import type { Image, ImageUse, Incomplete, Repository, Snapshot, SourceCoverage } from '../../src/snapshot/model.js';
-import { ACCOUNT, DAY, NOW, OTHER_ACCOUNT, REGION, layer, makeImage, makeRepository, snapshotInput } from '../support/builders.js';
+import { ACCOUNT, DAY, NOW, OTHER_ACCOUNT, REGION, blobList, layer, makeImage, makeRepository, snapshotInput } from '../support/builders.js';
 
 const HOUR = 3_600_000;
 const TAGS = ['latest', 'v1', 'v2', 'prod-1', 'dev', 'x'];
@@ -99,7 +99,7 @@ function images(repository: Repository, spec: ListSpec, variant: string): Image[
         pushedAt: NOW - s.ageHours * HOUR,
         children: s.kind === 'index' && otherDigest ? [otherDigest] : [],
         ...(s.kind === 'attestation' && otherDigest ? { subjectDigest: otherDigest } : {}),
-        layers: s.layers.map((l) => layer(`${repository.name}-${l}`)),
+        layers: blobList(s.layers.map((l) => layer(`${repository.name}-${l}`))),
       }),
     );
   });

@@ -4,7 +4,7 @@ import { planCleanup, scopePlan } from '../../src/cleanup/plan/planner.js';
 import * as R from '../../src/cleanup/plan/reasons.js';
 import type { CleanupPlan, ImagePlan } from '../../src/cleanup/plan/planner.js';
 import type { Image, Snapshot } from '../../src/snapshot/model.js';
-import { DAY, MIB, NOW, digest, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
+import { DAY, MIB, NOW, digest, blobList, layer, makeImage, makeIncomplete, makeRepository, makeSnapshot, makeUse } from '../support/builders.js';
 
 const config = (yaml: unknown = { defaultRule: {} }) => CleanupConfig.parse(yaml);
 const repo = makeRepository({ name: 'api' });
@@ -111,7 +111,7 @@ describe('in use', () => {
 });
 
 describe('related manifests', () => {
-  const child = (seed: string, days: number) => makeImage({ repository: repo, seed, pushedAt: at(days), layers: [layer(`${seed}-layer`)] });
+  const child = (seed: string, days: number) => makeImage({ repository: repo, seed, pushedAt: at(days), layers: blobList([layer(`${seed}-layer`)]) });
   const keptChildren = [child('k-amd64', 100), child('k-arm64', 100)];
   const goneChildren = [child('g-amd64', 90), child('g-arm64', 90)];
   const keptIndex = tagged('prod-1', 100, { kind: 'index', children: keptChildren.map((c) => c.digest) });
@@ -208,9 +208,9 @@ describe('sizes and cost', () => {
       [L('shared-deleted'), 5 * MIB],
     ]);
     const images = [
-      tagged('keep', 1, { layers: [L('base'), L('a')] }),
-      tagged('del1', 100, { layers: [L('base'), L('b'), L('shared-deleted')], sizeBytes: 125 * MIB }),
-      tagged('del2', 100, { layers: [L('base'), L('shared-deleted')], sizeBytes: 105 * MIB }),
+      tagged('keep', 1, { layers: blobList([L('base'), L('a')]) }),
+      tagged('del1', 100, { layers: blobList([L('base'), L('b'), L('shared-deleted')]), sizeBytes: 125 * MIB }),
+      tagged('del2', 100, { layers: blobList([L('base'), L('shared-deleted')]), sizeBytes: 105 * MIB }),
       tagged('del3', 100, { layers: undefined }),
     ];
     const plan = planCleanup(makeSnapshot({ repositories: [repo], images, layerSizes }), config({ defaultRule: { keepMinImageCount: 1 } }), NOW, {

@@ -12,7 +12,7 @@ import { buildSnapshot, withUses } from '../../src/snapshot/build.js';
 import type { Image, ImageUse, Incomplete, Snapshot } from '../../src/snapshot/model.js';
 import { USE_KINDS, USE_SCOPES } from '../../src/snapshot/model.js';
 import { parseEcrReference } from '../../src/snapshot/reference.js';
-import { ACCOUNT, DAY, NOW, REGION, digest, layer, makeImage, makeRepository, snapshotInput } from '../support/builders.js';
+import { ACCOUNT, DAY, NOW, REGION, digest, blobList, layer, makeImage, makeRepository, snapshotInput } from '../support/builders.js';
 
 const HOUR = 3_600_000;
 const TAGS = ['latest', 'v1', 'v2', 'prod-1', 'release-3', 'dev', 'x', 'y', 'z'];
@@ -82,7 +82,7 @@ function build(spec: Spec): { snapshot: Snapshot; config: CleanupConfig } {
         status: s.archived ? 'ARCHIVED' : 'ACTIVE',
         children,
         ...(subject ? { subjectDigest: subject } : {}),
-        layers: s.layers.map((l) => layer(`${repo.name}-${l}`)),
+        layers: blobList(s.layers.map((l) => layer(`${repo.name}-${l}`))),
       }),
     );
   });

@@ -5,7 +5,7 @@ import { computeRepositorySizes, repositorySizes } from '../../src/cost/sizes.js
 import { MIB, layer, makeImage, makeRepository, makeSnapshot, snapshotInput } from '../support/builders.js';
 import { buildSnapshotCooperatively } from '../../src/snapshot/build.js';
 import { LayeredBlobSizes } from '../../src/snapshot/blob-sizes.js';
-import type { BlobKey } from '../../src/snapshot/blob-key.js';
+import { blobList, type BlobKey } from '../../src/snapshot/blob-key.js';
 import { SAMPLE_EXPECTED, api, empty, sampleSnapshot, web } from '../support/sample.js';
 
 const prices = { defaultUsdPerGbMonth: 0.1, byRegion: { 'eu-west-1': 0.12 } };
@@ -45,13 +45,13 @@ describe('repository sizes', () => {
     const b = makeRepository({ name: 'b' });
     const c = makeRepository({ name: 'c' });
     const shared = layer('shared');
-    const aImage = makeImage({ repository: a, tags: ['v1'], sizeBytes: 5 * MIB, layers: [shared, layer('a1')] });
-    const bImage = makeImage({ repository: b, tags: ['v1'], sizeBytes: 5 * MIB, layers: [shared, layer('b1')] });
+    const aImage = makeImage({ repository: a, tags: ['v1'], sizeBytes: 5 * MIB, layers: blobList([shared, layer('a1')]) });
+    const bImage = makeImage({ repository: b, tags: ['v1'], sizeBytes: 5 * MIB, layers: blobList([shared, layer('b1')]) });
     // c's second layer has no known size: its deduplicated size falls back to the image size.
-    const cImage = makeImage({ repository: c, tags: ['v1'], sizeBytes: 9 * MIB, layers: [shared, layer('c1')] });
+    const cImage = makeImage({ repository: c, tags: ['v1'], sizeBytes: 9 * MIB, layers: blobList([shared, layer('c1')]) });
     // d has an archived image without a layer list (its manifest is not read): it counts its own size, whatever the blobs.
     const d = makeRepository({ name: 'd' });
-    const dImage = makeImage({ repository: d, tags: ['v1'], sizeBytes: 5 * MIB, layers: [shared, layer('b1')] });
+    const dImage = makeImage({ repository: d, tags: ['v1'], sizeBytes: 5 * MIB, layers: blobList([shared, layer('b1')]) });
     const dArchived = makeImage({ repository: d, tags: ['old'], sizeBytes: 8 * MIB, status: 'ARCHIVED' });
     const base = makeSnapshot({
       repositories: [a, b, c, d],
@@ -63,7 +63,7 @@ describe('repository sizes', () => {
     expect(before.get(d.id)).toMatchObject({ deduplicatedSizeBytes: 13 * MIB, imagesWithoutLayers: 1, imagesWithUnsizedLayers: 0 });
 
     // A push to a, which brings c1's size: a is read again; b's and c's lists are kept.
-    const pushed = makeImage({ repository: a, tags: ['v2'], sizeBytes: 6 * MIB, layers: [shared, layer('a2')] });
+    const pushed = makeImage({ repository: a, tags: ['v2'], sizeBytes: 6 * MIB, layers: blobList([shared, layer('a2')]) });
     const next = async (added: [BlobKey, number][]) => {
       const input = { ...snapshotInput({ repositories: [a, b, c, d], images: [pushed, aImage, bImage, cImage, dImage, dArchived] }), version: base.version + 1 };
       const built = await buildSnapshotCooperatively({ ...input, layerSizes: new LayeredBlobSizes(base.layerSizes, new Map(added)) }, 0, {
@@ -94,7 +94,7 @@ describe('repository sizes', () => {
 
   it('counts a digest listed twice once, and treats an unknown layer size as missing layer data', () => {
     const repo = makeRepository({ name: 'r' });
-    const one = makeImage({ repository: repo, seed: 'x', sizeBytes: 5, layers: [layer('a'), layer('b')] });
+    const one = makeImage({ repository: repo, seed: 'x', sizeBytes: 5, layers: blobList([layer('a'), layer('b')]) });
     const sizes = computeRepositorySizes([one, one], new Map([[layer('a'), 3]]));
     expect(sizes).toMatchObject({ imageCount: 1, summedSizeBytes: 5, deduplicatedSizeBytes: 5, imagesWithoutLayers: 1, imagesWithUnsizedLayers: 1 });
   });
@@ -103,9 +103,9 @@ describe('repository sizes', () => {
     const repo = makeRepository({ name: 'r' });
     const sizes = new Map([[layer('a'), 3], [layer('b'), 4], [layer('c'), 100]]);
     // Newest first: `first` brings a; `partial` has a, b and the unknown u, so falls back to its own 50; `later` brings b.
-    const first = makeImage({ repository: repo, seed: 'first', sizeBytes: 3, layers: [layer('a')] });
-    const partial = makeImage({ repository: repo, seed: 'partial', sizeBytes: 50, layers: [layer('a'), layer('b'), layer('u')] });
-    const later = makeImage({ repository: repo, seed: 'later', sizeBytes: 4, layers: [layer('b')] });
+    const first = makeImage({ repository: repo, seed: 'first', sizeBytes: 3, layers: blobList([layer('a')]) });
+    const partial = makeImage({ repository: repo, seed: 'partial', sizeBytes: 50, layers: blobList([layer('a'), layer('b'), layer('u')]) });
+    const later = makeImage({ repository: repo, seed: 'later', sizeBytes: 4, layers: blobList([layer('b')]) });
     expect(computeRepositorySizes([first, partial, later], sizes)).toMatchObject({ deduplicatedSizeBytes: 3 + 50 + 4, imagesWithoutLayers: 1 });
     // Without `later`, b is not billed: `partial` took back what it had added.
     expect(computeRepositorySizes([first, partial], sizes)).toMatchObject({ deduplicatedSizeBytes: 3 + 50, imagesWithoutLayers: 1 });
@@ -113,9 +113,9 @@ describe('repository sizes', () => {
 
   it('leaves an image whose size ECR did not report out of the sums instead of counting 0, and counts it apart', () => {
     const repo = makeRepository({ name: 'r' });
-    const { sizeBytes: _unknown, ...withLayers } = makeImage({ repository: repo, seed: 'layers', layers: [layer('a')] });
+    const { sizeBytes: _unknown, ...withLayers } = makeImage({ repository: repo, seed: 'layers', layers: blobList([layer('a')]) });
     const { sizeBytes: _unknown2, ...withoutLayers } = makeImage({ repository: repo, seed: 'bare', status: 'ARCHIVED' });
-    const known = makeImage({ repository: repo, seed: 'known', sizeBytes: 7, layers: [layer('b')] });
+    const known = makeImage({ repository: repo, seed: 'known', sizeBytes: 7, layers: blobList([layer('b')]) });
     const { sizeBytes: _index, ...index } = makeImage({ repository: repo, seed: 'index', kind: 'index', children: [known.digest] });
     const sizes = computeRepositorySizes([withLayers, withoutLayers, known, index], new Map([[layer('a'), 3], [layer('b'), 7]]));
     expect(sizes).toMatchObject({

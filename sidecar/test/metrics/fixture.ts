@@ -10,6 +10,7 @@ import {
   NOT_SCANNED,
   NOW,
   REGION,
+  blobList,
   completeScan,
   layer,
   makeImage,
@@ -48,7 +49,7 @@ export const webV1 = makeImage({
   sizeBytes: 100 * MIB,
   pushedAt: NOW - 2 * DAY,
   lastPulledAt: NOW - DAY,
-  layers: [LAYER.l1, LAYER.l2],
+  layers: blobList([LAYER.l1, LAYER.l2]),
   scan: completeScan({ CRITICAL: 2, HIGH: 1 }, NOW - DAY),
 });
 export const webV0 = makeImage({
@@ -57,7 +58,7 @@ export const webV0 = makeImage({
   sizeBytes: 50 * MIB,
   pushedAt: NOW - 20 * DAY,
   lastPulledAt: NOW - 15 * DAY,
-  layers: [LAYER.l1, LAYER.l3],
+  layers: blobList([LAYER.l1, LAYER.l3]),
   scan: NOT_SCANNED,
 });
 export const webUntagged = makeImage({
@@ -65,7 +66,7 @@ export const webUntagged = makeImage({
   seed: 'web-untagged',
   sizeBytes: 30 * MIB,
   pushedAt: NOW - 30 * DAY,
-  layers: [LAYER.l4],
+  layers: blobList([LAYER.l4]),
   scan: completeScan({}, NOW - 29 * DAY),
 });
 
@@ -75,7 +76,7 @@ export const apiAmd = makeImage({
   seed: 'api-amd',
   sizeBytes: 20 * MIB,
   pushedAt: NOW - 3 * DAY,
-  layers: [LAYER.c1],
+  layers: blobList([LAYER.c1]),
   scan: completeScan({ MEDIUM: 4 }),
 });
 export const apiArm = makeImage({
@@ -83,7 +84,7 @@ export const apiArm = makeImage({
   seed: 'api-arm',
   sizeBytes: 22 * MIB,
   pushedAt: NOW - 3 * DAY,
-  layers: [LAYER.c2],
+  layers: blobList([LAYER.c2]),
   scan: completeScan({ CRITICAL: 1 }),
 });
 export const apiIndex = makeImage({
@@ -102,7 +103,7 @@ export const apiSig = makeImage({
   sizeBytes: 1000,
   pushedAt: NOW - 3 * DAY,
   subjectDigest: apiIndex.digest,
-  layers: [],
+  layers: blobList([]),
   scan: { state: 'unsupported' },
 });
 

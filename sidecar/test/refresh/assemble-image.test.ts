@@ -1,4 +1,5 @@
-import { blobDigest, blobKey } from '../../src/snapshot/blob-key.js';
+import { createHash } from 'node:crypto';
+import { blobCount, blobDigest, blobKey, blobKeys, blobList } from '../../src/snapshot/blob-key.js';
 import { describe, expect, it } from 'vitest';
 import type { FetchedScan } from '../../src/refresh/scans.js';
 import { cachedScanValid, needsFindingsFetch, scanResult, scanState } from '../../src/refresh/scans.js';
@@ -25,17 +26,22 @@ describe('parseManifest', () => {
         ],
       }),
     );
-    expect(m).toEqual({ mediaType: DOCKER_MANIFEST, blobs: [D('c'), D('1'), D('2')].map(blobKey), blobSizes: [1500, 100, 200], children: [], attestationChildren: [], attestationLayers: false });
-    // Blobs are kept as 32-byte keys, and stand for their digests.
-    expect(m.blobs.map((b) => b.length)).toEqual([32, 32, 32]);
-    expect(m.blobs.map(blobDigest)).toEqual([D('c'), D('1'), D('2')]);
+    expect(m).toEqual({ mediaType: DOCKER_MANIFEST, blobs: blobList([D('c'), D('1'), D('2')].map(blobKey)), blobSizes: [1500, 100, 200], children: [], attestationChildren: [], attestationLayers: false });
+    // Blobs are kept as 32-byte keys, one string for the list, and stand for their digests.
+    expect(blobCount(m.blobs)).toBe(3);
+    expect(blobKeys(m.blobs).map((b) => b.length)).toEqual([32, 32, 32]);
+    expect(blobKeys(m.blobs).map(blobDigest)).toEqual([D('c'), D('1'), D('2')]);
   });
 
-  it('keeps digests other than sha256 as given', () => {
+  it('keys digests other than sha256 by a keyed hash of their text, 32 bytes as well', () => {
     const other = 'sha512:' + 'ab'.repeat(64);
-    expect(blobKey(other)).toBe(other);
-    expect(blobDigest(blobKey(other))).toBe(other);
-    expect(blobKey('sha256:ABC')).toBe('sha256:ABC');
+    expect(blobKey(other)).toHaveLength(32);
+    expect(blobKey(other)).toBe(blobKey(other));
+    expect(blobKey(other)).not.toBe(blobKey('sha512:' + 'ab'.repeat(63) + 'ac'));
+    // Not the key of a blob whose content is the digest's text (nor of the text's own sha256).
+    expect(blobKey(other)).not.toBe(blobKey(`sha256:${createHash('sha256').update(other).digest('hex')}`));
+    expect(blobKey('sha256:ABC')).toHaveLength(32);
+    expect(blobKey('sha256:ABC')).not.toBe(blobKey('sha256:abc'));
   });
 
   it('reads the children of an index and marks buildx attestation manifests', () => {
@@ -51,7 +57,7 @@ describe('parseManifest', () => {
     );
     expect(m.children).toEqual([D('a'), D('b'), D('e')]);
     expect(m.attestationChildren).toEqual([D('e')]);
-    expect(m.blobs).toEqual([]);
+    expect(blobCount(m.blobs)).toBe(0);
   });
 
   const SOCI_REFERRER = JSON.stringify({

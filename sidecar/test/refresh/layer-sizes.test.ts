@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { runNow } from '../../src/cooperative.js';
 import { snapshotLayerSizesSteps } from '../../src/refresh/ecr.js';
-import type { BlobKey } from '../../src/snapshot/blob-key.js';
+import { blobAt, blobList, type BlobKey } from '../../src/snapshot/blob-key.js';
 import { LayeredBlobSizes, blobSizesAgree } from '../../src/snapshot/blob-sizes.js';
+import { BlobTable } from '../../src/snapshot/blob-table.js';
 import type { Image } from '../../src/snapshot/model.js';
 import { layer, makeImage } from '../support/builders.js';
 import { collectGarbage } from '../support/collect.js';
@@ -11,19 +12,25 @@ import { collectGarbage } from '../support/collect.js';
 const REPO = '111111111111/us-east-1/app';
 /** 10,000 images of two layers each: a base layer every image shares, and one of its own. */
 const base = layer('base');
-const images: Image[] = Array.from({ length: 10_000 }, (_, i) => makeImage({ repository: REPO, seed: `image-${i}`, layers: [base, layer(`own-${i}`)] }));
-const previous = new Map<BlobKey, number>([[base, 50], ...images.map((image, i) => [image.layers![1]!, i] as const)]);
+const images: Image[] = Array.from({ length: 10_000 }, (_, i) => makeImage({ repository: REPO, seed: `image-${i}`, layers: blobList([base, layer(`own-${i}`)]) }));
+const previous = new Map<BlobKey, number>([[base, 50], ...images.map((image, i) => [blobAt(image.layers!, 1), i] as const)]);
 
 describe('the next snapshot’s blob sizes', () => {
-  it('are the gathered map on a first refresh, and the previous one when nothing changed', () => {
-    const changed = new Map<BlobKey, number>([[base, 50]]);
-    expect(runNow(snapshotLayerSizesSteps(images, { changed, imageGone: false }, undefined, false))).toBe(changed);
+  it('are the gathered sizes of the blobs images hold, in a table, on a first refresh, and the previous map when nothing changed', () => {
+    const changed = new Map<BlobKey, number>([
+      [base, 50],
+      [layer('own-7'), 7],
+      [layer('held by no image'), 1],
+    ]);
+    const first = runNow(snapshotLayerSizesSteps(images, { changed, imageGone: false }, undefined, false));
+    expect(first).toBeInstanceOf(BlobTable);
+    expect(new Map(first)).toEqual(new Map([[base, 50], [layer('own-7'), 7]]));
     expect(runNow(snapshotLayerSizesSteps(images, { changed: new Map(), imageGone: false }, previous, false))).toBe(previous);
   });
 
   it('are made again in steps of 4,096 images when a size is new or an image went away, with only the blobs images still hold', () => {
     // A push brought a new image and a size that differs; the first image went away.
-    const pushed = makeImage({ repository: REPO, seed: 'pushed', layers: [base, layer('pushed-own')] });
+    const pushed = makeImage({ repository: REPO, seed: 'pushed', layers: blobList([base, layer('pushed-own')]) });
     const now = [...images.slice(1), pushed];
     const changed = new Map<BlobKey, number>([
       [layer('pushed-own'), 7],
@@ -40,12 +47,12 @@ describe('the next snapshot’s blob sizes', () => {
     expect(sizes.get(layer('pushed-own'))).toBe(7);
     expect(sizes.has(layer('own-0'))).toBe(false);
     expect(sizes.get(layer('own-9999'))).toBe(9999);
-    expect(runNow(snapshotLayerSizesSteps(now, { changed, imageGone: true }, previous, false))).toEqual(sizes);
+    expect(new Map(runNow(snapshotLayerSizesSteps(now, { changed, imageGone: true }, previous, false)))).toEqual(new Map(sizes));
   });
 
   it('lay new sizes over the previous map when nothing went away, in no steps, until they reach a quarter of it', () => {
-    const pushed = Array.from({ length: 2_600 }, (_, i) => makeImage({ repository: REPO, seed: `pushed-${i}`, layers: [base, layer(`pushed-${i}`)] }));
-    const added = (from: number, to: number) => new Map<BlobKey, number>(pushed.slice(from, to).map((image, i) => [image.layers![1]!, from + i]));
+    const pushed = Array.from({ length: 2_600 }, (_, i) => makeImage({ repository: REPO, seed: `pushed-${i}`, layers: blobList([base, layer(`pushed-${i}`)]) }));
+    const added = (from: number, to: number) => new Map<BlobKey, number>(pushed.slice(from, to).map((image, i) => [blobAt(image.layers!, 1), from + i]));
     const steps = snapshotLayerSizesSteps([...images, ...pushed.slice(0, 2_000)], { changed: added(0, 2_000), imageGone: false }, previous, false);
     const step = steps.next();
     expect(step.done).toBe(true);
@@ -62,14 +69,14 @@ describe('the next snapshot’s blob sizes', () => {
     let next = flat.next();
     for (; !next.done; next = flat.next()) yields++;
     expect(yields).toBe(3);
-    expect(next.value).not.toBeInstanceOf(LayeredBlobSizes);
-    expect(next.value).toEqual(new Map([...previous, ...added(0, 2_600)]));
+    expect(next.value).toBeInstanceOf(BlobTable);
+    expect(new Map(next.value)).toEqual(new Map([...previous, ...added(0, 2_600)]));
   });
 
   it('are made again when a repository went away, though no image of the others did', () => {
     const kept = images.slice(0, 5);
     const sizes = runNow(snapshotLayerSizesSteps(kept, { changed: new Map(), imageGone: false }, previous, true));
-    expect(new Set(sizes.keys())).toEqual(new Set([base, ...kept.map((image) => image.layers![1]!)]));
+    expect(new Set(sizes.keys())).toEqual(new Set([base, ...kept.map((image) => blobAt(image.layers!, 1))]));
   });
 });
 

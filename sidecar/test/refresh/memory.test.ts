@@ -3,7 +3,7 @@ import { createFindingsProvider, findingsBytes } from '../../src/aws/findings.js
 import { compactScan, scanResult, SharedCounts } from '../../src/refresh/scans.js';
 import type { FetchedScan } from '../../src/refresh/scans.js';
 import type { Finding } from '../../src/snapshot/model.js';
-import { blobKey } from '../../src/snapshot/blob-key.js';
+import { blobKey, blobKeys } from '../../src/snapshot/blob-key.js';
 import { LayeredBlobSizes } from '../../src/snapshot/blob-sizes.js';
 import type { Harness } from './helpers.js';
 import { REFERENCE_NOW, digestOf, pushableImage, startHarness } from './helpers.js';
@@ -44,14 +44,14 @@ describe('what a refresh keeps in memory', () => {
     harness = await startHarness();
     await harness.refresher.run();
     const first = harness.refresher.snapshot();
-    expect(new Set(first.layerSizes.keys())).toEqual(new Set(first.images.flatMap((i) => i.layers ?? [])));
+    expect(new Set(first.layerSizes.keys())).toEqual(new Set(first.images.flatMap((i) => (i.layers ? blobKeys(i.layers) : []))));
     await harness.refresher.run();
     const second = harness.refresher.snapshot();
     expect(second.version).toBe(2);
     expect(second.layerSizes).toBe(first.layerSizes);
 
     // A repository with a blob no other repository has: deleting it must shrink the map.
-    const blobsOf = (id: string): string[] => (second.imagesByRepository.get(id) ?? []).flatMap((i) => i.layers ?? []);
+    const blobsOf = (id: string): string[] => (second.imagesByRepository.get(id) ?? []).flatMap((i) => (i.layers ? blobKeys(i.layers) : []));
     const store = harness.emulator.store;
     const victim = second.repositories.find(
       (r) =>
@@ -65,7 +65,7 @@ describe('what a refresh keeps in memory', () => {
     const third = harness.refresher.snapshot();
     expect(third.repositoryById.has(victim.id)).toBe(false);
     expect(third.layerSizes).not.toBe(second.layerSizes);
-    const blobs = new Set(third.images.flatMap((i) => i.layers ?? []));
+    const blobs = new Set(third.images.flatMap((i) => (i.layers ? blobKeys(i.layers) : [])));
     expect(new Set(third.layerSizes.keys())).toEqual(blobs);
     for (const blob of blobs) expect(third.layerSizes.get(blob)).toBe(second.layerSizes.get(blob));
   });
@@ -83,7 +83,7 @@ describe('what a refresh keeps in memory', () => {
     const layered = second.layerSizes as LayeredBlobSizes;
     expect(layered.baseSize).toBe(first.layerSizes.size);
     expect(layered.addedSize).toBe(2); // the pushed image's config and layer
-    expect(new Set(layered.keys())).toEqual(new Set(second.images.flatMap((i) => i.layers ?? [])));
+    expect(new Set(layered.keys())).toEqual(new Set(second.images.flatMap((i) => (i.layers ? blobKeys(i.layers) : []))));
     expect(layered.get(blobKey(digestOf('memory-push-layer')))).toBe(5_000_000);
     for (const [blob, size] of first.layerSizes) expect(layered.get(blob)).toBe(size);
   });

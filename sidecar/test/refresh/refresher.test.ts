@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { NO_BLOBS, blobAt, blobCount } from '../../src/snapshot/blob-key.js';
 import type { Image, Snapshot } from '../../src/snapshot/model.js';
 import { imageKey } from '../../src/snapshot/model.js';
 import type { Harness } from './helpers.js';
@@ -91,7 +92,7 @@ describe('refresh from the reference fixture', () => {
       children: [],
       scan: { state: 'complete', scanType: 'BASIC', completedAt: 1_748_736_090_000, counts: counts({}) },
     });
-    expect(image(s, webId, '16172394').layers).toHaveLength(4); // config + 3 layers
+    expect(blobCount(image(s, webId, '16172394').layers!)).toBe(4); // config + 3 layers
     expect(image(s, webId, '6a20dfcd').scan.counts).toEqual(counts({ CRITICAL: 1, HIGH: 1, MEDIUM: 1 }));
     // Never scanned: an explicit state, no counts.
     expect(image(s, webId, 'a29f84e7').scan).toEqual({ state: 'not_scanned' });
@@ -102,7 +103,7 @@ describe('refresh from the reference fixture', () => {
 
     // Multi-arch: the index lists its children; buildx attestation manifests and the cosign signature are attestations.
     const index = image(s, apiId, '4cb6c0c0');
-    expect(index).toMatchObject({ kind: 'index', tags: ['2.0.0'], sizeBytes: 48_005_000, layers: [], scan: { state: 'not_scanned' } });
+    expect(index).toMatchObject({ kind: 'index', tags: ['2.0.0'], sizeBytes: 48_005_000, layers: NO_BLOBS, scan: { state: 'not_scanned' } });
     expect(index.children.map((d) => d.slice(7, 15))).toEqual(['cca4b0a2', 'f390bdce', '3003a092', 'b3ee8504']);
     expect(['cca4b0a2', 'f390bdce', '3003a092', 'b3ee8504', '4e8f6389', 'ddc5dcad'].map((p) => image(s, apiId, p).kind)).toEqual([
       'image',
@@ -128,7 +129,7 @@ describe('refresh from the reference fixture', () => {
     ]);
 
     // Deduplicated layer sizes: every blob once.
-    expect(s.layerSizes.get(image(s, webId, '16172394').layers![1]!)).toBe(30_000_000);
+    expect(s.layerSizes.get(blobAt(image(s, webId, '16172394').layers!, 1))).toBe(30_000_000);
 
     // ECS uses, matched by tag and by digest.
     const usesOf = (repositoryId: string, prefix: string) =>

@@ -14,7 +14,7 @@ import { startRefreshRun } from '../../src/refresh/run.js';
 import { generateFixture, type SyntheticParams } from '../../src/demo/generate.js';
 import type { Fixture } from '../../src/demo/fixture.js';
 import { repositoryId, type Snapshot } from '../../src/snapshot/model.js';
-import type { BlobKey } from '../../src/snapshot/blob-key.js';
+import { blobAt, blobCount, type BlobKey } from '../../src/snapshot/blob-key.js';
 import { repositorySizes } from '../../src/cost/sizes.js';
 import { REFERENCE_NOW, startHarness, type Harness } from './helpers.js';
 
@@ -152,9 +152,9 @@ describe('unchanged images', () => {
 
   it('looks blobs up, and goes the long way, when the previous snapshot lacked a size of the repository', async () => {
     const { details, check, id, snapshot } = await setUp(undefined, (s) => {
-      const image = s.imagesByRepository.get(repositoryId(ACCOUNT, REGION, NAME))!.find((i) => i.kind !== 'index' && i.layers?.length)!;
+      const image = s.imagesByRepository.get(repositoryId(ACCOUNT, REGION, NAME))!.find((i) => i.kind !== 'index' && i.layers !== undefined && blobCount(i.layers) > 0)!;
       const sizes = new Map(s.layerSizes);
-      sizes.delete(image.layers![0]!);
+      sizes.delete(blobAt(image.layers!, 0));
       return Object.freeze({ ...s, layerSizes: sizes });
     });
     expect(repositorySizes(snapshot).get(id)!.imagesWithUnsizedLayers).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sameImage } from '../../src/refresh/assemble-image.js';
-import { blobKey } from '../../src/snapshot/blob-key.js';
+import { blobKey, blobList } from '../../src/snapshot/blob-key.js';
 import { imageRecord } from '../../src/snapshot/image-record.js';
 import type { Image } from '../../src/snapshot/model.js';
 
@@ -19,7 +19,7 @@ const anyImage: fc.Arbitrary<Image> = fc
     lastArchivedAt: fc.option(fc.integer({ min: 0, max: 2e12 }), { nil: undefined }),
     lastActivatedAt: fc.option(fc.integer({ min: 0, max: 2e12 }), { nil: undefined }),
     subjectDigest: fc.option(fc.nat().map(digest), { nil: undefined }),
-    layers: fc.option(fc.array(fc.nat().map((n) => blobKey(digest(n))), { maxLength: 3 }), { nil: undefined }),
+    layers: fc.option(fc.array(fc.nat().map((n) => blobKey(digest(n))), { maxLength: 3 }).map(blobList), { nil: undefined }),
     tags: fc.array(fc.constantFrom('latest', 'v1', 'main'), { maxLength: 3 }),
     pushedAt: fc.integer({ min: 0, max: 2e12 }),
   })
@@ -57,7 +57,7 @@ describe('imageRecord', () => {
   });
 
   it('shares the lists and the scan result instead of copying them', () => {
-    const layers = [blobKey(digest(1))];
+    const layers = blobList([blobKey(digest(1))]);
     const image: Image = { repositoryId: 'r', digest: digest(2), tags: ['v1'], kind: 'image', pushedAt: 1, status: 'ACTIVE', children: [], layers, scan: SCAN };
     const record = imageRecord(image);
     expect(record.tags).toBe(image.tags);

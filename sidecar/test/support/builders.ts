@@ -23,6 +23,7 @@ import { repositoryId } from '../../src/snapshot/model.js';
 import { repositoryUri } from '../../src/snapshot/reference.js';
 import type { Inventory, InventoryStatus, RefreshOutcome } from '../../src/snapshot/inventory.js';
 import { blobKey, type BlobKey } from '../../src/snapshot/blob-key.js';
+export { blobKeys, blobList } from '../../src/snapshot/blob-key.js';
 
 export const ACCOUNT = '111111111111';
 export const OTHER_ACCOUNT = '222222222222';

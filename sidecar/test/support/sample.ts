@@ -23,7 +23,7 @@ import {
   scanCounts,
   layer,
 } from './builders.js';
-import type { BlobKey } from '../../src/snapshot/blob-key.js';
+import { blobList, type BlobKey } from '../../src/snapshot/blob-key.js';
 
 export const LAYER = {
   L1: layer('L1'),
@@ -55,7 +55,7 @@ export const apiV1 = makeImage({
   pushedAt: NOW - 2 * DAY,
   lastPulledAt: NOW - DAY - 3_600_000,
   sizeBytes: 100 * MIB,
-  layers: [LAYER.L1, LAYER.L2, LAYER.C1],
+  layers: blobList([LAYER.L1, LAYER.L2, LAYER.C1]),
   scan: completeScan({ CRITICAL: 1, HIGH: 2 }, NOW - 2 * DAY),
 });
 export const apiV0 = makeImage({
@@ -64,7 +64,7 @@ export const apiV0 = makeImage({
   tags: ['v0'],
   pushedAt: NOW - 40 * DAY,
   sizeBytes: 90 * MIB,
-  layers: [LAYER.L1, LAYER.L3, LAYER.C2],
+  layers: blobList([LAYER.L1, LAYER.L3, LAYER.C2]),
   scan: { state: 'active', status: 'ACTIVE', scanType: 'ENHANCED', completedAt: NOW - 3 * DAY, counts: scanCounts({ HIGH: 1, MEDIUM: 3 }) },
 });
 /** No layer data: counted at its imageSizeInBytes in the deduplicated size. */
@@ -82,7 +82,7 @@ export const webAmd = makeImage({
   seed: 'web-amd64',
   pushedAt: NOW - 5 * DAY,
   sizeBytes: 50 * MIB,
-  layers: [LAYER.W1, LAYER.W2],
+  layers: blobList([LAYER.W1, LAYER.W2]),
   scan: completeScan({}, NOW - 5 * DAY),
 });
 export const webArm = makeImage({
@@ -90,7 +90,7 @@ export const webArm = makeImage({
   seed: 'web-arm64',
   pushedAt: NOW - 5 * DAY,
   sizeBytes: 45 * MIB,
-  layers: [LAYER.W1a, LAYER.W2],
+  layers: blobList([LAYER.W1a, LAYER.W2]),
   scan: { state: 'pending', status: 'PENDING' },
 });
 export const webIndex = makeImage({
@@ -110,7 +110,7 @@ export const webSignature = makeImage({
   pushedAt: NOW - 5 * DAY + 2000,
   sizeBytes: MIB,
   subjectDigest: webIndex.digest,
-  layers: [LAYER.S1],
+  layers: blobList([LAYER.S1]),
   scan: { state: 'unsupported', status: 'UNSUPPORTED_IMAGE' },
   status: 'ARCHIVED',
 });

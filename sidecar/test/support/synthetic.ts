@@ -7,7 +7,7 @@
 import { createRandom } from '../../src/demo/prng.js';
 import type { Image, ImageUse, Repository, ScanResult, SnapshotInput } from '../../src/snapshot/model.js';
 import { SCAN_STATES } from '../../src/snapshot/model.js';
-import { blobKey, type BlobKey } from '../../src/snapshot/blob-key.js';
+import { blobKey, blobList, type BlobKey } from '../../src/snapshot/blob-key.js';
 import { ACCOUNT, DAY, MIB, NOW, OTHER_ACCOUNT, completeScan, makeCluster, makeRepository, makeUse, snapshotInput } from './builders.js';
 
 export function syntheticInput(repositoryCount: number, meanImages: number, seed = 1): SnapshotInput {
@@ -48,7 +48,7 @@ export function syntheticInput(repositoryCount: number, meanImages: number, seed
         sizeBytes: rnd.int(1, 20) * MIB,
         status: rnd.chance(0.05) ? 'ARCHIVED' : 'ACTIVE',
         children: [],
-        ...(rnd.chance(0.9) ? { layers: [base[rnd.int(0, 3)]!, base[rnd.int(0, 3)]!, own] } : {}),
+        ...(rnd.chance(0.9) ? { layers: blobList([base[rnd.int(0, 3)]!, base[rnd.int(0, 3)]!, own]) } : {}),
         scan,
         ...patch,
       };

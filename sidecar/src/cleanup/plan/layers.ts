@@ -5,7 +5,7 @@
  */
 import { ITEMS_PER_STEP, type Steps } from '../../cooperative.js';
 import type { Snapshot } from '../../snapshot/model.js';
-import type { BlobKey } from '../../snapshot/blob-key.js';
+import { blobAt, blobCount, type BlobKey } from '../../snapshot/blob-key.js';
 
 export interface RepositoryLayers {
   /** Layers of image i (imagesByRepository order) are ids[start[i] .. start[i + 1]). */
@@ -43,8 +43,8 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
         if ((i + 1) % ITEMS_PER_STEP === 0) yield;
         start[i] = total;
         const image = images[i]!;
-        if (image.layers) {
-          total += image.layers.length;
+        if (image.layers !== undefined) {
+          total += blobCount(image.layers);
           known[i] = 1;
         } else if (image.kind === 'index') known[i] = 1;
       }
@@ -57,9 +57,9 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
       for (let i = 0; i < images.length; i++) {
         if ((i + 1) % ITEMS_PER_STEP === 0) yield;
         const layers = images[i]!.layers;
-        if (!layers) continue;
-        for (let j = 0; j < layers.length; j++) {
-          const layer = layers[j]!;
+        if (layers === undefined) continue;
+        for (let j = 0, n = blobCount(layers); j < n; j++) {
+          const layer = blobAt(layers, j);
           let id = idOf.get(layer);
           if (id === undefined) {
             id = sizes.length;

@@ -1,0 +1,168 @@
+/**
+ * A snapshot's blob sizes in typed arrays: about two million blobs at 1,000,000 images. As a Map, each blob was a
+ * key string and an entry for the collector to mark on every full collection; here they are three arrays outside
+ * the V8 heap. Open addressing with linear probing; a key's first four bytes are its hash (keys are sha256 output or
+ * a keyed hash: uniformly spread). Immutable once built, as a snapshot's map is.
+ */
+import { BLOB_KEY_CHARS, type BlobKey } from './blob-key.js';
+
+const EMPTY_SLOT = -1;
+
+function hashAt(key: string): number {
+  return (key.charCodeAt(0) | (key.charCodeAt(1) << 8) | (key.charCodeAt(2) << 16) | (key.charCodeAt(3) << 24)) >>> 0;
+}
+
+/** Slots for `count` keys: a power of two, at most half full. */
+function slotCount(count: number): number {
+  let n = 16;
+  while (n < count * 2) n *= 2;
+  return n;
+}
+
+interface Arrays {
+  readonly keys: Uint8Array;
+  readonly sizes: Float64Array;
+  readonly slots: Int32Array;
+}
+
+/** The entry holding `key`, or the empty slot where it would go (as a negative number: -1 - slot). */
+function find(arrays: Arrays, key: string): number {
+  const { keys, slots } = arrays;
+  const mask = slots.length - 1;
+  let slot = hashAt(key) & mask;
+  for (;;) {
+    const entry = slots[slot]!;
+    if (entry === EMPTY_SLOT) return -1 - slot;
+    const at = entry * BLOB_KEY_CHARS;
+    let same = true;
+    for (let i = 0; i < BLOB_KEY_CHARS; i++) {
+      if (keys[at + i] !== key.charCodeAt(i)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return entry;
+    slot = (slot + 1) & mask;
+  }
+}
+
+export class BlobTable implements ReadonlyMap<BlobKey, number> {
+  readonly #arrays: Arrays;
+  readonly #count: number;
+
+  /** Made by BlobTableBuilder.build. */
+  constructor(arrays: Arrays, count: number) {
+    this.#arrays = arrays;
+    this.#count = count;
+  }
+
+  get size(): number {
+    return this.#count;
+  }
+
+  get(blob: BlobKey): number | undefined {
+    if (blob.length !== BLOB_KEY_CHARS) return undefined;
+    const entry = find(this.#arrays, blob);
+    return entry >= 0 ? this.#arrays.sizes[entry] : undefined;
+  }
+
+  has(blob: BlobKey): boolean {
+    return blob.length === BLOB_KEY_CHARS && find(this.#arrays, blob) >= 0;
+  }
+
+  /** Each entry's key is made when it is read (latin1 text of its bytes). */
+  *entries(): MapIterator<[BlobKey, number]> {
+    const { keys, sizes } = this.#arrays;
+    for (let entry = 0; entry < this.#count; entry++) {
+      const at = entry * BLOB_KEY_CHARS;
+      yield [Buffer.from(keys.buffer, keys.byteOffset + at, BLOB_KEY_CHARS).toString('latin1') as BlobKey, sizes[entry]!];
+    }
+  }
+
+  *keys(): MapIterator<BlobKey> {
+    for (const [blob] of this.entries()) yield blob;
+  }
+
+  *values(): MapIterator<number> {
+    const { sizes } = this.#arrays;
+    for (let entry = 0; entry < this.#count; entry++) yield sizes[entry]!;
+  }
+
+  [Symbol.iterator](): MapIterator<[BlobKey, number]> {
+    return this.entries();
+  }
+
+  forEach(callback: (size: number, blob: BlobKey, map: ReadonlyMap<BlobKey, number>) => void, thisArg?: unknown): void {
+    for (const [blob, size] of this.entries()) callback.call(thisArg, size, blob, this);
+  }
+
+  /** Bytes held outside the heap. */
+  get byteLength(): number {
+    const { keys, sizes, slots } = this.#arrays;
+    return keys.byteLength + sizes.byteLength + slots.byteLength;
+  }
+}
+
+/** Gathers sizes (a later size for the same blob wins) into a BlobTable. */
+export class BlobTableBuilder {
+  #arrays: Arrays;
+  #count = 0;
+
+  constructor(expected = 0) {
+    this.#arrays = BlobTableBuilder.#allocate(Math.max(8, expected));
+  }
+
+  static #allocate(capacity: number): Arrays {
+    return {
+      keys: new Uint8Array(capacity * BLOB_KEY_CHARS),
+      sizes: new Float64Array(capacity),
+      slots: new Int32Array(slotCount(capacity)).fill(EMPTY_SLOT),
+    };
+  }
+
+  get size(): number {
+    return this.#count;
+  }
+
+  set(blob: BlobKey, size: number): void {
+    if (blob.length !== BLOB_KEY_CHARS) throw new Error(`a blob key is ${BLOB_KEY_CHARS} characters, not ${blob.length}`);
+    let found = find(this.#arrays, blob);
+    if (found >= 0) {
+      this.#arrays.sizes[found] = size;
+      return;
+    }
+    if (this.#count === this.#arrays.sizes.length) {
+      this.#grow(this.#count * 2);
+      found = find(this.#arrays, blob);
+    }
+    const entry = this.#count++;
+    const { keys, sizes, slots } = this.#arrays;
+    const at = entry * BLOB_KEY_CHARS;
+    for (let i = 0; i < BLOB_KEY_CHARS; i++) keys[at + i] = blob.charCodeAt(i);
+    sizes[entry] = size;
+    slots[-1 - found] = entry;
+  }
+
+  /** The table of what was set; the builder is not to be used after. */
+  build(): BlobTable {
+    // Exact-length arrays: a builder's room to grow is up to half of them.
+    this.#grow(this.#count);
+    return new BlobTable(this.#arrays, this.#count);
+  }
+
+  #grow(capacity: number): void {
+    const before = this.#arrays;
+    const after = BlobTableBuilder.#allocate(capacity);
+    after.keys.set(before.keys.subarray(0, this.#count * BLOB_KEY_CHARS));
+    after.sizes.set(before.sizes.subarray(0, this.#count));
+    const mask = after.slots.length - 1;
+    for (let entry = 0; entry < this.#count; entry++) {
+      const at = entry * BLOB_KEY_CHARS;
+      let slot = (before.keys[at]! | (before.keys[at + 1]! << 8) | (before.keys[at + 2]! << 16) | (before.keys[at + 3]! << 24)) >>> 0;
+      slot &= mask;
+      while (after.slots[slot] !== EMPTY_SLOT) slot = (slot + 1) & mask;
+      after.slots[slot] = entry;
+    }
+    this.#arrays = after;
+  }
+}

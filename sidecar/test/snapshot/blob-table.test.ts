@@ -1,0 +1,86 @@
+/** Blob sizes in typed arrays (blob-table.ts) and blob lists as one string (blob-key.ts): what a Map and an array gave. */
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { NO_BLOBS, blobAt, blobCount, blobKey, blobKeys, blobList, everyBlob, type BlobKey } from '../../src/snapshot/blob-key.js';
+import { BlobTable, BlobTableBuilder } from '../../src/snapshot/blob-table.js';
+
+const key = (n: number): BlobKey => blobKey(`sha256:${createHash('sha256').update(String(n)).digest('hex')}`);
+/** Keys whose first four bytes (the table's hash) are the same: every one collides with every other. */
+const colliding = (n: number): BlobKey => `abcd${String(n).padStart(28, '0')}` as BlobKey;
+
+describe('BlobTable', () => {
+  it('answers as a Map of the same sizes: the last size set for a blob wins', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(300), fc.boolean(), fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e15, noNaN: true }))), { maxLength: 400 }),
+        fc.integer({ min: 0, max: 500 }),
+        (sets, expected) => {
+          const map = new Map<BlobKey, number>();
+          const builder = new BlobTableBuilder(expected);
+          for (const [n, collide, size] of sets) {
+            const blob = collide ? colliding(n) : key(n);
+            map.set(blob, size);
+            builder.set(blob, size);
+          }
+          expect(builder.size).toBe(map.size);
+          const table = builder.build();
+          expect(table.size).toBe(map.size);
+          expect(new Map(table)).toEqual(map);
+          for (let n = 0; n <= 300; n++) {
+            for (const blob of [key(n), colliding(n)]) {
+              expect(table.get(blob)).toBe(map.get(blob));
+              expect(table.has(blob)).toBe(map.has(blob));
+            }
+          }
+          expect([...table.values()].sort()).toEqual([...map.values()].sort());
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('knows no key of another length, and refuses to hold one', () => {
+    const builder = new BlobTableBuilder();
+    builder.set(key(1), 5);
+    const table = builder.build();
+    expect(table.get('short' as BlobKey)).toBeUndefined();
+    expect(table.has(`${key(1)}x` as BlobKey)).toBe(false);
+    expect(() => new BlobTableBuilder().set('short' as BlobKey, 1)).toThrow(/32 characters/);
+  });
+
+  it('keeps its sizes outside the heap, about 48 bytes a blob', () => {
+    const builder = new BlobTableBuilder();
+    for (let n = 0; n < 100_000; n++) builder.set(key(n), n);
+    const table = builder.build();
+    expect(table).toBeInstanceOf(BlobTable);
+    expect(table.get(key(99_999))).toBe(99_999);
+    // 32 bytes of key, 8 of size, and 4 for each of the 131,072 slots (at most half full when built).
+    expect(table.byteLength).toBe(100_000 * 40 + 262_144 * 4);
+  });
+});
+
+describe('blob lists', () => {
+  it('give back their keys in order, duplicates included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(50), { maxLength: 20 }), (ns) => {
+        const keys = ns.map(key);
+        const list = blobList(keys);
+        expect(blobCount(list)).toBe(keys.length);
+        expect(blobKeys(list)).toEqual(keys);
+        for (let i = 0; i < keys.length; i++) expect(blobAt(list, i)).toBe(keys[i]);
+        expect(everyBlob(list, (b) => keys.includes(b))).toBe(true);
+        expect(everyBlob(list, (b) => b !== keys[keys.length - 1])).toBe(keys.length === 0);
+        // Equal lists are equal strings: a list is compared with ===.
+        expect(blobList([...keys])).toBe(list);
+      }),
+    );
+  });
+
+  it('are never empty strings, so that a list of no blob is still there in a condition', () => {
+    expect(blobCount(NO_BLOBS)).toBe(0);
+    expect(blobList([])).toBe(NO_BLOBS);
+    expect(Boolean(NO_BLOBS)).toBe(true);
+    expect(blobKeys(NO_BLOBS)).toEqual([]);
+  });
+});
