@@ -28,17 +28,21 @@ export const NO_TEXT: DeflatedText = { blocks: [], crc: 0, length: 0 };
  * Compresses the chunks as they come (zlib works off the event loop), ending with a sync flush: no block is final,
  * so more may follow.
  */
-export async function deflateText(chunks: AsyncIterable<Uint8Array>): Promise<DeflatedText> {
+export async function deflateText(source: AsyncIterable<Uint8Array>): Promise<DeflatedText> {
   let crc = 0;
   let length = 0;
   const blocks: Uint8Array[] = [];
+  // Let go once read: the finished compressor's handle keeps this function's closures, and through them the source
+  // (the /metrics registry of a whole snapshot, a hundred thousand objects at 100,000 images) until it is collected.
+  let chunks: AsyncIterable<Uint8Array> | undefined = source;
   await pipeline(
     async function* measured() {
-      for await (const chunk of chunks) {
+      for await (const chunk of chunks!) {
         crc = crcAfter(crc, chunk);
         length += chunk.byteLength;
         yield chunk;
       }
+      chunks = undefined;
     },
     createDeflateRaw({ finishFlush: constants.Z_SYNC_FLUSH }),
     async (deflated: AsyncIterable<Buffer>) => {
