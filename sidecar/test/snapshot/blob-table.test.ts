@@ -49,14 +49,21 @@ describe('BlobTable', () => {
     expect(() => new BlobTableBuilder().set('short' as BlobKey, 1)).toThrow(/32 characters/);
   });
 
-  it('keeps its sizes outside the heap, about 48 bytes a blob', () => {
-    const builder = new BlobTableBuilder();
-    for (let n = 0; n < 100_000; n++) builder.set(key(n), n);
-    const table = builder.build();
-    expect(table).toBeInstanceOf(BlobTable);
-    expect(table.get(key(99_999))).toBe(99_999);
-    // 32 bytes of key, 8 of size, and 4 for each of the 131,072 slots (at most half full when built).
-    expect(table.byteLength).toBe(100_000 * 40 + 262_144 * 4);
+  it('keeps its sizes outside the heap, about 50 bytes a blob, and keys and sizes to their length when much room is left', () => {
+    const sized = (expected: number, count: number): BlobTable => {
+      const builder = new BlobTableBuilder(expected);
+      for (let n = 0; n < count; n++) builder.set(key(n), n);
+      const table = builder.build();
+      expect(table.size).toBe(count);
+      expect(table.get(key(count - 1))).toBe(count - 1);
+      return table;
+    };
+    // As expected: 32 bytes of key and 8 of size each, and 4 for each of the 262,144 slots (at most half full).
+    expect(sized(100_000, 100_000).byteLength).toBe(100_000 * 40 + 262_144 * 4);
+    // Grown to room for 131,072 (from 8, doubling): 100,000 fill over three quarters of it, so it is kept.
+    expect(sized(0, 100_000).byteLength).toBe(131_072 * 40 + 262_144 * 4);
+    // 70,000 fill little more than half: keys and sizes copied to their length, the slots kept.
+    expect(sized(0, 70_000).byteLength).toBe(70_000 * 40 + 262_144 * 4);
   });
 });
 
