@@ -1,8 +1,10 @@
 /**
- * Blob (layer and config) digests as the snapshot keeps them. Blobs are only compared and summed, never shown, and
- * a million images hold about two million of them. A sha256 digest is kept as its 32 bytes in a one-byte string; any
- * other (ECR uses sha256, but a manifest may say otherwise) as a keyed hash of its text, also 32 bytes. The hash is
- * keyed with a secret of this process: no pushed blob can be made to collide with it, and keys never leave memory.
+ * Blob (layer and config) digests as the snapshot keeps them. Blobs are only compared and summed for sizes (never
+ * shown, never what decides a deletion), and a million images hold about two million of them, each listed by every
+ * image that shares it. A sha256 digest is kept as its first 16 bytes in a one-byte string: two blobs collide by
+ * chance with odds of about 2^-86 among two million, and on purpose only with 2^64 work, for a wrong size estimate.
+ * Any other digest (ECR uses sha256, but a manifest may say otherwise) is a hash of its text keyed with a secret of
+ * this process, also 16 bytes, so no pushed blob can be made to collide with it; keys never leave memory.
  *
  * An image's blobs are one string: their keys end to end (BlobList). An array of keys was two objects for the list
  * and one per key for the collector to mark, and the keys of a million images, each its own string, were a third of
@@ -13,19 +15,16 @@ import { createHmac, randomBytes } from 'node:crypto';
 /** A blob digest as the snapshot keeps it: BLOB_KEY_CHARS one-byte characters. Only blobKey makes one. */
 export type BlobKey = string & { readonly __blobKey: unique symbol };
 
-export const BLOB_KEY_CHARS = 32;
+export const BLOB_KEY_CHARS = 16;
 
 const SHA256 = /^sha256:[0-9a-f]{64}$/;
 const OTHER_DIGEST_KEY = randomBytes(32);
 
 export function blobKey(digest: string): BlobKey {
-  const bytes = SHA256.test(digest) ? Buffer.from(digest.slice(7), 'hex') : createHmac('sha256', OTHER_DIGEST_KEY).update(digest).digest();
+  const bytes = SHA256.test(digest)
+    ? Buffer.from(digest.slice(7, 7 + 2 * BLOB_KEY_CHARS), 'hex')
+    : createHmac('sha256', OTHER_DIGEST_KEY).update(digest).digest().subarray(0, BLOB_KEY_CHARS);
   return bytes.toString('latin1') as BlobKey;
-}
-
-/** The digest a key stands for, when it is a sha256 digest's (others are hashed, and cannot be told back). */
-export function blobDigest(key: BlobKey): string {
-  return `sha256:${Buffer.from(key, 'latin1').toString('hex')}`;
 }
 
 /**

@@ -2,12 +2,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NO_BLOBS, blobAt, blobCount, blobKey, blobKeys, blobList, everyBlob, type BlobKey } from '../../src/snapshot/blob-key.js';
+import { BLOB_KEY_CHARS, NO_BLOBS, blobAt, blobCount, blobKey, blobKeys, blobList, everyBlob, type BlobKey } from '../../src/snapshot/blob-key.js';
 import { BlobTable, BlobTableBuilder } from '../../src/snapshot/blob-table.js';
 
 const key = (n: number): BlobKey => blobKey(`sha256:${createHash('sha256').update(String(n)).digest('hex')}`);
 /** Keys whose first four bytes (the table's hash) are the same: every one collides with every other. */
-const colliding = (n: number): BlobKey => `abcd${String(n).padStart(28, '0')}` as BlobKey;
+const colliding = (n: number): BlobKey => `abcd${String(n).padStart(BLOB_KEY_CHARS - 4, '0')}` as BlobKey;
 
 describe('BlobTable', () => {
   it('answers as a Map of the same sizes: the last size set for a blob wins', () => {
@@ -46,24 +46,25 @@ describe('BlobTable', () => {
     const table = builder.build();
     expect(table.get('short' as BlobKey)).toBeUndefined();
     expect(table.has(`${key(1)}x` as BlobKey)).toBe(false);
-    expect(() => new BlobTableBuilder().set('short' as BlobKey, 1)).toThrow(/32 characters/);
+    expect(() => new BlobTableBuilder().set('short' as BlobKey, 1)).toThrow(/16 characters/);
   });
 
-  it('keeps its sizes outside the heap, about 50 bytes a blob, and keys and sizes to their length when much room is left', () => {
+  it('keeps its sizes outside the heap, about 35 bytes a blob, and keys and sizes to their length when much room is left', () => {
     const sized = (expected: number, count: number): BlobTable => {
       const builder = new BlobTableBuilder(expected);
       for (let n = 0; n < count; n++) builder.set(key(n), n);
       const table = builder.build();
+      expect(table).toBeInstanceOf(BlobTable);
       expect(table.size).toBe(count);
       expect(table.get(key(count - 1))).toBe(count - 1);
       return table;
     };
-    // As expected: 32 bytes of key and 8 of size each, and 4 for each of the 262,144 slots (at most half full).
-    expect(sized(100_000, 100_000).byteLength).toBe(100_000 * 40 + 262_144 * 4);
+    // As expected: 16 bytes of key and 8 of size each, and 4 for each of the 262,144 slots (at most half full).
+    expect(sized(100_000, 100_000).byteLength).toBe(100_000 * 24 + 262_144 * 4);
     // Grown to room for 131,072 (from 8, doubling): 100,000 fill over three quarters of it, so it is kept.
-    expect(sized(0, 100_000).byteLength).toBe(131_072 * 40 + 262_144 * 4);
+    expect(sized(0, 100_000).byteLength).toBe(131_072 * 24 + 262_144 * 4);
     // 70,000 fill little more than half: keys and sizes copied to their length, the slots kept.
-    expect(sized(0, 70_000).byteLength).toBe(70_000 * 40 + 262_144 * 4);
+    expect(sized(0, 70_000).byteLength).toBe(70_000 * 24 + 262_144 * 4);
   });
 });
 
