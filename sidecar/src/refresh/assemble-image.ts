@@ -4,7 +4,7 @@
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES } from '../aws/media-types.js';
-import { blobKey, blobList, NO_BLOBS, type BlobKey, type BlobList } from '../snapshot/blob-key.js';
+import { blobKey, blobList, type BlobKey, type BlobList } from '../snapshot/blob-key.js';
 import type { Image, ImageKind, ImageStatus, ScanResult } from '../snapshot/model.js';
 import { SEVERITIES } from '../snapshot/model.js';
 import { imageRecord } from '../snapshot/image-record.js';
@@ -96,10 +96,10 @@ export function parseManifest(text: string, mediaType?: string, intern: (s: stri
   }
   const subject = m.subject && typeof m.subject === 'object' ? str((m.subject as Descriptor).digest) : undefined;
   const artifactType = str(m.artifactType) ?? (config && !IMAGE_CONFIG_TYPES.has(str(config.mediaType) ?? '') ? str(config.mediaType) : undefined);
-  // Empty lists share one frozen array: most manifests have no children, an index has no blobs. The lists kept
-  // are exact-length copies: an array grown by push keeps room for 17 elements, 120 more bytes per image.
+  // Empty lists share one frozen array: most manifests have no children. The lists kept are exact-length copies:
+  // an array grown by push keeps room for 17 elements, 120 more bytes per image. The blobs are one string.
   return {
-    blobs: blobs.length ? blobList(blobs) : NO_BLOBS,
+    blobs: blobList(blobs),
     ...(type ? { mediaType: intern(type) } : {}),
     ...(artifactType ? { artifactType: intern(artifactType) } : {}),
     blobSizes: blobSizes.length ? blobSizes : EMPTY_SIZES,

@@ -12,6 +12,11 @@ function hashAt(key: string): number {
   return (key.charCodeAt(0) | (key.charCodeAt(1) << 8) | (key.charCodeAt(2) << 16) | (key.charCodeAt(3) << 24)) >>> 0;
 }
 
+/** hashAt of the key whose bytes start at `at`. */
+function hashOfBytes(keys: Uint8Array, at: number): number {
+  return (keys[at]! | (keys[at + 1]! << 8) | (keys[at + 2]! << 16) | (keys[at + 3]! << 24)) >>> 0;
+}
+
 /** Slots for `count` keys: a power of two, at most half full. */
 function slotCount(count: number): number {
   let n = 16;
@@ -163,9 +168,7 @@ export class BlobTableBuilder {
     after.sizes.set(before.sizes.subarray(0, this.#count));
     const mask = after.slots.length - 1;
     for (let entry = 0; entry < this.#count; entry++) {
-      const at = entry * BLOB_KEY_CHARS;
-      let slot = (before.keys[at]! | (before.keys[at + 1]! << 8) | (before.keys[at + 2]! << 16) | (before.keys[at + 3]! << 24)) >>> 0;
-      slot &= mask;
+      let slot = hashOfBytes(before.keys, entry * BLOB_KEY_CHARS) & mask;
       while (after.slots[slot] !== EMPTY_SLOT) slot = (slot + 1) & mask;
       after.slots[slot] = entry;
     }
