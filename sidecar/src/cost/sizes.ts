@@ -1,8 +1,9 @@
 import { ITEMS_PER_STEP, runNow, type Steps } from '../cooperative.js';
 import { derivedOf, slot } from '../snapshot/derived.js';
 import type { Image, Snapshot } from '../snapshot/model.js';
-import { blobAt, blobCount, type BlobKey, type BlobList } from '../snapshot/blob-key.js';
-import { blobSizesAgree } from '../snapshot/blob-sizes.js';
+import { blobCount, type BlobKey, type BlobList } from '../snapshot/blob-key.js';
+import { blobIndexOf, blobSizesAgree } from '../snapshot/blob-sizes.js';
+import type { BlobIndex } from '../snapshot/blob-table.js';
 
 /**
  * The two sizes of a repository.
@@ -34,15 +35,39 @@ export interface RepositorySizes {
 }
 
 export function computeRepositorySizes(images: readonly Image[], layerSizes: ReadonlyMap<BlobKey, number>): RepositorySizes {
-  return runNow(repositorySizeSteps(images, layerSizes));
+  return runNow(repositorySizeSteps(images, new BlobMarks(blobIndexOf(layerSizes))));
+}
+
+/**
+ * Which of the snapshot's blobs the repository at hand counted: a mark per blob entry, the repository's number when
+ * counted (so no clearing between repositories, but once every 255). Typed arrays rather than a Set of keys: a
+ * million images hold about five million layer references, each a lookup.
+ */
+class BlobMarks {
+  readonly index: BlobIndex;
+  readonly marks: Uint8Array;
+  repository = 0;
+
+  constructor(index: BlobIndex) {
+    this.index = index;
+    this.marks = new Uint8Array(index.entryLimit);
+  }
+
+  /** The next repository's number: no entry is marked with it. */
+  next(): void {
+    if (this.repository === 255) {
+      this.marks.fill(0);
+      this.repository = 0;
+    }
+    this.repository += 1;
+  }
 }
 
 /** computeRepositorySizes in steps of ITEMS_PER_STEP images (the largest repositories, 100,000 images, took about 200 ms at once). */
-function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<BlobKey, number>): Steps<RepositorySizes> {
+function* repositorySizeSteps(images: readonly Image[], blobs: BlobMarks): Steps<RepositorySizes> {
   const seen = new Set<string>();
-  // The repository's blobs with their sizes: each is looked up once in the snapshot's map of millions, whose
-  // lookups miss the cache (a million images hold about three million layer references).
-  const blobs = new Map<BlobKey, number>();
+  blobs.next();
+  let deduplicated = 0;
   let summed = 0;
   let fallback = 0;
   let withoutLayers = 0;
@@ -65,14 +90,15 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
     if (image.sizeBytes === undefined) withoutSize += 1;
     summed += size;
     if (archived) archivedSummed += size;
-    if (!addLayers(image.layers, layerSizes, blobs)) {
+    const layerBytes = image.layers === undefined ? undefined : addLayers(image.layers, blobs);
+    if (layerBytes !== undefined) deduplicated += layerBytes;
+    else {
       fallback += size;
       withoutLayers += 1;
       if (image.layers !== undefined) unsizedLayers += 1;
     }
   }
-  let deduplicated = fallback;
-  for (const blobSize of blobs.values()) deduplicated += blobSize;
+  deduplicated += fallback;
   return {
     imageCount: count,
     summedSizeBytes: summed,
@@ -86,25 +112,29 @@ function* repositorySizeSteps(images: readonly Image[], layerSizes: ReadonlyMap<
   };
 }
 
-/** The blobs addLayers added for the image at hand (a scratch list, not one per image). */
-const addedNow: BlobKey[] = [];
+/** The entries addLayers marked for the image at hand (a scratch list, not one per image). */
+const markedNow: number[] = [];
 
-/** Adds the image's layers to `blobs` when all of their sizes are known (then true); else adds none. */
-function addLayers(layers: BlobList | undefined, layerSizes: ReadonlyMap<BlobKey, number>, blobs: Map<BlobKey, number>): boolean {
-  if (layers === undefined) return false;
-  addedNow.length = 0;
+/**
+ * Marks the image's blobs the repository has not counted yet and gives their bytes, when every size is known; else
+ * marks none and gives undefined.
+ */
+function addLayers(layers: BlobList, blobs: BlobMarks): number | undefined {
+  const { index, marks, repository } = blobs;
+  markedNow.length = 0;
+  let bytes = 0;
   for (let i = 0, n = blobCount(layers); i < n; i++) {
-    const layer = blobAt(layers, i);
-    if (blobs.has(layer)) continue;
-    const size = layerSizes.get(layer);
-    if (size === undefined) {
-      for (const blob of addedNow) blobs.delete(blob);
-      return false;
+    const entry = index.entryOfBlobAt(layers, i);
+    if (entry < 0) {
+      for (const marked of markedNow) marks[marked] = 0;
+      return undefined;
     }
-    blobs.set(layer, size);
-    addedNow.push(layer);
+    if (marks[entry] === repository) continue;
+    marks[entry] = repository;
+    markedNow.push(entry);
+    bytes += index.sizeOfEntry(entry);
   }
-  return true;
+  return bytes;
 }
 
 export const REPOSITORY_SIZES = slot<ReadonlyMap<string, RepositorySizes>>('repository sizes');
@@ -140,6 +170,7 @@ const sizesByList = new WeakMap<readonly Image[], { readonly layerSizes: Readonl
 /** Computes the map (not memoized per snapshot), yielding after each repository; an unchanged list's sizes are kept. */
 export function* repositorySizesSteps(snapshot: Snapshot): Steps<ReadonlyMap<string, RepositorySizes>> {
   const map = new Map<string, RepositorySizes>();
+  let blobs: BlobMarks | undefined;
   const agrees = new Map<ReadonlyMap<BlobKey, number>, boolean>();
   const agreesWith = (earlier: ReadonlyMap<BlobKey, number>): boolean => {
     let known = agrees.get(earlier);
@@ -156,7 +187,8 @@ export function* repositorySizesSteps(snapshot: Snapshot): Steps<ReadonlyMap<str
       map.set(id, kept.sizes);
       continue;
     }
-    const sizes = yield* repositorySizeSteps(images, snapshot.layerSizes);
+    blobs ??= new BlobMarks(blobIndexOf(snapshot.layerSizes));
+    const sizes = yield* repositorySizeSteps(images, blobs);
     sizesByList.set(images, { layerSizes: snapshot.layerSizes, sizes });
     map.set(id, sizes);
     yield;

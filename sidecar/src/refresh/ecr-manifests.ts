@@ -2,7 +2,8 @@
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { BATCH_GET_IMAGE_MAX, chunk, errorMessage } from '../aws/ecr.js';
 import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
-import { blobAt, blobCount, everyBlob, type BlobKey } from '../snapshot/blob-key.js';
+import { blobCount, type BlobList } from '../snapshot/blob-key.js';
+import { blobIndexOf } from '../snapshot/blob-sizes.js';
 import type { Image } from '../snapshot/model.js';
 import type { CachedManifest, ManifestInfo } from './assemble-image.js';
 import { compactManifest, isPlainManifest, parseManifest, plainManifestOf } from './assemble-image.js';
@@ -19,7 +20,8 @@ export const IMAGES_PER_STEP = 256;
 /** A manifest as an image needs it, with its blobs' sizes. */
 export interface ManifestRead {
   readonly info: CachedManifest;
-  readonly sizeOf: (blob: BlobKey) => number | undefined;
+  /** The size of the i-th blob of info.blobs. */
+  readonly sizeAt: (i: number) => number | undefined;
 }
 
 /**
@@ -51,9 +53,19 @@ function* cachedManifestsSteps(
 ): Steps<{ out: Map<string, ManifestRead>; missing: string[] }> {
   const out = new Map<string, ManifestRead>();
   const missing: string[] = [];
-  const previousSizes = ctx.run.previous?.layerSizes;
+  const before = ctx.run.previous && blobIndexOf(ctx.run.previous.layerSizes);
+  const { changed } = ctx.run.layerSizes;
   // A cached manifest's sizes: gathered by this refresh (another repository) or held by the previous snapshot.
-  const knownSize = (blob: BlobKey): number | undefined => ctx.run.layerSizes.changed.get(blob) ?? previousSizes?.get(blob);
+  const knownSize = (blobs: BlobList, i: number): number | undefined => {
+    let entry = changed.entryOfBlobAt(blobs, i);
+    if (entry >= 0) return changed.sizeOfEntry(entry);
+    entry = before ? before.entryOfBlobAt(blobs, i) : -1;
+    return entry >= 0 ? before!.sizeOfEntry(entry) : undefined;
+  };
+  const allKnown = (blobs: BlobList): boolean => {
+    for (let i = 0, n = blobCount(blobs); i < n; i++) if (knownSize(blobs, i) === undefined) return false;
+    return true;
+  };
   let done = 0;
   for (const detail of details) {
     // A repository of many thousand images would hold the event loop for a long while: let requests in.
@@ -66,7 +78,10 @@ function* cachedManifestsSteps(
       const before = previousImage(digest);
       cached = (before && plainManifestOf(before)) ?? ctx.run.plainManifests.get(digest);
     }
-    if (cached && everyBlob(cached.blobs, (b) => knownSize(b) !== undefined)) out.set(digest, { info: cached, sizeOf: knownSize });
+    if (cached && allKnown(cached.blobs)) {
+      const { blobs } = cached;
+      out.set(digest, { info: cached, sizeAt: (i) => knownSize(blobs, i) });
+    }
     // An archived image's layers are not needed (its size stands in), but an archived index's children are:
     // without them cleanup must fail closed for the repository. If ECR refuses to read it, that is what happens.
     else if (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? '')) missing.push(digest);
@@ -100,9 +115,8 @@ async function fetchManifests(
               ctx.caches.manifests.set(digest, info);
               ctx.run.seen.manifests.add(digest);
             }
-            const sizes = new Map<BlobKey, number>();
-            for (let i = 0, n = blobCount(parsed.blobs); i < n; i++) sizes.set(blobAt(parsed.blobs, i), parsed.blobSizes[i] ?? 0);
-            out.set(digest, { info, sizeOf: (blob) => sizes.get(blob) });
+            const sizes = parsed.blobSizes;
+            out.set(digest, { info, sizeAt: (i) => sizes[i] ?? 0 });
           } catch (error) {
             errors.push(`${raw.digest}: ${errorMessage(error)}`);
           }

@@ -9,7 +9,9 @@
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { INDEX_MEDIA_TYPES } from '../aws/media-types.js';
-import { everyBlob, type BlobKey, type BlobList } from '../snapshot/blob-key.js';
+import { blobCount, type BlobList } from '../snapshot/blob-key.js';
+import { blobIndexOf } from '../snapshot/blob-sizes.js';
+import type { BlobIndex } from '../snapshot/blob-table.js';
 import type { Finding, Image, Registry } from '../snapshot/model.js';
 import { layerSizesKnownIn } from '../cost/sizes.js';
 import { sameList, sameScan } from './assemble-image.js';
@@ -29,8 +31,9 @@ const asIs = (text: string): string => text;
 const NO_TAGS: readonly string[] = [];
 
 /** True when every blob's size is known: in the previous snapshot, or read during this refresh. */
-function allSizesKnown(blobs: BlobList, before: ReadonlyMap<BlobKey, number>, read: ReadonlyMap<BlobKey, number>): boolean {
-  return everyBlob(blobs, (blob) => before.has(blob) || read.has(blob));
+function allSizesKnown(blobs: BlobList, before: BlobIndex, read: BlobIndex): boolean {
+  for (let i = 0, n = blobCount(blobs); i < n; i++) if (before.entryOfBlobAt(blobs, i) < 0 && read.entryOfBlobAt(blobs, i) < 0) return false;
+  return true;
 }
 
 /**
@@ -122,7 +125,7 @@ export class RepositoryListing {
     // The image's own layers were all in the previous snapshot's map, as its repository sizes say: what
     // allSizesKnown would find, without the lookups (a cached manifest that gives other blobs is looked up).
     const ownLayers = this.sizesKnownBefore && image.kind !== 'index' && image.layers !== undefined && blobs === image.layers;
-    const usable = blobs !== undefined && (ownLayers || allSizesKnown(blobs, previous.layerSizes, ctx.run.layerSizes.changed));
+    const usable = blobs !== undefined && (ownLayers || allSizesKnown(blobs, blobIndexOf(previous.layerSizes), ctx.run.layerSizes.changed));
     // A manifest the long way would fetch: never read, or with a blob whose size is not known.
     if (!usable && (detail.imageStatus !== 'ARCHIVED' || INDEX_MEDIA_TYPES.has(detail.imageManifestMediaType ?? ''))) return undefined;
     // The layers and children the long way would give: an image built without its manifest (its read failed) is

@@ -5,9 +5,9 @@
  * Manifests are read in ecr-manifests.ts, scans in ecr-scans.ts.
  */
 import { concatLists } from '../concat-lists.js';
-import { blobAt, blobCount, type BlobKey } from '../snapshot/blob-key.js';
-import { BlobTableBuilder } from '../snapshot/blob-table.js';
-import { LayeredBlobSizes } from '../snapshot/blob-sizes.js';
+import { blobCount, type BlobKey } from '../snapshot/blob-key.js';
+import { BlobTableBuilder, type BlobIndex } from '../snapshot/blob-table.js';
+import { blobIndexOf, LayeredBlobSizes } from '../snapshot/blob-sizes.js';
 import type { Repository as EcrRepository, Tag } from '@aws-sdk/client-ecr';
 import { errorMessage } from '../aws/ecr.js';
 import { assembleImage, imageKind, plainManifestOf, sameImage } from './assemble-image.js';
@@ -49,26 +49,51 @@ export function* snapshotLayerSizesSteps(
   repositoryGone: boolean,
 ): Steps<ReadonlyMap<BlobKey, number>> {
   const gone = sizes.imageGone || repositoryGone;
-  if (previous && sizes.changed.size === 0 && !gone) return previous;
+  const { changed } = sizes;
+  if (previous && changed.size === 0 && !gone) return previous;
   if (previous && !gone) {
-    const layered = new LayeredBlobSizes(previous, sizes.changed);
+    const layered = new LayeredBlobSizes(previous, changed);
     if (layered.addedSize * 4 <= layered.baseSize) return layered;
   }
-  // Without a previous snapshot every size is new, and gathered: the table holds what the images hold of them.
-  const out = new BlobTableBuilder(previous ? previous.size : sizes.changed.size);
+  // Without a previous snapshot every size is new and gathered: the gathered table is the snapshot's when the images
+  // hold each of its blobs, as they mostly do.
+  if (!previous && (yield* heldEntriesSteps(images, changed)) === changed.size) return changed.build();
+  const before = previous && blobIndexOf(previous);
+  const out = new BlobTableBuilder(previous ? previous.size : changed.size);
   let done = 0;
   for (const image of images) {
     const { layers } = image;
     if (layers !== undefined) {
       for (let i = 0, n = blobCount(layers); i < n; i++) {
-        const blob = blobAt(layers, i);
-        const size = sizes.changed.get(blob) ?? previous?.get(blob);
-        if (size !== undefined) out.set(blob, size);
+        let entry = changed.entryOfBlobAt(layers, i);
+        if (entry >= 0) out.setBlobAt(layers, i, changed.sizeOfEntry(entry));
+        else if (before && (entry = before.entryOfBlobAt(layers, i)) >= 0) out.setBlobAt(layers, i, before.sizeOfEntry(entry));
       }
     }
     if (++done % ITEMS_PER_STEP === 0) yield;
   }
   return out.build();
+}
+
+/** How many of the table's entries the images hold. */
+function* heldEntriesSteps(images: readonly Image[], table: BlobIndex): Steps<number> {
+  const held = new Uint8Array(table.entryLimit);
+  let count = 0;
+  let done = 0;
+  for (const image of images) {
+    const { layers } = image;
+    if (layers !== undefined) {
+      for (let i = 0, n = blobCount(layers); i < n; i++) {
+        const entry = table.entryOfBlobAt(layers, i);
+        if (entry >= 0 && held[entry] === 0) {
+          held[entry] = 1;
+          count += 1;
+        }
+      }
+    }
+    if (++done % ITEMS_PER_STEP === 0) yield;
+  }
+  return count;
 }
 
 export interface EcrRead {
@@ -382,12 +407,12 @@ function withKindAmong(ctx: EcrReadContext, image: Image, attestationChild: bool
 
 /** Gathers a manifest's blob sizes the previous snapshot lacks or holds differently (see BlobSizes). */
 function recordLayerSizes(run: RefreshRun, manifest: ManifestRead): void {
-  const previousSizes = run.previous?.layerSizes;
+  const before = run.previous && blobIndexOf(run.previous.layerSizes);
   const { blobs } = manifest.info;
   for (let i = 0, n = blobCount(blobs); i < n; i++) {
-    const blob = blobAt(blobs, i);
-    const size = manifest.sizeOf(blob) ?? 0;
-    if (previousSizes?.get(blob) !== size) run.layerSizes.changed.set(blob, size);
+    const size = manifest.sizeAt(i) ?? 0;
+    const entry = before ? before.entryOfBlobAt(blobs, i) : -1;
+    if (entry < 0 || before!.sizeOfEntry(entry) !== size) run.layerSizes.changed.setBlobAt(blobs, i, size);
   }
 }
 

@@ -1,5 +1,5 @@
 /** The state of one refresh: made anew by each refresh (or uses-only refresh), shared by the registries it reads, dropped after. */
-import type { BlobKey } from '../snapshot/blob-key.js';
+import { BlobTableBuilder } from '../snapshot/blob-table.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { CachedManifest } from './assemble-image.js';
 import type { Seen } from './caches.js';
@@ -14,7 +14,8 @@ export interface FindingsBudget {
  * so that a steady-state refresh does not build a second map of millions of entries (see snapshotLayerSizesSteps).
  */
 export interface BlobSizes {
-  readonly changed: Map<BlobKey, number>;
+  /** A table (not a Map keyed by blob): the first refresh gathers every blob, each looked up per layer reference. */
+  readonly changed: BlobTableBuilder;
   /** An image of the previous snapshot is gone, so some of its blobs may be too. */
   imageGone: boolean;
 }
@@ -42,7 +43,7 @@ export function startRefreshRun(startedAt: number, previous: Snapshot | undefine
     previous,
     seen: { manifests: new Set(), scans: new Set(), taskDefinitions: new Set() },
     findingsBudget: { left: findingsMax },
-    layerSizes: { changed: new Map(), imageGone: false },
+    layerSizes: { changed: new BlobTableBuilder(), imageGone: false },
     plainManifests: new Map(),
   };
 }

@@ -51,10 +51,22 @@ export function blobCount(list: BlobList): number {
   return (text(list).length - START.length) / BLOB_KEY_CHARS;
 }
 
-/** The key of the list's i-th blob (a view into the list's string, not a copy). */
+/**
+ * The key of the list's i-th blob (a view into the list's string, not a copy). A Map keyed by such views hashes each
+ * one anew and compares it through the runtime: hot loops look blobs up by place instead (BlobIndex, blob-table.ts).
+ */
 export function blobAt(list: BlobList, i: number): BlobKey {
-  const from = START.length + i * BLOB_KEY_CHARS;
+  const from = blobOffset(i);
   return text(list).slice(from, from + BLOB_KEY_CHARS) as BlobKey;
+}
+
+/** The list's text and where its i-th key starts in it: for blob-table.ts, which reads keys in place (no slice made). */
+export function blobListText(list: BlobList): string {
+  return text(list);
+}
+
+export function blobOffset(i: number): number {
+  return START.length + i * BLOB_KEY_CHARS;
 }
 
 /** The keys, in order: for tests and small lists (hot loops use blobCount and blobAt). */
@@ -62,10 +74,4 @@ export function blobKeys(list: BlobList): BlobKey[] {
   const keys: BlobKey[] = [];
   for (let i = 0; i < blobCount(list); i++) keys.push(blobAt(list, i));
   return keys;
-}
-
-/** True when every blob of the list is one `has` knows. */
-export function everyBlob(list: BlobList, has: (blob: BlobKey) => boolean): boolean {
-  for (let i = 0, n = blobCount(list); i < n; i++) if (!has(blobAt(list, i))) return false;
-  return true;
 }

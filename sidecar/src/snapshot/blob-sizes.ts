@@ -1,13 +1,35 @@
-import type { BlobKey } from './blob-key.js';
+import { blobAt, type BlobKey, type BlobList } from './blob-key.js';
+import { BlobTableBuilder, type BlobIndex } from './blob-table.js';
+
+/** Tables made of maps that were not made as tables (tests, the empty snapshot's): once per map, which a snapshot never changes. */
+const tablesOf = new WeakMap<ReadonlyMap<BlobKey, number>, BlobIndex & ReadonlyMap<BlobKey, number>>();
+
+/** The map as a BlobIndex: itself when it is one (a snapshot's always is, but for the empty one's), else a table of its sizes. */
+export function blobIndexOf(map: ReadonlyMap<BlobKey, number>): BlobIndex & ReadonlyMap<BlobKey, number> {
+  if (map instanceof LayeredBlobSizes || isIndex(map)) return map;
+  let table = tablesOf.get(map);
+  if (!table) {
+    const builder = new BlobTableBuilder(map.size);
+    for (const [blob, size] of map) builder.set(blob, size);
+    tablesOf.set(map, (table = builder.build()));
+  }
+  return table;
+}
+
+function isIndex(map: ReadonlyMap<BlobKey, number>): map is BlobIndex & ReadonlyMap<BlobKey, number> {
+  return typeof (map as Partial<BlobIndex>).entryOfBlobAt === 'function';
+}
 
 /**
  * A snapshot's blob sizes made of an earlier snapshot's map and the sizes added since, without copying the earlier
  * one: a lookup reads both maps, the added sizes winning. At 1,000,000 images the map has about two million entries
  * and copying it took 4 s for each pushed image. Read-only, as a snapshot's map is.
  */
-export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
-  readonly #base: ReadonlyMap<BlobKey, number>;
+export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number>, BlobIndex {
+  readonly #base: BlobIndex & ReadonlyMap<BlobKey, number>;
+  /** The added sizes: each blob's entry (after the base's: baseLimit + i) in #addedSizes. Few, so a Map. */
   readonly #added: ReadonlyMap<BlobKey, number>;
+  readonly #addedSizes: readonly number[];
   readonly #size: number;
   /** Some added size differs from the base's for the same blob: then the added sizes must be looked up first. */
   readonly #overrides: boolean;
@@ -21,16 +43,25 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
   /** `base` with `added` over it; a LayeredBlobSizes as the base gives its own base, and its added sizes under `added`. */
   constructor(base: ReadonlyMap<BlobKey, number>, added: ReadonlyMap<BlobKey, number>) {
     const inner = base instanceof LayeredBlobSizes ? base : undefined;
-    this.#base = inner ? inner.#base : base;
+    this.#base = inner ? inner.#base : blobIndexOf(base);
     const merged = new Map(inner ? inner.#added : []);
-    for (const [blob, size] of added) merged.set(blob, size);
+    const sizes = inner ? inner.#addedSizes.slice() : [];
+    for (const [blob, size] of added) {
+      const entry = merged.get(blob);
+      if (entry !== undefined) sizes[entry] = size;
+      else {
+        merged.set(blob, sizes.length);
+        sizes.push(size);
+      }
+    }
     this.#added = merged;
+    this.#addedSizes = sizes;
     let size = this.#base.size;
     let overrides = false;
-    for (const [blob, value] of merged) {
+    for (const [blob, entry] of merged) {
       const under = this.#base.get(blob);
       if (under === undefined) size += 1;
-      else if (under !== value) overrides = true;
+      else if (under !== sizes[entry]) overrides = true;
     }
     this.#size = size;
     this.#overrides = overrides;
@@ -65,10 +96,37 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
     return this.#size;
   }
 
+  #addedSize(blob: BlobKey): number | undefined {
+    const entry = this.#added.get(blob);
+    return entry === undefined ? undefined : this.#addedSizes[entry];
+  }
+
   // The base first: it holds nearly every blob, so a lookup is mostly one (of a two-million-entry map, 0.3 µs here).
   get(blob: BlobKey): number | undefined {
-    if (this.#overrides) return this.#added.get(blob) ?? this.#base.get(blob);
-    return this.#base.get(blob) ?? this.#added.get(blob);
+    if (this.#overrides) return this.#addedSize(blob) ?? this.#base.get(blob);
+    return this.#base.get(blob) ?? this.#addedSize(blob);
+  }
+
+  get entryLimit(): number {
+    return this.#base.entryLimit + this.#addedSizes.length;
+  }
+
+  // A blob has one entry: the added one when the added sizes come first (some differs from the base's), else the
+  // base's when the base knows it. Added blobs are looked up by key, as they are few.
+  entryOfBlobAt(list: BlobList, i: number): number {
+    if (this.#overrides) {
+      const added = this.#added.get(blobAt(list, i));
+      return added !== undefined ? this.#base.entryLimit + added : this.#base.entryOfBlobAt(list, i);
+    }
+    const entry = this.#base.entryOfBlobAt(list, i);
+    if (entry >= 0 || this.#added.size === 0) return entry;
+    const added = this.#added.get(blobAt(list, i));
+    return added !== undefined ? this.#base.entryLimit + added : -1;
+  }
+
+  sizeOfEntry(entry: number): number {
+    const baseLimit = this.#base.entryLimit;
+    return entry < baseLimit ? this.#base.sizeOfEntry(entry) : this.#addedSizes[entry - baseLimit]!;
   }
 
   has(blob: BlobKey): boolean {
@@ -76,7 +134,7 @@ export class LayeredBlobSizes implements ReadonlyMap<BlobKey, number> {
   }
 
   *entries(): MapIterator<[BlobKey, number]> {
-    yield* this.#added.entries();
+    for (const [blob, entry] of this.#added) yield [blob, this.#addedSizes[entry]!];
     for (const entry of this.#base.entries()) if (!this.#added.has(entry[0])) yield entry;
   }
 

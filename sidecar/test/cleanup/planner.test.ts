@@ -230,6 +230,31 @@ describe('sizes and cost', () => {
   });
 });
 
+describe('layers across many repositories', () => {
+  it('numbers each repository’s layers apart, however many repositories there are (600, marks reused every 255)', () => {
+    const L = (n: string) => layer(`layer-${n}`);
+    const repositories = Array.from({ length: 600 }, (_, i) => makeRepository({ name: `r${String(i).padStart(3, '0')}` }));
+    // In every repository: a kept image and a deleted one, sharing a base layer every repository holds; the deleted
+    // one also holds a layer of its own and one the repositories 255 and 510 away hold too.
+    const images = repositories.flatMap((repository, i) => [
+      makeImage({ repository, tags: ['keep'], pushedAt: at(1), layers: blobList([L('base'), L(`kept-${i}`)]) }),
+      makeImage({ repository, tags: ['old'], pushedAt: at(100), layers: blobList([L('base'), L(`old-${i}`), L(`apart-${i % 255}`)]), sizeBytes: 110 * MIB }),
+    ]);
+    const layerSizes = new Map([
+      [L('base'), 100 * MIB],
+      ...repositories.flatMap((_, i) => [[L(`kept-${i}`), 2 * MIB], [L(`old-${i}`), 3 * MIB]] as const),
+      ...Array.from({ length: 255 }, (_, i) => [L(`apart-${i}`), 7 * MIB] as const),
+    ]);
+    const plan = planCleanup(makeSnapshot({ repositories, images, layerSizes }), config({ defaultRule: { keepMinImageCount: 1 } }), NOW);
+    expect(plan.repositories).toHaveLength(600);
+    for (const repository of plan.repositories) {
+      const old = repository.images.find((p) => p.image.tags.includes('old'))!;
+      expect([old.decision, old.reclaimableBytes]).toEqual(['delete', 10 * MIB]);
+      expect(repository.summary.reclaimableBytes).toBe(10 * MIB);
+    }
+  });
+});
+
 describe('plan id', () => {
   const images = [tagged('a', 1), tagged('b', 50), tagged('c', 60), tagged('d', 70), tagged('e', 80)];
   const snapshot: Snapshot = makeSnapshot({ repositories: [repo], images });

@@ -32,6 +32,23 @@ describe('repository sizes', () => {
     expect(w.archivedSummedSizeBytes).toBe(MIB);
   });
 
+  it('counts each repository’s blobs apart, however many repositories there are (600, marks reused every 255)', () => {
+    const repositories = Array.from({ length: 600 }, (_, i) => makeRepository({ name: `r${String(i).padStart(3, '0')}` }));
+    // A blob every repository holds, one of its own, and one it shares with the repositories 255 and 510 away.
+    const shared = layer('shared');
+    const images = repositories.flatMap((repository, i) => [
+      makeImage({ repository, tags: ['a'], sizeBytes: 3 * MIB, layers: blobList([shared, layer(`own-${i}`)]) }),
+      makeImage({ repository, tags: ['b'], sizeBytes: 7 * MIB, layers: blobList([shared, layer(`apart-${i % 255}`)]) }),
+    ]);
+    const layerSizes = new Map([
+      [shared, 2 * MIB],
+      ...repositories.map((_, i) => [layer(`own-${i}`), MIB] as const),
+      ...Array.from({ length: 255 }, (_, i) => [layer(`apart-${i}`), 5 * MIB] as const),
+    ]);
+    const sizes = repositorySizes(makeSnapshot({ repositories, images, layerSizes }));
+    for (const repository of repositories) expect(sizes.get(repository.id)).toMatchObject({ summedSizeBytes: 10 * MIB, deduplicatedSizeBytes: 8 * MIB, deduplicatedComplete: true });
+  });
+
   it('gives zero sizes for an empty repository and memoizes per snapshot', () => {
     const snapshot = sampleSnapshot();
     const e = repositoryCost(snapshot, empty.id, prices);

@@ -14,7 +14,9 @@ import { startRefreshRun } from '../../src/refresh/run.js';
 import { generateFixture, type SyntheticParams } from '../../src/demo/generate.js';
 import type { Fixture } from '../../src/demo/fixture.js';
 import { repositoryId, type Snapshot } from '../../src/snapshot/model.js';
-import { blobAt, blobCount, type BlobKey } from '../../src/snapshot/blob-key.js';
+import { blobAt, blobCount, type BlobKey, type BlobList } from '../../src/snapshot/blob-key.js';
+import { blobIndexOf } from '../../src/snapshot/blob-sizes.js';
+import type { BlobIndex } from '../../src/snapshot/blob-table.js';
 import { repositorySizes } from '../../src/cost/sizes.js';
 import { REFERENCE_NOW, startHarness, type Harness } from './helpers.js';
 
@@ -125,10 +127,29 @@ describe('unchanged images', () => {
 
   it('takes known layer sizes from the previous snapshot’s repository sizes instead of looking each blob up, only when they say all were known, archived images without layers or not', async () => {
     let lookups = 0;
-    class CountingSizes extends Map<BlobKey, number> {
+    class CountingSizes extends Map<BlobKey, number> implements BlobIndex {
+      readonly #index: BlobIndex;
+      constructor(sizes: ReadonlyMap<BlobKey, number>) {
+        super(sizes);
+        this.#index = blobIndexOf(sizes);
+      }
+      get entryLimit(): number {
+        return this.#index.entryLimit;
+      }
+      entryOfBlobAt(list: BlobList, i: number): number {
+        lookups += 1;
+        return this.#index.entryOfBlobAt(list, i);
+      }
+      sizeOfEntry(entry: number): number {
+        return this.#index.sizeOfEntry(entry);
+      }
       override has(blob: BlobKey): boolean {
         lookups += 1;
         return super.has(blob);
+      }
+      override get(blob: BlobKey): number | undefined {
+        lookups += 1;
+        return super.get(blob);
       }
     }
     let copy: Snapshot | undefined;

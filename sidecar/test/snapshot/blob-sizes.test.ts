@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { BlobKey } from '../../src/snapshot/blob-key.js';
 import { LayeredBlobSizes } from '../../src/snapshot/blob-sizes.js';
 
-const key = (n: number): BlobKey => `blob-${n}` as BlobKey;
+/** A key of the length real ones have (16 characters). */
+const key = (n: number): BlobKey => `blob-${n}`.padEnd(16, '.') as BlobKey;
 const sizesArb = fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }).map(key), fc.integer({ min: 0, max: 1e9 })), { maxLength: 30 });
 
 describe('layered blob sizes', () => {
@@ -12,7 +13,7 @@ describe('layered blob sizes', () => {
     fc.assert(
       fc.property(sizesArb, sizesArb, sizesArb, fc.boolean(), (anyBase, anyFirst, anySecond, consistent) => {
         // Consistent: a blob has one size wherever it is given (as content-addressed blobs do), else sizes differ.
-        const sized = (list: [BlobKey, number][]): [BlobKey, number][] => (consistent ? list.map(([blob]) => [blob, blob.length * 1000 + Number(blob.slice(5))]) : list);
+        const sized = (list: [BlobKey, number][]): [BlobKey, number][] => (consistent ? list.map(([blob]) => [blob, Number.parseInt(blob.slice(5), 10) * 1000 + 7]) : list);
         const [base, first, second] = [sized(anyBase), sized(anyFirst), sized(anySecond)];
         const flat = new Map(base);
         const once = new LayeredBlobSizes(flat, new Map(first));

@@ -6,6 +6,7 @@
 import { ITEMS_PER_STEP, type Steps } from '../../cooperative.js';
 import type { Snapshot } from '../../snapshot/model.js';
 import { blobAt, blobCount, type BlobKey } from '../../snapshot/blob-key.js';
+import { blobIndexOf } from '../../snapshot/blob-sizes.js';
 
 export interface RepositoryLayers {
   /** Layers of image i (imagesByRepository order) are ids[start[i] .. start[i + 1]). */
@@ -29,8 +30,15 @@ export interface LayerIndex {
 
 /** Not memoized: kept for a million images, the arrays would cost about 50 MB for a plan that is cached anyway. */
 export function layerIndex(snapshot: Snapshot): LayerIndex {
-  // One id map and size list, reused from repository to repository.
-  const idOf = new Map<BlobKey, number>();
+  // The repository-local id of each blob entry of the snapshot's sizes, valid where the entry's mark is the
+  // repository's number (marks cleared once every 255 repositories): typed arrays reused from repository to
+  // repository, made at the first one, not a Map keyed by blob (a lookup per layer reference, five million at a
+  // million images). Blobs whose size is not known have no entry: a Map for those.
+  const index = blobIndexOf(snapshot.layerSizes);
+  let idOfEntry: Int32Array | undefined;
+  let marks: Uint8Array | undefined;
+  let repository = 0;
+  const idOfUnsized = new Map<BlobKey, number>();
   const sizes: number[] = [];
   return {
     *forRepository(repositoryId) {
@@ -50,7 +58,14 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
       }
       start[images.length] = total;
       const ids = new Int32Array(total);
-      idOf.clear();
+      idOfEntry ??= new Int32Array(index.entryLimit);
+      marks ??= new Uint8Array(index.entryLimit);
+      if (repository === 255) {
+        marks.fill(0);
+        repository = 0;
+      }
+      repository += 1;
+      idOfUnsized.clear();
       sizes.length = 0;
       let k = 0;
       let unsized = false;
@@ -59,14 +74,23 @@ export function layerIndex(snapshot: Snapshot): LayerIndex {
         const layers = images[i]!.layers;
         if (layers === undefined) continue;
         for (let j = 0, n = blobCount(layers); j < n; j++) {
+          const entry = index.entryOfBlobAt(layers, j);
+          if (entry >= 0) {
+            if (marks[entry] !== repository) {
+              marks[entry] = repository;
+              idOfEntry[entry] = sizes.length;
+              sizes.push(index.sizeOfEntry(entry));
+            }
+            ids[k++] = idOfEntry[entry]!;
+            continue;
+          }
           const layer = blobAt(layers, j);
-          let id = idOf.get(layer);
+          let id = idOfUnsized.get(layer);
           if (id === undefined) {
             id = sizes.length;
-            idOf.set(layer, id);
-            const size = snapshot.layerSizes.get(layer);
-            if (size === undefined) unsized = true;
-            sizes.push(size ?? 0);
+            idOfUnsized.set(layer, id);
+            unsized = true;
+            sizes.push(0);
           }
           ids[k++] = id;
         }
