@@ -4,7 +4,8 @@
  * machine shared by all of them, a runnable sidecar thread waits while the others run (bench/pause-ledger.ts).
  * Linux /proc only; elsewhere the line says so.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 
 /** CPU seconds at a moment. */
 export interface CpuReading {
@@ -67,4 +68,18 @@ export function cpuShareLine(before: CpuReading | undefined, after: CpuReading |
     `the collector's and libuv's threads the rest), the emulator ${s(d('emulator'))}, the load generator ${s(d('bench'))}, ` +
     `other processes ${s(Math.max(0, d('machineBusy') - ours))}, idle ${s(Math.max(0, d('machineAll') - d('machineBusy')))}`
   );
+}
+
+/**
+ * Gives every thread of a process (Linux niceness is per thread) a lower priority: the sidecar's threads then run
+ * first when the cores are short, as on a machine where the load generator and AWS are elsewhere. The tasks listed
+ * are those of the moment; a thread started later inherits its creator's. False where /proc or the call fails.
+ */
+export function lowerPriority(pid: number, nice: number): boolean {
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -19,6 +19,8 @@ export interface PauseReport {
   /** The longest part of one pause outside the collector's pauses, and that pause. */
   readonly longestOutsideGcMs: number;
   readonly inPauseMs: number;
+  /** The longest pause (the event-loop delay's max, give or take a tick), and of it the collector's pauses and the wait for a CPU. */
+  readonly longest: { readonly ms: number; readonly gcMs: number; readonly waitingMs: number };
 }
 
 /** At most this many pauses and collections are kept (the oldest go): memory stays bounded over a long run. */
@@ -83,6 +85,7 @@ export function accountPauses(
   let waitingMs = 0;
   let longestOutsideGcMs = 0;
   let inPauseMs = 0;
+  let longest = { ms: 0, gcMs: 0, waitingMs: 0 };
   let c = 0;
   for (const [from, to, waiting = Number.NaN] of pauses) {
     // Pauses do not overlap: a pointer walks the collections once, past those that ended before this pause.
@@ -97,13 +100,15 @@ export function accountPauses(
     totalMs += to - from;
     gcMs += inGc;
     // Without schedstat the wait is unknown (NaN), and so is the sum: never read as no wait.
-    waitingMs += Math.min(waiting, to - from);
+    const waited = Math.min(waiting, to - from);
+    waitingMs += waited;
+    if (to - from > longest.ms) longest = { ms: to - from, gcMs: inGc, waitingMs: waited };
     if (to - from - inGc > longestOutsideGcMs) {
       longestOutsideGcMs = to - from - inGc;
       inPauseMs = to - from;
     }
   }
-  return { count: pauses.length, over, totalMs, gcMs, waitingMs, longestOutsideGcMs, inPauseMs };
+  return { count: pauses.length, over, totalMs, gcMs, waitingMs, longestOutsideGcMs, inPauseMs, longest };
 }
 
 /** How long this process's main thread has waited on a run queue, in ms (NaN where Linux's schedstat is absent). */

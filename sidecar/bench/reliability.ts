@@ -19,6 +19,8 @@
  *   RELIABILITY_OUTAGE_SECONDS=60   emulator outage
  *   RELIABILITY_LOAD_SECONDS=60 RELIABILITY_CONNECTIONS=16   autocannon
  *   RELIABILITY_RATE=0   requests per second over all connections (0: as fast as they go)
+ *   RELIABILITY_OTHERS_NICE=0   niceness for the emulator and the load generator during the load (e.g. 10: the
+ *     sidecar runs first when the 2 cores are short, as where AWS and the clients are other machines)
  *   RELIABILITY_SKIP=faults|load   run one half only
  *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load, and its pauses over 250 ms (LONG_PAUSE lines on its standard output: see RELIABILITY_SIDECAR_STDOUT)
  *   RELIABILITY_SIDECAR_FLAGS="--trace-gc"   more V8 flags for the sidecar (after the container's)
@@ -38,7 +40,7 @@ import { LARGE_PARAMS, parseSyntheticParams } from '../src/demo/generate.js';
 import { DEMO_CREDENTIALS } from '../src/app/demo-sidecar.js';
 import { createLogger } from '../src/log.js';
 import { startServer } from '../src/app/server.js';
-import { cpuShareLine, readCpu } from './cpu-share.js';
+import { cpuShareLine, lowerPriority, readCpu } from './cpu-share.js';
 import { accountsOf, SIDECAR_DIR, startEmulatorProcess, stopChild, waitForLine } from './emulator-process.js';
 import type { Child, EmulatorSummary as Summary } from './emulator-process.js';
 import { SIDECAR_NODE_FLAGS } from './node-flags.js';
@@ -554,10 +556,13 @@ async function runLoad(): Promise<LoadFigures> {
   const connections = num('RELIABILITY_CONNECTIONS', 16);
   // 0: as fast as the connections go (the machine's cores shared with the load generator and the emulator).
   const rate = num('RELIABILITY_RATE', 0);
+  const othersNice = num('RELIABILITY_OTHERS_NICE', 0);
+  if (othersNice > 19) throw new Error(`RELIABILITY_OTHERS_NICE: a niceness is at most 19, got ${othersNice}`);
   const overrides = process.env.RELIABILITY_PARAMS ? parseSyntheticParams(process.env.RELIABILITY_PARAMS) : {};
   const params = { ...LARGE_PARAMS, ...overrides, repositories, imagesPerRepository: Math.max(1, Math.round(images / repositories)) };
   console.log(
-    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections${rate > 0 ? ` at ${fmt(rate)} req/s in all` : ''}, ${seconds} s; sidecar ${[...SIDECAR_NODE_FLAGS, ...extraSidecarFlags()].join(' ')}`,
+    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections${rate > 0 ? ` at ${fmt(rate)} req/s in all` : ''}, ${seconds} s; sidecar ${[...SIDECAR_NODE_FLAGS, ...extraSidecarFlags()].join(' ')}` +
+      (othersNice > 0 ? `; the emulator and the load generator at nice ${othersNice} during the load` : ''),
   );
   if (Object.keys(overrides).length) console.log(`  generator overrides: ${process.env.RELIABILITY_PARAMS}`);
   const t0 = performance.now();
@@ -592,6 +597,9 @@ async function runLoad(): Promise<LoadFigures> {
     console.log(
       `  first refresh ${firstRefreshS} s: ${fmt(first.snapshot.repositories)} repositories, ${fmt(first.snapshot.images)} images`,
     );
+    // After the sidecar started: it keeps its own priority (a child inherits its parent's niceness).
+    if (othersNice > 0 && !(lowerPriority(emulator.child.pid!, othersNice) && lowerPriority(process.pid, othersNice)))
+      throw new Error('RELIABILITY_OTHERS_NICE: could not lower the emulator and the load generator (Linux /proc and setpriority)');
 
     const json = { 'content-type': 'application/json' };
     const query = (body: unknown) => ({
@@ -698,12 +706,18 @@ async function eventLoopDelay(sidecar: Child): Promise<{ p99: string; max: strin
     `${fmt(rss)} MiB = V8 heap ${fmt(heapTotal)} committed (${fmt(heapUsed)} used) + external ${fmt(external)} ` +
     `(array buffers ${fmt(arrayBuffers)}) + ${fmt(rss - heapTotal - external)} the rest (code, stacks, native)`;
   // JSON writes an unknown wait (NaN) as null.
-  const p = JSON.parse(await pauseLine) as Omit<PauseReport, 'waitingMs'> & { waitingMs: number | null };
+  const p = JSON.parse(await pauseLine) as Omit<PauseReport, 'waitingMs' | 'longest'> & {
+    waitingMs: number | null;
+    longest: { ms: number; gcMs: number; waitingMs: number | null };
+  };
+  const waitedLongest = p.longest.waitingMs === null ? 'an unknown time' : `${fmt(p.longest.waitingMs)} ms`;
   const pauses =
     `${fmt(p.count)} pauses of ${p.over} ms or more, ${fmt(p.totalMs / 1000, 1)} s in all: ${fmt(p.gcMs / 1000, 1)} s in the collector's ` +
     `stop-the-world pauses, ${p.waitingMs === null ? 'an unknown time (no schedstat)' : `${fmt(p.waitingMs / 1000, 1)} s`} waiting for a CPU (the thread runnable, the 2 cores busy elsewhere); ` +
     `the longest part of one outside the collector's pauses ${fmt(p.longestOutsideGcMs)} ms (in a pause of ${fmt(p.inPauseMs)} ms; ` +
-    `JavaScript or the collector's incremental marking steps, which have no gc entry)`;
+    `JavaScript or the collector's incremental marking steps, which have no gc entry); the longest pause ${fmt(p.longest.ms)} ms: ` +
+    `${fmt(p.longest.gcMs)} ms in the collector's stop-the-world pauses, ${waitedLongest} waiting for a CPU, ` +
+    `${p.longest.waitingMs === null ? 'the rest' : `${fmt(p.longest.ms - p.longest.gcMs - p.longest.waitingMs)} ms`} running`;
   const [p99, max] = (await line).split(' ');
   return { p99: p99!, max: max!, memoryAtPeak, pauses };
 }

@@ -24,6 +24,8 @@ describe('pauses set against the collector’s', () => {
       waitingMs: 620,
       longestOutsideGcMs: 450,
       inPauseMs: 600,
+      // The longest pause as a whole: 150 ms of collections; its wait (700) reads as no more than the pause.
+      longest: { ms: 600, gcMs: 150, waitingMs: 600 },
     });
   });
 
@@ -34,6 +36,15 @@ describe('pauses set against the collector’s', () => {
     expect(accountPauses([[10, 90, 0]], [[0, 100], [20, 60]], 50)).toMatchObject({ gcMs: 80, longestOutsideGcMs: 0 });
     // Where Linux's schedstat is absent the wait is unknown, not none.
     expect(accountPauses([[10, 90]], [], 50).waitingMs).toBeNaN();
-    expect(accountPauses([], [[0, 100]], 50)).toEqual({ count: 0, over: 50, totalMs: 0, gcMs: 0, waitingMs: 0, longestOutsideGcMs: 0, inPauseMs: 0 });
+    expect(accountPauses([], [[0, 100]], 50)).toEqual({
+      count: 0,
+      over: 50,
+      totalMs: 0,
+      gcMs: 0,
+      waitingMs: 0,
+      longestOutsideGcMs: 0,
+      inPauseMs: 0,
+      longest: { ms: 0, gcMs: 0, waitingMs: 0 },
+    });
   });
 });
