@@ -73,11 +73,12 @@ export function cpuShareLine(before: CpuReading | undefined, after: CpuReading |
 /**
  * Gives every thread of a process (Linux niceness is per thread) a lower priority: the sidecar's threads then run
  * first when the cores are short, as on a machine where the load generator and AWS are elsewhere. The tasks listed
- * are those of the moment; a thread started later inherits its creator's. False where /proc or the call fails.
+ * are those of the moment; a thread started later inherits its creator's. With `exceptMainThread`, all but the
+ * process's main thread (its collector's helpers and libuv's pool, for instance). False where /proc or the call fails.
  */
-export function lowerPriority(pid: number, nice: number): boolean {
+export function lowerPriority(pid: number, nice: number, exceptMainThread = false): boolean {
   try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
+    for (const tid of readdirSync(`/proc/${pid}/task`)) if (!exceptMainThread || Number(tid) !== pid) setPriority(Number(tid), nice);
     return true;
   } catch {
     return false;

@@ -21,6 +21,8 @@
  *   RELIABILITY_RATE=0   requests per second over all connections (0: as fast as they go)
  *   RELIABILITY_OTHERS_NICE=0   niceness for the emulator and the load generator during the load (e.g. 10: the
  *     sidecar runs first when the 2 cores are short, as where AWS and the clients are other machines)
+ *   RELIABILITY_SIDECAR_HELPERS_NICE=0   niceness for every sidecar thread but its main one during the load (the
+ *     collector's helper threads, libuv's pool): whether the main thread waits for a CPU behind its own helpers
  *   RELIABILITY_SKIP=faults|load   run one half only
  *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load, and its pauses over 250 ms (LONG_PAUSE lines on its standard output: see RELIABILITY_SIDECAR_STDOUT)
  *   RELIABILITY_SIDECAR_FLAGS="--trace-gc"   more V8 flags for the sidecar (after the container's)
@@ -558,11 +560,14 @@ async function runLoad(): Promise<LoadFigures> {
   const rate = num('RELIABILITY_RATE', 0);
   const othersNice = num('RELIABILITY_OTHERS_NICE', 0);
   if (othersNice > 19) throw new Error(`RELIABILITY_OTHERS_NICE: a niceness is at most 19, got ${othersNice}`);
+  const helpersNice = num('RELIABILITY_SIDECAR_HELPERS_NICE', 0);
+  if (helpersNice > 19) throw new Error(`RELIABILITY_SIDECAR_HELPERS_NICE: a niceness is at most 19, got ${helpersNice}`);
   const overrides = process.env.RELIABILITY_PARAMS ? parseSyntheticParams(process.env.RELIABILITY_PARAMS) : {};
   const params = { ...LARGE_PARAMS, ...overrides, repositories, imagesPerRepository: Math.max(1, Math.round(images / repositories)) };
   console.log(
     `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections${rate > 0 ? ` at ${fmt(rate)} req/s in all` : ''}, ${seconds} s; sidecar ${[...SIDECAR_NODE_FLAGS, ...extraSidecarFlags()].join(' ')}` +
-      (othersNice > 0 ? `; the emulator and the load generator at nice ${othersNice} during the load` : ''),
+      (othersNice > 0 ? `; the emulator and the load generator at nice ${othersNice} during the load` : '') +
+      (helpersNice > 0 ? `; the sidecar's threads but its main one at nice ${helpersNice} during the load` : ''),
   );
   if (Object.keys(overrides).length) console.log(`  generator overrides: ${process.env.RELIABILITY_PARAMS}`);
   const t0 = performance.now();
@@ -600,6 +605,8 @@ async function runLoad(): Promise<LoadFigures> {
     // After the sidecar started: it keeps its own priority (a child inherits its parent's niceness).
     if (othersNice > 0 && !(lowerPriority(emulator.child.pid!, othersNice) && lowerPriority(process.pid, othersNice)))
       throw new Error('RELIABILITY_OTHERS_NICE: could not lower the emulator and the load generator (Linux /proc and setpriority)');
+    if (helpersNice > 0 && !lowerPriority(sidecar.child.pid!, helpersNice, true))
+      throw new Error("RELIABILITY_SIDECAR_HELPERS_NICE: could not lower the sidecar's helper threads (Linux /proc and setpriority)");
 
     const json = { 'content-type': 'application/json' };
     const query = (body: unknown) => ({
