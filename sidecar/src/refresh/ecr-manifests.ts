@@ -53,14 +53,14 @@ function* cachedManifestsSteps(
 ): Steps<{ out: Map<string, ManifestRead>; missing: string[] }> {
   const out = new Map<string, ManifestRead>();
   const missing: string[] = [];
-  const before = ctx.run.previous && blobIndexOf(ctx.run.previous.layerSizes);
+  const previousSizes = ctx.run.previous && blobIndexOf(ctx.run.previous.layerSizes);
   const { changed } = ctx.run.layerSizes;
   // A cached manifest's sizes: gathered by this refresh (another repository) or held by the previous snapshot.
   const knownSize = (blobs: BlobList, i: number): number | undefined => {
     let entry = changed.entryOfBlobAt(blobs, i);
     if (entry >= 0) return changed.sizeOfEntry(entry);
-    entry = before ? before.entryOfBlobAt(blobs, i) : -1;
-    return entry >= 0 ? before!.sizeOfEntry(entry) : undefined;
+    entry = previousSizes ? previousSizes.entryOfBlobAt(blobs, i) : -1;
+    return entry >= 0 ? previousSizes!.sizeOfEntry(entry) : undefined;
   };
   const allKnown = (blobs: BlobList): boolean => {
     for (let i = 0, n = blobCount(blobs); i < n; i++) if (knownSize(blobs, i) === undefined) return false;

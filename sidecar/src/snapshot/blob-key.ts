@@ -69,7 +69,7 @@ export function blobOffset(i: number): number {
   return START.length + i * BLOB_KEY_CHARS;
 }
 
-/** The keys, in order: for tests and small lists (hot loops use blobCount and blobAt). */
+/** The keys, in order: for tests and small lists (hot loops look blobs up by place: BlobIndex). */
 export function blobKeys(list: BlobList): BlobKey[] {
   const keys: BlobKey[] = [];
   for (let i = 0; i < blobCount(list); i++) keys.push(blobAt(list, i));

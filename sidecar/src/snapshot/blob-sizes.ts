@@ -6,7 +6,7 @@ const tablesOf = new WeakMap<ReadonlyMap<BlobKey, number>, BlobIndex & ReadonlyM
 
 /** The map as a BlobIndex: itself when it is one (a snapshot's always is, but for the empty one's), else a table of its sizes. */
 export function blobIndexOf(map: ReadonlyMap<BlobKey, number>): BlobIndex & ReadonlyMap<BlobKey, number> {
-  if (map instanceof LayeredBlobSizes || isIndex(map)) return map;
+  if (isIndex(map)) return map;
   let table = tablesOf.get(map);
   if (!table) {
     const builder = new BlobTableBuilder(map.size);

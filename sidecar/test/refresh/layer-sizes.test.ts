@@ -38,7 +38,8 @@ describe('the next snapshot’s blob sizes', () => {
   });
 
   it('are the gathered table itself on a first refresh when the images hold every blob of it, found in steps', () => {
-    const changed = gathered(previous);
+    // Gathered in the reverse of the images' order: a table made again from the images would list them in theirs.
+    const changed = gathered([...previous].reverse());
     const steps = snapshotLayerSizesSteps(images, { changed, imageGone: false }, undefined, false);
     let yields = 0;
     let step = steps.next();
@@ -46,6 +47,7 @@ describe('the next snapshot’s blob sizes', () => {
     expect(yields).toBe(2);
     expect(step.value).toBeInstanceOf(BlobTable);
     expect(new Map(step.value)).toEqual(previous);
+    expect([...step.value.keys()]).toEqual([...previous.keys()].reverse());
   });
 
   it('are made again in steps of 4,096 images when a size is new or an image went away, with only the blobs images still hold', () => {
