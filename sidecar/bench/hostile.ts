@@ -133,7 +133,7 @@ async function main(): Promise<number> {
     await run('sigterm', 'SIGTERM during a real execution (the production process)', () => shutdownPart(campaign, grafana.url));
   } finally {
     await sidecar.close();
-    failing.store.close();
+    await failing.store.close();
     await emulator.close();
     await grafana.close();
     recorder.uninstall();

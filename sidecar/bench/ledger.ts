@@ -9,13 +9,15 @@
  *
  * Per case: record() of a first refresh (all new) and of a steady one (all known), seenSince() over the
  * refresher's default window (7 days), prune(), and bytes on disk (database + WAL) after 1, 30 and 48 refreshes
- * 30 minutes apart with churn (see `churn`). Last, a steady record() with synchronous=NORMAL beside FULL.
+ * 30 minutes apart with churn (see `churn`), and the event loop's longest delay while record() and seenSince() ran
+ * (the store works on a thread of its own). Last, a steady record() on the main thread, synchronous=NORMAL beside FULL.
  *
  *   tsx bench/ledger.ts       (npm run bench -- ledger)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { generateFixture, LARGE_PARAMS } from '../src/demo/generate.js';
@@ -81,11 +83,21 @@ function usedBytes(file: string): number {
 const disk = (file: string, bytes: number): string =>
   `${mib(bytes)} on disk (database ${mib(bytesOf(file))} + WAL ${mib(bytesOf(`${file}-wal`))})`;
 
-async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
+/** Time taken, and the event loop's longest delay meanwhile (perf_hooks, 1 ms resolution): what a request waited. */
+async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T; loopMaxMs: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  // The monitor's first tick only starts its clock: a call that held the loop from the start would go unseen.
+  await new Promise((resolve) => setTimeout(resolve, 3));
   const t0 = performance.now();
   const value = await f();
-  return { ms: performance.now() - t0, value };
+  const ms = performance.now() - t0;
+  // One more turn: a call that held the loop is recorded when the monitor's overdue timer fires, before this.
+  await new Promise((resolve) => setImmediate(resolve));
+  loop.disable();
+  return { ms, value, loopMaxMs: loop.count > 0 ? loop.max / 1e6 : 0 };
 }
+const maxOf = (xs: readonly number[]): number => xs.reduce((a, b) => Math.max(a, b), 0);
 
 // ---- sightings from the synthetic fixture, as the refresh would record them ----
 
@@ -255,22 +267,29 @@ async function measureCase(c: Case): Promise<UseSighting[]> {
     );
 
     const steady: number[] = [];
-    for (let k = 1; k <= 5; k++) steady.push((await timed(() => ledger.record(base, start + k * MINUTE))).ms);
+    const steadyLoop: number[] = [];
+    for (let k = 1; k <= 5; k++) {
+      const one = await timed(() => ledger.record(base, start + k * MINUTE));
+      steady.push(one.ms);
+      steadyLoop.push(one.loopMaxMs);
+    }
     console.log(
-      `  steady refresh (all known): record() median ${msText(median(steady))} (${steady.map(msText).join(', ')})`,
+      `  steady refresh (all known): record() median ${msText(median(steady))} (${steady.map(msText).join(', ')}); the event loop's longest delay meanwhile ${msText(maxOf(steadyLoop))} (first refresh ${msText(first.loopMaxMs)})`,
     );
 
     const stopping: { until: number; s: UseSighting }[] = [];
     const rnd = mulberry32(7);
-    const perRefresh = { record: [] as number[], seenSince: [] as number[], prune: [] as number[], returned: 0 };
+    const perRefresh = { record: [] as number[], seenSince: [] as number[], prune: [] as number[], loop: [] as number[], returned: 0 };
     for (let refresh = 2; refresh <= 48; refresh++) {
       const now = start + (refresh - 1) * REFRESH_EVERY;
       base = churn(base, stopping, refresh, now, rnd);
       const visible = stopping.filter((x) => x.until >= refresh).map((x) => x.s);
       stopping.splice(0, stopping.length, ...stopping.filter((x) => x.until > refresh));
-      perRefresh.record.push((await timed(() => ledger.record([...base, ...visible], now))).ms);
+      const recorded = await timed(() => ledger.record([...base, ...visible], now));
+      perRefresh.record.push(recorded.ms);
       const seen = await timed(() => ledger.seenSince(now - RETENTION));
       perRefresh.seenSince.push(seen.ms);
+      perRefresh.loop.push(recorded.loopMaxMs, seen.loopMaxMs);
       perRefresh.returned = seen.value.length;
       perRefresh.prune.push((await timed(() => ledger.prune(now - RETENTION - DAY))).ms);
       if (refresh === 30 || refresh === 48) {
@@ -281,7 +300,7 @@ async function measureCase(c: Case): Promise<UseSighting[]> {
       }
     }
     console.log(
-      `  per refresh with churn (median of 47): record() ${msText(median(perRefresh.record))}, seenSince(now - 7 d) ${msText(median(perRefresh.seenSince))} returning ${fmt(perRefresh.returned)} entries, prune() with nothing to forget ${msText(median(perRefresh.prune))}`,
+      `  per refresh with churn (median of 47): record() ${msText(median(perRefresh.record))}, seenSince(now - 7 d) ${msText(median(perRefresh.seenSince))} returning ${fmt(perRefresh.returned)} entries, prune() with nothing to forget ${msText(median(perRefresh.prune))}; the event loop's longest delay in record() and seenSince() ${msText(maxOf(perRefresh.loop))}`,
     );
     const end = start + 47 * REFRESH_EVERY;
     const heavy = await timed(() => ledger.prune(end));
@@ -290,13 +309,16 @@ async function measureCase(c: Case): Promise<UseSighting[]> {
       `  prune() of every entry not seen in the last refresh: ${fmt(heavy.value)} entries in ${msText(heavy.ms)}; ${fmt(left.entries)} left, ${disk(store.location, left.bytes)} (freed pages are reused; the file does not shrink)`,
     );
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
   return base;
 }
 
-/** A steady record() on a connection of our own, to compare synchronous=FULL (the store's) with NORMAL. */
+/**
+ * A steady record() on a connection of our own on the main thread, to compare synchronous=FULL (the store's) with
+ * NORMAL: the whole call holds the event loop here, as it did before the store had a thread of its own.
+ */
 async function measureSynchronous(sightings: readonly UseSighting[]): Promise<void> {
   const figures: string[] = [];
   for (const mode of ['FULL', 'NORMAL'] as const) {
@@ -311,8 +333,13 @@ async function measureSynchronous(sightings: readonly UseSighting[]): Promise<vo
       const ledger = new SqliteLedger(db, file);
       const first = await timed(() => ledger.record(sightings, 1));
       const steady: number[] = [];
-      for (let k = 2; k <= 8; k++) steady.push((await timed(() => ledger.record(sightings, k))).ms);
-      figures.push(`${mode}: first ${msText(first.ms)}, steady median ${msText(median(steady))}`);
+      const loop: number[] = [];
+      for (let k = 2; k <= 8; k++) {
+        const one = await timed(() => ledger.record(sightings, k));
+        steady.push(one.ms);
+        loop.push(one.loopMaxMs);
+      }
+      figures.push(`${mode}: first ${msText(first.ms)}, steady median ${msText(median(steady))} (event loop held up to ${msText(maxOf(loop))})`);
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -323,7 +350,7 @@ async function measureSynchronous(sightings: readonly UseSighting[]): Promise<vo
 
 export async function main(): Promise<void> {
   console.log(
-    'usage ledger benchmark (SQLite, WAL, synchronous=FULL; refreshes 30 minutes apart; bytes = database + WAL)',
+    "usage ledger benchmark (SQLite, WAL, synchronous=FULL, on the store's thread; refreshes 30 minutes apart; bytes = database + WAL)",
   );
   console.log(
     `  churn per refresh: ${TASK_CHURN * 100}% of running tasks replaced (the old one seen ${STOPPED_VISIBLE} refreshes as stopped), ${DEPLOY_CHURN * 100}% of service and task-definition uses move to a new revision and image`,

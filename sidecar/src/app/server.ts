@@ -203,8 +203,8 @@ function listen(rooms: Rooms, config: AppConfig, deps: ServerDeps): Promise<Serv
   return new Promise<ServerType>((resolve, reject) => {
     // Whatever stops the listen, the store opened above is closed with it.
     const fail = (error: unknown): void => {
-      if (!deps.store) rooms.store.close();
-      reject(error);
+      if (deps.store) return reject(error);
+      rooms.store.close().then(() => reject(error), () => reject(error));
     };
     const t = { ...HTTP_TIMEOUTS, ...deps.httpTimeouts };
     const serverOptions = {
@@ -260,7 +260,7 @@ function closer(rooms: Rooms, server: ServerType, deps: ServerDeps): () => Promi
       await refresher?.stop();
       await drain(server);
       clients.destroy();
-      if (!deps.store) store.close();
+      if (!deps.store) await store.close();
       log.info('stopped');
     })());
 }

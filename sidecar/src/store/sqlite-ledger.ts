@@ -94,17 +94,20 @@ export class SqliteLedger implements UsageLedger {
   }
 
   async seenSince(since: number): Promise<LedgerEntry[]> {
+    return [...this.entriesSeenSince(since)];
+  }
+
+  /** seenSince's entries one by one (the store's thread sends them in pages); the connection is busy until done. */
+  *entriesSeenSince(since: number): Generator<LedgerEntry, void, void> {
     checkTime('since', since);
-    const out: LedgerEntry[] = [];
     for (const row of this.seenSinceStmt.iterate({ since })) {
       // Filled in place: a spread per entry costs more than the query at 100,000 entries.
       const use = JSON.parse(row.use_json) as { -readonly [K in keyof ImageUse]: ImageUse[K] };
       if (row.at !== null) use.at = row.at;
       use.firstSeenAt = row.first_seen;
       use.lastSeenAt = row.last_seen;
-      out.push({ repositoryId: row.repository_id, digest: row.digest, use });
+      yield { repositoryId: row.repository_id, digest: row.digest, use };
     }
-    return out;
   }
 
   async prune(before: number): Promise<number> {

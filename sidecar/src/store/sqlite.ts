@@ -1,28 +1,29 @@
 /**
  * The durable store in one SQLite file, `<dataDir>/ecrlens.sqlite`: the usage ledger and the cleanup audit.
- * WAL with synchronous=FULL: every commit is fsynced before it returns, so an audit entry is on disk when
- * append() resolves (the ledger shares the connection; bench/ledger.ts measures what FULL costs it).
- * Opening verifies that the directory and file can be written, with a real write transaction, so a
- * read-only volume fails at startup rather than at the first cleanup.
+ * Opening checks, on the calling thread, that the directory and file can be written, with a real write
+ * transaction after migrating, so a read-only volume fails at startup rather than at the first cleanup. Then the
+ * store's own thread takes the file over (threaded-store.ts): its commits (fsynced, connection.ts) and a large
+ * refresh's ledger writes no longer hold the event loop.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Database as Connection } from 'better-sqlite3';
 import { migrate } from './migrations.js';
-import { SqliteAudit } from './sqlite-audit.js';
-import { SqliteLedger } from './sqlite-ledger.js';
+import { BUSY_TIMEOUT_MS, configure } from './connection.js';
+import { threadedStore } from './threaded-store.js';
 import type { Store } from './types.js';
 
 export { auditJsonLines } from './audit-export.js';
 
 export const DATABASE_FILE = 'ecrlens.sqlite';
-/** How long a write waits for another connection's write lock (another process on the same file). */
-export const BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteStoreOptions {
   /** Clock for the open-time write (meta.opened_at); tests may fix it. */
   readonly now?: () => number;
+  /** Called with each thread the store starts (tests stop one to see a crash handled). */
+  readonly threadStarted?: (thread: Worker) => void;
 }
 
 const reason = (error: unknown): string => {
@@ -50,10 +51,7 @@ function prepareDirectory(dir: string): void {
 function initialise(db: Connection, now: () => number): void {
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, not wal`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = FULL');
-  // A WAL that one large refresh grew is cut back to 4 MiB (the auto-checkpoint size) after a checkpoint.
-  db.pragma('journal_size_limit = 4194304');
+  configure(db);
   migrate(db);
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
     'opened_at',
@@ -81,20 +79,6 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     db.close();
     throw new Error(`cannot use the database ${file}: ${reason(error)}`, { cause: error });
   }
-  const ledger = new SqliteLedger(db, file);
-  const audit = new SqliteAudit(db);
-  return {
-    ledger,
-    audit,
-    location: file,
-    close(): void {
-      if (!db.open) return;
-      try {
-        db.pragma('optimize');
-      } catch {
-        // Only statistics for the planner; closing matters more.
-      }
-      db.close();
-    },
-  };
+  db.close();
+  return threadedStore(file, options.threadStarted);
 }

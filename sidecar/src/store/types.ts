@@ -109,5 +109,6 @@ export interface Store {
   readonly audit: AuditStore;
   /** Where it lives, for logs (a path; never credentials). */
   readonly location: string;
-  close(): void;
+  /** Resolves once the calls made before are answered and the file is closed. */
+  close(): Promise<void>;
 }

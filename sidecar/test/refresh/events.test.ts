@@ -436,7 +436,7 @@ describe('events are best-effort: the snapshot is right after reconciliation wha
       expect(watchedSince()).toBe(now);
     } finally {
       await refresher.stop();
-      store.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

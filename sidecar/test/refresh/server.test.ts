@@ -175,7 +175,7 @@ describe('main.ts --demo, SIGTERM in the middle of a real cleanup run', () => {
         expect(batches.flatMap((b) => b.deleted as string[])).toHaveLength(report.deleted.length);
         expect(await store.audit.unfinishedRuns()).toEqual([]);
       } finally {
-        store.close();
+        await store.close();
       }
     } finally {
       watcher.close();

@@ -61,7 +61,7 @@ describe('append and entries', () => {
       entry('cleanup.finished', 'run-a', { dryRun: true }),
     ];
     await appendAll(first.audit, before);
-    first.close();
+    await first.close();
 
     const again = openStore(dir);
     const after = entry('cleanup.refused', 'run-b');

@@ -46,7 +46,7 @@ describe('ledger persistence', () => {
     const dir = dirname(first.location);
     await first.ledger.record([sighting(task('t1', { at: 500 })), sighting(task('t2'), WEB_V2)], 1000);
     await first.ledger.record([sighting(task('t1'))], 2000);
-    first.close();
+    await first.close();
 
     const again = openStore(dir);
     expect(byTask(await again.ledger.seenSince(0))).toEqual([
@@ -228,7 +228,7 @@ describe('watched: since when a scope has been read without a gap', () => {
   it('survives a restart', async () => {
     const first = openStore();
     await first.ledger.watched(['ecs/a'], 5_000, GAP);
-    first.close();
+    await first.close();
     const again = openStore(dirname(first.location));
     expect((await again.ledger.watched(['ecs/a'], 5_000 + GAP, GAP)).get('ecs/a')).toBe(5_000);
   });

@@ -24,12 +24,12 @@ const schemaOf = (db: Database.Database): unknown[] =>
   db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all();
 
 describe('openSqliteStore', () => {
-  it('creates a missing directory for its owner only, and the database in WAL mode at the current schema', () => {
+  it('creates a missing directory for its owner only, and the database in WAL mode at the current schema', async () => {
     const dir = join(tempDir(), 'nested', 'data');
     const store = openStore(dir, { now: () => 1234 });
     expect(store.location).toBe(join(dir, DATABASE_FILE));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    store.close();
+    await store.close();
     inspect(store.location, (db) => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -63,9 +63,9 @@ describe('openSqliteStore', () => {
     expect(open).toThrow(cause);
   });
 
-  it('throws at open when the database file is read-only, without waiting for the first write', () => {
+  it('throws at open when the database file is read-only, without waiting for the first write', async () => {
     const store = openStore();
-    store.close();
+    await store.close();
     makeDatabaseReadOnly(store.location);
     expect(() => openSqliteStore(store.location.slice(0, -DATABASE_FILE.length - 1))).toThrow(
       new RegExp(`cannot use the database ${store.location}: attempt to write a readonly database`),
@@ -128,7 +128,7 @@ describe('migrations', () => {
       at: '2025-01-01T00:00:00.000Z',
       who: { tokenFingerprint: 'f' },
     });
-    first.close();
+    await first.close();
     const schema = inspect(first.location, schemaOf);
 
     const again = openStore(dir);

@@ -13,8 +13,8 @@ import type { Store } from '../../src/store/types.js';
 const dirs: string[] = [];
 const stores: Store[] = [];
 
-afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
   for (const dir of dirs.splice(0)) {
     // A test may have locked a directory down; open it again so it can be removed.
     chmodSync(dir, 0o700);
