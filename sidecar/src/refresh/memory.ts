@@ -3,12 +3,13 @@
  * see that is still within retention, and notes since when each registry's ECS has been watched without a gap.
  */
 import { errorMessage } from '../aws/ecr.js';
-import { runCooperatively } from '../cooperative.js';
+import { ITEMS_PER_STEP, runCooperatively } from '../cooperative.js';
+import type { Steps } from '../cooperative.js';
 import type { Logger } from '../log.js';
 import { withUses, withUsesSteps } from '../snapshot/build.js';
 import type { ImageUse, Incomplete, Snapshot, SourceCoverage } from '../snapshot/model.js';
 import { useIdentity } from '../snapshot/model.js';
-import type { UseSighting, UsageLedger } from '../store/types.js';
+import type { LedgerEntry, UseSighting, UsageLedger } from '../store/types.js';
 import type { UseRetention } from '../snapshot/use-windows.js';
 import { currentUseCounter } from '../snapshot/use-windows.js';
 
@@ -39,25 +40,14 @@ export class UseMemory {
    */
   async remember(snapshot: Snapshot, now: number, targeted?: TargetedRead): Promise<Snapshot> {
     const counts = currentUseCounter(snapshot.uses, this.settings.windows, now);
-    const sightings: UseSighting[] = [];
-    const seenNow = new Set<string>();
-    for (const [key, uses] of snapshot.usesByImage) {
-      const at = key.lastIndexOf('@');
-      for (const use of uses) {
-        if (!counts(use)) continue;
-        // A targeted refresh saw only what it read again: the rest keeps the time the ledger has for it.
-        if (!targeted || targeted.readNow(use)) sightings.push({ repositoryId: key.slice(0, at), digest: key.slice(at + 1), use });
-        seenNow.add(`${key}|${useIdentity(use)}`);
-      }
-    }
+    // A registry with many ECS workloads has a hundred thousand uses and more: gathered a step at a time.
+    const { sightings, seenNow } = await runCooperatively(sightingsSteps(snapshot, counts, targeted));
     try {
       await this.ledger.record(sightings, now);
       const retention = this.retentionMs();
       const entries = await this.ledger.seenSince(now - retention);
       await this.ledger.prune(now - retention - DAY);
-      const remembered = entries
-        .filter((e) => !seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`))
-        .map((e) => Object.assign({}, e.use, { digest: e.digest }));
+      const remembered = await runCooperatively(unseenSteps(entries, seenNow));
       // Only a full read of a registry's ECS tells that it was watched without a gap; a targeted one keeps what the full one said.
       const sources = targeted ? snapshot.sources : await this.watch(snapshot, now);
       return await runCooperatively(
@@ -110,4 +100,41 @@ export class UseMemory {
       return at === undefined ? s : Object.assign({}, s, { watchedSince: at });
     });
   }
+}
+
+/** The uses this snapshot saw that count now, as sightings (those read now), and the identity of each. */
+export function* sightingsSteps(
+  snapshot: Snapshot,
+  counts: (use: ImageUse) => boolean,
+  targeted: TargetedRead | undefined,
+): Steps<{ sightings: UseSighting[]; seenNow: Set<string> }> {
+  const sightings: UseSighting[] = [];
+  const seenNow = new Set<string>();
+  let done = 0;
+  for (const [key, uses] of snapshot.usesByImage) {
+    const at = key.lastIndexOf('@');
+    for (const use of uses) {
+      // One image may have thousands of uses (a base image run by every service): counted per use.
+      if (++done === ITEMS_PER_STEP) {
+        done = 0;
+        yield;
+      }
+      if (!counts(use)) continue;
+      // A targeted refresh saw only what it read again: the rest keeps the time the ledger has for it.
+      if (!targeted || targeted.readNow(use)) sightings.push({ repositoryId: key.slice(0, at), digest: key.slice(at + 1), use });
+      seenNow.add(`${key}|${useIdentity(use)}`);
+    }
+  }
+  return { sightings, seenNow };
+}
+
+/** The ledger's entries this snapshot did not see, as uses of their digest. */
+export function* unseenSteps(entries: readonly LedgerEntry[], seenNow: ReadonlySet<string>): Steps<ImageUse[]> {
+  const out: ImageUse[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (!seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`)) out.push(Object.assign({}, e.use, { digest: e.digest }));
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield;
+  }
+  return out;
 }
