@@ -126,8 +126,9 @@ describe('the image index of a targeted refresh', () => {
       }),
       { numRuns: 300 },
     );
-    // Not vacuous: many orders were made from the index before's.
-    expect(fromBase).toBeGreaterThan(100);
+    // Not vacuous: many orders were made from the index before's (135-159 in six runs; one CI run had 93: a bound
+    // that random cases can miss is a flaky test, so well below).
+    expect(fromBase).toBeGreaterThan(30);
   });
 
   it('orders rows of equal value by row across new and copied rows, and sorts when the repositories moved', () => {
