@@ -93,6 +93,9 @@ async function serve(request: StoreRequest): Promise<unknown> {
     case 'close':
       closeConnection(db);
       return undefined;
+    case 'ledger.discard':
+      sightings.delete(request.id);
+      return undefined;
     case 'page.taken':
       return undefined;
   }
@@ -106,8 +109,8 @@ port.on('message', (request: StoreRequest) => {
   queue = queue.then(async () => {
     try {
       const result = await serve(request);
-      // A page of sightings is not answered: the record that follows is.
-      if (request.call !== 'ledger.sightings') reply({ id: request.id, result });
+      // A page of sightings is not answered (the record that follows is), nor a discard (its call was rejected).
+      if (request.call !== 'ledger.sightings' && request.call !== 'ledger.discard') reply({ id: request.id, result });
     } catch (error) {
       sightings.delete(request.id);
       reply({ id: request.id, error: toThreadError(error) });

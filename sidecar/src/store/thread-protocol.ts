@@ -35,7 +35,9 @@ export type StoreCall = keyof StoreCalls;
 export type StoreRequest =
   | { [K in StoreCall]: { readonly id: number; readonly call: K; readonly args: StoreCalls[K]['args'] } }[StoreCall]
   | { readonly id: number; readonly call: 'ledger.sightings'; readonly sightings: readonly UseSighting[] }
-  /** The page of `id` was taken: send the next. One page at a time, so pages never pile up unread. */
+  /** The record `id` will not be committed (a page could not be sent): drop its pages. */
+  | { readonly id: number; readonly call: 'ledger.discard' }
+  /** A page of `id` was taken: the thread sends the next (two at most untaken, so pages never pile up unread). */
   | { readonly id: number; readonly call: 'page.taken' };
 
 /** An error as it crosses threads: Error subclasses and SQLite's codes (SQLITE_READONLY, ...) kept. */

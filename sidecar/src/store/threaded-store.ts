@@ -28,6 +28,8 @@ interface Answer {
 }
 
 interface Pending {
+  /** The thread the call went to: only its exit rejects the call. */
+  readonly worker: Worker;
   readonly resolve: (value: Answer) => void;
   readonly reject: (error: Error) => void;
   /** Pages received so far (seenSince). */
@@ -35,14 +37,16 @@ interface Pending {
 }
 
 /**
- * Run from source (tsx, vitest), the thread's module is TypeScript: the thread registers tsx's loader first.
- * Compiled (dist/), it is plain JavaScript beside this file.
+ * Run from source (tsx, vitest), the thread's module is TypeScript: the thread registers tsx's loader first, found
+ * from here (an eval'd thread would look it up from the working directory). Compiled (dist/), it is plain JavaScript
+ * beside this file.
  */
 function startThread(data: StoreThreadData): Worker {
   const source = import.meta.url.endsWith('.ts');
   const entry = new URL(source ? './store-thread.ts' : './store-thread.js', import.meta.url);
   if (!source) return new Worker(entry, { workerData: data });
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(boot, { eval: true, workerData: data });
 }
 
@@ -50,6 +54,8 @@ class StoreThread {
   #worker: Worker | undefined;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
+  /** Every call not yet settled, records still sending their pages included: close() waits for them. */
+  readonly #inFlight = new Set<Promise<unknown>>();
   #closed: Promise<void> | undefined;
 
   /** Started at the first call: a store opened and closed unused starts no thread. */
@@ -71,15 +77,17 @@ class StoreThread {
     worker.on('exit', (code: number) => {
       if (this.#worker === worker) this.#worker = undefined;
       const why = failure ? `: ${failure.message}` : ` (exit code ${code})`;
-      this.#rejectAll(new Error(`the store's thread stopped${why}`));
+      this.#rejectCallsOf(worker, new Error(`the store's thread stopped${why}`));
     });
     return worker;
   }
 
-  #rejectAll(error: Error): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of pending) p.reject(error);
+  #rejectCallsOf(worker: Worker, error: Error): void {
+    for (const [id, p] of [...this.#pending]) {
+      if (p.worker !== worker) continue;
+      this.#pending.delete(id);
+      p.reject(error);
+    }
   }
 
   #receive(reply: StoreReply): void {
@@ -87,11 +95,11 @@ class StoreThread {
     if (!pending) return;
     if ('page' in reply) {
       for (const item of reply.page) pending.pages.push(item);
-      this.#worker?.postMessage({ id: reply.id, call: 'page.taken' } satisfies StoreRequest);
+      pending.worker.postMessage({ id: reply.id, call: 'page.taken' } satisfies StoreRequest);
       return;
     }
     this.#pending.delete(reply.id);
-    if (this.#pending.size === 0) this.#worker?.unref();
+    if (this.#pending.size === 0) pending.worker.unref();
     if ('error' in reply) pending.reject(fromThreadError(reply.error));
     else pending.resolve({ result: reply.result, pages: pending.pages });
   }
@@ -101,7 +109,14 @@ class StoreThread {
     if (this.#closed) throw new Error('the store is closed');
     const worker = (this.#worker ??= this.#start());
     const id = this.#nextId++;
-    const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { resolve, reject, pages: [] }));
+    const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { worker, resolve, reject, pages: [] }));
+    // Handled from the start: a thread may stop while a record still sends its pages, before anyone awaits this.
+    const settled = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#inFlight.add(settled);
+    void settled.then(() => this.#inFlight.delete(settled));
     worker.ref();
     return { id, worker, answer };
   }
@@ -140,20 +155,25 @@ class StoreThread {
       if (start > 0) await nextTurn();
       // A thread that stopped meanwhile rejected the call: its successor must not commit part of the pages.
       if (!this.#pending.has(id)) break;
-      if (!this.#post(worker, { id, call: 'ledger.sightings', sightings: sightings.slice(start, start + PAGE_SIZE) })) break;
+      if (!this.#post(worker, { id, call: 'ledger.sightings', sightings: sightings.slice(start, start + PAGE_SIZE) })) {
+        // The pages sent before are dropped, not left held in the thread.
+        if (start > 0) worker.postMessage({ id, call: 'ledger.discard' } satisfies StoreRequest);
+        break;
+      }
     }
     if (this.#pending.has(id)) this.#post(worker, { id, call: 'ledger.record', args: { seenAt } });
     await answer;
   }
 
-  /** Waits for the calls sent before, closes the connection and ends the thread. */
+  /** Waits for the calls made before (a record sending its pages too), closes the connection and ends the thread. */
   close(): Promise<void> {
     return (this.#closed ??= (async () => {
+      await Promise.all(this.#inFlight);
       const worker = this.#worker;
       if (!worker) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       const id = this.#nextId++;
-      const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { resolve, reject, pages: [] }));
+      const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { worker, resolve, reject, pages: [] }));
       worker.ref();
       this.#post(worker, { id, call: 'close', args: {} });
       try {

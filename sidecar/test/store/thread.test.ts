@@ -85,18 +85,45 @@ describe("the store's thread", () => {
     await store.ledger.record([sighting(1)], 500);
     expect(threads).toHaveLength(1);
 
+    // The thread stops right after the second page leaves (its exit seen at once, as Node reports it once the thread
+    // is gone), while the record waits for a turn before the third: the record's rejection must be handled then,
+    // not only once its last page is sent (unhandled, it would end the process).
+    const thread = threads[0]!;
+    const post = thread.postMessage.bind(thread);
+    let pages = 0;
+    let stopped: Promise<number> | undefined;
+    thread.postMessage = (message: { call?: string }) => {
+      post(message);
+      if (message.call === 'ledger.sightings' && ++pages === 2) {
+        stopped = thread.terminate();
+        thread.emit('exit', 1);
+      }
+    };
     const recording = store.ledger.record(
-      Array.from({ length: 2 * PAGE_SIZE }, (_, i) => sighting(100 + i)),
+      Array.from({ length: 4 * PAGE_SIZE }, (_, i) => sighting(100 + i)),
       1_000,
     );
-    // The first page is on its way; the commit is sent only after the last one.
-    await threads[0]!.terminate();
     await expect(recording).rejects.toThrow(/the store's thread stopped/);
+    expect(pages).toBe(2);
+    await stopped;
 
     expect(await store.ledger.size()).toMatchObject({ entries: 1 });
     expect(threads).toHaveLength(2);
     await store.audit.append(auditEntry('after-the-crash'));
     expect((await store.audit.entries({ limit: 10 })).map((e) => e.entry.runId)).toEqual(['after-the-crash']);
+  });
+
+  it('close() waits for a record still sending its pages, and commits it whole', async () => {
+    const store = openStore();
+    const count = 5 * PAGE_SIZE;
+    const recorded = store.ledger.record(
+      Array.from({ length: count }, (_, i) => sighting(i)),
+      3_000,
+    );
+    await store.close();
+    await expect(recorded).resolves.toBeUndefined();
+    const again = openStore(dirname(store.location));
+    expect((await again.ledger.size()).entries).toBe(count);
   });
 
   it('close() waits for the calls sent before it; later calls are refused', async () => {
