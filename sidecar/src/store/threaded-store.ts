@@ -44,11 +44,18 @@ interface Pending {
 function startThread(data: StoreThreadData): Worker {
   const source = import.meta.url.endsWith('.ts');
   const entry = new URL(source ? './store-thread.ts' : './store-thread.js', import.meta.url);
-  if (!source) return new Worker(entry, { workerData: data });
+  const options = { workerData: data, resourceLimits: THREAD_LIMITS };
+  if (!source) return new Worker(entry, options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
+  return new Worker(boot, { ...options, eval: true });
 }
+
+/**
+ * A young generation of 4 MiB: the thread's RSS once it has written is ~29 MiB instead of ~38 (bench: a record of
+ * 517 sightings, 20 times, compiled), for ~10 % longer records of 100,000 sightings, which hold no request.
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 class StoreThread {
   #worker: Worker | undefined;
