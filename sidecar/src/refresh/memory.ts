@@ -122,18 +122,21 @@ export function* sightingsSteps(
       if (!counts(use)) continue;
       // A targeted refresh saw only what it read again: the rest keeps the time the ledger has for it.
       if (!targeted || targeted.readNow(use)) sightings.push({ repositoryId: key.slice(0, at), digest: key.slice(at + 1), use });
-      seenNow.add(`${key}|${useIdentity(use)}`);
+      seenNow.add(seenKey(key, use));
     }
   }
   return { sightings, seenNow };
 }
+
+/** A use of an image (`repositoryId@digest`) as seenNow holds it. */
+const seenKey = (image: string, use: ImageUse): string => `${image}|${useIdentity(use)}`;
 
 /** The ledger's entries this snapshot did not see, as uses of their digest. */
 export function* unseenSteps(entries: readonly LedgerEntry[], seenNow: ReadonlySet<string>): Steps<ImageUse[]> {
   const out: ImageUse[] = [];
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
-    if (!seenNow.has(`${e.repositoryId}@${e.digest}|${useIdentity(e.use)}`)) out.push(Object.assign({}, e.use, { digest: e.digest }));
+    if (!seenNow.has(seenKey(`${e.repositoryId}@${e.digest}`, e.use))) out.push(Object.assign({}, e.use, { digest: e.digest }));
     if ((i + 1) % ITEMS_PER_STEP === 0) yield;
   }
   return out;

@@ -55,7 +55,7 @@ async function serve(request: StoreRequest): Promise<unknown> {
     case 'ledger.sightings': {
       const held = sightings.get(request.id);
       if (held) for (const s of request.sightings) held.push(s);
-      else sightings.set(request.id, [...request.sightings]);
+      else sightings.set(request.id, request.sightings);
       return undefined;
     }
     case 'ledger.record': {

@@ -34,7 +34,8 @@ export type StoreCall = keyof StoreCalls;
 
 export type StoreRequest =
   | { [K in StoreCall]: { readonly id: number; readonly call: K; readonly args: StoreCalls[K]['args'] } }[StoreCall]
-  | { readonly id: number; readonly call: 'ledger.sightings'; readonly sightings: readonly UseSighting[] }
+  // A page arrives as a fresh copy: the thread keeps the array itself.
+  | { readonly id: number; readonly call: 'ledger.sightings'; readonly sightings: UseSighting[] }
   /** The record `id` will not be committed (a page could not be sent): drop its pages. */
   | { readonly id: number; readonly call: 'ledger.discard' }
   /** A page of `id` was taken: the thread sends the next (two at most untaken, so pages never pile up unread). */

@@ -105,18 +105,30 @@ class StoreThread {
       pending.worker.postMessage({ id: reply.id, call: 'page.taken' } satisfies StoreRequest);
       return;
     }
-    this.#pending.delete(reply.id);
-    if (this.#pending.size === 0) pending.worker.unref();
+    this.#settle(reply.id, pending);
     if ('error' in reply) pending.reject(fromThreadError(reply.error));
     else pending.resolve({ result: reply.result, pages: pending.pages });
   }
 
-  /** Registers a call and returns its id and its answer. */
+  /** A call answered or failed: off the books, and the thread idle (unref) when it was the last. */
+  #settle(id: number, pending: Pending): void {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) pending.worker.unref();
+  }
+
+  /** Registers a call to `worker`: its id and its answer. The thread keeps the process alive until it settles. */
+  #register(worker: Worker): { id: number; answer: Promise<Answer> } {
+    const id = this.#nextId++;
+    const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { worker, resolve, reject, pages: [] }));
+    worker.ref();
+    return { id, answer };
+  }
+
+  /** Registers a call to the thread (started if need be) and returns its id and its answer. */
   #open(): { id: number; worker: Worker; answer: Promise<Answer> } {
     if (this.#closed) throw new Error('the store is closed');
     const worker = (this.#worker ??= this.#start());
-    const id = this.#nextId++;
-    const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { worker, resolve, reject, pages: [] }));
+    const { id, answer } = this.#register(worker);
     // Handled from the start: a thread may stop while a record still sends its pages, before anyone awaits this.
     const settled = answer.then(
       () => undefined,
@@ -124,7 +136,6 @@ class StoreThread {
     );
     this.#inFlight.add(settled);
     void settled.then(() => this.#inFlight.delete(settled));
-    worker.ref();
     return { id, worker, answer };
   }
 
@@ -135,9 +146,10 @@ class StoreThread {
       return true;
     } catch (error) {
       const pending = this.#pending.get(request.id);
-      this.#pending.delete(request.id);
-      if (this.#pending.size === 0) worker.unref();
-      pending?.reject(error instanceof Error ? error : new Error(String(error)));
+      if (pending) {
+        this.#settle(request.id, pending);
+        pending.reject(error instanceof Error ? error : new Error(String(error)));
+      }
       return false;
     }
   }
@@ -179,9 +191,7 @@ class StoreThread {
       const worker = this.#worker;
       if (!worker) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      const id = this.#nextId++;
-      const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { worker, resolve, reject, pages: [] }));
-      worker.ref();
+      const { id, answer } = this.#register(worker);
       this.#post(worker, { id, call: 'close', args: {} });
       try {
         await answer;
