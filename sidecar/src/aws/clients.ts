@@ -12,6 +12,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AccountConfig } from './accounts.js';
+import { paceParsing, ParseTurns } from './parse-turns.js';
 import type { AwsCallStats } from './stats.js';
 
 export interface StaticCredentials {
@@ -33,6 +34,8 @@ export interface ClientRegistryOptions {
   readonly requestTimeoutMs?: number;
   /** Sockets per client (default 64). */
   readonly maxSockets?: number;
+  /** The turns every client's responses are parsed in (default: the registry's own; tests pass one to watch). */
+  readonly parseTurns?: ParseTurns;
 }
 
 type Credentials = ReturnType<typeof fromTemporaryCredentials>;
@@ -88,8 +91,12 @@ export class ClientRegistry {
   private readonly lambdaClients = new Map<string, LambdaClient>();
   private readonly sqsClients = new Map<string, SQSClient>();
   private readonly roleCredentials = new Map<string, Credentials>();
+  /** One for all clients: they share the one event loop. */
+  private readonly parseTurns: ParseTurns;
 
-  constructor(private readonly options: ClientRegistryOptions) {}
+  constructor(private readonly options: ClientRegistryOptions) {
+    this.parseTurns = options.parseTurns ?? new ParseTurns();
+  }
 
   ecr(account: AccountConfig, region: string): ECRClient {
     const key = this.key(account, region);
@@ -98,6 +105,7 @@ export class ClientRegistry {
       client = new ECRClient(Object.assign(this.clientConfig(account, region, this.options.endpoints?.ecr), KEEP_RESOLVED_MIDDLEWARE));
       this.options.stats.instrument(client.middlewareStack, 'ecr');
       withoutSdkLogging(client.middlewareStack);
+      paceParsing(client.middlewareStack, this.parseTurns);
       this.ecrClients.set(key, client);
     }
     return client;
@@ -110,6 +118,7 @@ export class ClientRegistry {
       client = new ECSClient(Object.assign(this.clientConfig(account, region, this.options.endpoints?.ecs), KEEP_RESOLVED_MIDDLEWARE));
       this.options.stats.instrument(client.middlewareStack, 'ecs');
       withoutSdkLogging(client.middlewareStack);
+      paceParsing(client.middlewareStack, this.parseTurns);
       this.ecsClients.set(key, client);
     }
     return client;
@@ -122,6 +131,7 @@ export class ClientRegistry {
       client = new LambdaClient(Object.assign(this.clientConfig(account, region, this.options.endpoints?.lambda), KEEP_RESOLVED_MIDDLEWARE));
       this.options.stats.instrument(client.middlewareStack, 'lambda');
       withoutSdkLogging(client.middlewareStack);
+      paceParsing(client.middlewareStack, this.parseTurns);
       this.lambdaClients.set(key, client);
     }
     return client;
@@ -139,6 +149,7 @@ export class ClientRegistry {
       client = new SQSClient(Object.assign({}, base, { requestHandler: Object.assign({}, base.requestHandler, { requestTimeout }) }));
       this.options.stats.instrument(client.middlewareStack, 'sqs');
       withoutSdkLogging(client.middlewareStack);
+      paceParsing(client.middlewareStack, this.parseTurns);
       this.sqsClients.set(region, client);
     }
     return client;

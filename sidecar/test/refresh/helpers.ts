@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsCallStats } from '../../src/aws/stats.js';
+import type { ParseTurns } from '../../src/aws/parse-turns.js';
 import type { AppConfig } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import type { ControlSettings } from '../../src/demo/controls.js';
@@ -56,6 +57,7 @@ export async function startHarness(
     emulatorNow?: () => number;
     maxAttempts?: number;
     proxy?: boolean;
+    parseTurns?: ParseTurns;
   } = {},
 ): Promise<Harness> {
   const emulator = await startEmulator({
@@ -71,6 +73,7 @@ export async function startHarness(
     stats,
     endpoints: { ecr: endpoint, ecs: endpoint, lambda: endpoint, sts: endpoint },
     credentials: DEMO_CREDENTIALS,
+    ...(options.parseTurns ? { parseTurns: options.parseTurns } : {}),
   });
   const config: AppConfig = {
     ...loadConfig({ AWS_REGION: 'us-east-1', REFRESH_MIN_INTERVAL: '0', ...options.env }),

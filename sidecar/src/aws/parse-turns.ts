@@ -1,0 +1,102 @@
+/**
+ * AWS responses parsed a few per turn of the event loop, not all of those that arrived together. The SDK parses a
+ * response (JSON, then its shapes) in the callback that read its last bytes, so the answers of many calls in flight
+ * that land in one poll of the sockets were all parsed in that one turn, with the collector's scavenges and marking
+ * steps their garbage brings: the requests the sidecar serves waited for all of it. Here a client's body is read in
+ * full as it arrives, then waits its turn to be parsed: each turn of parsing ends after about PARSE_TURN_MS, and the
+ * next waits for the event loop to run what is pending (setImmediate).
+ */
+import { streamCollector } from '@smithy/core/serde';
+
+/** About how long one turn of parsing lasts before the event loop gets a turn (one response may go over it). */
+export const PARSE_TURN_MS = 8;
+
+/** Called once the response has been parsed (or failed to): lets the next one go. */
+export type Parsed = () => void;
+
+export class ParseTurns {
+  readonly #waiting: ((parsed: Parsed) => void)[] = [];
+  #parsing = false;
+  /** When the current turn of parsing began; undefined once the event loop has had its turn since. */
+  #turnStart: number | undefined;
+
+  constructor(
+    private readonly turnMs = PARSE_TURN_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Responses waiting to be parsed (tests, and the pacing's own figures). */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Resolves when this response may be parsed, with the function to call once it has been. */
+  enter(): Promise<Parsed> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#next();
+    });
+  }
+
+  #next(): void {
+    if (this.#parsing || this.#waiting.length === 0) return;
+    if (this.#turnStart === undefined) {
+      this.#turnStart = this.now();
+      setImmediate(() => {
+        this.#turnStart = undefined;
+        this.#next();
+      });
+    } else if (this.now() - this.#turnStart >= this.turnMs) return; // the turn's end lets the next one go
+    this.#parsing = true;
+    let done = false;
+    this.#waiting.shift()!(() => {
+      if (done) return;
+      done = true;
+      this.#parsing = false;
+      this.#next();
+    });
+  }
+}
+
+type Handler = (args: object) => Promise<{ response?: unknown }>;
+type Middleware = (next: Handler) => Handler;
+
+/** The part of an SDK client's middleware stack used here. */
+export interface PacedStack {
+  add(middleware: never, options: { step: 'finalizeRequest'; name: string; priority: 'low'; override: boolean }): void;
+  add(middleware: never, options: { step: 'deserialize'; name: string; priority: 'low'; override: boolean }): void;
+}
+
+interface WithBody {
+  body?: unknown;
+}
+
+/**
+ * Adds the pacing to a client: inside the deserializer, the attempt's response body is read in full and then waits
+ * for its turn; around the whole deserialize step (inside the retries), the turn is given back once parsed. Each
+ * HTTP attempt is one entry, linked from the outer middleware to the inner one by the attempt's arguments object,
+ * which the deserializer passes on as it is.
+ */
+export function paceParsing(stack: PacedStack, turns: ParseTurns): void {
+  const entries = new WeakMap<object, { parsed?: Parsed }>();
+  const release: Middleware = (next) => async (args) => {
+    const entry: { parsed?: Parsed } = {};
+    entries.set(args, entry);
+    try {
+      return await next(args);
+    } finally {
+      entry.parsed?.();
+    }
+  };
+  const wait: Middleware = (next) => async (args) => {
+    const output = await next(args);
+    const entry = entries.get(args);
+    const response = output.response as WithBody | undefined;
+    if (!entry || !response || response.body === undefined || response.body instanceof Uint8Array) return output;
+    response.body = await streamCollector(response.body as Parameters<typeof streamCollector>[0]);
+    entry.parsed = await turns.enter();
+    return output;
+  };
+  stack.add(release as never, { step: 'finalizeRequest', name: 'ecrLensParseTurnsRelease', priority: 'low', override: true });
+  stack.add(wait as never, { step: 'deserialize', name: 'ecrLensParseTurnsWait', priority: 'low', override: true });
+}

@@ -1,0 +1,131 @@
+/**
+ * AWS responses are parsed a few per turn of the event loop (aws/parse-turns.ts): the turns themselves with an
+ * injected clock, then every client of the registry through the real SDK and the emulator, answers, errors and
+ * retried attempts alike.
+ */
+import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { ListClustersCommand } from '@aws-sdk/client-ecs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ParseTurns, type Parsed } from '../../src/aws/parse-turns.js';
+import { nextTurn } from '../../src/cooperative.js';
+import type { Harness } from '../refresh/helpers.js';
+import { startHarness } from '../refresh/helpers.js';
+
+/** Resolves once every pending promise reaction has run (a tick queued from one runs after the microtasks drain). */
+const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+
+/** Resolves when the turns are next entered (the call's body has been read and waits for its turn). */
+function nextEntry(turns: ParseTurns): Promise<void> {
+  const enter = turns.enter.bind(turns);
+  return new Promise((resolve) => {
+    turns.enter = () => {
+      turns.enter = enter;
+      const entered = enter();
+      resolve();
+      return entered;
+    };
+  });
+}
+
+describe('turns of parsing', () => {
+  it('lets a response through at once when none is being parsed, and the next when it is parsed, within the turn', async () => {
+    let clock = 0;
+    const turns = new ParseTurns(8, () => clock);
+    const first = await turns.enter();
+    let second: Parsed | undefined;
+    const entered = turns.enter().then((parsed) => (second = parsed));
+    await settled();
+    expect(second).toBeUndefined();
+    expect(turns.waiting).toBe(1);
+    clock = 5; // still within the turn
+    first();
+    first(); // a second call lets nothing more through
+    await entered;
+    expect(turns.waiting).toBe(0);
+    second!();
+  });
+
+  it('makes the rest wait for the next turn of the event loop once a turn has lasted its time', async () => {
+    let clock = 0;
+    const turns = new ParseTurns(8, () => clock);
+    const order: string[] = [];
+    const parse = (name: string) =>
+      turns.enter().then((parsed) => {
+        order.push(name);
+        clock += 5; // each parse takes 5 ms
+        parsed();
+      });
+    const all = Promise.all(['a', 'b', 'c', 'd', 'e'].map(parse));
+    // Within the first turn: a (0-5) and b (5-10); at 10 the turn has lasted 8 ms or more, so c waits.
+    await settled();
+    expect(order).toEqual(['a', 'b']);
+    expect(turns.waiting).toBe(3);
+    await nextTurn();
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+    await all;
+    expect(order).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(turns.waiting).toBe(0);
+  });
+});
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe("the clients' responses", () => {
+  it('wait for their turn before they are parsed, and each is its own call', async () => {
+    const turns = new ParseTurns();
+    h = await startHarness({ parseTurns: turns });
+    const account = h.config.accounts.find((a) => a.accountId === '111111111111')!;
+    const ecr = h.clients.ecr(account, 'us-east-1');
+    const alone = await ecr.send(new DescribeImagesCommand({ repositoryName: 'platform/api' }));
+    expect(alone.imageDetails!.length).toBeGreaterThan(1);
+
+    // A parse in progress (held here) keeps the call's response waiting, read but not parsed.
+    const held = await turns.enter();
+    const entered = nextEntry(turns);
+    let answered = false;
+    const call = ecr.send(new DescribeImagesCommand({ repositoryName: 'platform/api' })).then((answer) => {
+      answered = true;
+      return answer;
+    });
+    await entered;
+    for (let i = 0; i < 3; i++) await nextTurn();
+    expect(answered).toBe(false);
+    expect(turns.waiting).toBe(1);
+    held();
+    expect((await call).imageDetails).toEqual(alone.imageDetails);
+
+    // Calls of every kind at once, an error among them: each answered as alone, and nothing left waiting.
+    const [images, repositories, missing, clusters] = await Promise.allSettled([
+      ecr.send(new DescribeImagesCommand({ repositoryName: 'platform/api' })),
+      ecr.send(new DescribeRepositoriesCommand({})),
+      ecr.send(new DescribeImagesCommand({ repositoryName: 'no/such-repository' })),
+      h.clients.ecs(account, 'us-east-1').send(new ListClustersCommand({})),
+    ]);
+    expect(images.status === 'fulfilled' && images.value.imageDetails).toEqual(alone.imageDetails);
+    expect(repositories.status === 'fulfilled' && repositories.value.repositories!.map((r) => r.repositoryName)).toContain('platform/api');
+    expect(missing.status === 'rejected' && (missing.reason as Error).name).toBe('RepositoryNotFoundException');
+    expect(clusters.status === 'fulfilled' && clusters.value.clusterArns!.length).toBeGreaterThan(0);
+    expect(turns.waiting).toBe(0);
+  });
+
+  it('let each retried attempt go in turn: throttled calls all answered, the turns given back', async () => {
+    const turns = new ParseTurns(0); // one response a turn
+    h = await startHarness({ parseTurns: turns, controls: { faults: { 'ecr:DescribeImages': { throttleProbability: 0.4 } }, seed: 5 }, maxAttempts: 10 });
+    const account = h.config.accounts.find((a) => a.accountId === '111111111111')!;
+    const ecr = h.clients.ecr(account, 'us-east-1');
+    const answers = await Promise.all(Array.from({ length: 12 }, () => ecr.send(new DescribeImagesCommand({ repositoryName: 'web/frontend' }))));
+    const digests = answers.map((a) => a.imageDetails!.map((d) => d.imageDigest).sort());
+    for (const d of digests) expect(d).toEqual(digests[0]);
+    expect(digests[0]!.length).toBeGreaterThan(0);
+    const stat = h.stats.snapshot().find((s) => s.service === 'ecr' && s.operation === 'DescribeImages')!;
+    expect(stat.throttles).toBeGreaterThan(0);
+    expect(stat.calls).toBe(12 + stat.throttles);
+    expect(turns.waiting).toBe(0);
+    // The turns are free: another call goes through.
+    await expect(ecr.send(new DescribeRepositoriesCommand({}))).resolves.toHaveProperty('repositories');
+  });
+});
