@@ -4,8 +4,9 @@
  * that land in one poll of the sockets were all parsed in that one turn, with the collector's scavenges and marking
  * steps their garbage brings: the requests the sidecar serves waited for all of it. Here a client's body is read in
  * full as it arrives, then waits its turn to be parsed: each turn of parsing ends after about PARSE_TURN_MS, and the
- * next waits for the event loop to run what is pending (setImmediate).
+ * next waits for the event loop to poll for what is pending.
  */
+import { Readable } from 'node:stream';
 import { streamCollector } from '@smithy/core/serde';
 
 /** About how long one turn of parsing lasts before the event loop gets a turn (one response may go over it). */
@@ -42,10 +43,14 @@ export class ParseTurns {
     if (this.#parsing || this.#waiting.length === 0) return;
     if (this.#turnStart === undefined) {
       this.#turnStart = this.now();
-      setImmediate(() => {
-        this.#turnStart = undefined;
-        this.#next();
-      });
+      // Two immediates: a turn begun in a poll callback (where responses end) would otherwise end in the check
+      // phase of the same iteration, and the next follow it before any timer or I/O.
+      setImmediate(() =>
+        setImmediate(() => {
+          this.#turnStart = undefined;
+          this.#next();
+        }),
+      );
     } else if (this.now() - this.#turnStart >= this.turnMs) return; // the turn's end lets the next one go
     this.#parsing = true;
     let done = false;
@@ -69,6 +74,19 @@ export interface PacedStack {
 
 interface WithBody {
   body?: unknown;
+  headers?: Record<string, string | undefined>;
+}
+
+/** An event stream is read by its caller as it comes: never gathered here. */
+const EVENT_STREAM = 'application/vnd.amazon.eventstream';
+
+/** A body that fails as the one read here did, for the deserializer to meet. */
+function failingBody(error: unknown): Readable {
+  return new Readable({
+    read() {
+      this.destroy(error instanceof Error ? error : new Error(String(error)));
+    },
+  });
 }
 
 /**
@@ -92,8 +110,16 @@ export function paceParsing(stack: PacedStack, turns: ParseTurns): void {
     const output = await next(args);
     const entry = entries.get(args);
     const response = output.response as WithBody | undefined;
-    if (!entry || !response || response.body === undefined || response.body instanceof Uint8Array) return output;
-    response.body = await streamCollector(response.body as Parameters<typeof streamCollector>[0]);
+    if (!entry || !response || response.body == null || response.body instanceof Uint8Array) return output;
+    if (response.headers?.['content-type']?.startsWith(EVENT_STREAM)) return output;
+    try {
+      response.body = await streamCollector(response.body as Parameters<typeof streamCollector>[0]);
+    } catch (error) {
+      // Met by the deserializer as it would have met it, so the error keeps the response's status and request id
+      // ($metadata, $response), by which a throttled call is told from a failed one.
+      response.body = failingBody(error);
+      return output;
+    }
     entry.parsed = await turns.enter();
     return output;
   };

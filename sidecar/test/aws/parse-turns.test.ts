@@ -3,10 +3,14 @@
  * injected clock, then every client of the registry through the real SDK and the emulator, answers, errors and
  * retried attempts alike.
  */
-import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ParseTurns, type Parsed } from '../../src/aws/parse-turns.js';
+import { paceParsing, ParseTurns, type Parsed, type PacedStack } from '../../src/aws/parse-turns.js';
+import { isThrottlingError } from '../../src/aws/stats.js';
 import { nextTurn } from '../../src/cooperative.js';
 import type { Harness } from '../refresh/helpers.js';
 import { startHarness } from '../refresh/helpers.js';
@@ -60,6 +64,9 @@ describe('turns of parsing', () => {
     await settled();
     expect(order).toEqual(['a', 'b']);
     expect(turns.waiting).toBe(3);
+    // Not in the check phase of the same iteration: begun in a poll callback, the next turn would then follow at once.
+    await nextTurn();
+    expect(order).toEqual(['a', 'b']);
     await nextTurn();
     expect(order).toEqual(['a', 'b', 'c', 'd']);
     await all;
@@ -127,5 +134,68 @@ describe("the clients' responses", () => {
     expect(turns.waiting).toBe(0);
     // The turns are free: another call goes through.
     await expect(ecr.send(new DescribeRepositoriesCommand({}))).resolves.toHaveProperty('repositories');
+  });
+});
+
+describe('what is not gathered', () => {
+  type Handler = (args: object) => Promise<{ response?: unknown }>;
+  /** The two middlewares as paceParsing adds them, composed around `handler` as the SDK's stack composes them. */
+  function paced(turns: ParseTurns, handler: Handler): Handler {
+    const added: Record<string, (next: Handler) => Handler> = {};
+    const stack = { add: (middleware: never, options: { name: string }) => void (added[options.name] = middleware) };
+    paceParsing(stack as PacedStack, turns);
+    return added.ecrLensParseTurnsRelease!(added.ecrLensParseTurnsWait!(handler));
+  }
+
+  it('leaves an event stream, an absent body and bytes as they are, and takes no turn for them', async () => {
+    const turns = new ParseTurns();
+    const held = await turns.enter(); // any turn taken would wait behind this one
+    const stream = Readable.from(['event']);
+    const answers = [
+      { statusCode: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, body: stream },
+      { statusCode: 200, headers: {}, body: null },
+      { statusCode: 200, headers: {} },
+      { statusCode: 200, headers: {}, body: Uint8Array.of(1, 2) },
+    ];
+    for (const response of answers) {
+      const output = await paced(turns, async () => ({ response }))({});
+      expect(output.response).toBe(response);
+    }
+    expect(answers[0]!.body).toBe(stream);
+    expect(turns.waiting).toBe(0);
+    held();
+  });
+
+  it('hands a body cut off mid-read to the deserializer as it failed: the error keeps its status and request id', async () => {
+    // A 429 whose body stops before its length: the socket is closed once the first bytes are written.
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(429, { 'content-type': 'application/x-amz-json-1.1', 'content-length': '200', 'x-amzn-requestid': 'req-1' });
+        response.write('{"__type":"ThrottlingException","message":"sl', () => response.socket!.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = () => new ECRClient({ region: 'us-east-1', endpoint, maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const plain = client();
+    const withTurns = client();
+    const turns = new ParseTurns();
+    paceParsing(withTurns.middlewareStack, turns);
+    const failure = (c: ECRClient) => c.send(new DescribeImagesCommand({ repositoryName: 'x' })).then(() => undefined, (error: unknown) => error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string }; $response?: unknown });
+    try {
+      const before = await failure(plain);
+      const after = await failure(withTurns);
+      expect(before?.$metadata?.httpStatusCode).toBe(429);
+      expect(after?.name).toBe(before?.name);
+      expect(after?.$metadata).toMatchObject({ httpStatusCode: 429, requestId: 'req-1' });
+      expect(after?.$response).toBeDefined();
+      expect(isThrottlingError(after)).toBe(true);
+      expect(turns.waiting).toBe(0);
+    } finally {
+      plain.destroy();
+      withTurns.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
