@@ -26,7 +26,7 @@ export class ParseTurns {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Responses waiting to be parsed (tests, and the pacing's own figures). */
+  /** Responses waiting to be parsed (the tests read it). */
   get waiting(): number {
     return this.#waiting.length;
   }
