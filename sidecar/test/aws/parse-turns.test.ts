@@ -41,12 +41,20 @@ describe('turns of parsing', () => {
     await settled();
     expect(second).toBeUndefined();
     expect(turns.waiting).toBe(1);
+    let third: Parsed | undefined;
+    void turns.enter().then((parsed) => (third = parsed));
     clock = 5; // still within the turn
     first();
-    first(); // a second call lets nothing more through
+    first(); // a second call lets nothing more through: the third waits for the second
     await entered;
-    expect(turns.waiting).toBe(0);
+    await settled();
+    expect(third).toBeUndefined();
+    expect(turns.waiting).toBe(1);
     second!();
+    await settled();
+    expect(third).toBeDefined();
+    expect(turns.waiting).toBe(0);
+    third!();
   });
 
   it('makes the rest wait for the next turn of the event loop once a turn has lasted its time', async () => {
