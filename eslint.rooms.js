@@ -31,11 +31,11 @@ export const FORBIDDEN = {
   reports: ['aws', 'refresh', 'uses', 'store', 'cleanup', 'metrics', 'config', 'http', ...WIRING],
   http: WIRING,
   // The emulator is a wing of its own: it speaks AWS's wire protocols and knows nothing of the sidecar.
-  demo: ['snapshot', 'store', 'aws', 'uses', 'cost', 'query', 'cleanup', 'metrics', 'refresh', 'reports', 'http', 'config', 'secrets', 'app', 'main', 'cooperative', 'concat-lists', 'log', 'env-number', 'setting-reader', 'trusted-proxies'],
+  demo: ['snapshot', 'store', 'aws', 'uses', 'cost', 'query', 'cleanup', 'metrics', 'refresh', 'reports', 'http', 'config', 'secrets', 'app', 'main', 'cooperative', 'arrival-turns', 'concat-lists', 'log', 'env-number', 'setting-reader', 'trusted-proxies'],
 };
 
 /** A room's path under sidecar/src: a folder, or a module file (`config` is config.ts, `cleanup/service` service.ts). */
-const FILE_ROOMS = new Set(['config', 'secrets', 'main', 'cleanup/service', 'query/engine', 'query/builder', 'query/cache', 'query/warm', 'cooperative', 'concat-lists', 'log', 'env-number', 'setting-reader', 'trusted-proxies']);
+const FILE_ROOMS = new Set(['config', 'secrets', 'main', 'cleanup/service', 'query/engine', 'query/builder', 'query/cache', 'query/warm', 'cooperative', 'arrival-turns', 'concat-lists', 'log', 'env-number', 'setting-reader', 'trusted-proxies']);
 
 const folders = (dir) => [dir, ...readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => folders(join(dir, e.name)))];
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { ClientRegistryOptions } from '../aws/clients.js';
 import { ClientRegistry } from '../aws/clients.js';
+import { ArrivalTurns } from '../arrival-turns.js';
 import { createFindingsProvider } from '../aws/findings.js';
 import { AwsCallStats } from '../aws/stats.js';
 import { createApp } from '../http/app.js';
@@ -139,7 +140,9 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
   const store = deps.store ?? openStore(config.dataDir);
   for (const run of await store.audit.unfinishedRuns())
     log.warn('a cleanup run was left unfinished (the process stopped while it deleted); its audit shows what was sent', { runId: run.runId, started_at: run.startedAt });
-  const clients = new ClientRegistry({ maxAttempts: config.aws.maxAttempts, stats, ...deps.aws });
+  // One for the process: AWS responses and HTTP requests share its one event loop.
+  const turns = new ArrivalTurns();
+  const clients = new ClientRegistry({ maxAttempts: config.aws.maxAttempts, stats, parseTurns: turns, ...deps.aws });
   const refresher = deps.inventory
     ? undefined
     : new Refresher({
@@ -189,6 +192,7 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
       plannedSnapshot: cleanup.plannedSnapshot,
     },
     logger: httpLog,
+    turns,
     secrets,
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     queryTypes: cleanup.queryTypes,

@@ -12,7 +12,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AccountConfig } from './accounts.js';
-import { paceParsing, ParseTurns } from './parse-turns.js';
+import { paceParsing } from './parse-turns.js';
+import { ArrivalTurns } from '../arrival-turns.js';
 import type { AwsCallStats } from './stats.js';
 
 export interface StaticCredentials {
@@ -34,8 +35,8 @@ export interface ClientRegistryOptions {
   readonly requestTimeoutMs?: number;
   /** Sockets per client (default 64). */
   readonly maxSockets?: number;
-  /** The turns every client's responses are parsed in (default: the registry's own; tests pass one to watch). */
-  readonly parseTurns?: ParseTurns;
+  /** The turns every client's responses are parsed in (default: the registry's own; the server shares its requests'). */
+  readonly parseTurns?: ArrivalTurns;
 }
 
 type Credentials = ReturnType<typeof fromTemporaryCredentials>;
@@ -92,10 +93,10 @@ export class ClientRegistry {
   private readonly sqsClients = new Map<string, SQSClient>();
   private readonly roleCredentials = new Map<string, Credentials>();
   /** One for all clients: they share the one event loop. */
-  private readonly parseTurns: ParseTurns;
+  private readonly parseTurns: ArrivalTurns;
 
   constructor(private readonly options: ClientRegistryOptions) {
-    this.parseTurns = options.parseTurns ?? new ParseTurns();
+    this.parseTurns = options.parseTurns ?? new ArrivalTurns();
   }
 
   ecr(account: AccountConfig, region: string): ECRClient {

@@ -3,65 +3,11 @@
  * response (JSON, then its shapes) in the callback that read its last bytes, so the answers of many calls in flight
  * that land in one poll of the sockets were all parsed in that one turn, with the collector's scavenges and marking
  * steps their garbage brings: the requests the sidecar serves waited for all of it. Here a client's body is read in
- * full as it arrives, then waits its turn to be parsed: each turn of parsing ends after about PARSE_TURN_MS, and the
- * next waits for the event loop to poll for what is pending.
+ * full as it arrives, then waits its turn to be parsed (arrival-turns.ts), with the requests the sidecar answers.
  */
 import { Readable } from 'node:stream';
 import { streamCollector } from '@smithy/core/serde';
-
-/** About how long one turn of parsing lasts before the event loop gets a turn (one response may go over it). */
-export const PARSE_TURN_MS = 8;
-
-/** Called once the response has been parsed (or failed to): lets the next one go. */
-export type Parsed = () => void;
-
-export class ParseTurns {
-  readonly #waiting: ((parsed: Parsed) => void)[] = [];
-  #parsing = false;
-  /** When the current turn of parsing began; undefined once the event loop has had its turn since. */
-  #turnStart: number | undefined;
-
-  constructor(
-    private readonly turnMs = PARSE_TURN_MS,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
-
-  /** Responses waiting to be parsed (the tests read it). */
-  get waiting(): number {
-    return this.#waiting.length;
-  }
-
-  /** Resolves when this response may be parsed, with the function to call once it has been. */
-  enter(): Promise<Parsed> {
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve);
-      this.#next();
-    });
-  }
-
-  #next(): void {
-    if (this.#parsing || this.#waiting.length === 0) return;
-    if (this.#turnStart === undefined) {
-      this.#turnStart = this.now();
-      // Two immediates: a turn begun in a poll callback (where responses end) would otherwise end in the check
-      // phase of the same iteration, and the next follow it before any timer or I/O.
-      setImmediate(() =>
-        setImmediate(() => {
-          this.#turnStart = undefined;
-          this.#next();
-        }),
-      );
-    } else if (this.now() - this.#turnStart >= this.turnMs) return; // the turn's end lets the next one go
-    this.#parsing = true;
-    let done = false;
-    this.#waiting.shift()!(() => {
-      if (done) return;
-      done = true;
-      this.#parsing = false;
-      this.#next();
-    });
-  }
-}
+import type { ArrivalTurns, Done } from '../arrival-turns.js';
 
 type Handler = (args: object) => Promise<{ response?: unknown }>;
 type Middleware = (next: Handler) => Handler;
@@ -95,10 +41,10 @@ function failingBody(error: unknown): Readable {
  * HTTP attempt is one entry, linked from the outer middleware to the inner one by the attempt's arguments object,
  * which the deserializer passes on as it is.
  */
-export function paceParsing(stack: PacedStack, turns: ParseTurns): void {
-  const entries = new WeakMap<object, { parsed?: Parsed }>();
+export function paceParsing(stack: PacedStack, turns: ArrivalTurns): void {
+  const entries = new WeakMap<object, { parsed?: Done }>();
   const release: Middleware = (next) => async (args) => {
-    const entry: { parsed?: Parsed } = {};
+    const entry: { parsed?: Done } = {};
     entries.set(args, entry);
     try {
       return await next(args);

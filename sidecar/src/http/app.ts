@@ -16,6 +16,7 @@ import type { AppDeps, AppEnv, Logger } from './deps.js';
 import { silentLogger } from './deps.js';
 import { badRequest, errorJson, zodIssues } from './errors.js';
 import { refusePrototypeKeys, requestLogger, requestShape, requireReady } from './middleware.js';
+import { takeTurns } from './request-turns.js';
 import { registerAnnotationRoutes } from './routes/annotations.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerQueryRoutes } from './routes/query.js';
@@ -63,6 +64,7 @@ function answerErrors(app: OpenAPIHono<AppEnv>, deps: AppDeps, logger: Logger): 
 /** What every request passes before its route: logging, headers, shape, limits, the token, readiness. */
 function guardRequests(app: OpenAPIHono<AppEnv>, deps: AppDeps, logger: Logger): void {
   app.use('*', requestLogger(logger, () => !deps.inventory.status().ready));
+  if (deps.turns) app.use('*', takeTurns(deps.turns));
   app.use('*', secureHeaders());
   app.use('*', requestShape());
   app.use('*', refusePrototypeKeys());

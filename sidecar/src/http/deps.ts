@@ -3,6 +3,7 @@ import type { AnnotationSource } from '../query/annotations.js';
 import type { FrameBuilders } from '../query/builder.js';
 import type { QueryContext } from '../query/context.js';
 import type { Inventory } from '../snapshot/inventory.js';
+import type { ArrivalTurns } from '../arrival-turns.js';
 
 /** The logger routes write to: logfmt in production (main.ts), silent or capturing in tests. */
 export interface Logger {
@@ -50,6 +51,8 @@ export interface AppDeps {
    */
   readonly routes?: ReadonlyArray<(app: OpenAPIHono<AppEnv>) => void>;
   readonly version?: string;
+  /** Requests are let in a few per turn of the event loop, in the turns the AWS responses are parsed in (absent: all at once). */
+  readonly turns?: ArrivalTurns;
 }
 
 export type AppEnv = { Variables: { requestId: string } };

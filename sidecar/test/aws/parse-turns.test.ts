@@ -1,5 +1,5 @@
 /**
- * AWS responses are parsed a few per turn of the event loop (aws/parse-turns.ts): the turns themselves with an
+ * AWS responses are parsed a few per turn of the event loop (aws/parse-turns.ts): the turns themselves (arrival-turns.ts) with an
  * injected clock, then every client of the registry through the real SDK and the emulator, answers, errors and
  * retried attempts alike.
  */
@@ -9,7 +9,8 @@ import { Readable } from 'node:stream';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { paceParsing, ParseTurns, type Parsed, type PacedStack } from '../../src/aws/parse-turns.js';
+import { ArrivalTurns, type Done } from '../../src/arrival-turns.js';
+import { paceParsing, type PacedStack } from '../../src/aws/parse-turns.js';
 import { isThrottlingError } from '../../src/aws/stats.js';
 import { nextTurn } from '../../src/cooperative.js';
 import type { Harness } from '../refresh/helpers.js';
@@ -19,7 +20,7 @@ import { startHarness } from '../refresh/helpers.js';
 const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 /** Resolves when the turns are next entered (the call's body has been read and waits for its turn). */
-function nextEntry(turns: ParseTurns): Promise<void> {
+function nextEntry(turns: ArrivalTurns): Promise<void> {
   const enter = turns.enter.bind(turns);
   return new Promise((resolve) => {
     turns.enter = () => {
@@ -34,14 +35,14 @@ function nextEntry(turns: ParseTurns): Promise<void> {
 describe('turns of parsing', () => {
   it('lets a response through at once when none is being parsed, and the next when it is parsed, within the turn', async () => {
     let clock = 0;
-    const turns = new ParseTurns(8, () => clock);
+    const turns = new ArrivalTurns(8, () => clock);
     const first = await turns.enter();
-    let second: Parsed | undefined;
+    let second: Done | undefined;
     const entered = turns.enter().then((parsed) => (second = parsed));
     await settled();
     expect(second).toBeUndefined();
     expect(turns.waiting).toBe(1);
-    let third: Parsed | undefined;
+    let third: Done | undefined;
     void turns.enter().then((parsed) => (third = parsed));
     clock = 5; // still within the turn
     first();
@@ -59,7 +60,7 @@ describe('turns of parsing', () => {
 
   it('makes the rest wait for the next turn of the event loop once a turn has lasted its time', async () => {
     let clock = 0;
-    const turns = new ParseTurns(8, () => clock);
+    const turns = new ArrivalTurns(8, () => clock);
     const order: string[] = [];
     const parse = (name: string) =>
       turns.enter().then((parsed) => {
@@ -91,7 +92,7 @@ afterEach(async () => {
 
 describe("the clients' responses", () => {
   it('wait for their turn before they are parsed, and each is its own call', async () => {
-    const turns = new ParseTurns();
+    const turns = new ArrivalTurns();
     h = await startHarness({ parseTurns: turns });
     const account = h.config.accounts.find((a) => a.accountId === '111111111111')!;
     const ecr = h.clients.ecr(account, 'us-east-1');
@@ -128,7 +129,7 @@ describe("the clients' responses", () => {
   });
 
   it('let each retried attempt go in turn: throttled calls all answered, the turns given back', async () => {
-    const turns = new ParseTurns(0); // one response a turn
+    const turns = new ArrivalTurns(0); // one response a turn
     h = await startHarness({ parseTurns: turns, controls: { faults: { 'ecr:DescribeImages': { throttleProbability: 0.4 } }, seed: 5 }, maxAttempts: 10 });
     const account = h.config.accounts.find((a) => a.accountId === '111111111111')!;
     const ecr = h.clients.ecr(account, 'us-east-1');
@@ -148,7 +149,7 @@ describe("the clients' responses", () => {
 describe('what is not gathered', () => {
   type Handler = (args: object) => Promise<{ response?: unknown }>;
   /** The two middlewares as paceParsing adds them, composed around `handler` as the SDK's stack composes them. */
-  function paced(turns: ParseTurns, handler: Handler): Handler {
+  function paced(turns: ArrivalTurns, handler: Handler): Handler {
     const added: Record<string, (next: Handler) => Handler> = {};
     const stack = { add: (middleware: never, options: { name: string }) => void (added[options.name] = middleware) };
     paceParsing(stack as PacedStack, turns);
@@ -156,7 +157,7 @@ describe('what is not gathered', () => {
   }
 
   it('leaves an event stream, an absent body and bytes as they are, and takes no turn for them', async () => {
-    const turns = new ParseTurns();
+    const turns = new ArrivalTurns();
     const held = await turns.enter(); // any turn taken would wait behind this one
     const stream = Readable.from(['event']);
     const answers = [
@@ -188,7 +189,7 @@ describe('what is not gathered', () => {
     const client = () => new ECRClient({ region: 'us-east-1', endpoint, maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     const plain = client();
     const withTurns = client();
-    const turns = new ParseTurns();
+    const turns = new ArrivalTurns();
     paceParsing(withTurns.middlewareStack, turns);
     const failure = (c: ECRClient) => c.send(new DescribeImagesCommand({ repositoryName: 'x' })).then(() => undefined, (error: unknown) => error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string }; $response?: unknown });
     try {

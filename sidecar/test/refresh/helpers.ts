@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsCallStats } from '../../src/aws/stats.js';
-import type { ParseTurns } from '../../src/aws/parse-turns.js';
+import type { ArrivalTurns } from '../../src/arrival-turns.js';
 import type { AppConfig } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import type { ControlSettings } from '../../src/demo/controls.js';
@@ -57,7 +57,7 @@ export async function startHarness(
     emulatorNow?: () => number;
     maxAttempts?: number;
     proxy?: boolean;
-    parseTurns?: ParseTurns;
+    parseTurns?: ArrivalTurns;
   } = {},
 ): Promise<Harness> {
   const emulator = await startEmulator({
