@@ -64,7 +64,6 @@ function answerErrors(app: OpenAPIHono<AppEnv>, deps: AppDeps, logger: Logger): 
 /** What every request passes before its route: logging, headers, shape, limits, the token, readiness. */
 function guardRequests(app: OpenAPIHono<AppEnv>, deps: AppDeps, logger: Logger): void {
   app.use('*', requestLogger(logger, () => !deps.inventory.status().ready));
-  if (deps.turns) app.use('*', takeTurns(deps.turns));
   app.use('*', secureHeaders());
   app.use('*', requestShape());
   app.use('*', refusePrototypeKeys());
@@ -72,6 +71,8 @@ function guardRequests(app: OpenAPIHono<AppEnv>, deps: AppDeps, logger: Logger):
     app.use('*', cors({ origin: [...deps.corsOrigins], allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 }));
   }
   app.use('*', timeout(deps.limits?.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => new HTTPException(503, { message: 'request timed out' })));
+  // Within the request's time budget: a wait for a turn counts towards it.
+  if (deps.turns) app.use('*', takeTurns(deps.turns));
   app.use('*', compress());
   const limitOf = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => errorJson(c, 413, 'payload_too_large', `request body larger than ${maxSize} bytes`) });
   const general = limitOf(deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT);

@@ -1,8 +1,9 @@
 /**
  * Requests let in a few per turn of the event loop (arrival-turns.ts). A poll of the sockets hands over every request
- * that came since the last one; each request's route then runs up to its first wait at once. Here each waits for its
- * turn first, and gives the turn back as soon as its route has begun: what it waits on after that (a query's steps,
- * the plan, a write to the store) holds no one.
+ * that came since the last one, and each ran at once as far as it could without waiting. Here each waits for its turn
+ * first, then runs what follows (the remaining checks, and the route) up to its first wait, and gives the turn back:
+ * what it waits on after that (its body, which a validated route reads before its handler runs; a query's steps; the
+ * plan) holds no one, and runs outside the turns.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { ArrivalTurns } from '../arrival-turns.js';
@@ -12,7 +13,7 @@ export function takeTurns(turns: ArrivalTurns): MiddlewareHandler {
     const done = await turns.enter();
     let handled: Promise<void>;
     try {
-      handled = next();
+      handled = next(); // Hono's compose is async, so this returns, but the turn must come back even if it threw
     } finally {
       done();
     }

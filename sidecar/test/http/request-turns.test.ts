@@ -64,19 +64,20 @@ describe('requests in turns', () => {
     expect(order).toEqual(['slow began', 'fast', 'slow answered']);
   });
 
-  it('gives the turn back when a route fails', async () => {
+  it('gives the turn back when what follows it fails, even at once', async () => {
     const turns = new ArrivalTurns(8, () => 0);
-    const app = new Hono();
-    app.use('*', takeTurns(turns));
-    app.onError((_error, c) => c.text('failed', 500));
-    app.get('/fail', () => {
-      throw new Error('boom');
-    });
-    app.get('/ok', (c) => c.text('ok'));
-    const [failed, ok] = await Promise.all([app.request('/fail'), app.request('/ok')]);
-    expect(failed.status).toBe(500);
-    expect(ok.status).toBe(200);
+    const gate = takeTurns(turns);
+    const c = {}; // any context: the gate does not read it
+    await expect(
+      gate(c as never, () => {
+        throw new Error('thrown before any wait');
+      }),
+    ).rejects.toThrow('thrown before any wait');
+    await expect(gate(c as never, () => Promise.reject(new Error('failed later')))).rejects.toThrow('failed later');
+    // The turn is free: the next piece of work begins at once.
+    const done = await turns.enter();
     expect(turns.waiting).toBe(0);
+    done();
   });
 
   it("the sidecar's app waits for its turn before any route", async () => {
@@ -94,5 +95,15 @@ describe('requests in turns', () => {
     held();
     expect((await health).status).toBe(200);
     expect(turns.waiting).toBe(0);
+  });
+
+  it('counts the wait for a turn within the request time budget', async () => {
+    const turns = new ArrivalTurns();
+    const app = createApp({ inventory: fakeInventory(sampleSnapshot()), query: testContext(), turns, limits: { timeoutMs: 1 } });
+    const held = await turns.enter(); // held until the answer: only the time budget can end the request
+    const answer = await app.request('/healthz');
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toMatchObject({ error: 'unavailable', message: 'request timed out' });
+    held();
   });
 });
