@@ -1,10 +1,11 @@
 /**
  * What arrives by I/O handled a little per turn of the event loop: AWS responses to parse (aws/parse-turns.ts) and
- * requests to answer (http/request-turns.ts). A poll of the sockets hands over every response and request that has
+ * requests to begin (http/request-turns.ts). A poll of the sockets hands over every response and request that has
  * landed since the last one; run all at once, with the collector's scavenges and marking steps their garbage brings,
  * they held the loop for hundreds of milliseconds at a million images, and more arrived meanwhile to be run the same
  * way. Here they go one at a time until a turn has lasted about ARRIVAL_TURN_MS, and the rest wait for the event loop
- * to run its timers and poll again. One instance per process: they share its one event loop.
+ * to run its timers and poll again. The server makes one for its AWS clients and its app (app/server.ts): they share
+ * the one event loop.
  */
 
 /** About how long one turn lasts before the event loop gets its own (one piece of work may go over it). */
