@@ -140,7 +140,7 @@ async function buildRooms(config: AppConfig, deps: ServerDeps): Promise<Rooms> {
   const store = deps.store ?? openStore(config.dataDir);
   for (const run of await store.audit.unfinishedRuns())
     log.warn('a cleanup run was left unfinished (the process stopped while it deleted); its audit shows what was sent', { runId: run.runId, started_at: run.startedAt });
-  // One for the process: AWS responses and HTTP requests share its one event loop.
+  // One for the server: its AWS responses and its HTTP requests share the one event loop.
   const turns = new ArrivalTurns();
   const clients = new ClientRegistry({ maxAttempts: config.aws.maxAttempts, stats, parseTurns: turns, ...deps.aws });
   const refresher = deps.inventory

@@ -9,8 +9,10 @@ import type { MiddlewareHandler } from 'hono';
 import type { ArrivalTurns } from '../arrival-turns.js';
 
 export function takeTurns(turns: ArrivalTurns): MiddlewareHandler {
-  return async (_c, next) => {
+  return async (c, next) => {
     const done = await turns.enter();
+    // Answered while it waited (its time budget ran out): nothing is run for a reply already sent.
+    if (c.finalized) return done();
     let handled: Promise<void>;
     try {
       handled = next(); // Hono's compose is async, so this returns, but the turn must come back even if it threw

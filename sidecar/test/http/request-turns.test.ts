@@ -2,10 +2,12 @@
  * Requests are let in a few per turn of the event loop (http/request-turns.ts), in the turns AWS responses are parsed
  * in (arrival-turns.ts): with an injected clock, the routes that begin in one turn, and what holds a turn.
  */
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { ArrivalTurns } from '../../src/arrival-turns.js';
 import { createApp } from '../../src/http/app.js';
+import type { AppEnv } from '../../src/http/deps.js';
 import { takeTurns } from '../../src/http/request-turns.js';
 import { fakeInventory } from '../support/builders.js';
 import { testContext } from '../support/frames.js';
@@ -97,13 +99,27 @@ describe('requests in turns', () => {
     expect(turns.waiting).toBe(0);
   });
 
-  it('counts the wait for a turn within the request time budget', async () => {
+  it('counts the wait for a turn within the request time budget, and runs nothing for a request answered meanwhile', async () => {
     const turns = new ArrivalTurns();
-    const app = createApp({ inventory: fakeInventory(sampleSnapshot()), query: testContext(), turns, limits: { timeoutMs: 1 } });
+    let ran = 0;
+    const probe = (app: OpenAPIHono<AppEnv>) =>
+      void app.get('/probe', (c) => {
+        ran += 1;
+        return c.text('ran');
+      });
+    const app = createApp({ inventory: fakeInventory(sampleSnapshot()), query: testContext(), turns, limits: { timeoutMs: 1 }, routes: [probe] });
     const held = await turns.enter(); // held until the answer: only the time budget can end the request
-    const answer = await app.request('/healthz');
+    const answer = await app.request('/probe');
     expect(answer.status).toBe(503);
     expect(await answer.json()).toMatchObject({ error: 'unavailable', message: 'request timed out' });
     held();
+    // Once the queue has moved past it, the timed-out request has not run its route.
+    (await turns.enter())();
+    expect(turns.waiting).toBe(0);
+    expect(ran).toBe(0);
+    // With the turn free, the same route runs.
+    const timely = createApp({ inventory: fakeInventory(sampleSnapshot()), query: testContext(), turns, routes: [probe] });
+    expect(await (await timely.request('/probe')).text()).toBe('ran');
+    expect(ran).toBe(1);
   });
 });
