@@ -25,10 +25,10 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ASSIGN_ARITY] },
   },
   {
-    // Where objects are made per image, row, use or AWS call: on Node 20 a literal that starts with a spread and
-    // names a field after it gets a hidden class of its own (docs/architecture.md). Name a field first, or copy
+    // Where objects are made per image, row, use, request or AWS call: on Node 20 a literal that starts with a spread
+    // and names a field after it gets a hidden class of its own (docs/architecture.md). Name a field first, or copy
     // with Object.assign. Configuration, made once, may spread.
-    files: ['sidecar/src/{aws,refresh,snapshot,query,metrics,cost,uses,cleanup/plan}/**/*.ts'],
+    files: ['sidecar/src/{aws,refresh,snapshot,query,metrics,cost,uses,http,cleanup/plan,cleanup/execute}/**/*.ts'],
     ignores: ['sidecar/src/cleanup/plan/config.ts'],
     rules: {
       'no-restricted-syntax': [

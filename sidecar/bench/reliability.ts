@@ -25,6 +25,8 @@
  *     collector's helper threads, libuv's pool): whether the main thread waits for a CPU behind its own helpers
  *   RELIABILITY_SKIP=faults|load   run one half only
  *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load, and its pauses over 250 ms (LONG_PAUSE lines on its standard output: see RELIABILITY_SIDECAR_STDOUT)
+ *   RELIABILITY_HEAP_SAMPLING=file.heapprofile   the sidecar's sampled allocations during the load that outlived the young
+ *     generation (still alive at its end, or freed by a full collection): what the requests and the refresh promote
  *   RELIABILITY_SIDECAR_FLAGS="--trace-gc"   more V8 flags for the sidecar (after the container's)
  *   RELIABILITY_SIDECAR_STDOUT=file   the sidecar's standard output (e.g. that trace), written to a file
  */
@@ -86,7 +88,8 @@ async function sidecarChild(): Promise<void> {
   // pause over 250 ms (`LONG_PAUSE <end, µs of the monotonic clock the profile's timestamps use> <ms>`), so the
   // profile can be read over exactly that pause.
   let profiling: (() => void) | undefined;
-  if (env.RELIABILITY_CPU_PROFILE) {
+  let sampling: (() => void) | undefined;
+  if (env.RELIABILITY_CPU_PROFILE || env.RELIABILITY_HEAP_SAMPLING) {
     let last = process.hrtime.bigint();
     setInterval(() => {
       const now = process.hrtime.bigint();
@@ -110,6 +113,12 @@ async function sidecarChild(): Promise<void> {
     peak = process.memoryUsage();
     console.log(`EVENT_LOOP_DELAY ${(delay.percentile(99) / 1e6).toFixed(1)} ${(delay.max / 1e6).toFixed(1)}`);
     delay.reset();
+    if (env.RELIABILITY_HEAP_SAMPLING) {
+      if (sampling) {
+        sampling();
+        sampling = undefined;
+      } else sampling = sampleAllocationsTo(env.RELIABILITY_HEAP_SAMPLING);
+    }
     if (!env.RELIABILITY_CPU_PROFILE) return;
     if (profiling) {
       profiling();
@@ -128,6 +137,27 @@ function profileTo(file: string): () => void {
   session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')));
   return () =>
     session.post('Profiler.stop', (error, result) => {
+      if (!error) writeFileSync(file, JSON.stringify(result.profile));
+      session.disconnect();
+    });
+}
+
+/**
+ * Starts V8's sampling heap profiler, keeping the samples a full collection freed as well as those still alive, but not
+ * those a scavenge freed; the returned function stops it and writes the profile (Chrome DevTools' .heapprofile) to `file`.
+ */
+function sampleAllocationsTo(file: string): () => void {
+  const session = new Session();
+  session.connect();
+  session.post('HeapProfiler.enable', () =>
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16_384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: false,
+    }),
+  );
+  return () =>
+    session.post('HeapProfiler.stopSampling', (error, result) => {
       if (!error) writeFileSync(file, JSON.stringify(result.profile));
       session.disconnect();
     });

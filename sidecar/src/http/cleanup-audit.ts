@@ -60,7 +60,7 @@ export function cleanupRunsRoute(audit: AuditStore): (app: OpenAPIHono<AppEnv>) 
       async (c) => {
         const q = c.req.valid('query');
         const limit = q.limit ?? DEFAULT_RUNS_LIMIT;
-        const runs = await audit.runs({ ...(q.before !== undefined ? { before: q.before } : {}), limit });
+        const runs = await audit.runs({ limit, ...(q.before !== undefined ? { before: q.before } : {}) });
         return c.json({ runs: runs.map(runSummary), next: runs.length === limit ? runs[runs.length - 1]!.head.seq : null }, 200);
       },
     );

@@ -30,7 +30,7 @@ export function clientIdentity(
   trusted: TrustedProxies | undefined,
 ): ClientIdentity {
   const socket = peer ? normalizeAddress(peer) : undefined;
-  if (!socket || !trusted?.contains(socket)) return { ...(socket ? { remoteAddress: socket } : {}), user: null };
+  if (!socket || !trusted?.contains(socket)) return socket ? { remoteAddress: socket, user: null } : { user: null };
 
   // The header is bounded by the server's header limit; only the nearest hops are walked.
   const hops = (headers.forwardedFor ?? '')

@@ -55,7 +55,7 @@ export async function runBatches(deps: ExecuteDeps, run: Run, snapshot: Snapshot
     // that stays would strip its signature. ECR itself refuses a child its index still lists.
     const held = planned.images.filter((p) => (leaders.get(imageKey(p.image)) ?? []).some((l) => staying.has(l)));
     for (const p of held) staying.add(imageKey(p.image));
-    const call = held.length ? { ...planned, images: planned.images.filter((p) => !staying.has(imageKey(p.image))) } : planned;
+    const call = held.length ? Object.assign({}, planned, { images: planned.images.filter((p) => !staying.has(imageKey(p.image))) }) : planned;
     if (!call.images.length) continue;
     if (service.runLock.stopRequested) {
       stoppedBecause = 'the sidecar is shutting down: the batches not sent are left for a later run';
@@ -130,7 +130,7 @@ async function sendBatch(
 ): Promise<{ deleted: ExecutedImage[]; failures: FailedImage[]; auditError?: string }> {
   const { repository } = call;
   const digests = call.images.map((p) => p.image.digest);
-  const entry = { ...run.base, batch: index, repository: repository.id };
+  const entry = Object.assign({}, run.base, { batch: index, repository: repository.id });
   try {
     await deps.audit({ event: 'cleanup.batch.started', at: iso(deps.service.now()), ...entry, digests });
   } catch (error) {
@@ -146,12 +146,12 @@ async function sendBatch(
       if (done.has(p.image.digest)) deleted.push(executed(snapshot, p));
       else {
         const f = failed.get(p.image.digest);
-        failures.push({ ...executed(snapshot, p), code: f?.code ?? 'Unknown', reason: f?.reason ?? 'not reported as deleted' });
+        failures.push(Object.assign(executed(snapshot, p), { code: f?.code ?? 'Unknown', reason: f?.reason ?? 'not reported as deleted' }));
       }
     }
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    for (const p of call.images) failures.push({ ...executed(snapshot, p), code: 'RequestFailed', reason });
+    for (const p of call.images) failures.push(Object.assign(executed(snapshot, p), { code: 'RequestFailed', reason }));
   }
   try {
     await deps.audit({

@@ -9,7 +9,7 @@ import { named } from '../openapi-names.js';
 const Status = named(wire.InventoryStatus, 'InventoryStatus');
 const RefreshOutcome = named(wire.RefreshOutcome, 'RefreshOutcome');
 
-const plain = (s: InventoryStatus) => ({ ...s, incomplete: [...s.incomplete] });
+const plain = (s: InventoryStatus) => Object.assign({}, s, { incomplete: [...s.incomplete] });
 
 const sleep = (ms: number) => new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), ms).unref());
 
@@ -18,8 +18,7 @@ export function registerStatusRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
   const status = () => {
     const snapshot = deps.inventory.snapshot();
     const s: InventoryStatus = deps.inventory.status();
-    return {
-      ...s,
+    return Object.assign({}, s, {
       incomplete: [...s.incomplete],
       snapshot: {
         builtAt: snapshot.builtAt,
@@ -30,7 +29,7 @@ export function registerStatusRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
       },
       sources: [...(snapshot.sources ?? [])],
       rememberedUses: snapshot.remembered?.length ?? 0,
-    };
+    });
   };
   app.openapi(
     createRoute({
@@ -63,7 +62,7 @@ export function registerStatusRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
       refresh.catch((error: unknown) => deps.logger?.error('refresh failed', { error: error instanceof Error ? error.message : String(error) }));
       const outcome = await Promise.race([refresh, sleep(deps.limits?.refreshWaitMs ?? 10_000)]);
       if (outcome === 'waiting') return c.json({ started: true, status: plain(deps.inventory.status()) }, 202);
-      const body = { ...outcome, status: plain(outcome.status) };
+      const body = Object.assign({}, outcome, { status: plain(outcome.status) });
       return outcome.reason === 'rate-limited' ? c.json(body, 429) : c.json(body, 200);
     },
   );
