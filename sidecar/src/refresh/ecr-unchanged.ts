@@ -14,10 +14,10 @@ import { blobIndexOf } from '../snapshot/blob-sizes.js';
 import type { BlobIndex } from '../snapshot/blob-table.js';
 import type { Finding, Image, Registry } from '../snapshot/model.js';
 import { layerSizesKnownIn } from '../cost/sizes.js';
-import { sameList, sameScan } from './assemble-image.js';
+import { sameList } from './assemble-image.js';
 import type { EcrReadContext } from './ecr-context.js';
 import type { FetchedScan } from './scans.js';
-import { cachedScanValid, needsFindingsFetch, scanResult } from './scans.js';
+import { cachedScanValid, needsFindingsFetch, sameScanResult } from './scans.js';
 
 export interface UnchangedImages {
   /** The previous snapshot's list of the repository itself, sorted as it is: the snapshot build keeps it (ListReuse). */
@@ -27,7 +27,6 @@ export interface UnchangedImages {
 }
 
 const time = (d: Date | undefined): number | undefined => (d ? d.getTime() : undefined);
-const asIs = (text: string): string => text;
 const NO_TAGS: readonly string[] = [];
 
 /** True when every blob's size is known: in the previous snapshot, or read during this refresh. */
@@ -139,8 +138,7 @@ export class RepositoryListing {
       if (!fetched || !cachedScanValid(fetched, detail, ctx.run.startedAt, ctx.scanMaxAgeMs)) return undefined;
     }
     const registryScanType = this.registry.scanType;
-    const scan = scanResult(fetched ? { detail, fetched, registryScanType } : { detail, registryScanType }, asIs, ctx.caches.counts);
-    if (!sameScan(scan, image.scan)) return undefined;
+    if (!sameScanResult(fetched ? { detail, fetched, registryScanType } : { detail, registryScanType }, image.scan)) return undefined;
     if (stored) ctx.run.seen.manifests.add(image.digest);
     if (fetched) {
       this.matchedScans.set(image.digest, fetched);

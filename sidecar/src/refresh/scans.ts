@@ -146,11 +146,30 @@ export interface ScanInput {
   readonly registryScanType: 'BASIC' | 'ENHANCED';
 }
 
-/**
- * The explicit scan state of an image. Counts are present only when known: from DescribeImages' summary
- * (a completed basic scan), or from fetched findings. Missing data never becomes zero counts.
- */
-export function scanResult({ detail, fetched, registryScanType }: ScanInput, intern: (s: string) => string = (s) => s, shared?: SharedCounts): ScanResult {
+/** Where a scan result's counts come from, decided before any object is made. */
+const enum CountsFrom {
+  None,
+  /** The fetched scan's own counts. */
+  Fetched,
+  /** Counted from the fetched findings. */
+  Findings,
+  /** DescribeImages' summary of a completed basic scan. */
+  Summary,
+}
+
+/** What scanResult decides from its input: every field of the result, and where its counts come from. */
+interface ScanFacts {
+  state: ScanState;
+  status: string | undefined;
+  description: string | undefined;
+  scanType: 'BASIC' | 'ENHANCED' | undefined;
+  completedAt: number | undefined;
+  vulnerabilitySourceUpdatedAt: number | undefined;
+  countsFrom: CountsFrom;
+}
+
+/** scanResult's and sameScanResult's decision, made into one reused object: a refresh decides a million of them. */
+function decideScan({ detail, fetched, registryScanType }: ScanInput, into: ScanFacts): ScanFacts {
   const summary = detail.imageScanFindingsSummary;
   const useFetched = !!fetched && !fetched.notFound;
   const status = (useFetched ? fetched.status : undefined) ?? detail.imageScanStatus?.status;
@@ -158,23 +177,99 @@ export function scanResult({ detail, fetched, registryScanType }: ScanInput, int
   let state = scanState(status);
   // The newer basic scanner reports no status in DescribeImages; findings fetched without a status mean a scan exists.
   if (!status && useFetched && (fetched.completedAt !== undefined || fetched.findings.length > 0 || fetched.counts)) state = 'complete';
+  const counted = state === 'complete' || state === 'active';
 
-  let counts: SeverityCounts | undefined;
+  let countsFrom = CountsFrom.None;
   let completedAt: number | undefined;
   let vulnerabilitySourceUpdatedAt: number | undefined;
   if (useFetched) {
     completedAt = fetched.completedAt;
     vulnerabilitySourceUpdatedAt = fetched.vulnerabilitySourceUpdatedAt;
-    if (state === 'complete' || state === 'active') counts = fetched.counts ?? countFindings(fetched.findings);
+    if (counted) countsFrom = fetched.counts ? CountsFrom.Fetched : CountsFrom.Findings;
   }
-  if (!counts && summary?.imageScanCompletedAt && (state === 'complete' || state === 'active')) {
-    counts = severityCounts(summary.findingSeverityCounts);
+  if (countsFrom === CountsFrom.None && summary?.imageScanCompletedAt && counted) {
+    countsFrom = CountsFrom.Summary;
     completedAt = summary.imageScanCompletedAt.getTime();
     vulnerabilitySourceUpdatedAt = summary.vulnerabilitySourceUpdatedAt?.getTime();
   }
-  const scanType: 'BASIC' | 'ENHANCED' | undefined =
-    state === 'not_scanned' ? undefined : status === 'ACTIVE' || (useFetched && fetched.enhanced) ? 'ENHANCED' : registryScanType;
+  into.state = state;
+  into.status = status || undefined;
+  into.description = description || undefined;
+  into.scanType = state === 'not_scanned' ? undefined : status === 'ACTIVE' || (useFetched && fetched.enhanced) ? 'ENHANCED' : registryScanType;
+  into.completedAt = completedAt;
+  into.vulnerabilitySourceUpdatedAt = vulnerabilitySourceUpdatedAt;
+  into.countsFrom = countsFrom;
+  return into;
+}
+
+const newFacts = (): ScanFacts => ({
+  state: 'not_scanned',
+  status: undefined,
+  description: undefined,
+  scanType: undefined,
+  completedAt: undefined,
+  vulnerabilitySourceUpdatedAt: undefined,
+  countsFrom: CountsFrom.None,
+});
+const FACTS = newFacts();
+
+/** Per-severity counts in SEVERITIES order, counted without making an object (sameScanResult's). */
+const COUNTED = new Float64Array(SEVERITIES.length);
+function countInto(input: ScanInput, from: CountsFrom): Float64Array {
+  COUNTED.fill(0);
+  if (from === CountsFrom.Fetched) for (let i = 0; i < SEVERITIES.length; i++) COUNTED[i] = input.fetched!.counts![SEVERITIES[i]!];
+  else if (from === CountsFrom.Findings) for (const f of input.fetched!.findings) COUNTED[SEVERITIES.indexOf(f.severity)]! += 1;
+  else {
+    const raw: Readonly<Record<string, number | undefined>> | undefined = input.detail.imageScanFindingsSummary!.findingSeverityCounts;
+    // As severityCounts adds them up.
+    for (const key in raw) {
+      if (!Object.hasOwn(raw, key)) continue;
+      const value = raw[key];
+      if (typeof value === 'number') COUNTED[SEVERITIES.indexOf(normalizeSeverity(key))]! += value;
+    }
+  }
+  return COUNTED;
+}
+
+/**
+ * True when scanResult would give a result that sameScan finds equal to `scan`, without making it: a steady refresh
+ * checks each unchanged image's scan, and a result made only to be compared and dropped was a million objects (the
+ * collector's allocation sites learn, from the first refresh, to make them in the old generation).
+ */
+export function sameScanResult(input: ScanInput, scan: ScanResult): boolean {
+  const f = decideScan(input, FACTS);
+  // scanResult's NOT_SCANNED: a state and nothing else.
+  const notScanned = f.state === 'not_scanned' && !f.status && !f.description && f.completedAt === undefined;
+  if (
+    f.state !== scan.state ||
+    f.status !== scan.status ||
+    f.description !== scan.description ||
+    f.scanType !== scan.scanType ||
+    f.completedAt !== scan.completedAt ||
+    (notScanned ? undefined : f.vulnerabilitySourceUpdatedAt) !== scan.vulnerabilitySourceUpdatedAt
+  )
+    return false;
+  if (f.countsFrom === CountsFrom.None || !scan.counts) return f.countsFrom === CountsFrom.None && !scan.counts;
+  const counted = countInto(input, f.countsFrom);
+  for (let i = 0; i < SEVERITIES.length; i++) if (counted[i] !== scan.counts[SEVERITIES[i]!]) return false;
+  return true;
+}
+
+/**
+ * The explicit scan state of an image. Counts are present only when known: from DescribeImages' summary
+ * (a completed basic scan), or from fetched findings. Missing data never becomes zero counts.
+ */
+export function scanResult(input: ScanInput, intern: (s: string) => string = (s) => s, shared?: SharedCounts): ScanResult {
+  const { state, status, description, scanType, completedAt, vulnerabilitySourceUpdatedAt, countsFrom } = decideScan(input, newFacts());
   if (state === 'not_scanned' && !status && !description && completedAt === undefined) return NOT_SCANNED;
+  let counts: SeverityCounts | undefined =
+    countsFrom === CountsFrom.Fetched
+      ? input.fetched!.counts
+      : countsFrom === CountsFrom.Findings
+        ? countFindings(input.fetched!.findings)
+        : countsFrom === CountsFrom.Summary
+          ? severityCounts(input.detail.imageScanFindingsSummary!.findingSeverityCounts)
+          : undefined;
   if (counts) counts = shared ? shared.share(counts) : frozen(counts);
   // A scanned image's usual result as one literal: built field by field, its fields past the first spill into a
   // second object (32 bytes more per image, measured; a million objects more for the collector to mark).
