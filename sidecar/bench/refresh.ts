@@ -39,7 +39,7 @@ import { MetricsRenderer } from '../src/metrics/renderer.js';
 import { snapshotPreparer, type SnapshotPreparer } from '../src/app/prepare.js';
 import { accountsOf, startEmulatorProcess } from './emulator-process.js';
 import type { EmulatorSummary as Summary } from './emulator-process.js';
-import { SIDECAR_NODE_FLAGS } from './node-flags.js';
+import { SIDECAR_FLAGS } from './node-flags.js';
 import { Refresher } from '../src/refresh/refresher.js';
 import type { Snapshot } from '../src/snapshot/model.js';
 
@@ -238,7 +238,7 @@ export async function main(): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   if (process.env.BENCH_REFRESH_CHILD === '1') await main();
   else {
-    const child = spawnSync(process.execPath, [...SIDECAR_NODE_FLAGS, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const child = spawnSync(process.execPath, [...SIDECAR_FLAGS, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
       stdio: 'inherit',
       env: { ...process.env, BENCH_REFRESH_CHILD: '1' },
     });

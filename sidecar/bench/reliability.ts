@@ -47,7 +47,7 @@ import { startServer } from '../src/app/server.js';
 import { cpuShareLine, lowerPriority, readCpu } from './cpu-share.js';
 import { accountsOf, SIDECAR_DIR, startEmulatorProcess, stopChild, waitForLine } from './emulator-process.js';
 import type { Child, EmulatorSummary as Summary } from './emulator-process.js';
-import { SIDECAR_NODE_FLAGS } from './node-flags.js';
+import { SIDECAR_FLAGS } from './node-flags.js';
 import { PauseLedger, type PauseReport } from './pause-ledger.js';
 import { freePort } from '../test/support/free-port.js';
 
@@ -170,7 +170,7 @@ async function startSidecarProcess(emulatorUrl: string, summary: Summary, env: R
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...SIDECAR_NODE_FLAGS, ...extraSidecarFlags(), '--import', 'tsx', THIS_FILE, '--sidecar-child'],
+    [...SIDECAR_FLAGS, ...extraSidecarFlags(), '--import', 'tsx', THIS_FILE, '--sidecar-child'],
     {
       cwd: SIDECAR_DIR,
       env: {
@@ -595,7 +595,7 @@ async function runLoad(): Promise<LoadFigures> {
   const overrides = process.env.RELIABILITY_PARAMS ? parseSyntheticParams(process.env.RELIABILITY_PARAMS) : {};
   const params = { ...LARGE_PARAMS, ...overrides, repositories, imagesPerRepository: Math.max(1, Math.round(images / repositories)) };
   console.log(
-    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections${rate > 0 ? ` at ${fmt(rate)} req/s in all` : ''}, ${seconds} s; sidecar ${[...SIDECAR_NODE_FLAGS, ...extraSidecarFlags()].join(' ')}` +
+    `\n== Load: ${fmt(repositories)} repositories / ~${fmt(images)} images, ${connections} connections${rate > 0 ? ` at ${fmt(rate)} req/s in all` : ''}, ${seconds} s; sidecar ${[...SIDECAR_FLAGS, ...extraSidecarFlags()].join(' ')}` +
       (othersNice > 0 ? `; the emulator and the load generator at nice ${othersNice} during the load` : '') +
       (helpersNice > 0 ? `; the sidecar's threads but its main one at nice ${helpersNice} during the load` : ''),
   );

@@ -1,7 +1,7 @@
 /**
  * The sidecar image's layout, without Docker: the compiled JavaScript in a working directory the runtime user
  * cannot write (the image's /app, owned by root), a data directory owned by that user (the image's /data), and
- * the sidecar started as the image starts it (`sh sidecar/docker-entrypoint.sh node sidecar/dist/main.js`) as a
+ * the sidecar started as the image starts it (`sh sidecar/docker-entrypoint.sh` and the Dockerfile's CMD) as a
  * non-root user: `nobody` when the tests run as root, else the current user with the working directory made
  * read-only (0555).
  */
@@ -16,6 +16,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   cpSync,
 } from 'node:fs';
@@ -236,9 +237,13 @@ export interface ImageProcess {
   kill(): void;
 }
 
+/** The Dockerfile's CMD (exec form): what the entrypoint runs. */
+export const imageCommand = (): string[] =>
+  JSON.parse(/^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'sidecar/Dockerfile'), 'utf8'))![1]!) as string[];
+
 /** Starts the image's ENTRYPOINT + CMD in `layout.app` as the runtime user, with `env` as its whole environment. */
 export function runImage(layout: ImageLayout, env: Record<string, string>): ImageProcess {
-  const child = spawn('sh', [join(layout.app, 'sidecar/docker-entrypoint.sh'), 'node', 'sidecar/dist/main.js'], {
+  const child = spawn('sh', [join(layout.app, 'sidecar/docker-entrypoint.sh'), ...imageCommand()], {
     cwd: layout.app,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
