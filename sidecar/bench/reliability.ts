@@ -26,7 +26,8 @@
  *   RELIABILITY_SKIP=faults|load   run one half only
  *   RELIABILITY_CPU_PROFILE=file.cpuprofile   the sidecar's CPU profile during the load, and its pauses over 250 ms (LONG_PAUSE lines on its standard output: see RELIABILITY_SIDECAR_STDOUT)
  *   RELIABILITY_HEAP_SAMPLING=file.heapprofile   the sidecar's sampled allocations during the load that outlived the young
- *     generation (still alive at its end, or freed by a full collection): what the requests and the refresh promote
+ *     generation (still alive at its end, or freed by a full collection): what the requests and the refresh promote;
+ *     also prints the LONG_PAUSE lines
  *   RELIABILITY_SIDECAR_FLAGS="--trace-gc"   more V8 flags for the sidecar (after the container's)
  *   RELIABILITY_SIDECAR_STDOUT=file   the sidecar's standard output (e.g. that trace), written to a file
  */
@@ -84,8 +85,8 @@ async function sidecarChild(): Promise<void> {
   // The main thread's pauses, as requests feel them: SIGUSR2 prints p99 and max since the last one, then resets.
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
-  // RELIABILITY_CPU_PROFILE=file: a CPU profile from one SIGUSR2 to the next (the load window), and a line for each
-  // pause over 250 ms (`LONG_PAUSE <end, µs of the monotonic clock the profile's timestamps use> <ms>`), so the
+  // RELIABILITY_CPU_PROFILE=file: a CPU profile from one SIGUSR2 to the next (the load window), and (with it or
+  // RELIABILITY_HEAP_SAMPLING) a line for each pause over 250 ms (`LONG_PAUSE <end, µs of the monotonic clock the profile's timestamps use> <ms>`), so the
   // profile can be read over exactly that pause.
   let profiling: (() => void) | undefined;
   let sampling: (() => void) | undefined;

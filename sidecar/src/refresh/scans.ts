@@ -202,7 +202,8 @@ function decideScan({ detail, fetched, registryScanType }: ScanInput, into: Scan
   return into;
 }
 
-const newFacts = (): ScanFacts => ({
+// Read at once by each caller (nothing between its decision and that read decides again).
+const FACTS: ScanFacts = {
   state: 'not_scanned',
   status: undefined,
   description: undefined,
@@ -210,8 +211,7 @@ const newFacts = (): ScanFacts => ({
   completedAt: undefined,
   vulnerabilitySourceUpdatedAt: undefined,
   countsFrom: CountsFrom.None,
-});
-const FACTS = newFacts();
+};
 
 /** Per-severity counts in SEVERITIES order, counted without making an object (sameScanResult's). */
 const COUNTED = new Float64Array(SEVERITIES.length);
@@ -260,7 +260,7 @@ export function sameScanResult(input: ScanInput, scan: ScanResult): boolean {
  * (a completed basic scan), or from fetched findings. Missing data never becomes zero counts.
  */
 export function scanResult(input: ScanInput, intern: (s: string) => string = (s) => s, shared?: SharedCounts): ScanResult {
-  const { state, status, description, scanType, completedAt, vulnerabilitySourceUpdatedAt, countsFrom } = decideScan(input, newFacts());
+  const { state, status, description, scanType, completedAt, vulnerabilitySourceUpdatedAt, countsFrom } = decideScan(input, FACTS);
   if (state === 'not_scanned' && !status && !description && completedAt === undefined) return NOT_SCANNED;
   let counts: SeverityCounts | undefined =
     countsFrom === CountsFrom.Fetched
